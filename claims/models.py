@@ -1,0 +1,233 @@
+"""Articles, the claims in them, the evidence reviewers attach, and the audit trail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from sources.models import Entity, Snapshot
+
+
+class Article(models.Model):
+    """A published piece; its claims are spans of `text`. Invariant: `text` is never edited
+    after claims point into it (the admin makes it read-only once claims exist)."""
+
+    key = models.SlugField(max_length=100, unique=True, help_text="Stable key used by seeds.")
+    title = models.CharField(max_length=500)
+    url = models.URLField(max_length=2000, blank=True)
+    outlet = models.ForeignKey(
+        Entity, on_delete=models.PROTECT, null=True, blank=True, related_name="articles"
+    )
+    published_on = models.DateField(null=True, blank=True)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ClaimQuerySet(models.QuerySet):
+    def needing_work(self) -> ClaimQuerySet:
+        return self.filter(status__in=[Claim.Status.UNREVIEWED, Claim.Status.IN_REVIEW])
+
+    def for_list(self) -> ClaimQuerySet:
+        return self.select_related("article", "origin", "assignee")
+
+
+class ClaimStatus(models.TextChoices):
+    UNREVIEWED = "unreviewed", "Unreviewed"
+    IN_REVIEW = "in_review", "In review"
+    STATE_SOURCED = "state_sourced", "State-sourced"
+    INDEPENDENTLY_VERIFIED = "independently_verified", "Independently verified"
+    DISPUTED = "disputed", "Disputed"
+    UNVERIFIABLE = "unverifiable", "Unverifiable"
+
+
+class ClaimKind(models.TextChoices):
+    FIGURE = "figure", "Figure"
+    OWNERSHIP = "ownership", "Ownership / control"
+    EVENT = "event", "Event"
+    PLAN = "plan", "Plan / forecast"
+
+
+class Claim(models.Model):
+    """One checkable statement: `text == article.text[span_start:span_end]`.
+
+    Invariant: `status` and `version` change only through `claims.services.claim_set_status`
+    (and `claim_take`), which writes a `StatusChange` row in the same transaction.
+    """
+
+    Status = ClaimStatus
+
+    Kind = ClaimKind
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="claims")
+    key = models.SlugField(max_length=100, help_text="Stable key within the article (seeds).")
+    span_start = models.PositiveIntegerField()
+    span_end = models.PositiveIntegerField()
+    text = models.TextField(help_text="The verbatim span of the article text.")
+    restatement = models.TextField(blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    figures = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='A list of {"value", "unit"} or {"low", "high", "unit"} objects.',
+    )
+    origin = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="originated_claims")
+    subjects = models.ManyToManyField(Entity, blank=True, related_name="subject_of_claims")
+    status = models.CharField(
+        max_length=30, choices=Status.choices, default=Status.UNREVIEWED, editable=False
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_claims",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "span_start"]
+        indexes = [
+            models.Index(fields=["status", "updated_at"]),
+            models.Index(fields=["article", "span_start"]),
+            models.Index(fields=["assignee", "status"]),
+            models.Index(fields=["origin", "status"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "key"], name="claim_unique_key"),
+            models.CheckConstraint(condition=Q(span_end__gt=F("span_start")), name="claim_span_order"),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in ClaimStatus]), name="claim_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in ClaimKind]), name="claim_kind_valid"
+            ),
+        ]
+        permissions = [
+            ("decide_claim", "Can decide a claim's verdict"),
+            ("override_decision", "Can override the suggestion rule with a rationale"),
+        ]
+
+    def __str__(self) -> str:
+        text = self.restatement or self.text
+        return text if len(text) <= 90 else text[:89] + "…"
+
+    def clean(self) -> None:
+        if self.article_id and self.span_end is not None and self.span_start is not None:
+            if self.article.text[self.span_start : self.span_end] != self.text:
+                raise ValidationError(
+                    {"text": "The text does not match the article between the span offsets."}
+                )
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:detail", args=[self.pk])
+
+
+class EvidenceStance(models.TextChoices):
+    SUPPORTS = "supports", "Supports"
+    ECHOES = "echoes", "Echoes the claimant"
+    REFUTES = "refutes", "Refutes"
+    CONTEXT = "context", "Context"
+
+
+class Evidence(models.Model):
+    """A source URL a reviewer attached to a claim, with its stance.
+
+    Invariant: one row per (claim, url); `publisher` is resolved from the URL's registrable
+    domain (None: unknown publisher, which counts toward nothing until an editor classifies it).
+    """
+
+    Stance = EvidenceStance
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="evidence")
+    url = models.URLField(max_length=2000)
+    stance = models.CharField(max_length=10, choices=Stance.choices)
+    excerpt = models.TextField(blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    publisher = models.ForeignKey(
+        Entity, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+    )
+    snapshot = models.ForeignKey(
+        Snapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+    )
+    hints = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the archived text says: figures found, attribution to the claimant.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "evidence"
+        indexes = [models.Index(fields=["claim", "stance"])]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "url"], name="evidence_unique_url"),
+            models.CheckConstraint(
+                condition=Q(stance__in=[s.value for s in EvidenceStance]), name="evidence_stance_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stance_display()}: {self.url}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # type: ignore[override]
+        raise PermissionError("Audit rows are append-only: they cannot be updated.")
+
+    def delete(self):  # type: ignore[override]
+        raise PermissionError("Audit rows are append-only: they cannot be deleted.")
+
+
+class StatusChange(models.Model):
+    """The audit trail: one row per status change of a claim, never edited or deleted.
+
+    The ORM refuses updates and deletes; a database trigger (migration 0002) refuses them too.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="status_changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    from_status = models.CharField(max_length=30, choices=Claim.Status.choices)
+    to_status = models.CharField(max_length=30, choices=Claim.Status.choices)
+    rationale = models.TextField(blank=True)
+    override = models.BooleanField(default=False)
+    evidence_ids = models.JSONField(default=list, blank=True)
+    suggested_status = models.CharField(max_length=30, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["claim", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.from_status} → {self.to_status}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("Audit rows are append-only: they cannot be edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[override]
+        raise PermissionError("Audit rows are append-only: they cannot be deleted.")

@@ -1,0 +1,231 @@
+"""Writes on claims. Every status change goes through `claim_set_status`; nothing else writes
+`Claim.status` or `Claim.version` (the admin, the queue, the API, tasks and commands call it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from claims.models import Claim, Evidence, StatusChange
+from sources.publishers import publisher_for_url
+from sources.services import snapshot_request
+
+
+class VersionConflict(Exception):
+    """The claim changed since the caller read it: nothing was written."""
+
+    def __init__(self, *, claim_id: int, expected: int, current: int) -> None:
+        self.claim_id, self.expected, self.current = claim_id, expected, current
+        super().__init__(
+            f"Claim {claim_id} changed since you loaded it (you had version {expected}, it is now "
+            f"version {current}). Reload it, check what changed, and decide again."
+        )
+
+
+@dataclass
+class DecisionRefused(Exception):
+    """The evidence does not support the verdict; `reasons` say why in words."""
+
+    message: str
+    reasons: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ClaimTaken(Exception):
+    """Another reviewer holds the claim."""
+
+    def __init__(self, *, claim_id: int, holder: str) -> None:
+        self.claim_id, self.holder = claim_id, holder
+        super().__init__(f"{holder} is already reviewing this claim.")
+
+
+class EvidenceRejected(Exception):
+    """The URL cannot be attached (duplicate, not http(s), ...): a message a person can act on."""
+
+    def __init__(self, message: str, *, field: str = "url") -> None:
+        self.field = field
+        super().__init__(message)
+
+
+FINAL_STATUSES = frozenset(
+    {
+        Claim.Status.STATE_SOURCED,
+        Claim.Status.INDEPENDENTLY_VERIFIED,
+        Claim.Status.DISPUTED,
+        Claim.Status.UNVERIFIABLE,
+    }
+)
+
+
+def claim_set_status(
+    *,
+    claim: Claim,
+    status: str,
+    actor: AbstractBaseUser | None,
+    rationale: str,
+    version: int,
+    override: bool = False,
+    check_rule: bool = True,
+) -> Claim:
+    """Move `claim` to `status` if it is still at `version`; write one audit row; bump version.
+
+    Compare-and-swap on `version`: of two concurrent decisions on one version exactly one
+    updates a row; the other raises `VersionConflict` and writes nothing. A verdict the evidence
+    does not support raises `DecisionRefused` unless an editor overrides with a rationale.
+    `actor=None` is for system moves (seed loading); it never overrides.
+    """
+    if status not in Claim.Status.values:
+        raise ValidationError({"status": f"Unknown status {status!r}; choose one of {', '.join(Claim.Status.values)}."})
+    rationale = (rationale or "").strip()
+    if actor is not None and status in FINAL_STATUSES:
+        if not actor.has_perm("claims.decide_claim"):
+            raise PermissionDenied("Only reviewers and editors may decide a claim.")
+        if not rationale:
+            raise ValidationError({"rationale": "Say why: a verdict needs a rationale."})
+    if override:
+        if actor is None or not actor.has_perm("claims.override_decision"):
+            raise PermissionDenied("Only editors may override the suggestion rule.")
+        if not rationale:
+            raise ValidationError({"rationale": "An override needs a rationale."})
+
+    with transaction.atomic():
+        suggestion = _suggestion_for(claim)
+        if check_rule and status in FINAL_STATUSES and not override:
+            _refuse_unless_supported(claim=claim, status=status, suggestion=suggestion)
+        from_status = claim.status
+        updated = Claim.objects.filter(pk=claim.pk, version=version).update(
+            status=status, version=F("version") + 1, updated_at=timezone.now()
+        )
+        if not updated:
+            # Nothing got updated: another decision got there first (or the caller read an old
+            # copy). Report the version that is there now.
+            current = Claim.objects.filter(pk=claim.pk).values_list("version", flat=True).first()
+            raise VersionConflict(claim_id=claim.pk, expected=version, current=current or 0)
+        fresh = Claim.objects.select_for_update().get(pk=claim.pk)
+        StatusChange.objects.create(
+            claim=fresh,
+            actor=actor,
+            from_status=from_status,
+            to_status=status,
+            rationale=rationale,
+            override=override,
+            evidence_ids=list(claim.evidence.order_by("id").values_list("id", flat=True)),
+            suggested_status=(suggestion.status or "") if suggestion else "",
+            extra={"reasons": suggestion.reasons} if suggestion else {},
+        )
+        transaction.on_commit(lambda: _after_status_change(fresh.pk))
+    claim.status, claim.version, claim.updated_at = fresh.status, fresh.version, fresh.updated_at
+    return claim
+
+
+def _suggestion_for(claim: Claim):
+    """The computed suggestion (claims.suggestion), or None where it is not available."""
+    try:
+        from claims.suggestion import suggest_for_claim
+    except ImportError:
+        return None
+    return suggest_for_claim(claim)
+
+
+def _refuse_unless_supported(*, claim: Claim, status: str, suggestion) -> None:
+    try:
+        from claims.suggestion import decision_refusal
+    except ImportError:
+        return
+    refusal = decision_refusal(status=status, suggestion=suggestion)
+    if refusal is not None:
+        raise DecisionRefused(refusal, suggestion.reasons)
+
+
+def _after_status_change(claim_id: int) -> None:
+    """Side effects after commit (webhooks). Never blocks or fails a decision."""
+    try:
+        from claims.webhooks import notify_status_change
+    except ImportError:
+        return
+    notify_status_change(claim_id=claim_id)
+
+
+def claim_take(*, claim: Claim, actor: AbstractBaseUser) -> Claim:
+    """Assign `claim` to `actor` and move it into review. Two reviewers never both get it:
+    the assignment is a conditional update on "unassigned (or already mine)"."""
+    if not actor.has_perm("claims.decide_claim"):
+        raise PermissionDenied("Only reviewers and editors may take a claim.")
+    with transaction.atomic():
+        got = (
+            Claim.objects.filter(pk=claim.pk, assignee__isnull=True).update(assignee=actor, updated_at=timezone.now())
+            or Claim.objects.filter(pk=claim.pk, assignee=actor).count()
+        )
+        if not got:
+            holder = Claim.objects.select_related("assignee").get(pk=claim.pk).assignee
+            raise ClaimTaken(claim_id=claim.pk, holder=holder.get_username() if holder else "someone")
+        fresh = Claim.objects.get(pk=claim.pk)
+        if fresh.status == Claim.Status.UNREVIEWED:
+            claim_set_status(
+                claim=fresh,
+                status=Claim.Status.IN_REVIEW,
+                actor=actor,
+                rationale="Taken for review.",
+                version=fresh.version,
+            )
+    claim.refresh_from_db()
+    return claim
+
+
+def claim_assign(*, claim: Claim, assignee: AbstractBaseUser | None, actor: AbstractBaseUser) -> Claim:
+    """An editor (re)assigns a claim; the assignment is not a status change."""
+    if not actor.has_perm("claims.change_claim"):
+        raise PermissionDenied("Only editors may assign claims.")
+    Claim.objects.filter(pk=claim.pk).update(assignee=assignee, updated_at=timezone.now())
+    claim.refresh_from_db()
+    return claim
+
+
+def claim_release(*, claim: Claim, actor: AbstractBaseUser) -> Claim:
+    """Give a claim back to the queue (only its assignee or an editor)."""
+    if claim.assignee_id != actor.pk and not actor.has_perm("claims.change_claim"):
+        raise PermissionDenied("Only the reviewer holding the claim or an editor may release it.")
+    Claim.objects.filter(pk=claim.pk).update(assignee=None, updated_at=timezone.now())
+    claim.refresh_from_db()
+    return claim
+
+
+def evidence_attach(
+    *, claim: Claim, url: str, stance: str, excerpt: str = "", actor: AbstractBaseUser | None
+) -> Evidence:
+    """Attach a source URL to a claim: resolve its publisher, create a `pending` snapshot and
+    queue archiving after commit. Refuses a URL already attached to this claim."""
+    if actor is not None and not actor.has_perm("claims.add_evidence"):
+        raise PermissionDenied("Only reviewers and editors may attach sources.")
+    url = (url or "").strip()
+    if not url.lower().startswith(("http://", "https://")):
+        raise EvidenceRejected("Enter a full web address starting with http:// or https://.")
+    if stance not in Evidence.Stance.values:
+        raise EvidenceRejected(
+            f"Unknown stance {stance!r}; choose one of {', '.join(Evidence.Stance.values)}.", field="stance"
+        )
+    if Evidence.objects.filter(claim=claim, url=url).exists():
+        raise EvidenceRejected("This URL is already attached to this claim.")
+    try:
+        with transaction.atomic():
+            evidence = Evidence.objects.create(
+                claim=claim,
+                url=url,
+                stance=stance,
+                excerpt=(excerpt or "").strip(),
+                added_by=actor,
+                publisher=publisher_for_url(url),
+                snapshot=snapshot_request(url=url),
+            )
+            Claim.objects.filter(pk=claim.pk).update(updated_at=timezone.now())
+    except IntegrityError:
+        # The same URL attached by someone else a moment ago: the unique constraint caught it.
+        raise EvidenceRejected("This URL is already attached to this claim.") from None
+    return evidence

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from reex.views import healthz
+
+admin.site.site_header = "reex — claim vetting desk"
+admin.site.site_title = "reex admin"
+admin.site.index_title = "Editors' desk"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("claims.urls")),
+]

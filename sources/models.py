@@ -1,0 +1,186 @@
+"""Who publishes what, who owns whom, and the archived copies of sources.
+
+`sources` knows nothing of claims: the dependency points from `claims` to here only.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+
+class EntityKind(models.TextChoices):
+    STATE = "state", "State"
+    GOVERNMENT_BODY = "government_body", "Government body"
+    SOE = "soe", "State-owned enterprise"
+    PRIVATE_COMPANY = "private_company", "Private company"
+    MEDIA_OUTLET = "media_outlet", "Media outlet"
+    DATA_PROVIDER = "data_provider", "Data provider"
+    RESEARCH_BODY = "research_body", "Research body"
+
+
+class Entity(models.Model):
+    """An organisation: a state, a government body, a company, an outlet, a data provider.
+
+    Invariant: `slug` is a stable key (seeds and scripts refer to entities by it).
+    """
+
+    Kind = EntityKind
+
+    name = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    country = models.CharField(
+        max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code; empty for international bodies."
+    )
+    aliases = models.JSONField(default=list, blank=True, help_text="Other names, as a JSON list.")
+    basis = models.TextField(blank=True, help_text="What this entry rests on (sources, documents).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "entities"
+        ordering = ["name"]
+        indexes = [models.Index(fields=["kind"]), models.Index(Lower("name"), name="entity_lower_name")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in EntityKind]), name="entity_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:sources_entity_change", args=[self.pk])
+
+
+class Domain(models.Model):
+    """A web domain an entity publishes on. Invariant: stored lowercase, unique."""
+
+    domain = models.CharField(max_length=253, unique=True, help_text="e.g. xinhuanet.com")
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="domains")
+    note = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.CheckConstraint(condition=Q(domain=Lower("domain")), name="domain_lowercase"),
+            models.CheckConstraint(condition=~Q(domain=""), name="domain_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def save(self, *args, **kwargs) -> None:
+        self.domain = self.domain.strip().lower().rstrip(".")
+        super().save(*args, **kwargs)
+
+
+class Ownership(models.Model):
+    """An edge owner → owned. It confers control when `controlling` is set or the stake > 50%."""
+
+    owner = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="holdings")
+    owned = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="owners")
+    stake_pct = models.DecimalField(
+        "stake (%)", max_digits=6, decimal_places=3, null=True, blank=True
+    )
+    controlling = models.BooleanField(
+        default=False, help_text="Confers control (also implied by a stake over 50%)."
+    )
+    citation_url = models.URLField(max_length=2000, blank=True)
+    as_of = models.DateField(null=True, blank=True)
+    confirmed = models.BooleanField(
+        default=False, help_text="A public document states this edge (cite it)."
+    )
+    basis = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["owned__name", "owner__name"]
+        verbose_name_plural = "ownership"
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "owned"], name="ownership_unique_pair"),
+            models.CheckConstraint(condition=~Q(owner=models.F("owned")), name="ownership_not_self"),
+            models.CheckConstraint(
+                condition=Q(stake_pct__isnull=True) | Q(stake_pct__gte=0, stake_pct__lte=100),
+                name="ownership_stake_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        stake = f" {self.stake_pct}%" if self.stake_pct is not None else ""
+        return f"{self.owner} → {self.owned}{stake}"
+
+    @property
+    def confers_control(self) -> bool:
+        return self.controlling or (self.stake_pct is not None and self.stake_pct > 50)
+
+
+class SnapshotStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    FETCHING = "fetching", "Fetching"
+    ARCHIVED = "archived", "Archived"
+    FAILED = "failed", "Failed"
+
+
+class Snapshot(models.Model):
+    """One archived copy of a URL. Re-archiving makes a new row; earlier rows are kept."""
+
+    Status = SnapshotStatus
+
+    url = models.URLField(max_length=2000, help_text="The URL as requested.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    final_url = models.URLField(max_length=2000, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    content_type = models.CharField(max_length=255, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    body = models.FileField(upload_to="bodies/", max_length=500, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    warc = models.FileField(upload_to="warc/", max_length=500, blank=True)
+    title = models.TextField(blank=True)
+    text = models.TextField(blank=True)
+    author = models.CharField(max_length=500, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    site_name = models.CharField(max_length=500, blank=True)
+    canonical_url = models.URLField(max_length=2000, blank=True)
+    error = models.TextField(blank=True, help_text="Why the fetch failed, in words.")
+    class Drift(models.TextChoices):
+        NONE = "", "No change"
+        CHANGED = "changed", "Changed since the earlier snapshot"
+        VANISHED = "vanished", "Vanished (404/410) since the earlier snapshot"
+
+    drift = models.CharField(max_length=10, choices=Drift.choices, default="", blank=True)
+    previous = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="rechecks"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    fetch_started_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "updated_at"]),
+            models.Index(fields=["url"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in SnapshotStatus]), name="snapshot_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="archived") | ~Q(sha256=""),
+                name="snapshot_archived_has_hash",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({self.get_status_display()})"

@@ -1,0 +1,77 @@
+"""URL → publisher: the registrable domain of a URL, and the entity that owns it.
+
+tldextract runs on its bundled public-suffix snapshot only (no network at run time).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import tldextract
+
+from sources.models import Domain, Entity
+
+# suffix_list_urls=() keeps tldextract off the network; cache_dir=None keeps it off the disk.
+_extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+@dataclass(frozen=True)
+class HostInfo:
+    host: str  # the lowercase host, IDNA-decoded to Unicode where it was punycode
+    registrable: str  # "xinhuanet.com"; "" for IP literals and bare suffixes
+    is_ip: bool
+
+
+def host_info(url: str) -> HostInfo:
+    """Split a URL's host into what domain lookup needs. Never raises on odd input."""
+    try:
+        host = (urlsplit(url.strip()).hostname or "").rstrip(".").lower()
+    except ValueError:
+        host = ""
+    if not host:
+        return HostInfo(host="", registrable="", is_ip=False)
+    try:
+        ipaddress.ip_address(host)
+        return HostInfo(host=host, registrable="", is_ip=True)
+    except ValueError:
+        pass
+    host = _to_unicode(host)
+    parts = _extract(host)
+    registrable = parts.top_domain_under_public_suffix if parts.suffix else ""
+    return HostInfo(host=host, registrable=registrable, is_ip=False)
+
+
+def _to_unicode(host: str) -> str:
+    try:
+        return ".".join(
+            label.encode("ascii").decode("idna") if label.startswith("xn--") else label
+            for label in host.split(".")
+        )
+    except UnicodeError:
+        return host
+
+
+def candidate_domains(url: str) -> list[str]:
+    """The host, then each parent down to the registrable domain: most specific first."""
+    info = host_info(url)
+    if info.is_ip or not info.registrable:
+        return []
+    labels = info.host.split(".")
+    reg_len = len(info.registrable.split("."))
+    return [".".join(labels[i:]) for i in range(0, len(labels) - reg_len + 1)]
+
+
+def publisher_for_url(url: str) -> Entity | None:
+    """The entity behind a URL: the most specific registered domain wins (a subdomain that is
+    registered itself beats its parent), `www.` and other subdomains fall back to the parent.
+    IP-literal URLs and unknown domains give None (an unknown publisher)."""
+    candidates = candidate_domains(url)
+    if not candidates:
+        return None
+    found = {d.domain: d.entity for d in Domain.objects.filter(domain__in=candidates).select_related("entity")}
+    for candidate in candidates:
+        if candidate in found:
+            return found[candidate]
+    return None

@@ -1,0 +1,35 @@
+"""Shared fixtures. Tests run against whatever DATABASE_URL / REDIS_URL name (CI: PostgreSQL
+and Redis); with neither set, SQLite and the embedded broker."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def editor(db):
+    return UserFactory(username="ed", groups=["editor"])
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(username="rita", groups=["reviewer"])
+
+
+@pytest.fixture
+def reviewer2(db):
+    return UserFactory(username="rob", groups=["reviewer"])
+
+
+@pytest.fixture
+def consumer(db):
+    return UserFactory(username="partner", groups=["api-consumer"])
+
+
+@pytest.fixture
+def seeded(db):
+    """The seed article, its claims, entities, ownership and the outlet register."""
+    call_command("load_seeds", verbosity=0)

@@ -1,0 +1,128 @@
+"""factory_boy factories, chained by state (an archived snapshot, a supporting evidence, ...)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import factory
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from claims.models import Article, Claim, Evidence
+from sources.models import Domain, Entity, Ownership, Snapshot
+
+ARTICLE_TEXT = (
+    "Northern Rare Earth said net profit rose 1,882.5% in the first half. "
+    "Rare earth metals output jumped 60.4% year-on-year. "
+    "Baogang Group owns the controlling stake in Northern Rare Earth."
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def groups(self, create: bool, extracted: list[str] | None, **kwargs) -> None:
+        if create and extracted:
+            for name in extracted:
+                self.groups.add(Group.objects.get(name=name))
+            # Editors use the admin; nobody else does.
+            if "editor" in extracted and not self.is_staff:
+                self.is_staff = True
+                self.save(update_fields=["is_staff"])
+
+
+class EntityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Entity
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Entity {n}")
+    slug = factory.Sequence(lambda n: f"entity-{n}")
+    kind = Entity.Kind.PRIVATE_COMPANY
+    country = "US"
+
+
+class DomainFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Domain
+
+    domain = factory.Sequence(lambda n: f"outlet{n}.example")
+    entity = factory.SubFactory(EntityFactory, kind=Entity.Kind.MEDIA_OUTLET)
+
+
+class OwnershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Ownership
+
+    owner = factory.SubFactory(EntityFactory)
+    owned = factory.SubFactory(EntityFactory)
+    controlling = True
+    confirmed = True
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Article
+
+    key = factory.Sequence(lambda n: f"article-{n}")
+    title = factory.Sequence(lambda n: f"Article {n}")
+    text = ARTICLE_TEXT
+
+
+class ClaimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Claim
+
+    class Params:
+        span = "net profit rose 1,882.5% in the first half"
+
+    article = factory.SubFactory(ArticleFactory)
+    key = factory.Sequence(lambda n: f"claim-{n}")
+    span_start = factory.LazyAttribute(lambda c: c.article.text.index(c.span))
+    span_end = factory.LazyAttribute(lambda c: c.span_start + len(c.span))
+    text = factory.LazyAttribute(lambda c: c.span)
+    restatement = factory.LazyAttribute(lambda c: c.span)
+    kind = Claim.Kind.FIGURE
+    figures = factory.LazyFunction(lambda: [{"value": 1882.5, "unit": "%"}])
+    origin = factory.SubFactory(EntityFactory, kind=Entity.Kind.SOE, country="CN")
+
+
+class SnapshotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Snapshot
+
+    url = factory.Sequence(lambda n: f"https://outlet{n}.example/story")
+    status = Snapshot.Status.PENDING
+
+    class Params:
+        archived = factory.Trait(
+            status=Snapshot.Status.ARCHIVED,
+            http_status=200,
+            final_url=factory.SelfAttribute("url"),
+            sha256=factory.LazyAttribute(lambda s: hashlib.sha256(s.url.encode()).hexdigest()),
+            title="Archived story",
+            text="Net profit rose 1,882.5% in the first half, the company said.",
+            archived_at=factory.LazyFunction(timezone.now),
+            attempts=1,
+        )
+        failed = factory.Trait(
+            status=Snapshot.Status.FAILED, error="HTTP 404 Not Found from the source.", attempts=1
+        )
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Evidence
+
+    claim = factory.SubFactory(ClaimFactory)
+    url = factory.Sequence(lambda n: f"https://outlet{n}.example/story")
+    stance = Evidence.Stance.SUPPORTS
+    publisher = factory.SubFactory(EntityFactory, kind=Entity.Kind.MEDIA_OUTLET)
+    snapshot = factory.SubFactory(SnapshotFactory, url=factory.SelfAttribute("..url"), archived=True)
