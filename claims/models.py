@@ -108,7 +108,9 @@ class Claim(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["article", "key"], name="claim_unique_key"),
-            models.CheckConstraint(condition=Q(span_end__gt=F("span_start")), name="claim_span_order"),
+            models.CheckConstraint(
+                condition=Q(span_end__gt=F("span_start")), name="claim_span_order"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=[s.value for s in ClaimStatus]), name="claim_status_valid"
             ),
@@ -125,15 +127,19 @@ class Claim(models.Model):
         text = self.restatement or self.text
         return text if len(text) <= 90 else text[:89] + "…"
 
-    def clean(self) -> None:
-        if self.article_id and self.span_end is not None and self.span_start is not None:
-            if self.article.text[self.span_start : self.span_end] != self.text:
-                raise ValidationError(
-                    {"text": "The text does not match the article between the span offsets."}
-                )
-
     def get_absolute_url(self) -> str:
         return reverse("claims:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if (
+            self.article_id
+            and self.span_end is not None
+            and self.span_start is not None
+            and self.article.text[self.span_start : self.span_end] != self.text
+        ):
+            raise ValidationError(
+                {"text": "The text does not match the article between the span offsets."}
+            )
 
 
 class EvidenceStance(models.TextChoices):
@@ -180,7 +186,8 @@ class Evidence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["claim", "url"], name="evidence_unique_url"),
             models.CheckConstraint(
-                condition=Q(stance__in=[s.value for s in EvidenceStance]), name="evidence_stance_valid"
+                condition=Q(stance__in=[s.value for s in EvidenceStance]),
+                name="evidence_stance_valid",
             ),
         ]
 

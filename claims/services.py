@@ -82,7 +82,11 @@ def claim_set_status(
     `actor=None` is for system moves (seed loading); it never overrides.
     """
     if status not in Claim.Status.values:
-        raise ValidationError({"status": f"Unknown status {status!r}; choose one of {', '.join(Claim.Status.values)}."})
+        raise ValidationError(
+            {
+                "status": f"Unknown status {status!r}; choose one of {', '.join(Claim.Status.values)}."
+            }
+        )
     rationale = (rationale or "").strip()
     if actor is not None and status in FINAL_STATUSES:
         if not actor.has_perm("claims.decide_claim"):
@@ -160,12 +164,16 @@ def claim_take(*, claim: Claim, actor: AbstractBaseUser) -> Claim:
         raise PermissionDenied("Only reviewers and editors may take a claim.")
     with transaction.atomic():
         got = (
-            Claim.objects.filter(pk=claim.pk, assignee__isnull=True).update(assignee=actor, updated_at=timezone.now())
+            Claim.objects.filter(pk=claim.pk, assignee__isnull=True).update(
+                assignee=actor, updated_at=timezone.now()
+            )
             or Claim.objects.filter(pk=claim.pk, assignee=actor).count()
         )
         if not got:
             holder = Claim.objects.select_related("assignee").get(pk=claim.pk).assignee
-            raise ClaimTaken(claim_id=claim.pk, holder=holder.get_username() if holder else "someone")
+            raise ClaimTaken(
+                claim_id=claim.pk, holder=holder.get_username() if holder else "someone"
+            )
         fresh = Claim.objects.get(pk=claim.pk)
         if fresh.status == Claim.Status.UNREVIEWED:
             claim_set_status(
@@ -179,7 +187,9 @@ def claim_take(*, claim: Claim, actor: AbstractBaseUser) -> Claim:
     return claim
 
 
-def claim_assign(*, claim: Claim, assignee: AbstractBaseUser | None, actor: AbstractBaseUser) -> Claim:
+def claim_assign(
+    *, claim: Claim, assignee: AbstractBaseUser | None, actor: AbstractBaseUser
+) -> Claim:
     """An editor (re)assigns a claim; the assignment is not a status change."""
     if not actor.has_perm("claims.change_claim"):
         raise PermissionDenied("Only editors may assign claims.")
@@ -209,7 +219,8 @@ def evidence_attach(
         raise EvidenceRejected("Enter a full web address starting with http:// or https://.")
     if stance not in Evidence.Stance.values:
         raise EvidenceRejected(
-            f"Unknown stance {stance!r}; choose one of {', '.join(Evidence.Stance.values)}.", field="stance"
+            f"Unknown stance {stance!r}; choose one of {', '.join(Evidence.Stance.values)}.",
+            field="stance",
         )
     if Evidence.objects.filter(claim=claim, url=url).exists():
         raise EvidenceRejected("This URL is already attached to this claim.")

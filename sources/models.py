@@ -33,7 +33,9 @@ class Entity(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     country = models.CharField(
-        max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code; empty for international bodies."
+        max_length=2,
+        blank=True,
+        help_text="ISO 3166-1 alpha-2 code; empty for international bodies.",
     )
     aliases = models.JSONField(default=list, blank=True, help_text="Other names, as a JSON list.")
     basis = models.TextField(blank=True, help_text="What this entry rests on (sources, documents).")
@@ -43,7 +45,10 @@ class Entity(models.Model):
     class Meta:
         verbose_name_plural = "entities"
         ordering = ["name"]
-        indexes = [models.Index(fields=["kind"]), models.Index(Lower("name"), name="entity_lower_name")]
+        indexes = [
+            models.Index(fields=["kind"]),
+            models.Index(Lower("name"), name="entity_lower_name"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=[k.value for k in EntityKind]), name="entity_kind_valid"
@@ -105,7 +110,9 @@ class Ownership(models.Model):
         verbose_name_plural = "ownership"
         constraints = [
             models.UniqueConstraint(fields=["owner", "owned"], name="ownership_unique_pair"),
-            models.CheckConstraint(condition=~Q(owner=models.F("owned")), name="ownership_not_self"),
+            models.CheckConstraint(
+                condition=~Q(owner=models.F("owned")), name="ownership_not_self"
+            ),
             models.CheckConstraint(
                 condition=Q(stake_pct__isnull=True) | Q(stake_pct__gte=0, stake_pct__lte=100),
                 name="ownership_stake_range",
@@ -152,6 +159,7 @@ class Snapshot(models.Model):
     site_name = models.CharField(max_length=500, blank=True)
     canonical_url = models.URLField(max_length=2000, blank=True)
     error = models.TextField(blank=True, help_text="Why the fetch failed, in words.")
+
     class Drift(models.TextChoices):
         NONE = "", "No change"
         CHANGED = "changed", "Changed since the earlier snapshot"
@@ -174,7 +182,8 @@ class Snapshot(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in SnapshotStatus]), name="snapshot_status_valid"
+                condition=Q(status__in=[s.value for s in SnapshotStatus]),
+                name="snapshot_status_valid",
             ),
             models.CheckConstraint(
                 condition=~Q(status="archived") | ~Q(sha256=""),

@@ -70,7 +70,10 @@ def publisher_for_url(url: str) -> Entity | None:
     candidates = candidate_domains(url)
     if not candidates:
         return None
-    found = {d.domain: d.entity for d in Domain.objects.filter(domain__in=candidates).select_related("entity")}
+    found = {
+        d.domain: d.entity
+        for d in Domain.objects.filter(domain__in=candidates).select_related("entity")
+    }
     for candidate in candidates:
         if candidate in found:
             return found[candidate]

@@ -125,4 +125,6 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     url = factory.Sequence(lambda n: f"https://outlet{n}.example/story")
     stance = Evidence.Stance.SUPPORTS
     publisher = factory.SubFactory(EntityFactory, kind=Entity.Kind.MEDIA_OUTLET)
-    snapshot = factory.SubFactory(SnapshotFactory, url=factory.SelfAttribute("..url"), archived=True)
+    snapshot = factory.SubFactory(
+        SnapshotFactory, url=factory.SelfAttribute("..url"), archived=True
+    )

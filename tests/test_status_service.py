@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from claims.models import Claim, StatusChange
-from claims.services import VersionConflict, claim_set_status, claim_take, ClaimTaken
+from claims.services import ClaimTaken, VersionConflict, claim_set_status, claim_take
 from tests.factories import ClaimFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,11 @@ def test_take_moves_into_review_and_writes_one_audit_row(reviewer):
     assert claim.version == 2
     rows = list(StatusChange.objects.filter(claim=claim))
     assert len(rows) == 1
-    assert (rows[0].from_status, rows[0].to_status, rows[0].actor) == ("unreviewed", "in_review", reviewer)
+    assert (rows[0].from_status, rows[0].to_status, rows[0].actor) == (
+        "unreviewed",
+        "in_review",
+        reviewer,
+    )
 
 
 def test_second_reviewer_cannot_take_a_taken_claim(reviewer, reviewer2):
@@ -35,11 +39,15 @@ def test_second_reviewer_cannot_take_a_taken_claim(reviewer, reviewer2):
 
 def test_decision_with_stale_version_conflicts_and_writes_nothing(editor):
     claim = ClaimFactory()
-    claim_set_status(claim=claim, status="unverifiable", actor=editor, rationale="No sources.", version=1)
+    claim_set_status(
+        claim=claim, status="unverifiable", actor=editor, rationale="No sources.", version=1
+    )
     stale = Claim.objects.get(pk=claim.pk)
     stale.version = 1
     with pytest.raises(VersionConflict):
-        claim_set_status(claim=stale, status="unverifiable", actor=editor, rationale="again", version=1)
+        claim_set_status(
+            claim=stale, status="unverifiable", actor=editor, rationale="again", version=1
+        )
     assert StatusChange.objects.filter(claim=claim).count() == 1
     assert Claim.objects.get(pk=claim.pk).version == 2
 
@@ -47,6 +55,8 @@ def test_decision_with_stale_version_conflicts_and_writes_nothing(editor):
 def test_consumer_cannot_decide(consumer):
     claim = ClaimFactory()
     with pytest.raises(PermissionDenied):
-        claim_set_status(claim=claim, status="unverifiable", actor=consumer, rationale="x", version=1)
+        claim_set_status(
+            claim=claim, status="unverifiable", actor=consumer, rationale="x", version=1
+        )
     assert not StatusChange.objects.filter(claim=claim).exists()
     assert Claim.objects.get(pk=claim.pk).status == "unreviewed"
