@@ -238,3 +238,74 @@ class StatusChange(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[override]
         raise PermissionError("Audit rows are append-only: they cannot be deleted.")
+
+
+def _webhook_secret() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+class WebhookEndpoint(models.Model):
+    """A consumer's URL that hears about every claim status change, signed with `secret`.
+
+    Editors register these in the admin. Deliveries go through the safe fetcher (no private
+    addresses), from a Celery task; an endpoint that fails never blocks a decision.
+    """
+
+    name = models.CharField(max_length=200, help_text="Who receives this (the consumer).")
+    url = models.URLField(max_length=2000, help_text="https:// address the desk POSTs to.")
+    secret = models.CharField(
+        max_length=200,
+        default=_webhook_secret,
+        help_text="Shared secret for the HMAC-SHA256 signature; give it to the consumer.",
+    )
+    active = models.BooleanField(default=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="webhook_endpoints",
+        help_text="The consumer's API user, if any.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.url})"
+
+
+class WebhookDeliveryOutcome(models.TextChoices):
+    DELIVERED = "delivered", "Delivered"
+    RETRYING = "retrying", "Failed, will retry"
+    GAVE_UP = "gave_up", "Failed, gave up"
+
+
+class WebhookDelivery(models.Model):
+    """One delivery attempt: every POST (successful or not) leaves one row. `event_id` is the
+    same across the attempts of one notification, so consumers can discard duplicates."""
+
+    Outcome = WebhookDeliveryOutcome
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    event_id = models.UUIDField(db_index=True)
+    attempt = models.PositiveIntegerField()
+    claim_version = models.PositiveIntegerField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [models.Index(fields=["endpoint", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint.name}: claim {self.claim_id} attempt {self.attempt} {self.outcome}"
