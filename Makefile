@@ -50,7 +50,7 @@ bench: setup
 	$(BIN)/python -m bench
 
 worker: setup
-	$(BIN)/celery -A reex worker --pool threads --concurrency $${REEX_WORKER_CONCURRENCY:-8} --loglevel INFO
+	$(BIN)/celery -A reex worker --loglevel INFO
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -166,6 +166,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -175,6 +176,10 @@ USE_TZ = True
 # --- Static files and storage -----------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Development and tests serve app static files straight from the apps; production runs
+# `collectstatic` (the Dockerfile does) and serves the hashed, compressed copies.
+WHITENOISE_USE_FINDERS = DEBUG or _TESTING
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"  # never served directly: archived bodies go through the sandboxed view
 
@@ -221,6 +226,22 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON errors with a `detail` a person can act on, field errors under `errors` (claims/api).
+    "EXCEPTION_HANDLER": "claims.api.exceptions.api_exception_handler",
+}
+# Requests per token (per user for session logins) before 429 + Retry-After: "N/second|minute|hour".
+REEX_API_THROTTLE_RATE = env_str("REEX_API_THROTTLE_RATE", "1200/minute")
+# Webhooks: attempts per notification (the first included) and the first retry's delay in seconds
+# (doubling each time, capped at an hour).
+REEX_WEBHOOK_MAX_ATTEMPTS = env_int("REEX_WEBHOOK_MAX_ATTEMPTS", 8)
+REEX_WEBHOOK_RETRY_BASE_SECONDS = env_int("REEX_WEBHOOK_RETRY_BASE_SECONDS", 30)
+# The throttle counts in a cache every web process shares: Redis where REDIS_URL says so.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")}
+        if env_str("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=env_int("REEX_TOKEN_DAYS", 90)),
@@ -261,6 +282,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Fetching is I/O-bound: a thread pool, as wide as REEX_WORKER_CONCURRENCY says.
+CELERY_WORKER_POOL = "threads"
+CELERY_WORKER_CONCURRENCY = env_int("REEX_WORKER_CONCURRENCY", 8)
 
 # --- The desk's own rules ---------------------------------------------------------------------
 REEX_MIN_INDEPENDENT_SOURCES = env_int("REEX_MIN_INDEPENDENT_SOURCES", 2)

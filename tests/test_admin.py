@@ -1,0 +1,113 @@
+"""Every admin page renders for an editor; the audit trail is read-only; the claim is shown
+highlighted in its article."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from claims.models import Claim, StatusChange
+from claims.services import claim_set_status
+from tests.factories import EvidenceFactory, OwnershipFactory, SnapshotFactory
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    (m._meta.app_label, m._meta.model_name)
+    for m in admin.site._registry
+    if m._meta.app_label in {"claims", "sources"}
+]
+
+
+@pytest.fixture
+def world(seeded, editor):
+    evidence = EvidenceFactory(claim=Claim.objects.first())
+    SnapshotFactory(failed=True)
+    OwnershipFactory()
+    claim_set_status(
+        claim=evidence.claim,
+        status="unverifiable",
+        actor=editor,
+        rationale="r",
+        version=1,
+        override=True,
+    )
+    return evidence
+
+
+@pytest.mark.parametrize(("app", "model"), MODELS)
+def test_every_admin_page_renders_for_an_editor(client, editor, world, app, model):
+    client.force_login(editor)
+    changelist = client.get(reverse(f"admin:{app}_{model}_changelist"))
+    assert changelist.status_code == 200
+    searched = client.get(reverse(f"admin:{app}_{model}_changelist"), {"q": "rare"})
+    assert searched.status_code == 200
+    model_cls = next(
+        m for m in admin.site._registry if (m._meta.app_label, m._meta.model_name) == (app, model)
+    )
+    obj = model_cls.objects.first()
+    assert obj is not None, f"no {model} row to open"
+    change = client.get(reverse(f"admin:{app}_{model}_change", args=[obj.pk]))
+    assert change.status_code == 200
+    add = client.get(reverse(f"admin:{app}_{model}_add"))
+    model_admin = admin.site._registry[model_cls]
+    request = change.wsgi_request
+    assert add.status_code == (200 if model_admin.has_add_permission(request) else 403)
+
+
+def test_claim_page_highlights_the_span_in_its_article(client, editor, seeded):
+    claim = Claim.objects.get(
+        key=Claim.objects.order_by("span_start").values_list("key", flat=True)[5]
+    )
+    client.force_login(editor)
+    page = client.get(reverse("admin:claims_claim_change", args=[claim.pk])).content.decode()
+    assert '<mark class="reex-claim">' in page
+    from django.utils.html import escape
+
+    assert f'<mark class="reex-claim">{escape(claim.text)}</mark>' in page
+
+
+def test_article_page_marks_every_claim(client, editor, seeded):
+    article = Claim.objects.first().article
+    client.force_login(editor)
+    page = client.get(reverse("admin:claims_article_change", args=[article.pk])).content.decode()
+    assert page.count('<mark class="reex-claim">') >= article.claims.count() - 2
+
+
+def test_audit_trail_cannot_be_changed_or_deleted_in_the_admin(client, editor, world):
+    row = StatusChange.objects.first()
+    client.force_login(editor)
+    url = reverse("admin:claims_statuschange_change", args=[row.pk])
+    assert client.get(url).status_code == 200
+    client.post(url, {"rationale": "rewritten"})
+    assert (
+        client.post(
+            reverse("admin:claims_statuschange_delete", args=[row.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert StatusChange.objects.get(pk=row.pk).rationale == "r"
+
+
+def test_take_into_review_action_goes_through_the_service(client, editor, seeded):
+    claims = list(Claim.objects.order_by("pk")[:2])
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:claims_claim_changelist"),
+        {"action": "take_into_review", "_selected_action": [c.pk for c in claims]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    for claim in claims:
+        claim.refresh_from_db()
+        assert (claim.status, claim.assignee) == ("in_review", editor)
+    assert StatusChange.objects.filter(claim__in=claims, to_status="in_review").count() == 2
+
+
+def test_reviewers_and_consumers_have_no_admin(client, reviewer, consumer):
+    for user in (reviewer, consumer):
+        client.force_login(user)
+        response = client.get(reverse("admin:claims_claim_changelist"))
+        assert response.status_code == 302
+        assert "/admin/login/" in response["Location"]

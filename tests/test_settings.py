@@ -1,0 +1,53 @@
+"""Settings from the environment: production passes `check --deploy`; no key, no start."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def production_env() -> dict[str, str]:
+    env = {}
+    for line in (ROOT / "deploy" / "production.env.example").read_text().splitlines():
+        if line and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            env[key] = value
+    env["SECRET_KEY"] = secrets.token_urlsafe(50)
+    # The check needs no server; keep whatever database the suite uses.
+    env["DATABASE_URL"] = os.environ.get("DATABASE_URL", "sqlite:////tmp/reex-deploy-check.sqlite3")
+    return env
+
+
+def test_check_deploy_is_clean_with_the_production_environment():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **production_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_without_a_secret_key_and_debug_off_it_refuses_to_start():
+    result = manage("check", DEBUG="0", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_a_malformed_boolean_is_named():
+    result = manage("check", DEBUG="maybe", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in result.stderr
