@@ -8,6 +8,9 @@ from django.core.management import call_command
 
 from tests.factories import UserFactory
 
+# The local HTTP origin and the real Celery worker process (issue 4).
+pytest_plugins = ["tests.worker"]
+
 
 @pytest.fixture
 def editor(db):
