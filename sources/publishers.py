@@ -70,11 +70,28 @@ def publisher_for_url(url: str) -> Entity | None:
     candidates = candidate_domains(url)
     if not candidates:
         return None
+    # Editors may have typed an internationalised domain as Unicode or as punycode: try both.
+    spellings = {c: {c, _to_ascii(c)} for c in candidates}
+    wanted = set().union(*spellings.values())
     found = {
         d.domain: d.entity
-        for d in Domain.objects.filter(domain__in=candidates).select_related("entity")
+        for d in Domain.objects.filter(domain__in=wanted).select_related("entity")
     }
     for candidate in candidates:
-        if candidate in found:
-            return found[candidate]
+        for spelling in sorted(spellings[candidate]):
+            if spelling in found:
+                return found[spelling]
     return None
+
+
+def registrable_domain(url: str) -> str:
+    """The registrable domain of a URL in Unicode ("" for IP literals and odd input): what an
+    editor registers to classify an unknown publisher."""
+    return host_info(url).registrable
+
+
+def _to_ascii(host: str) -> str:
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
