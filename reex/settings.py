@@ -257,6 +257,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimStatusEnum": "claims.models.ClaimStatus",
+        "ClaimKindEnum": "claims.models.ClaimKind",
+        "EvidenceStanceEnum": "claims.models.EvidenceStance",
+        "EntityKindEnum": "sources.models.EntityKind",
+        "SnapshotStatusEnum": "sources.models.SnapshotStatus",
+    },
 # --- Celery -----------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:

@@ -10,6 +10,7 @@ admin.site.index_title = "Editors' desk"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("api/", include(("reex.api_urls", "api"))),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("claims.urls")),
 ]

@@ -36,3 +36,20 @@ def consumer(db):
 def seeded(db):
     """The seed article, its claims, entities, ownership and the outlet register."""
     call_command("load_seeds", verbosity=0)
+
+
+@pytest.fixture
+def token_client(db):
+    """`token_client(user)`: a DRF APIClient sending a fresh knox token of `user` (None:
+    anonymous). The API's own authentication path, no force_authenticate."""
+    from knox.models import AuthToken
+    from rest_framework.test import APIClient
+
+    def make(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            _, key = AuthToken.objects.create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        return client
+
+    return make

@@ -1,0 +1,38 @@
+"""Who may do what through the API, by Django model permission (the groups hold them):
+api-consumer reads; reviewer and editor also attach evidence and decide; only editors override
+(the service enforces that one, as it does for the desk and the admin)."""
+
+from __future__ import annotations
+
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+
+class ActionPermission(BasePermission):
+    """The view names, per action, the permissions needed and what to say when one is missing:
+    `action_permissions = {"list": ("claims.view_claim", "read claims"), ...}`. An action the
+    view does not name falls back to its "default" entry."""
+
+    message = "Your account may not do this."
+
+    def has_permission(self, request: Request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False  # DRF answers 401 with the token scheme in WWW-Authenticate
+        table: dict[str, tuple[str, str]] = getattr(view, "action_permissions", {})
+        action = getattr(view, "action", None) or "default"
+        perm, what = table.get(action) or table["default"]
+        if user.has_perm(perm):
+            return True
+        self.message = (
+            f"Your account ({user.get_username()}) may not {what}: that needs the "
+            f"{perm.split('.', 1)[1].replace('_', ' ')} permission, which the "
+            "reviewer and editor groups have. Ask an editor if you need it."
+            if perm in WRITE_PERMS
+            else f"Your account ({user.get_username()}) may not {what}: ask an editor to add it "
+            "to the api-consumer group."
+        )
+        return False
+
+
+WRITE_PERMS = frozenset({"claims.add_evidence", "claims.decide_claim"})

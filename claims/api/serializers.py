@@ -1,0 +1,229 @@
+"""API representations (output) and input serializers for the actions.
+
+Output serializers read control chains and suggestions from a `ClaimContext` passed as
+`context["claims"]` (claims/api/presenters.py), so a page of claims or a claim with hundreds of
+evidence rows costs the same number of queries. Input serializers only validate: the views hand
+their data to claims.services, which alone changes state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from claims.api.presenters import ClaimContext
+from claims.models import Article, Claim, Evidence
+from sources.models import Snapshot
+
+MAX_INT = 2_147_483_647
+
+
+# --- shapes shared with sources/api -----------------------------------------------------------
+class EntityRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    country = serializers.CharField(help_text="ISO 3166-1 alpha-2; empty for international bodies.")
+
+
+class ChainLinkSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ControlledEntitySerializer(EntityRefSerializer):
+    """An entity with its control resolution (read-only; built by ClaimContext.entity)."""
+
+    state_controlled = serializers.BooleanField(
+        help_text="One of its ultimate controllers is a state (or its chain passes a government body)."
+    )
+    controllers = EntityRefSerializer(many=True, help_text="Its ultimate controllers.")
+    chain = serializers.ListField(
+        child=ChainLinkSerializer(many=True),
+        help_text="Each path of controlling ownership, from the entity (first) up to a controller.",
+    )
+    notes = serializers.ListField(
+        child=serializers.CharField(), help_text="Data facts (cycles, gaps)."
+    )
+
+
+# --- claims -----------------------------------------------------------------------------------
+class ArticleRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Article
+        fields = ["id", "key", "title", "url", "published_on"]
+
+
+class SnapshotBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Snapshot
+        fields = ["id", "status", "sha256", "archived_at", "title", "error"]
+
+
+class AssessmentSerializer(serializers.Serializer):
+    counts = serializers.BooleanField(help_text="It counted toward the suggestion.")
+    badge = serializers.CharField(
+        help_text="independent, same_group, unknown, not_archived, echo, refutes or context."
+    )
+    group_label = serializers.CharField(help_text="Its publisher's ultimate controllers, by name.")
+    why = serializers.CharField()
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    publisher = serializers.SerializerMethodField()
+    independent = serializers.SerializerMethodField()
+    snapshot = SnapshotBriefSerializer(allow_null=True, read_only=True)
+    assessment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "url",
+            "stance",
+            "excerpt",
+            "publisher",
+            "independent",
+            "snapshot",
+            "assessment",
+            "created_at",
+        ]
+
+    def _ctx(self) -> ClaimContext:
+        return self.context["claims"]
+
+    def _publisher_id(self, obj: Evidence) -> int | None:
+        return self._ctx().publishers.get(obj.pk, obj.publisher_id)
+
+    @extend_schema_field(ControlledEntitySerializer(allow_null=True))
+    def get_publisher(self, obj: Evidence) -> dict[str, Any] | None:
+        pid = self._publisher_id(obj)
+        return self._ctx().entity(pid) if pid is not None else None
+
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
+    def get_independent(self, obj: Evidence) -> bool | None:
+        """Whether the publisher's ultimate controllers are disjoint from the origin's (null:
+        unknown publisher)."""
+        return self._ctx().independent(
+            origin_id=obj.claim.origin_id, publisher_id=self._publisher_id(obj)
+        )
+
+    @extend_schema_field(AssessmentSerializer(allow_null=True))
+    def get_assessment(self, obj: Evidence) -> dict[str, Any] | None:
+        suggestion = self._ctx().suggestions.get(obj.claim_id)
+        found = suggestion.assessments.get(obj.pk) if suggestion else None
+        if found is None:
+            return None
+        return {
+            "counts": found.counts,
+            "badge": found.badge,
+            "group_label": found.group_label,
+            "why": found.why,
+        }
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    """A claim as list pages show it: everything but its evidence."""
+
+    article = ArticleRefSerializer(read_only=True)
+    origin = serializers.SerializerMethodField()
+    suggested_status = serializers.SerializerMethodField()
+    suggestion_reasons = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "article",
+            "key",
+            "text",
+            "restatement",
+            "kind",
+            "figures",
+            "status",
+            "suggested_status",
+            "suggestion_reasons",
+            "origin",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+
+    def _ctx(self) -> ClaimContext:
+        return self.context["claims"]
+
+    @extend_schema_field(ControlledEntitySerializer)
+    def get_origin(self, obj: Claim) -> dict[str, Any]:
+        return self._ctx().entity(obj.origin_id)
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=Claim.Status.choices,
+            allow_null=True,
+            help_text="What the suggestion rule says (null: no suggestion yet, needs sources).",
+        )
+    )
+    def get_suggested_status(self, obj: Claim) -> str | None:
+        suggestion = self._ctx().suggestions.get(obj.pk)
+        return suggestion.status if suggestion else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_suggestion_reasons(self, obj: Claim) -> list[str]:
+        suggestion = self._ctx().suggestions.get(obj.pk)
+        return list(suggestion.reasons) if suggestion else []
+
+
+class ClaimDetailSerializer(ClaimSerializer):
+    evidence = EvidenceSerializer(many=True, read_only=True)
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [*ClaimSerializer.Meta.fields, "evidence"]
+
+
+class ClaimSyncSerializer(ClaimSerializer):
+    """The same shape as ClaimSerializer (a name of its own for the sync feed's schema)."""
+
+
+# --- action inputs ----------------------------------------------------------------------------
+class EvidenceInputSerializer(serializers.Serializer):
+    url = serializers.URLField(
+        max_length=2000, help_text="The source's web address (http or https)."
+    )
+    stance = serializers.ChoiceField(choices=Evidence.Stance.choices)
+    excerpt = serializers.CharField(max_length=20_000, allow_blank=True, required=False, default="")
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Claim.Status.choices)
+    rationale = serializers.CharField(
+        max_length=20_000,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="Why; required for a verdict and for an override.",
+    )
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_INT,
+        help_text="The claim's version you read; 409 if it changed since.",
+    )
+    override = serializers.BooleanField(
+        default=False, help_text="Editors only: set a verdict the suggestion rule refuses."
+    )
+
+
+# --- errors (for the schema) ------------------------------------------------------------------
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong and what to do, in words.")
+    code = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Invalid input: messages by field name.",
+    )
+    reasons = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Why the rule refused a decision."
+    )
+    current_version = serializers.IntegerField(required=False, help_text="On 409: the version now.")

@@ -1,0 +1,306 @@
+"""The claim status API (/api/v1/claims/...). Reads are GenericViewSet + mixins; the state
+changes are @action endpoints with input serializers that call claims.services, the same
+functions the desk and the admin call."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status, viewsets
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from claims import services
+from claims.api.authentication import ApiTokenAuthentication
+from claims.api.filters import ClaimFilter
+from claims.api.permissions import ActionPermission
+from claims.api.presenters import ClaimContext
+from claims.api.serializers import (
+    ClaimDetailSerializer,
+    ClaimSerializer,
+    ClaimSyncSerializer,
+    DecisionInputSerializer,
+    ErrorSerializer,
+    EvidenceInputSerializer,
+    EvidenceSerializer,
+)
+from claims.api.throttling import TokenRateThrottle
+from claims.claimreview import ClaimReviewUnavailable, claim_review, latest_decision
+from claims.models import Claim, Evidence
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    words = {
+        400: "Invalid input; `errors` lists messages by field.",
+        401: "No or an invalid token.",
+        403: "Your account may not do this.",
+        404: "No such object.",
+        409: "The claim changed since you read it.",
+        429: "Too many requests; see Retry-After.",
+    }
+    return {c: OpenApiResponse(ErrorSerializer, description=words[c]) for c in codes}
+
+
+READ_ERRORS = errors(401, 403, 404, 429)
+
+
+class ApiView:
+    """What every API view shares: token (or desk session) auth, per-action model
+    permissions, per-token throttling."""
+
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
+    permission_classes = [ActionPermission]
+    throttle_classes = [TokenRateThrottle]
+    renderer_classes = [JSONRenderer]
+    lookup_value_regex = "[0-9]+"
+    object_noun = "object"
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            raise Http404(
+                f"There is no {self.object_noun} with id {self.kwargs.get(self.lookup_field)}."
+            ) from None
+
+
+class ClaimPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    invalid_page_message = "There is no page {page_number} (pages start at 1): {message}"
+
+
+class ClaimSyncPagination(CursorPagination):
+    """Cursor pages ordered by (updated_at, id): a claim changed during a sync moves to the end
+    of the feed, so walking `next` to the end sees every change at least once."""
+
+    ordering = ("updated_at", "id")
+    page_size = 200
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+    invalid_cursor_message = "That cursor is not valid: start again without one, or follow `next`."
+
+
+class JSONLDRenderer(JSONRenderer):
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
+def evidence_prefetch() -> Prefetch:
+    return Prefetch(
+        "evidence",
+        queryset=Evidence.objects.select_related("snapshot")
+        .only(
+            "id",
+            "claim_id",
+            "url",
+            "stance",
+            "excerpt",
+            "publisher_id",
+            "created_at",
+            "snapshot__id",
+            "snapshot__status",
+            "snapshot__sha256",
+            "snapshot__archived_at",
+            "snapshot__title",
+            "snapshot__error",
+            "snapshot__updated_at",
+            "updated_at",
+        )
+        .order_by("id"),
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List claims",
+        description="Paginated `{count, next, previous, results}`, ordered by id (stable).",
+        responses={200: ClaimSerializer(many=True), **errors(400, 401, 403, 404, 429)},
+    ),
+    retrieve=extend_schema(
+        summary="One claim with its evidence, publishers, control chains and snapshots",
+        description=(
+            "Sends `ETag` and `Last-Modified`; answers 304 to a matching `If-None-Match` "
+            "(or `If-Modified-Since` when no ETag is sent)."
+        ),
+        responses={
+            200: ClaimDetailSerializer,
+            304: OpenApiResponse(description="Not modified."),
+            **READ_ERRORS,
+        },
+    ),
+)
+class ClaimViewSet(
+    ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    filterset_class = ClaimFilter
+    pagination_class = ClaimPagination
+    object_noun = "claim"
+    action_permissions = {
+        "default": ("claims.view_claim", "read claims"),
+        "evidence": ("claims.add_evidence", "attach evidence"),
+        "decision": ("claims.decide_claim", "decide claims"),
+    }
+
+    def get_queryset(self) -> QuerySet[Claim]:
+        qs = Claim.objects.select_related("article").defer("article__text")
+        if self.action == "retrieve":
+            qs = qs.prefetch_related(evidence_prefetch())
+        if self.action == "claimreview":
+            qs = qs.select_related("origin")
+        return qs.order_by("id")
+
+    def get_serializer_class(self):
+        return ClaimDetailSerializer if self.action == "retrieve" else ClaimSerializer
+
+    def _serialize(self, claims: list[Claim], *, many: bool, serializer_class=None):
+        context = {**self.get_serializer_context(), "claims": ClaimContext.build(claims)}
+        cls = serializer_class or self.get_serializer_class()
+        return cls(claims if many else claims[0], many=many, context=context).data
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self._serialize(list(page), many=True))
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        claim = self.get_object()
+        data = self._serialize([claim], many=False)
+        etag = (
+            '"'
+            + hashlib.sha256(
+                json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder).encode()
+            ).hexdigest()[:32]
+            + '"'
+        )
+        last_modified = _last_modified(claim)
+        not_modified = get_conditional_response(
+            request._request, etag=etag, last_modified=int(last_modified.timestamp())
+        )
+        headers = {"ETag": etag, "Last-Modified": http_date(last_modified.timestamp())}
+        if not_modified is not None:
+            if not_modified.status_code == status.HTTP_304_NOT_MODIFIED:
+                return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+            return Response(
+                {
+                    "detail": "The claim changed: your precondition failed.",
+                    "code": "precondition_failed",
+                },
+                status=not_modified.status_code,
+                headers=headers,
+            )
+        return Response(data, headers=headers)
+
+    @extend_schema(
+        summary="Attach a source URL (reviewers, editors)",
+        description=(
+            "Resolves the publisher from the URL's domain and queues archiving. The same service "
+            "the desk uses (claims.services.evidence_attach)."
+        ),
+        request=EvidenceInputSerializer,
+        responses={201: EvidenceSerializer, **errors(400, 401, 403, 404, 429)},
+    )
+    @action(detail=True, methods=["post"])
+    def evidence(self, request: Request, pk: str | None = None) -> Response:
+        claim = self.get_object()
+        payload = EvidenceInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        evidence = services.evidence_attach(
+            claim=claim, actor=request.user, **payload.validated_data
+        )
+        evidence = Evidence.objects.select_related("snapshot", "claim").get(pk=evidence.pk)
+        context = {**self.get_serializer_context(), "claims": ClaimContext.build([evidence.claim])}
+        return Response(
+            EvidenceSerializer(evidence, context=context).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        summary="Decide a claim's status (reviewers, editors; override: editors)",
+        description=(
+            "Compare-and-swap on `version`: 409 when the claim changed since you read it. A "
+            "verdict the suggestion rule does not support is refused with 400 and the rule's "
+            "`reasons`, unless an editor sends `override: true` with a rationale."
+        ),
+        request=DecisionInputSerializer,
+        responses={200: ClaimDetailSerializer, **errors(400, 401, 403, 404, 409, 429)},
+    )
+    @action(detail=True, methods=["post"])
+    def decision(self, request: Request, pk: str | None = None) -> Response:
+        claim = self.get_object()
+        payload = DecisionInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.claim_set_status(claim=claim, actor=request.user, **payload.validated_data)
+        fresh = self.get_queryset().prefetch_related(evidence_prefetch()).get(pk=claim.pk)
+        return Response(
+            self._serialize([fresh], many=False, serializer_class=ClaimDetailSerializer)
+        )
+
+    @extend_schema(
+        summary="schema.org ClaimReview JSON-LD for a decided claim",
+        description="404 while the claim has no verdict (unreviewed, in review).",
+        responses={200: OpenApiTypes.OBJECT, **READ_ERRORS},
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONLDRenderer, JSONRenderer])
+    def claimreview(self, request: Request, pk: str | None = None) -> Response:
+        claim = self.get_object()
+        url = request.build_absolute_uri(reverse("api:claim-claimreview", args=[claim.pk]))
+        try:
+            return Response(claim_review(claim=claim, url=url, decision=latest_decision(claim)))
+        except ClaimReviewUnavailable as exc:
+            raise Http404(str(exc)) from None
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Sync feed: every claim changed since a time, in cursor pages",
+        description=(
+            "For large syncs: the same filters as the claims list, ordered by (`updated_at`, `id`), "
+            "`{next, previous, results}` without a count. Start with `updated_since` = the time of "
+            "your last sync (minus a minute of slack) and follow `next` until it is null."
+        ),
+        responses={200: ClaimSyncSerializer(many=True), **errors(400, 401, 403, 404, 429)},
+    ),
+)
+class ClaimSyncViewSet(ApiView, mixins.ListModelMixin, viewsets.GenericViewSet):
+    filterset_class = ClaimFilter
+    pagination_class = ClaimSyncPagination
+    serializer_class = ClaimSyncSerializer
+    action_permissions = {"default": ("claims.view_claim", "read claims")}
+
+    def get_queryset(self) -> QuerySet[Claim]:
+        return Claim.objects.select_related("article").defer("article__text")
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        page = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
+        context = {**self.get_serializer_context(), "claims": ClaimContext.build(page)}
+        return self.get_paginated_response(
+            ClaimSyncSerializer(page, many=True, context=context).data
+        )
+
+
+def _last_modified(claim: Claim) -> datetime:
+    stamps = [claim.updated_at]
+    for evidence in claim.evidence.all():
+        stamps.append(evidence.updated_at)
+        if evidence.snapshot is not None:
+            stamps.append(evidence.snapshot.updated_at)
+    return max(stamps)

@@ -1,0 +1,32 @@
+"""`?domain=` on the entities list: the publisher behind a domain, as evidence resolves it."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import QuerySet
+
+from sources.models import Entity
+from sources.publishers import publisher_for_url
+
+
+class EntityFilter(django_filters.FilterSet):
+    domain = django_filters.CharFilter(
+        method="filter_domain",
+        max_length=253,
+        help_text=(
+            "A domain or URL (xinhuanet.com, www.xinhuanet.com, https://english.news.cn/...): "
+            "the entity publishing there, most specific registered domain first."
+        ),
+    )
+
+    class Meta:
+        model = Entity
+        fields = ["domain"]
+
+    def filter_domain(self, queryset: QuerySet[Entity], name: str, value: str) -> QuerySet[Entity]:
+        value = value.strip()
+        if not value:
+            return queryset
+        url = value if "://" in value else f"http://{value}/"
+        publisher = publisher_for_url(url)
+        return queryset.filter(pk=publisher.pk) if publisher is not None else queryset.none()
