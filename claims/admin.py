@@ -167,11 +167,19 @@ class ClaimAdmin(admin.ModelAdmin):
     search_fields = ["text", "restatement", "key", "origin__name", "article__title"]
     autocomplete_fields = ["article", "origin", "subjects", "assignee"]
     list_select_related = ["article", "origin", "assignee"]
-    readonly_fields = ["status", "version", "span_in_article", "created_at", "updated_at"]
+    readonly_fields = [
+        "status",
+        "version",
+        "span_in_article",
+        "suggestion_display",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [EvidenceInline, StatusChangeInline]
     actions = ["assign_to_me", "take_into_review", "unassign"]
     fieldsets = [
         (None, {"fields": ["article", "key", "kind", "status", "version", "assignee"]}),
+        ("Suggestion (the rule, from the evidence)", {"fields": ["suggestion_display"]}),
         ("The statement", {"fields": ["span_start", "span_end", "text", "restatement", "figures"]}),
         ("Who", {"fields": ["origin", "subjects"]}),
         ("In its article", {"fields": ["span_in_article"]}),
@@ -189,6 +197,31 @@ class ClaimAdmin(admin.ModelAdmin):
     @admin.display(description="origin", ordering="origin__name")
     def origin_link(self, obj: Claim) -> str:
         return admin_link(obj.origin)
+
+    @admin.display(description="suggested status and reasons")
+    def suggestion_display(self, obj: Claim) -> str:
+        # Recomputed on every view (a constant number of queries): ownership and domain edits
+        # show at once.
+        if obj.pk is None:
+            return "-"
+        from django.utils.html import format_html_join
+
+        from claims.suggestion import suggest_for_claim
+
+        s = suggest_for_claim(obj)
+        evidence = {e.pk: e.url for e in obj.evidence.only("id", "url")}
+        return format_html(
+            "<p><strong>{}</strong></p><ul style='margin:0;padding-left:1.2em'>{}</ul>"
+            "<p>Evidence:</p><ul style='margin:0;padding-left:1.2em'>{}</ul>",
+            s.status_words,
+            format_html_join("", "<li>{}</li>", ((r,) for r in s.reasons)),
+            format_html_join(
+                "",
+                "<li>[{}] {} — {}</li>",
+                ((a.badge, evidence.get(eid, eid), a.why) for eid, a in s.assessments.items()),
+            )
+            or "-",
+        )
 
     @admin.display(description="the claim highlighted in its article")
     def span_in_article(self, obj: Claim) -> str:
@@ -251,12 +284,20 @@ class EvidenceAdmin(admin.ModelAdmin):
     search_fields = ["url", "excerpt", "claim__text"]
     autocomplete_fields = ["claim", "publisher"]
     list_select_related = ["claim", "publisher", "snapshot", "added_by"]
-    readonly_fields = ["snapshot_link", "added_by", "hints", "created_at", "updated_at"]
+    readonly_fields = [
+        "snapshot_link",
+        "added_by",
+        "hints",
+        "created_at",
+        "updated_at",
+        "classify_publisher",
+    ]
     fields = [
         "claim",
         "url",
         "stance",
         "excerpt",
+        "classify_publisher",
         "publisher",
         "snapshot_link",
         "hints",
@@ -273,6 +314,23 @@ class EvidenceAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Evidence, form, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
+            if (
+                "publisher" in form.changed_data
+                and obj.publisher
+                and not form.initial.get("publisher")
+            ):
+                # One step: the chosen publisher also gets the URL's domain, and every other
+                # evidence still unknown on that domain is classified with it.
+                from claims.services import evidence_classify_publisher
+
+                n = evidence_classify_publisher(
+                    evidence=obj, entity=obj.publisher, actor=request.user
+                )
+                self.message_user(
+                    request,
+                    f"{obj.publisher} is now the publisher of {n} evidence row(s) on this domain.",
+                    messages.SUCCESS,
+                )
             return
         from claims.services import evidence_attach
 
@@ -286,6 +344,30 @@ class EvidenceAdmin(admin.ModelAdmin):
     @admin.display(description="claim", ordering="claim__id")
     def claim_link(self, obj: Evidence) -> str:
         return admin_link(obj.claim)
+
+    @admin.display(description="classify the publisher")
+    def classify_publisher(self, obj: Evidence) -> str:
+        if obj.pk is None or obj.publisher_id is not None:
+            return "-"
+        from django.urls import reverse
+        from django.utils.http import urlencode
+
+        from sources.publishers import registrable_domain
+
+        domain = registrable_domain(obj.url)
+        if not domain:
+            return "Unknown publisher (an IP address): choose the publisher below and save."
+        return format_html(
+            "Unknown publisher <strong>{}</strong>: choose its publisher below and save; that "
+            "also registers {} for it and classifies every other evidence on that domain. "
+            'Not in the register yet? <a href="{}" target="_blank">add the entity</a>, or '
+            '<a href="{}">add Domain for {}</a> directly.',
+            domain,
+            domain,
+            reverse("admin:sources_entity_add"),
+            reverse("admin:sources_domain_add") + "?" + urlencode({"domain": domain}),
+            domain,
+        )
 
     @admin.display(description="publisher", ordering="publisher__name")
     def publisher_link(self, obj: Evidence) -> str:

@@ -217,6 +217,9 @@ def evidence_attach(
     url = (url or "").strip()
     if not url.lower().startswith(("http://", "https://")):
         raise EvidenceRejected("Enter a full web address starting with http:// or https://.")
+    refusal = _address_refusal(url)
+    if refusal:
+        raise EvidenceRejected(refusal)
     if stance not in Evidence.Stance.values:
         raise EvidenceRejected(
             f"Unknown stance {stance!r}; choose one of {', '.join(Evidence.Stance.values)}.",
@@ -240,3 +243,66 @@ def evidence_attach(
         # The same URL attached by someone else a moment ago: the unique constraint caught it.
         raise EvidenceRejected("This URL is already attached to this claim.") from None
     return evidence
+
+
+def evidence_classify_publisher(*, evidence: Evidence, entity, actor: AbstractBaseUser) -> int:
+    """An editor says who publishes an evidence URL whose publisher was unknown. In one step:
+    set `entity` as this evidence's publisher, register the URL's registrable domain for it
+    (when no domain of the URL is registered yet), and set the publisher on every other
+    evidence row still unknown on that domain, so they count from the next suggestion on.
+    Returns how many evidence rows got the publisher."""
+    from django.db.models import Q
+
+    from sources.models import Domain
+    from sources.publishers import _to_ascii, registrable_domain
+
+    if not actor.has_perm("claims.change_evidence"):
+        raise PermissionDenied("Only editors may classify a publisher.")
+    domain = registrable_domain(evidence.url)
+    now = timezone.now()
+    with transaction.atomic():
+        n = Evidence.objects.filter(pk=evidence.pk).update(publisher=entity, updated_at=now)
+        if not domain:  # an IP-literal URL: no domain to register, this row only
+            return n
+        if publisher_for_url(evidence.url) is None:
+            if not actor.has_perm("sources.add_domain"):
+                raise PermissionDenied("Only editors may register a domain.")
+            Domain.objects.get_or_create(
+                domain=domain, defaults={"entity": entity, "note": "Classified from evidence."}
+            )
+        maybe = Evidence.objects.filter(
+            Q(url__icontains=domain) | Q(url__icontains=_to_ascii(domain)), publisher__isnull=True
+        ).only("id", "url")
+        ids = [e.pk for e in maybe if registrable_domain(e.url) == domain]
+        n += Evidence.objects.filter(pk__in=ids).update(publisher=entity, updated_at=now)
+    evidence.publisher = entity
+    return n
+
+
+def _address_refusal(url: str) -> str | None:
+    """Why a URL's address can never be archived, said at attach time (issue 5): an IP literal
+    or `localhost` that is not public. Host names are vetted again at fetch time, where DNS is
+    resolved (sources.fetch); only REEX_FETCH_ALLOWLIST entries (tests, demos) pass here."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    from sources.fetch import address_problem
+
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").rstrip(".").lower()
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    except ValueError:
+        return "That address is not valid (check the host name and port)."
+    if not host:
+        return "That address has no host name."
+    allow = {entry.strip().lower() for entry in getattr(settings, "REEX_FETCH_ALLOWLIST", [])}
+    if f"{host}:{port}" in allow or f"[{host}]:{port}" in allow:
+        return None
+    if host == "localhost" or host.endswith(".localhost"):
+        return "Refused address: localhost is this machine; only public web addresses are archived."
+    problem = address_problem(host)
+    if problem is not None and problem != "not an IP address":
+        return f"Refused address: {host} is {problem}; only public web addresses are archived."
+    return None

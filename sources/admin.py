@@ -46,10 +46,11 @@ class EntityAdmin(admin.ModelAdmin):
     list_filter = ["kind", "country"]
     search_fields = ["name", "slug", "aliases", "domains__domain"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "control_chains"]
     inlines = [DomainInline, OwnerInline, HoldingInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "country", "aliases"]}),
+        ("Control (computed from the ownership edges)", {"fields": ["control_chains"]}),
         ("Basis", {"fields": ["basis"]}),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
@@ -62,6 +63,22 @@ class EntityAdmin(admin.ModelAdmin):
             .annotate(
                 n_owners=Count("owners", distinct=True), n_holdings=Count("holdings", distinct=True)
             )
+        )
+
+    @admin.display(description="chains and ultimate controllers")
+    def control_chains(self, obj: Entity) -> str:
+        # Two queries whatever the depth (sources.chains); recomputed on every view, so an
+        # ownership edit shows here (and in the next suggestion) at once.
+        if obj.pk is None:
+            return "-"
+        from django.utils.html import format_html, format_html_join
+
+        from sources.selectors import entity_chains_text
+
+        lines = entity_chains_text(entity_id=obj.pk)
+        return format_html(
+            "<ul style='margin:0;padding-left:1.2em'>{}</ul>",
+            format_html_join("", "<li>{}</li>", ((line,) for line in lines)),
         )
 
     @admin.display(description="domains")

@@ -162,3 +162,13 @@ def test_entity_for_domain_accepts_bare_domains_and_urls(world):
     assert entity_for_domain(domain="https://www.reuters.com/x") == world.reuters
     assert entity_for_domain(domain="example.org") is None
     assert entity_for_domain(domain="") is None
+
+
+def test_entity_admin_shows_chains_and_state_control(world, editor, client):
+    client.force_login(editor)
+    page = client.get(f"/admin/sources/entity/{world.northern.pk}/change/").content.decode()
+    assert "Northern Rare Earth → Baogang Group → SASAC → People&#x27;s Republic of China" in page
+    assert "Ultimate controllers: People&#x27;s Republic of China — state-controlled." in page
+    page = client.get(f"/admin/sources/entity/{world.reuters.pk}/change/").content.decode()
+    assert "Reuters → Thomson Reuters → Woodbridge" in page
+    assert "not state-controlled" in page

@@ -480,3 +480,38 @@ def test_seed_claims_report(world, capsys):
         "independently_verified",
         None,
     ]
+
+
+# --------------------------------------------------------------------------- admin
+
+
+def test_claim_admin_shows_the_suggestion_and_reasons(world, editor, client):
+    claim = nre_claim(world)
+    attach(claim, "http://english.news.cn/a")
+    client.force_login(editor)
+    page = client.get(f"/admin/claims/claim/{claim.pk}/change/").content.decode()
+    assert "state-sourced" in page
+    assert "1 same-group source: Xinhua (People&#x27;s Republic of China)" in page
+    assert "[same_group] http://english.news.cn/a" in page
+
+
+def test_editor_classifies_an_unknown_publisher_in_one_step(world, editor, client):
+    claim = nre_claim(world)
+    attach(claim, "https://www.reuters.com/a")
+    ev = attach(claim, "https://www.argusmedia.com/en/news/nre")
+    other = attach(nre_claim(world), "https://argusmedia.com/other")
+    argus = EntityFactory(name="Argus Media", slug="argus")
+    client.force_login(editor)
+    url = f"/admin/claims/evidence/{ev.pk}/change/"
+    page = client.get(url).content.decode()
+    assert "Unknown publisher <strong>argusmedia.com</strong>" in page
+    assert "/admin/sources/domain/add/?domain=argusmedia.com" in page
+    response = client.post(
+        url,
+        {"stance": ev.stance, "excerpt": "", "publisher": argus.pk, "_save": "Save"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert argus.domains.get().domain == "argusmedia.com"
+    other.refresh_from_db()
+    assert other.publisher == argus  # the other evidence on that domain too
+    assert suggest_for_claim(claim).status == "independently_verified"
