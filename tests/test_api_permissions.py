@@ -30,9 +30,9 @@ def users(editor, reviewer, consumer):
 @pytest.fixture
 def world(editor):
     """A decided claim (for ClaimReview), an entity with a domain, an archived snapshot."""
-    outlet = DomainFactory(domain="reuters.example").entity
+    outlet = DomainFactory(domain="reuters.com").entity
     claim = ClaimFactory(origin__kind=Entity.Kind.PRIVATE_COMPANY)
-    evidence = EvidenceFactory(claim=claim, publisher=outlet, url="https://reuters.example/a")
+    evidence = EvidenceFactory(claim=claim, publisher=outlet, url="https://reuters.com/a")
     claim_set_status(
         claim=claim,
         status=Claim.Status.UNVERIFIABLE,
@@ -59,7 +59,7 @@ def _reads(world):
         ("get", "/api/v1/claims/sync/", READ),
         ("get", f"/api/v1/claims/{c}/", READ),
         ("get", f"/api/v1/claims/{c}/claimreview/", READ),
-        ("get", "/api/v1/entities/?domain=reuters.example", READ),
+        ("get", "/api/v1/entities/?domain=reuters.com", READ),
         ("get", f"/api/v1/entities/{e}/", READ),
         ("get", f"/api/v1/snapshots/{s}/", READ),
         ("get", "/api/schema/", PUBLIC),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -18,6 +19,9 @@ from claims.models import Article, Claim, Evidence
 from sources.models import Snapshot
 
 MAX_INT = 2_147_483_647
+WEB_ADDRESS = URLValidator(
+    schemes=["http", "https"], message="Enter a web address starting with http:// or https://."
+)
 
 
 # --- shapes shared with sources/api -----------------------------------------------------------
@@ -189,7 +193,9 @@ class ClaimSyncSerializer(ClaimSerializer):
 # --- action inputs ----------------------------------------------------------------------------
 class EvidenceInputSerializer(serializers.Serializer):
     url = serializers.URLField(
-        max_length=2000, help_text="The source's web address (http or https)."
+        max_length=2000,
+        validators=[WEB_ADDRESS],
+        help_text="The source's web address (http or https).",
     )
     stance = serializers.ChoiceField(choices=Evidence.Stance.choices)
     excerpt = serializers.CharField(max_length=20_000, allow_blank=True, required=False, default="")

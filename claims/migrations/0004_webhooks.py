@@ -8,48 +8,110 @@ import claims.models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0003_groups'),
+        ("claims", "0003_groups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WebhookEndpoint',
+            name="WebhookEndpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='Who receives this (the consumer).', max_length=200)),
-                ('url', models.URLField(help_text='https:// address the desk POSTs to.', max_length=2000)),
-                ('secret', models.CharField(default=claims.models._webhook_secret, help_text='Shared secret for the HMAC-SHA256 signature; give it to the consumer.', max_length=200)),
-                ('active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(blank=True, help_text="The consumer's API user, if any.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='webhook_endpoints', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(help_text="Who receives this (the consumer).", max_length=200),
+                ),
+                (
+                    "url",
+                    models.URLField(
+                        help_text="https:// address the desk POSTs to.", max_length=2000
+                    ),
+                ),
+                (
+                    "secret",
+                    models.CharField(
+                        default=claims.models._webhook_secret,
+                        help_text="Shared secret for the HMAC-SHA256 signature; give it to the consumer.",
+                        max_length=200,
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The consumer's API user, if any.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="webhook_endpoints",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='WebhookDelivery',
+            name="WebhookDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.UUIDField(db_index=True)),
-                ('attempt', models.PositiveIntegerField()),
-                ('claim_version', models.PositiveIntegerField()),
-                ('outcome', models.CharField(choices=[('delivered', 'Delivered'), ('retrying', 'Failed, will retry'), ('gave_up', 'Failed, gave up')], max_length=10)),
-                ('http_status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('duration_ms', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('claim', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='webhook_deliveries', to='claims.claim')),
-                ('endpoint', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='claims.webhookendpoint')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event_id", models.UUIDField(db_index=True)),
+                ("attempt", models.PositiveIntegerField()),
+                ("claim_version", models.PositiveIntegerField()),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("delivered", "Delivered"),
+                            ("retrying", "Failed, will retry"),
+                            ("gave_up", "Failed, gave up"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("http_status", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                ("duration_ms", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="webhook_deliveries",
+                        to="claims.claim",
+                    ),
+                ),
+                (
+                    "endpoint",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="claims.webhookendpoint",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'webhook deliveries',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['endpoint', '-created_at'], name='claims_webh_endpoin_0f1de3_idx')],
+                "verbose_name_plural": "webhook deliveries",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["endpoint", "-created_at"], name="claims_webh_endpoin_0f1de3_idx"
+                    )
+                ],
             },
         ),
     ]

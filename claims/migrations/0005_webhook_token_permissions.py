@@ -35,7 +35,9 @@ def revoke(apps, schema_editor):
     if editor is None:
         return
     for app_label, codename in EDITOR_EXTRA:
-        perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+        perm = Permission.objects.filter(
+            content_type__app_label=app_label, codename=codename
+        ).first()
         if perm is not None:
             editor.permissions.remove(perm)
 
