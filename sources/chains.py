@@ -30,6 +30,7 @@ Load it once per request/page and resolve as many entities as needed from it.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -72,9 +73,17 @@ class ControlGraph:
     """The controlling-ownership graph in memory. Build it with `load_graph()` (or directly
     from nodes and edges in tests); then `resolve(entity_id)` as often as needed."""
 
-    def __init__(self, *, nodes: Iterable[Node], edges: Iterable[tuple[int, int]]) -> None:
-        """`edges` are (owner_id, owned_id) pairs that confer control."""
+    def __init__(
+        self,
+        *,
+        nodes: Iterable[Node],
+        edges: Iterable[tuple[int, int]],
+        unconfirmed: Iterable[tuple[int, int]] = (),
+    ) -> None:
+        """`edges` are (owner_id, owned_id) pairs that confer control; `unconfirmed` are those
+        of them no public document confirms yet (followed all the same, marked when shown)."""
         self.nodes: dict[int, Node] = {n.id: n for n in nodes}
+        self.unconfirmed: frozenset[tuple[int, int]] = frozenset(unconfirmed)
         self.parents: dict[int, list[int]] = {}
         for owner, owned in edges:
             if owner == owned:
@@ -100,8 +109,13 @@ class ControlGraph:
         return bool(node and node.kind == EntityKind.STATE)
 
     def render_chain(self, chain: list[int], *, closes_cycle: bool = False) -> str:
-        """ "Xinhua News Agency → State Council → People's Republic of China"."""
-        text = " → ".join(self.name(i) for i in chain)
+        """Names joined by arrows: "Xinhua News Agency → State Council → People's Republic of
+        China"; a link resting on an unconfirmed edge is drawn "⇢ (unconfirmed)"."""
+        parts = [self.name(chain[0])] if chain else []
+        for lower, upper in itertools.pairwise(chain):
+            arrow = " ⇢ (unconfirmed) " if (upper, lower) in self.unconfirmed else " → "
+            parts.append(arrow + self.name(upper))
+        text = "".join(parts)
         return text + " (cycle closes here)" if closes_cycle else text
 
     def group_label(self, controllers: Iterable[int]) -> str:
@@ -284,7 +298,13 @@ def load_graph() -> ControlGraph:
         Node(id=i, name=n, kind=k, country=c)
         for i, n, k, c in Entity.objects.order_by().values_list("id", "name", "kind", "country")
     ]
-    edges = list(
-        Ownership.objects.filter(controlling_q()).order_by().values_list("owner_id", "owned_id")
+    rows = list(
+        Ownership.objects.filter(controlling_q())
+        .order_by()
+        .values_list("owner_id", "owned_id", "confirmed")
     )
-    return ControlGraph(nodes=nodes, edges=edges)
+    return ControlGraph(
+        nodes=nodes,
+        edges=[(o, d) for o, d, _ in rows],
+        unconfirmed=[(o, d) for o, d, confirmed in rows if not confirmed],
+    )

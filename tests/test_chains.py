@@ -172,3 +172,34 @@ def test_entity_admin_shows_chains_and_state_control(world, editor, client):
     page = client.get(f"/admin/sources/entity/{world.reuters.pk}/change/").content.decode()
     assert "Reuters → Thomson Reuters → Woodbridge" in page
     assert "not state-controlled" in page
+
+
+def test_unconfirmed_edges_are_followed_and_marked(world):
+    OwnershipFactory(owner=world.sasac, owned=world.northern, confirmed=False)
+    graph = load_graph()
+    res = graph.resolve(world.northern.pk)
+    assert res.controllers == {world.prc.pk}
+    lines = entity_chains_text(entity_id=world.northern.pk, graph=graph)
+    assert "Northern Rare Earth ⇢ (unconfirmed) SASAC → People's Republic of China" in lines
+    assert "Northern Rare Earth → Baogang Group → SASAC → People's Republic of China" in lines
+
+
+def test_seed_register_chains_make_sense(seeded):
+    """The loaded seed register: every government body ends at a state, no cycles or gaps,
+    and the article's companies and the outlets resolve as the design says."""
+    graph = load_graph()
+    by_slug = dict(Entity.objects.values_list("slug", "id"))
+    for slug, eid in by_slug.items():
+        res = graph.resolve(eid)
+        assert res.notes == [], (slug, res.notes)
+        if graph.nodes[eid].kind == Entity.Kind.GOVERNMENT_BODY:
+            assert any(graph.is_state(c) for c in res.controllers), slug
+    prc, usa = by_slug["prc"], by_slug["usa"]
+    assert graph.resolve(by_slug["northern-rare-earth"]).controllers == {prc}
+    assert graph.resolve(by_slug["baogang-group"]).controllers == {prc}
+    assert graph.resolve(by_slug["xinhua"]).controllers == {prc}
+    assert graph.resolve(by_slug["usgs"]).controllers == {usa}
+    assert graph.resolve(by_slug["reuters"]).controllers == {by_slug["woodbridge"]}
+    assert not graph.resolve(by_slug["reuters"]).state_controlled
+    # Two outlets of one owner in the register are one group.
+    assert not graph.independent(by_slug["mining-com"], by_slug["northern-miner"])
