@@ -7,4 +7,16 @@ app_name = "claims"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("claims/<int:pk>/", views.claim_detail, name="detail"),
+    path("claims/<int:pk>/take/", views.take, name="take"),
+    path("claims/<int:pk>/release/", views.release, name="release"),
+    path("claims/<int:pk>/evidence/", views.attach, name="attach"),
+    path("claims/<int:pk>/decide/", views.decide, name="decide"),
+    # Fragments (htmx): the suggestion panel, one evidence row, an archived copy's text.
+    path("claims/<int:pk>/suggestion/", views.suggestion, name="suggestion"),
+    path("claims/<int:pk>/evidence/<int:evidence_id>/", views.evidence_row, name="evidence-row"),
+    path(
+        "claims/<int:pk>/evidence/<int:evidence_id>/text/",
+        views.evidence_text,
+        name="evidence-text",
+    ),
 ]

@@ -1,21 +1,338 @@
-"""The reviewers' queue (server-rendered). Built out by the review-desk work (issue 5)."""
+"""The reviewers' desk: the queue, the claim page, and the forms that call claims.services.
+
+Every page works as plain HTML forms (POST, then redirect); htmx enhances them where it is
+loaded (filters without reload, attach and decide in place, live snapshot status). Views only
+validate input and translate the services' exceptions into messages on the page: the rules live
+in claims.services and claims.suggestion.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from claims.forms import DecisionForm, EvidenceForm, QueueFilterForm
 from claims.models import Claim
+from claims.queue import (
+    SORTS,
+    claim_for_page,
+    claim_page,
+    evidence_view,
+    queue_counts,
+    queue_page,
+)
+from claims.services import (
+    ClaimTaken,
+    DecisionRefused,
+    EvidenceRejected,
+    VersionConflict,
+    claim_release,
+    claim_set_status,
+    claim_take,
+    evidence_attach,
+)
+from claims.suggestion import suggest_for_claim
+
+#: Sent when an evidence row changes (attached, archived, failed): the suggestion panel
+#: listens for it and reloads itself.
+EVIDENCE_CHANGED = "reex:evidence-changed"
 
 
-@login_required
+def can_use_desk(user: Any) -> bool:
+    """Reviewers and editors have a desk; API consumers (read-only tokens) do not."""
+    return user.is_active and (
+        user.has_perm("claims.decide_claim") or user.has_perm("claims.add_evidence")
+    )
+
+
+def desk_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in (else to the sign-in page) and a reviewer or editor (else a 403 page that says
+    where API consumers should go)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            if request.htmx:
+                # A fragment request after the session expired: send the whole page to sign-in.
+                return HttpResponseClientRedirect(
+                    f"{reverse('login')}?next={request.htmx.current_url_abs_path or '/'}"
+                )
+            return redirect_to_login(request.get_full_path())
+        if not can_use_desk(request.user):
+            return render(request, "claims/no_desk.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _claim_or_404(pk: int) -> Claim:
+    try:
+        return claim_for_page(pk)
+    except Claim.DoesNotExist:
+        raise Http404("No claim with that number.") from None
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+# --------------------------------------------------------------------------- the queue
+
+
+@desk_required
+@require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    claims = Claim.objects.for_list().needing_work()[:50]
-    return render(request, "claims/queue.html", {"claims": claims})
+    """The claims that need work, with counts per status, filters, search, sort, pages."""
+    form = QueueFilterForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()  # bad values are shown next to their field and ignored
+    filters = form.filters()
+    page, rows = queue_page(filters=filters, user=request.user, page_number=request.GET.get("page"))
+    counts = queue_counts(filters=filters, user=request.user)
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    keep_status = keep.copy()
+    keep_status.pop("status", None)
+    context = {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "rows": rows,
+        "counts": counts,
+        "sorts": SORTS,
+        "query_keep": keep.urlencode(),
+        "query_keep_status": keep_status.urlencode(),
+        "here": request.get_full_path(),
+    }
+    template = "claims/queue.html"
+    if request.htmx and request.htmx.target == "queue-results":
+        template += "#queue-results"
+    return render(request, template, context)
 
 
-@login_required
+@desk_required
+@require_POST
+def take(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a claim: it is assigned to you and moves into review. Two reviewers can never both
+    take it; the second is told who has it."""
+    claim = _claim_or_404(pk)
+    try:
+        claim_take(claim=claim, actor=request.user)
+    except ClaimTaken as exc:
+        messages.error(
+            request, f"{exc.holder} is already reviewing claim #{claim.pk}; pick another."
+        )
+        return redirect(_next_url(request, reverse("claims:queue")))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect(_next_url(request, reverse("claims:queue")))
+    messages.success(request, f"Claim #{claim.pk} is yours: it is now in review.")
+    return redirect("claims:detail", pk=claim.pk)
+
+
+@desk_required
+@require_POST
+def release(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give a claim back to the queue (its reviewer, or an editor)."""
+    claim = _claim_or_404(pk)
+    try:
+        claim_release(claim=claim, actor=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect("claims:detail", pk=claim.pk)
+    messages.success(request, f"Claim #{claim.pk} is back in the queue.")
+    return redirect(_next_url(request, reverse("claims:queue")))
+
+
+# --------------------------------------------------------------------------- the claim page
+
+
+def _page_context(
+    request: HttpRequest,
+    claim: Claim,
+    *,
+    evidence_form: EvidenceForm | None = None,
+    decision_form: DecisionForm | None = None,
+    conflict: VersionConflict | None = None,
+    refusal: DecisionRefused | None = None,
+) -> dict[str, Any]:
+    data = claim_page(claim=claim, user=request.user)
+    can_override = request.user.has_perm("claims.override_decision")
+    return {
+        "claim": claim,
+        "data": data,
+        "evidence_form": evidence_form or EvidenceForm(),
+        "decision_form": decision_form
+        or DecisionForm(initial={"version": claim.version}, can_override=can_override),
+        "conflict": conflict,
+        "refusal": refusal,
+        "can_decide": request.user.has_perm("claims.decide_claim"),
+        "can_attach": request.user.has_perm("claims.add_evidence"),
+        "is_mine": claim.assignee_id == request.user.pk,
+    }
+
+
+@desk_required
+@require_GET
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(Claim.objects.for_list(), pk=pk)
-    return render(request, "claims/claim_detail.html", {"claim": claim})
+    claim = _claim_or_404(pk)
+    return render(request, "claims/claim_detail.html", _page_context(request, claim))
+
+
+@desk_required
+@require_POST
+def attach(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach a source URL. Errors (not a URL, already attached, refused address) come back
+    next to the field with what was typed kept."""
+    claim = _claim_or_404(pk)
+    form = EvidenceForm(request.POST)
+    evidence = None
+    if form.is_valid():
+        try:
+            evidence = evidence_attach(
+                claim=claim,
+                url=form.cleaned_data["url"],
+                stance=form.cleaned_data["stance"],
+                excerpt=form.cleaned_data["excerpt"],
+                actor=request.user,
+            )
+        except EvidenceRejected as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        except (PermissionDenied, ValidationError) as exc:
+            form.add_error(None, _message(exc))
+    if evidence is not None:
+        if request.htmx:
+            context = _page_context(request, claim)
+            context["just_added"] = evidence.pk
+            response = render(request, "claims/claim_detail.html#evidence-section", context)
+            return trigger_client_event(response, EVIDENCE_CHANGED)
+        messages.success(request, "Source attached: it is being archived.")
+        return redirect(f"{claim.get_absolute_url()}#evidence-{evidence.pk}")
+    context = _page_context(request, claim, evidence_form=form)
+    template = "claims/claim_detail.html"
+    if request.htmx:
+        template += "#evidence-section"
+    return render(request, template, context, status=400)
+
+
+@desk_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Decide a verdict. A refusal shows the rule's reasons, a version conflict shows what
+    changed; in both cases the form keeps what was typed."""
+    claim = _claim_or_404(pk)
+    can_override = request.user.has_perm("claims.override_decision")
+    form = DecisionForm(request.POST, can_override=can_override)
+    conflict = refusal = None
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            claim_set_status(
+                claim=claim,
+                status=data["status"],
+                actor=request.user,
+                rationale=data["rationale"],
+                version=data["version"],
+                override=bool(data.get("override")),
+            )
+        except VersionConflict as exc:
+            conflict, status = exc, 409
+            # Keep the typed verdict and rationale; the hidden version moves to the current one,
+            # so sending again (after reading what changed) is a deliberate second decision.
+            typed = request.POST.copy()
+            typed["version"] = str(exc.current)
+            form = DecisionForm(typed, can_override=can_override)
+            claim = _claim_or_404(pk)
+        except DecisionRefused as exc:
+            refusal = exc
+        except (PermissionDenied, ValidationError) as exc:
+            _add_errors(form, exc)
+        else:
+            label = Claim.Status(data["status"]).label
+            messages.success(request, f"Claim #{claim.pk} is now “{label}”.")
+            target = f"{claim.get_absolute_url()}#audit"
+            if request.htmx:
+                return HttpResponseClientRedirect(target)
+            return redirect(target)
+    context = _page_context(request, claim, decision_form=form, conflict=conflict, refusal=refusal)
+    template = "claims/claim_detail.html"
+    if request.htmx:
+        template += "#decision-section"
+    return render(request, template, context, status=status)
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
+
+
+def _add_errors(form: DecisionForm, exc: Exception) -> None:
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, _message(exc))
+
+
+# --------------------------------------------------------------------------- fragments
+
+
+@desk_required
+@require_GET
+def evidence_row(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
+    """One evidence row (polled while its snapshot is pending or fetching). When the snapshot
+    has settled, the suggestion panel is told to reload."""
+    claim = _claim_or_404(pk)
+    try:
+        ev, _suggestion = evidence_view(claim=claim, evidence_id=evidence_id, user=request.user)
+    except claim.evidence.model.DoesNotExist:
+        raise Http404("No such evidence on this claim.") from None
+    response = render(
+        request,
+        "claims/claim_detail.html#evidence-item",
+        {"claim": claim, "ev": ev},
+    )
+    if not ev.in_flight:
+        trigger_client_event(response, EVIDENCE_CHANGED)
+    return response
+
+
+@desk_required
+@require_GET
+def evidence_text(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
+    """The extracted text of an evidence's archived copy (loaded when the reviewer opens it)."""
+    claim = _claim_or_404(pk)
+    ev = claim.evidence.select_related("snapshot").filter(pk=evidence_id).first()
+    if ev is None:
+        raise Http404("No such evidence on this claim.")
+    return render(request, "claims/claim_detail.html#evidence-text", {"snapshot": ev.snapshot})
+
+
+@desk_required
+@require_GET
+def suggestion(request: HttpRequest, pk: int) -> HttpResponse:
+    """The suggestion panel (reloaded when evidence changes)."""
+    claim = _claim_or_404(pk)
+    return render(
+        request,
+        "claims/claim_detail.html#suggestion-panel",
+        {"claim": claim, "suggestion": suggest_for_claim(claim)},
+    )

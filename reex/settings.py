@@ -166,6 +166,8 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The sign-in page itself says the account is locked, and for how long (issue 5).
+AXES_LOCKOUT_TEMPLATE = "registration/login.html"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-us"

@@ -1,0 +1,472 @@
+"""Reads for the reviewers' desk (the web queue and the claim page).
+
+Every function here costs a constant number of queries, whatever the number of claims,
+evidence rows or ownership edges: the queue page pages claim ids first and then aggregates the
+evidence of that page only; the claim page loads the control graph once and resolves every
+publisher from it in memory.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.urls import NoReverseMatch, reverse
+
+from claims.models import Claim, Evidence, StatusChange
+from sources.chains import ControlGraph, load_graph
+from sources.models import Snapshot
+from sources.selectors import ControlSummary, summarise
+
+PER_PAGE = 50
+
+#: The queue's status tabs besides the claim statuses themselves.
+NEEDS_WORK = "needs_work"
+PROBLEMS = "problems"
+ALL = "all"
+
+SORTS = {
+    "oldest": "Oldest first",
+    "article": "By article (newest article first, reading order)",
+    "priority": "Priority (source problems first, then unassigned, then oldest)",
+}
+
+#: Snapshot states that mean "nothing to read yet"; the claim page polls while any is present.
+IN_FLIGHT = (Snapshot.Status.PENDING, Snapshot.Status.FETCHING)
+
+
+def _problem_evidence() -> QuerySet[Evidence]:
+    # drift__in, not ~Q(drift=""): the negation would also match evidence with no snapshot.
+    return Evidence.objects.filter(
+        Q(snapshot__status=Snapshot.Status.FAILED)
+        | Q(snapshot__drift__in=[Snapshot.Drift.CHANGED, Snapshot.Drift.VANISHED])
+    )
+
+
+def has_problem_q() -> Exists:
+    """True for a claim with a failed snapshot or a drifted source."""
+    return Exists(_problem_evidence().filter(claim=OuterRef("pk")))
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the reviewer asked the queue for (already validated by `QueueFilterForm`)."""
+
+    status: str = NEEDS_WORK
+    article: int | None = None
+    origin: int | None = None
+    assigned: str = ""  # "" | "me" | "unassigned"
+    q: str = ""
+    sort: str = "oldest"
+
+
+def _filtered(*, filters: QueueFilters, user: AbstractBaseUser) -> QuerySet[Claim]:
+    """Every filter except the status one (the status counts use this set)."""
+    qs = Claim.objects.all()
+    if filters.article:
+        qs = qs.filter(article_id=filters.article)
+    if filters.origin:
+        qs = qs.filter(origin_id=filters.origin)
+    if filters.assigned == "me":
+        qs = qs.filter(assignee_id=user.pk)
+    elif filters.assigned == "unassigned":
+        qs = qs.filter(assignee__isnull=True)
+    q = filters.q.strip()
+    if q:
+        match = (
+            Q(text__icontains=q)
+            | Q(restatement__icontains=q)
+            | Q(key__icontains=q)
+            | Q(article__title__icontains=q)
+            | Q(origin__name__icontains=q)
+        )
+        number = q.lstrip("#")
+        if number.isdigit() and len(number) < 18:
+            match |= Q(pk=int(number))
+        qs = qs.filter(match)
+    return qs
+
+
+def _status_q(status: str) -> Q:
+    if status == NEEDS_WORK:
+        return Q(status__in=[Claim.Status.UNREVIEWED, Claim.Status.IN_REVIEW]) | Q(has_problem=True)
+    if status == PROBLEMS:
+        return Q(has_problem=True)
+    if status == ALL:
+        return Q()
+    return Q(status=status)
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    key: str
+    label: str
+    count: int
+
+
+def queue_counts(*, filters: QueueFilters, user: AbstractBaseUser) -> list[StatusCount]:
+    """Counts per status tab, under the other filters: one grouped query."""
+    rows = (
+        _filtered(filters=filters, user=user)
+        .annotate(has_problem=has_problem_q())
+        .order_by()
+        .values("status", "has_problem")
+        .annotate(n=Count("id"))
+    )
+    by_status: dict[str, int] = defaultdict(int)
+    problems = needs_work = total = 0
+    for row in rows:
+        by_status[row["status"]] += row["n"]
+        total += row["n"]
+        if row["has_problem"]:
+            problems += row["n"]
+        if row["has_problem"] or row["status"] in (Claim.Status.UNREVIEWED, Claim.Status.IN_REVIEW):
+            needs_work += row["n"]
+    counts = [StatusCount(NEEDS_WORK, "Needs work", needs_work)]
+    counts += [StatusCount(value, label, by_status[value]) for value, label in Claim.Status.choices]
+    counts += [
+        StatusCount(PROBLEMS, "Source problems", problems),
+        StatusCount(ALL, "All", total),
+    ]
+    return counts
+
+
+@dataclass
+class QueueRow:
+    """One row of the queue: the claim and what the reviewer needs to pick it."""
+
+    claim: Claim
+    stances: dict[str, int] = field(default_factory=dict)
+    evidence_total: int = 0
+    failed: int = 0
+    drifted: int = 0
+    in_flight: int = 0
+    suggestion: Any = None  # claims.suggestion.Suggestion
+    independent_groups: int = 0
+
+    @property
+    def stance_list(self) -> list[tuple[str, str, int]]:
+        return [
+            (value, label, self.stances.get(value, 0)) for value, label in Evidence.Stance.choices
+        ]
+
+    @property
+    def suggested_label(self) -> str:
+        status = getattr(self.suggestion, "status", None)
+        return Claim.Status(status).label if status in Claim.Status.values else ""
+
+
+def independent_group_count(suggestion: Any) -> int:
+    """How many distinct independent groups back the claim, from the suggestion's badges."""
+    assessments = getattr(suggestion, "assessments", None) or {}
+    # The rule badges only the first outlet of each independent group "independent".
+    return sum(1 for a in assessments.values() if getattr(a, "badge", "") == "independent")
+
+
+def queue_page(
+    *, filters: QueueFilters, user: AbstractBaseUser, page_number: Any = 1, per_page: int = PER_PAGE
+) -> tuple[Page, list[QueueRow]]:
+    """One page of the queue: a count, one page of claims, one aggregate over that page's
+    evidence, and the suggestions of that page (a constant number of queries)."""
+    from claims.suggestion import suggest_for_claims
+
+    qs = _filtered(filters=filters, user=user).annotate(has_problem=has_problem_q())
+    qs = qs.filter(_status_q(filters.status))
+    if filters.sort == "article":
+        qs = qs.order_by(
+            F("article__published_on").desc(nulls_last=True),
+            "-article__created_at",
+            "article_id",
+            "span_start",
+        )
+    elif filters.sort == "priority":
+        taken = Case(When(assignee__isnull=True, then=Value(0)), default=Value(1))
+        qs = qs.order_by("-has_problem", taken, "created_at", "id")
+    else:
+        qs = qs.order_by("created_at", "id")
+    qs = qs.select_related("article", "origin", "assignee").defer("article__text")
+    page = Paginator(qs, per_page).get_page(page_number)
+    claims = list(page.object_list)
+    rows = {c.pk: QueueRow(claim=c) for c in claims}
+    if rows:
+        aggregates = (
+            Evidence.objects.filter(claim_id__in=list(rows))
+            .order_by()
+            .values("claim_id", "stance")
+            .annotate(
+                n=Count("id"),
+                failed=Count("id", filter=Q(snapshot__status=Snapshot.Status.FAILED)),
+                drifted=Count(
+                    "id",
+                    filter=Q(snapshot__drift__in=[Snapshot.Drift.CHANGED, Snapshot.Drift.VANISHED]),
+                ),
+                in_flight=Count("id", filter=Q(snapshot__status__in=IN_FLIGHT)),
+            )
+        )
+        for agg in aggregates:
+            row = rows[agg["claim_id"]]
+            row.stances[agg["stance"]] = agg["n"]
+            row.evidence_total += agg["n"]
+            row.failed += agg["failed"]
+            row.drifted += agg["drifted"]
+            row.in_flight += agg["in_flight"]
+        suggestions = suggest_for_claims(claims)
+        for claim_id, row in rows.items():
+            row.suggestion = suggestions.get(claim_id)
+            row.independent_groups = independent_group_count(row.suggestion)
+    page.object_list = [rows[c.pk] for c in claims]
+    return page, page.object_list
+
+
+# --------------------------------------------------------------------------- the claim page
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """The claim's paragraph of the article, split around the claim's span."""
+
+    before: str
+    claim: str
+    after: str
+
+
+def claim_paragraph(claim: Claim) -> Paragraph:
+    """The paragraph (blank-line or line separated) that holds the claim's span."""
+    text = claim.article.text
+    start, end = claim.span_start, claim.span_end
+    if not (0 <= start < end <= len(text)):
+        return Paragraph("", claim.text, "")
+    para_start = max(text.rfind("\n", 0, start) + 1, 0)
+    para_end = text.find("\n", end)
+    if para_end == -1:
+        para_end = len(text)
+    return Paragraph(text[para_start:start], text[start:end], text[end:para_end])
+
+
+@dataclass
+class EvidenceView:
+    """One evidence row as the claim page shows it."""
+
+    evidence: Evidence
+    publisher: ControlSummary | None
+    assessment: Any = None  # claims.suggestion.EvidenceAssessment
+    admin: dict[str, str] = field(default_factory=dict)  # editors only
+
+    @property
+    def snapshot(self) -> Snapshot | None:
+        return self.evidence.snapshot
+
+    @property
+    def in_flight(self) -> bool:
+        return self.snapshot is not None and self.snapshot.status in IN_FLIGHT
+
+    @property
+    def badge(self) -> str:
+        return getattr(self.assessment, "badge", "") or "unknown"
+
+    @property
+    def badge_label(self) -> str:
+        return BADGE_LABELS.get(self.badge, self.badge.replace("_", " "))
+
+    @property
+    def hint_lines(self) -> list[str]:
+        return hint_lines(self.evidence.hints)
+
+    def _snapshot_url(self, name: str) -> str:
+        snap = self.snapshot
+        if snap is None or snap.status != Snapshot.Status.ARCHIVED:
+            return ""
+        return _reverse_or_blank(name, snap.pk)
+
+    @property
+    def content_url(self) -> str:
+        """The archived body, served with `Content-Security-Policy: sandbox`."""
+        return self._snapshot_url("sources:snapshot-content")
+
+    @property
+    def text_url(self) -> str:
+        return self._snapshot_url("sources:snapshot-text")
+
+    @property
+    def warc_url(self) -> str:
+        return self._snapshot_url("sources:snapshot-warc")
+
+
+BADGE_LABELS = {
+    "independent": "Independent",
+    "same_group": "Same group as the origin",
+    "unknown": "Unknown publisher",
+    "not_archived": "Not archived yet",
+    "echo": "Echoes the claimant",
+    "refutes": "Refutes",
+    "context": "Context",
+}
+
+
+def hint_lines(hints: Any) -> list[str]:
+    """The archive's hints (figures found, echo attribution) as sentences. The JSON is written
+    by the archiving work; unknown keys are shown as "key: value" rather than dropped."""
+    if not isinstance(hints, dict) or not hints:
+        return []
+    lines: list[str] = []
+    for key, value in hints.items():
+        if value in (None, "", [], {}):
+            continue
+        if isinstance(value, str):
+            lines.append(
+                value if key in ("message", "summary", "note") else f"{_humanise(key)}: {value}"
+            )
+        elif isinstance(value, bool):
+            lines.append(f"{_humanise(key)}: {'yes' if value else 'no'}")
+        elif isinstance(value, list):
+            lines.append(f"{_humanise(key)}: " + "; ".join(_flat(v) for v in value))
+        else:
+            lines.append(f"{_humanise(key)}: {_flat(value)}")
+    return lines
+
+
+def _humanise(key: str) -> str:
+    return str(key).replace("_", " ").capitalize()
+
+
+def _flat(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, ""))
+    return str(value)
+
+
+def claim_evidence_qs(claim: Claim) -> QuerySet[Evidence]:
+    # The extracted text and headers can be large: the page loads them on demand.
+    return (
+        claim.evidence.select_related("publisher", "snapshot", "added_by")
+        .defer("snapshot__text", "snapshot__headers")
+        .order_by("created_at", "id")
+    )
+
+
+def evidence_views(
+    *, evidence: list[Evidence], suggestion: Any, graph: ControlGraph, editor: bool = False
+) -> list[EvidenceView]:
+    assessments = getattr(suggestion, "assessments", None) or {}
+    summaries: dict[int, ControlSummary] = {}
+    views = []
+    for ev in evidence:
+        summary = None
+        if ev.publisher_id:
+            if ev.publisher_id not in summaries:
+                summaries[ev.publisher_id] = summarise(
+                    graph=graph, resolution=graph.resolve(ev.publisher_id)
+                )
+            summary = summaries[ev.publisher_id]
+        views.append(
+            EvidenceView(
+                evidence=ev,
+                publisher=summary,
+                assessment=assessments.get(ev.pk),
+                admin=evidence_admin_links(ev) if editor else {},
+            )
+        )
+    return views
+
+
+@dataclass
+class ClaimPage:
+    claim: Claim
+    paragraph: Paragraph
+    origin: ControlSummary
+    evidence: list[EvidenceView]
+    suggestion: Any
+    audit: list[StatusChange]
+    admin_links: dict[str, str]
+
+    @property
+    def polling(self) -> bool:
+        return any(ev.in_flight for ev in self.evidence)
+
+
+def claim_for_page(pk: int) -> Claim:
+    """The claim with what every claim view shows (raises Claim.DoesNotExist)."""
+    return Claim.objects.select_related("article", "origin", "assignee").get(pk=pk)
+
+
+def claim_page(*, claim: Claim, user: AbstractBaseUser) -> ClaimPage:
+    """Everything the claim page shows, in a constant number of queries."""
+    from claims.suggestion import suggest_for_claim
+
+    graph = load_graph()
+    evidence = list(claim_evidence_qs(claim))
+    suggestion = suggest_for_claim(claim)
+    audit = list(claim.status_changes.select_related("actor").order_by("-created_at", "-id"))
+    return ClaimPage(
+        claim=claim,
+        paragraph=claim_paragraph(claim),
+        origin=summarise(graph=graph, resolution=graph.resolve(claim.origin_id)),
+        evidence=evidence_views(
+            evidence=evidence, suggestion=suggestion, graph=graph, editor=is_editor(user)
+        ),
+        suggestion=suggestion,
+        audit=audit,
+        admin_links=admin_links(claim=claim, user=user),
+    )
+
+
+def evidence_view(
+    *, claim: Claim, evidence_id: int, user: AbstractBaseUser
+) -> tuple[EvidenceView, Any]:
+    """One evidence row (for polling) and the claim's current suggestion."""
+    from claims.suggestion import suggest_for_claim
+
+    ev = claim_evidence_qs(claim).get(pk=evidence_id)
+    suggestion = suggest_for_claim(claim)
+    graph = load_graph()
+    views = evidence_views(
+        evidence=[ev], suggestion=suggestion, graph=graph, editor=is_editor(user)
+    )
+    return views[0], suggestion
+
+
+def _reverse_or_blank(name: str, pk: int | None) -> str:
+    """The URL, or "" when that view is not installed (e.g. a model not in the admin)."""
+    if pk is None:
+        return ""
+    try:
+        return (
+            reverse(name, kwargs={"pk": pk})
+            if name.startswith("sources:")
+            else reverse(name, args=[pk])
+        )
+    except NoReverseMatch:
+        return ""
+
+
+_admin_url = _reverse_or_blank
+
+
+def is_editor(user: AbstractBaseUser) -> bool:
+    """Editors work in the admin too: staff who may change claims."""
+    return bool(user.is_staff and user.has_perm("claims.change_claim"))
+
+
+def admin_links(*, claim: Claim, user: AbstractBaseUser) -> dict[str, str]:
+    """Links to the claim, its article and its origin in the admin (editors only)."""
+    if not is_editor(user):
+        return {}
+    links = {
+        "claim": _admin_url("admin:claims_claim_change", claim.pk),
+        "article": _admin_url("admin:claims_article_change", claim.article_id),
+        "origin": _admin_url("admin:sources_entity_change", claim.origin_id),
+    }
+    return {k: v for k, v in links.items() if v}
+
+
+def evidence_admin_links(ev: Evidence) -> dict[str, str]:
+    links = {
+        "evidence": _admin_url("admin:claims_evidence_change", ev.pk),
+        "publisher": _admin_url("admin:sources_entity_change", ev.publisher_id),
+        "snapshot": _admin_url("admin:sources_snapshot_change", ev.snapshot_id),
+    }
+    return {k: v for k, v in links.items() if v}
