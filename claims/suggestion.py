@@ -39,7 +39,7 @@ STATUS_WORDS = {
     "unverifiable": "unverifiable",
     "unreviewed": "unreviewed",
     "in_review": "in review",
-    None: "no suggestion yet (needs sources)",
+    None: "no suggestion yet: needs sources",
 }
 
 ARCHIVED = "archived"
@@ -255,8 +255,13 @@ def suggest(
         status = None
 
     reasons: list[str] = []
+    controlled_by = (
+        "no controlling owner on record"
+        if g0 == frozenset({origin_id})
+        else f"controlled by {g0_label}"
+    )
     reasons.append(
-        f"Origin: {graph.name(origin_id)}, controlled by {g0_label}"
+        f"Origin: {graph.name(origin_id)}, {controlled_by}"
         + (" (state-controlled)." if origin.state_controlled else " (not state-controlled).")
     )
     if independent_refutes:

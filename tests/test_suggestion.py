@@ -438,8 +438,7 @@ def test_editor_override_is_recorded_as_override(world, editor, reviewer):
     assert row.to_status == "unverifiable"
 
 
-def test_seed_claims_report(world, capsys):
-    """Prints three seed-shaped claims' suggestions verbatim (for the closing note)."""
+def test_three_seed_shaped_claims_in_one_call(world):
     from tests.factories import ArticleFactory
 
     article = ArticleFactory()
@@ -469,12 +468,6 @@ def test_seed_claims_report(world, capsys):
     attach(c3, "https://www.argusmedia.com/en/news/baogang", snapshot="archived")
     attach(c3, "https://pubs.usgs.gov/baogang.pdf", snapshot="failed")
     results = suggest_for_claims([c1, c2, c3])
-    with capsys.disabled():
-        for c in (c1, c2, c3):
-            s = results[c.pk]
-            print(f"\n--- {c.text!r}: suggested {s.status}, needs {s.needed}")
-            for r in s.reasons:
-                print("   ", r)
     assert [results[c.pk].status for c in (c1, c2, c3)] == [
         "state_sourced",
         "independently_verified",
@@ -515,3 +508,58 @@ def test_editor_classifies_an_unknown_publisher_in_one_step(world, editor, clien
     other.refresh_from_db()
     assert other.publisher == argus  # the other evidence on that domain too
     assert suggest_for_claim(claim).status == "independently_verified"
+
+
+def test_seed_claims_with_attached_evidence(seeded, django_assert_num_queries, capsys):
+    """Three claims of the loaded seed article, with evidence attached here; prints each
+    suggestion and its reasons verbatim, and the measured query counts (closing note)."""
+    from sources.selectors import entity_control_summaries
+
+    claims = {c.key: c for c in Claim.objects.all()}
+    profit = claims["nre-h1-net-profit-growth"]
+    attach(profit, "https://www.reht.com/news/2025-07-h1-forecast")  # the company itself
+    attach(profit, "https://www.news.cn/fortune/2025-07/nre-h1-profit.htm")  # Xinhua
+    attach(profit, "https://www.cninfo.com.cn/new/disclosure/detail?id=600111")  # SZSE filing
+    attach(profit, "https://www.reuters.com/markets/nre-expects-profit", stance="echoes")
+
+    output = claims["nre-metals-output-growth"]
+    attach(output, "https://www.mining.com/china-northern-rare-earth-output/")  # EarthLabs
+    attach(output, "https://www.northernminer.com/news/nre-output/")  # EarthLabs too
+    attach(output, "https://www.investing.com/news/nre-output")  # not in the register
+    attach(
+        output,
+        "https://pubs.usgs.gov/periodicals/mcs2025/mcs2025-rare-earths.pdf",
+        snapshot="failed",
+    )
+
+    control = claims["baogang-controls-nre"]
+    attach(control, "https://www.cninfo.com.cn/new/disclosure/detail?id=600111-2023-annual")
+    attach(control, "https://www.reuters.com/companies/600111.SS")
+    attach(control, "https://www.ft.com/content/baogang-northern-rare-earth")
+
+    chosen = [profit, output, control]
+    with django_assert_num_queries(4) as one_q:
+        suggest_for_claims([output])
+    everything = list(Claim.objects.all())
+    with django_assert_num_queries(4) as all_q:
+        every = suggest_for_claims(everything)
+    with django_assert_num_queries(2) as chain_q:
+        entity_control_summaries(entity_ids=[profit.origin_id])
+    results = {c.pk: every[c.pk] for c in chosen}
+    with capsys.disabled():
+        for c in chosen:
+            s = results[c.pk]
+            print(f"\n--- {c.key}: {c.text!r} (origin {c.origin.name})")
+            print(f"    suggested: {s.status} ({s.status_words}); needed: {s.needed}")
+            for r in s.reasons:
+                print("   ", r)
+        print(
+            f"\n--- queries: suggest_for_claims(1 claim) = {len(one_q)}, "
+            f"suggest_for_claims({len(every)} claims) = {len(all_q)}, "
+            f"chain summary for one entity = {len(chain_q)}"
+        )
+    assert [results[c.pk].status for c in chosen] == [
+        "state_sourced",
+        None,
+        "independently_verified",
+    ]
