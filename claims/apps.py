@@ -5,3 +5,11 @@ class ClaimsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "claims"
     verbose_name = "Articles and claims"
+
+    def ready(self) -> None:
+        # Archiving outcomes (sources) update evidence hints and pointers (claims).
+        from claims import receivers
+        from sources.signals import snapshot_archived, snapshot_failed
+
+        snapshot_archived.connect(receivers.on_snapshot_archived, dispatch_uid="claims-archived")
+        snapshot_failed.connect(receivers.on_snapshot_failed, dispatch_uid="claims-failed")

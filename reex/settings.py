@@ -257,8 +257,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-}
-
     "ENUM_NAME_OVERRIDES": {
         "ClaimStatusEnum": "claims.models.ClaimStatus",
         "ClaimKindEnum": "claims.models.ClaimKind",
@@ -266,14 +264,63 @@ SPECTACULAR_SETTINGS = {
         "EntityKindEnum": "sources.models.EntityKind",
         "SnapshotStatusEnum": "sources.models.SnapshotStatus",
     },
+}
+
 # --- Celery -----------------------------------------------------------------------------------
+# Archiving time budget, innermost first; each must fit inside the next (checked below):
+# one fetch's wall time < a task's soft/hard time limit < the age at which the sweep treats a
+# `fetching` snapshot as abandoned < Redis's visibility timeout (after which an unacknowledged
+# task is handed to another worker). Note: the threads pool does not enforce Celery's time
+# limits; the fetch's own wall-time cap is what bounds a task there.
+REEX_FETCH_TIMEOUT = env_int("REEX_FETCH_TIMEOUT", 20)
+REEX_FETCH_MAX_BYTES = env_int("REEX_FETCH_MAX_BYTES", 15 * 1024 * 1024)
+REEX_TASK_SOFT_TIME_LIMIT = env_int("REEX_TASK_SOFT_TIME_LIMIT", REEX_FETCH_TIMEOUT + 40)
+REEX_TASK_TIME_LIMIT = env_int("REEX_TASK_TIME_LIMIT", REEX_TASK_SOFT_TIME_LIMIT + 30)
+REEX_ARCHIVE_STALE_SECONDS = env_int("REEX_ARCHIVE_STALE_SECONDS", 600)
+REEX_BROKER_VISIBILITY_TIMEOUT = env_int("REEX_BROKER_VISIBILITY_TIMEOUT", 3600)
+REEX_ARCHIVE_SWEEP_SECONDS = env_int("REEX_ARCHIVE_SWEEP_SECONDS", 60)
+REEX_ARCHIVE_MAX_ATTEMPTS = env_int("REEX_ARCHIVE_MAX_ATTEMPTS", 5)
+REEX_ARCHIVE_RETRY_BASE_SECONDS = env_int("REEX_ARCHIVE_RETRY_BASE_SECONDS", 10)
+REEX_ARCHIVE_RETRY_MAX_SECONDS = env_int("REEX_ARCHIVE_RETRY_MAX_SECONDS", 300)
+if not (
+    REEX_FETCH_TIMEOUT
+    < REEX_TASK_SOFT_TIME_LIMIT
+    < REEX_TASK_TIME_LIMIT
+    < REEX_ARCHIVE_STALE_SECONDS
+    < REEX_BROKER_VISIBILITY_TIMEOUT
+):
+    raise ImproperlyConfigured(
+        "Archiving limits must nest: REEX_FETCH_TIMEOUT < REEX_TASK_SOFT_TIME_LIMIT < "
+        "REEX_TASK_TIME_LIMIT < REEX_ARCHIVE_STALE_SECONDS < REEX_BROKER_VISIBILITY_TIMEOUT"
+    )
+if REEX_ARCHIVE_RETRY_MAX_SECONDS >= REEX_BROKER_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured("REEX_ARCHIVE_RETRY_MAX_SECONDS must be under the visibility timeout")
+# Archived bodies may be served from a separate origin in production, e.g.
+# "https://archive.reex.example" (a host name of its own, never a subdomain sharing cookies).
+REEX_ARCHIVE_ORIGIN = env_str("REEX_ARCHIVE_ORIGIN").rstrip("/")
+REEX_ARCHIVE_LINK_SECONDS = env_int("REEX_ARCHIVE_LINK_SECONDS", 300)
+
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": REEX_BROKER_VISIBILITY_TIMEOUT,
+        "socket_connect_timeout": 2,
+    }
 else:
     # No Redis: kombu's filesystem transport, an embedded broker that needs no server. A real
-    # worker process still consumes it, so archiving never runs inside a web request.
-    _broker_dir = VAR_DIR / "broker"
+    # worker process still consumes it, so archiving never runs inside a web request. The test
+    # suite gets a folder of its own (per xdist worker); a test worker process is told it by env.
+    _broker_dir = Path(
+        env_str(
+            "REEX_BROKER_DIR",
+            str(
+                VAR_DIR / f"broker-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+                if _TESTING
+                else VAR_DIR / "broker"
+            ),
+        )
+    )
     for _sub in ("queue", "processed"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
@@ -291,6 +338,29 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Publishing gives up within about a second when the broker is down: attaching evidence never
+# hangs; the snapshot stays `pending` and the sweep queues it once the broker is back.
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.4,
+}
+CELERY_TASK_SOFT_TIME_LIMIT = REEX_TASK_SOFT_TIME_LIMIT
+CELERY_TASK_TIME_LIMIT = REEX_TASK_TIME_LIMIT
+# A queue of its own for each test process (set REEX_CELERY_QUEUE for its worker), so two
+# pytest-xdist workers never consume each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env_str("REEX_CELERY_QUEUE") or (
+    f"reex-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}" if _TESTING else "celery"
+)
+CELERY_BEAT_SCHEDULE = {
+    "sources-sweep-stuck-snapshots": {
+        "task": "sources.tasks.sweep_stuck_snapshots",
+        "schedule": float(REEX_ARCHIVE_SWEEP_SECONDS),
+    },
+}
 # Fetching is I/O-bound: a thread pool, as wide as REEX_WORKER_CONCURRENCY says.
 CELERY_WORKER_POOL = "threads"
 CELERY_WORKER_CONCURRENCY = env_int("REEX_WORKER_CONCURRENCY", 8)

@@ -159,6 +159,12 @@ class Snapshot(models.Model):
     site_name = models.CharField(max_length=500, blank=True)
     canonical_url = models.URLField(max_length=2000, blank=True)
     error = models.TextField(blank=True, help_text="Why the fetch failed, in words.")
+    error_kind = models.CharField(
+        max_length=20, blank=True, help_text="scheme, address, dns, timeout, too_large, http, ..."
+    )
+    redirects = models.JSONField(
+        default=list, blank=True, help_text="The URLs redirected through, in order."
+    )
 
     class Drift(models.TextChoices):
         NONE = "", "No change"

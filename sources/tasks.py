@@ -1,25 +1,75 @@
-"""Celery tasks for sources: thin wrappers that load by id and call a service."""
+"""Celery tasks for sources: thin wrappers that load by id, call the service, decide on retry.
+
+Delivery is at-least-once (`acks_late`, `reject_on_worker_lost`: a worker killed mid-task leaves
+the message to be delivered again); the service makes that safe: a snapshot is reserved by a
+conditional update, so a second delivery for an archived or in-progress snapshot does nothing.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from celery import shared_task
+from celery.exceptions import Retry
+from django.utils import timezone
 
 log = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, ignore_result=True)
-def archive_snapshot(snapshot_id: int) -> None:
-    """Archive one snapshot (implemented by the archiving work, issue 4)."""
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    # The service counts attempts on the snapshot row (REEX_ARCHIVE_MAX_ATTEMPTS), including
+    # deliveries the sweep makes, so Celery's own retry counter is not the limit.
+    max_retries=None,
+)
+def archive_snapshot(self, snapshot_id: int) -> str:
+    """Archive one snapshot; retry later (backoff with jitter) only for transient failures."""
     from sources.archive import archive_snapshot as run
 
-    run(snapshot_id=snapshot_id)
+    outcome = run(snapshot_id=snapshot_id)
+    if outcome.status == "retry":
+        try:
+            raise self.retry(countdown=outcome.countdown)
+        except Retry:
+            raise
+        except Exception:
+            log.warning("could not schedule a retry of snapshot %s", snapshot_id, exc_info=True)
+    return outcome.status
 
 
-def enqueue_archive(snapshot_id: int) -> None:
-    """Queue archiving; a broker outage is logged, not raised: the sweep re-queues later."""
+@shared_task(acks_late=True, ignore_result=True)
+def sweep_stuck_snapshots() -> int:
+    """Re-queue snapshots left `pending` or `fetching` past REEX_ARCHIVE_STALE_SECONDS (a broker
+    outage, a lost worker). Run by celery beat every REEX_ARCHIVE_SWEEP_SECONDS."""
+    from sources.archive import stuck_snapshot_ids
+    from sources.models import Snapshot
+
+    ids = stuck_snapshot_ids()
+    if not ids:
+        return 0
+    # Touch them so that one sweep's re-queue is not repeated by the next while it waits.
+    Snapshot.objects.filter(pk__in=ids, status=Snapshot.Status.PENDING).update(
+        updated_at=timezone.now()
+    )
+    for snapshot_id in ids:
+        enqueue_archive(snapshot_id)
+    log.info("sweep re-queued %d stuck snapshots", len(ids))
+    return len(ids)
+
+
+def enqueue_archive(snapshot_id: int) -> bool:
+    """Queue archiving; a broker outage is logged, not raised: the sweep re-queues later.
+    Publishing gives up quickly (CELERY_TASK_PUBLISH_RETRY_POLICY), so callers never hang."""
     try:
         archive_snapshot.delay(snapshot_id)
-    except Exception:  # noqa: BLE001 - any broker error; the row stays pending for the sweep
-        log.warning("broker unreachable: snapshot %s stays pending for the sweep", snapshot_id, exc_info=True)
+    except Exception:
+        log.warning(
+            "broker unreachable: snapshot %s stays pending for the sweep",
+            snapshot_id,
+            exc_info=True,
+        )
+        return False
+    return True

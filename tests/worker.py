@@ -12,9 +12,16 @@ Loaded from tests/conftest.py (`pytest_plugins = ["tests.worker"]`).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -49,3 +56,140 @@ def xdist_suffix() -> str:
 def queue_name() -> str:
     """A queue per test process, so two xdist workers never consume each other's tasks."""
     return f"reex-test{xdist_suffix() or '_main'}-{os.getpid()}"
+
+
+def _database_url() -> str:
+    """The URL of the database the tests are using right now (Django's test database)."""
+    from django.db import connection
+
+    params = connection.settings_dict
+    if params["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{Path(params['NAME']).resolve()}"
+    user = quote(params.get("USER") or "")
+    password = quote(params.get("PASSWORD") or "")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = params.get("HOST") or "127.0.0.1"
+    port = f":{params['PORT']}" if params.get("PORT") else ""
+    return f"postgres://{auth}{host}{port}/{params['NAME']}"
+
+
+def worker_env(**overrides: str) -> dict[str, str]:
+    """The environment of a test worker: same database, broker, queue and storage as the test."""
+    from django.conf import settings
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "DJANGO_"))}
+    env.update(
+        DATABASE_URL=_database_url(),
+        DATABASE_CONN_MAX_AGE="0",
+        SECRET_KEY=settings.SECRET_KEY,
+        REEX_CELERY_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,
+        MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        REEX_FETCH_ALLOWLIST=",".join(settings.REEX_FETCH_ALLOWLIST),
+        PYTHONUNBUFFERED="1",
+    )
+    if settings.REDIS_URL:
+        env["REDIS_URL"] = settings.REDIS_URL
+    else:
+        env.pop("REDIS_URL", None)
+        folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]).parent
+        env["REEX_BROKER_DIR"] = str(folder)
+    env.update(overrides)
+    return env
+
+
+@dataclass
+class WorkerProcess:
+    """A `celery worker --pool threads` subprocess. `.stop()` shuts it down warmly, `.kill()`
+    sends SIGKILL (a lost worker), `.start()` starts it again with the same environment."""
+
+    env: dict[str, str]
+    log_path: Path
+    concurrency: int = 4
+    process: subprocess.Popen | None = None
+    starts: int = field(default=0)
+
+    def start(self, timeout: float = 30) -> WorkerProcess:
+        self.starts += 1
+        queue = self.env["REEX_CELERY_QUEUE"]
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "reex", "worker",
+                "--pool", "threads", "--concurrency", str(self.concurrency),
+                "-Q", queue, "-n", f"{queue}-{self.starts}@%h",
+                "--loglevel", "INFO", "--without-gossip", "--without-mingle",
+            ],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        log.close()
+        deadline = time.monotonic() + timeout
+        marker = f"{queue}-{self.starts}@"
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"celery worker exited early:\n{self.log()}")
+            text = self.log()
+            if marker in text and " ready." in text.split(marker, 1)[-1]:
+                return self
+            time.sleep(0.1)
+        self.kill()
+        raise RuntimeError(f"celery worker not ready after {timeout} s:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self, timeout: float = 15) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def restart(self, **overrides: str) -> WorkerProcess:
+        self.stop()
+        self.env.update(overrides)
+        return self.start()
+
+
+def purge_queue(queue: str) -> None:
+    from reex.celery import app
+
+    # A queue that never existed has nothing to purge.
+    with app.connection_for_write() as conn, contextlib.suppress(Exception):
+        conn.default_channel.queue_purge(queue)
+
+
+@pytest.fixture
+def make_celery_worker(transactional_db, origin, settings, tmp_path) -> Iterator:
+    """Factory: `make_celery_worker(REEX_ARCHIVE_STALE_SECONDS="8", ...)` starts a worker with
+    extra environment. Every worker started is stopped (killed if it hangs) at teardown, before
+    the test database is flushed."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    purge_queue(settings.CELERY_TASK_DEFAULT_QUEUE)
+    started: list[WorkerProcess] = []
+
+    def make(*, concurrency: int = 4, start: bool = True, **overrides: str) -> WorkerProcess:
+        worker = WorkerProcess(
+            env=worker_env(**overrides),
+            log_path=tmp_path / f"worker-{len(started)}.log",
+            concurrency=concurrency,
+        )
+        started.append(worker)
+        return worker.start() if start else worker
+
+    yield make
+    for worker in started:
+        worker.stop()
+
+
+@pytest.fixture
+def celery_worker_proc(make_celery_worker) -> WorkerProcess:
+    """A real Celery worker (threads pool) on the test database, broker and queue."""
+    return make_celery_worker()

@@ -1,0 +1,345 @@
+"""What an archived text tells the reviewer about a claim: are its figures there, and does the
+text attribute them to the claim's origin (a hint that the stance may be `echoes`)?
+
+Hints are hints: they never set a stance or a status. They are stored on `Evidence.hints`:
+
+    {
+      "snapshot": 12, "computed_at": "2025-07-09T10:00:00+00:00",
+      "figures": [{"figure": "1,882.5%–2,014.7%", "found": true, "approximate": false,
+                   "excerpts": ["…net profit rose 1,882.5% to 2,014.7%, the company said…"],
+                   "attributed": true}],
+      "figures_found": 1, "figures_total": 1,
+      "echo": {"likely": true, "phrases": ["the company said"], "excerpts": ["…"]},
+      "drift": {"status": "changed", "snapshot": 12, "previous": 9}    (re-checks only)
+    }
+
+Numbers are read after NFKC normalisation (full-width digits and "％" become ASCII), with
+thousands separators, multipliers (thousand, million, bn, 千, 万, 亿, 万亿), units (%, per cent,
+percent, pct; t, tonnes, tons, 吨; 元, yuan, RMB, CNY, US$), and ranges ("1,882.5%–2,014.7%",
+"1882.5 to 2014.7 per cent", "60%至70%").
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+
+EXCERPT_RADIUS = 120
+MAX_EXCERPTS = 3
+
+_MULTIPLIERS = {
+    "万亿": 10**12,
+    "亿": 10**8,
+    "万": 10**4,
+    "千": 10**3,
+    "百万": 10**6,
+    "thousand": 10**3,
+    "k": 10**3,
+    "million": 10**6,
+    "mn": 10**6,
+    "m": 10**6,
+    "billion": 10**9,
+    "bn": 10**9,
+    "trillion": 10**12,
+}
+# Unit words → unit class. A figure's unit is classed the same way.
+_UNITS = {
+    "%": "percent",
+    "per cent": "percent",
+    "percent": "percent",
+    "pct": "percent",
+    "t": "tonne",
+    "tonne": "tonne",
+    "tonnes": "tonne",
+    "ton": "tonne",
+    "tons": "tonne",
+    "metric tons": "tonne",
+    "吨": "tonne",
+    "公吨": "tonne",
+    "元": "cny",
+    "yuan": "cny",
+    "rmb": "cny",
+    "cny": "cny",
+    "¥": "cny",
+    "人民币": "cny",
+    "美元": "usd",
+    "usd": "usd",
+    "us$": "usd",
+    "$": "usd",
+    "dollars": "usd",
+}
+_CURRENCY_PREFIX = r"(?P<cur>RMB|CNY|US\$|USD|\$|¥|人民币)"
+_NUMBER = r"(?P<num>\d{1,3}(?:[,\u2009\u202f]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_MULT = r"(?P<mult>万亿|亿|万|千|百万|thousand|million|billion|trillion|bn|mn|m|k)"
+_UNIT = (
+    r"(?P<unit>%|per\s?cent|percent|pct|metric\s+tons|tonnes?|tons?|t|公吨|吨|元|yuan|RMB|CNY"
+    r"|美元|dollars|USD)"
+)
+_QUANTITY = re.compile(
+    rf"(?:{_CURRENCY_PREFIX}\s?)?(?<![\d.,]){_NUMBER}"
+    rf"(?:\s?{_MULT}(?![A-Za-z]))?(?:\s?{_UNIT}(?![A-Za-z]))?",
+    re.IGNORECASE,
+)
+_RANGE_JOIN = re.compile(r"^\s*(?:-|–|—|~|～|to|and|至|到)\s*$", re.IGNORECASE)
+# A full stop ends a sentence only before white space: "20.5" is one number, not two sentences.
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])|\n+")
+
+_GENERIC_ATTRIBUTION = [
+    r"\b(?:the|this) (?:company|group|firm|miner|producer|enterprise)(?:'s)? "
+    r"(?:said|says|stated|reported|announced|disclosed|expects|expected|forecast|estimated|added|noted)\b",
+    r"\bsaid the (?:company|group|firm)\b",
+    r"\baccording to (?:the )?(?:company|group|firm)(?:'s)?\b",
+    r"\bthe (?:company|group)'s (?:own )?(?:announcement|filing|statement|report|results|forecast)\b",
+    r"\bin an? (?:stock exchange |exchange |regulatory )?(?:statement|filing|announcement|notice)\b",
+    r"\b(?:company|group) (?:statement|announcement|filing|disclosure)\b",
+    "公司公告",
+    "公告称",
+    "公告显示",
+    "公司表示",
+    "公司称",
+    "据公司",
+    "公司预计",
+    "业绩预告",
+]
+_ALIAS_ATTRIBUTION = [
+    r"\baccording to (?:the )?{a}",
+    r"{a}(?:'s)? (?:said|says|stated|reported|announced|disclosed|expects|forecast|posted|added)\b",
+    r"\bsaid {a}",
+    r"{a}(?:'s)? (?:announcement|filing|statement|report|results)\b",
+    "据{a}",
+    "{a}公告",
+    "{a}发布",
+    "{a}表示",
+    "{a}称",
+    "{a}预计",
+    "{a}披露",
+]
+
+
+@dataclass
+class Quantity:
+    value: Decimal
+    decimals: int
+    unit: str | None
+    start: int
+    end: int
+    multiplier: int = 1
+
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "")
+
+
+def _unit_class(unit: str | None) -> str | None:
+    if not unit:
+        return None
+    key = " ".join(unit.lower().split())
+    if key in ("per cent", "percent") or key.replace(" ", "") == "percent":
+        return "percent"
+    return _UNITS.get(key, f"count:{key}")
+
+
+def quantities(text: str) -> list[Quantity]:
+    """Every number in `text` with its multiplier and unit class (text already normalised)."""
+    found: list[Quantity] = []
+    for match in _QUANTITY.finditer(text):
+        raw = re.sub(r"[,\u2009\u202f]", "", match.group("num"))
+        try:
+            number = Decimal(raw)
+        except InvalidOperation:
+            continue
+        mult_word = (match.group("mult") or "").lower()
+        unit_word = match.group("unit") or match.group("cur")
+        if mult_word == "m" and not (unit_word or match.group("cur")):
+            mult_word = ""  # "60 m" alone is more often metres than millions
+        multiplier = _MULTIPLIERS.get(mult_word, 1)
+        decimals = -number.as_tuple().exponent if number.as_tuple().exponent < 0 else 0
+        found.append(
+            Quantity(
+                value=number * multiplier,
+                decimals=int(decimals),
+                unit=_unit_class(unit_word),
+                start=match.start(),
+                end=match.end(),
+                multiplier=multiplier,
+            )
+        )
+    # "1,882.5–2,014.7%", "60 to 70 per cent": the first number takes the unit of the second.
+    for first, second in itertools.pairwise(found):
+        if first.unit is None and second.unit and _RANGE_JOIN.match(text[first.end : second.start]):
+            first.unit = second.unit
+            if first.multiplier == 1 and second.multiplier != 1:
+                first.value *= second.multiplier
+                first.multiplier = second.multiplier
+    return found
+
+
+def _figure_unit(figure: dict) -> str | None:
+    return _unit_class(str(figure.get("unit") or "")) if figure.get("unit") else None
+
+
+def _compatible(figure_unit: str | None, text_unit: str | None) -> bool:
+    if figure_unit is None:
+        return True
+    if figure_unit.startswith("count:"):
+        return text_unit is None or text_unit == figure_unit
+    return figure_unit == text_unit
+
+
+def _matches(target: float, quantity: Quantity) -> str | None:
+    """ "exact", "approximate" (the text rounds the figure), or None."""
+    value = float(quantity.value)
+    if math.isclose(value, target, rel_tol=1e-9, abs_tol=1e-9):
+        return "exact"
+    # The text gives fewer decimals than the figure: 1,951% for 1,951.3%; 5.1万 for 51,230.
+    scale = quantity.multiplier
+    rounded = round(target / scale, quantity.decimals) * scale
+    if math.isclose(value, rounded, rel_tol=1e-9) and value != 0:
+        return "approximate"
+    return None
+
+
+def label(figure: dict) -> str:
+    unit = str(figure.get("unit") or "")
+    sep = "" if unit in ("%", "") else " "
+
+    def fmt(v) -> str:
+        number = float(v)
+        if number.is_integer():
+            return f"{int(number):,}"
+        return f"{number:,.{max(0, -Decimal(str(v)).as_tuple().exponent)}f}"
+
+    if "low" in figure and "high" in figure:
+        return f"{fmt(figure['low'])}{sep}{unit}–{fmt(figure['high'])}{sep}{unit}".strip()
+    if "value" in figure:
+        return f"{fmt(figure['value'])}{sep}{unit}".strip()
+    return str(figure)
+
+
+def _excerpt(text: str, start: int, end: int) -> str:
+    left, right = max(0, start - EXCERPT_RADIUS), min(len(text), end + EXCERPT_RADIUS)
+    snippet = " ".join(text[left:right].split())
+    return ("…" if left else "") + snippet + ("…" if right < len(text) else "")
+
+
+def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence holding [start, end) and the one before it (attribution often leads)."""
+    bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+    begin = max((b for b in bounds if b <= start), default=0)
+    before = max((b for b in bounds if b < begin), default=0)
+    finish = min((b for b in bounds if b >= end), default=len(text))
+    return before, finish
+
+
+def attribution_patterns(origin) -> list[re.Pattern]:
+    names: list[str] = []
+    if origin is not None:
+        names = [origin.name, *(origin.aliases or [])]
+    patterns = [re.compile(p, re.IGNORECASE) for p in _GENERIC_ATTRIBUTION]
+    for name in {n.strip() for n in names if n and len(n.strip()) >= 3 and not n.strip().isdigit()}:
+        escaped = re.escape(normalize(name)).replace(r"\ ", r"\s+")
+        patterns.extend(
+            re.compile(p.replace("{a}", escaped), re.IGNORECASE) for p in _ALIAS_ATTRIBUTION
+        )
+    return patterns
+
+
+def _attributions(text: str, start: int, end: int, patterns: list[re.Pattern]) -> list[str]:
+    phrases: list[str] = []
+    for pattern in patterns:
+        for match in pattern.finditer(text, start, end):
+            phrase = " ".join(match.group(0).split())
+            if phrase not in phrases:
+                phrases.append(phrase)
+    return phrases
+
+
+def figure_hint(text: str, figure: dict, found: list[Quantity], patterns) -> dict:
+    unit = _figure_unit(figure)
+    targets = (
+        [float(figure["low"]), float(figure["high"])]
+        if "low" in figure and "high" in figure
+        else [float(figure["value"])]
+        if "value" in figure
+        else []
+    )
+    hits: list[tuple[Quantity, str]] = []
+    per_target: list[str | None] = []
+    for target in targets:
+        best = None
+        for quantity in found:
+            if not _compatible(unit, quantity.unit):
+                continue
+            kind = _matches(target, quantity)
+            if kind:
+                hits.append((quantity, kind))
+                if kind == "exact" or best is None:
+                    best = kind
+        per_target.append(best)
+    found_all = bool(targets) and all(per_target)
+    exact = found_all and all(kind == "exact" for kind in per_target)
+    excerpts: list[str] = []
+    phrases: list[str] = []
+    for quantity, _kind in sorted(hits, key=lambda h: h[0].start):
+        excerpt = _excerpt(text, quantity.start, quantity.end)
+        if excerpt not in excerpts and len(excerpts) < MAX_EXCERPTS:
+            excerpts.append(excerpt)
+        begin, finish = _sentence_around(text, quantity.start, quantity.end)
+        for phrase in _attributions(text, begin, finish, patterns):
+            if phrase not in phrases:
+                phrases.append(phrase)
+    return {
+        "figure": label(figure),
+        "found": found_all,
+        "approximate": found_all and not exact,
+        "partial": bool(hits) and not found_all,
+        "excerpts": excerpts,
+        "attributed": bool(phrases) and bool(hits),
+        "phrases": phrases,
+    }
+
+
+def compute_hints(
+    *, text: str, figures: list[dict], origin=None, snapshot_id: int | None = None
+) -> dict:
+    """Hints for one archived text against a claim's figures and origin (see module doc)."""
+    text = normalize(text)
+    patterns = attribution_patterns(origin)
+    found = quantities(text)
+    figure_hints = [
+        figure_hint(text, f, found, patterns) for f in figures or [] if isinstance(f, dict)
+    ]
+    phrases: list[str] = []
+    excerpts: list[str] = []
+    if figure_hints:
+        for hint in figure_hints:
+            if hint["attributed"]:
+                phrases += [p for p in hint["phrases"] if p not in phrases]
+                excerpts += [e for e in hint["excerpts"][:1] if e not in excerpts]
+    else:
+        # No figures to anchor on: any attribution to the origin anywhere in the text.
+        for pattern in patterns:
+            match = pattern.search(text)
+            if match:
+                phrase = " ".join(match.group(0).split())
+                if phrase not in phrases:
+                    phrases.append(phrase)
+                    excerpts.append(_excerpt(text, match.start(), match.end()))
+    return {
+        "snapshot": snapshot_id,
+        "computed_at": timezone.now().isoformat(),
+        "figures": figure_hints,
+        "figures_found": sum(1 for h in figure_hints if h["found"]),
+        "figures_total": len(figure_hints),
+        "echo": {
+            "likely": bool(phrases),
+            "phrases": phrases[:10],
+            "excerpts": excerpts[:MAX_EXCERPTS],
+        },
+    }

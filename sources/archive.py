@@ -1,0 +1,385 @@
+"""The archive service: one snapshot from `pending` to `archived` or `failed`, exactly once.
+
+    reserve  pending → fetching by a conditional UPDATE (or reclaim a `fetching` row abandoned
+             longer than REEX_ARCHIVE_STALE_SECONDS: its worker died); the reservation's start
+             time is the token every later write is conditioned on
+    fetch    sources.fetch (safe-fetch rules), types in ARCHIVABLE_TYPES only
+    store    the decoded body under its SHA-256 (identical bodies are stored once) and a WARC
+             (warcinfo, request, response, and a metadata record of the redirect chain)
+    extract  title, text, author, date, site name, canonical URL from the STORED body
+    finish   fetching → archived, only if our token still holds; then `snapshot_archived`
+
+A transient failure (timeout, connection error, 5xx, 429) puts the row back to `pending` with the
+reason and asks the task to retry later; a permanent one, or the last attempt, ends `failed` with
+the reason in words. Re-running for an archived snapshot does nothing.
+
+Re-checks: `request_recheck` makes a NEW snapshot whose `previous` is the old one; when it ends,
+`drift` says `changed` (a new hash) or `vanished` (404/410). Earlier snapshots are never touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from sources.extract import ARCHIVABLE_TYPES, extract
+from sources.fetch import FetchError, FetchResult, fetch
+from sources.models import Snapshot
+from sources.signals import snapshot_archived, snapshot_failed
+
+log = logging.getLogger(__name__)
+
+_EXTENSIONS = {
+    "text/html": ".html",
+    "application/xhtml+xml": ".xhtml",
+    "application/pdf": ".pdf",
+    "text/plain": ".txt",
+    "application/xml": ".xml",
+    "text/xml": ".xml",
+    "application/rss+xml": ".xml",
+    "application/atom+xml": ".xml",
+}
+# Hop-by-hop and encoding headers describe the wire, not the decoded body we keep.
+_DROP_HEADERS = {"content-encoding", "transfer-encoding", "content-length", "connection"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened: `archived`, `failed`, `retry` (after `countdown` seconds) or `skipped`."""
+
+    status: str
+    reason: str = ""
+    countdown: float = 0.0
+
+
+# --- Reservation ------------------------------------------------------------------------------
+
+
+def _reserve(snapshot_id: int) -> timezone.datetime | None:
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=settings.REEX_ARCHIVE_STALE_SECONDS)
+    reservable = Q(status=Snapshot.Status.PENDING) | Q(
+        Q(fetch_started_at__lt=stale_before) | Q(fetch_started_at__isnull=True),
+        status=Snapshot.Status.FETCHING,
+    )
+    # Compare-and-swap: of two workers handed the same id, exactly one updates a row.
+    updated = Snapshot.objects.filter(reservable, pk=snapshot_id).update(
+        status=Snapshot.Status.FETCHING,
+        fetch_started_at=now,
+        attempts=F("attempts") + 1,
+        updated_at=now,
+    )
+    return now if updated else None
+
+
+def _finish(snapshot_id: int, token, **fields) -> bool:
+    """Write the outcome only while our reservation holds (a reclaimed row is not ours)."""
+    fields.setdefault("updated_at", timezone.now())
+    return bool(
+        Snapshot.objects.filter(
+            pk=snapshot_id, status=Snapshot.Status.FETCHING, fetch_started_at=token
+        ).update(**fields)
+    )
+
+
+def backoff_seconds(attempt: int, *, retry_after: float | None = None) -> float:
+    """Exponential backoff with jitter: base·2^(n-1), capped, then between half and all of it.
+    A server's Retry-After is honoured when longer (still under the cap)."""
+    cap = float(settings.REEX_ARCHIVE_RETRY_MAX_SECONDS)
+    ceiling = min(cap, settings.REEX_ARCHIVE_RETRY_BASE_SECONDS * 2 ** max(attempt - 1, 0))
+    delay = ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not secrecy
+    if retry_after:
+        delay = max(delay, min(retry_after, cap))
+    return delay
+
+
+# --- Storage ----------------------------------------------------------------------------------
+
+
+def _store_body(body: bytes, sha256: str, mime: str) -> str:
+    name = f"bodies/{sha256[:2]}/{sha256}{_EXTENSIONS.get(mime, '.bin')}"
+    if default_storage.exists(name):
+        return name  # the same bytes, stored once
+    return default_storage.save(name, ContentFile(body))
+
+
+def build_warc(result: FetchResult, *, requested_url: str, sha256: str) -> bytes:
+    """A gzipped WARC: warcinfo, request, response (decoded body) and the redirect chain."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    writer.write_record(
+        writer.create_warcinfo_record(
+            "reex.warc.gz",
+            {
+                "software": "reex archiver (warcio)",
+                "format": "WARC File Format 1.1",
+                "description": (
+                    "The response payload is the decoded body (Content-Encoding removed); "
+                    "its SHA-256 is in WARC-Payload-Digest and on the snapshot."
+                ),
+            },
+        )
+    )
+    parts = urlsplit(result.final_url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    request_headers = [("Host", parts.netloc), *result.request_headers.items()]
+    request = writer.create_warc_record(
+        result.final_url,
+        "request",
+        payload=io.BytesIO(b""),
+        length=0,
+        http_headers=StatusAndHeaders(
+            f"{result.request_method} {path} {result.http_version}",
+            request_headers,
+            is_http_request=True,
+        ),
+    )
+    response_headers = [(k, v) for k, v in result.headers.items() if k.lower() not in _DROP_HEADERS]
+    response_headers.append(("Content-Length", str(len(result.body))))
+    response = writer.create_warc_record(
+        result.final_url,
+        "response",
+        payload=io.BytesIO(result.body),
+        length=len(result.body),
+        http_headers=StatusAndHeaders(
+            f"{result.status} {result.reason_phrase}".strip(),
+            response_headers,
+            protocol=result.http_version,
+        ),
+        warc_headers_dict={
+            "WARC-IP-Address": result.ip_address,
+            "WARC-Payload-Digest": f"sha256:{sha256}",
+        },
+    )
+    request.rec_headers.add_header("WARC-IP-Address", result.ip_address)
+    request.rec_headers.add_header(
+        "WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID")
+    )
+    writer.write_record(request)
+    writer.write_record(response)
+    if result.redirects or requested_url != result.final_url:
+        chain = json.dumps(
+            {"requested": requested_url, "redirects": result.redirects, "final": result.final_url}
+        ).encode()
+        writer.write_record(
+            writer.create_warc_record(
+                result.final_url,
+                "metadata",
+                payload=io.BytesIO(chain),
+                length=len(chain),
+                warc_content_type="application/json",
+            )
+        )
+    return buffer.getvalue()
+
+
+# --- Drift ------------------------------------------------------------------------------------
+
+
+def last_archived_before(snapshot: Snapshot) -> Snapshot | None:
+    """The newest archived snapshot in `snapshot`'s chain of earlier ones."""
+    current = snapshot.previous
+    seen: set[int] = set()
+    while current is not None and current.pk not in seen:
+        if current.status == Snapshot.Status.ARCHIVED:
+            return current
+        seen.add(current.pk)
+        current = current.previous
+    return None
+
+
+# --- The service ------------------------------------------------------------------------------
+
+
+def archive_snapshot(*, snapshot_id: int) -> Outcome:
+    """Archive one snapshot (see the module docstring). Safe to call any number of times."""
+    token = _reserve(snapshot_id)
+    if token is None:
+        status = Snapshot.objects.filter(pk=snapshot_id).values_list("status", flat=True).first()
+        return Outcome("skipped", f"snapshot is {status or 'gone'}")
+    snapshot = Snapshot.objects.select_related("previous").get(pk=snapshot_id)
+    if snapshot.attempts > settings.REEX_ARCHIVE_MAX_ATTEMPTS:
+        # Reclaimed again and again: something about this page kills workers. Stop here.
+        reason = (
+            f"gave up after {snapshot.attempts - 1} attempts: the worker was lost while archiving"
+        )
+        if _finish(
+            snapshot.pk, token, status=Snapshot.Status.FAILED, error=reason, error_kind="lost"
+        ):
+            _send_after_commit(snapshot_failed, snapshot.pk)
+        return Outcome("failed", reason)
+    try:
+        return _archive_reserved(snapshot, token)
+    except Exception as exc:
+        log.exception("archiving snapshot %s failed unexpectedly", snapshot_id)
+        return _failed(snapshot, token, FetchError(f"internal error: {exc}", True, "internal"))
+
+
+def _archive_reserved(snapshot: Snapshot, token) -> Outcome:
+    try:
+        result = fetch(snapshot.url, accept_types=ARCHIVABLE_TYPES)
+    except FetchError as exc:
+        return _failed(snapshot, token, exc)
+
+    sha256 = hashlib.sha256(result.body).hexdigest()
+    body_name = _store_body(result.body, sha256, result.mime_type)
+    warc_bytes = build_warc(result, requested_url=snapshot.url, sha256=sha256)
+    warc_name = default_storage.save(
+        f"warc/{snapshot.pk}/{token:%Y%m%dT%H%M%S%f}.warc.gz", ContentFile(warc_bytes)
+    )
+    # Extraction reads what we STORED, never the live page.
+    with default_storage.open(body_name, "rb") as stored:
+        stored_body = stored.read()
+    note = ""
+    try:
+        extracted = extract(
+            stored_body, mime_type=result.mime_type, url=result.final_url, charset=result.charset
+        )
+    except Exception as exc:
+        log.warning("extraction failed for snapshot %s", snapshot.pk, exc_info=True)
+        from sources.extract import Extracted
+
+        extracted, note = Extracted(), f"archived, but text extraction failed: {exc}"
+
+    drift = Snapshot.Drift.NONE
+    earlier = last_archived_before(snapshot)
+    if earlier is not None and earlier.sha256 != sha256:
+        drift = Snapshot.Drift.CHANGED
+    now = timezone.now()
+    finished = _finish(
+        snapshot.pk,
+        token,
+        status=Snapshot.Status.ARCHIVED,
+        final_url=result.final_url[:2000],
+        http_status=result.status,
+        headers=result.headers,
+        content_type=result.content_type[:255],
+        ip_address=result.ip_address or None,
+        body=body_name,
+        size=len(result.body),
+        sha256=sha256,
+        warc=warc_name,
+        redirects=result.redirects,
+        title=extracted.title,
+        text=extracted.text,
+        author=extracted.author[:500],
+        published_on=extracted.published_on,
+        site_name=extracted.site_name[:500],
+        canonical_url=extracted.canonical_url[:2000],
+        error=note,
+        error_kind="",
+        drift=drift,
+        archived_at=now,
+        updated_at=now,
+    )
+    if not finished:
+        # Another worker reclaimed the row (we were presumed dead): its result stands.
+        default_storage.delete(warc_name)
+        return Outcome("skipped", "reservation lost to another worker")
+    _send_after_commit(snapshot_archived, snapshot.pk)
+    return Outcome("archived")
+
+
+def _failed(snapshot: Snapshot, token, exc: FetchError) -> Outcome:
+    attempts = Snapshot.objects.filter(pk=snapshot.pk).values_list("attempts", flat=True).first()
+    attempts = attempts or 0
+    if exc.transient and attempts < settings.REEX_ARCHIVE_MAX_ATTEMPTS:
+        countdown = backoff_seconds(attempts, retry_after=exc.retry_after)
+        _finish(
+            snapshot.pk,
+            token,
+            status=Snapshot.Status.PENDING,
+            error=(
+                f"{exc.reason} (attempt {attempts} of {settings.REEX_ARCHIVE_MAX_ATTEMPTS}; "
+                f"trying again in about {round(countdown)} s)"
+            ),
+            error_kind=exc.kind,
+            http_status=exc.status,
+        )
+        return Outcome("retry", exc.reason, countdown)
+
+    drift = Snapshot.Drift.NONE
+    if exc.status in (404, 410) and last_archived_before(snapshot) is not None:
+        drift = Snapshot.Drift.VANISHED
+    reason = exc.reason
+    if exc.transient:
+        reason = f"{exc.reason} (gave up after {attempts} attempts)"
+    if _finish(
+        snapshot.pk,
+        token,
+        status=Snapshot.Status.FAILED,
+        error=reason,
+        error_kind=exc.kind,
+        http_status=exc.status,
+        drift=drift,
+    ):
+        _send_after_commit(snapshot_failed, snapshot.pk)
+    return Outcome("failed", reason)
+
+
+def _send_after_commit(signal, snapshot_id: int) -> None:
+    def send() -> None:
+        snapshot = Snapshot.objects.get(pk=snapshot_id)
+        for receiver, response in signal.send_robust(sender=Snapshot, snapshot=snapshot):
+            if isinstance(response, Exception):
+                log.error(
+                    "receiver %r failed for snapshot %s",
+                    receiver,
+                    snapshot_id,
+                    exc_info=(type(response), response, response.__traceback__),
+                )
+
+    transaction.on_commit(send)
+
+
+# --- Requests for work: re-checks, retries of failures, the sweep -----------------------------
+
+
+def request_recheck(*, snapshot: Snapshot) -> Snapshot:
+    """A new `pending` snapshot of the same URL with `previous=snapshot`, queued after commit.
+    The earlier snapshot is kept as it is; claims moves evidence to the new one when it ends
+    archived."""
+    from sources.services import snapshot_request
+
+    return snapshot_request(url=snapshot.url, previous=snapshot)
+
+
+def request_retry(*, snapshot: Snapshot) -> bool:
+    """Put a `failed` snapshot back to `pending` (a fresh set of attempts) and queue it."""
+    from sources.tasks import enqueue_archive
+
+    updated = Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.Status.FAILED).update(
+        status=Snapshot.Status.PENDING, attempts=0, updated_at=timezone.now()
+    )
+    if updated:
+        transaction.on_commit(lambda: enqueue_archive(snapshot.pk))
+    return bool(updated)
+
+
+def stuck_snapshot_ids(*, limit: int = 1000) -> list[int]:
+    """Snapshots left `pending` or `fetching` longer than REEX_ARCHIVE_STALE_SECONDS."""
+    before = timezone.now() - timedelta(seconds=settings.REEX_ARCHIVE_STALE_SECONDS)
+    return list(
+        Snapshot.objects.filter(
+            Q(status=Snapshot.Status.PENDING, updated_at__lt=before)
+            | Q(status=Snapshot.Status.FETCHING, fetch_started_at__lt=before)
+        )
+        .order_by("updated_at")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -1,0 +1,216 @@
+"""Text and metadata from a STORED body: never from the live web.
+
+HTML goes through trafilatura (main text, metadata) and htmldate (publication date), with
+BeautifulSoup filling gaps (title, canonical URL, site name, author meta tags). PDFs go through
+pypdf. Bytes are decoded by the HTTP charset, then the page's own declaration, then detection;
+GB2312 and GBK are read as GB18030, their superset, so Chinese pages decode whole.
+
+Nothing here may touch the network: trafilatura and htmldate are only ever given parsed trees or
+markup, never a URL to fetch (htmldate fetches when handed a URL-like string).
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from bs4 import BeautifulSoup, UnicodeDammit
+
+log = logging.getLogger(__name__)
+
+HTML_TYPES = {"text/html", "application/xhtml+xml"}
+PDF_TYPES = {"application/pdf"}
+TEXT_TYPES = {"text/plain"}
+XML_TYPES = {"application/xml", "text/xml", "application/rss+xml", "application/atom+xml"}
+ARCHIVABLE_TYPES = HTML_TYPES | PDF_TYPES | TEXT_TYPES | XML_TYPES
+# Chinese legacy encodings are all subsets of GB18030: decoding with it never loses characters.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "euc-cn": "gb18030"}
+MAX_PDF_PAGES = 300
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
+
+
+@dataclass
+class Extracted:
+    title: str = ""
+    text: str = ""
+    author: str = ""
+    published_on: date | None = None
+    site_name: str = ""
+    canonical_url: str = ""
+    language: str = ""
+    encoding: str = ""
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = name.strip().strip("\"'").lower()
+    name = _SUPERSETS.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode(body: bytes, *, charset: str | None = None) -> tuple[str, str]:
+    """Decode `body`: the HTTP charset, then a <meta> declaration, then detection."""
+    candidates = [_codec(charset)]
+    match = _META_CHARSET.search(body[:4096])
+    if match:
+        candidates.append(_codec(match.group(1).decode("ascii", "ignore")))
+    for encoding in candidates:
+        if encoding:
+            try:
+                return body.decode(encoding), encoding
+            except UnicodeDecodeError:
+                continue
+    dammit = UnicodeDammit(body, ["utf-8", "gb18030", "big5", "shift_jis", "windows-1252"])
+    if dammit.unicode_markup is not None:
+        return dammit.unicode_markup, _SUPERSETS.get(dammit.original_encoding or "", "") or (
+            dammit.original_encoding or ""
+        )
+    return body.decode("utf-8", errors="replace"), "utf-8"
+
+
+def _parse_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+_FULL_DATE = re.compile(
+    r"(20\d{2}|19\d{2})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|-(\d{2})-(\d{2})\b)"
+)
+
+
+def _first_full_date(text: str) -> date | None:
+    """The first complete date written in the text ("2025年7月8日", "2025-07-08")."""
+    for match in _FULL_DATE.finditer(text[:5000]):
+        year, month, day = (
+            match.group(1),
+            match.group(2) or match.group(4),
+            match.group(3) or match.group(5),
+        )
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            continue
+    return None
+
+
+def _meta(soup: BeautifulSoup, *names: str) -> str:
+    for name in names:
+        tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
+        if tag and tag.get("content"):
+            return " ".join(str(tag["content"]).split())
+    return ""
+
+
+def extract_html(body: bytes, *, url: str, charset: str | None = None) -> Extracted:
+    import lxml.html
+    import trafilatura
+    from htmldate import find_date
+
+    markup, encoding = decode(body, charset=charset)
+    soup = BeautifulSoup(markup, "lxml")
+    result = Extracted(encoding=encoding)
+
+    document = None
+    try:
+        document = trafilatura.bare_extraction(
+            markup, url=url, with_metadata=True, favor_recall=True, include_comments=False
+        )
+    except Exception:
+        log.warning("trafilatura failed on %s", url, exc_info=True)
+    if document is not None:
+        data = document if isinstance(document, dict) else document.as_dict()
+        result.title = (data.get("title") or "").strip()
+        result.text = (data.get("text") or "").strip()
+        result.author = (data.get("author") or "").strip()
+        result.site_name = (data.get("sitename") or "").strip()
+        result.language = (data.get("language") or "").strip()
+
+    # BeautifulSoup where trafilatura gave nothing.
+    if not result.title:
+        result.title = _meta(soup, "og:title", "twitter:title") or (
+            " ".join(soup.title.get_text().split()) if soup.title else ""
+        )
+    if not result.author:
+        result.author = _meta(soup, "author", "article:author", "byl", "dc.creator")
+    if not result.site_name:
+        result.site_name = _meta(soup, "og:site_name", "application-name")
+    canonical = soup.find("link", rel=lambda v: v and "canonical" in v)
+    if canonical and canonical.get("href"):
+        result.canonical_url = str(canonical["href"]).strip()
+    else:
+        result.canonical_url = _meta(soup, "og:url")
+    if not result.text:
+        for tag in soup(["script", "style", "noscript", "template"]):
+            tag.decompose()
+        result.text = "\n".join(
+            line for line in (" ".join(s.split()) for s in soup.get_text("\n").splitlines()) if line
+        )
+    # The date from markup only (meta tags, <time>, the URL): htmldate's extensive text search
+    # and trafilatura's date guess turn a bare "2025" into 1 January, which is silently wrong.
+    try:
+        tree = lxml.html.fromstring(markup)
+        result.published_on = _parse_date(
+            find_date(tree, url=url, original_date=True, extensive_search=False)
+        )
+    except Exception:
+        log.info("htmldate failed on %s", url, exc_info=True)
+    if result.published_on is None:
+        result.published_on = _first_full_date(result.text)
+    result.title = result.title[:2000]
+    result.author = result.author[:500]
+    result.site_name = result.site_name[:500]
+    result.canonical_url = (
+        result.canonical_url[:2000]
+        if result.canonical_url.startswith(("http://", "https://"))
+        else ""
+    )
+    return result
+
+
+def extract_pdf(body: bytes) -> Extracted:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(body))
+    result = Extracted(encoding="pdf")
+    meta = reader.metadata
+    if meta is not None:
+        result.title = (meta.title or "").strip()
+        result.author = (meta.author or "").strip()[:500]
+        try:
+            created = meta.creation_date
+        except Exception:  # noqa: BLE001 - malformed dates are common in PDFs
+            created = None
+        result.published_on = created.date() if created else None
+    pages = []
+    for page in reader.pages[:MAX_PDF_PAGES]:
+        try:
+            pages.append(page.extract_text() or "")
+        except Exception:
+            log.warning("pypdf could not read a page", exc_info=True)
+    result.text = "\n\n".join(p.strip() for p in pages if p.strip())
+    if not result.title and result.text:
+        result.title = result.text.strip().splitlines()[0][:300]
+    return result
+
+
+def extract(body: bytes, *, mime_type: str, url: str, charset: str | None = None) -> Extracted:
+    """Title, text and metadata from a stored body of type `mime_type`."""
+    if mime_type in PDF_TYPES or body[:5] == b"%PDF-":
+        return extract_pdf(body)
+    if mime_type in HTML_TYPES or mime_type in XML_TYPES:
+        return extract_html(body, url=url, charset=charset)
+    text, encoding = decode(body, charset=charset)
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return Extracted(title=first[:300], text=text.strip(), encoding=encoding)
