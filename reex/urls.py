@@ -12,5 +12,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/", include(("reex.api_urls", "api"))),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("archive/", include("sources.urls")),
     path("", include("claims.urls")),
 ]

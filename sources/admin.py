@@ -155,3 +155,24 @@ class SnapshotAdmin(admin.ModelAdmin):
     @admin.display(description="sha256")
     def short_hash(self, obj: Snapshot) -> str:
         return obj.sha256[:12] or "-"
+
+    actions = ["rearchive"]
+
+    @admin.action(description="Re-archive: re-check archived, retry failed, re-queue pending")
+    def rearchive(self, request: HttpRequest, queryset) -> None:
+        # Writes go through the archive service; earlier snapshots are never changed.
+        from django.db import transaction
+
+        from sources.archive import request_rearchive
+
+        done: dict[str, int] = {}
+        for snapshot in queryset:
+            with transaction.atomic():
+                action, _ = request_rearchive(snapshot=snapshot)
+            done[action] = done.get(action, 0) + 1
+        self.message_user(
+            request,
+            "Re-archiving: "
+            + ", ".join(f"{count} {action}" for action, count in sorted(done.items()))
+            + ". Workers fetch them in the background.",
+        )

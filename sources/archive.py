@@ -351,25 +351,49 @@ def _send_after_commit(signal, snapshot_id: int) -> None:
 # --- Requests for work: re-checks, retries of failures, the sweep -----------------------------
 
 
-def request_recheck(*, snapshot: Snapshot) -> Snapshot:
-    """A new `pending` snapshot of the same URL with `previous=snapshot`, queued after commit.
-    The earlier snapshot is kept as it is; claims moves evidence to the new one when it ends
-    archived."""
+def request_recheck(*, snapshot: Snapshot, enqueue: bool = True) -> Snapshot:
+    """A new `pending` snapshot of the same URL with `previous=snapshot`, queued after commit
+    (unless `enqueue` is False: the caller archives it itself). The earlier snapshot is kept as
+    it is; claims moves evidence to the new one when it ends archived."""
+    if not enqueue:
+        return Snapshot.objects.create(url=snapshot.url, previous=snapshot)
     from sources.services import snapshot_request
 
     return snapshot_request(url=snapshot.url, previous=snapshot)
 
 
-def request_retry(*, snapshot: Snapshot) -> bool:
+def request_retry(*, snapshot: Snapshot, enqueue: bool = True) -> bool:
     """Put a `failed` snapshot back to `pending` (a fresh set of attempts) and queue it."""
     from sources.tasks import enqueue_archive
 
     updated = Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.Status.FAILED).update(
         status=Snapshot.Status.PENDING, attempts=0, updated_at=timezone.now()
     )
-    if updated:
+    if updated and enqueue:
         transaction.on_commit(lambda: enqueue_archive(snapshot.pk))
     return bool(updated)
+
+
+def request_rearchive(*, snapshot: Snapshot, enqueue: bool = True) -> tuple[str, int | None]:
+    """One entry point for the admin action and `manage.py archive`: re-check an archived
+    snapshot (a new snapshot, `previous` = this one), retry a failed one, re-queue a pending
+    one. Returns what was done ("recheck", "retry", "queued", "skipped") and the id of the
+    snapshot that will carry the outcome."""
+    from sources.tasks import enqueue_archive
+
+    if snapshot.status == Snapshot.Status.ARCHIVED:
+        if snapshot.rechecks.filter(
+            status__in=[Snapshot.Status.PENDING, Snapshot.Status.FETCHING]
+        ).exists():
+            return "skipped", None  # a re-check is already on its way
+        return "recheck", request_recheck(snapshot=snapshot, enqueue=enqueue).pk
+    if snapshot.status == Snapshot.Status.FAILED:
+        if request_retry(snapshot=snapshot, enqueue=enqueue):
+            return "retry", snapshot.pk
+        return "skipped", None
+    if enqueue:
+        transaction.on_commit(lambda: enqueue_archive(snapshot.pk))
+    return "queued", snapshot.pk
 
 
 def stuck_snapshot_ids(*, limit: int = 1000) -> list[int]:

@@ -29,14 +29,14 @@ from tests.test_fetch import free_port
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 PAGE = (
-    "<html><head><title>Northern Rare Earth profit soars</title></head><body><article>"
-    "<h1>Northern Rare Earth profit soars</h1>"
-    "<p>Net profit attributable to shareholders rose 1,882.5% in the first half, "
-    "the company said in a filing on Tuesday.</p>"
-    "<p>Rare earth metals output jumped 60.4 percent year on year, according to Northern "
-    "Rare Earth. Analysts expect further gains as prices recover across the sector.</p>"
-    "</article></body></html>"
-).encode()
+    b"<html><head><title>Northern Rare Earth profit soars</title></head><body><article>"
+    b"<h1>Northern Rare Earth profit soars</h1>"
+    b"<p>Net profit attributable to shareholders rose 1,882.5% in the first half, "
+    b"the company said in a filing on Tuesday.</p>"
+    b"<p>Rare earth metals output jumped 60.4 percent year on year, according to Northern "
+    b"Rare Earth. Analysts expect further gains as prices recover across the sector.</p>"
+    b"</article></body></html>"
+)
 
 
 def wait_for(predicate, *, timeout: float = 30, every: float = 0.2, worker=None):
