@@ -8,6 +8,7 @@ import time
 import uuid
 
 import pytest
+from django.db import connection
 from django.test import TestCase
 
 from claims.models import WebhookDelivery, WebhookEndpoint
@@ -28,10 +29,28 @@ def wait_for(predicate, timeout: float = 30.0):
     raise AssertionError("timed out waiting")
 
 
+@pytest.fixture
+def audit_rows_cleared_for_flush(transactional_db):
+    """After the test, before pytest-django flushes the tables: on SQLite the flush is a DELETE,
+    which the append-only trigger (claims migration 0002) refuses; drop it for that moment."""
+    yield
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER IF EXISTS statuschange_no_delete")
+        cursor.execute("DELETE FROM claims_statuschange")
+        cursor.execute(
+            "CREATE TRIGGER statuschange_no_delete BEFORE DELETE ON claims_statuschange "
+            "BEGIN SELECT RAISE(ABORT, 'claims_statuschange is append-only: DELETE refused'); END;"
+        )
+
+
+# A real worker process must see the rows, so the test commits (transaction=True);
+# serialized_rollback restores the groups migration 0003 made, after the flush.
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_status_change_is_delivered_signed_and_retried_after_a_500(
-    origin, make_celery_worker, reviewer
+    origin, make_celery_worker, reviewer, audit_rows_cleared_for_flush
 ):
     make_celery_worker(REEX_WEBHOOK_RETRY_BASE_SECONDS="1")
     origin.expect_ordered_request("/hook", method="POST").respond_with_data("down", status=500)
