@@ -1,0 +1,298 @@
+"""Benchmark of the claim status API: `python -m bench.api`.
+
+Creates a throwaway database (PostgreSQL when DATABASE_URL names one, else SQLite), loads
+10,000 claims with 3 evidence rows each (30,000 evidence rows and snapshots) over a register
+of 300 entities, issues an api-consumer token, and serves the project with gunicorn as in
+production (docker-compose: `gunicorn reex.wsgi:application --workers 3`, DEBUG off), adding
+only a trivial JsonResponse view at /bench/trivial (bench/api_urls.py) as the baseline.
+
+For the trivial view, a claim detail (random claims, token-authenticated) and a list page
+(random pages of 50): requests per second and p50/p99 latency over a fixed time with
+--concurrency clients, then the ratios API/trivial for requests per second.
+Aim (issue 6): detail >= 0.5, list >= 0.3.
+
+Options: --seconds S per endpoint (default 10), --concurrency C (default 3), --workers W
+(default 3), --claims N (default 10000), --keep (keep the database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import multiprocessing as mp
+import os
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reex.settings")
+os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(32))
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ["DEBUG"] = "0"
+
+ROOT = Path(__file__).resolve().parent.parent
+EVIDENCE_PER_CLAIM = 3
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _database_url(settings_dict: dict) -> str:
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{settings_dict['NAME']}"
+    user = quote(settings_dict.get("USER") or "")
+    password = quote(settings_dict.get("PASSWORD") or "")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+    return (
+        f"postgres://{auth}{settings_dict.get('HOST') or '127.0.0.1'}{port}/{settings_dict['NAME']}"
+    )
+
+
+def load(n_claims: int) -> tuple[str, list[int]]:
+    """Fill the database; return a consumer's token and the claim ids."""
+    from django.contrib.auth.models import Group, User
+    from django.utils import timezone
+    from knox.models import AuthToken
+
+    from claims.models import Article, Claim, Evidence
+    from sources.models import Domain, Entity, Ownership, Snapshot
+
+    rng = random.Random(6)
+    states = Entity.objects.bulk_create(
+        [Entity(name=f"State {i}", slug=f"state-{i}", kind="state", country="CN") for i in range(4)]
+    )
+    groups = Entity.objects.bulk_create(
+        [Entity(name=f"Group {i}", slug=f"group-{i}", kind="soe") for i in range(40)]
+    )
+    outlets = Entity.objects.bulk_create(
+        [Entity(name=f"Outlet {i}", slug=f"outlet-{i}", kind="media_outlet") for i in range(200)]
+    )
+    origins = Entity.objects.bulk_create(
+        [Entity(name=f"Company {i}", slug=f"company-{i}", kind="soe") for i in range(60)]
+    )
+    edges = [Ownership(owner=rng.choice(states), owned=g, controlling=True) for g in groups]
+    edges += [
+        Ownership(owner=groups[i % 40], owned=o, controlling=True)
+        for i, o in enumerate(outlets[:120])
+    ]
+    edges += [
+        Ownership(owner=groups[i % 40], owned=c, controlling=True) for i, c in enumerate(origins)
+    ]
+    Ownership.objects.bulk_create(edges)
+    Domain.objects.bulk_create(
+        [Domain(domain=f"outlet{i}.com", entity=o) for i, o in enumerate(outlets)]
+    )
+
+    sentence = "Output rose 12.5% in the first half, the company said. "
+    text = sentence * 20
+    n_articles = max(1, n_claims // 20)
+    articles = Article.objects.bulk_create(
+        [Article(key=f"a{i}", title=f"Article {i}", text=text) for i in range(n_articles)],
+        batch_size=1000,
+    )
+    statuses = [s.value for s in Claim.Status]
+    claims = Claim.objects.bulk_create(
+        [
+            Claim(
+                article=articles[i % n_articles],
+                key=f"c{i}",
+                span_start=len(sentence) * ((i // n_articles) % 20),
+                span_end=len(sentence) * ((i // n_articles) % 20) + len(sentence) - 1,
+                text=sentence.strip(),
+                restatement=f"Claim {i}",
+                kind="figure",
+                origin=rng.choice(origins),
+                status=rng.choice(statuses),
+            )
+            for i in range(n_claims)
+        ],
+        batch_size=2000,
+    )
+    now = timezone.now()
+    snapshots, evidence = [], []
+    for claim in claims:
+        for k in range(EVIDENCE_PER_CLAIM):
+            url = f"https://outlet{rng.randrange(200)}.com/{claim.pk}/{k}"
+            snapshots.append(
+                Snapshot(
+                    url=url, status="archived", final_url=url, http_status=200,
+                    sha256=hashlib.sha256(url.encode()).hexdigest(), title="Story",
+                    archived_at=now, attempts=1,
+                )
+            )  # fmt: skip
+    snapshots = Snapshot.objects.bulk_create(snapshots, batch_size=5000)
+    stances = ["supports", "supports", "echoes", "refutes", "context"]
+    for i, snap in enumerate(snapshots):
+        claim = claims[i // EVIDENCE_PER_CLAIM]
+        evidence.append(
+            Evidence(
+                claim=claim, url=snap.url, stance=rng.choice(stances), snapshot=snap,
+                publisher_id=outlets[int(snap.url.split("outlet")[1].split(".")[0])].pk,
+            )
+        )  # fmt: skip
+    Evidence.objects.bulk_create(evidence, batch_size=5000)
+    user = User.objects.create_user("bench-consumer")
+    user.groups.add(Group.objects.get(name="api-consumer"))
+    _, token = AuthToken.objects.create(user=user)
+    return token, [c.pk for c in claims]
+
+
+def _client(args: tuple) -> tuple[list[float], int]:
+    port, paths, token, seconds, seed = args
+    rng = random.Random(seed)
+    latencies: list[float] = []
+    errors = 0
+    headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        path = rng.choice(paths)
+        started = time.perf_counter()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                errors += 1
+        finally:
+            conn.close()
+        latencies.append(time.perf_counter() - started)
+    return latencies, errors
+
+
+def measure(port: int, paths: list[str], token: str, *, seconds: float, concurrency: int) -> dict:
+    with mp.Pool(concurrency) as pool:
+        pool.map(_client, [(port, paths, token, 1.0, i) for i in range(concurrency)])  # warm up
+        started = time.perf_counter()
+        results = pool.map(
+            _client, [(port, paths, token, seconds, 100 + i) for i in range(concurrency)]
+        )
+        elapsed = time.perf_counter() - started
+    latencies = sorted(x for lat, _ in results for x in lat)
+    errors = sum(e for _, e in results)
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "errors": errors,
+    }
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--claims", type=int, default=10_000)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args(argv)
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    tmp = Path(tempfile.mkdtemp(prefix="reex-bench-api-"))
+    test_name = (
+        str(tmp / "bench.sqlite3")
+        if connection.vendor == "sqlite"
+        else f"reex_bench_api_{os.getpid()}"
+    )
+    connection.settings_dict["TEST"] = {**connection.settings_dict.get("TEST", {}), "NAME": test_name}
+    print(
+        f"throwaway {connection.vendor} database {test_name}; loading {args.claims:,} claims …",
+        flush=True,
+    )
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    gunicorn = None
+    try:
+        started = time.perf_counter()
+        token, claim_ids = load(args.claims)
+        print(
+            f"loaded {args.claims:,} claims, {args.claims * EVIDENCE_PER_CLAIM:,} evidence rows "
+            f"in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
+        port = _free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(connection.settings_dict),
+            "DEBUG": "0",
+            "REEX_API_THROTTLE_RATE": "100000000/minute",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        }
+        env.pop("PYTEST_VERSION", None)
+        connection.close()
+        gunicorn = subprocess.Popen(
+            [
+                sys.executable, "-m", "gunicorn", "bench.api_wsgi:application",
+                "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
+                "--log-level", "warning",
+            ],
+            cwd=ROOT, env=env,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or gunicorn.poll() is not None:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.2)
+        rng = random.Random(1)
+        detail_paths = [f"/api/v1/claims/{rng.choice(claim_ids)}/" for _ in range(2000)]
+        pages = args.claims // 50
+        list_paths = [f"/api/v1/claims/?page={rng.randint(1, pages)}" for _ in range(500)]
+        print(
+            f"gunicorn --workers {args.workers}, DEBUG off; {args.concurrency} concurrent clients, "
+            f"{args.seconds:g} s per endpoint (new connection per request)",
+            flush=True,
+        )
+        results = {}
+        for name, paths in (
+            ("trivial", ["/bench/trivial"]),
+            ("claim detail", detail_paths),
+            ("list page (50)", list_paths),
+        ):
+            results[name] = measure(
+                port, paths, token, seconds=args.seconds, concurrency=args.concurrency
+            )
+        print(f"\n{'endpoint':<16}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}{'errors':>8}")
+        base = results["trivial"]["rps"]
+        for name, r in results.items():
+            print(
+                f"{name:<16}{r['rps']:>9.1f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
+                f"{r['rps'] / base:>8.2f}{r['errors']:>8}"
+            )
+        detail_ratio = results["claim detail"]["rps"] / base
+        list_ratio = results["list page (50)"]["rps"] / base
+        print(
+            f"\nratios to the trivial view: detail {detail_ratio:.2f} (aim >= 0.5), "
+            f"list {list_ratio:.2f} (aim >= 0.3)"
+        )
+        return 0 if not any(r["errors"] for r in results.values()) else 1
+    finally:
+        if gunicorn is not None:
+            gunicorn.terminate()
+            gunicorn.wait(15)
+        if not args.keep:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
