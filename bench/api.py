@@ -203,7 +203,6 @@ def main(argv: list[str]) -> int:
     import django
 
     django.setup()
-    from django.conf import settings
     from django.db import connection
 
     tmp = Path(tempfile.mkdtemp(prefix="reex-bench-api-"))
@@ -212,7 +211,10 @@ def main(argv: list[str]) -> int:
         if connection.vendor == "sqlite"
         else f"reex_bench_api_{os.getpid()}"
     )
-    connection.settings_dict["TEST"] = {**connection.settings_dict.get("TEST", {}), "NAME": test_name}
+    connection.settings_dict["TEST"] = {
+        **connection.settings_dict.get("TEST", {}),
+        "NAME": test_name,
+    }
     print(
         f"throwaway {connection.vendor} database {test_name}; loading {args.claims:,} claims …",
         flush=True,
