@@ -46,6 +46,17 @@ class QueueFilterForm(forms.Form):
             .order_by("name")
         )
 
+    def options(self) -> dict[str, list[tuple]]:
+        """(value, label) pairs for the selects. The template loops over these itself: Django's
+        select widget renders each option through a template, which costs ~0.2 ms an option
+        (100 ms for 500 articles)."""
+        return {
+            "article": list(self.fields["article"].queryset.values_list("id", "title")),
+            "origin": list(self.fields["origin"].queryset.values_list("id", "name")),
+            "assigned": list(self.fields["assigned"].choices),
+            "sort": list(self.fields["sort"].choices),
+        }
+
     def filters(self) -> QueueFilters:
         """The valid part of the input; a bad field falls back to its default."""
         data = self.cleaned_data if self.is_bound else {}
@@ -98,7 +109,9 @@ class DecisionForm(forms.Form):
     """A verdict with its rationale. `version` is the claim version the reviewer read: the
     service refuses the decision when the claim changed since (compare-and-swap)."""
 
-    status = forms.ChoiceField(label="Verdict", choices=DECISION_CHOICES)
+    status = forms.ChoiceField(
+        label="Verdict", choices=[("", "Choose a verdict…"), *DECISION_CHOICES]
+    )
     rationale = forms.CharField(
         label="Rationale",
         max_length=10000,

@@ -14,10 +14,11 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
 from django.urls import NoReverseMatch, reverse
 
 from claims.models import Claim, Evidence, StatusChange
+from claims.selectors import suggestions_for_claims
 from sources.chains import ControlGraph, load_graph
 from sources.models import Snapshot
 from sources.selectors import ControlSummary, summarise
@@ -39,17 +40,47 @@ SORTS = {
 IN_FLIGHT = (Snapshot.Status.PENDING, Snapshot.Status.FETCHING)
 
 
-def _problem_evidence() -> QuerySet[Evidence]:
+def drifted_q() -> Q:
+    """Evidence whose source changed or vanished since it was archived. A vanished source keeps
+    its evidence on the last good copy, so the flag is in the hints (claims.receivers)."""
     # drift__in, not ~Q(drift=""): the negation would also match evidence with no snapshot.
-    return Evidence.objects.filter(
-        Q(snapshot__status=Snapshot.Status.FAILED)
-        | Q(snapshot__drift__in=[Snapshot.Drift.CHANGED, Snapshot.Drift.VANISHED])
+    drifted = [Snapshot.Drift.CHANGED, Snapshot.Drift.VANISHED]
+    return Q(snapshot__drift__in=drifted) | Q(hints__drift__status__in=drifted)
+
+
+def problem_claim_ids() -> QuerySet[Evidence]:
+    """Ids of claims with a failed snapshot or a drifted source, as an uncorrelated subquery
+    that the database computes once per query and probes as a hash (a correlated EXISTS per
+    claim, inside an OR, would run once per claim row).
+
+    Written so that indexes answer it without reading every snapshot: failed snapshots through
+    the status index; drift only ever marks a re-check (`previous` set), found through the
+    `previous` index; a re-check that found the source vanished leaves the evidence on its last
+    archived copy, which is that re-check's `previous`.
+    """
+    drifted = [Snapshot.Drift.CHANGED, Snapshot.Drift.VANISHED]
+    problem_snapshots = Snapshot.objects.filter(
+        Q(status=Snapshot.Status.FAILED) | Q(previous__isnull=False, drift__in=drifted)
+    ).values("pk")
+    vanished_from = Snapshot.objects.filter(
+        previous__isnull=False, drift=Snapshot.Drift.VANISHED
+    ).values("previous_id")
+    return (
+        Evidence.objects.filter(
+            Q(snapshot_id__in=problem_snapshots) | Q(snapshot_id__in=vanished_from)
+        )
+        .order_by()
+        .values("claim_id")
     )
 
 
-def has_problem_q() -> Exists:
+def has_problem_expr() -> Case:
     """True for a claim with a failed snapshot or a drifted source."""
-    return Exists(_problem_evidence().filter(claim=OuterRef("pk")))
+    return Case(
+        When(pk__in=problem_claim_ids(), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
 
 
 @dataclass(frozen=True)
@@ -93,9 +124,11 @@ def _filtered(*, filters: QueueFilters, user: AbstractBaseUser) -> QuerySet[Clai
 
 def _status_q(status: str) -> Q:
     if status == NEEDS_WORK:
-        return Q(status__in=[Claim.Status.UNREVIEWED, Claim.Status.IN_REVIEW]) | Q(has_problem=True)
+        return Q(status__in=[Claim.Status.UNREVIEWED, Claim.Status.IN_REVIEW]) | Q(
+            pk__in=problem_claim_ids()
+        )
     if status == PROBLEMS:
-        return Q(has_problem=True)
+        return Q(pk__in=problem_claim_ids())
     if status == ALL:
         return Q()
     return Q(status=status)
@@ -112,7 +145,7 @@ def queue_counts(*, filters: QueueFilters, user: AbstractBaseUser) -> list[Statu
     """Counts per status tab, under the other filters: one grouped query."""
     rows = (
         _filtered(filters=filters, user=user)
-        .annotate(has_problem=has_problem_q())
+        .annotate(has_problem=has_problem_expr())
         .order_by()
         .values("status", "has_problem")
         .annotate(n=Count("id"))
@@ -168,14 +201,17 @@ def independent_group_count(suggestion: Any) -> int:
 
 
 def queue_page(
-    *, filters: QueueFilters, user: AbstractBaseUser, page_number: Any = 1, per_page: int = PER_PAGE
+    *,
+    filters: QueueFilters,
+    user: AbstractBaseUser,
+    page_number: Any = 1,
+    per_page: int = PER_PAGE,
+    total: int | None = None,
 ) -> tuple[Page, list[QueueRow]]:
     """One page of the queue: a count, one page of claims, one aggregate over that page's
-    evidence, and the suggestions of that page (a constant number of queries)."""
-    from claims.suggestion import suggest_for_claims
-
-    qs = _filtered(filters=filters, user=user).annotate(has_problem=has_problem_q())
-    qs = qs.filter(_status_q(filters.status))
+    evidence, and the suggestions of that page (a constant number of queries). Pass `total`
+    (from `queue_counts`) to skip the count."""
+    qs = _filtered(filters=filters, user=user).filter(_status_q(filters.status))
     if filters.sort == "article":
         qs = qs.order_by(
             F("article__published_on").desc(nulls_last=True),
@@ -185,12 +221,24 @@ def queue_page(
         )
     elif filters.sort == "priority":
         taken = Case(When(assignee__isnull=True, then=Value(0)), default=Value(1))
+        qs = qs.annotate(has_problem=has_problem_expr())
         qs = qs.order_by("-has_problem", taken, "created_at", "id")
     else:
         qs = qs.order_by("created_at", "id")
-    qs = qs.select_related("article", "origin", "assignee").defer("article__text")
-    page = Paginator(qs, per_page).get_page(page_number)
-    claims = list(page.object_list)
+    # Page the ids on the claims table alone, then load that page's 50 rows with their joins:
+    # joining article/origin/assignee before the sort and limit would join every claim.
+    paginator = Paginator(qs.values_list("pk", flat=True), per_page)
+    if total is not None:
+        # The status counts were computed under the same filters: no second COUNT(*).
+        paginator.__dict__["count"] = total
+    page = paginator.get_page(page_number)
+    ids = list(page.object_list)
+    by_id = (
+        Claim.objects.select_related("article", "origin", "assignee")
+        .defer("article__text")
+        .in_bulk(ids)
+    )
+    claims = [by_id[pk] for pk in ids if pk in by_id]
     rows = {c.pk: QueueRow(claim=c) for c in claims}
     if rows:
         aggregates = (
@@ -200,10 +248,7 @@ def queue_page(
             .annotate(
                 n=Count("id"),
                 failed=Count("id", filter=Q(snapshot__status=Snapshot.Status.FAILED)),
-                drifted=Count(
-                    "id",
-                    filter=Q(snapshot__drift__in=[Snapshot.Drift.CHANGED, Snapshot.Drift.VANISHED]),
-                ),
+                drifted=Count("id", filter=drifted_q()),
                 in_flight=Count("id", filter=Q(snapshot__status__in=IN_FLIGHT)),
             )
         )
@@ -214,7 +259,7 @@ def queue_page(
             row.failed += agg["failed"]
             row.drifted += agg["drifted"]
             row.in_flight += agg["in_flight"]
-        suggestions = suggest_for_claims(claims)
+        suggestions = suggestions_for_claims(claims=claims)
         for claim_id, row in rows.items():
             row.suggestion = suggestions.get(claim_id)
             row.independent_groups = independent_group_count(row.suggestion)
@@ -273,8 +318,15 @@ class EvidenceView:
         return BADGE_LABELS.get(self.badge, self.badge.replace("_", " "))
 
     @property
-    def hint_lines(self) -> list[str]:
-        return hint_lines(self.evidence.hints)
+    def hints(self) -> Hints:
+        return read_hints(self.evidence.hints)
+
+    @property
+    def drift(self) -> str:
+        """ "changed" / "vanished" from the snapshot, or from the hints of a re-check that
+        vanished (the evidence keeps pointing at its last archived copy then)."""
+        snap_drift = self.snapshot.drift if self.snapshot is not None else ""
+        return snap_drift or (self.hints.drift if self.hints.drift in DRIFTED else "")
 
     def _snapshot_url(self, name: str) -> str:
         snap = self.snapshot
@@ -307,36 +359,77 @@ BADGE_LABELS = {
 }
 
 
-def hint_lines(hints: Any) -> list[str]:
-    """The archive's hints (figures found, echo attribution) as sentences. The JSON is written
-    by the archiving work; unknown keys are shown as "key: value" rather than dropped."""
-    if not isinstance(hints, dict) or not hints:
-        return []
-    lines: list[str] = []
-    for key, value in hints.items():
-        if value in (None, "", [], {}):
+@dataclass(frozen=True)
+class FigureHint:
+    figure: str
+    state: str  # "found" | "approximate" | "partial" | "missing"
+    attributed: bool
+    phrases: list[str]
+    excerpt: str
+
+
+@dataclass(frozen=True)
+class Hints:
+    """`Evidence.hints` (written by claims.hints when a snapshot is archived) read defensively:
+    hints are hints, and a malformed value shows nothing rather than breaking the page."""
+
+    figures: list[FigureHint]
+    found: int
+    total: int
+    echo_likely: bool
+    echo_phrases: list[str]
+    echo_excerpt: str
+    drift: str  # "" | "unchanged" | "changed" | "vanished"
+    drift_error: str
+
+    @property
+    def any(self) -> bool:
+        return bool(self.figures or self.echo_likely or self.drift in DRIFTED)
+
+
+DRIFTED = ("changed", "vanished")
+
+
+def read_hints(raw: Any) -> Hints:
+    raw = raw if isinstance(raw, dict) else {}
+    figures = []
+    for item in raw.get("figures") or []:
+        if not isinstance(item, dict):
             continue
-        if isinstance(value, str):
-            lines.append(
-                value if key in ("message", "summary", "note") else f"{_humanise(key)}: {value}"
-            )
-        elif isinstance(value, bool):
-            lines.append(f"{_humanise(key)}: {'yes' if value else 'no'}")
-        elif isinstance(value, list):
-            lines.append(f"{_humanise(key)}: " + "; ".join(_flat(v) for v in value))
+        if not item.get("found"):
+            state = "partial" if item.get("partial") else "missing"
         else:
-            lines.append(f"{_humanise(key)}: {_flat(value)}")
-    return lines
+            state = "approximate" if item.get("approximate") else "found"
+        excerpts = [e for e in item.get("excerpts") or [] if isinstance(e, str)]
+        figures.append(
+            FigureHint(
+                figure=str(item.get("figure", "")),
+                state=state,
+                attributed=bool(item.get("attributed")),
+                phrases=[str(p) for p in item.get("phrases") or []],
+                excerpt=excerpts[0] if excerpts else "",
+            )
+        )
+    echo = raw.get("echo") if isinstance(raw.get("echo"), dict) else {}
+    echo_excerpts = [e for e in echo.get("excerpts") or [] if isinstance(e, str)]
+    drift = raw.get("drift") if isinstance(raw.get("drift"), dict) else {}
+    return Hints(
+        figures=figures,
+        found=_int(raw.get("figures_found")),
+        total=_int(raw.get("figures_total")),
+        echo_likely=bool(echo.get("likely")),
+        echo_phrases=[str(p) for p in echo.get("phrases") or []],
+        echo_excerpt=echo_excerpts[0] if echo_excerpts else "",
+        drift=str(drift.get("status") or ""),
+        drift_error=str(drift.get("error") or ""),
+    )
 
 
-def _humanise(key: str) -> str:
-    return str(key).replace("_", " ").capitalize()
-
-
-def _flat(value: Any) -> str:
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, ""))
-    return str(value)
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def claim_evidence_qs(claim: Claim) -> QuerySet[Evidence]:
@@ -395,11 +488,9 @@ def claim_for_page(pk: int) -> Claim:
 
 def claim_page(*, claim: Claim, user: AbstractBaseUser) -> ClaimPage:
     """Everything the claim page shows, in a constant number of queries."""
-    from claims.suggestion import suggest_for_claim
-
     graph = load_graph()
     evidence = list(claim_evidence_qs(claim))
-    suggestion = suggest_for_claim(claim)
+    suggestion = suggestions_for_claims(claims=[claim], graph=graph)[claim.pk]
     audit = list(claim.status_changes.select_related("actor").order_by("-created_at", "-id"))
     return ClaimPage(
         claim=claim,
@@ -418,11 +509,9 @@ def evidence_view(
     *, claim: Claim, evidence_id: int, user: AbstractBaseUser
 ) -> tuple[EvidenceView, Any]:
     """One evidence row (for polling) and the claim's current suggestion."""
-    from claims.suggestion import suggest_for_claim
-
     ev = claim_evidence_qs(claim).get(pk=evidence_id)
-    suggestion = suggest_for_claim(claim)
     graph = load_graph()
+    suggestion = suggestions_for_claims(claims=[claim], graph=graph)[claim.pk]
     views = evidence_views(
         evidence=[ev], suggestion=suggestion, graph=graph, editor=is_editor(user)
     )

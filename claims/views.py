@@ -103,14 +103,18 @@ def queue(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()  # bad values are shown next to their field and ignored
     filters = form.filters()
-    page, rows = queue_page(filters=filters, user=request.user, page_number=request.GET.get("page"))
     counts = queue_counts(filters=filters, user=request.user)
+    total = next((c.count for c in counts if c.key == filters.status), None)
+    page, rows = queue_page(
+        filters=filters, user=request.user, page_number=request.GET.get("page"), total=total
+    )
     keep = request.GET.copy()
     keep.pop("page", None)
     keep_status = keep.copy()
     keep_status.pop("status", None)
     context = {
         "form": form,
+        "options": form.options(),
         "filters": filters,
         "page": page,
         "rows": rows,
@@ -179,7 +183,11 @@ def _page_context(
         "data": data,
         "evidence_form": evidence_form or EvidenceForm(),
         "decision_form": decision_form
-        or DecisionForm(initial={"version": claim.version}, can_override=can_override),
+        or DecisionForm(
+            # The rule's suggestion is preselected; the reviewer still has to give a rationale.
+            initial={"version": claim.version, "status": getattr(data.suggestion, "status", None)},
+            can_override=can_override,
+        ),
         "conflict": conflict,
         "refusal": refusal,
         "can_decide": request.user.has_perm("claims.decide_claim"),
@@ -267,10 +275,12 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             label = Claim.Status(data["status"]).label
             messages.success(request, f"Claim #{claim.pk} is now “{label}”.")
-            target = f"{claim.get_absolute_url()}#audit"
             if request.htmx:
+                # A full load (the query string makes it one: a bare "#audit" would only scroll)
+                # so the status, the form's version and the audit trail all show the decision.
+                target = f"{claim.get_absolute_url()}?decided={claim.version}#audit"
                 return HttpResponseClientRedirect(target)
-            return redirect(target)
+            return redirect(f"{claim.get_absolute_url()}#audit")
     context = _page_context(request, claim, decision_form=form, conflict=conflict, refusal=refusal)
     template = "claims/claim_detail.html"
     if request.htmx:

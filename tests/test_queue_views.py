@@ -272,7 +272,12 @@ def test_queue_includes_decided_claims_with_failed_or_drifted_snapshots(
     EvidenceFactory(
         claim=drifted,
         publisher=world.reuters,
-        snapshot=SnapshotFactory(archived=True, drift=Snapshot.Drift.VANISHED),
+        # A re-check that archived a different body: drift marks the newer snapshot.
+        snapshot=SnapshotFactory(
+            archived=True,
+            drift=Snapshot.Drift.CHANGED,
+            previous=SnapshotFactory(archived=True),
+        ),
     )
     client.force_login(reviewer)
     response = client.get(reverse("claims:queue"))
@@ -530,20 +535,81 @@ def test_claim_page_for_editors_links_to_the_admin(client, world, editor):
 
 def test_claim_page_shows_hints_and_drift(client, world, reviewer):
     snap = SnapshotFactory(
-        archived=True, url="https://www.reuters.com/a", drift=Snapshot.Drift.CHANGED
+        archived=True,
+        url="https://www.reuters.com/a",
+        drift=Snapshot.Drift.CHANGED,
+        previous=SnapshotFactory(archived=True, url="https://www.reuters.com/a"),
     )
     EvidenceFactory(
         claim=world.claim,
         url=snap.url,
         publisher=world.reuters,
         snapshot=snap,
-        hints={"figures_found": ["1,882.5%"], "attributed_to_claimant": "“the company said”"},
+        hints={
+            "snapshot": snap.pk,
+            "figures": [
+                {
+                    "figure": "1,882.5%",
+                    "found": True,
+                    "approximate": False,
+                    "partial": False,
+                    "excerpts": ["…net profit rose 1,882.5%, the company said…"],
+                    "attributed": True,
+                    "phrases": ["the company said"],
+                },
+                {"figure": "931 million yuan", "found": False, "excerpts": [], "attributed": False},
+            ],
+            "figures_found": 1,
+            "figures_total": 2,
+            "echo": {"likely": True, "phrases": ["the company said"], "excerpts": ["…"]},
+        },
     )
     client.force_login(reviewer)
     body = client.get(reverse("claims:detail", args=[world.claim.pk])).content.decode()
-    assert "Figures found: 1,882.5%" in body
+    assert "1 of 2 found in the archived text" in body
+    assert "attributed to the claimant" in body
     assert "the company said" in body
-    assert "changed since the earlier snapshot" in body
+    assert "Likely an echo" in body
+    assert "Source changed since it was first archived" in body
+
+
+def test_vanished_source_is_flagged_in_queue_and_page(client, world, reviewer, editor):
+    claim_set_status(
+        claim=world.claim, status="unverifiable", actor=editor, rationale="r", version=1
+    )
+    # A re-check found the source gone: the evidence stays on its last archived copy (the
+    # re-check's `previous`) and its hints carry the flag, as claims.receivers leaves them.
+    last_good = SnapshotFactory(archived=True, url="https://www.reuters.com/gone")
+    SnapshotFactory(
+        url=last_good.url,
+        failed=True,
+        error="HTTP 404 Not Found",
+        drift=Snapshot.Drift.VANISHED,
+        previous=last_good,
+    )
+    EvidenceFactory(
+        claim=world.claim,
+        url=last_good.url,
+        publisher=world.reuters,
+        snapshot=last_good,
+        hints={"drift": {"status": "vanished", "error": "HTTP 404 Not Found"}},
+    )
+    client.force_login(reviewer)
+    queue = client.get(reverse("claims:queue"))
+    (row,) = queue.context["rows"]
+    assert row.drifted == 1
+    body = client.get(reverse("claims:detail", args=[world.claim.pk])).content.decode()
+    assert "Source vanished since it was archived (HTTP 404 Not Found)" in body
+
+
+@pytest.mark.parametrize("hints", [None, [], "x", {"figures": "nope", "echo": 3, "drift": []}])
+def test_malformed_hints_never_break_the_page(client, world, reviewer, hints):
+    ev = EvidenceFactory(
+        claim=world.claim, url="https://www.reuters.com/a", publisher=world.reuters
+    )
+    Evidence.objects.filter(pk=ev.pk).update(hints=hints if hints is not None else {})
+    client.force_login(reviewer)
+    assert client.get(reverse("claims:detail", args=[world.claim.pk])).status_code == 200
 
 
 def test_claim_page_query_count_does_not_grow_with_evidence(client, world, reviewer):
@@ -737,7 +803,10 @@ def test_decide_with_htmx_redirects_the_page(client, world, reviewer, settings):
         htmx=True,
     )
     assert response.status_code == 200
-    assert response["HX-Redirect"].endswith("#audit")
+    assert (
+        response["HX-Redirect"]
+        == reverse("claims:detail", args=[world.claim.pk]) + "?decided=2#audit"
+    )
 
 
 @pytest.mark.parametrize("htmx", [False, True])
