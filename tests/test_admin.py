@@ -33,6 +33,14 @@ def world(seeded, editor):
         version=1,
         override=True,
     )
+    # Webhook endpoints and their delivery log (issue 6).
+    from claims.models import WebhookDelivery, WebhookEndpoint
+
+    endpoint = WebhookEndpoint.objects.create(name="partner", url="https://partner.example.org/h")
+    WebhookDelivery.objects.create(
+        endpoint=endpoint, claim=evidence.claim, event_id="00000000-0000-0000-0000-000000000001",
+        attempt=1, claim_version=2, outcome="delivered", http_status=200,
+    )  # fmt: skip
     return evidence
 
 
