@@ -18,6 +18,30 @@ ARTICLE_TEXT = (
 )
 
 
+def ensure_groups() -> None:
+    """The groups claims migration 0003 creates. After a transactional test the flush empties
+    the auth tables and the data migration does not run again (post_migrate brings back only
+    content types and permissions), so the next test recreates them here when missing."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Permission
+
+    wanted: dict[str, list[str]] = import_module("claims.migrations.0003_groups").GROUPS
+    if Group.objects.filter(name__in=wanted).count() == len(wanted):
+        return
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    for name, dotted in wanted.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        perms = [
+            Permission.objects.get(content_type__app_label=label, codename=codename)
+            for label, codename in (d.split(".") for d in dotted)
+        ]
+        group.permissions.set(perms)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -30,6 +54,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def groups(self, create: bool, extracted: list[str] | None, **kwargs) -> None:
         if create and extracted:
+            ensure_groups()
             for name in extracted:
                 self.groups.add(Group.objects.get(name=name))
             # Editors use the admin; nobody else does.

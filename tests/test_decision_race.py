@@ -35,9 +35,7 @@ def audit_rows_cleared_for_flush():
         )
 
 
-# serialized_rollback: the flush after a transactional test would drop the groups that
-# migration 0003 creates; this restores them for the next test.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("status", ["state_sourced", "unverifiable"])
 def test_two_simultaneous_decisions_one_wins_one_conflicts(
     audit_rows_cleared_for_flush, reviewer, reviewer2, status
