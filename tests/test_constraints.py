@@ -34,10 +34,34 @@ def test_an_audit_row_cannot_be_edited_or_deleted_even_in_raw_sql(editor):
             "UPDATE claims_statuschange SET rationale = 'edited' WHERE id = %s", [row.pk]
         )
     assert "append-only" in str(exc.value)
+    assert StatusChange.objects.get(pk=row.pk).rationale == "none found"
+
+
+def test_an_audit_row_cannot_be_deleted_in_raw_sql_on_postgresql(editor):
+    """PostgreSQL (CI, production) refuses DELETE in a trigger; SQLite keeps DELETE so that
+    Django's flush works there (migration 0002 says why), and the ORM still refuses it."""
+    claim = ClaimFactory()
+    claim_set_status(
+        claim=claim, status="unverifiable", actor=editor, rationale="none found", version=1
+    )
+    row = StatusChange.objects.get(claim=claim)
+    trigger = (
+        "statuschange_append_only"
+        if connection.vendor == "postgresql"
+        else "statuschange_no_update"
+    )
+    with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+        assert "claims_statuschange" in tables
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            assert trigger in {name for (name,) in cursor.fetchall()}
+        return
     with pytest.raises(Exception) as exc, transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM claims_statuschange WHERE id = %s", [row.pk])
     assert "append-only" in str(exc.value)
-    assert StatusChange.objects.get(pk=row.pk).rationale == "none found"
+    assert StatusChange.objects.filter(pk=row.pk).exists()
 
 
 def test_the_orm_refuses_to_edit_or_delete_audit_rows(editor):

@@ -1,5 +1,6 @@
 """The audit trail is append-only in the database too: UPDATE and DELETE on
-claims_statuschange raise, whoever sends them (the ORM also refuses, see AppendOnlyQuerySet)."""
+claims_statuschange raise, whoever sends them (the ORM also refuses, see AppendOnlyQuerySet).
+On SQLite only UPDATE is refused in the database (see below)."""
 
 from django.db import migrations
 
@@ -18,15 +19,16 @@ PG_BACKWARD = """
 DROP TRIGGER IF EXISTS statuschange_append_only ON claims_statuschange;
 DROP FUNCTION IF EXISTS reex_statuschange_append_only();
 """
+# SQLite (the embedded, single-machine default) refuses UPDATE only: it has no TRUNCATE, so
+# Django's flush (tests, `manage.py flush`) deletes rows one by one, and a DELETE trigger would
+# make the database impossible to reset. PostgreSQL, the production database, refuses both;
+# its TRUNCATE fires no row triggers.
 SQLITE_FORWARD = [
     """CREATE TRIGGER statuschange_no_update BEFORE UPDATE ON claims_statuschange
        BEGIN SELECT RAISE(ABORT, 'claims_statuschange is append-only: UPDATE refused'); END;""",
-    """CREATE TRIGGER statuschange_no_delete BEFORE DELETE ON claims_statuschange
-       BEGIN SELECT RAISE(ABORT, 'claims_statuschange is append-only: DELETE refused'); END;""",
 ]
 SQLITE_BACKWARD = [
     "DROP TRIGGER IF EXISTS statuschange_no_update;",
-    "DROP TRIGGER IF EXISTS statuschange_no_delete;",
 ]
 
 
