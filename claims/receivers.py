@@ -26,6 +26,8 @@ def on_snapshot_archived(sender, snapshot: Snapshot, **kwargs) -> None:
     """Point evidence at the newest archived snapshot of its URL and compute its hints."""
     now = timezone.now()
     earlier = _earlier_ids(snapshot)
+    if not earlier and not Evidence.objects.filter(snapshot=snapshot).exists():
+        return  # nothing cites it (yet): no transaction to open
     with transaction.atomic():
         if earlier:
             # A re-check ended archived: evidence follows it (earlier snapshots are kept).

@@ -18,7 +18,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+import lxml.html
+import trafilatura
 from bs4 import BeautifulSoup, UnicodeDammit
+from htmldate import find_date
+from pypdf import PdfReader
 
 log = logging.getLogger(__name__)
 
@@ -114,10 +118,6 @@ def _meta(soup: BeautifulSoup, *names: str) -> str:
 
 
 def extract_html(body: bytes, *, url: str, charset: str | None = None) -> Extracted:
-    import lxml.html
-    import trafilatura
-    from htmldate import find_date
-
     markup, encoding = decode(body, charset=charset)
     soup = BeautifulSoup(markup, "lxml")
     result = Extracted(encoding=encoding)
@@ -180,8 +180,6 @@ def extract_html(body: bytes, *, url: str, charset: str | None = None) -> Extrac
 
 
 def extract_pdf(body: bytes) -> Extracted:
-    from pypdf import PdfReader
-
     reader = PdfReader(io.BytesIO(body))
     result = Extracted(encoding="pdf")
     meta = reader.metadata

@@ -11,9 +11,17 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import Retry
+from celery.signals import worker_init
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
+
+
+@worker_init.connect
+def _preload(**kwargs) -> None:
+    # Pay for importing the extraction stack (trafilatura, lxml, pypdf) when the worker boots,
+    # not inside the first tasks, where it holds the GIL for every thread at once.
+    import sources.archive  # noqa: F401
 
 
 @shared_task(
