@@ -335,17 +335,9 @@ class EvidenceView:
         return _reverse_or_blank(name, snap.pk)
 
     @property
-    def content_url(self) -> str:
-        """The archived body, served with `Content-Security-Policy: sandbox`."""
-        return self._snapshot_url("sources:snapshot-content")
-
-    @property
     def text_url(self) -> str:
+        """The extracted text (the no-JavaScript fallback of the lazy text panel)."""
         return self._snapshot_url("sources:snapshot-text")
-
-    @property
-    def warc_url(self) -> str:
-        return self._snapshot_url("sources:snapshot-warc")
 
 
 BADGE_LABELS = {
