@@ -352,9 +352,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_TASK_SOFT_TIME_LIMIT = REEX_TASK_SOFT_TIME_LIMIT
 CELERY_TASK_TIME_LIMIT = REEX_TASK_TIME_LIMIT
 # A queue of its own for each test process (set REEX_CELERY_QUEUE for its worker), so two
-# pytest-xdist workers never consume each other's tasks.
+# pytest-xdist workers, or two test runs at once, never consume each other's tasks.
 CELERY_TASK_DEFAULT_QUEUE = env_str("REEX_CELERY_QUEUE") or (
-    f"reex-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}" if _TESTING else "celery"
+    f"reex-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+    if _TESTING
+    else "celery"
 )
 CELERY_BEAT_SCHEDULE = {
     "sources-sweep-stuck-snapshots": {
