@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -317,7 +318,7 @@ class EvidenceView:
     def badge_label(self) -> str:
         return BADGE_LABELS.get(self.badge, self.badge.replace("_", " "))
 
-    @property
+    @cached_property
     def hints(self) -> Hints:
         return read_hints(self.evidence.hints)
 

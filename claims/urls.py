@@ -11,9 +11,14 @@ urlpatterns = [
     path("claims/<int:pk>/release/", views.release, name="release"),
     path("claims/<int:pk>/evidence/", views.attach, name="attach"),
     path("claims/<int:pk>/decide/", views.decide, name="decide"),
-    # Fragments (htmx): the suggestion panel, one evidence row, an archived copy's text.
+    # Fragments (htmx): the suggestion panel, one evidence row, an archived copy and its text.
     path("claims/<int:pk>/suggestion/", views.suggestion, name="suggestion"),
     path("claims/<int:pk>/evidence/<int:evidence_id>/", views.evidence_row, name="evidence-row"),
+    path(
+        "claims/<int:pk>/evidence/<int:evidence_id>/archive/",
+        views.evidence_archive,
+        name="evidence-archive",
+    ),
     path(
         "claims/<int:pk>/evidence/<int:evidence_id>/text/",
         views.evidence_text,

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
@@ -65,9 +65,8 @@ def desk_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         if not request.user.is_authenticated:
             if request.htmx:
                 # A fragment request after the session expired: send the whole page to sign-in.
-                return HttpResponseClientRedirect(
-                    f"{reverse('login')}?next={request.htmx.current_url_abs_path or '/'}"
-                )
+                back = urlencode({"next": request.htmx.current_url_abs_path or "/"})
+                return HttpResponseClientRedirect(f"{reverse('login')}?{back}")
             return redirect_to_login(request.get_full_path())
         if not can_use_desk(request.user):
             return render(request, "claims/no_desk.html", status=403)
@@ -334,6 +333,22 @@ def evidence_text(request: HttpRequest, pk: int, evidence_id: int) -> HttpRespon
     if ev is None:
         raise Http404("No such evidence on this claim.")
     return render(request, "claims/claim_detail.html#evidence-text", {"snapshot": ev.snapshot})
+
+
+@desk_required
+@require_GET
+def evidence_archive(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
+    """The sandboxed frame of an evidence's archived copy (loaded when the reviewer opens it)."""
+    claim = _claim_or_404(pk)
+    ev = (
+        claim.evidence.select_related("snapshot")
+        .defer("snapshot__text")
+        .filter(pk=evidence_id)
+        .first()
+    )
+    if ev is None:
+        raise Http404("No such evidence on this claim.")
+    return render(request, "claims/claim_detail.html#evidence-archive", {"snapshot": ev.snapshot})
 
 
 @desk_required

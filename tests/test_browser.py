@@ -79,8 +79,15 @@ def screenshot(page, name: str) -> None:
     if folder:
         target = ROOT / folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
+        # Grow the viewport to the page instead of `full_page=True`: a full-page capture leaves
+        # sandboxed (out-of-process) frames blank.
+        size = page.viewport_size
+        height = page.evaluate("document.documentElement.scrollHeight")
+        page.set_viewport_size({"width": size["width"], "height": height})
         page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(target), full_page=True)
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(target))
+        page.set_viewport_size(size)
 
 
 def wait_for(predicate, timeout: float = 30.0, what: str = "condition"):
@@ -201,7 +208,8 @@ def test_reviewer_takes_attaches_watches_archive_and_decides(
     assert "badge-independent" in (item.get_attribute("class") or "")
     assert page.evaluate("window.__sameDocument") == "yes"
     item.locator("details.archive summary").click()
-    item.locator("details.archive iframe").wait_for()
+    archived = page.frame_locator(f"#evidence-{evidence.pk} details.archive iframe")
+    archived.get_by_text("Our analysts checked the filing").wait_for()
     screenshot(page, "claim.png")
 
     # A verdict the rule does not support is refused with reasons; what was typed stays.

@@ -750,6 +750,20 @@ def test_fragments_refuse_evidence_of_another_claim(client, world, reviewer):
     )
 
 
+def test_archive_fragment_is_a_sandboxed_frame(client, world, reviewer):
+    ev = archived_evidence(world.claim, "https://www.reuters.com/a", world.reuters)
+    client.force_login(reviewer)
+    body = client.get(
+        reverse("claims:evidence-archive", args=[world.claim.pk, ev.pk])
+    ).content.decode()
+    assert '<iframe src="' in body
+    assert 'sandbox=""' in body
+    assert "allow-same-origin" not in body
+    other = EvidenceFactory(publisher=world.reuters)
+    url = reverse("claims:evidence-archive", args=[world.claim.pk, other.pk])
+    assert client.get(url).status_code == 404
+
+
 def test_suggestion_and_text_fragments(client, world, reviewer):
     ev = archived_evidence(world.claim, "https://www.reuters.com/a", world.reuters)
     client.force_login(reviewer)
