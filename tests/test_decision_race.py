@@ -18,28 +18,9 @@ from tests.factories import ClaimFactory
 from tests.test_suggestion import attach, build_world
 
 
-@pytest.fixture
-def audit_rows_cleared_for_flush():
-    """After the test, before pytest-django flushes the tables: on SQLite the flush is a DELETE,
-    which the append-only trigger (claims migration 0002) refuses, so the audit rows this test
-    wrote are removed with the trigger briefly dropped (PostgreSQL's TRUNCATE needs nothing)."""
-    yield
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER IF EXISTS statuschange_no_delete")
-        cursor.execute("DELETE FROM claims_statuschange")
-        cursor.execute(
-            "CREATE TRIGGER statuschange_no_delete BEFORE DELETE ON claims_statuschange "
-            "BEGIN SELECT RAISE(ABORT, 'claims_statuschange is append-only: DELETE refused'); END;"
-        )
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("status", ["state_sourced", "unverifiable"])
-def test_two_simultaneous_decisions_one_wins_one_conflicts(
-    audit_rows_cleared_for_flush, reviewer, reviewer2, status
-):
+def test_two_simultaneous_decisions_one_wins_one_conflicts(reviewer, reviewer2, status):
     world = build_world()
     claim = ClaimFactory(origin=world.northern)
     if status == "state_sourced":

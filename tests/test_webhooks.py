@@ -8,7 +8,6 @@ import time
 import uuid
 
 import pytest
-from django.db import connection
 from django.test import TestCase
 
 from claims.models import WebhookDelivery, WebhookEndpoint
@@ -29,30 +28,12 @@ def wait_for(predicate, timeout: float = 30.0):
     raise AssertionError("timed out waiting")
 
 
-@pytest.fixture
-def audit_rows_cleared_for_flush(transactional_db):
-    """After the test, before pytest-django flushes the tables: on SQLite the flush is a DELETE,
-    which the append-only trigger (claims migration 0002) refuses; drop it for that moment."""
-    yield
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER IF EXISTS statuschange_no_delete")
-        cursor.execute("DELETE FROM claims_statuschange")
-        cursor.execute(
-            "CREATE TRIGGER statuschange_no_delete BEFORE DELETE ON claims_statuschange "
-            "BEGIN SELECT RAISE(ABORT, 'claims_statuschange is append-only: DELETE refused'); END;"
-        )
-
-
 # A real worker process must see the rows, so the test commits (transaction=True). It needs no
 # group (the move to in_review is made by the system, actor=None): the flush after a
 # transactional test empties the groups migration 0003 made.
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_status_change_is_delivered_signed_and_retried_after_a_500(
-    origin, make_celery_worker, audit_rows_cleared_for_flush
-):
+def test_status_change_is_delivered_signed_and_retried_after_a_500(origin, make_celery_worker):
     make_celery_worker(REEX_WEBHOOK_RETRY_BASE_SECONDS="1")
     origin.expect_ordered_request("/hook", method="POST").respond_with_data("down", status=500)
     origin.expect_ordered_request("/hook", method="POST").respond_with_data("thanks", status=200)
