@@ -39,8 +39,8 @@ django.setup()
 import requests  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
+from bench._db import create_throwaway_database  # noqa: E402
 from sources.models import Snapshot  # noqa: E402
 from sources.tasks import enqueue_archive  # noqa: E402
 
@@ -136,16 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     n, latency, concurrency = args.n, args.latency, args.concurrency
 
-    setup_test_environment()
-    db = settings.DATABASES["default"]
-    db.setdefault("TEST", {})
-    db["TEST"]["NAME"] = (
-        str(settings.VAR_DIR / "bench-archive.sqlite3")
-        if db["ENGINE"].endswith("sqlite3")
-        else "reex_bench_archive"
-    )
-    old_name = db["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    old_name = create_throwaway_database("archive")
     server = origin(latency)
     port = server.server_address[1]
     urls = [f"http://127.0.0.1:{port}/page/{i}" for i in range(n)]

@@ -43,10 +43,10 @@ from django.test import Client  # noqa: E402
 from django.test.utils import (  # noqa: E402
     CaptureQueriesContext,
     override_settings,
-    setup_test_environment,
 )
 from django.utils import timezone  # noqa: E402
 
+from bench._db import create_throwaway_database  # noqa: E402
 from claims.models import Article, Claim, Evidence  # noqa: E402
 from sources.models import Domain, Entity, Ownership, Snapshot  # noqa: E402
 
@@ -226,17 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args(argv)
 
-    setup_test_environment()
-    db = settings.DATABASES["default"]
-    db.setdefault("TEST", {})
-    db["TEST"]["NAME"] = (
-        str(settings.VAR_DIR / "bench-queue.sqlite3")
-        if db["ENGINE"].endswith("sqlite3")
-        else "reex_bench_queue"
-    )
-    old_name = db["NAME"]
-    print(f"throwaway database: {db['TEST']['NAME']} ({connection.vendor})", flush=True)
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    old_name = create_throwaway_database("queue")
     plain_static = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -308,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0 if same else 1
     finally:
         if args.keep:
-            print(f"kept {db['TEST']['NAME']}")
+            print(f"kept {settings.DATABASES['default']['NAME']}")
         else:
             connection.creation.destroy_test_db(old_name, verbosity=0)
 
