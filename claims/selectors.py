@@ -51,9 +51,19 @@ def evidence_facts_for_claims(
             "id", "claim_id", "stance", "publisher_id", "url", "snapshot__status", "snapshot__error"
         )
     )
+    return evidence_facts_from_rows(claim_ids=claim_ids, rows=rows, graph=graph)
+
+
+def evidence_facts_from_rows(
+    *, claim_ids: Iterable[int], rows: Iterable[tuple], graph: ControlGraph
+) -> dict[int, list[EvidenceFacts]]:
+    """`evidence_facts_for_claims` for evidence rows the caller has already read, as
+    (id, claim_id, stance, publisher_id, url, snapshot status or None, snapshot error or None)
+    in id order: no query, plus one when some publisher is unknown."""
+    rows = list(rows)
     unknown = _resolve_unknown(url for _, _, _, pub, url, _, _ in rows if pub is None)
     out: dict[int, list[EvidenceFacts]] = defaultdict(list)
-    for cid in claim_ids:
+    for cid in dict.fromkeys(claim_ids):
         out[cid] = []
     for eid, cid, stance, pub, url, snap_status, snap_error in rows:
         pub = pub if pub is not None else unknown.get(url)

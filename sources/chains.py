@@ -22,18 +22,28 @@ The rule (docs/verdicts.md says the same in words):
 
 Cost: `load_graph()` runs exactly two queries (entities, controlling edges) whatever the depth
 of any chain; everything after that is in memory and iterative (chains 50+ levels deep, cycles
-and joint control never recurse, hang or raise). The graph is loaded per call rather than
-cached across requests: with several web and worker processes a per-process cache could serve
-an ownership edit late, and the issue asks that edits take effect on the next suggestion.
-Load it once per request/page and resolve as many entities as needed from it.
+and joint control never recurse, hang or raise). Load it once per
+request/page and resolve as many entities as needed from it.
+
+`current_graph()` is the same graph, kept per process between requests and checked against
+the database on every call: one query computes a fingerprint of exactly what the graph is
+built from (every entity's id, name, kind and country; every controlling edge with its
+`confirmed` flag) and the kept graph is used only when its fingerprint is the same, else the
+graph is loaded again. So an ownership edit counts on the very next call in every process, by
+whatever path it was written (admin, queryset.update(), raw SQL): nothing relies on signals or
+on `updated_at`. The fingerprint of a loaded graph is computed from the rows it was built
+from, so a kept graph always matches its fingerprint.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Q
 
 from sources.models import Entity, EntityKind, Ownership
@@ -95,6 +105,8 @@ class ControlGraph:
             plist.sort(key=lambda i: (self.name(i).lower(), i))
         self._terminal: dict[int, frozenset[int]] | None = None
         self._cache: dict[int, Resolution] = {}
+        #: The fingerprint of the rows it was built from (set by `load_graph`).
+        self.fingerprint: str | None = None
 
     # ------------------------------------------------------------------ names
     def name(self, entity_id: int | None) -> str:
@@ -294,17 +306,148 @@ def controlling_q() -> Q:
 
 def load_graph() -> ControlGraph:
     """Load the whole controlling graph: exactly two queries, whatever the chains' depth."""
-    nodes = [
-        Node(id=i, name=n, kind=k, country=c)
-        for i, n, k, c in Entity.objects.order_by().values_list("id", "name", "kind", "country")
-    ]
+    entity_rows = list(Entity.objects.order_by().values_list("id", "name", "kind", "country"))
     rows = list(
         Ownership.objects.filter(controlling_q())
         .order_by()
         .values_list("owner_id", "owned_id", "confirmed")
     )
-    return ControlGraph(
-        nodes=nodes,
+    graph = ControlGraph(
+        nodes=[Node(id=i, name=n, kind=k, country=c) for i, n, k, c in entity_rows],
         edges=[(o, d) for o, d, _ in rows],
         unconfirmed=[(o, d) for o, d, confirmed in rows if not confirmed],
     )
+    graph.fingerprint = _fingerprint_of(entity_rows, rows)
+    return graph
+
+
+# --- the per-process graph, checked against the database on every use -------------------------
+# Everything the graph is built from, spelled as one text, each text field length-prefixed (so
+# two different registers never spell the same text, and the text parses back unambiguously):
+#   entities by id:   <id>:<len>:<name><len>:<kind><len>:<country>   (one after another)
+#   then "|", then controlling edges by (owner, owned):   <owner>><owned><"+" confirmed | "-">;
+# The fingerprint is the md5 of that text. One statement computes both, so the fingerprint and
+# the rows always come from the same snapshot of the database.
+
+
+def _spell_entity(i: int, name: str, kind: str, country: str) -> str:
+    return f"{i}:{len(name)}:{name}{len(kind)}:{kind}{len(country)}:{country}"
+
+
+def _spell_edge(owner: int, owned: int, confirmed: bool) -> str:
+    return f"{owner}>{owned}{'+' if confirmed else '-'};"
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def _fingerprint_of(entity_rows, edge_rows) -> str:
+    text = "".join(_spell_entity(*r) for r in sorted(entity_rows, key=lambda r: r[0]))
+    text += "|" + "".join(_spell_edge(*r) for r in sorted(edge_rows, key=lambda r: (r[0], r[1])))
+    return _md5(text)
+
+
+def _spelled_sql(vendor: str) -> str:
+    """SQL for the spelled text. Only constants and our own table names go into it."""
+    e = Entity._meta.db_table
+    o = Ownership._meta.db_table
+    if vendor == "postgresql":
+        entity = (
+            "id::text || ':' || length(name)::text || ':' || name || length(kind)::text || ':' "
+            "|| kind || length(country)::text || ':' || country"
+        )
+        edge = "owner_id::text || '>' || owned_id::text || (CASE WHEN confirmed THEN '+' ELSE '-' END) || ';'"
+        return (
+            f"coalesce((SELECT string_agg({entity}, '' ORDER BY id) FROM {e}), '') || '|' || "  # noqa: S608
+            f"coalesce((SELECT string_agg({edge}, '' ORDER BY owner_id, owned_id) FROM {o} "
+            "WHERE controlling OR stake_pct > 50), '')"
+        )
+    entity = (
+        "CAST(id AS TEXT) || ':' || length(name) || ':' || name || length(kind) || ':' || kind "
+        "|| length(country) || ':' || country"
+    )
+    edge = (
+        "CAST(owner_id AS TEXT) || '>' || CAST(owned_id AS TEXT) || "
+        "(CASE WHEN confirmed THEN '+' ELSE '-' END) || ';'"
+    )
+    return (
+        f"coalesce((SELECT group_concat(x, '') FROM (SELECT {entity} AS x FROM {e} ORDER BY id)), '')"  # noqa: S608
+        f" || '|' || coalesce((SELECT group_concat(x, '') FROM (SELECT {edge} AS x FROM {o} "
+        "WHERE controlling OR stake_pct > 50 ORDER BY owner_id, owned_id)), '')"
+    )
+
+
+def _parse_spelled(text: str) -> ControlGraph:
+    """The graph back from its spelled text (the inverse of the spelling above)."""
+    nodes: list[Node] = []
+    pos = 0
+
+    def field(pos: int) -> tuple[str, int]:
+        colon = text.index(":", pos)
+        end = colon + 1 + int(text[pos:colon])
+        return text[colon + 1 : end], end
+
+    while text[pos] != "|":
+        colon = text.index(":", pos)
+        entity_id = int(text[pos:colon])
+        name, pos = field(colon + 1)
+        kind, pos = field(pos)
+        country, pos = field(pos)
+        nodes.append(Node(id=entity_id, name=name, kind=kind, country=country))
+    edges: list[tuple[int, int]] = []
+    unconfirmed: list[tuple[int, int]] = []
+    for item in text[pos + 1 :].split(";")[:-1]:
+        owner, owned = item[:-1].split(">")
+        edge = (int(owner), int(owned))
+        edges.append(edge)
+        if item[-1] == "-":
+            unconfirmed.append(edge)
+    return ControlGraph(nodes=nodes, edges=edges, unconfirmed=unconfirmed)
+
+
+def graph_fingerprint() -> str:
+    """One query: the fingerprint of the graph as the database holds it now."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT md5({_spelled_sql('postgresql')})")
+            return cursor.fetchone()[0]
+        cursor.execute(f"SELECT {_spelled_sql(connection.vendor)}")
+        return _md5(cursor.fetchone()[0])
+
+
+_kept_lock = threading.Lock()
+_kept: ControlGraph | None = None
+
+
+def current_graph() -> ControlGraph:
+    """The control graph as the database holds it now, in ONE query whether or not this
+    process already holds it: the query computes the fingerprint of the graph's rows and sends
+    the rows themselves only when the fingerprint differs from that of the graph this process
+    kept (PostgreSQL; SQLite, in-process anyway, always returns them and Python compares).
+    A new graph is kept for the next call. Resolutions memoised on a kept graph are reused
+    across calls, so callers treat the graph as read-only (as every caller does)."""
+    global _kept
+    kept = _kept
+    known = kept.fingerprint if kept is not None else ""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # MATERIALIZED: the text is built and hashed once, not once per reference.
+            cursor.execute(
+                f"WITH spelled AS MATERIALIZED (SELECT {_spelled_sql('postgresql')} AS t), "  # noqa: S608
+                "hashed AS MATERIALIZED (SELECT t, md5(t) AS m FROM spelled) "
+                "SELECT m, CASE WHEN m = %s THEN NULL ELSE t END FROM hashed",
+                [known],
+            )
+            fingerprint, text = cursor.fetchone()
+        else:
+            cursor.execute(f"SELECT {_spelled_sql(connection.vendor)}")
+            text = cursor.fetchone()[0]
+            fingerprint = _md5(text)
+    if kept is not None and fingerprint == known:
+        return kept
+    graph = _parse_spelled(text)
+    graph.fingerprint = fingerprint
+    with _kept_lock:
+        _kept = graph
+    return graph

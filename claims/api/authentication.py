@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication
+from knox.signals import token_expired
 from rest_framework import exceptions
 
 
@@ -18,6 +20,18 @@ class ApiTokenAuthentication(TokenAuthentication):
         except (UnicodeDecodeError, UnicodeEncodeError):
             raise exceptions.AuthenticationFailed("Invalid token.") from None
         return super().authenticate_credentials(token)
+
+    def _cleanup_token(self, auth_token) -> bool:
+        """Refuse (and delete) this token when it has expired, as knox does. Knox would also
+        load and sweep every other token of the user on every request (one more query each
+        time); an expired token is refused whenever it is presented, so that sweep is
+        housekeeping only, and it is skipped here."""
+        if auth_token.expiry is not None and auth_token.expiry < timezone.now():
+            username = auth_token.user.get_username()
+            auth_token.delete()
+            token_expired.send(sender=self.__class__, username=username, source="auth_token")
+            return True
+        return False
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):

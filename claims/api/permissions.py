@@ -4,6 +4,7 @@ api-consumer reads; reviewer and editor also attach evidence and decide; only ed
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Permission
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -22,6 +23,7 @@ class ActionPermission(BasePermission):
         table: dict[str, tuple[str, str]] = getattr(view, "action_permissions", {})
         action = getattr(view, "action", None) or "default"
         perm, what = table.get(action) or table["default"]
+        load_permissions(user)
         if user.has_perm(perm):
             return True
         self.message = (
@@ -36,3 +38,19 @@ class ActionPermission(BasePermission):
 
 
 WRITE_PERMS = frozenset({"claims.add_evidence", "claims.decide_claim"})
+
+
+def load_permissions(user) -> None:
+    """Fill the permission cache Django's ModelBackend keeps on the user object (`_perm_cache`:
+    the user's own permissions and its groups') with ONE query instead of the backend's two. The
+    same set the backend would compute; superusers and inactive users are left to the backend
+    (it answers them without a query)."""
+    if hasattr(user, "_perm_cache") or user.is_superuser or not user.is_active:
+        return
+    own = Permission.objects.filter(user=user).values_list("content_type__app_label", "codename")
+    via_groups = Permission.objects.filter(group__user=user).values_list(
+        "content_type__app_label", "codename"
+    )
+    user._perm_cache = {
+        f"{app}.{code}" for app, code in own.order_by().union(via_groups.order_by())
+    }

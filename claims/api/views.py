@@ -32,7 +32,7 @@ from claims import services
 from claims.api.authentication import ApiTokenAuthentication
 from claims.api.filters import ClaimFilter
 from claims.api.permissions import ActionPermission
-from claims.api.presenters import ClaimContext
+from claims.api.presenters import ClaimContext, claim_data
 from claims.api.serializers import (
     ClaimDetailSerializer,
     ClaimSerializer,
@@ -172,19 +172,15 @@ class ClaimViewSet(
     def get_serializer_class(self):
         return ClaimDetailSerializer if self.action == "retrieve" else ClaimSerializer
 
-    def _serialize(self, claims: list[Claim], *, many: bool, serializer_class=None):
-        context = {**self.get_serializer_context(), "claims": ClaimContext.build(claims)}
-        cls = serializer_class or self.get_serializer_class()
-        return cls(claims if many else claims[0], many=many, context=context).data
-
     def list(self, request: Request, *args, **kwargs) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self._serialize(list(page), many=True))
+        page = list(self.paginate_queryset(queryset))
+        ctx = ClaimContext.build(page)
+        return self.get_paginated_response([claim_data(c, ctx) for c in page])
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         claim = self.get_object()
-        data = self._serialize([claim], many=False)
+        data = claim_data(claim, ClaimContext.build([claim], prefetched=True), with_evidence=True)
         etag = (
             '"'
             + hashlib.sha256(
@@ -251,7 +247,7 @@ class ClaimViewSet(
         services.claim_set_status(claim=claim, actor=request.user, **payload.validated_data)
         fresh = self.get_queryset().prefetch_related(evidence_prefetch()).get(pk=claim.pk)
         return Response(
-            self._serialize([fresh], many=False, serializer_class=ClaimDetailSerializer)
+            claim_data(fresh, ClaimContext.build([fresh], prefetched=True), with_evidence=True)
         )
 
     @extend_schema(
@@ -291,10 +287,8 @@ class ClaimSyncViewSet(ApiView, mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         page = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
-        context = {**self.get_serializer_context(), "claims": ClaimContext.build(page)}
-        return self.get_paginated_response(
-            ClaimSyncSerializer(page, many=True, context=context).data
-        )
+        ctx = ClaimContext.build(page)
+        return self.get_paginated_response([claim_data(c, ctx) for c in page])
 
 
 def _last_modified(claim: Claim) -> datetime:

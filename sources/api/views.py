@@ -8,7 +8,7 @@ from rest_framework import mixins, viewsets
 from claims.api.views import READ_ERRORS, ApiView, ClaimPagination, errors
 from sources.api.filters import EntityFilter
 from sources.api.serializers import EntitySerializer, SnapshotSerializer
-from sources.chains import load_graph
+from sources.chains import current_graph
 from sources.models import Entity, Snapshot
 
 
@@ -33,8 +33,9 @@ class EntityViewSet(
     action_permissions = {"default": ("sources.view_entity", "read entities")}
 
     def get_serializer_context(self) -> dict:
-        # One graph per request (two queries), however many entities the page shows.
-        return {**super().get_serializer_context(), "graph": load_graph()}
+        # One graph per request (one query while this process holds the current graph),
+        # however many entities the page shows.
+        return {**super().get_serializer_context(), "graph": current_graph()}
 
 
 @extend_schema_view(
