@@ -283,6 +283,9 @@ class WebhookDeliveryOutcome(models.TextChoices):
     DELIVERED = "delivered", "Delivered"
     RETRYING = "retrying", "Failed, will retry"
     GAVE_UP = "gave_up", "Failed, gave up"
+    # The broker was down when the status changed: the sweep queues it when the broker is back.
+    UNQUEUED = "unqueued", "Not queued yet (broker down)"
+    REQUEUED = "requeued", "Queued by the sweep"
 
 
 class WebhookDelivery(models.Model):
@@ -291,7 +294,9 @@ class WebhookDelivery(models.Model):
 
     Outcome = WebhookDeliveryOutcome
 
-    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="webhook_deliveries")
     event_id = models.UUIDField(db_index=True)
     attempt = models.PositiveIntegerField()
@@ -305,7 +310,14 @@ class WebhookDelivery(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "webhook deliveries"
-        indexes = [models.Index(fields=["endpoint", "-created_at"])]
+        indexes = [
+            models.Index(fields=["endpoint", "-created_at"]),
+            models.Index(
+                fields=["created_at"],
+                name="webhookdelivery_unqueued",
+                condition=models.Q(outcome="unqueued"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.endpoint.name}: claim {self.claim_id} attempt {self.attempt} {self.outcome}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from claims.webhooks import backoff, webhook_deliver
+from claims.webhooks import backoff, requeue_unqueued_deliveries, webhook_deliver
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
@@ -19,3 +19,10 @@ def deliver_webhook(self, *, endpoint_id: int, claim_id: int, event_id: str) -> 
     )
     if result.retry:
         raise self.retry(countdown=backoff(attempt=attempt, retry_after=result.retry_after))
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sweep_unqueued_webhooks() -> int:
+    """Queue the status-change notifications a broker outage kept from being queued. Run by
+    celery beat every REEX_WEBHOOK_SWEEP_SECONDS."""
+    return requeue_unqueued_deliveries()

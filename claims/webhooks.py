@@ -64,10 +64,9 @@ def verify(
 
 
 def notify_status_change(*, claim_id: int) -> None:
-    """Enqueue one delivery per active endpoint. Never raises: a broker outage is logged and
-    recorded as a failed delivery, and the decision that called this stands."""
-    from claims.tasks import deliver_webhook
-
+    """Enqueue one delivery per active endpoint. Never raises: when the broker is unreachable
+    the notification is recorded as `unqueued`, the decision that called this stands, and the
+    periodic sweep (`sweep_unqueued_webhooks`) queues it once the broker is back."""
     event_id = str(uuid.uuid4())
     try:
         endpoints = list(WebhookEndpoint.objects.filter(active=True).values_list("id", flat=True))
@@ -75,12 +74,8 @@ def notify_status_change(*, claim_id: int) -> None:
         log.exception("webhooks: could not list endpoints for claim %s", claim_id)
         return
     for endpoint_id in endpoints:
-        try:
-            deliver_webhook.delay(endpoint_id=endpoint_id, claim_id=claim_id, event_id=event_id)
-        except Exception as exc:
-            log.warning(
-                "webhooks: could not queue delivery to endpoint %s", endpoint_id, exc_info=True
-            )
+        error = _enqueue(endpoint_id=endpoint_id, claim_id=claim_id, event_id=event_id)
+        if error is not None:
             version = (
                 Claim.objects.filter(pk=claim_id).values_list("version", flat=True).first() or 0
             )
@@ -90,9 +85,51 @@ def notify_status_change(*, claim_id: int) -> None:
                 event_id=event_id,
                 attempt=0,
                 claim_version=version,
-                outcome=WebhookDelivery.Outcome.GAVE_UP,
-                error=f"Could not queue the delivery (broker unreachable: {exc}); not sent.",
+                outcome=WebhookDelivery.Outcome.UNQUEUED,
+                error=f"Could not queue the delivery (broker unreachable: {error}); "
+                "the sweep sends it when the broker is back.",
             )
+
+
+def _enqueue(*, endpoint_id: int, claim_id: int, event_id: str) -> str | None:
+    """Queue one delivery; the broker's error in words when it cannot (publishing gives up fast,
+    see CELERY_TASK_PUBLISH_RETRY_POLICY), None when queued."""
+    from claims.tasks import deliver_webhook
+
+    try:
+        deliver_webhook.delay(endpoint_id=endpoint_id, claim_id=claim_id, event_id=str(event_id))
+    except Exception as exc:
+        log.warning("webhooks: could not queue delivery to endpoint %s", endpoint_id, exc_info=True)
+        return str(exc) or exc.__class__.__name__
+    return None
+
+
+def requeue_unqueued_deliveries() -> int:
+    """Queue every notification that could not be queued when its status changed. Each row is
+    claimed by a compare-and-swap (`unqueued` → `requeued`), so two sweeps never queue one
+    twice; a row whose queueing fails again goes back to `unqueued` for the next sweep."""
+    queued = 0
+    ids = list(
+        WebhookDelivery.objects.filter(outcome=WebhookDelivery.Outcome.UNQUEUED)
+        .order_by("created_at")
+        .values_list("id", flat=True)[:500]
+    )
+    for row in WebhookDelivery.objects.filter(pk__in=ids).only(
+        "id", "endpoint_id", "claim_id", "event_id"
+    ):
+        claimed = WebhookDelivery.objects.filter(
+            pk=row.pk, outcome=WebhookDelivery.Outcome.UNQUEUED
+        ).update(outcome=WebhookDelivery.Outcome.REQUEUED)
+        if not claimed:
+            continue  # another sweep got there first
+        error = _enqueue(endpoint_id=row.endpoint_id, claim_id=row.claim_id, event_id=row.event_id)
+        if error is not None:
+            WebhookDelivery.objects.filter(pk=row.pk).update(
+                outcome=WebhookDelivery.Outcome.UNQUEUED
+            )
+            break  # the broker is still down: leave the rest for the next sweep
+        queued += 1
+    return queued
 
 
 def payload(*, claim: Claim, event_id: str) -> bytes:

@@ -358,10 +358,15 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("REEX_CELERY_QUEUE") or (
     if _TESTING
     else "celery"
 )
+REEX_WEBHOOK_SWEEP_SECONDS = env_int("REEX_WEBHOOK_SWEEP_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     "sources-sweep-stuck-snapshots": {
         "task": "sources.tasks.sweep_stuck_snapshots",
         "schedule": float(REEX_ARCHIVE_SWEEP_SECONDS),
+    },
+    "claims-sweep-unqueued-webhooks": {
+        "task": "claims.tasks.sweep_unqueued_webhooks",
+        "schedule": float(REEX_WEBHOOK_SWEEP_SECONDS),
     },
 }
 # Fetching is I/O-bound: a thread pool, as wide as REEX_WORKER_CONCURRENCY says.

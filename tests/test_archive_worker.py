@@ -20,11 +20,9 @@ from werkzeug import Response
 
 from claims.models import Evidence
 from claims.services import evidence_attach
-from reex.celery import app as celery_app
 from sources.models import Snapshot
 from sources.tasks import sweep_stuck_snapshots
 from tests.factories import ClaimFactory
-from tests.test_fetch import free_port
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -158,29 +156,6 @@ def test_worker_killed_mid_fetch_still_archives_exactly_once(
     warc_dir = Path(settings.MEDIA_ROOT) / "warc" / str(snapshot_id)
     assert len(list(warc_dir.iterdir())) == 1
     assert Snapshot.objects.get(pk=snapshot_id).archived_at == snapshot.archived_at
-
-
-@pytest.fixture
-def broker_down():
-    """Point this test process's Celery app at a broker port where nothing listens."""
-    conf = celery_app.conf
-    saved = (conf.broker_url, conf.broker_transport_options)
-
-    def reset_pools() -> None:
-        celery_app.close()
-        celery_app.amqp._producer_pool = None
-
-    reset_pools()
-    conf.broker_url = f"redis://127.0.0.1:{free_port()}/0"
-    conf.broker_transport_options = {"socket_connect_timeout": 1}
-
-    def restore() -> None:
-        reset_pools()
-        conf.broker_url, conf.broker_transport_options = saved
-
-    yield restore
-    if conf.broker_url != saved[0]:
-        restore()
 
 
 def test_broker_down_at_attach_keeps_evidence_and_the_sweep_archives_it_later(

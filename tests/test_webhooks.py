@@ -12,7 +12,8 @@ from django.test import TestCase
 
 from claims.models import WebhookDelivery, WebhookEndpoint
 from claims.services import claim_set_status
-from claims.webhooks import backoff, sign, verify, webhook_deliver
+from claims.tasks import sweep_unqueued_webhooks
+from claims.webhooks import backoff, requeue_unqueued_deliveries, sign, verify, webhook_deliver
 from tests.factories import ClaimFactory, EvidenceFactory
 
 SECRET = "s3cret-shared-with-the-partner"
@@ -82,6 +83,50 @@ def test_status_change_is_delivered_signed_and_retried_after_a_500(origin, make_
     assert payload["claim"]["status"] == "in_review"
     assert payload["claim"]["version"] == 2
     assert len(payload["claim"]["evidence"]) == 1
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_broker_down_at_the_decision_the_sweep_sends_it_later(
+    origin, make_celery_worker, broker_down
+):
+    origin.expect_request("/hook", method="POST").respond_with_data("thanks", status=200)
+    endpoint = WebhookEndpoint.objects.create(
+        name="partner", url=origin.url_for("/hook"), secret=SECRET
+    )
+    worker = make_celery_worker(start=False)
+    claim = ClaimFactory()
+
+    started = time.monotonic()
+    claim_set_status(claim=claim, status="in_review", actor=None, rationale="Taken.", version=1)
+    assert time.monotonic() - started < 5  # a dead broker never holds up a decision
+
+    claim.refresh_from_db()
+    assert (claim.status, claim.version) == ("in_review", 2)  # the decision stands
+    unqueued = WebhookDelivery.objects.get()
+    assert (unqueued.outcome, unqueued.attempt) == ("unqueued", 0)
+    assert "broker unreachable" in unqueued.error
+    assert requeue_unqueued_deliveries() == 0  # still down: nothing queued, the row waits
+    assert WebhookDelivery.objects.get().outcome == "unqueued"
+
+    broker_down()  # the broker is back
+    worker.start()
+    assert sweep_unqueued_webhooks() == 1
+    assert sweep_unqueued_webhooks() == 0  # a second sweep does not queue it again
+
+    delivered = wait_for(
+        lambda: WebhookDelivery.objects.filter(outcome="delivered", endpoint=endpoint).first()
+    )
+    assert delivered.event_id == unqueued.event_id
+    assert WebhookDelivery.objects.get(pk=unqueued.pk).outcome == "requeued"
+    ((request, _),) = origin.log
+    assert verify(
+        secret=SECRET,
+        timestamp=request.headers["X-Reex-Timestamp"],
+        body=request.get_data(),
+        signature=request.headers["X-Reex-Signature"],
+    )
+    assert json.loads(request.get_data())["claim"]["version"] == 2
 
 
 @pytest.mark.django_db

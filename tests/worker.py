@@ -26,6 +26,8 @@ from urllib.parse import quote
 import pytest
 from pytest_httpserver import HTTPServer
 
+from reex.celery import app as celery_app
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -193,3 +195,34 @@ def make_celery_worker(transactional_db, origin, settings, tmp_path) -> Iterator
 def celery_worker_proc(make_celery_worker) -> WorkerProcess:
     """A real Celery worker (threads pool) on the test database, broker and queue."""
     return make_celery_worker()
+
+
+@pytest.fixture
+def broker_down():
+    """Point this test process's Celery app at a broker port where nothing listens."""
+    conf = celery_app.conf
+    saved = (conf.broker_url, conf.broker_transport_options)
+
+    def reset_pools() -> None:
+        celery_app.close()
+        celery_app.amqp._producer_pool = None
+
+    reset_pools()
+    conf.broker_url = f"redis://127.0.0.1:{_free_port()}/0"
+    conf.broker_transport_options = {"socket_connect_timeout": 1}
+
+    def restore() -> None:
+        reset_pools()
+        conf.broker_url, conf.broker_transport_options = saved
+
+    yield restore
+    if conf.broker_url != saved[0]:
+        restore()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
