@@ -10,6 +10,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
@@ -224,13 +225,18 @@ def test_plain_dicts_are_exactly_what_the_declared_serializers_render(settings):
     )
     ctx = ClaimContext.build(full, prefetched=True)
     assert ctx.publishers == ClaimContext.build(full).publishers
-    for claim in full:
-        fast = claim_data(claim, ctx, with_evidence=True)
-        slow = _declared(ClaimDetailSerializer(context={"claims": ctx}), claim)
-        slow["evidence"] = [
-            _declared(EvidenceSerializer(context={"claims": ctx}), e) for e in claim.evidence.all()
-        ]
-        assert _json(fast) == _json(slow)
+    for zone in ("UTC", "Asia/Shanghai"):  # times are written in the current time zone
+        with timezone.override(zone):
+            for claim in full:
+                fast = claim_data(claim, ctx, with_evidence=True)
+                slow = _declared(ClaimDetailSerializer(context={"claims": ctx}), claim)
+                slow["evidence"] = [
+                    _declared(EvidenceSerializer(context={"claims": ctx}), e)
+                    for e in claim.evidence.all()
+                ]
+                assert _json(fast) == _json(slow)
+    with timezone.override("Asia/Shanghai"):
+        assert claim_data(full[0], ctx)["created_at"].endswith("+08:00")
     rendered = [e for c in full for e in claim_data(c, ctx, with_evidence=True)["evidence"]]
     assert {e["snapshot"]["status"] if e["snapshot"] else None for e in rendered} == {
         Snapshot.Status.ARCHIVED,

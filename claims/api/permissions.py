@@ -4,7 +4,12 @@ api-consumer reads; reviewer and editor also attach evidence and decide; only ed
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Permission
+import functools
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -43,14 +48,26 @@ WRITE_PERMS = frozenset({"claims.add_evidence", "claims.decide_claim"})
 def load_permissions(user) -> None:
     """Fill the permission cache Django's ModelBackend keeps on the user object (`_perm_cache`:
     the user's own permissions and its groups') with ONE query instead of the backend's two. The
-    same set the backend would compute; superusers and inactive users are left to the backend
-    (it answers them without a query)."""
+    same set the backend would compute (tests/test_api_freshness.py compares them); superusers
+    and inactive users are left to the backend (it answers them without a query)."""
     if hasattr(user, "_perm_cache") or user.is_superuser or not user.is_active:
         return
-    own = Permission.objects.filter(user=user).values_list("content_type__app_label", "codename")
-    via_groups = Permission.objects.filter(group__user=user).values_list(
-        "content_type__app_label", "codename"
+    with connection.cursor() as cursor:
+        cursor.execute(_permissions_sql(), [user.pk, user.pk])
+        user._perm_cache = {f"{app}.{codename}" for app, codename in cursor.fetchall()}
+
+
+@functools.cache
+def _permissions_sql() -> str:
+    """Built once the apps are loaded: table names only, no input."""
+    user_model = get_user_model()
+    own = user_model._meta.get_field("user_permissions").remote_field.through._meta.db_table
+    member = user_model._meta.get_field("groups").remote_field.through._meta.db_table
+    granted = Group.permissions.through._meta.db_table
+    return (
+        f"SELECT ct.app_label, p.codename FROM {Permission._meta.db_table} p "  # noqa: S608
+        f"JOIN {ContentType._meta.db_table} ct ON ct.id = p.content_type_id "
+        f"WHERE p.id IN (SELECT permission_id FROM {own} WHERE user_id = %s "
+        f"UNION ALL SELECT g.permission_id FROM {granted} g JOIN {member} m "
+        "ON m.group_id = g.group_id WHERE m.user_id = %s)"
     )
-    user._perm_cache = {
-        f"{app}.{code}" for app, code in own.order_by().union(via_groups.order_by())
-    }

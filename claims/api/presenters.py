@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.utils import timezone
 from rest_framework import fields as drf_fields
 
 from claims.models import Claim, Evidence
@@ -115,13 +117,20 @@ class ClaimContext:
 
 
 # --- the representation ---------------------------------------------------------------------
-# DRF's own fields format dates and times, so the text is the one DRF would write.
+# Dates and times are written as DRF's DateTimeField/DateField write them (ISO 8601, in the
+# current time zone, "Z" for UTC). Aware datetimes (every stored one: USE_TZ) take the short
+# path below, the same steps as DRF's; anything else goes through DRF's own field.
 _datetime = drf_fields.DateTimeField().to_representation
 _date = drf_fields.DateField().to_representation
 
 
 def _when(value):
-    return None if value is None else _datetime(value)
+    if value is None:
+        return None
+    if value.tzinfo is None or not settings.USE_TZ:
+        return _datetime(value)
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def article_data(article) -> dict[str, Any]:
