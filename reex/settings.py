@@ -294,7 +294,9 @@ if not (
         "REEX_TASK_TIME_LIMIT < REEX_ARCHIVE_STALE_SECONDS < REEX_BROKER_VISIBILITY_TIMEOUT"
     )
 if REEX_ARCHIVE_RETRY_MAX_SECONDS >= REEX_BROKER_VISIBILITY_TIMEOUT:
-    raise ImproperlyConfigured("REEX_ARCHIVE_RETRY_MAX_SECONDS must be under the visibility timeout")
+    raise ImproperlyConfigured(
+        "REEX_ARCHIVE_RETRY_MAX_SECONDS must be under the visibility timeout"
+    )
 # Archived bodies may be served from a separate origin in production, e.g.
 # "https://archive.reex.example" (a host name of its own, never a subdomain sharing cookies).
 REEX_ARCHIVE_ORIGIN = env_str("REEX_ARCHIVE_ORIGIN").rstrip("/")

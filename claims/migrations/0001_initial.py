@@ -6,142 +6,370 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('sources', '0001_initial'),
+        ("sources", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(help_text='Stable key used by seeds.', max_length=100, unique=True)),
-                ('title', models.CharField(max_length=500)),
-                ('url', models.URLField(blank=True, max_length=2000)),
-                ('published_on', models.DateField(blank=True, null=True)),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('outlet', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='articles', to='sources.entity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        help_text="Stable key used by seeds.", max_length=100, unique=True
+                    ),
+                ),
+                ("title", models.CharField(max_length=500)),
+                ("url", models.URLField(blank=True, max_length=2000)),
+                ("published_on", models.DateField(blank=True, null=True)),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "outlet",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="articles",
+                        to="sources.entity",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-published_on', '-created_at'],
+                "ordering": ["-published_on", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Claim',
+            name="Claim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(help_text='Stable key within the article (seeds).', max_length=100)),
-                ('span_start', models.PositiveIntegerField()),
-                ('span_end', models.PositiveIntegerField()),
-                ('text', models.TextField(help_text='The verbatim span of the article text.')),
-                ('restatement', models.TextField(blank=True)),
-                ('kind', models.CharField(choices=[('figure', 'Figure'), ('ownership', 'Ownership / control'), ('event', 'Event'), ('plan', 'Plan / forecast')], max_length=10)),
-                ('figures', models.JSONField(blank=True, default=list, help_text='A list of {"value", "unit"} or {"low", "high", "unit"} objects.')),
-                ('status', models.CharField(choices=[('unreviewed', 'Unreviewed'), ('in_review', 'In review'), ('state_sourced', 'State-sourced'), ('independently_verified', 'Independently verified'), ('disputed', 'Disputed'), ('unverifiable', 'Unverifiable')], default='unreviewed', editable=False, max_length=30)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='claims', to='claims.article')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_claims', to=settings.AUTH_USER_MODEL)),
-                ('origin', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='originated_claims', to='sources.entity')),
-                ('subjects', models.ManyToManyField(blank=True, related_name='subject_of_claims', to='sources.entity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        help_text="Stable key within the article (seeds).", max_length=100
+                    ),
+                ),
+                ("span_start", models.PositiveIntegerField()),
+                ("span_end", models.PositiveIntegerField()),
+                ("text", models.TextField(help_text="The verbatim span of the article text.")),
+                ("restatement", models.TextField(blank=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("figure", "Figure"),
+                            ("ownership", "Ownership / control"),
+                            ("event", "Event"),
+                            ("plan", "Plan / forecast"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "figures",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='A list of {"value", "unit"} or {"low", "high", "unit"} objects.',
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("unreviewed", "Unreviewed"),
+                            ("in_review", "In review"),
+                            ("state_sourced", "State-sourced"),
+                            ("independently_verified", "Independently verified"),
+                            ("disputed", "Disputed"),
+                            ("unverifiable", "Unverifiable"),
+                        ],
+                        default="unreviewed",
+                        editable=False,
+                        max_length=30,
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="claims",
+                        to="claims.article",
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_claims",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "origin",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="originated_claims",
+                        to="sources.entity",
+                    ),
+                ),
+                (
+                    "subjects",
+                    models.ManyToManyField(
+                        blank=True, related_name="subject_of_claims", to="sources.entity"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['article', 'span_start'],
-                'permissions': [('decide_claim', "Can decide a claim's verdict"), ('override_decision', 'Can override the suggestion rule with a rationale')],
+                "ordering": ["article", "span_start"],
+                "permissions": [
+                    ("decide_claim", "Can decide a claim's verdict"),
+                    ("override_decision", "Can override the suggestion rule with a rationale"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(max_length=2000)),
-                ('stance', models.CharField(choices=[('supports', 'Supports'), ('echoes', 'Echoes the claimant'), ('refutes', 'Refutes'), ('context', 'Context')], max_length=10)),
-                ('excerpt', models.TextField(blank=True)),
-                ('hints', models.JSONField(blank=True, default=dict, help_text='What the archived text says: figures found, attribution to the claimant.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('claim', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='claims.claim')),
-                ('publisher', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='sources.entity')),
-                ('snapshot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='sources.snapshot')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("url", models.URLField(max_length=2000)),
+                (
+                    "stance",
+                    models.CharField(
+                        choices=[
+                            ("supports", "Supports"),
+                            ("echoes", "Echoes the claimant"),
+                            ("refutes", "Refutes"),
+                            ("context", "Context"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("excerpt", models.TextField(blank=True)),
+                (
+                    "hints",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="What the archived text says: figures found, attribution to the claimant.",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evidence",
+                        to="claims.claim",
+                    ),
+                ),
+                (
+                    "publisher",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evidence",
+                        to="sources.entity",
+                    ),
+                ),
+                (
+                    "snapshot",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evidence",
+                        to="sources.snapshot",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'evidence',
-                'ordering': ['created_at', 'id'],
+                "verbose_name_plural": "evidence",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='StatusChange',
+            name="StatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('from_status', models.CharField(choices=[('unreviewed', 'Unreviewed'), ('in_review', 'In review'), ('state_sourced', 'State-sourced'), ('independently_verified', 'Independently verified'), ('disputed', 'Disputed'), ('unverifiable', 'Unverifiable')], max_length=30)),
-                ('to_status', models.CharField(choices=[('unreviewed', 'Unreviewed'), ('in_review', 'In review'), ('state_sourced', 'State-sourced'), ('independently_verified', 'Independently verified'), ('disputed', 'Disputed'), ('unverifiable', 'Unverifiable')], max_length=30)),
-                ('rationale', models.TextField(blank=True)),
-                ('override', models.BooleanField(default=False)),
-                ('evidence_ids', models.JSONField(blank=True, default=list)),
-                ('suggested_status', models.CharField(blank=True, max_length=30)),
-                ('extra', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('claim', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='status_changes', to='claims.claim')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("unreviewed", "Unreviewed"),
+                            ("in_review", "In review"),
+                            ("state_sourced", "State-sourced"),
+                            ("independently_verified", "Independently verified"),
+                            ("disputed", "Disputed"),
+                            ("unverifiable", "Unverifiable"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("unreviewed", "Unreviewed"),
+                            ("in_review", "In review"),
+                            ("state_sourced", "State-sourced"),
+                            ("independently_verified", "Independently verified"),
+                            ("disputed", "Disputed"),
+                            ("unverifiable", "Unverifiable"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("rationale", models.TextField(blank=True)),
+                ("override", models.BooleanField(default=False)),
+                ("evidence_ids", models.JSONField(blank=True, default=list)),
+                ("suggested_status", models.CharField(blank=True, max_length=30)),
+                ("extra", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="status_changes",
+                        to="claims.claim",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='claim',
-            index=models.Index(fields=['status', 'updated_at'], name='claims_clai_status_e96dca_idx'),
+            model_name="claim",
+            index=models.Index(
+                fields=["status", "updated_at"], name="claims_clai_status_e96dca_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='claim',
-            index=models.Index(fields=['article', 'span_start'], name='claims_clai_article_a7b8c4_idx'),
+            model_name="claim",
+            index=models.Index(
+                fields=["article", "span_start"], name="claims_clai_article_a7b8c4_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='claim',
-            index=models.Index(fields=['assignee', 'status'], name='claims_clai_assigne_02ec37_idx'),
+            model_name="claim",
+            index=models.Index(
+                fields=["assignee", "status"], name="claims_clai_assigne_02ec37_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='claim',
-            index=models.Index(fields=['origin', 'status'], name='claims_clai_origin__77d5e7_idx'),
+            model_name="claim",
+            index=models.Index(fields=["origin", "status"], name="claims_clai_origin__77d5e7_idx"),
         ),
         migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.UniqueConstraint(fields=('article', 'key'), name='claim_unique_key'),
+            model_name="claim",
+            constraint=models.UniqueConstraint(fields=("article", "key"), name="claim_unique_key"),
         ),
         migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.CheckConstraint(condition=models.Q(('span_end__gt', models.F('span_start'))), name='claim_span_order'),
+            model_name="claim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("span_end__gt", models.F("span_start"))),
+                name="claim_span_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['unreviewed', 'in_review', 'state_sourced', 'independently_verified', 'disputed', 'unverifiable'])), name='claim_status_valid'),
+            model_name="claim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "unreviewed",
+                            "in_review",
+                            "state_sourced",
+                            "independently_verified",
+                            "disputed",
+                            "unverifiable",
+                        ],
+                    )
+                ),
+                name="claim_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['figure', 'ownership', 'event', 'plan'])), name='claim_kind_valid'),
+            model_name="claim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["figure", "ownership", "event", "plan"])),
+                name="claim_kind_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='evidence',
-            index=models.Index(fields=['claim', 'stance'], name='claims_evid_claim_i_d0d036_idx'),
+            model_name="evidence",
+            index=models.Index(fields=["claim", "stance"], name="claims_evid_claim_i_d0d036_idx"),
         ),
         migrations.AddConstraint(
-            model_name='evidence',
-            constraint=models.UniqueConstraint(fields=('claim', 'url'), name='evidence_unique_url'),
+            model_name="evidence",
+            constraint=models.UniqueConstraint(fields=("claim", "url"), name="evidence_unique_url"),
         ),
         migrations.AddConstraint(
-            model_name='evidence',
-            constraint=models.CheckConstraint(condition=models.Q(('stance__in', ['supports', 'echoes', 'refutes', 'context'])), name='evidence_stance_valid'),
+            model_name="evidence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("stance__in", ["supports", "echoes", "refutes", "context"])),
+                name="evidence_stance_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='statuschange',
-            index=models.Index(fields=['claim', '-created_at'], name='claims_stat_claim_i_f491eb_idx'),
+            model_name="statuschange",
+            index=models.Index(
+                fields=["claim", "-created_at"], name="claims_stat_claim_i_f491eb_idx"
+            ),
         ),
     ]

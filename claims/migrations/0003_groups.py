@@ -12,27 +12,50 @@ from django.db import migrations
 
 GROUPS: dict[str, list[str]] = {
     "editor": [
-        "claims.view_article", "claims.add_article", "claims.change_article",
-        "claims.view_claim", "claims.add_claim", "claims.change_claim",
-        "claims.decide_claim", "claims.override_decision",
-        "claims.view_evidence", "claims.add_evidence", "claims.change_evidence",
+        "claims.view_article",
+        "claims.add_article",
+        "claims.change_article",
+        "claims.view_claim",
+        "claims.add_claim",
+        "claims.change_claim",
+        "claims.decide_claim",
+        "claims.override_decision",
+        "claims.view_evidence",
+        "claims.add_evidence",
+        "claims.change_evidence",
         "claims.view_statuschange",
-        "sources.view_entity", "sources.add_entity", "sources.change_entity",
-        "sources.view_domain", "sources.add_domain", "sources.change_domain", "sources.delete_domain",
-        "sources.view_ownership", "sources.add_ownership", "sources.change_ownership",
+        "sources.view_entity",
+        "sources.add_entity",
+        "sources.change_entity",
+        "sources.view_domain",
+        "sources.add_domain",
+        "sources.change_domain",
+        "sources.delete_domain",
+        "sources.view_ownership",
+        "sources.add_ownership",
+        "sources.change_ownership",
         "sources.delete_ownership",
         "sources.view_snapshot",
     ],
     "reviewer": [
-        "claims.view_article", "claims.view_claim", "claims.decide_claim",
-        "claims.view_evidence", "claims.add_evidence",
+        "claims.view_article",
+        "claims.view_claim",
+        "claims.decide_claim",
+        "claims.view_evidence",
+        "claims.add_evidence",
         "claims.view_statuschange",
-        "sources.view_entity", "sources.view_domain", "sources.view_ownership",
+        "sources.view_entity",
+        "sources.view_domain",
+        "sources.view_ownership",
         "sources.view_snapshot",
     ],
     "api-consumer": [
-        "claims.view_article", "claims.view_claim", "claims.view_evidence",
-        "sources.view_entity", "sources.view_domain", "sources.view_ownership",
+        "claims.view_article",
+        "claims.view_claim",
+        "claims.view_evidence",
+        "sources.view_entity",
+        "sources.view_domain",
+        "sources.view_ownership",
         "sources.view_snapshot",
     ],
 }
@@ -51,7 +74,9 @@ def create_groups(apps, schema_editor):
         perms = []
         for dotted in codenames:
             app_label, codename = dotted.split(".")
-            perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            perms.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
         group.permissions.set(perms)
 
 

@@ -6,102 +6,300 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Entity',
+            name="Entity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('kind', models.CharField(choices=[('state', 'State'), ('government_body', 'Government body'), ('soe', 'State-owned enterprise'), ('private_company', 'Private company'), ('media_outlet', 'Media outlet'), ('data_provider', 'Data provider'), ('research_body', 'Research body')], max_length=20)),
-                ('country', models.CharField(blank=True, help_text='ISO 3166-1 alpha-2 code; empty for international bodies.', max_length=2)),
-                ('aliases', models.JSONField(blank=True, default=list, help_text='Other names, as a JSON list.')),
-                ('basis', models.TextField(blank=True, help_text='What this entry rests on (sources, documents).')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255)),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("state", "State"),
+                            ("government_body", "Government body"),
+                            ("soe", "State-owned enterprise"),
+                            ("private_company", "Private company"),
+                            ("media_outlet", "Media outlet"),
+                            ("data_provider", "Data provider"),
+                            ("research_body", "Research body"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        blank=True,
+                        help_text="ISO 3166-1 alpha-2 code; empty for international bodies.",
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "aliases",
+                    models.JSONField(
+                        blank=True, default=list, help_text="Other names, as a JSON list."
+                    ),
+                ),
+                (
+                    "basis",
+                    models.TextField(
+                        blank=True, help_text="What this entry rests on (sources, documents)."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name_plural': 'entities',
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['kind'], name='sources_ent_kind_1542cc_idx'), models.Index(django.db.models.functions.text.Lower('name'), name='entity_lower_name')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['state', 'government_body', 'soe', 'private_company', 'media_outlet', 'data_provider', 'research_body'])), name='entity_kind_valid')],
+                "verbose_name_plural": "entities",
+                "ordering": ["name"],
+                "indexes": [
+                    models.Index(fields=["kind"], name="sources_ent_kind_1542cc_idx"),
+                    models.Index(
+                        django.db.models.functions.text.Lower("name"), name="entity_lower_name"
+                    ),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "kind__in",
+                                [
+                                    "state",
+                                    "government_body",
+                                    "soe",
+                                    "private_company",
+                                    "media_outlet",
+                                    "data_provider",
+                                    "research_body",
+                                ],
+                            )
+                        ),
+                        name="entity_kind_valid",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Domain',
+            name="Domain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.CharField(help_text='e.g. xinhuanet.com', max_length=253, unique=True)),
-                ('note', models.CharField(blank=True, max_length=255)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('entity', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='domains', to='sources.entity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "domain",
+                    models.CharField(help_text="e.g. xinhuanet.com", max_length=253, unique=True),
+                ),
+                ("note", models.CharField(blank=True, max_length=255)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "entity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="domains",
+                        to="sources.entity",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['domain'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('domain', django.db.models.functions.text.Lower('domain'))), name='domain_lowercase'), models.CheckConstraint(condition=models.Q(('domain', ''), _negated=True), name='domain_not_empty')],
+                "ordering": ["domain"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("domain", django.db.models.functions.text.Lower("domain"))
+                        ),
+                        name="domain_lowercase",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("domain", ""), _negated=True), name="domain_not_empty"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Ownership',
+            name="Ownership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stake_pct', models.DecimalField(blank=True, decimal_places=3, max_digits=6, null=True, verbose_name='stake (%)')),
-                ('controlling', models.BooleanField(default=False, help_text='Confers control (also implied by a stake over 50%).')),
-                ('citation_url', models.URLField(blank=True, max_length=2000)),
-                ('as_of', models.DateField(blank=True, null=True)),
-                ('confirmed', models.BooleanField(default=False, help_text='A public document states this edge (cite it).')),
-                ('basis', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owned', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owners', to='sources.entity')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='holdings', to='sources.entity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stake_pct",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        max_digits=6,
+                        null=True,
+                        verbose_name="stake (%)",
+                    ),
+                ),
+                (
+                    "controlling",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Confers control (also implied by a stake over 50%).",
+                    ),
+                ),
+                ("citation_url", models.URLField(blank=True, max_length=2000)),
+                ("as_of", models.DateField(blank=True, null=True)),
+                (
+                    "confirmed",
+                    models.BooleanField(
+                        default=False, help_text="A public document states this edge (cite it)."
+                    ),
+                ),
+                ("basis", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owned",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owners",
+                        to="sources.entity",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="holdings",
+                        to="sources.entity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'ownership',
-                'ordering': ['owned__name', 'owner__name'],
-                'constraints': [models.UniqueConstraint(fields=('owner', 'owned'), name='ownership_unique_pair'), models.CheckConstraint(condition=models.Q(('owner', models.F('owned')), _negated=True), name='ownership_not_self'), models.CheckConstraint(condition=models.Q(('stake_pct__isnull', True), models.Q(('stake_pct__gte', 0), ('stake_pct__lte', 100)), _connector='OR'), name='ownership_stake_range')],
+                "verbose_name_plural": "ownership",
+                "ordering": ["owned__name", "owner__name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("owner", "owned"), name="ownership_unique_pair"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("owner", models.F("owned")), _negated=True),
+                        name="ownership_not_self",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("stake_pct__isnull", True),
+                            models.Q(("stake_pct__gte", 0), ("stake_pct__lte", 100)),
+                            _connector="OR",
+                        ),
+                        name="ownership_stake_range",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Snapshot',
+            name="Snapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(help_text='The URL as requested.', max_length=2000)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('fetching', 'Fetching'), ('archived', 'Archived'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('final_url', models.URLField(blank=True, max_length=2000)),
-                ('http_status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('headers', models.JSONField(blank=True, default=dict)),
-                ('content_type', models.CharField(blank=True, max_length=255)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('body', models.FileField(blank=True, max_length=500, upload_to='bodies/')),
-                ('size', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('sha256', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('warc', models.FileField(blank=True, max_length=500, upload_to='warc/')),
-                ('title', models.TextField(blank=True)),
-                ('text', models.TextField(blank=True)),
-                ('author', models.CharField(blank=True, max_length=500)),
-                ('published_on', models.DateField(blank=True, null=True)),
-                ('site_name', models.CharField(blank=True, max_length=500)),
-                ('canonical_url', models.URLField(blank=True, max_length=2000)),
-                ('error', models.TextField(blank=True, help_text='Why the fetch failed, in words.')),
-                ('drift', models.CharField(blank=True, choices=[('', 'No change'), ('changed', 'Changed since the earlier snapshot'), ('vanished', 'Vanished (404/410) since the earlier snapshot')], default='', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('fetch_started_at', models.DateTimeField(blank=True, null=True)),
-                ('archived_at', models.DateTimeField(blank=True, null=True)),
-                ('previous', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='rechecks', to='sources.snapshot')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("url", models.URLField(help_text="The URL as requested.", max_length=2000)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("fetching", "Fetching"),
+                            ("archived", "Archived"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("final_url", models.URLField(blank=True, max_length=2000)),
+                ("http_status", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("headers", models.JSONField(blank=True, default=dict)),
+                ("content_type", models.CharField(blank=True, max_length=255)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("body", models.FileField(blank=True, max_length=500, upload_to="bodies/")),
+                ("size", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("sha256", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("warc", models.FileField(blank=True, max_length=500, upload_to="warc/")),
+                ("title", models.TextField(blank=True)),
+                ("text", models.TextField(blank=True)),
+                ("author", models.CharField(blank=True, max_length=500)),
+                ("published_on", models.DateField(blank=True, null=True)),
+                ("site_name", models.CharField(blank=True, max_length=500)),
+                ("canonical_url", models.URLField(blank=True, max_length=2000)),
+                (
+                    "error",
+                    models.TextField(blank=True, help_text="Why the fetch failed, in words."),
+                ),
+                (
+                    "drift",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "No change"),
+                            ("changed", "Changed since the earlier snapshot"),
+                            ("vanished", "Vanished (404/410) since the earlier snapshot"),
+                        ],
+                        default="",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("fetch_started_at", models.DateTimeField(blank=True, null=True)),
+                ("archived_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "previous",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rechecks",
+                        to="sources.snapshot",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['status', 'updated_at'], name='sources_sna_status_3dbb84_idx'), models.Index(fields=['url'], name='sources_sna_url_f4fdcd_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'fetching', 'archived', 'failed'])), name='snapshot_status_valid'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'archived'), _negated=True), models.Q(('sha256', ''), _negated=True), _connector='OR'), name='snapshot_archived_has_hash')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["status", "updated_at"], name="sources_sna_status_3dbb84_idx"
+                    ),
+                    models.Index(fields=["url"], name="sources_sna_url_f4fdcd_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status__in", ["pending", "fetching", "archived", "failed"])
+                        ),
+                        name="snapshot_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "archived"), _negated=True),
+                            models.Q(("sha256", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="snapshot_archived_has_hash",
+                    ),
+                ],
             },
         ),
     ]

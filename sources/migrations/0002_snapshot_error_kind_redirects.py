@@ -4,20 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sources', '0001_initial'),
+        ("sources", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='snapshot',
-            name='error_kind',
-            field=models.CharField(blank=True, help_text='scheme, address, dns, timeout, too_large, http, ...', max_length=20),
+            model_name="snapshot",
+            name="error_kind",
+            field=models.CharField(
+                blank=True,
+                help_text="scheme, address, dns, timeout, too_large, http, ...",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='snapshot',
-            name='redirects',
-            field=models.JSONField(blank=True, default=list, help_text='The URLs redirected through, in order.'),
+            model_name="snapshot",
+            name="redirects",
+            field=models.JSONField(
+                blank=True, default=list, help_text="The URLs redirected through, in order."
+            ),
         ),
     ]
