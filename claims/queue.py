@@ -20,7 +20,7 @@ from django.urls import NoReverseMatch, reverse
 
 from claims.models import Claim, Evidence, StatusChange
 from claims.selectors import suggestions_for_claims
-from sources.chains import ControlGraph, load_graph
+from sources.chains import ControlGraph, current_graph
 from sources.models import Snapshot
 from sources.selectors import ControlSummary, summarise
 
@@ -481,7 +481,7 @@ def claim_for_page(pk: int) -> Claim:
 
 def claim_page(*, claim: Claim, user: AbstractBaseUser) -> ClaimPage:
     """Everything the claim page shows, in a constant number of queries."""
-    graph = load_graph()
+    graph = current_graph()
     evidence = list(claim_evidence_qs(claim))
     suggestion = suggestions_for_claims(claims=[claim], graph=graph)[claim.pk]
     audit = list(claim.status_changes.select_related("actor").order_by("-created_at", "-id"))
@@ -503,7 +503,7 @@ def evidence_view(
 ) -> tuple[EvidenceView, Any]:
     """One evidence row (for polling) and the claim's current suggestion."""
     ev = claim_evidence_qs(claim).get(pk=evidence_id)
-    graph = load_graph()
+    graph = current_graph()
     suggestion = suggestions_for_claims(claims=[claim], graph=graph)[claim.pk]
     views = evidence_views(
         evidence=[ev], suggestion=suggestion, graph=graph, editor=is_editor(user)

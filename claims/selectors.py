@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from claims.models import Claim, Evidence
 from claims.suggestion import EvidenceFacts, Suggestion, min_sources, suggest
-from sources.chains import ControlGraph, load_graph
+from sources.chains import ControlGraph, current_graph
 from sources.models import Domain
 from sources.publishers import _to_ascii, candidate_domains
 
@@ -87,7 +87,7 @@ def suggestions_for_claims(
     """The suggestion for each claim, keyed by claim id: three queries (graph, evidence) plus
     one when some publisher is unknown, however many claims. Pass a loaded `graph` to share
     it with other reads on the same page."""
-    graph = graph or load_graph()
+    graph = graph or current_graph()
     facts = evidence_facts_for_claims(claim_ids=[c.pk for c in claims], graph=graph)
     n = min_sources()
     return {

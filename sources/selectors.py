@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sources.chains import ControlGraph, Resolution, load_graph
+from sources.chains import ControlGraph, Resolution, current_graph
 from sources.models import Entity
 from sources.publishers import publisher_for_url
 
@@ -62,7 +62,7 @@ def entity_control_summaries(
 ) -> dict[int, ControlSummary]:
     """Control summaries for many entities at once: two queries (the graph), or none when a
     loaded `graph` is passed in."""
-    graph = graph or load_graph()
+    graph = graph or current_graph()
     return {
         eid: summarise(graph=graph, resolution=graph.resolve(eid))
         for eid in dict.fromkeys(entity_ids)
@@ -73,7 +73,7 @@ def entity_resolutions(
     *, entity_ids: Iterable[int], graph: ControlGraph | None = None
 ) -> dict[int, Resolution]:
     """Resolutions (ids, not names) for many entities at once; same cost as above."""
-    graph = graph or load_graph()
+    graph = graph or current_graph()
     return {eid: graph.resolve(eid) for eid in dict.fromkeys(entity_ids)}
 
 
@@ -90,7 +90,7 @@ def entity_for_domain(*, domain: str) -> Entity | None:
 def entity_chains_text(*, entity_id: int, graph: ControlGraph | None = None) -> list[str]:
     """Each chain of one entity as a line of names, cycles marked; then the notes. For the
     admin's read-only field."""
-    graph = graph or load_graph()
+    graph = graph or current_graph()
     res = graph.resolve(entity_id)
     # A chain whose last entity still has a controlling owner stopped because a cycle closed.
     lines = [

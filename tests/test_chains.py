@@ -141,9 +141,9 @@ def test_very_deep_chain_resolves_without_recursion():
     assert res.controllers == {top.pk}
 
 
-def test_summaries_for_many_entities_cost_two_queries(world, django_assert_num_queries):
+def test_summaries_for_many_entities_cost_one_query(world, django_assert_num_queries):
     ids = [world.northern.pk, world.reuters.pk, world.usgs.pk, world.mining_weekly.pk]
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         out = entity_control_summaries(entity_ids=ids)
     assert out[world.reuters.pk].as_dict() == {
         "id": world.reuters.pk,

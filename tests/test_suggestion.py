@@ -330,10 +330,11 @@ def _claims_with_evidence(world: World, n: int) -> list[Claim]:
 def test_suggestions_for_1_and_20_claims_cost_the_same_queries(world, django_assert_num_queries):
     one = _claims_with_evidence(world, 1)
     twenty = _claims_with_evidence(world, 20)
-    # graph (entities, edges) + evidence + one lookup of unknown domains = 4
-    with django_assert_num_queries(4):
+    # graph (one fingerprinted query, sources.chains.current_graph) + evidence + one lookup of
+    # unknown domains = 3
+    with django_assert_num_queries(3):
         r1 = suggest_for_claims(one)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         r20 = suggest_for_claims(twenty)
     assert len(r1) == 1 and len(r20) == 20
     assert {s.status for s in r20.values()} == {"independently_verified"}
@@ -538,12 +539,12 @@ def test_seed_claims_with_attached_evidence(seeded, django_assert_num_queries, c
     attach(control, "https://www.ft.com/content/baogang-northern-rare-earth")
 
     chosen = [profit, output, control]
-    with django_assert_num_queries(4) as one_q:
+    with django_assert_num_queries(3) as one_q:
         suggest_for_claims([output])
     everything = list(Claim.objects.all())
-    with django_assert_num_queries(4) as all_q:
+    with django_assert_num_queries(3) as all_q:
         every = suggest_for_claims(everything)
-    with django_assert_num_queries(2) as chain_q:
+    with django_assert_num_queries(1) as chain_q:
         entity_control_summaries(entity_ids=[profit.origin_id])
     results = {c.pk: every[c.pk] for c in chosen}
     with capsys.disabled():
