@@ -24,6 +24,7 @@ import io
 import json
 import logging
 import random
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -54,6 +55,9 @@ _EXTENSIONS = {
 }
 # Hop-by-hop and encoding headers describe the wire, not the decoded body we keep.
 _DROP_HEADERS = {"content-encoding", "transfer-encoding", "content-length", "connection"}
+# PostgreSQL text and jsonb refuse NUL (and psycopg cannot encode a lone surrogate to UTF-8);
+# pypdf output and odd text/plain bodies carry them. The stored body and WARC keep every byte.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -109,11 +113,35 @@ def backoff_seconds(attempt: int, *, retry_after: float | None = None) -> float:
 # --- Storage ----------------------------------------------------------------------------------
 
 
-def _store_body(body: bytes, sha256: str, mime: str) -> str:
+def storable(value):
+    """`value` (a str, or JSON made of dicts, lists and strs) without the characters PostgreSQL
+    text and jsonb refuse: NUL and lone surrogates."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("", value)
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    return value
+
+
+def _delete_written(names: list[str]) -> None:
+    """Remove the files one failed attempt wrote (a body only if no snapshot refers to it)."""
+    for name in names:
+        if name.startswith("bodies/") and Snapshot.objects.filter(body=name).exists():
+            continue  # another snapshot stored the same bytes meanwhile and uses them
+        try:
+            default_storage.delete(name)
+        except Exception:
+            log.warning("could not delete %s after a failed attempt", name, exc_info=True)
+
+
+def _store_body(body: bytes, sha256: str, mime: str) -> tuple[str, bool]:
+    """The body's storage name, and whether this call wrote it."""
     name = f"bodies/{sha256[:2]}/{sha256}{_EXTENSIONS.get(mime, '.bin')}"
     if default_storage.exists(name):
-        return name  # the same bytes, stored once
-    return default_storage.save(name, ContentFile(body))
+        return name, False  # the same bytes, stored once
+    return default_storage.save(name, ContentFile(body)), True
 
 
 def build_warc(result: FetchResult, *, requested_url: str, sha256: str) -> bytes:
@@ -238,11 +266,27 @@ def _archive_reserved(snapshot: Snapshot, token) -> Outcome:
         return _failed(snapshot, token, exc)
 
     sha256 = hashlib.sha256(result.body).hexdigest()
-    body_name = _store_body(result.body, sha256, result.mime_type)
+    written: list[str] = []
+    try:
+        outcome = _store_and_finish(snapshot, token, result, sha256, written)
+    except BaseException:
+        # Nothing refers to what this attempt stored: leave no orphans for the next attempt.
+        _delete_written(written)
+        raise
+    return outcome
+
+
+def _store_and_finish(
+    snapshot: Snapshot, token, result: FetchResult, sha256: str, written: list[str]
+) -> Outcome:
+    body_name, created = _store_body(result.body, sha256, result.mime_type)
+    if created:
+        written.append(body_name)
     warc_bytes = build_warc(result, requested_url=snapshot.url, sha256=sha256)
     warc_name = default_storage.save(
         f"warc/{snapshot.pk}/{token:%Y%m%dT%H%M%S%f}.warc.gz", ContentFile(warc_bytes)
     )
+    written.append(warc_name)
     # Extraction reads what we STORED, never the live page.
     with default_storage.open(body_name, "rb") as stored:
         stored_body = stored.read()
@@ -262,36 +306,40 @@ def _archive_reserved(snapshot: Snapshot, token) -> Outcome:
     if earlier is not None and earlier.sha256 != sha256:
         drift = Snapshot.Drift.CHANGED
     now = timezone.now()
-    finished = _finish(
-        snapshot.pk,
-        token,
-        status=Snapshot.Status.ARCHIVED,
-        final_url=result.final_url[:2000],
-        http_status=result.status,
-        headers=result.headers,
-        content_type=result.content_type[:255],
-        ip_address=result.ip_address or None,
-        body=body_name,
-        size=len(result.body),
-        sha256=sha256,
-        warc=warc_name,
-        redirects=result.redirects,
-        title=extracted.title,
-        text=extracted.text,
-        author=extracted.author[:500],
-        published_on=extracted.published_on,
-        site_name=extracted.site_name[:500],
-        canonical_url=extracted.canonical_url[:2000],
-        error=note,
-        error_kind="",
-        drift=drift,
-        archived_at=now,
-        updated_at=now,
-    )
+    # A savepoint, so that a refused write leaves the connection usable for recording the failure
+    # even when the caller holds a transaction open.
+    with transaction.atomic():
+        finished = _finish(
+            snapshot.pk,
+            token,
+            status=Snapshot.Status.ARCHIVED,
+            final_url=storable(result.final_url)[:2000],
+            http_status=result.status,
+            headers=storable(result.headers),
+            content_type=storable(result.content_type)[:255],
+            ip_address=result.ip_address or None,
+            body=body_name,
+            size=len(result.body),
+            sha256=sha256,
+            warc=warc_name,
+            redirects=storable(result.redirects),
+            title=storable(extracted.title),
+            text=storable(extracted.text),
+            author=storable(extracted.author)[:500],
+            published_on=extracted.published_on,
+            site_name=storable(extracted.site_name)[:500],
+            canonical_url=storable(extracted.canonical_url)[:2000],
+            error=storable(note),
+            error_kind="",
+            drift=drift,
+            archived_at=now,
+            updated_at=now,
+        )
     if not finished:
         # Another worker reclaimed the row (we were presumed dead): its result stands.
         default_storage.delete(warc_name)
         return Outcome("skipped", "reservation lost to another worker")
+    written.clear()  # the archived row refers to them now
     _send_after_commit(snapshot_archived, snapshot.pk)
     return Outcome("archived")
 
@@ -305,7 +353,7 @@ def _failed(snapshot: Snapshot, token, exc: FetchError) -> Outcome:
             snapshot.pk,
             token,
             status=Snapshot.Status.PENDING,
-            error=(
+            error=storable(
                 f"{exc.reason} (attempt {attempts} of {settings.REEX_ARCHIVE_MAX_ATTEMPTS}; "
                 f"trying again in about {round(countdown)} s)"
             ),
@@ -324,7 +372,7 @@ def _failed(snapshot: Snapshot, token, exc: FetchError) -> Outcome:
         snapshot.pk,
         token,
         status=Snapshot.Status.FAILED,
-        error=reason,
+        error=storable(reason),
         error_kind=exc.kind,
         http_status=exc.status,
         drift=drift,
