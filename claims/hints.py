@@ -21,6 +21,7 @@ percent, pct; t, tonnes, tons, 吨; 元, yuan, RMB, CNY, US$), and ranges ("1,88
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -32,6 +33,9 @@ from django.utils import timezone
 
 EXCERPT_RADIUS = 120
 MAX_EXCERPTS = 3
+# Occurrences of one figure looked at for excerpts and attribution, in text order. A figure-dense
+# text (a table of thousands of "5 t") would otherwise cost a sentence scan per occurrence.
+MAX_HITS_EXAMINED = 50
 
 _MULTIPLIERS = {
     "万亿": 10**12,
@@ -228,12 +232,19 @@ def _excerpt(text: str, start: int, end: int) -> str:
     return ("…" if left else "") + snippet + ("…" if right < len(text) else "")
 
 
-def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+def sentence_bounds(text: str) -> list[int]:
+    """Every sentence boundary of `text`, ascending (0 and len(text) included). Computed once per
+    text; `_sentence_around` looks positions up in it by bisection."""
+    return [0, *(m.end() for m in _SENTENCE_END.finditer(text)), len(text)]
+
+
+def _sentence_around(bounds: list[int], start: int, end: int) -> tuple[int, int]:
     """The sentence holding [start, end) and the one before it (attribution often leads)."""
-    bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
-    begin = max((b for b in bounds if b <= start), default=0)
-    before = max((b for b in bounds if b < begin), default=0)
-    finish = min((b for b in bounds if b >= end), default=len(text))
+    begin = bounds[bisect.bisect_right(bounds, start) - 1]  # bounds[0] == 0 <= start
+    i = bisect.bisect_left(bounds, begin) - 1
+    before = bounds[i] if i >= 0 else 0
+    j = bisect.bisect_left(bounds, end)
+    finish = bounds[j] if j < len(bounds) else bounds[-1]
     return before, finish
 
 
@@ -260,7 +271,12 @@ def _attributions(text: str, start: int, end: int, patterns: list[re.Pattern]) -
     return phrases
 
 
-def figure_hint(text: str, figure: dict, found: list[Quantity], patterns) -> dict:
+def figure_hint(
+    text: str, figure: dict, found: list[Quantity], patterns, bounds: list[int] | None = None
+) -> dict:
+    """The hint for one figure; `bounds` is `sentence_bounds(text)` (computed here if absent)."""
+    if bounds is None:
+        bounds = sentence_bounds(text)
     unit = _figure_unit(figure)
     targets = (
         [float(figure["low"]), float(figure["high"])]
@@ -286,11 +302,11 @@ def figure_hint(text: str, figure: dict, found: list[Quantity], patterns) -> dic
     exact = found_all and all(kind == "exact" for kind in per_target)
     excerpts: list[str] = []
     phrases: list[str] = []
-    for quantity, _kind in sorted(hits, key=lambda h: h[0].start):
+    for quantity, _kind in sorted(hits, key=lambda h: h[0].start)[:MAX_HITS_EXAMINED]:
         excerpt = _excerpt(text, quantity.start, quantity.end)
         if excerpt not in excerpts and len(excerpts) < MAX_EXCERPTS:
             excerpts.append(excerpt)
-        begin, finish = _sentence_around(text, quantity.start, quantity.end)
+        begin, finish = _sentence_around(bounds, quantity.start, quantity.end)
         for phrase in _attributions(text, begin, finish, patterns):
             if phrase not in phrases:
                 phrases.append(phrase)
@@ -312,8 +328,9 @@ def compute_hints(
     text = normalize(text)
     patterns = attribution_patterns(origin)
     found = quantities(text)
+    bounds = sentence_bounds(text)
     figure_hints = [
-        figure_hint(text, f, found, patterns) for f in figures or [] if isinstance(f, dict)
+        figure_hint(text, f, found, patterns, bounds) for f in figures or [] if isinstance(f, dict)
     ]
     phrases: list[str] = []
     excerpts: list[str] = []

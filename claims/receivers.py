@@ -23,38 +23,43 @@ def _earlier_ids(snapshot: Snapshot) -> list[int]:
 
 
 def on_snapshot_archived(sender, snapshot: Snapshot, **kwargs) -> None:
-    """Point evidence at the newest archived snapshot of its URL and compute its hints."""
+    """Point evidence at the newest archived snapshot of its URL and compute its hints.
+
+    Hints are computed with no transaction open (a long text takes a while and must not hold
+    locks); each evidence's hints are then written in a short transaction of its own, only
+    while the evidence still cites this snapshot."""
     now = timezone.now()
     earlier = _earlier_ids(snapshot)
-    if not earlier and not Evidence.objects.filter(snapshot=snapshot).exists():
-        return  # nothing cites it (yet): no transaction to open
-    with transaction.atomic():
-        if earlier:
-            # A re-check ended archived: evidence follows it (earlier snapshots are kept).
-            Evidence.objects.filter(snapshot_id__in=earlier).update(
-                snapshot=snapshot, updated_at=now
-            )
-        evidence = list(
-            Evidence.objects.filter(snapshot=snapshot).select_related("claim", "claim__origin")
+    if earlier:
+        # A re-check ended archived: evidence follows it (earlier snapshots are kept). One
+        # UPDATE, atomic by itself.
+        Evidence.objects.filter(snapshot_id__in=earlier).update(snapshot=snapshot, updated_at=now)
+    evidence = list(
+        Evidence.objects.filter(snapshot=snapshot).select_related("claim", "claim__origin")
+    )
+    if not evidence:
+        return  # nothing cites it (yet)
+    text = "\n".join(part for part in (snapshot.title, snapshot.text) if part)
+    for item in evidence:
+        hints = compute_hints(
+            text=text,
+            figures=item.claim.figures,
+            origin=item.claim.origin,
+            snapshot_id=snapshot.pk,
         )
-        text = "\n".join(part for part in (snapshot.title, snapshot.text) if part)
-        for item in evidence:
-            hints = compute_hints(
-                text=text,
-                figures=item.claim.figures,
-                origin=item.claim.origin,
-                snapshot_id=snapshot.pk,
-            )
-            if earlier:
-                hints["drift"] = {
-                    "status": snapshot.drift or "unchanged",
-                    "snapshot": snapshot.pk,
-                    "previous": earlier[0],
-                    "checked_at": now.isoformat(),
-                }
-            Evidence.objects.filter(pk=item.pk).update(hints=hints, updated_at=now)
-        if evidence:
-            Claim.objects.filter(pk__in={e.claim_id for e in evidence}).update(updated_at=now)
+        if earlier:
+            hints["drift"] = {
+                "status": snapshot.drift or "unchanged",
+                "snapshot": snapshot.pk,
+                "previous": earlier[0],
+                "checked_at": now.isoformat(),
+            }
+        with transaction.atomic():
+            # Moved on to a newer snapshot meanwhile: that snapshot's hints stand.
+            if Evidence.objects.filter(pk=item.pk, snapshot=snapshot).update(
+                hints=hints, updated_at=timezone.now()
+            ):
+                Claim.objects.filter(pk=item.claim_id).update(updated_at=timezone.now())
 
 
 def on_snapshot_failed(sender, snapshot: Snapshot, **kwargs) -> None:

@@ -158,3 +158,70 @@ def test_receiver_stores_hints_on_evidence(django_capture_on_commit_callbacks):
     assert evidence.hints["snapshot"] == evidence.snapshot_id
     assert evidence.hints["figures_found"] == 1
     assert evidence.hints["echo"]["likely"] is True
+
+
+# --- Cost on long, figure-dense texts ----------------------------------------------------------
+
+
+@pytest.fixture
+def boundary_scans(monkeypatch) -> list[int]:
+    """The length of each text whose sentence boundaries were computed (a pass-through spy)."""
+    import claims.hints
+
+    real, calls = claims.hints.sentence_bounds, []
+
+    def counted(text: str) -> list[int]:
+        calls.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(claims.hints, "sentence_bounds", counted)
+    return calls
+
+
+def test_sentence_boundaries_are_computed_once_per_text(boundary_scans):
+    text = "Output was 5 t. " * 12_500  # 200 KB, 12,500 occurrences of the figure
+    figures = [{"value": 5, "unit": "t"}, {"value": 5, "unit": "tonnes"}, OUTPUT]
+
+    hints = compute_hints(text=text, figures=figures, origin=NRE)
+
+    assert boundary_scans == [len(text)]
+    assert [h["found"] for h in hints["figures"]] == [True, True, False]
+    assert len(hints["figures"][0]["excerpts"]) == 3
+
+
+def test_only_the_first_occurrences_of_a_figure_are_examined_for_attribution():
+    from claims.hints import MAX_HITS_EXAMINED
+
+    filler = "Output was 60.4%. " * MAX_HITS_EXAMINED
+    early = compute_hints(text="The company said output was 60.4%. " + filler, figures=[OUTPUT])
+    late = compute_hints(text=filler + "The company said output was 60.4%.", figures=[OUTPUT])
+
+    assert early["figures"][0]["attributed"] is True
+    assert late["figures"][0]["found"] is True
+    assert late["figures"][0]["attributed"] is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_receiver_computes_hints_outside_any_transaction(monkeypatch):
+    from django.db import connection
+
+    import claims.receivers
+    from claims.receivers import on_snapshot_archived
+    from tests.factories import EvidenceFactory
+
+    real, in_transaction = claims.receivers.compute_hints, []
+
+    def watched(**kwargs) -> dict:
+        in_transaction.append(connection.in_atomic_block)
+        return real(**kwargs)
+
+    monkeypatch.setattr(claims.receivers, "compute_hints", watched)
+    evidence = EvidenceFactory(
+        claim__figures=[PROFIT], snapshot__text="Profit rose 1,882.5%, the company said."
+    )
+
+    on_snapshot_archived(sender=None, snapshot=evidence.snapshot)
+
+    evidence.refresh_from_db()
+    assert in_transaction == [False]
+    assert evidence.hints["figures_found"] == 1
