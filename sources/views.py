@@ -7,17 +7,23 @@ forms, no loads from anywhere but data: and this server), `X-Content-Type-Option
 `<iframe sandbox>` without `allow-same-origin` (sources/_archive_frame.html), so archived
 JavaScript never runs with the desk's origin (ArchiveBox, CVE-2023-45815).
 
+Who may view: a signed-in user, or an API client sending `Authorization: Token KEY` (the API
+returns these links), with `sources.view_snapshot`.
+
 With REEX_ARCHIVE_ORIGIN set ("https://archive.reex.example") bodies are served from that host
-only: the desk hands out short-lived signed links (REEX_ARCHIVE_LINK_SECONDS) bound to the
-snapshot and the viewer, since the desk's session cookie does not (and must not) reach it.
+only: the desk checks the viewer and hands out a short-lived signed link
+(REEX_ARCHIVE_LINK_SECONDS) for that one snapshot. The archive host has no session (the desk's
+cookie does not, and must not, reach it), so the link is a bearer link: whoever holds it may
+view that snapshot until it expires. The viewer's id is recorded in it for the logs, not
+checked; keep the lifetime short.
 """
 
 from __future__ import annotations
 
+from functools import wraps
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -25,7 +31,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
+from rest_framework.authentication import get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed
 
+from reex.lib.authentication import ApiTokenAuthentication
 from sources.models import Snapshot
 
 PERMISSION = "sources.view_snapshot"
@@ -88,8 +97,49 @@ def _on_archive_host(request: HttpRequest) -> bool:
     return bool(host) and request.get_host().lower() == host
 
 
+class _BadToken(Exception):
+    pass
+
+
+def _authenticate(request: HttpRequest) -> None:
+    """Without a session, accept the API's `Authorization: Token KEY` (the same class the API
+    uses: knox, expiry, malformed keys refused). Sets `request.user`; raises `_BadToken` for a
+    token that is presented but invalid or expired."""
+    if request.user.is_authenticated or not get_authorization_header(request):
+        return
+    try:
+        found = ApiTokenAuthentication().authenticate(request)
+    except AuthenticationFailed as exc:
+        raise _BadToken(str(exc.detail)) from None
+    if found is not None:
+        request.user = found[0]
+
+
+def _unauthorized(message: str) -> HttpResponse:
+    response = HttpResponse(message, status=401, content_type="text/plain; charset=utf-8")
+    response["WWW-Authenticate"] = ApiTokenAuthentication().authenticate_header(None)
+    return response
+
+
 def _can_view(request: HttpRequest) -> bool:
     return request.user.is_authenticated and request.user.has_perm(PERMISSION)
+
+
+def _viewer_required(view):
+    """A signed-in user or a valid API token, then `sources.view_snapshot`: anonymous requests
+    go to the login page, a bad token gets 401, a user without the permission 403."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            _authenticate(request)
+        except _BadToken as exc:
+            return _unauthorized(str(exc))
+        if not _can_view(request):
+            return _login_or_deny(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _archived(pk: int) -> Snapshot:
@@ -106,9 +156,7 @@ def snapshot_content(request: HttpRequest, pk: int) -> HttpResponse:
     if settings.REEX_ARCHIVE_ORIGIN:
         if not _on_archive_host(request):
             # On the desk's host: never serve the body here; send the viewer to the archive host.
-            if not _can_view(request):
-                return _login_or_deny(request)
-            return HttpResponseRedirect(content_url(pk, user=request.user))
+            return _redirect_to_archive_host(request, pk)
         try:
             data = signing.loads(
                 request.GET.get("t", ""), salt=_SALT, max_age=settings.REEX_ARCHIVE_LINK_SECONDS
@@ -117,14 +165,24 @@ def snapshot_content(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied("This archive link is invalid or has expired.") from None
         if data.get("s") != pk:
             raise PermissionDenied("This archive link is for another snapshot.")
-    elif not _can_view(request):
-        return _login_or_deny(request)
+    else:
+        try:
+            _authenticate(request)
+        except _BadToken as exc:
+            return _unauthorized(str(exc))
+        if not _can_view(request):
+            return _login_or_deny(request)
     snapshot = _archived(pk)
     response = FileResponse(
         snapshot.body.open("rb"), content_type=snapshot.content_type or "application/octet-stream"
     )
     response["Content-Disposition"] = "inline"
     return archive_headers(response)
+
+
+@_viewer_required
+def _redirect_to_archive_host(request: HttpRequest, pk: int) -> HttpResponse:
+    return HttpResponseRedirect(content_url(pk, user=request.user))
 
 
 def _login_or_deny(request: HttpRequest) -> HttpResponse:
@@ -135,16 +193,10 @@ def _login_or_deny(request: HttpRequest) -> HttpResponse:
     raise PermissionDenied("You may not view archived copies.")
 
 
-def _require_view(request: HttpRequest) -> None:
-    if not request.user.has_perm(PERMISSION):
-        raise PermissionDenied("You may not view archived copies.")
-
-
 @require_GET
-@login_required
+@_viewer_required
 def snapshot_text(request: HttpRequest, pk: int) -> HttpResponse:
     """The text extracted from the stored body, as plain text."""
-    _require_view(request)
     snapshot = _archived(pk)
     header = [snapshot.title, snapshot.final_url or snapshot.url]
     if snapshot.published_on:
@@ -163,10 +215,9 @@ def snapshot_text(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@_viewer_required
 def snapshot_warc(request: HttpRequest, pk: int) -> HttpResponse:
     """The WARC file (gzipped), as a download."""
-    _require_view(request)
     snapshot = _archived(pk)
     if not snapshot.warc:
         raise Http404("This snapshot has no WARC file.")
@@ -176,6 +227,7 @@ def snapshot_warc(request: HttpRequest, pk: int) -> HttpResponse:
         as_attachment=True,
         filename=f"snapshot-{snapshot.pk}.warc.gz",
     )
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["X-Content-Type-Options"] = "nosniff"
     response["Referrer-Policy"] = "no-referrer"
     return response

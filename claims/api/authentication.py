@@ -1,43 +1,20 @@
-"""Knox token authentication that answers 401, never 500, for a malformed header."""
+"""The API's token authentication (reex.lib.authentication) and how the schema documents it."""
 
 from __future__ import annotations
 
-from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from knox.auth import TokenAuthentication
-from knox.signals import token_expired
-from rest_framework import exceptions
 
+# The class lives in reex.lib: the archive views in `sources` use it too (sources never imports
+# claims). Re-exported here, where the API's views and settings have always found it.
+from reex.lib.authentication import ApiTokenAuthentication
 
-class ApiTokenAuthentication(TokenAuthentication):
-    """`Authorization: Token <key>`. Knox stores only a hash of the key; tokens expire and a user
-    may hold several. Keys that are not UTF-8 or not hex (knox decodes and hashes them
-    unguarded) are refused as invalid tokens instead of raising."""
-
-    def authenticate_credentials(self, token: bytes):
-        try:
-            token.decode("utf-8").encode("ascii")
-        except (UnicodeDecodeError, UnicodeEncodeError):
-            raise exceptions.AuthenticationFailed("Invalid token.") from None
-        return super().authenticate_credentials(token)
-
-    def _cleanup_token(self, auth_token) -> bool:
-        """Refuse (and delete) this token when it has expired, as knox does. Knox would also
-        load and sweep every other token of the user on every request (one more query each
-        time); an expired token is refused whenever it is presented, so that sweep is
-        housekeeping only, and it is skipped here."""
-        if auth_token.expiry is not None and auth_token.expiry < timezone.now():
-            username = auth_token.user.get_username()
-            auth_token.delete()
-            token_expired.send(sender=self.__class__, username=username, source="auth_token")
-            return True
-        return False
+__all__ = ["ApiTokenAuthentication", "ApiTokenScheme"]
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
     """How the schema documents the token (drf-spectacular finds this class on import)."""
 
-    target_class = "claims.api.authentication.ApiTokenAuthentication"
+    target_class = "reex.lib.authentication.ApiTokenAuthentication"
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from sources.chains import ControlGraph
 from sources.models import Entity, Snapshot
+from sources.views import content_url
 
 
 class EntityChainLinkSerializer(serializers.Serializer):
@@ -135,7 +136,13 @@ class SnapshotSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_content_url(self, obj: Snapshot) -> str | None:
-        return self._url(obj, "sources:snapshot-content") if obj.body else None
+        """This server's sandboxed path, or (REEX_ARCHIVE_ORIGIN set) a signed link on the
+        archive host, valid REEX_ARCHIVE_LINK_SECONDS; the text and WARC links take the token."""
+        if not obj.body:
+            return None
+        request = self.context.get("request")
+        url = content_url(obj, user=getattr(request, "user", None))
+        return request.build_absolute_uri(url) if request is not None else url
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_text_url(self, obj: Snapshot) -> str | None:
