@@ -42,11 +42,14 @@ class LoadReport:
     claims: int = 0
     outlets: int = 0
     created: dict[str, int] = field(default_factory=dict)
+    kept: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        new = sum(self.created.values())
         return (
             f"{self.claims} claims, {self.entities} entities ({self.outlets} in the outlet "
-            f"register), {self.domains} domains, {self.ownership} ownership edges"
+            f"register), {self.domains} domains, {self.ownership} ownership edges "
+            f"({new} rows new)"
         )
 
 
@@ -55,6 +58,12 @@ def _read(path: Path) -> dict[str, Any]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SeedError(f"{path.name}: file not found in {path.parent}") from None
+    except NotADirectoryError:
+        raise SeedError(f"{path.parent} is not a folder of seed files") from None
+    except UnicodeDecodeError as exc:
+        raise SeedError(f"{path.name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise SeedError(f"{path.name}: cannot be read ({exc.strerror})") from None
     except yaml.YAMLError as exc:
         raise SeedError(f"{path.name}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):
@@ -98,7 +107,10 @@ def _validate_entities(seed_dir: Path) -> tuple[list[dict], dict[str, str]]:
             country = rec.get("country") or ""
             if country and not re.fullmatch(r"[A-Z]{2}", country):
                 raise SeedError(f"{where}: country {country!r} is not an ISO 3166-1 alpha-2 code")
-            for domain in rec.get("domains") or []:
+            domains = rec.get("domains") or []
+            if not isinstance(domains, list):
+                raise SeedError(f"{where}: domains must be a list")
+            for domain in domains:
                 d = str(domain).strip().lower()
                 if not DOMAIN_RE.match(d):
                     raise SeedError(f"{where}: {domain!r} is not a domain name")
@@ -111,7 +123,12 @@ def _validate_entities(seed_dir: Path) -> tuple[list[dict], dict[str, str]]:
             records.append({**rec, "_file": name})
     for rec in records:
         seen_owners: set[str] = set()
-        for edge in rec.get("owners") or []:
+        owners = rec.get("owners") or []
+        if not isinstance(owners, list) or not all(isinstance(e, dict) for e in owners):
+            raise SeedError(
+                f"{rec['_file']}: entity {rec['slug']!r}: owners must be a list of mappings"
+            )
+        for edge in owners:
             where = f"{rec['_file']}: entity {rec['slug']!r}, owner {edge.get('owner')!r}"
             if edge.get("owner") not in slug_file:
                 raise SeedError(f"{where}: unknown entity {edge.get('owner')!r}")
@@ -147,6 +164,10 @@ def _validate_article(seed_dir: Path, slugs: dict[str, str]) -> tuple[dict, str]
         text = (seed_dir / text_file).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SeedError(f"{where}: text file {text_file!r} not found") from None
+    except (UnicodeDecodeError, OSError) as exc:
+        raise SeedError(
+            f"{where}: text file {text_file!r} cannot be read as UTF-8 ({exc})"
+        ) from None
     _date(data.get("published_on"), where)
     return data, text
 
@@ -188,19 +209,34 @@ def _validate_claims(seed_dir: Path, text: str, slugs: dict[str, str]) -> list[d
     return items
 
 
-def load_seeds(seed_dir: Path = SEED_DIR) -> LoadReport:
-    """Validate all seed files, then upsert them in one transaction. Raises SeedError."""
+def load_seeds(seed_dir: Path = SEED_DIR, *, update: bool = False) -> LoadReport:
+    """Validate all seed files, then write them in one transaction. Raises SeedError.
+
+    By default rows that already exist are left as they are: an editor's correction to a
+    seeded entity, edge, domain or claim survives the next load (`make run` loads the seeds every
+    time). `update=True` makes the files win and overwrites those fields (never review state).
+    """
     entities, slugs = _validate_entities(seed_dir)
     article_data, text = _validate_article(seed_dir, slugs)
     claims = _validate_claims(seed_dir, text, slugs)
     report = LoadReport()
 
+    def put(model, lookup: dict[str, Any], values: dict[str, Any]):
+        if update:
+            obj, created = model.objects.update_or_create(**lookup, defaults=values)
+        else:
+            obj, created = model.objects.get_or_create(**lookup, defaults=values)
+        name = model._meta.verbose_name_plural
+        report.created[name] = report.created.get(name, 0) + created
+        return obj, created
+
     with transaction.atomic():
         by_slug: dict[str, Entity] = {}
         for rec in entities:
-            entity, _ = Entity.objects.update_or_create(
-                slug=rec["slug"],
-                defaults={
+            entity, _ = put(
+                Entity,
+                {"slug": rec["slug"]},
+                {
                     "name": rec["name"],
                     "kind": rec["kind"],
                     "country": rec.get("country") or "",
@@ -216,17 +252,21 @@ def load_seeds(seed_dir: Path = SEED_DIR) -> LoadReport:
                 d = str(domain).strip().lower()
                 existing = Domain.objects.filter(domain=d).select_related("entity").first()
                 if existing and existing.entity.slug != rec["slug"]:
-                    raise SeedError(
-                        f"{rec['_file']}: entity {rec['slug']!r}: domain {d!r} already belongs to "
-                        f"{existing.entity.slug!r} in the database; an editor must move it first"
-                    )
-                Domain.objects.get_or_create(domain=d, defaults={"entity": by_slug[rec["slug"]]})
+                    if update:
+                        raise SeedError(
+                            f"{rec['_file']}: entity {rec['slug']!r}: domain {d!r} belongs to "
+                            f"{existing.entity.slug!r} in the database; an editor moved it, so "
+                            "--update will not move it back (change the seed file or the admin)"
+                        )
+                    report.kept.append(f"domain {d} stays with {existing.entity.name}")
+                    continue
+                put(Domain, {"domain": d}, {"entity": by_slug[rec["slug"]]})
                 report.domains += 1
             for edge in rec.get("owners") or []:
-                Ownership.objects.update_or_create(
-                    owner=by_slug[edge["owner"]],
-                    owned=by_slug[rec["slug"]],
-                    defaults={
+                put(
+                    Ownership,
+                    {"owner": by_slug[edge["owner"]], "owned": by_slug[rec["slug"]]},
+                    {
                         "stake_pct": edge.get("stake_pct"),
                         "controlling": bool(edge.get("controlling")),
                         "citation_url": edge.get("citation_url") or "",
@@ -238,14 +278,15 @@ def load_seeds(seed_dir: Path = SEED_DIR) -> LoadReport:
                 report.ownership += 1
 
         article = Article.objects.filter(key=article_data["key"]).first()
-        if article and article.text != text and article.claims.exists():
+        if update and article and article.text != text and article.claims.exists():
             raise SeedError(
                 f"article.yaml: article {article_data['key']!r}: the stored text differs from "
                 f"{article_data['text_file']} and claims point into it; refusing to change it"
             )
-        article, _ = Article.objects.update_or_create(
-            key=article_data["key"],
-            defaults={
+        article, _ = put(
+            Article,
+            {"key": article_data["key"]},
+            {
                 "title": article_data.get("title") or text.splitlines()[0],
                 "url": article_data.get("url") or "",
                 "outlet": by_slug.get(article_data.get("outlet") or ""),
@@ -253,12 +294,16 @@ def load_seeds(seed_dir: Path = SEED_DIR) -> LoadReport:
                 "text": text,
             },
         )
+        if article.text != text:
+            # Kept as the editor left it: the claims below are offsets into the seed text.
+            report.kept.append(f"article {article.key} (its text differs from the seed file)")
+            return report
         for rec in claims:
             # Review state (status, version, assignee, evidence) is never touched here.
-            claim, _ = Claim.objects.update_or_create(
-                article=article,
-                key=rec["key"],
-                defaults={
+            claim, created = put(
+                Claim,
+                {"article": article, "key": rec["key"]},
+                {
                     "span_start": rec["start"],
                     "span_end": rec["end"],
                     "text": rec["text"],
@@ -268,6 +313,7 @@ def load_seeds(seed_dir: Path = SEED_DIR) -> LoadReport:
                     "origin": by_slug[rec["origin"]],
                 },
             )
-            claim.subjects.set([by_slug[s] for s in rec.get("subjects") or []])
+            if created or update:
+                claim.subjects.set([by_slug[s] for s in rec.get("subjects") or []])
             report.claims += 1
     return report

@@ -116,6 +116,50 @@ def test_a_bad_record_after_good_ones_leaves_the_database_as_it_was(seeded, seed
 
     edit(seed_copy / "outlets.yaml", rename_all_then_break)
     with pytest.raises(CommandError, match="kind 'not-a-kind'"):
-        call_command("load_seeds", "--dir", str(seed_copy), verbosity=0)
+        call_command("load_seeds", "--dir", str(seed_copy), "--update", verbosity=0)
     assert counts() == before
     assert dict(Entity.objects.values_list("slug", "name")) == names
+
+
+def test_an_editors_corrections_survive_the_next_load_unless_update(seeded):
+    edge = Ownership.objects.get(owner__slug="baogang-group", owned__slug="northern-rare-earth")
+    Ownership.objects.filter(pk=edge.pk).update(controlling=False, basis="Editor: checked.")
+    Entity.objects.filter(slug="xinhua").update(name="Xinhua (edited)")
+    claim = Claim.objects.get(key="nre-h1-net-profit-growth")
+    Claim.objects.filter(pk=claim.pk).update(restatement="Edited restatement.")
+    moved = Domain.objects.get(domain="news.cn")
+    Domain.objects.filter(pk=moved.pk).update(entity=Entity.objects.get(slug="prc"))
+
+    call_command("load_seeds", verbosity=0)
+    edge.refresh_from_db()
+    assert (edge.controlling, edge.basis) == (False, "Editor: checked.")
+    assert Entity.objects.get(slug="xinhua").name == "Xinhua (edited)"
+    assert Claim.objects.get(pk=claim.pk).restatement == "Edited restatement."
+    assert Domain.objects.get(domain="news.cn").entity.slug == "prc"
+
+    Domain.objects.filter(pk=moved.pk).update(entity=Entity.objects.get(slug="xinhua"))
+    call_command("load_seeds", "--update", verbosity=0)
+    edge.refresh_from_db()
+    assert edge.controlling is True
+    assert Entity.objects.get(slug="xinhua").name != "Xinhua (edited)"
+    assert Claim.objects.get(pk=claim.pk).restatement != "Edited restatement."
+
+
+def test_unreadable_seed_files_are_refused_with_a_message(seed_copy, tmp_path):
+    (seed_copy / "claims.yaml").write_bytes(b"claims:\n  - key: \xff\xfe\n")
+    with pytest.raises(CommandError, match="claims.yaml: not UTF-8"):
+        call_command("load_seeds", "--dir", str(seed_copy), verbosity=0)
+    not_a_folder = tmp_path / "file.txt"
+    not_a_folder.write_text("x")
+    with pytest.raises(CommandError, match="not a folder"):
+        call_command("load_seeds", "--dir", str(not_a_folder), verbosity=0)
+    assert counts() == (0, 0, 0, 0, 0)
+
+
+def test_malformed_owners_are_refused_naming_the_entity(seed_copy):
+    def break_owners(data):
+        data["entities"][0]["owners"] = ["prc"]
+
+    edit(seed_copy / "entities.yaml", break_owners)
+    with pytest.raises(CommandError, match="owners must be a list of mappings"):
+        call_command("load_seeds", "--dir", str(seed_copy), verbosity=0)
