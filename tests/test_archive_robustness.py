@@ -3,14 +3,17 @@ files were stored, the sweep's bookkeeping, and the command's argument checks.""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from pytest_httpserver import HTTPServer
 
 from sources.archive import archive_snapshot
 from sources.models import Snapshot
+from tests.factories import SnapshotFactory
 
 
 @pytest.fixture(autouse=True)
@@ -99,3 +102,41 @@ def test_a_failed_final_write_deletes_the_files_of_that_attempt(
     second = run(snapshot, django_capture_on_commit_callbacks)
     assert second.status == "failed"
     assert stored_files(media) == []
+
+
+# --- manage.py archive --stale ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [
+        ("1e12", "whole number of days"),
+        ("30.5", "whole number of days"),
+        ("-1", "0 to 36500 days, not -1"),
+        ("36501", "0 to 36500 days, not 36501"),
+        ("1000000000000", "0 to 36500 days"),
+    ],
+)
+def test_archive_stale_refuses_days_out_of_range_with_a_message(days, message):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    archived = SnapshotFactory(archived=True)
+    with pytest.raises(CommandError, match=message):
+        call_command("archive", "--stale", days, "--inline", verbosity=0)
+    assert not Snapshot.objects.filter(previous=archived).exists()  # nothing was re-checked
+
+
+@pytest.mark.django_db
+def test_archive_stale_rechecks_only_snapshots_that_old(django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    old = SnapshotFactory(archived=True, archived_at=timezone.now() - timedelta(days=40))
+    recent = SnapshotFactory(archived=True, archived_at=timezone.now() - timedelta(days=5))
+
+    with django_capture_on_commit_callbacks(execute=False):
+        call_command("archive", "--stale", "30", "--no-wait", verbosity=0)
+
+    assert Snapshot.objects.filter(previous=old).count() == 1
+    assert not Snapshot.objects.filter(previous=recent).exists()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,6 +24,18 @@ from sources.archive import archive_snapshot, request_rearchive
 from sources.models import Snapshot
 
 UNFINISHED = [Snapshot.Status.PENDING, Snapshot.Status.FETCHING]
+MAX_STALE_DAYS = 36_500  # a century: anything more is a typo, and timedelta overflows near 10⁹
+
+
+def stale_days(value: str) -> int:
+    """--stale DAYS: a whole number of days, 0 (everything archived so far) to MAX_STALE_DAYS."""
+    try:
+        days = int(value)
+    except ValueError:
+        raise CommandError(f"--stale takes a whole number of days, not {value!r}.") from None
+    if not 0 <= days <= MAX_STALE_DAYS:
+        raise CommandError(f"--stale takes 0 to {MAX_STALE_DAYS} days, not {days}.")
+    return days
 
 
 class Command(BaseCommand):
@@ -35,7 +47,7 @@ class Command(BaseCommand):
         parser.add_argument("--failed", action="store_true", help="Retry failed snapshots.")
         parser.add_argument(
             "--stale",
-            type=float,
+            type=str,
             metavar="DAYS",
             help="Re-check snapshots archived DAYS ago or more.",
         )
@@ -45,8 +57,10 @@ class Command(BaseCommand):
             "--timeout", type=float, default=600, help="Seconds to follow progress."
         )
 
-    def handle(self, *args, failed: bool, stale: float | None, inline: bool, no_wait: bool,
+    def handle(self, *args, failed: bool, stale: str | int | None, inline: bool, no_wait: bool,
                timeout: float, verbosity: int, **options) -> None:  # fmt: skip
+        if stale is not None:
+            stale = stale_days(stale)
         targets = Snapshot.objects.none()
         newest = Q(rechecks__isnull=True)
         if failed:
