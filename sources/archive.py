@@ -444,14 +444,29 @@ def request_rearchive(*, snapshot: Snapshot, enqueue: bool = True) -> tuple[str,
     return "queued", snapshot.pk
 
 
+def _stuck(before) -> Q:
+    # A `fetching` row is stuck when its reservation is stale (its worker died) AND no sweep
+    # re-queued it within the same window: `updated_at` records the sweep's touch. Touching
+    # `updated_at` never disturbs the reservation, whose token is `fetch_started_at` alone.
+    return Q(status=Snapshot.Status.PENDING, updated_at__lt=before) | Q(
+        status=Snapshot.Status.FETCHING, fetch_started_at__lt=before, updated_at__lt=before
+    )
+
+
 def stuck_snapshot_ids(*, limit: int = 1000) -> list[int]:
-    """Snapshots left `pending` or `fetching` longer than REEX_ARCHIVE_STALE_SECONDS."""
+    """Snapshots left `pending` or `fetching` longer than REEX_ARCHIVE_STALE_SECONDS and not
+    re-queued by a sweep within that time."""
     before = timezone.now() - timedelta(seconds=settings.REEX_ARCHIVE_STALE_SECONDS)
     return list(
-        Snapshot.objects.filter(
-            Q(status=Snapshot.Status.PENDING, updated_at__lt=before)
-            | Q(status=Snapshot.Status.FETCHING, fetch_started_at__lt=before)
-        )
+        Snapshot.objects.filter(_stuck(before))
         .order_by("updated_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def mark_requeued(*, ids: list[int]) -> int:
+    """Record that the sweep re-queued these stuck snapshots (`updated_at` = now), so that later
+    sweeps leave them alone for REEX_ARCHIVE_STALE_SECONDS while their tasks wait in the queue.
+    Rows a worker reserved meanwhile are no longer stuck and are left as they are."""
+    before = timezone.now() - timedelta(seconds=settings.REEX_ARCHIVE_STALE_SECONDS)
+    return Snapshot.objects.filter(_stuck(before), pk__in=ids).update(updated_at=timezone.now())

@@ -12,7 +12,6 @@ import logging
 from celery import shared_task
 from celery.exceptions import Retry
 from celery.signals import worker_init
-from django.utils import timezone
 
 log = logging.getLogger(__name__)
 
@@ -52,20 +51,18 @@ def archive_snapshot(self, snapshot_id: int) -> str:
 def sweep_stuck_snapshots() -> int:
     """Re-queue snapshots left `pending` or `fetching` past REEX_ARCHIVE_STALE_SECONDS (a broker
     outage, a lost worker). Run by celery beat every REEX_ARCHIVE_SWEEP_SECONDS."""
-    from sources.archive import stuck_snapshot_ids
-    from sources.models import Snapshot
+    from sources.archive import mark_requeued, stuck_snapshot_ids
 
-    ids = stuck_snapshot_ids()
-    if not ids:
-        return 0
-    # Touch them so that one sweep's re-queue is not repeated by the next while it waits.
-    Snapshot.objects.filter(pk__in=ids, status=Snapshot.Status.PENDING).update(
-        updated_at=timezone.now()
-    )
-    for snapshot_id in ids:
-        enqueue_archive(snapshot_id)
-    log.info("sweep re-queued %d stuck snapshots", len(ids))
-    return len(ids)
+    queued: list[int] = []
+    for snapshot_id in stuck_snapshot_ids():
+        if not enqueue_archive(snapshot_id):
+            break  # the broker is down: the rest (and this one) wait for the next sweep
+        queued.append(snapshot_id)
+    # Marked only once queued: the next sweeps skip them for a stale window, not before.
+    mark_requeued(ids=queued)
+    if queued:
+        log.info("sweep re-queued %d stuck snapshots", len(queued))
+    return len(queued)
 
 
 def enqueue_archive(snapshot_id: int) -> bool:

@@ -236,10 +236,17 @@ def test_the_sweep_finds_stuck_snapshots_only(settings):
     stuck_pending = pending("https://a.example/1")
     stuck_fetching = pending("https://a.example/2", status="fetching", fetch_started_at=hour_ago)
     pending("https://a.example/3")
+    requeued_fetching = pending(
+        "https://a.example/4", status="fetching", fetch_started_at=hour_ago
+    )  # a sweep re-queued it just now (updated_at): its task is waiting in the queue
     SnapshotFactory(archived=True)
-    Snapshot.objects.filter(pk=stuck_pending.pk).update(updated_at=hour_ago)
+    # A reservation an hour old was written an hour ago (the reservation sets updated_at too).
+    Snapshot.objects.filter(pk__in=[stuck_pending.pk, stuck_fetching.pk]).update(
+        updated_at=hour_ago
+    )
 
     assert sorted(stuck_snapshot_ids()) == sorted([stuck_pending.pk, stuck_fetching.pk])
+    assert requeued_fetching.pk not in stuck_snapshot_ids()
 
 
 # --- Re-checks and drift ----------------------------------------------------------------------

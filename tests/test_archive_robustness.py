@@ -140,3 +140,35 @@ def test_archive_stale_rechecks_only_snapshots_that_old(django_capture_on_commit
 
     assert Snapshot.objects.filter(previous=old).count() == 1
     assert not Snapshot.objects.filter(previous=recent).exists()
+
+
+# --- The sweep ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_sweep_requeues_a_stuck_snapshot_once_per_stale_window(
+    origin: HTTPServer, django_capture_on_commit_callbacks, settings
+):
+    from sources.tasks import sweep_stuck_snapshots
+
+    settings.REEX_ARCHIVE_STALE_SECONDS = 600
+    origin.expect_request("/story").respond_with_data(b"a story", content_type="text/plain")
+    hour_ago = timezone.now() - timedelta(hours=1)
+    stuck_pending = Snapshot.objects.create(url=origin.url_for("/story"))
+    stuck_fetching = Snapshot.objects.create(
+        url=origin.url_for("/story"), status="fetching", fetch_started_at=hour_ago, attempts=1
+    )
+    Snapshot.objects.filter(pk__in=[stuck_pending.pk, stuck_fetching.pk]).update(
+        updated_at=hour_ago
+    )
+
+    assert sweep_stuck_snapshots() == 2
+    # The next sweeps (every minute) leave both alone while their tasks wait in the queue.
+    assert sweep_stuck_snapshots() == 0
+    # The mark does not touch the reservation: the queued task still reclaims the dead fetch.
+    assert run(stuck_fetching, django_capture_on_commit_callbacks).status == "archived"
+    assert stuck_fetching.attempts == 2
+
+    # A stale window later, a row still stuck is re-queued again.
+    Snapshot.objects.filter(pk=stuck_pending.pk).update(updated_at=hour_ago)
+    assert sweep_stuck_snapshots() == 1
