@@ -147,7 +147,7 @@ def test_an_editors_corrections_survive_the_next_load_unless_update(seeded):
 
 def test_unreadable_seed_files_are_refused_with_a_message(seed_copy, tmp_path):
     (seed_copy / "claims.yaml").write_bytes(b"claims:\n  - key: \xff\xfe\n")
-    with pytest.raises(CommandError, match="claims.yaml: not UTF-8"):
+    with pytest.raises(CommandError, match=r"claims\.yaml: not UTF-8"):
         call_command("load_seeds", "--dir", str(seed_copy), verbosity=0)
     not_a_folder = tmp_path / "file.txt"
     not_a_folder.write_text("x")
