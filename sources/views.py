@@ -14,8 +14,8 @@ With REEX_ARCHIVE_ORIGIN set ("https://archive.reex.example") bodies are served 
 only: the desk checks the viewer and hands out a short-lived signed link
 (REEX_ARCHIVE_LINK_SECONDS) for that one snapshot. The archive host has no session (the desk's
 cookie does not, and must not, reach it), so the link is a bearer link: whoever holds it may
-view that snapshot until it expires. The viewer's id is recorded in it for the logs, not
-checked; keep the lifetime short.
+view that snapshot until it expires. The viewer's id rides along in the signed payload but
+is not checked (nothing on the archive host could check it); keep the lifetime short.
 """
 
 from __future__ import annotations
