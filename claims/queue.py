@@ -195,10 +195,9 @@ class QueueRow:
 
 
 def independent_group_count(suggestion: Any) -> int:
-    """How many distinct independent groups back the claim, from the suggestion's badges."""
-    assessments = getattr(suggestion, "assessments", None) or {}
-    # The rule badges only the first outlet of each independent group "independent".
-    return sum(1 for a in assessments.values() if getattr(a, "badge", "") == "independent")
+    """How many independent groups back the claim: the rule's own count
+    (`Suggestion.independent_groups`), so the desk and the rule never disagree."""
+    return getattr(suggestion, "independent_groups", 0) if suggestion is not None else 0
 
 
 def queue_page(

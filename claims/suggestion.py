@@ -11,8 +11,10 @@ is archived and whose publisher is known:
 
 1. `disputed` when a `refutes` source independent of G0 exists (it wins over everything);
 2. `independently_verified` when `supports` sources fall into at least N groups of ultimate
-   controllers disjoint from G0 and from each other (N = `REEX_MIN_INDEPENDENT_SOURCES`);
-   outlets whose controllers overlap are one group, counted once;
+   controllers disjoint from G0 and from each other (N = `REEX_MIN_INDEPENDENT_SOURCES`):
+   the number of groups is the largest number of pairwise-disjoint controller sets among the
+   counting supports (`_independent_groups`); outlets with the same controllers count once,
+   and a jointly controlled outlet never lowers the count of the groups it overlaps;
 3. `state_sourced` when the origin is state-controlled, at least one `supports` or `echoes`
    source counts, and no `supports` source is independent of G0 (echoes never count as
    independent, wherever they are published);
@@ -85,12 +87,15 @@ class EvidenceAssessment:
 class Suggestion:
     """The suggested status (None: no suggestion, the claim needs sources), its reasons in
     words, how many more independent supporting groups are needed for independent
-    verification (0 once reached), and an assessment per evidence id."""
+    verification (0 once reached), an assessment per evidence id, and how many independent
+    groups the supporting sources form (what the queue shows: one number for the desk and
+    the rule)."""
 
     status: str | None
     reasons: list[str]
     needed: int
     assessments: dict[int, EvidenceAssessment] = field(default_factory=dict)
+    independent_groups: int = 0
 
     @property
     def status_words(self) -> str:
@@ -99,6 +104,80 @@ class Suggestion:
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _and(names: list[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+@dataclass(frozen=True)
+class _Group:
+    """One counted independent group: its ultimate controllers and its outlets (id order; the
+    first is the one counted, the others are "same owner as" it)."""
+
+    controllers: frozenset[int]
+    members: tuple[EvidenceFacts, ...]
+
+
+# Exact search up to this many distinct controller sets; a greedy packing beyond (see below).
+EXACT_PACKING_LIMIT = 24
+
+
+def _independent_groups(candidates: list[tuple[EvidenceFacts, frozenset[int]]]) -> list[_Group]:
+    """The counted groups among supporting sources independent of the origin: a MAXIMUM
+    number of pairwise-disjoint controller sets (a maximum set packing).
+
+    Sources with identical controller sets are one group (the same owner, counted once). A
+    joint venture controlled by X and Y overlaps both an X outlet and a Y outlet; merging
+    overlapping sources into one group would let that third source turn two independent
+    groups into one, so the groups are chosen instead: the largest family of distinct
+    controller sets no two of which share a controller. Sources outside the chosen family
+    each share a controller with a chosen group (the family is maximal).
+
+    Deterministic: distinct sets are ordered by their first evidence id, and among maximum
+    packings the first one in that order is chosen (include-before-exclude search that only
+    replaces the best on a strictly larger packing). Exact branch and bound over bitmasks up
+    to EXACT_PACKING_LIMIT distinct sets (a claim has a handful); beyond that a greedy packing
+    (fewest controllers first) — a lower bound that may count fewer groups than exist, never
+    more, and is then not guaranteed to grow when a source is added.
+    """
+    by_set: dict[frozenset[int], list[EvidenceFacts]] = {}
+    for e, controllers in sorted(candidates, key=lambda c: c[0].id):
+        by_set.setdefault(controllers, []).append(e)
+    sets = list(by_set)  # insertion order = first evidence id
+    n = len(sets)
+    conflict = [0] * n
+    for i in range(n):
+        for j in range(i + 1, n):
+            if not sets[i].isdisjoint(sets[j]):
+                conflict[i] |= 1 << j
+                conflict[j] |= 1 << i
+    if n <= EXACT_PACKING_LIMIT:
+        best = [0, 0]  # [size, chosen mask]
+
+        def search(chosen: int, size: int, open_: int) -> None:
+            if size + open_.bit_count() <= best[0]:
+                return
+            if not open_:
+                best[0], best[1] = size, chosen
+                return
+            v = (open_ & -open_).bit_length() - 1  # the earliest set still open
+            bit = 1 << v
+            search(chosen | bit, size + 1, open_ & ~bit & ~conflict[v])
+            if conflict[v] & open_:  # an isolated set is in every maximum packing
+                search(chosen, size, open_ & ~bit)
+
+        search(0, 0, (1 << n) - 1)
+        picked = [i for i in range(n) if best[1] >> i & 1]
+    else:
+        picked, used = [], 0
+        for i in sorted(range(n), key=lambda i: (len(sets[i]), i)):
+            if not conflict[i] & used:
+                picked.append(i)
+                used |= 1 << i
+        picked.sort()
+    return [_Group(controllers=sets[i], members=tuple(by_set[sets[i]])) for i in picked]
 
 
 def _domain(url: str) -> str:
@@ -119,7 +198,8 @@ def suggest(
     """The suggestion rule as a pure function (no database access). See the module docstring.
 
     Evidence is considered in id order, so the first outlet of a group is the one counted and
-    later outlets of the same group are "same owner as" it.
+    later outlets with the same controllers are "same owner as" it; see `_independent_groups`
+    for which groups count when controller sets overlap.
     """
     evidence = sorted(evidence, key=lambda e: e.id)
     origin = graph.resolve(origin_id)
@@ -135,9 +215,8 @@ def suggest(
             return f"{label(e)} (no controlling owner on record)"
         return f"{label(e)} ({graph.group_label(controllers)})"
 
-    # Independent supports, grouped: a new source joins every group whose controllers it
-    # overlaps (merging them), so overlapping outlets are counted once.
-    groups: list[dict] = []  # {"controllers": set, "members": [EvidenceFacts]}
+    # Independent supports are collected here and grouped after the loop (see `_pack`).
+    candidates: list[tuple[EvidenceFacts, frozenset[int]]] = []
     same_group: list[EvidenceFacts] = []
     echoes: list[EvidenceFacts] = []
     independent_refutes: list[EvidenceFacts] = []
@@ -214,33 +293,51 @@ def suggest(
                 f"Same group as the origin ({g0_label}): not independent.",
             )
             continue
-        overlapping = [g for g in groups if not g["controllers"].isdisjoint(controllers)]
-        if not overlapping:
-            groups.append({"controllers": set(controllers), "members": [e]})
-            assessments[e.id] = EvidenceAssessment(
-                e.id,
-                True,
-                "independent",
-                glabel,
-                f"Independent of {g0_label}: counts as one group.",
+        candidates.append((e, controllers))
+
+    groups = _independent_groups(candidates)
+    for g in groups:
+        first = g.members[0]
+        assessments[first.id] = EvidenceAssessment(
+            first.id,
+            True,
+            "independent",
+            graph.group_label(g.controllers),
+            f"Independent of {g0_label}: counts as one group.",
+        )
+        for m in g.members[1:]:
+            assessments[m.id] = EvidenceAssessment(
+                m.id,
+                False,
+                "same_group",
+                graph.group_label(g.controllers),
+                f"Same owner as {label(first)} ({graph.group_label(g.controllers)}): counted once.",
             )
+            not_counted.append((m, f"{label(m)}: same owner as {label(first)}, counted once"))
+    for e, controllers in candidates:
+        if e.id in assessments:
             continue
-        keep = overlapping[0]
-        for g in overlapping[1:]:
-            keep["controllers"] |= g["controllers"]
-            keep["members"].extend(g["members"])
-            groups.remove(g)
-        keep["controllers"] |= controllers
-        first = keep["members"][0]
-        keep["members"].append(e)
+        # Not in the chosen packing: it overlaps at least one counted group (a maximum
+        # packing is maximal), in the counted groups' order.
+        shared = [g for g in groups if not g.controllers.isdisjoint(controllers)]
+        names = _and([label(g.members[0]) for g in shared])
+        if len(shared) > 1:
+            why = f"shares controllers with {names} (joint control), counted within their groups"
+        else:
+            why = (
+                f"shares a controller with {names} ({graph.group_label(shared[0].controllers)}),"
+                " counted within its group"
+            )
         assessments[e.id] = EvidenceAssessment(
             e.id,
             False,
             "same_group",
-            glabel,
-            f"Same owner as {label(first)} ({graph.group_label(keep['controllers'])}): counted once.",
+            graph.group_label(controllers),
+            why[0].upper() + why[1:] + ".",
         )
-        not_counted.append((e, f"{label(e)}: same owner as {label(first)}, counted once"))
+        not_counted.append((e, f"{label(e)}: {why}"))
+    # "Did not count" lines in evidence id order, whatever step produced them.
+    not_counted.sort(key=lambda item: item[0].id)
 
     n_groups = len(groups)
     needed = max(0, min_sources - n_groups)
@@ -275,12 +372,11 @@ def suggest(
     if groups:
         parts = []
         for g in groups:
-            if len(g["members"]) == 1:
-                m = g["members"][0]
-                parts.append(with_group(m, frozenset(g["controllers"])))
+            if len(g.members) == 1:
+                parts.append(with_group(g.members[0], g.controllers))
             else:
-                names = " and ".join(label(m) for m in g["members"])
-                parts.append(f"{names} ({graph.group_label(g['controllers'])})")
+                names = " and ".join(label(m) for m in g.members)
+                parts.append(f"{names} ({graph.group_label(g.controllers)})")
         reasons.append(f"{_plural(n_groups, 'independent group')}: " + ", ".join(parts))
     else:
         reasons.append("0 independent groups.")
@@ -302,7 +398,7 @@ def suggest(
         outside = [g0_label + " (the origin's group)"]
         if groups:
             outside.append(
-                " and ".join(graph.group_label(g["controllers"]) for g in groups)
+                " and ".join(graph.group_label(g.controllers) for g in groups)
                 + " (already counted)"
             )
         reasons.append(
@@ -312,7 +408,13 @@ def suggest(
     if status is None and not evidence:
         reasons.append("No evidence attached yet.")
     reasons.append(f"Suggestion: {STATUS_WORDS[status]}.")
-    return Suggestion(status=status, reasons=reasons, needed=needed, assessments=assessments)
+    return Suggestion(
+        status=status,
+        reasons=reasons,
+        needed=needed,
+        assessments=assessments,
+        independent_groups=n_groups,
+    )
 
 
 def decision_refusal(*, status: str, suggestion: Suggestion | None) -> str | None:

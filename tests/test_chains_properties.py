@@ -55,7 +55,10 @@ def graphs_and_evidence(draw):
 
 
 def independent_groups(s) -> int:
-    return sum(1 for a in s.assessments.values() if a.badge == "independent")
+    # The rule's count; the badges must agree with it (one "independent" badge per group).
+    badges = sum(1 for a in s.assessments.values() if a.badge == "independent")
+    assert badges == s.independent_groups
+    return s.independent_groups
 
 
 @settings(max_examples=300, deadline=None)
@@ -114,6 +117,62 @@ def test_adding_an_ownership_edge_never_increases_independent_groups(case):
     )
     assert independent_groups(after) <= independent_groups(before)
     assert after.needed >= before.needed
+
+
+@settings(max_examples=400, deadline=None)
+@given(graphs_and_evidence(), st.data())
+def test_adding_a_supporting_source_never_decreases_independent_groups(case, data):
+    """An archived supporting source from a known publisher independent of the origin: the
+    groups are a maximum packing, so one more candidate can only keep or raise the count."""
+    nodes, edges, origin, evidence, _extra, min_sources = case
+    graph = ControlGraph(nodes=nodes, edges=edges)
+    g0 = graph.resolve(origin).controllers
+    outside = [n.id for n in nodes if graph.resolve(n.id).controllers.isdisjoint(g0)]
+    if not outside:
+        return  # every entity shares the origin's controllers: no such source exists
+    publisher = data.draw(st.sampled_from(outside))
+    new_id = data.draw(st.integers(0, 20))  # before, among or after the others (id order)
+    extra = EvidenceFacts(
+        id=new_id if new_id not in {e.id for e in evidence} else 100,
+        stance="supports",
+        publisher_id=publisher,
+        publisher_name="",
+        snapshot_status="archived",
+        url="https://added.example/a",
+    )
+    before = suggest(origin_id=origin, evidence=evidence, graph=graph, min_sources=min_sources)
+    after = suggest(
+        origin_id=origin, evidence=[*evidence, extra], graph=graph, min_sources=min_sources
+    )
+    assert independent_groups(after) >= independent_groups(before)
+    assert after.needed <= before.needed
+    if before.status == "independently_verified":
+        assert after.status == "independently_verified"
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs_and_evidence())
+def test_groups_are_a_maximum_packing(case):
+    """Brute force over every subset of the counting supports' distinct controller sets."""
+    nodes, edges, origin, evidence, _extra, min_sources = case
+    graph = ControlGraph(nodes=nodes, edges=edges)
+    g0 = graph.resolve(origin).controllers
+    sets = {
+        graph.resolve(e.publisher_id).controllers
+        for e in evidence
+        if e.stance == "supports" and e.snapshot_status == "archived" and e.publisher_id is not None
+    }
+    sets = [c for c in sets if c.isdisjoint(g0)]
+    best = 0
+    for r in range(len(sets), 0, -1):
+        if any(
+            all(a.isdisjoint(b) for a, b in itertools.combinations(combo, 2))
+            for combo in itertools.combinations(sets, r)
+        ):
+            best = r
+            break
+    s = suggest(origin_id=origin, evidence=evidence, graph=graph, min_sources=min_sources)
+    assert independent_groups(s) == best
 
 
 @settings(max_examples=200, deadline=None)
