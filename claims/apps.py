@@ -13,3 +13,7 @@ class ClaimsConfig(AppConfig):
 
         snapshot_archived.connect(receivers.on_snapshot_archived, dispatch_uid="claims-archived")
         snapshot_failed.connect(receivers.on_snapshot_failed, dispatch_uid="claims-failed")
+        # Domain register edits re-resolve the stored publisher of evidence on that domain.
+        from claims.publisher_sync import connect_domain_receivers
+
+        connect_domain_receivers()

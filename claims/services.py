@@ -251,10 +251,9 @@ def evidence_classify_publisher(*, evidence: Evidence, entity, actor: AbstractBa
     (when no domain of the URL is registered yet), and set the publisher on every other
     evidence row still unknown on that domain, so they count from the next suggestion on.
     Returns how many evidence rows got the publisher."""
-    from django.db.models import Q
-
+    from claims.publisher_sync import evidence_on_domains
     from sources.models import Domain
-    from sources.publishers import _to_ascii, registrable_domain
+    from sources.publishers import registrable_domain
 
     if not actor.has_perm("claims.change_evidence"):
         raise PermissionDenied("Only editors may classify a publisher.")
@@ -264,16 +263,15 @@ def evidence_classify_publisher(*, evidence: Evidence, entity, actor: AbstractBa
         n = Evidence.objects.filter(pk=evidence.pk).update(publisher=entity, updated_at=now)
         if not domain:  # an IP-literal URL: no domain to register, this row only
             return n
+        # The rows still unknown, found before the domain is registered: registering it
+        # already re-resolves them (claims.publisher_sync), and they are counted here.
+        ids = [e.pk for e in evidence_on_domains(domains=[domain], unknown_only=True)]
         if publisher_for_url(evidence.url) is None:
             if not actor.has_perm("sources.add_domain"):
                 raise PermissionDenied("Only editors may register a domain.")
             Domain.objects.get_or_create(
                 domain=domain, defaults={"entity": entity, "note": "Classified from evidence."}
             )
-        maybe = Evidence.objects.filter(
-            Q(url__icontains=domain) | Q(url__icontains=_to_ascii(domain)), publisher__isnull=True
-        ).only("id", "url")
-        ids = [e.pk for e in maybe if registrable_domain(e.url) == domain]
         n += Evidence.objects.filter(pk__in=ids).update(publisher=entity, updated_at=now)
     evidence.publisher = entity
     return n
