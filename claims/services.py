@@ -88,11 +88,14 @@ def claim_set_status(
             }
         )
     rationale = (rationale or "").strip()
-    if actor is not None and status in FINAL_STATUSES:
+    if actor is not None:
         if not actor.has_perm("claims.decide_claim"):
-            raise PermissionDenied("Only reviewers and editors may decide a claim.")
-        if not rationale:
+            raise PermissionDenied("Only reviewers and editors may change a claim's status.")
+        # A verdict, and undoing one, need a reason; starting a review does not.
+        undoing = claim.status in FINAL_STATUSES or status == Claim.Status.UNREVIEWED
+        if not rationale and (status in FINAL_STATUSES or undoing):
             raise ValidationError({"rationale": "Say why: a verdict needs a rationale."})
+        _refuse_undoing_a_decision(claim=claim, status=status, actor=actor)
     if override:
         if actor is None or not actor.has_perm("claims.override_decision"):
             raise PermissionDenied("Only editors may override the suggestion rule.")
@@ -127,6 +130,24 @@ def claim_set_status(
         transaction.on_commit(lambda: _after_status_change(fresh.pk))
     claim.status, claim.version, claim.updated_at = fresh.status, fresh.version, fresh.updated_at
     return claim
+
+
+def _refuse_undoing_a_decision(*, claim: Claim, status: str, actor: AbstractBaseUser) -> None:
+    """A verdict stands until an editor reopens it: reviewers may not take a decided claim
+    back to `unreviewed`/`in_review`, nor change a verdict an editor set by override."""
+    if actor.has_perm("claims.override_decision"):
+        return
+    if status == Claim.Status.UNREVIEWED:
+        raise PermissionDenied("Only editors may send a claim back to unreviewed.")
+    if claim.status in FINAL_STATUSES and status not in FINAL_STATUSES:
+        raise PermissionDenied(
+            f"This claim has a verdict ({claim.get_status_display()}); only an editor may reopen it."
+        )
+    last = StatusChange.objects.filter(claim=claim).order_by("-id").only("override").first()
+    if last is not None and last.override:
+        raise PermissionDenied(
+            "An editor overrode the suggestion on this claim; only an editor may change its verdict."
+        )
 
 
 def _suggestion_for(claim: Claim):
@@ -207,13 +228,10 @@ def claim_release(*, claim: Claim, actor: AbstractBaseUser) -> Claim:
     return claim
 
 
-def evidence_attach(
-    *, claim: Claim, url: str, stance: str, excerpt: str = "", actor: AbstractBaseUser | None
-) -> Evidence:
-    """Attach a source URL to a claim: resolve its publisher, create a `pending` snapshot and
-    queue archiving after commit. Refuses a URL already attached to this claim."""
-    if actor is not None and not actor.has_perm("claims.add_evidence"):
-        raise PermissionDenied("Only reviewers and editors may attach sources.")
+def evidence_check(*, claim: Claim, url: str, stance: str) -> str:
+    """The URL as it would be stored, or `EvidenceRejected` with a message a person can act on
+    (not a web address, a refused address, an unknown stance, already attached). Forms call it
+    to show the message by the field; `evidence_attach` calls it before writing."""
     url = (url or "").strip()
     if not url.lower().startswith(("http://", "https://")):
         raise EvidenceRejected("Enter a full web address starting with http:// or https://.")
@@ -227,6 +245,17 @@ def evidence_attach(
         )
     if Evidence.objects.filter(claim=claim, url=url).exists():
         raise EvidenceRejected("This URL is already attached to this claim.")
+    return url
+
+
+def evidence_attach(
+    *, claim: Claim, url: str, stance: str, excerpt: str = "", actor: AbstractBaseUser | None
+) -> Evidence:
+    """Attach a source URL to a claim: resolve its publisher, create a `pending` snapshot and
+    queue archiving after commit. Refuses a URL already attached to this claim."""
+    if actor is not None and not actor.has_perm("claims.add_evidence"):
+        raise PermissionDenied("Only reviewers and editors may attach sources.")
+    url = evidence_check(claim=claim, url=url, stance=stance)
     try:
         with transaction.atomic():
             evidence = Evidence.objects.create(

@@ -262,7 +262,7 @@ def test_decision_with_stale_version_conflicts(token_client, reviewer):
     assert ok.status_code == 200
     assert ok.json()["version"] == 2
     stale = client.post(
-        url, {"status": "unreviewed", "rationale": "Back.", "version": 1}, format="json"
+        url, {"status": "in_review", "rationale": "Again.", "version": 1}, format="json"
     )
     assert stale.status_code == 409
     assert stale.json()["current_version"] == 2

@@ -213,7 +213,11 @@ class EvidenceInputSerializer(serializers.Serializer):
 
 
 class DecisionInputSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Claim.Status.choices)
+    # A decision sets a verdict, or (editors) reopens a claim into review; "unreviewed" is never
+    # a decision.
+    status = serializers.ChoiceField(
+        choices=[c for c in Claim.Status.choices if c[0] != Claim.Status.UNREVIEWED]
+    )
     rationale = serializers.CharField(
         max_length=20_000,
         allow_blank=True,
