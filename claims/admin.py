@@ -5,6 +5,7 @@ Status changes from here go through `claims.services` like everywhere else.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
@@ -20,7 +21,14 @@ from claims.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from claims.services import ClaimTaken, VersionConflict, claim_assign, claim_take
+from claims.services import (
+    ClaimTaken,
+    EvidenceRejected,
+    VersionConflict,
+    claim_assign,
+    claim_take,
+    evidence_check,
+)
 from reex.lib.admin import admin_link, admin_url
 
 
@@ -276,8 +284,28 @@ class ClaimAdmin(admin.ModelAdmin):
         self.message_user(request, f"{queryset.count()} claim(s) unassigned.", messages.SUCCESS)
 
 
+class EvidenceAdminForm(forms.ModelForm):
+    """New evidence is checked by the same rules as the desk and the API (refused addresses,
+    duplicates), so a bad URL is a message by its field, never an error page."""
+
+    class Meta:
+        model = Evidence
+        fields = ["claim", "url", "stance", "excerpt", "publisher"]
+
+    def clean(self):
+        data = super().clean()
+        claim, url, stance = data.get("claim"), data.get("url"), data.get("stance")
+        if self.instance.pk is None and claim and url and stance:
+            try:
+                data["url"] = evidence_check(claim=claim, url=url, stance=stance)
+            except EvidenceRejected as exc:
+                self.add_error(exc.field if exc.field in self.fields else None, str(exc))
+        return data
+
+
 @admin.register(Evidence)
 class EvidenceAdmin(admin.ModelAdmin):
+    form = EvidenceAdminForm
     list_display = [
         "url",
         "stance",

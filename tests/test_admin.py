@@ -119,3 +119,36 @@ def test_reviewers_and_consumers_have_no_admin(client, reviewer, consumer):
         response = client.get(reverse("admin:claims_claim_changelist"))
         assert response.status_code == 302
         assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://10.0.0.1/x", "Refused address"),
+        ("http://localhost/report", "Refused address"),
+        ("ftp://example.org/file", "starting with http:// or https://"),
+    ],
+)
+def test_adding_evidence_with_a_refused_address_is_a_form_message(
+    client, editor, seeded, url, message
+):
+    claim = Claim.objects.first()
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:claims_evidence_add"), {"claim": claim.pk, "url": url, "stance": "supports"}
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not claim.evidence.exists()
+
+
+def test_adding_the_same_evidence_twice_in_the_admin_is_a_form_message(client, editor, seeded):
+    evidence = EvidenceFactory(claim=Claim.objects.first())
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:claims_evidence_add"),
+        {"claim": evidence.claim_id, "url": evidence.url, "stance": "echoes"},
+    )
+    assert response.status_code == 200
+    assert "already" in response.content.decode()
+    assert evidence.claim.evidence.count() == 1
