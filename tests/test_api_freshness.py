@@ -14,11 +14,11 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
-from claims.api.permissions import load_permissions
 from claims.api.presenters import ClaimContext, claim_data
 from claims.api.serializers import ClaimDetailSerializer, ClaimSerializer, EvidenceSerializer
 from claims.api.views import evidence_prefetch
 from claims.models import Claim
+from reex.lib.api_permissions import load_permissions
 from sources import chains
 from sources.models import Entity, Ownership, Snapshot
 from tests.factories import (

@@ -233,18 +233,3 @@ class DecisionInputSerializer(serializers.Serializer):
     override = serializers.BooleanField(
         default=False, help_text="Editors only: set a verdict the suggestion rule refuses."
     )
-
-
-# --- errors (for the schema) ------------------------------------------------------------------
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="What went wrong and what to do, in words.")
-    code = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Invalid input: messages by field name.",
-    )
-    reasons = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text="Why the rule refused a decision."
-    )
-    current_version = serializers.IntegerField(required=False, help_text="On 409: the version now.")

@@ -14,7 +14,6 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -22,93 +21,26 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, status, viewsets
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from claims import services
-from claims.api.authentication import ApiTokenAuthentication
 from claims.api.filters import ClaimFilter
-from claims.api.permissions import ActionPermission
 from claims.api.presenters import ClaimContext, claim_data
 from claims.api.serializers import (
     ClaimDetailSerializer,
     ClaimSerializer,
     ClaimSyncSerializer,
     DecisionInputSerializer,
-    ErrorSerializer,
     EvidenceInputSerializer,
     EvidenceSerializer,
 )
-from claims.api.throttling import TokenRateThrottle
 from claims.claimreview import ClaimReviewUnavailable, claim_review, latest_decision
 from claims.models import Claim, Evidence
-
-
-def errors(*codes: int) -> dict[int, OpenApiResponse]:
-    words = {
-        400: "Invalid input; `errors` lists messages by field.",
-        401: "No or an invalid token.",
-        403: "Your account may not do this.",
-        404: "No such object.",
-        409: "The claim changed since you read it.",
-        429: "Too many requests; see Retry-After.",
-    }
-    return {c: OpenApiResponse(ErrorSerializer, description=words[c]) for c in codes}
-
-
-READ_ERRORS = errors(401, 403, 404, 429)
-
-
-class ApiView:
-    """What every API view shares: token (or desk session) auth, per-action model
-    permissions, per-token throttling."""
-
-    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
-    permission_classes = [ActionPermission]
-    throttle_classes = [TokenRateThrottle]
-    renderer_classes = [JSONRenderer]
-    lookup_value_regex = "[0-9]+"
-    object_noun = "object"
-
-    def filter_queryset(self, queryset):
-        """Skip django-filter when the request names none of the filters: it would return the
-        queryset unchanged (empty values filter nothing) after building and validating a form."""
-        filterset = getattr(self, "filterset_class", None)
-        if (
-            filterset is not None
-            and all(b is DjangoFilterBackend for b in self.filter_backends)
-            and not any(name in self.request.query_params for name in filterset.base_filters)
-        ):
-            return queryset
-        return super().filter_queryset(queryset)
-
-    def get_object(self):
-        try:
-            return super().get_object()
-        except Http404:
-            raise Http404(
-                f"There is no {self.object_noun} with id {self.kwargs.get(self.lookup_field)}."
-            ) from None
-
-
-class ClaimPagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-    invalid_page_message = "There is no page {page_number} (pages start at 1): {message}"
-
-    def paginate_queryset(self, queryset, request, view=None):
-        """Ids first: the page's ids come from an index (OFFSET walks the primary key only, not
-        the joined rows), then the page's rows in one query by id, in the same order."""
-        ids = super().paginate_queryset(queryset.values_list("pk", flat=True), request, view)
-        if ids is None:
-            return None
-        rows = queryset.in_bulk(ids)
-        return [rows[i] for i in ids]
+from reex.lib.api import READ_ERRORS, ApiPagination, ApiView, errors
 
 
 class ClaimSyncPagination(CursorPagination):
@@ -175,7 +107,7 @@ class ClaimViewSet(
     ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     filterset_class = ClaimFilter
-    pagination_class = ClaimPagination
+    pagination_class = ApiPagination
     object_noun = "claim"
     action_permissions = {
         "default": ("claims.view_claim", "read claims"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
-from claims.api.views import READ_ERRORS, ApiView, ClaimPagination, errors
+from reex.lib.api import READ_ERRORS, ApiPagination, ApiView, errors
 from sources.api.filters import EntityFilter
 from sources.api.serializers import EntitySerializer, SnapshotSerializer
 from sources.chains import current_graph
@@ -28,7 +28,7 @@ class EntityViewSet(
     queryset = Entity.objects.prefetch_related("domains").order_by("id")
     serializer_class = EntitySerializer
     filterset_class = EntityFilter
-    pagination_class = ClaimPagination
+    pagination_class = ApiPagination
     object_noun = "entity"
     action_permissions = {"default": ("sources.view_entity", "read entities")}
 
