@@ -77,6 +77,14 @@ def archive_headers(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _inert_headers(response: HttpResponse) -> HttpResponse:
+    """For the text and the WARC download: nothing in them may run, sniff or refer."""
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def _signed_link(snapshot_id: int, user_id: int | None) -> str:
     return signing.dumps({"s": snapshot_id, "u": user_id}, salt=_SALT, compress=True)
 
@@ -131,15 +139,24 @@ def _viewer_required(view):
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            _authenticate(request)
-        except _BadToken as exc:
-            return _unauthorized(str(exc))
-        if not _can_view(request):
-            return _login_or_deny(request)
+        refusal = _viewer_refusal(request)
+        if refusal is not None:
+            return refusal
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def _viewer_refusal(request: HttpRequest) -> HttpResponse | None:
+    """None when the request may view archived copies (see `_viewer_required`); else the 401,
+    the sign-in redirect, or raises the 403."""
+    try:
+        _authenticate(request)
+    except _BadToken as exc:
+        return _unauthorized(str(exc))
+    if not _can_view(request):
+        return _login_or_deny(request)
+    return None
 
 
 def _archived(pk: int) -> Snapshot:
@@ -166,12 +183,9 @@ def snapshot_content(request: HttpRequest, pk: int) -> HttpResponse:
         if data.get("s") != pk:
             raise PermissionDenied("This archive link is for another snapshot.")
     else:
-        try:
-            _authenticate(request)
-        except _BadToken as exc:
-            return _unauthorized(str(exc))
-        if not _can_view(request):
-            return _login_or_deny(request)
+        refusal = _viewer_refusal(request)
+        if refusal is not None:
+            return refusal
     snapshot = _archived(pk)
     response = FileResponse(
         snapshot.body.open("rb"), content_type=snapshot.content_type or "application/octet-stream"
@@ -207,11 +221,7 @@ def snapshot_text(request: HttpRequest, pk: int) -> HttpResponse:
         f"Archived: {snapshot.archived_at:%Y-%m-%d %H:%M} UTC · SHA-256 {snapshot.sha256}"
     )
     body = "\n".join(line for line in header if line) + "\n\n" + snapshot.text + "\n"
-    response = HttpResponse(body, content_type="text/plain; charset=utf-8")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Referrer-Policy"] = "no-referrer"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
+    return _inert_headers(HttpResponse(body, content_type="text/plain; charset=utf-8"))
 
 
 @require_GET
@@ -227,7 +237,4 @@ def snapshot_warc(request: HttpRequest, pk: int) -> HttpResponse:
         as_attachment=True,
         filename=f"snapshot-{snapshot.pk}.warc.gz",
     )
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return _inert_headers(response)
