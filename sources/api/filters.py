@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import QuerySet
 
 from sources.models import Entity
-from sources.publishers import publisher_for_url
+from sources.selectors import entity_for_domain
 
 
 class EntityFilter(django_filters.FilterSet):
@@ -24,9 +24,7 @@ class EntityFilter(django_filters.FilterSet):
         fields = ["domain"]
 
     def filter_domain(self, queryset: QuerySet[Entity], name: str, value: str) -> QuerySet[Entity]:
-        value = value.strip()
-        if not value:
+        if not value.strip():
             return queryset
-        url = value if "://" in value else f"http://{value}/"
-        publisher = publisher_for_url(url)
+        publisher = entity_for_domain(domain=value)
         return queryset.filter(pk=publisher.pk) if publisher is not None else queryset.none()
