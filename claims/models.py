@@ -34,10 +34,8 @@ class Article(models.Model):
 
 
 class ClaimQuerySet(models.QuerySet):
-    def needing_work(self) -> ClaimQuerySet:
-        return self.filter(status__in=[Claim.Status.UNREVIEWED, Claim.Status.IN_REVIEW])
-
     def for_list(self) -> ClaimQuerySet:
+        """What every claim list and claim page shows beside the claim: one query."""
         return self.select_related("article", "origin", "assignee")
 
 

@@ -233,11 +233,7 @@ def queue_page(
         paginator.__dict__["count"] = total
     page = paginator.get_page(page_number)
     ids = list(page.object_list)
-    by_id = (
-        Claim.objects.select_related("article", "origin", "assignee")
-        .defer("article__text")
-        .in_bulk(ids)
-    )
+    by_id = Claim.objects.for_list().defer("article__text").in_bulk(ids)
     claims = [by_id[pk] for pk in ids if pk in by_id]
     rows = {c.pk: QueueRow(claim=c) for c in claims}
     if rows:
@@ -475,7 +471,7 @@ class ClaimPage:
 
 def claim_for_page(pk: int) -> Claim:
     """The claim with what every claim view shows (raises Claim.DoesNotExist)."""
-    return Claim.objects.select_related("article", "origin", "assignee").get(pk=pk)
+    return Claim.objects.for_list().get(pk=pk)
 
 
 def claim_page(*, claim: Claim, user: AbstractBaseUser) -> ClaimPage:
