@@ -123,10 +123,6 @@ class Ownership(models.Model):
         stake = f" {self.stake_pct}%" if self.stake_pct is not None else ""
         return f"{self.owner} → {self.owned}{stake}"
 
-    @property
-    def confers_control(self) -> bool:
-        return self.controlling or (self.stake_pct is not None and self.stake_pct > 50)
-
 
 class SnapshotStatus(models.TextChoices):
     PENDING = "pending", "Pending"

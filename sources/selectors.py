@@ -69,14 +69,6 @@ def entity_control_summaries(
     }
 
 
-def entity_resolutions(
-    *, entity_ids: Iterable[int], graph: ControlGraph | None = None
-) -> dict[int, Resolution]:
-    """Resolutions (ids, not names) for many entities at once; same cost as above."""
-    graph = graph or current_graph()
-    return {eid: graph.resolve(eid) for eid in dict.fromkeys(entity_ids)}
-
-
 def entity_for_domain(*, domain: str) -> Entity | None:
     """The publisher behind a bare domain or URL (`GET entities/?domain=D`): the most specific
     registered domain wins, subdomains fall back to their parent; None when unknown."""
