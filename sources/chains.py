@@ -304,6 +304,10 @@ def controlling_q() -> Q:
     return Q(controlling=True) | Q(stake_pct__gt=50)
 
 
+#: `controlling_q()` in SQL, for the fingerprint statements below.
+_CONTROLLING_SQL = "controlling OR stake_pct > 50"
+
+
 def load_graph() -> ControlGraph:
     """Load the whole controlling graph: exactly two queries, whatever the chains' depth."""
     entity_rows = list(Entity.objects.order_by().values_list("id", "name", "kind", "country"))
@@ -361,7 +365,7 @@ def _spelled_sql(vendor: str) -> str:
         return (
             f"coalesce((SELECT string_agg({entity}, '' ORDER BY id) FROM {e}), '') || '|' || "  # noqa: S608
             f"coalesce((SELECT string_agg({edge}, '' ORDER BY owner_id, owned_id) FROM {o} "
-            "WHERE controlling OR stake_pct > 50), '')"
+            f"WHERE {_CONTROLLING_SQL}), '')"
         )
     entity = (
         "CAST(id AS TEXT) || ':' || length(name) || ':' || name || length(kind) || ':' || kind "
@@ -374,7 +378,7 @@ def _spelled_sql(vendor: str) -> str:
     return (
         f"coalesce((SELECT group_concat(x, '') FROM (SELECT {entity} AS x FROM {e} ORDER BY id)), '')"  # noqa: S608
         f" || '|' || coalesce((SELECT group_concat(x, '') FROM (SELECT {edge} AS x FROM {o} "
-        "WHERE controlling OR stake_pct > 50 ORDER BY owner_id, owned_id)), '')"
+        f"WHERE {_CONTROLLING_SQL} ORDER BY owner_id, owned_id)), '')"
     )
 
 
