@@ -31,7 +31,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reex.settings")
 os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(32))
@@ -46,18 +45,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _database_url(settings_dict: dict) -> str:
-    if settings_dict["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{settings_dict['NAME']}"
-    user = quote(settings_dict.get("USER") or "")
-    password = quote(settings_dict.get("PASSWORD") or "")
-    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
-    return (
-        f"postgres://{auth}{settings_dict.get('HOST') or '127.0.0.1'}{port}/{settings_dict['NAME']}"
-    )
 
 
 def load(n_claims: int) -> tuple[str, list[int]]:
@@ -205,6 +192,8 @@ def main(argv: list[str]) -> int:
     django.setup()
     from django.db import connection
 
+    from bench._db import database_url
+
     tmp = Path(tempfile.mkdtemp(prefix="reex-bench-api-"))
     test_name = (
         str(tmp / "bench.sqlite3")
@@ -236,7 +225,7 @@ def main(argv: list[str]) -> int:
         port = _free_port()
         env = {
             **os.environ,
-            "DATABASE_URL": _database_url(connection.settings_dict),
+            "DATABASE_URL": database_url(connection.settings_dict),
             "DEBUG": "0",
             "REEX_API_THROTTLE_RATE": "100000000/minute",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",

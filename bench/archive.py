@@ -23,7 +23,6 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import quote
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reex.settings")
 os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(32))
@@ -40,7 +39,7 @@ import requests  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from bench._db import create_throwaway_database  # noqa: E402
+from bench._db import create_throwaway_database, database_url  # noqa: E402
 from sources.models import Snapshot  # noqa: E402
 from sources.tasks import enqueue_archive  # noqa: E402
 
@@ -80,20 +79,10 @@ def origin(latency: float) -> ThreadingHTTPServer:
     return server
 
 
-def database_url() -> str:
-    params = connection.settings_dict
-    if params["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{Path(params['NAME']).resolve()}"
-    user, password = quote(params.get("USER") or ""), quote(params.get("PASSWORD") or "")
-    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    port = f":{params['PORT']}" if params.get("PORT") else ""
-    return f"postgres://{auth}{params.get('HOST') or '127.0.0.1'}{port}/{params['NAME']}"
-
-
 def start_worker(*, concurrency: int, allow: str, log: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
-        DATABASE_URL=database_url(),
+        DATABASE_URL=database_url(connection.settings_dict),
         REEX_FETCH_ALLOWLIST=allow,
         REEX_WORKER_CONCURRENCY=str(concurrency),
         LOG_LEVEL="WARNING",
