@@ -15,28 +15,7 @@ from collections.abc import Iterable
 from claims.models import Claim, Evidence
 from claims.suggestion import EvidenceFacts, Suggestion, min_sources, suggest
 from sources.chains import ControlGraph, current_graph
-from sources.models import Domain
-from sources.publishers import _to_ascii, candidate_domains
-
-
-def _resolve_unknown(urls: Iterable[str]) -> dict[str, int]:
-    """URL → entity id for URLs whose stored publisher is empty: one query for all of them.
-    The most specific registered domain wins, as in `sources.publishers.publisher_for_url`."""
-    candidates = {url: candidate_domains(url) for url in dict.fromkeys(urls)}
-    wanted = {
-        spelling for cands in candidates.values() for c in cands for spelling in (c, _to_ascii(c))
-    }
-    if not wanted:
-        return {}
-    found = dict(Domain.objects.filter(domain__in=wanted).values_list("domain", "entity_id"))
-    out: dict[str, int] = {}
-    for url, cands in candidates.items():
-        for c in cands:
-            hit = found.get(c) or found.get(_to_ascii(c))
-            if hit:
-                out[url] = hit
-                break
-    return out
+from sources.publishers import publisher_ids_for_urls
 
 
 def evidence_facts_for_claims(
@@ -61,7 +40,7 @@ def evidence_facts_from_rows(
     (id, claim_id, stance, publisher_id, url, snapshot status or None, snapshot error or None)
     in id order: no query, plus one when some publisher is unknown."""
     rows = list(rows)
-    unknown = _resolve_unknown(url for _, _, _, pub, url, _, _ in rows if pub is None)
+    unknown = publisher_ids_for_urls(url for _, _, _, pub, url, _, _ in rows if pub is None)
     out: dict[int, list[EvidenceFacts]] = defaultdict(list)
     for cid in dict.fromkeys(claim_ids):
         out[cid] = []

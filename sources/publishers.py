@@ -6,6 +6,7 @@ tldextract runs on its bundled public-suffix snapshot only (no network at run ti
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -82,6 +83,26 @@ def publisher_for_url(url: str) -> Entity | None:
             if spelling in found:
                 return found[spelling]
     return None
+
+
+def publisher_ids_for_urls(urls: Iterable[str]) -> dict[str, int]:
+    """URL → entity id for many URLs in one query (URLs with no registered domain are left
+    out). The most specific registered domain wins, as in `publisher_for_url`."""
+    candidates = {url: candidate_domains(url) for url in dict.fromkeys(urls)}
+    wanted = {
+        spelling for cands in candidates.values() for c in cands for spelling in (c, _to_ascii(c))
+    }
+    if not wanted:
+        return {}
+    found = dict(Domain.objects.filter(domain__in=wanted).values_list("domain", "entity_id"))
+    out: dict[str, int] = {}
+    for url, cands in candidates.items():
+        for c in cands:
+            hit = found.get(c) or found.get(_to_ascii(c))
+            if hit:
+                out[url] = hit
+                break
+    return out
 
 
 def registrable_domain(url: str) -> str:
