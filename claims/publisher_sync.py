@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from claims.models import Claim, Evidence
 from sources.models import Domain
-from sources.publishers import _to_ascii, _to_unicode, candidate_domains, publisher_for_url
+from sources.publishers import _to_ascii, _to_unicode, candidate_domains, publisher_ids_for_urls
 
 _OLD_DOMAIN = "_reex_domain_before_save"
 
@@ -57,21 +57,18 @@ def evidence_on_domains(*, domains: Iterable[str], unknown_only: bool = False) -
 
 def evidence_resync_publishers(*, domains: Iterable[str]) -> int:
     """Resolve again the publisher of every evidence URL on `domains` (and their subdomains)
-    with `sources.publishers.publisher_for_url`, write the rows whose publisher changed, and
+    as `sources.publishers.publisher_for_url` does, write the rows whose publisher changed, and
     bump their `updated_at` and their claims' `updated_at` (API ETags and `updated_since`
-    follow). One lookup per distinct host, not per row. Returns how many rows changed."""
+    follow). One lookup for all the rows (`publisher_ids_for_urls`). Returns how many rows
+    changed."""
     rows = evidence_on_domains(domains=domains)
     if not rows:
         return 0
-    by_host: dict[tuple[str, ...], int | None] = {}
+    resolved = publisher_ids_for_urls(e.url for e in rows)
     changed: dict[int | None, list[int]] = {}
     claim_ids: set[int] = set()
     for e in rows:
-        key = tuple(candidate_domains(e.url))
-        if key not in by_host:
-            publisher = publisher_for_url(e.url)
-            by_host[key] = publisher.pk if publisher is not None else None
-        new = by_host[key]
+        new = resolved.get(e.url)
         if new != e.publisher_id:
             changed.setdefault(new, []).append(e.pk)
             claim_ids.add(e.claim_id)

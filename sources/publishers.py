@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import tldextract
@@ -16,6 +17,8 @@ from sources.models import Domain, Entity
 
 # suffix_list_urls=() keeps tldextract off the network; cache_dir=None keeps it off the disk.
 _extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,17 @@ def candidate_domains(url: str) -> list[str]:
     return [".".join(labels[i:]) for i in range(0, len(labels) - reg_len + 1)]
 
 
+def _spellings(candidates: list[str]) -> list[str]:
+    """Each candidate domain as editors may have registered it, Unicode or punycode (an
+    internationalised domain may have been typed either way): most specific first, and for
+    one domain punycode before Unicode."""
+    return [s for c in candidates for s in sorted({c, _to_ascii(c)})]
+
+
+def _first_registered(candidates: list[str], found: dict[str, T]) -> T | None:
+    return next((found[s] for s in _spellings(candidates) if s in found), None)
+
+
 def publisher_for_url(url: str) -> Entity | None:
     """The entity behind a URL: the most specific registered domain wins (a subdomain that is
     registered itself beats its parent), `www.` and other subdomains fall back to the parent.
@@ -71,37 +85,26 @@ def publisher_for_url(url: str) -> Entity | None:
     candidates = candidate_domains(url)
     if not candidates:
         return None
-    # Editors may have typed an internationalised domain as Unicode or as punycode: try both.
-    spellings = {c: {c, _to_ascii(c)} for c in candidates}
-    wanted = set().union(*spellings.values())
     found = {
         d.domain: d.entity
-        for d in Domain.objects.filter(domain__in=wanted).select_related("entity")
+        for d in Domain.objects.filter(domain__in=_spellings(candidates)).select_related("entity")
     }
-    for candidate in candidates:
-        for spelling in sorted(spellings[candidate]):
-            if spelling in found:
-                return found[spelling]
-    return None
+    return _first_registered(candidates, found)
 
 
 def publisher_ids_for_urls(urls: Iterable[str]) -> dict[str, int]:
     """URL → entity id for many URLs in one query (URLs with no registered domain are left
-    out). The most specific registered domain wins, as in `publisher_for_url`."""
+    out), chosen as `publisher_for_url` chooses."""
     candidates = {url: candidate_domains(url) for url in dict.fromkeys(urls)}
-    wanted = {
-        spelling for cands in candidates.values() for c in cands for spelling in (c, _to_ascii(c))
-    }
+    wanted = {s for cands in candidates.values() for s in _spellings(cands)}
     if not wanted:
         return {}
     found = dict(Domain.objects.filter(domain__in=wanted).values_list("domain", "entity_id"))
     out: dict[str, int] = {}
     for url, cands in candidates.items():
-        for c in cands:
-            hit = found.get(c) or found.get(_to_ascii(c))
-            if hit:
-                out[url] = hit
-                break
+        hit = _first_registered(cands, found)
+        if hit is not None:
+            out[url] = hit
     return out
 
 
