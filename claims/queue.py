@@ -22,7 +22,7 @@ from claims.models import Claim, Evidence, StatusChange
 from claims.selectors import suggestions_for_claims
 from sources.chains import ControlGraph, current_graph
 from sources.models import Snapshot
-from sources.selectors import ControlSummary, summarise
+from sources.selectors import ControlSummary, entity_control_summaries, summarise
 
 PER_PAGE = 50
 
@@ -433,25 +433,18 @@ def evidence_views(
     *, evidence: list[Evidence], suggestion: Any, graph: ControlGraph, editor: bool = False
 ) -> list[EvidenceView]:
     assessments = getattr(suggestion, "assessments", None) or {}
-    summaries: dict[int, ControlSummary] = {}
-    views = []
-    for ev in evidence:
-        summary = None
-        if ev.publisher_id:
-            if ev.publisher_id not in summaries:
-                summaries[ev.publisher_id] = summarise(
-                    graph=graph, resolution=graph.resolve(ev.publisher_id)
-                )
-            summary = summaries[ev.publisher_id]
-        views.append(
-            EvidenceView(
-                evidence=ev,
-                publisher=summary,
-                assessment=assessments.get(ev.pk),
-                admin=evidence_admin_links(ev) if editor else {},
-            )
+    summaries = entity_control_summaries(
+        entity_ids=[ev.publisher_id for ev in evidence if ev.publisher_id], graph=graph
+    )
+    return [
+        EvidenceView(
+            evidence=ev,
+            publisher=summaries.get(ev.publisher_id) if ev.publisher_id else None,
+            assessment=assessments.get(ev.pk),
+            admin=evidence_admin_links(ev) if editor else {},
         )
-    return views
+        for ev in evidence
+    ]
 
 
 @dataclass
@@ -520,9 +513,6 @@ def _reverse_or_blank(name: str, pk: int | None) -> str:
         return ""
 
 
-_admin_url = _reverse_or_blank
-
-
 def is_editor(user: AbstractBaseUser) -> bool:
     """Editors work in the admin too: staff who may change claims."""
     return bool(user.is_staff and user.has_perm("claims.change_claim"))
@@ -533,17 +523,17 @@ def admin_links(*, claim: Claim, user: AbstractBaseUser) -> dict[str, str]:
     if not is_editor(user):
         return {}
     links = {
-        "claim": _admin_url("admin:claims_claim_change", claim.pk),
-        "article": _admin_url("admin:claims_article_change", claim.article_id),
-        "origin": _admin_url("admin:sources_entity_change", claim.origin_id),
+        "claim": _reverse_or_blank("admin:claims_claim_change", claim.pk),
+        "article": _reverse_or_blank("admin:claims_article_change", claim.article_id),
+        "origin": _reverse_or_blank("admin:sources_entity_change", claim.origin_id),
     }
     return {k: v for k, v in links.items() if v}
 
 
 def evidence_admin_links(ev: Evidence) -> dict[str, str]:
     links = {
-        "evidence": _admin_url("admin:claims_evidence_change", ev.pk),
-        "publisher": _admin_url("admin:sources_entity_change", ev.publisher_id),
-        "snapshot": _admin_url("admin:sources_snapshot_change", ev.snapshot_id),
+        "evidence": _reverse_or_blank("admin:claims_evidence_change", ev.pk),
+        "publisher": _reverse_or_blank("admin:sources_entity_change", ev.publisher_id),
+        "snapshot": _reverse_or_blank("admin:sources_snapshot_change", ev.snapshot_id),
     }
     return {k: v for k, v in links.items() if v}
