@@ -23,6 +23,7 @@ from claims.services import evidence_attach
 from sources.models import Snapshot
 from sources.tasks import sweep_stuck_snapshots
 from tests.factories import ClaimFactory
+from tests.worker import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -35,17 +36,6 @@ PAGE = (
     b"Rare Earth. Analysts expect further gains as prices recover across the sector.</p>"
     b"</article></body></html>"
 )
-
-
-def wait_for(predicate, *, timeout: float = 30, every: float = 0.2, worker=None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    detail = f"\nworker log:\n{worker.log()[-4000:]}" if worker is not None else ""
-    raise AssertionError(f"condition not met within {timeout} s{detail}")
 
 
 def status_of(snapshot_id: int) -> str:

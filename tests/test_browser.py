@@ -22,6 +22,7 @@ from claims.services import claim_take, evidence_attach, evidence_classify_publi
 from sources.models import Snapshot
 from tests.factories import ClaimFactory, EvidenceFactory, SnapshotFactory, UserFactory
 from tests.test_queue_views import build_world
+from tests.worker import wait_for
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
 # between browser steps are synchronous and safe here.
@@ -88,16 +89,6 @@ def screenshot(page, name: str) -> None:
         page.wait_for_timeout(500)
         page.screenshot(path=str(target))
         page.set_viewport_size(size)
-
-
-def wait_for(predicate, timeout: float = 30.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 REPORT = """<!doctype html><html><head><title>Northern Rare Earth profit soars</title>

@@ -15,18 +15,9 @@ from claims.services import claim_set_status
 from claims.tasks import sweep_unqueued_webhooks
 from claims.webhooks import backoff, requeue_unqueued_deliveries, sign, verify, webhook_deliver
 from tests.factories import ClaimFactory, EvidenceFactory
+from tests.worker import wait_for
 
 SECRET = "s3cret-shared-with-the-partner"
-
-
-def wait_for(predicate, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting")
 
 
 # A real worker process must see the rows, so the test commits (transaction=True). It needs no

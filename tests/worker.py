@@ -226,3 +226,18 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def wait_for(
+    predicate, *, timeout: float = 30, every: float = 0.2, what: str = "condition", worker=None
+):
+    """Poll `predicate` until it returns something truthy (returned) or `timeout` passes; on
+    timeout the failure names `what` and, given a worker, the end of its log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    detail = f"\nworker log:\n{worker.log()[-4000:]}" if worker is not None else ""
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}{detail}")
