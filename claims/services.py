@@ -12,6 +12,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from claims.models import Claim, Evidence, StatusChange
+from claims.suggestion import decision_refusal, suggest_for_claim
+from claims.webhooks import notify_status_change
 from sources.publishers import publisher_for_url
 from sources.services import snapshot_request
 
@@ -103,9 +105,11 @@ def claim_set_status(
             raise ValidationError({"rationale": "An override needs a rationale."})
 
     with transaction.atomic():
-        suggestion = _suggestion_for(claim)
+        suggestion = suggest_for_claim(claim)
         if check_rule and status in FINAL_STATUSES and not override:
-            _refuse_unless_supported(claim=claim, status=status, suggestion=suggestion)
+            refusal = decision_refusal(status=status, suggestion=suggestion)
+            if refusal is not None:
+                raise DecisionRefused(refusal, suggestion.reasons)
         from_status = claim.status
         updated = Claim.objects.filter(pk=claim.pk, version=version).update(
             status=status, version=F("version") + 1, updated_at=timezone.now()
@@ -124,10 +128,12 @@ def claim_set_status(
             rationale=rationale,
             override=override,
             evidence_ids=list(claim.evidence.order_by("id").values_list("id", flat=True)),
-            suggested_status=(suggestion.status or "") if suggestion else "",
-            extra={"reasons": suggestion.reasons} if suggestion else {},
+            suggested_status=suggestion.status or "",
+            extra={"reasons": suggestion.reasons},
         )
-        transaction.on_commit(lambda: _after_status_change(fresh.pk))
+        # Webhooks after commit; notify_status_change never raises, so a decision never fails
+        # on a partner's endpoint or a broker outage.
+        transaction.on_commit(lambda: notify_status_change(claim_id=fresh.pk))
     claim.status, claim.version, claim.updated_at = fresh.status, fresh.version, fresh.updated_at
     return claim
 
@@ -148,34 +154,6 @@ def _refuse_undoing_a_decision(*, claim: Claim, status: str, actor: AbstractBase
         raise PermissionDenied(
             "An editor overrode the suggestion on this claim; only an editor may change its verdict."
         )
-
-
-def _suggestion_for(claim: Claim):
-    """The computed suggestion (claims.suggestion), or None where it is not available."""
-    try:
-        from claims.suggestion import suggest_for_claim
-    except ImportError:
-        return None
-    return suggest_for_claim(claim)
-
-
-def _refuse_unless_supported(*, claim: Claim, status: str, suggestion) -> None:
-    try:
-        from claims.suggestion import decision_refusal
-    except ImportError:
-        return
-    refusal = decision_refusal(status=status, suggestion=suggestion)
-    if refusal is not None:
-        raise DecisionRefused(refusal, suggestion.reasons)
-
-
-def _after_status_change(claim_id: int) -> None:
-    """Side effects after commit (webhooks). Never blocks or fails a decision."""
-    try:
-        from claims.webhooks import notify_status_change
-    except ImportError:
-        return
-    notify_status_change(claim_id=claim_id)
 
 
 def claim_take(*, claim: Claim, actor: AbstractBaseUser) -> Claim:
