@@ -120,6 +120,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             f"{detail.rstrip('.')}: the token is unknown, expired or revoked. Ask for a new one. "
             f"{AUTH_HELP}"
         )
+    elif isinstance(exc, exceptions.UnsupportedMediaType):
+        detail = f"{detail} This API takes JSON: send `Content-Type: application/json`."
     elif isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         detail = (
             f"Too many requests for this token; try again in {int(exc.wait) + 1} seconds "
