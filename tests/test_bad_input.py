@@ -175,7 +175,8 @@ def test_a_bad_page_number_is_a_400(token_client, consumer, query):
 
 
 @pytest.mark.parametrize(
-    "query", ["article=0", "origin=0", "status=", "updated_since=", "article=1&article=2"]
+    "query",
+    ["article=0", "origin=0", "status=", "updated_since=", "article=1&article=2", "q=" + "x" * 201],
 )
 @pytest.mark.parametrize("path", ["/api/v1/claims/", "/api/v1/claims/sync/"])
 def test_bad_filters_are_a_400_by_field(token_client, consumer, path, query):
@@ -194,7 +195,9 @@ def test_the_schema_states_the_rules(client):
         assert params(path)["article"]["minimum"] == 1
         assert params(path)["origin"]["minimum"] == 1
         assert params(path)["page_size"]["minimum"] == 1
+        assert params(path)["q"]["maxLength"] == 200
     assert params("/api/v1/entities/")["page_size"]["maximum"] == 200
+    assert params("/api/v1/entities/")["domain"]["maxLength"] == 253
     assert params("/api/v1/claims/sync/")["page_size"]["maximum"] == 1000
     decision = schema["components"]["schemas"]["DecisionInput"]
     assert "rationale" in decision["required"]
