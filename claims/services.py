@@ -89,6 +89,9 @@ def claim_set_status(
     Compare-and-swap on `version`: of two concurrent decisions on one version exactly one
     updates a row; the other raises `VersionConflict` and writes nothing. A verdict the evidence
     does not support raises `DecisionRefused` unless an editor overrides with a rationale.
+    A reviewer decides only a claim they hold or one nobody holds (`ClaimTaken`, naming the
+    holder, otherwise); editors decide any; the holder is part of the guarded update, so a claim
+    taken a moment ago is not decided over its holder's head.
     `actor=None` is for system moves (seed loading); it never overrides.
     """
     if status not in Claim.Status.values:
