@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from claims.models import Article, Claim, Evidence
+from claims.models import EXCERPT_MAX_LENGTH, RATIONALE_MAX_LENGTH, Article, Claim, Evidence
 from claims.queue import ALL, NEEDS_WORK, PROBLEMS, SORTS, QueueFilters
 from claims.services import FINAL_STATUSES
 from sources.models import Entity
@@ -86,7 +86,7 @@ class EvidenceForm(forms.Form):
     excerpt = forms.CharField(
         label="Excerpt (optional)",
         required=False,
-        max_length=5000,
+        max_length=EXCERPT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -114,7 +114,7 @@ class DecisionForm(forms.Form):
     )
     rationale = forms.CharField(
         label="Rationale",
-        max_length=10000,
+        max_length=RATIONALE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Why this verdict: which sources, what they show.",
     )

@@ -140,6 +140,12 @@ class Claim(models.Model):
             )
 
 
+#: The longest excerpt and rationale anyone may send: the desk's forms, the API's serializers
+#: and the services all read these (issue 15), so each door says the same thing.
+EXCERPT_MAX_LENGTH = 5000
+RATIONALE_MAX_LENGTH = 10000
+
+
 class EvidenceStance(models.TextChoices):
     SUPPORTS = "supports", "Supports"
     ECHOES = "echoes", "Echoes the claimant"
@@ -159,7 +165,7 @@ class Evidence(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="evidence")
     url = models.URLField(max_length=2000)
     stance = models.CharField(max_length=10, choices=Stance.choices)
-    excerpt = models.TextField(blank=True)
+    excerpt = models.TextField(blank=True, max_length=EXCERPT_MAX_LENGTH)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -214,7 +220,7 @@ class StatusChange(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     from_status = models.CharField(max_length=30, choices=Claim.Status.choices)
     to_status = models.CharField(max_length=30, choices=Claim.Status.choices)
-    rationale = models.TextField(blank=True)
+    rationale = models.TextField(blank=True, max_length=RATIONALE_MAX_LENGTH)
     override = models.BooleanField(default=False)
     evidence_ids = models.JSONField(default=list, blank=True)
     suggested_status = models.CharField(max_length=30, blank=True)

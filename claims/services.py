@@ -8,10 +8,16 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
-from claims.models import Claim, Evidence, StatusChange
+from claims.models import (
+    EXCERPT_MAX_LENGTH,
+    RATIONALE_MAX_LENGTH,
+    Claim,
+    Evidence,
+    StatusChange,
+)
 from claims.suggestion import decision_refusal, suggest_for_claim
 from claims.webhooks import notify_status_change
 from sources.publishers import publisher_for_url
@@ -40,19 +46,21 @@ class DecisionRefused(Exception):
         return self.message
 
 
-class ClaimTaken(Exception):
-    """Another reviewer holds the claim."""
+class ClaimTaken(PermissionDenied):
+    """Another reviewer holds the claim (taking it, or deciding it). A PermissionDenied, so a
+    caller that handles refusals in general shows its message."""
 
-    def __init__(self, *, claim_id: int, holder: str) -> None:
+    def __init__(self, *, claim_id: int, holder: str, message: str = "") -> None:
         self.claim_id, self.holder = claim_id, holder
-        super().__init__(f"{holder} is already reviewing this claim.")
+        super().__init__(message or f"{holder} is already reviewing this claim.")
 
 
 class EvidenceRejected(Exception):
-    """The URL cannot be attached (duplicate, not http(s), ...): a message a person can act on."""
+    """The URL cannot be attached (duplicate, not http(s), ...): a message a person can act on.
+    `duplicate` says the URL is already there (a conflict with what is stored, not bad input)."""
 
-    def __init__(self, message: str, *, field: str = "url") -> None:
-        self.field = field
+    def __init__(self, message: str, *, field: str = "url", duplicate: bool = False) -> None:
+        self.field, self.duplicate = field, duplicate
         super().__init__(message)
 
 
@@ -81,6 +89,9 @@ def claim_set_status(
     Compare-and-swap on `version`: of two concurrent decisions on one version exactly one
     updates a row; the other raises `VersionConflict` and writes nothing. A verdict the evidence
     does not support raises `DecisionRefused` unless an editor overrides with a rationale.
+    A reviewer decides only a claim they hold or one nobody holds (`ClaimTaken`, naming the
+    holder, otherwise); editors decide any; the holder is part of the guarded update, so a claim
+    taken a moment ago is not decided over its holder's head.
     `actor=None` is for system moves (seed loading); it never overrides.
     """
     if status not in Claim.Status.values:
@@ -90,6 +101,10 @@ def claim_set_status(
             }
         )
     rationale = (rationale or "").strip()
+    if len(rationale) > RATIONALE_MAX_LENGTH:
+        raise ValidationError(
+            {"rationale": f"A rationale has at most {RATIONALE_MAX_LENGTH:,} characters."}
+        )
     if actor is not None:
         if not actor.has_perm("claims.decide_claim"):
             raise PermissionDenied("Only reviewers and editors may change a claim's status.")
@@ -98,6 +113,9 @@ def claim_set_status(
         if not rationale and (status in FINAL_STATUSES or undoing):
             raise ValidationError({"rationale": "Say why: a verdict needs a rationale."})
         _refuse_undoing_a_decision(claim=claim, status=status, actor=actor)
+        # Refused early from the copy the caller read; the update below guards the race.
+        if claim.assignee_id not in (None, actor.pk) and not may_decide_held_claims(actor):
+            raise _held_by_another(claim)
     if override:
         if actor is None or not actor.has_perm("claims.override_decision"):
             raise PermissionDenied("Only editors may override the suggestion rule.")
@@ -111,14 +129,21 @@ def claim_set_status(
             if refusal is not None:
                 raise DecisionRefused(refusal, suggestion.reasons)
         from_status = claim.status
-        updated = Claim.objects.filter(pk=claim.pk, version=version).update(
-            status=status, version=F("version") + 1, updated_at=timezone.now()
-        )
+        target = Claim.objects.filter(pk=claim.pk, version=version)
+        holder_rule = actor is not None and not may_decide_held_claims(actor)
+        if holder_rule:
+            # The holder rule is part of the compare-and-swap: a claim taken by someone else a
+            # moment ago is not decided over their head.
+            target = target.filter(Q(assignee__isnull=True) | Q(assignee=actor))
+        updated = target.update(status=status, version=F("version") + 1, updated_at=timezone.now())
         if not updated:
             # Nothing got updated: another decision got there first (or the caller read an old
-            # copy). Report the version that is there now.
-            current = Claim.objects.filter(pk=claim.pk).values_list("version", flat=True).first()
-            raise VersionConflict(claim_id=claim.pk, expected=version, current=current or 0)
+            # copy), or another reviewer holds the claim. Say which.
+            now = Claim.objects.select_related("assignee").filter(pk=claim.pk).first()
+            if now is not None and now.version == version and holder_rule:
+                raise _held_by_another(now)
+            current = now.version if now is not None else 0
+            raise VersionConflict(claim_id=claim.pk, expected=version, current=current)
         fresh = Claim.objects.select_for_update().get(pk=claim.pk)
         StatusChange.objects.create(
             claim=fresh,
@@ -136,6 +161,24 @@ def claim_set_status(
         transaction.on_commit(lambda: notify_status_change(claim_id=fresh.pk))
     claim.status, claim.version, claim.updated_at = fresh.status, fresh.version, fresh.updated_at
     return claim
+
+
+def may_decide_held_claims(actor: AbstractBaseUser) -> bool:
+    """Editors may decide (and release) a claim whoever holds it; reviewers only their own
+    claims and claims nobody holds."""
+    return actor.has_perm("claims.change_claim")
+
+
+def _held_by_another(claim: Claim) -> ClaimTaken:
+    holder = claim.assignee.get_username() if claim.assignee else "someone"
+    return ClaimTaken(
+        claim_id=claim.pk,
+        holder=holder,
+        message=(
+            f"{holder} holds claim #{claim.pk}: only the reviewer holding a claim, or an editor, "
+            f"may decide it. Ask {holder} to release it (or an editor to reassign it)."
+        ),
+    )
 
 
 def _refuse_undoing_a_decision(*, claim: Claim, status: str, actor: AbstractBaseUser) -> None:
@@ -199,7 +242,7 @@ def claim_assign(
 
 def claim_release(*, claim: Claim, actor: AbstractBaseUser) -> Claim:
     """Give a claim back to the queue (only its assignee or an editor)."""
-    if claim.assignee_id != actor.pk and not actor.has_perm("claims.change_claim"):
+    if claim.assignee_id != actor.pk and not may_decide_held_claims(actor):
         raise PermissionDenied("Only the reviewer holding the claim or an editor may release it.")
     Claim.objects.filter(pk=claim.pk).update(assignee=None, updated_at=timezone.now())
     claim.refresh_from_db()
@@ -222,7 +265,7 @@ def evidence_check(*, claim: Claim, url: str, stance: str) -> str:
             field="stance",
         )
     if Evidence.objects.filter(claim=claim, url=url).exists():
-        raise EvidenceRejected("This URL is already attached to this claim.")
+        raise EvidenceRejected("This URL is already attached to this claim.", duplicate=True)
     return url
 
 
@@ -234,13 +277,20 @@ def evidence_attach(
     if actor is not None and not actor.has_perm("claims.add_evidence"):
         raise PermissionDenied("Only reviewers and editors may attach sources.")
     url = evidence_check(claim=claim, url=url, stance=stance)
+    excerpt = (excerpt or "").strip()
+    if len(excerpt) > EXCERPT_MAX_LENGTH:
+        raise EvidenceRejected(
+            f"The excerpt is {len(excerpt):,} characters; the most is {EXCERPT_MAX_LENGTH:,}. "
+            "Quote the passage that matters, not the whole page.",
+            field="excerpt",
+        )
     try:
         with transaction.atomic():
             evidence = Evidence.objects.create(
                 claim=claim,
                 url=url,
                 stance=stance,
-                excerpt=(excerpt or "").strip(),
+                excerpt=excerpt,
                 added_by=actor,
                 publisher=publisher_for_url(url),
                 snapshot=snapshot_request(url=url),
@@ -248,7 +298,9 @@ def evidence_attach(
             Claim.objects.filter(pk=claim.pk).update(updated_at=timezone.now())
     except IntegrityError:
         # The same URL attached by someone else a moment ago: the unique constraint caught it.
-        raise EvidenceRejected("This URL is already attached to this claim.") from None
+        raise EvidenceRejected(
+            "This URL is already attached to this claim.", duplicate=True
+        ) from None
     return evidence
 
 

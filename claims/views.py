@@ -43,6 +43,7 @@ from claims.services import (
     evidence_attach,
 )
 from claims.suggestion import suggest_for_claim
+from reex.lib.request_size import bind_oversized, oversized_post_to_form
 
 #: Sent when an evidence row changes (attached, archived, failed): the suggestion panel
 #: listens for it and reloads itself.
@@ -202,13 +203,15 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "claims/claim_detail.html", _page_context(request, claim))
 
 
+@oversized_post_to_form
 @desk_required
 @require_POST
 def attach(request: HttpRequest, pk: int) -> HttpResponse:
-    """Attach a source URL. Errors (not a URL, already attached, refused address) come back
-    next to the field with what was typed kept."""
+    """Attach a source URL. Errors (not a URL, already attached, refused address, a body too
+    large to read) come back next to the field with what was typed kept."""
     claim = _claim_or_404(pk)
-    form = EvidenceForm(request.POST)
+    oversized = getattr(request, "oversized_post", None)
+    form = bind_oversized(EvidenceForm, oversized) if oversized else EvidenceForm(request.POST)
     evidence = None
     if form.is_valid():
         try:

@@ -66,6 +66,16 @@ if not SECRET_KEY:
             "or set DEBUG=1 for local development."
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
+elif not DEBUG and (SECRET_KEY.startswith("change-me") or len(set(SECRET_KEY)) < 5):
+    # The placeholder of deploy/production.env.example (or a key like "xxxx") would sign
+    # sessions and CSRF tokens with a key anyone can read in the repository. (Django's
+    # "django-insecure-" prefix is left to `check --deploy`: the test suite's worker processes
+    # run with the suite's development key and DEBUG off.)
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is a placeholder ({SECRET_KEY[:12]}...), not a secret. Set it to a random "
+        "value of its own (for example `python -c 'import secrets; "
+        "print(secrets.token_urlsafe(50))'`), or set DEBUG=1 for local development."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -96,6 +106,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which reads the form: a body over DATA_UPLOAD_MAX_MEMORY_SIZE gets a page
+    # that says so (or the form again, by the field), not Django's bare 400 (issue 15).
+    "reex.lib.request_size.RequestSizeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -228,7 +241,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "reex.lib.api.ApiPagination",
+    # JSON only, bounded in size and nesting: a body the parser cannot take is a JSON 400/413.
+    "DEFAULT_PARSER_CLASSES": ["reex.lib.parsers.JSONParser"],
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

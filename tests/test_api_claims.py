@@ -290,7 +290,7 @@ def test_decision_input_errors_by_field(token_client, reviewer):
         f"/api/v1/claims/{claim.pk}/decision/", {"status": "maybe", "version": -1}, format="json"
     )
     assert response.status_code == 400
-    assert set(response.json()["errors"]) == {"status", "version"}
+    assert set(response.json()["errors"]) == {"status", "version", "rationale"}
     verdict_without_reason = token_client(reviewer).post(
         f"/api/v1/claims/{claim.pk}/decision/",
         {"status": "unverifiable", "version": 1},
@@ -316,7 +316,8 @@ def test_attach_evidence_resolves_publisher_and_refuses_duplicates(token_client,
     assert created.json()["publisher"]["id"] == outlet.pk
     assert created.json()["snapshot"]["status"] == "pending"
     again = client.post(url, body, format="json")
-    assert again.status_code == 400
+    assert again.status_code == 409
+    assert again.json()["code"] == "already_attached"
     assert "already attached" in again.json()["errors"]["url"][0]
     bad = client.post(url, {"url": "ftp://x.example/", "stance": "sideways"}, format="json")
     assert bad.status_code == 400

@@ -825,13 +825,15 @@ def test_decide_with_htmx_redirects_the_page(client, world, reviewer, settings):
 
 @pytest.mark.parametrize("htmx", [False, True])
 def test_stale_decision_is_a_conflict_that_keeps_what_was_typed(
-    client, world, reviewer, reviewer2, htmx
+    client, world, reviewer, editor, htmx
 ):
     client.force_login(reviewer)
     page = client.get(reverse("claims:detail", args=[world.claim.pk]))
     assert b'name="version" value="1"' in page.content
-    # Meanwhile someone else takes the claim: the version moves on.
-    claim_take(claim=world.claim, actor=reviewer2)
+    # Meanwhile an editor moves the claim into review (without taking it): the version moves on.
+    claim_set_status(
+        claim=world.claim, status="in_review", actor=editor, rationale="Looking.", version=1
+    )
     response = _decide(
         client,
         world.claim,

@@ -53,3 +53,18 @@ def test_a_malformed_boolean_is_named():
     result = manage("check", DEBUG="maybe", SECRET_KEY="x" * 50)
     assert result.returncode != 0
     assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_the_placeholder_secret_key_of_the_example_refuses_to_start():
+    env = production_env()
+    example = (ROOT / "deploy" / "production.env.example").read_text()
+    env["SECRET_KEY"] = example.split("SECRET_KEY=", 1)[1].splitlines()[0]
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is a placeholder" in result.stderr
+
+
+def test_a_key_of_one_repeated_character_refuses_to_start():
+    result = manage("check", DEBUG="0", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "SECRET_KEY is a placeholder" in result.stderr

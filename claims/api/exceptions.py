@@ -7,7 +7,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -17,6 +19,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
 from claims.services import ClaimTaken, DecisionRefused, EvidenceRejected, VersionConflict
+from reex.lib.parsers import RequestTooLarge, too_large_message
 
 log = logging.getLogger(__name__)
 
@@ -70,15 +73,28 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         )
     if isinstance(exc, EvidenceRejected):
         return Response(
-            {"detail": str(exc), "code": "invalid", "errors": {exc.field: [str(exc)]}},
-            status=status.HTTP_400_BAD_REQUEST,
+            {
+                "detail": str(exc),
+                "code": "already_attached" if exc.duplicate else "invalid",
+                "errors": {exc.field: [str(exc)]},
+            },
+            status=status.HTTP_409_CONFLICT if exc.duplicate else status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, ClaimTaken):
         return Response(
-            {"detail": str(exc), "code": "claim_taken"}, status=status.HTTP_409_CONFLICT
+            {"detail": str(exc), "code": "claim_taken", "holder": exc.holder},
+            status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    # Django's own limits on a form-encoded body (reex.lib.parsers bounds JSON bodies itself).
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge(too_large_message(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ParseError(
+            f"The body has too many fields (the most is {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}). "
+            "Send one JSON object with the fields this endpoint lists."
+        )
     if isinstance(exc, DjangoPermissionDenied) and str(exc):
         exc = exceptions.PermissionDenied(str(exc))
     if isinstance(exc, Http404) and str(exc):
@@ -104,6 +120,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             f"{detail.rstrip('.')}: the token is unknown, expired or revoked. Ask for a new one. "
             f"{AUTH_HELP}"
         )
+    elif isinstance(exc, exceptions.UnsupportedMediaType):
+        detail = f"{detail} This API takes JSON: send `Content-Type: application/json`."
     elif isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         detail = (
             f"Too many requests for this token; try again in {int(exc.wait) + 1} seconds "

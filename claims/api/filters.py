@@ -9,15 +9,15 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from claims.models import Claim, Evidence
+from reex.lib.api import text_filter
 
 MAX_ID = 2**63 - 1
 
 
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -33,7 +33,7 @@ class ClaimFilter(django_filters.FilterSet):
     )
     article = IdFilter(field_name="article_id", help_text="Only claims of this article (id).")
     origin = IdFilter(field_name="origin_id", help_text="Only claims asserted by this entity (id).")
-    q = django_filters.CharFilter(
+    q = text_filter(
         method="filter_q", max_length=200, help_text="Words in the claim's text or restatement."
     )
     updated_since = django_filters.IsoDateTimeFilter(

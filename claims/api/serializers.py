@@ -10,20 +10,17 @@ their data to claims.services, which alone changes state.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims.api.presenters import ClaimContext, claim_data, evidence_data
-from claims.models import Article, Claim, Evidence
+from claims.models import EXCERPT_MAX_LENGTH, RATIONALE_MAX_LENGTH, Article, Claim, Evidence
 from sources.models import Snapshot
 
 MAX_INT = 2_147_483_647
-WEB_ADDRESS = URLValidator(
-    schemes=["http", "https"], message="Enter a web address starting with http:// or https://."
-)
 
 
 # --- shapes shared with sources/api -----------------------------------------------------------
@@ -202,14 +199,85 @@ class ClaimSyncSerializer(ClaimSerializer):
 
 
 # --- action inputs ----------------------------------------------------------------------------
+# JSON types as the schema states them: DRF's own fields also take 0 for false, 7 for "7" and
+# "3" for 3, which a client reading the schema would not expect to work.
+class TextField(serializers.CharField):
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+#: What the API takes as a source address, as the schema states it: http(s), a host, no spaces
+#: or control characters. Whether the address can be archived (a public host, not localhost or
+#: a private IP) is the service's rule, answered 400 with its reason (documented on the endpoint).
+WEB_ADDRESS_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#@:]+"
+# RFC 3986 (what `format: uri` means): http(s), an authority, then path, query and fragment of
+# URI characters only. An address with other characters (spaces, non-ASCII) must be sent
+# percent-encoded, as browsers do.
+_PCT = r"%[0-9A-Fa-f]{2}"
+_PCHAR = rf"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|{_PCT})"
+_RFC3986_HTTP = re.compile(
+    rf"[Hh][Tt][Tt][Pp][Ss]?://"
+    rf"(?:(?:[A-Za-z0-9\-._~!$&'()*+,;=:]|{_PCT})*@)?"  # userinfo
+    rf"(?:\[[0-9A-Fa-f:.]+\]|(?:[A-Za-z0-9\-._~!$&'()*+,;=]|{_PCT})*)"  # host
+    rf"(?::[0-9]*)?"  # port
+    rf"(?:/{_PCHAR}*)*"  # path
+    rf"(?:\?(?:{_PCHAR}|[/?])*)?"  # query
+    rf"(?:#(?:{_PCHAR}|[/?])*)?"  # fragment
+)
+
+
+@extend_schema_field(
+    {"type": "string", "format": "uri", "pattern": WEB_ADDRESS_PATTERN, "maxLength": 2000}
+)
+class WebAddressField(TextField):
+    default_error_messages = {
+        "invalid": (
+            "Enter a web address starting with http:// or https:// and a host name, with "
+            "spaces and other special characters percent-encoded (%20)."
+        )
+    }
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if not re.match(WEB_ADDRESS_PATTERN, value) or not _RFC3986_HTTP.fullmatch(value):
+            self.fail("invalid")
+        return value
+
+
 class EvidenceInputSerializer(serializers.Serializer):
-    url = serializers.URLField(
-        max_length=2000,
-        validators=[WEB_ADDRESS],
-        help_text="The source's web address (http or https).",
-    )
+    url = WebAddressField(max_length=2000, help_text="The source's web address (http or https).")
     stance = serializers.ChoiceField(choices=Evidence.Stance.choices)
-    excerpt = serializers.CharField(max_length=20_000, allow_blank=True, required=False, default="")
+    excerpt = TextField(
+        max_length=EXCERPT_MAX_LENGTH,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="The passage that matters (optional).",
+    )
+
+
+@extend_schema_field({"type": "string", "minLength": 1, "pattern": r"\S"})
+class RationaleField(TextField):
+    """Required, not blank once trimmed: the schema states it as a pattern (some character
+    that is not whitespace) so clients and fuzzers know the rule before they send."""
 
 
 class DecisionInputSerializer(serializers.Serializer):
@@ -218,18 +286,18 @@ class DecisionInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[c for c in Claim.Status.choices if c[0] != Claim.Status.UNREVIEWED]
     )
-    rationale = serializers.CharField(
-        max_length=20_000,
-        allow_blank=True,
-        required=False,
-        default="",
-        help_text="Why; required for a verdict and for an override.",
+    # Required here although the service lets a system move into review go without one: every
+    # decision through the API is a person's, and a verdict, a reopening and an override all
+    # need a reason (the schema says so: required, with a non-space character).
+    rationale = RationaleField(
+        max_length=RATIONALE_MAX_LENGTH,
+        help_text="Why: which sources, what they show. Required (not only spaces).",
     )
-    version = serializers.IntegerField(
+    version = StrictIntegerField(
         min_value=1,
         max_value=MAX_INT,
         help_text="The claim's version you read; 409 if it changed since.",
     )
-    override = serializers.BooleanField(
+    override = StrictBooleanField(
         default=False, help_text="Editors only: set a verdict the suggestion rule refuses."
     )

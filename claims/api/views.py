@@ -22,7 +22,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -40,18 +39,16 @@ from claims.api.serializers import (
 )
 from claims.claimreview import ClaimReviewUnavailable, claim_review, latest_decision
 from claims.models import Claim, Evidence
-from reex.lib.api import READ_ERRORS, ApiPagination, ApiView, errors
+from reex.lib.api import READ_ERRORS, ApiCursorPagination, ApiPagination, ApiView, errors
 
 
-class ClaimSyncPagination(CursorPagination):
+class ClaimSyncPagination(ApiCursorPagination):
     """Cursor pages ordered by (updated_at, id): a claim changed during a sync moves to the end
     of the feed, so walking `next` to the end sees every change at least once."""
 
     ordering = ("updated_at", "id")
     page_size = 200
-    page_size_query_param = "page_size"
     max_page_size = 1000
-    invalid_cursor_message = "That cursor is not valid: start again without one, or follow `next`."
 
 
 class JSONLDRenderer(JSONRenderer):
@@ -164,10 +161,12 @@ class ClaimViewSet(
         summary="Attach a source URL (reviewers, editors)",
         description=(
             "Resolves the publisher from the URL's domain and queues archiving. The same service "
-            "the desk uses (claims.services.evidence_attach)."
+            "the desk uses (claims.services.evidence_attach). 400 also for an address that can "
+            "never be archived (localhost, a private or reserved IP); 409 `already_attached` when "
+            "the claim has this URL already."
         ),
         request=EvidenceInputSerializer,
-        responses={201: EvidenceSerializer, **errors(400, 401, 403, 404, 429)},
+        responses={201: EvidenceSerializer, **errors(400, 401, 403, 404, 409, 413, 415, 429)},
     )
     @action(detail=True, methods=["post"])
     def evidence(self, request: Request, pk: str | None = None) -> Response:
@@ -186,12 +185,17 @@ class ClaimViewSet(
     @extend_schema(
         summary="Decide a claim's status (reviewers, editors; override: editors)",
         description=(
-            "Compare-and-swap on `version`: 409 when the claim changed since you read it. A "
-            "verdict the suggestion rule does not support is refused with 400 and the rule's "
+            "Compare-and-swap on `version`: 409 `version_conflict` when the claim changed since "
+            "you read it. A reviewer decides only a claim they hold or one nobody holds (409 "
+            "`claim_taken` names the `holder`); editors decide any. A verdict the suggestion "
+            "rule does not support is refused with 400 `decision_refused` and the rule's "
             "`reasons`, unless an editor sends `override: true` with a rationale."
         ),
         request=DecisionInputSerializer,
-        responses={200: ClaimDetailSerializer, **errors(400, 401, 403, 404, 409, 429)},
+        responses={
+            200: ClaimDetailSerializer,
+            **errors(400, 401, 403, 404, 409, 413, 415, 429),
+        },
     )
     @action(detail=True, methods=["post"])
     def decision(self, request: Request, pk: str | None = None) -> Response:
@@ -207,7 +211,7 @@ class ClaimViewSet(
     @extend_schema(
         summary="schema.org ClaimReview JSON-LD for a decided claim",
         description="404 while the claim has no verdict (unreviewed, in review).",
-        responses={200: OpenApiTypes.OBJECT, **READ_ERRORS},
+        responses={200: OpenApiTypes.OBJECT, **errors(400, 401, 403, 404, 429)},
     )
     @action(detail=True, methods=["get"], renderer_classes=[JSONLDRenderer, JSONRenderer])
     def claimreview(self, request: Request, pk: str | None = None) -> Response:

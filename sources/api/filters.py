@@ -5,12 +5,13 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 
+from reex.lib.api import text_filter
 from sources.models import Entity
 from sources.selectors import entity_for_domain
 
 
 class EntityFilter(django_filters.FilterSet):
-    domain = django_filters.CharFilter(
+    domain = text_filter(
         method="filter_domain",
         max_length=253,
         help_text=(
