@@ -25,10 +25,10 @@ _running: dict[str, object] = {}
 
 def beat(*, name: str, started_at) -> None:
     """Write (or refresh) this worker's row."""
+    # A killed worker of the same name left its row behind: this one takes it over.
     WorkerHeartbeat.objects.update_or_create(
         name=name,
-        defaults={"pid": os.getpid(), "beat_at": timezone.now()},
-        create_defaults={"pid": os.getpid(), "beat_at": timezone.now(), "started_at": started_at},
+        defaults={"pid": os.getpid(), "started_at": started_at, "beat_at": timezone.now()},
     )
 
 
