@@ -27,13 +27,26 @@ def path_without_chromium():
 
 
 def run(env: dict[str, str], *, as_nobody: bool = False) -> subprocess.CompletedProcess:
+    """Run the script (as `nobody` when we are root and `as_nobody`); a copy of it, in a folder
+    anyone may enter, since a checkout under a private temporary folder is closed to `nobody`."""
+    folder = Path(tempfile.mkdtemp(prefix="reex-ensure-"))
+    folder.chmod(0o755)
+    script = folder / "ensure-chromium"
+    shutil.copy2(SCRIPT, script)
+    try:
+        return _run(script, env, as_nobody=as_nobody)
+    finally:
+        shutil.rmtree(folder)
+
+
+def _run(script: Path, env: dict[str, str], *, as_nobody: bool) -> subprocess.CompletedProcess:
     def drop_root() -> None:  # a user who may not apt-get, like a developer without sudo
         os.setgid(65534)
         os.setuid(65534)
 
     preexec = drop_root if as_nobody and os.geteuid() == 0 else None
     return subprocess.run(
-        [str(SCRIPT)], env=env, capture_output=True, text=True, preexec_fn=preexec, timeout=30
+        [str(script)], env=env, capture_output=True, text=True, preexec_fn=preexec, timeout=30
     )
 
 
