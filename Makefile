@@ -5,15 +5,20 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 # pytest-xdist workers; CI has 2 cores.
 TEST_WORKERS ?= 2
+PIP := $(BIN)/pip --disable-pip-version-check
+# uv writes the locks: one resolution for every platform, hashes of every file on the index.
+LOCK_FLAGS := --generate-hashes --universal --python-version 3.11 --quiet \
+  --custom-compile-command "make lock"
 
-.PHONY: run test lint format migrations-check bench setup clean worker
+.PHONY: run test lint format migrations-check bench setup clean worker lock chromium
 
+# The interpreter's own pip is enough (23.x included): everything comes from the lock.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+# Every package, direct or not, at the version and hashes of the lock (`make lock` writes it).
+$(VENV)/.installed: requirements.lock requirements-dev.lock | $(BIN)/python
+	$(PIP) install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 # A local development environment file: DEBUG on and a random key, never committed.
@@ -30,9 +35,26 @@ run: setup
 	PORT=$(PORT) ./bin/devserver
 
 ## The whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, else SQLite + embedded).
-test: setup
+# Chromium first: without it (and no right to install it) nothing else runs.
+test: chromium setup
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	REEX_CHROMIUM="$$(./bin/ensure-chromium)" $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+## Debian's chromium for the browser tests: installed when missing and we are root, else a hint.
+chromium:
+	@./bin/ensure-chromium >/dev/null
+
+## Re-resolve requirements.txt and requirements-dev.txt into the hashed locks. Pins already in the
+## locks are kept where they still fit; `make lock UPGRADE=1` takes the newest allowed instead.
+UV_PIN = $(shell grep -E '^uv==' requirements-dev.txt)
+lock: | $(BIN)/python
+	@$(BIN)/uv --version 2>/dev/null | grep -q "^uv $(UV_PIN:uv==%=%)\( \|$$\)" || $(PIP) install --quiet "$(UV_PIN)"
+	@# A lock left with merge conflict markers is no guide to keep pins from: start it afresh.
+	@for f in requirements.lock requirements-dev.lock; do \
+	  if grep -qE '^(<<<<<<<|=======|>>>>>>>)' "$$f" 2>/dev/null; then rm -f "$$f"; fi; done
+	$(BIN)/uv pip compile requirements.txt -o requirements.lock $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade)
+	$(BIN)/uv pip compile requirements-dev.txt -c requirements.lock -o requirements-dev.lock \
+	  $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,11 +1,84 @@
-"""The Celery application. Configuration lives in settings (CELERY_* names)."""
+"""The Celery application. Configuration lives in settings (CELERY_* names).
 
+A worker checks, before it takes any task, that its task modules and what they import at run
+time (the extraction stack above all: trafilatura, jusText, lxml.html.clean, htmldate, pypdf,
+warcio) can be imported, and refuses to start otherwise, saying which import failed and why. A
+worker that started anyway would take every archive task and fail it.
+"""
+
+import importlib
 import os
+import sys
 
 from celery import Celery
+from celery.signals import worker_init, worker_ready, worker_shutdown
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reex.settings")
 
 app = Celery("reex")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# The task modules, then the libraries their tasks import lazily or that import lazily in turn.
+WORKER_IMPORTS = (
+    "sources.tasks",
+    "claims.tasks",
+    "sources.archive",
+    "sources.extract",
+    "sources.fetch",
+    "trafilatura",
+    "justext",
+    "lxml.html.clean",
+    "htmldate",
+    "pypdf",
+    "warcio",
+    "bs4",
+)
+
+
+def import_problems(names=WORKER_IMPORTS) -> list[str]:
+    """`name, name: ErrorType: message` for the modules in `names` that cannot be imported
+    (modules failing for one reason, as a chain of imports does, share a line)."""
+    failing: dict[str, list[str]] = {}
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # noqa: BLE001 - every reason is reported, then we stop
+            reason = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+            failing.setdefault(reason, []).append(name)
+    return [f"{', '.join(modules)}: {reason}" for reason, modules in failing.items()]
+
+
+@worker_init.connect
+def _refuse_to_start_without_task_imports(**kwargs) -> None:
+    # Also pays for importing the extraction stack at boot, not inside the first tasks, where it
+    # would hold the GIL for every thread at once.
+    from django.conf import settings
+
+    if not settings.REEX_WORKER_IMPORT_CHECK:
+        return
+    problems = import_problems()
+    if problems:
+        lines = "\n".join(f"  {p}" for p in problems)
+        sys.stderr.write(
+            "reex worker: refusing to start: its tasks cannot import what they need:\n"
+            f"{lines}\n"
+            "Install the locked dependencies: pip install --require-hashes -r requirements.lock\n"
+        )
+        sys.stderr.flush()
+        # SystemExit, not an exception: Celery logs and ignores a signal handler's exceptions.
+        raise SystemExit(1)
+
+
+@worker_ready.connect
+def _start_heartbeat(sender=None, **kwargs) -> None:
+    from sources.heartbeat import start
+
+    start(name=getattr(sender, "hostname", None) or "celery")
+
+
+@worker_shutdown.connect
+def _stop_heartbeat(**kwargs) -> None:
+    from sources.heartbeat import stop
+
+    stop()

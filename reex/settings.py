@@ -299,6 +299,8 @@ REEX_ARCHIVE_STALE_SECONDS = env_int("REEX_ARCHIVE_STALE_SECONDS", 600)
 REEX_BROKER_VISIBILITY_TIMEOUT = env_int("REEX_BROKER_VISIBILITY_TIMEOUT", 3600)
 REEX_ARCHIVE_SWEEP_SECONDS = env_int("REEX_ARCHIVE_SWEEP_SECONDS", 60)
 REEX_ARCHIVE_MAX_ATTEMPTS = env_int("REEX_ARCHIVE_MAX_ATTEMPTS", 5)
+# The sweep queues a stuck snapshot again at most this many times, then ends it `failed`.
+REEX_ARCHIVE_MAX_REQUEUES = env_int("REEX_ARCHIVE_MAX_REQUEUES", 5)
 REEX_ARCHIVE_RETRY_BASE_SECONDS = env_int("REEX_ARCHIVE_RETRY_BASE_SECONDS", 10)
 REEX_ARCHIVE_RETRY_MAX_SECONDS = env_int("REEX_ARCHIVE_RETRY_MAX_SECONDS", 300)
 if not (
@@ -393,6 +395,24 @@ CELERY_BEAT_SCHEDULE = {
 # Fetching is I/O-bound: a thread pool, as wide as REEX_WORKER_CONCURRENCY says.
 CELERY_WORKER_POOL = "threads"
 CELERY_WORKER_CONCURRENCY = env_int("REEX_WORKER_CONCURRENCY", 8)
+# A worker imports its task modules and the extraction stack before it takes any task, and
+# refuses to start when one fails (reex/celery.py). Off only to watch a broken worker's tasks
+# fail their snapshots, as a test does.
+REEX_WORKER_IMPORT_CHECK = env_bool("REEX_WORKER_IMPORT_CHECK", True)
+# Every worker writes a heartbeat row this often (sources/heartbeat.py); /healthz counts a worker
+# alive while its row is younger than REEX_HEALTH_WORKER_MAX_AGE.
+REEX_WORKER_HEARTBEAT_SECONDS = env_int("REEX_WORKER_HEARTBEAT_SECONDS", 10)
+REEX_HEALTH_WORKER_MAX_AGE = env_int(
+    "REEX_HEALTH_WORKER_MAX_AGE", 3 * REEX_WORKER_HEARTBEAT_SECONDS + 5
+)
+# /healthz is unhealthy when a snapshot has waited (pending or fetching) longer than this...
+REEX_HEALTH_PENDING_MAX_AGE = env_int("REEX_HEALTH_PENDING_MAX_AGE", 900)
+# ... or when every archive attempt that ended in this window errored on our side (at least
+# REEX_HEALTH_MIN_TASKS of them). REEX_HEALTH_TOKEN, sent as `X-Reex-Health-Token`, shows the
+# figures to a probe; staff sessions see them too.
+REEX_HEALTH_WINDOW_SECONDS = env_int("REEX_HEALTH_WINDOW_SECONDS", 900)
+REEX_HEALTH_MIN_TASKS = env_int("REEX_HEALTH_MIN_TASKS", 3)
+REEX_HEALTH_TOKEN = env_str("REEX_HEALTH_TOKEN")
 
 # --- The desk's own rules ---------------------------------------------------------------------
 REEX_MIN_INDEPENDENT_SOURCES = env_int("REEX_MIN_INDEPENDENT_SOURCES", 2)

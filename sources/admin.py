@@ -137,7 +137,7 @@ class SnapshotAdmin(admin.ModelAdmin):
         "archived_at",
         "short_hash",
     ]
-    list_filter = ["status", "drift"]
+    list_filter = ["status", "error_kind", "drift"]
     search_fields = ["url", "final_url", "title", "sha256"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Snapshot._meta.fields]

@@ -23,22 +23,27 @@ import hashlib
 import io
 import json
 import logging
-import random
 import re
-from dataclasses import dataclass
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from sources.extract import ARCHIVABLE_TYPES, extract
 from sources.fetch import FetchError, FetchResult, fetch
 from sources.models import Snapshot
+from sources.services import (  # noqa: F401 - also importable from here, as before
+    Outcome,
+    backoff_seconds,
+    mark_requeued,
+    reservable,
+    send_after_commit,
+    stuck_snapshot_ids,
+)
 from sources.signals import snapshot_archived, snapshot_failed
 
 log = logging.getLogger(__name__)
@@ -60,27 +65,13 @@ _DROP_HEADERS = {"content-encoding", "transfer-encoding", "content-length", "con
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What happened: `archived`, `failed`, `retry` (after `countdown` seconds) or `skipped`."""
-
-    status: str
-    reason: str = ""
-    countdown: float = 0.0
-
-
 # --- Reservation ------------------------------------------------------------------------------
 
 
 def _reserve(snapshot_id: int) -> timezone.datetime | None:
     now = timezone.now()
-    stale_before = now - timedelta(seconds=settings.REEX_ARCHIVE_STALE_SECONDS)
-    reservable = Q(status=Snapshot.Status.PENDING) | Q(
-        Q(fetch_started_at__lt=stale_before) | Q(fetch_started_at__isnull=True),
-        status=Snapshot.Status.FETCHING,
-    )
     # Compare-and-swap: of two workers handed the same id, exactly one updates a row.
-    updated = Snapshot.objects.filter(reservable, pk=snapshot_id).update(
+    updated = Snapshot.objects.filter(reservable(), pk=snapshot_id).update(
         status=Snapshot.Status.FETCHING,
         fetch_started_at=now,
         attempts=F("attempts") + 1,
@@ -97,17 +88,6 @@ def _finish(snapshot_id: int, token, **fields) -> bool:
             pk=snapshot_id, status=Snapshot.Status.FETCHING, fetch_started_at=token
         ).update(**fields)
     )
-
-
-def backoff_seconds(attempt: int, *, retry_after: float | None = None) -> float:
-    """Exponential backoff with jitter: base·2^(n-1), capped, then between half and all of it.
-    A server's Retry-After is honoured when longer (still under the cap)."""
-    cap = float(settings.REEX_ARCHIVE_RETRY_MAX_SECONDS)
-    ceiling = min(cap, settings.REEX_ARCHIVE_RETRY_BASE_SECONDS * 2 ** max(attempt - 1, 0))
-    delay = ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not secrecy
-    if retry_after:
-        delay = max(delay, min(retry_after, cap))
-    return delay
 
 
 # --- Storage ----------------------------------------------------------------------------------
@@ -250,7 +230,7 @@ def archive_snapshot(*, snapshot_id: int) -> Outcome:
         if _finish(
             snapshot.pk, token, status=Snapshot.Status.FAILED, error=reason, error_kind="lost"
         ):
-            _send_after_commit(snapshot_failed, snapshot.pk)
+            send_after_commit(snapshot_failed, snapshot.pk)
         return Outcome("failed", reason)
     try:
         return _archive_reserved(snapshot, token)
@@ -340,7 +320,7 @@ def _store_and_finish(
         default_storage.delete(warc_name)
         return Outcome("skipped", "reservation lost to another worker")
     written.clear()  # the archived row refers to them now
-    _send_after_commit(snapshot_archived, snapshot.pk)
+    send_after_commit(snapshot_archived, snapshot.pk)
     return Outcome("archived")
 
 
@@ -377,23 +357,8 @@ def _failed(snapshot: Snapshot, token, exc: FetchError) -> Outcome:
         http_status=exc.status,
         drift=drift,
     ):
-        _send_after_commit(snapshot_failed, snapshot.pk)
+        send_after_commit(snapshot_failed, snapshot.pk)
     return Outcome("failed", reason)
-
-
-def _send_after_commit(signal, snapshot_id: int) -> None:
-    def send() -> None:
-        snapshot = Snapshot.objects.get(pk=snapshot_id)
-        for receiver, response in signal.send_robust(sender=Snapshot, snapshot=snapshot):
-            if isinstance(response, Exception):
-                log.error(
-                    "receiver %r failed for snapshot %s",
-                    receiver,
-                    snapshot_id,
-                    exc_info=(type(response), response, response.__traceback__),
-                )
-
-    transaction.on_commit(send)
 
 
 # --- Requests for work: re-checks, retries of failures, the sweep -----------------------------
@@ -415,7 +380,7 @@ def request_retry(*, snapshot: Snapshot, enqueue: bool = True) -> bool:
     from sources.tasks import enqueue_archive
 
     updated = Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.Status.FAILED).update(
-        status=Snapshot.Status.PENDING, attempts=0, updated_at=timezone.now()
+        status=Snapshot.Status.PENDING, attempts=0, requeues=0, updated_at=timezone.now()
     )
     if updated and enqueue:
         transaction.on_commit(lambda: enqueue_archive(snapshot.pk))
@@ -442,31 +407,3 @@ def request_rearchive(*, snapshot: Snapshot, enqueue: bool = True) -> tuple[str,
     if enqueue:
         transaction.on_commit(lambda: enqueue_archive(snapshot.pk))
     return "queued", snapshot.pk
-
-
-def _stuck(before) -> Q:
-    # A `fetching` row is stuck when its reservation is stale (its worker died) AND no sweep
-    # re-queued it within the same window: `updated_at` records the sweep's touch. Touching
-    # `updated_at` never disturbs the reservation, whose token is `fetch_started_at` alone.
-    return Q(status=Snapshot.Status.PENDING, updated_at__lt=before) | Q(
-        status=Snapshot.Status.FETCHING, fetch_started_at__lt=before, updated_at__lt=before
-    )
-
-
-def stuck_snapshot_ids(*, limit: int = 1000) -> list[int]:
-    """Snapshots left `pending` or `fetching` longer than REEX_ARCHIVE_STALE_SECONDS and not
-    re-queued by a sweep within that time."""
-    before = timezone.now() - timedelta(seconds=settings.REEX_ARCHIVE_STALE_SECONDS)
-    return list(
-        Snapshot.objects.filter(_stuck(before))
-        .order_by("updated_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-
-
-def mark_requeued(*, ids: list[int]) -> int:
-    """Record that the sweep re-queued these stuck snapshots (`updated_at` = now), so that later
-    sweeps leave them alone for REEX_ARCHIVE_STALE_SECONDS while their tasks wait in the queue.
-    Rows a worker reserved meanwhile are no longer stuck and are left as they are."""
-    before = timezone.now() - timedelta(seconds=settings.REEX_ARCHIVE_STALE_SECONDS)
-    return Snapshot.objects.filter(_stuck(before), pk__in=ids).update(updated_at=timezone.now())

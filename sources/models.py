@@ -139,6 +139,10 @@ class Snapshot(models.Model):
     url = models.URLField(max_length=2000, help_text="The URL as requested.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
+    requeues = models.PositiveIntegerField(
+        default=0,
+        help_text="Times the periodic sweep queued it again; at REEX_ARCHIVE_MAX_REQUEUES it fails.",
+    )
     final_url = models.URLField(max_length=2000, blank=True)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     headers = models.JSONField(default=dict, blank=True)
@@ -195,3 +199,23 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.url} ({self.get_status_display()})"
+
+
+class WorkerHeartbeat(models.Model):
+    """A Celery worker that is alive: written when it is ready and every
+    REEX_WORKER_HEARTBEAT_SECONDS after (sources/heartbeat.py), deleted when it shuts down warmly.
+    /healthz counts the rows fresher than REEX_HEALTH_WORKER_MAX_AGE; a killed worker's row just
+    goes stale."""
+
+    name = models.CharField(
+        max_length=255, unique=True, help_text="celery@host, as Celery names it"
+    )
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-beat_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (pid {self.pid})"

@@ -1,4 +1,4 @@
-"""Reads on sources that span tables: entities with their control chains.
+"""Reads on sources that span tables: entities with their control chains; archiving health.
 
 For the API (`publisher {id, name, state_controlled, controllers, chain}`), the admin and the
 queue. Every function here costs a constant number of queries however many entities it is
@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Min, Q
+from django.utils import timezone
 
 from sources.chains import ControlGraph, Resolution, current_graph
-from sources.models import Entity
+from sources.models import Entity, Snapshot, WorkerHeartbeat
 from sources.publishers import publisher_for_url
 
 
@@ -95,3 +100,57 @@ def entity_chains_text(*, entity_id: int, graph: ControlGraph | None = None) -> 
     )
     lines.extend(res.notes)
     return lines
+
+
+# --- Archiving health (for /healthz) ----------------------------------------------------------
+
+# Error kinds that say our side broke (our code, our worker, our queue), not the source.
+OUR_SIDE_KINDS = ("internal", "lost", "stuck")
+
+
+def live_workers(*, now=None) -> list[dict]:
+    """Workers whose heartbeat is younger than REEX_HEALTH_WORKER_MAX_AGE, newest first:
+    `{"name", "pid", "beat_age_seconds"}`."""
+    now = now or timezone.now()
+    fresh_after = now - timedelta(seconds=settings.REEX_HEALTH_WORKER_MAX_AGE)
+    return [
+        {"name": name, "pid": pid, "beat_age_seconds": round((now - beat_at).total_seconds(), 1)}
+        for name, pid, beat_at in WorkerHeartbeat.objects.filter(beat_at__gte=fresh_after)
+        .order_by("-beat_at")
+        .values_list("name", "pid", "beat_at")
+    ]
+
+
+def oldest_waiting_snapshot(*, now=None) -> dict:
+    """The snapshots not yet archived or failed (`pending` or `fetching`): how many, and the age
+    in seconds of the oldest (None when there is none)."""
+    now = now or timezone.now()
+    row = Snapshot.objects.filter(
+        status__in=[Snapshot.Status.PENDING, Snapshot.Status.FETCHING]
+    ).aggregate(count=Count("pk"), oldest=Min("created_at"))
+    age = round((now - row["oldest"]).total_seconds(), 1) if row["oldest"] else None
+    return {"count": row["count"], "oldest_age_seconds": age}
+
+
+def recent_archive_outcomes(*, seconds: int, now=None) -> dict:
+    """Archive attempts that ended within the last `seconds` (one per snapshot: its latest):
+    how many, how many errored on our side (OUR_SIDE_KINDS: a crash, a lost worker, a snapshot
+    the sweep gave up on), that share, and the count by error kind ("" = archived)."""
+    now = now or timezone.now()
+    ended = Snapshot.objects.filter(updated_at__gte=now - timedelta(seconds=seconds)).filter(
+        Q(status__in=[Snapshot.Status.ARCHIVED, Snapshot.Status.FAILED])
+        | Q(status=Snapshot.Status.PENDING, error_kind__gt="")
+    )
+    by_kind = {
+        row["error_kind"]: row["n"]
+        for row in ended.values("error_kind").annotate(n=Count("pk")).order_by("error_kind")
+    }
+    total = sum(by_kind.values())
+    errored = sum(n for kind, n in by_kind.items() if kind in OUR_SIDE_KINDS)
+    return {
+        "window_seconds": seconds,
+        "total": total,
+        "errored": errored,
+        "errored_share": round(errored / total, 3) if total else None,
+        "by_kind": by_kind,
+    }

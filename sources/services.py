@@ -1,10 +1,35 @@
-"""Writes on sources: snapshots requested, (later) archived or failed."""
+"""Writes on sources: snapshots requested, attempts that crashed, and the sweep's bookkeeping.
+
+Nothing here imports the fetcher or the extractor (trafilatura, lxml, pypdf): this is what the
+archive task and the sweep fall back on when those cannot even be imported, so that a broken
+install ends snapshots `failed` with its reason instead of leaving them `pending` for ever.
+"""
 
 from __future__ import annotations
 
+import logging
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
 
 from sources.models import Snapshot
+from sources.signals import snapshot_failed
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened: `archived`, `failed`, `retry` (after `countdown` seconds) or `skipped`."""
+
+    status: str
+    reason: str = ""
+    countdown: float = 0.0
 
 
 def snapshot_request(*, url: str, previous: Snapshot | None = None) -> Snapshot:
@@ -23,3 +48,157 @@ def _enqueue_archive(snapshot_id: int) -> None:
     from sources.tasks import enqueue_archive
 
     enqueue_archive(snapshot_id)
+
+
+def backoff_seconds(attempt: int, *, retry_after: float | None = None) -> float:
+    """Exponential backoff with jitter: base·2^(n-1), capped, then between half and all of it.
+    A server's Retry-After is honoured when longer (still under the cap)."""
+    cap = float(settings.REEX_ARCHIVE_RETRY_MAX_SECONDS)
+    ceiling = min(cap, settings.REEX_ARCHIVE_RETRY_BASE_SECONDS * 2 ** max(attempt - 1, 0))
+    delay = ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not secrecy
+    if retry_after:
+        delay = max(delay, min(retry_after, cap))
+    return delay
+
+
+def send_after_commit(signal, snapshot_id: int) -> None:
+    """Send `signal` for the snapshot once the current transaction commits; a failing receiver
+    is logged, never raised."""
+
+    def send() -> None:
+        snapshot = Snapshot.objects.get(pk=snapshot_id)
+        for receiver, response in signal.send_robust(sender=Snapshot, snapshot=snapshot):
+            if isinstance(response, Exception):
+                log.error(
+                    "receiver %r failed for snapshot %s",
+                    receiver,
+                    snapshot_id,
+                    exc_info=(type(response), response, response.__traceback__),
+                )
+
+    transaction.on_commit(send)
+
+
+def reservable() -> Q:
+    """Rows a delivery of the archive task may take: `pending`, or `fetching` with a reservation
+    older than REEX_ARCHIVE_STALE_SECONDS (its worker died)."""
+    stale_before = timezone.now() - timedelta(seconds=settings.REEX_ARCHIVE_STALE_SECONDS)
+    return Q(status=Snapshot.Status.PENDING) | Q(
+        Q(fetch_started_at__lt=stale_before) | Q(fetch_started_at__isnull=True),
+        status=Snapshot.Status.FETCHING,
+    )
+
+
+def crash_reason(error: BaseException) -> str:
+    """`internal error: ImportError: lxml.html.clean module is now a separate project …`"""
+    text = " ".join(str(error).split())
+    return f"internal error: {type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def snapshot_attempt_crashed(*, snapshot_id: int, error: BaseException) -> Outcome:
+    """Record an archive attempt that died of something the fetcher did not expect (the
+    extractor cannot be imported, a bug) before the service could reserve the row: it counts as
+    an attempt, is retried with backoff while attempts remain, and then ends `failed` with the
+    reason. A row another worker holds, or that is finished, is left alone."""
+    reason = crash_reason(error)
+    limit = settings.REEX_ARCHIVE_MAX_ATTEMPTS
+    row = Snapshot.objects.filter(reservable(), pk=snapshot_id).values("status", "attempts").first()
+    if row is None:
+        return Outcome("skipped", "snapshot is not waiting for an attempt")
+    attempt = row["attempts"] + 1
+    # Compare-and-swap on (status, attempts): a worker that reserved the row meanwhile wins.
+    guard = Snapshot.objects.filter(pk=snapshot_id, status=row["status"], attempts=row["attempts"])
+    now = timezone.now()
+    if attempt < limit:
+        countdown = backoff_seconds(attempt)
+        updated = guard.update(
+            status=Snapshot.Status.PENDING,
+            attempts=F("attempts") + 1,
+            error=f"{reason} (attempt {attempt} of {limit}; trying again in about {round(countdown)} s)",
+            error_kind="internal",
+            updated_at=now,
+        )
+        return Outcome("retry", reason, countdown) if updated else Outcome("skipped", reason)
+    reason = f"{reason} (gave up after {attempt} attempts)"
+    with transaction.atomic():
+        updated = guard.update(
+            status=Snapshot.Status.FAILED,
+            attempts=F("attempts") + 1,
+            error=reason,
+            error_kind="internal",
+            updated_at=now,
+        )
+        if updated:
+            send_after_commit(snapshot_failed, snapshot_id)
+    return Outcome("failed", reason) if updated else Outcome("skipped", reason)
+
+
+# --- The sweep --------------------------------------------------------------------------------
+
+
+def _stuck(before) -> Q:
+    # A `fetching` row is stuck when its reservation is stale (its worker died) AND no sweep
+    # re-queued it within the same window: `updated_at` records the sweep's touch. Touching
+    # `updated_at` never disturbs the reservation, whose token is `fetch_started_at` alone.
+    return Q(status=Snapshot.Status.PENDING, updated_at__lt=before) | Q(
+        status=Snapshot.Status.FETCHING, fetch_started_at__lt=before, updated_at__lt=before
+    )
+
+
+def _stale_before():
+    return timezone.now() - timedelta(seconds=settings.REEX_ARCHIVE_STALE_SECONDS)
+
+
+def stuck_snapshot_ids(*, limit: int = 1000) -> list[int]:
+    """Snapshots left `pending` or `fetching` longer than REEX_ARCHIVE_STALE_SECONDS, not
+    re-queued by a sweep within that time, and not yet re-queued REEX_ARCHIVE_MAX_REQUEUES
+    times (those are `snapshots_give_up`'s)."""
+    return list(
+        Snapshot.objects.filter(_stuck(_stale_before()))
+        .filter(requeues__lt=settings.REEX_ARCHIVE_MAX_REQUEUES)
+        .order_by("updated_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def mark_requeued(*, ids: list[int]) -> int:
+    """Record that the sweep re-queued these stuck snapshots (`updated_at` = now, `requeues` + 1),
+    so that later sweeps leave them alone for REEX_ARCHIVE_STALE_SECONDS while their tasks wait
+    in the queue. Rows a worker reserved meanwhile are no longer stuck and are left as they are."""
+    return Snapshot.objects.filter(_stuck(_stale_before()), pk__in=ids).update(
+        updated_at=timezone.now(), requeues=F("requeues") + 1
+    )
+
+
+def snapshots_give_up(*, limit: int = 1000) -> int:
+    """End `failed` the stuck snapshots the sweep already re-queued REEX_ARCHIVE_MAX_REQUEUES
+    times: queuing them again has not helped (no worker takes them, or every task dies before it
+    can say why). The reason keeps the last error the row had. Returns how many."""
+    most = settings.REEX_ARCHIVE_MAX_REQUEUES
+    rows = list(
+        Snapshot.objects.filter(_stuck(_stale_before()), requeues__gte=most)
+        .order_by("updated_at")
+        .values("pk", "status", "requeues", "error")[:limit]
+    )
+    failed = 0
+    for row in rows:
+        reason = (
+            f"gave up: the sweep queued it {row['requeues']} times and no worker finished it"
+            + (f" (last error: {row['error']})" if row["error"] else "")
+        )
+        with transaction.atomic():
+            # Only while it is still stuck as we saw it: a worker may have taken it just now.
+            updated = Snapshot.objects.filter(
+                _stuck(_stale_before()), pk=row["pk"], requeues=row["requeues"]
+            ).update(
+                status=Snapshot.Status.FAILED,
+                error=reason,
+                error_kind="stuck",
+                updated_at=timezone.now(),
+            )
+            if updated:
+                send_after_commit(snapshot_failed, row["pk"])
+                failed += 1
+    if failed:
+        log.warning("sweep gave up on %d snapshots re-queued %d times", failed, most)
+    return failed

@@ -11,16 +11,8 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import Retry
-from celery.signals import worker_init
 
 log = logging.getLogger(__name__)
-
-
-@worker_init.connect
-def _preload(**kwargs) -> None:
-    # Pay for importing the extraction stack (trafilatura, lxml, pypdf) when the worker boots,
-    # not inside the first tasks, where it holds the GIL for every thread at once.
-    import sources.archive  # noqa: F401
 
 
 @shared_task(
@@ -33,10 +25,20 @@ def _preload(**kwargs) -> None:
     max_retries=None,
 )
 def archive_snapshot(self, snapshot_id: int) -> str:
-    """Archive one snapshot; retry later (backoff with jitter) only for transient failures."""
-    from sources.archive import archive_snapshot as run
+    """Archive one snapshot; retry later (backoff with jitter) only for transient failures.
 
-    outcome = run(snapshot_id=snapshot_id)
+    Whatever escapes the service (it cannot be imported, a bug outside its own guard) is still
+    an attempt: recorded on the row with its reason, retried while attempts remain, then
+    `failed`. Nothing dies silently and leaves the snapshot `pending` for the sweep for ever."""
+    from sources.services import snapshot_attempt_crashed
+
+    try:
+        from sources.archive import archive_snapshot as run
+
+        outcome = run(snapshot_id=snapshot_id)
+    except Exception as exc:
+        log.exception("archive task for snapshot %s died", snapshot_id)
+        outcome = snapshot_attempt_crashed(snapshot_id=snapshot_id, error=exc)
     if outcome.status == "retry":
         try:
             raise self.retry(countdown=outcome.countdown)
@@ -50,9 +52,12 @@ def archive_snapshot(self, snapshot_id: int) -> str:
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_stuck_snapshots() -> int:
     """Re-queue snapshots left `pending` or `fetching` past REEX_ARCHIVE_STALE_SECONDS (a broker
-    outage, a lost worker). Run by celery beat every REEX_ARCHIVE_SWEEP_SECONDS."""
-    from sources.archive import mark_requeued, stuck_snapshot_ids
+    outage, a lost worker), at most REEX_ARCHIVE_MAX_REQUEUES times each; after that they end
+    `failed` with the reason. Run by celery beat every REEX_ARCHIVE_SWEEP_SECONDS. Needs nothing
+    of the fetcher or extractor, so it runs even where those cannot be imported."""
+    from sources.services import mark_requeued, snapshots_give_up, stuck_snapshot_ids
 
+    snapshots_give_up()
     queued: list[int] = []
     for snapshot_id in stuck_snapshot_ids():
         if not enqueue_archive(snapshot_id):
