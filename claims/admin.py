@@ -31,8 +31,8 @@ from claims.services import (
     classification_request_classify,
     evidence_check,
 )
-from sources.models import Entity
 from reex.lib.admin import admin_link, admin_url
+from sources.models import Entity
 
 
 def highlight_spans(text: str, spans: list[tuple[int, int, str, str]]) -> SafeString:

@@ -18,7 +18,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
 from django.urls import NoReverseMatch, reverse
 
-from claims.models import ClassificationRequest, Claim, Evidence, StatusChange
+from claims.models import Claim, ClassificationRequest, Evidence, StatusChange
 from claims.selectors import suggestions_for_claims
 from sources.chains import ControlGraph, current_graph
 from sources.models import Snapshot

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from claims.models import ClassificationRequest, Claim, Evidence, StatusChange
+from claims.models import Claim, ClassificationRequest, Evidence, StatusChange
 from claims.suggestion import decision_refusal, suggest_for_claim
 from claims.webhooks import notify_status_change
 from sources.publishers import publisher_for_url
