@@ -18,10 +18,15 @@ from werkzeug import Request, Response
 from claims.models import ClassificationRequest, Evidence
 from claims.services import claim_take, evidence_attach
 from sources.models import Snapshot
+from tests import test_browser
 from tests.factories import UserFactory
-from tests.test_browser import REPORT, browser, page, screenshot, sign_in  # noqa: F401
+from tests.test_browser import REPORT, sign_in
 from tests.test_queue_views import build_world
 from tests.worker import wait_for
+
+# The Chromium fixtures of tests/test_browser.py, shared (one browser per module).
+browser = test_browser.browser
+page = test_browser.page
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
