@@ -195,7 +195,12 @@ def test_archived_copy_and_text_open_inside_the_desk(
     sandbox = page.locator(".evidence-page iframe").get_attribute("sandbox")
     assert sandbox == ""
     page.frame_locator(".evidence-page iframe").get_by_text("Our analysts checked").wait_for()
-    page.locator(".evidence-page figcaption").get_by_role("link", name="extracted text").click()
+    # Scrolled into view first: a click while the out-of-process frame still lays out the page
+    # can land before the link has settled (seen on SQLite runs).
+    page.wait_for_load_state("load")
+    text_link = page.locator(".evidence-page figcaption").get_by_role("link", name="extracted text")
+    text_link.scroll_into_view_if_needed()
+    text_link.click()
     page.wait_for_url(re.compile(rf"/claims/{world.claim.pk}/evidence/{evidence.pk}/text/$"))
     assert_desk_page(page, world.claim.pk)
     assert "Our analysts checked the filing" in page.inner_text(".evidence-page")
