@@ -32,7 +32,9 @@ run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_seeds
 	$(BIN)/python manage.py create_demo_users
-	PORT=$(PORT) ./bin/devserver
+	@# exec: the shell make starts would die of Ctrl-C first and make would report an error;
+	@# bin/devserver itself stops everything and exits 0 on Ctrl-C.
+	PORT=$(PORT) exec ./bin/devserver
 
 ## The whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, else SQLite + embedded).
 # Chromium first: without it (and no right to install it) nothing else runs.

@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from claims.models import (
     Article,
     Claim,
+    ClassificationRequest,
     Evidence,
     StatusChange,
     WebhookDelivery,
@@ -27,9 +28,11 @@ from claims.services import (
     VersionConflict,
     claim_assign,
     claim_take,
+    classification_request_classify,
     evidence_check,
 )
 from reex.lib.admin import admin_link, admin_url
+from sources.models import Entity
 
 
 def highlight_spans(text: str, spans: list[tuple[int, int, str, str]]) -> SafeString:
@@ -183,7 +186,7 @@ class ClaimAdmin(admin.ModelAdmin):
     autocomplete_fields = ["article", "origin", "subjects", "assignee"]
     list_select_related = ["article", "origin", "assignee"]
     readonly_fields = [
-        "status",
+        "status_on_desk",
         "version",
         "span_in_article",
         "suggestion_display",
@@ -193,7 +196,7 @@ class ClaimAdmin(admin.ModelAdmin):
     inlines = [EvidenceInline, StatusChangeInline]
     actions = ["assign_to_me", "take_into_review", "unassign"]
     fieldsets = [
-        (None, {"fields": ["article", "key", "kind", "status", "version", "assignee"]}),
+        (None, {"fields": ["article", "key", "kind", "status_on_desk", "version", "assignee"]}),
         ("Suggestion (the rule, from the evidence)", {"fields": ["suggestion_display"]}),
         ("The statement", {"fields": ["span_start", "span_end", "text", "restatement", "figures"]}),
         ("Who", {"fields": ["origin", "subjects"]}),
@@ -204,6 +207,19 @@ class ClaimAdmin(admin.ModelAdmin):
     @admin.display(description="claim")
     def short_text(self, obj: Claim) -> str:
         return str(obj)
+
+    @admin.display(description="status")
+    def status_on_desk(self, obj: Claim) -> str:
+        # Read-only here: a status changes only through claims.services.claim_set_status, from
+        # the desk's decide box (an editor's override included), which checks the rule and
+        # writes the audit row.
+        if obj.pk is None:
+            return obj.get_status_display()
+        return format_html(
+            '{} · <a href="{}#decision-section">decide or override on the desk</a>',
+            obj.get_status_display(),
+            obj.get_absolute_url(),
+        )
 
     @admin.display(description="article", ordering="article__title")
     def article_link(self, obj: Claim) -> str:
@@ -493,3 +509,113 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "resolved"
+
+    def lookups(self, request: HttpRequest, model_admin):
+        return [("open", "Waiting for an editor"), ("done", "Classified")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ClassificationRequest]):
+        if self.value() == "open":
+            return queryset.filter(resolved_at__isnull=True)
+        if self.value() == "done":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset
+
+
+class ClassificationRequestForm(forms.ModelForm):
+    """The editor's answer: who publishes the URL. Saving classifies the evidence (and
+    registers the domain) through claims.services, which resolves the request."""
+
+    classify_as = forms.ModelChoiceField(
+        label="Publisher",
+        queryset=Entity.objects.order_by("name"),
+        required=False,
+        help_text="Who publishes this domain. Saving registers the domain for it (an IP address: "
+        "this source only) and resolves every request waiting on it. Not in the register yet? "
+        "Add the entity first.",
+    )
+
+    class Meta:
+        model = ClassificationRequest
+        fields: list[str] = []
+
+
+@admin.register(ClassificationRequest)
+class ClassificationRequestAdmin(admin.ModelAdmin):
+    """Reviewers' requests to classify an unknown publisher: the editors' to-do list (its
+    count is on the editor's queue). Open only to those who may classify (change evidence)."""
+
+    form = ClassificationRequestForm
+    list_display = [
+        "domain",
+        "claim_link",
+        "evidence_link",
+        "requested_by",
+        "created_at",
+        "state",
+        "resolved_by",
+    ]
+    list_filter = [OpenFilter]
+    search_fields = ["domain", "evidence__url"]
+    list_select_related = ["claim", "evidence", "requested_by", "resolved_by", "publisher"]
+    readonly_fields = [
+        "domain",
+        "claim_link",
+        "evidence_link",
+        "requested_by",
+        "created_at",
+        "state",
+        "publisher",
+        "resolved_by",
+        "resolved_at",
+    ]
+    fields = [*readonly_fields[:6], "classify_as", *readonly_fields[6:]]
+
+    def _may_classify(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.has_perm("claims.change_evidence")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._may_classify(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._may_classify(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._may_classify(request) and (obj is None or obj.resolved_at is None)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # reviewers ask from the evidence row
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: ClassificationRequest, form, change) -> None:
+        entity = form.cleaned_data.get("classify_as")
+        if entity is None:
+            self.message_user(request, "No publisher chosen: nothing changed.", messages.WARNING)
+            return
+        n = classification_request_classify(request=obj, entity=entity, actor=request.user)
+        self.message_user(
+            request,
+            f"{entity} is now the publisher of {n} evidence row(s) on {obj.domain}; the request "
+            "is resolved and the reviewer sees it on the claim page.",
+            messages.SUCCESS,
+        )
+
+    @admin.display(description="state", ordering="resolved_at")
+    def state(self, obj: ClassificationRequest) -> str:
+        if obj.resolved_at is None:
+            return "waiting for an editor"
+        return f"classified as {obj.publisher}" if obj.publisher_id else "classified"
+
+    @admin.display(description="claim", ordering="claim__id")
+    def claim_link(self, obj: ClassificationRequest) -> str:
+        return admin_link(obj.claim)
+
+    @admin.display(description="evidence")
+    def evidence_link(self, obj: ClassificationRequest) -> str:
+        return admin_link(obj.evidence, obj.evidence.url)

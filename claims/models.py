@@ -199,6 +199,69 @@ class Evidence(models.Model):
         return f"{self.get_stance_display()}: {self.url}"
 
 
+class ClassificationRequestQuerySet(models.QuerySet):
+    def open(self) -> ClassificationRequestQuerySet:
+        return self.filter(resolved_at__isnull=True)
+
+
+class ClassificationRequest(models.Model):
+    """A reviewer asks an editor to classify the unknown publisher of an evidence URL.
+
+    Invariant: at most one open request per evidence row (a second ask is the same request);
+    a request is resolved (`resolved_at` set) when the evidence gets a publisher, by whatever
+    path (claims.services.classification_requests_resolve): the evidence admin, the request's
+    own admin page, or a `Domain` added in the admin (claims.publisher_sync).
+    """
+
+    domain = models.CharField(
+        max_length=253, help_text="The registrable domain of the URL (or its host, for an IP)."
+    )
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="classification_requests"
+    )
+    evidence = models.ForeignKey(
+        Evidence, on_delete=models.CASCADE, related_name="classification_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the domain was registered outside the request (the Domain admin).",
+    )
+    publisher = models.ForeignKey(
+        Entity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The publisher the evidence got when the request was resolved.",
+    )
+
+    objects = ClassificationRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evidence"],
+                condition=Q(resolved_at__isnull=True),
+                name="classification_request_one_open",
+            )
+        ]
+        indexes = [models.Index(fields=["resolved_at", "created_at"])]
+
+    def __str__(self) -> str:
+        state = "resolved" if self.resolved_at else "open"
+        return f"Classify {self.domain} (claim #{self.claim_id}, {state})"
+
+
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):  # type: ignore[override]
         raise PermissionError("Audit rows are append-only: they cannot be updated.")

@@ -79,6 +79,11 @@ def evidence_resync_publishers(*, domains: Iterable[str]) -> int:
     for publisher_id, ids in changed.items():
         n += Evidence.objects.filter(pk__in=ids).update(publisher_id=publisher_id, updated_at=now)
     Claim.objects.filter(pk__in=claim_ids).update(updated_at=now)
+    # Requests to classify these rows are answered now (the editor who saved the domain is not
+    # known here: the signal carries no user).
+    from claims.services import classification_requests_resolve
+
+    classification_requests_resolve(evidence_ids=[i for ids in changed.values() for i in ids])
     return n
 
 

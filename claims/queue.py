@@ -18,7 +18,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
 from django.urls import NoReverseMatch, reverse
 
-from claims.models import Claim, Evidence, StatusChange
+from claims.models import Claim, ClassificationRequest, Evidence, StatusChange
 from claims.selectors import suggestions_for_claims
 from sources.chains import ControlGraph, current_graph
 from sources.models import Snapshot
@@ -184,8 +184,12 @@ class QueueRow:
 
     @property
     def stance_list(self) -> list[tuple[str, str, int]]:
+        """(value, label, count) for the stances this claim has evidence for: a row with no
+        sources shows no row of zeros."""
         return [
-            (value, label, self.stances.get(value, 0)) for value, label in Evidence.Stance.choices
+            (value, label, self.stances[value])
+            for value, label in Evidence.Stance.choices
+            if self.stances.get(value)
         ]
 
     @property
@@ -266,6 +270,76 @@ def queue_page(
 # --------------------------------------------------------------------------- the claim page
 
 
+def claim_suggestion(*, claim: Claim, graph: ControlGraph) -> Any:
+    """The suggestion the claim page shows (panel, decide box, evidence badges): every claim
+    view asks here and nowhere else, so a stored suggestion can replace this one computation.
+    Today it is computed fresh from the evidence (claims.selectors)."""
+    return suggestions_for_claims(claims=[claim], graph=graph)[claim.pk]
+
+
+def panel_reasons(suggestion: Any) -> list[str]:
+    """The rule's reasons without its closing "Suggestion: ..." line, which the panel already
+    says as its headline."""
+    reasons = list(getattr(suggestion, "reasons", None) or [])
+    return [r for r in reasons if not r.startswith("Suggestion:")]
+
+
+def what_would_change(*, suggestion: Any, evidence: list[EvidenceView]) -> list[str]:
+    """What would change the outcome, in the reviewer's words, when there is no suggestion
+    (or a state-sourced one that more independent sources would change)."""
+    if suggestion is None:
+        return []
+    out: list[str] = []
+    unknown = sorted({ev.classification_domain for ev in evidence if ev.badge == "unknown"})
+    if unknown:
+        out.append(
+            "an editor classifying "
+            + ", ".join(unknown)
+            + " (use “Ask an editor to classify” on the source)"
+        )
+    if any(ev.in_flight for ev in evidence):
+        out.append("the sources still archiving (they count once archived)")
+    failed = [ev for ev in evidence if ev.snapshot is not None and ev.snapshot.status == "failed"]
+    if failed:
+        out.append(f"replacing the {len(failed)} source(s) whose archiving failed")
+    needed = getattr(suggestion, "needed", 0)
+    if needed and getattr(suggestion, "status", None) in (None, "state_sourced"):
+        out.append(
+            f"{needed} more independent supporting source{'s' if needed != 1 else ''} "
+            "from publishers outside the origin's group"
+        )
+    if getattr(suggestion, "status", None) is None and not out:
+        out.append(
+            "a source that refutes the claim independently, or “unverifiable” if none exists"
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class EvidenceSummary:
+    """The queue's counts for one claim, shown on the claim page beside the evidence (the
+    same chips as its queue row), so both change together."""
+
+    stances: list[tuple[str, str, int]]
+    independent_groups: int
+    failed: int
+    in_flight: int
+
+
+def evidence_summary(*, evidence: list[EvidenceView], suggestion: Any) -> EvidenceSummary:
+    counts: dict[str, int] = defaultdict(int)
+    for ev in evidence:
+        counts[ev.evidence.stance] += 1
+    return EvidenceSummary(
+        stances=[(v, label, counts[v]) for v, label in Evidence.Stance.choices if counts.get(v)],
+        independent_groups=independent_group_count(suggestion),
+        failed=sum(
+            1 for ev in evidence if ev.snapshot is not None and ev.snapshot.status == "failed"
+        ),
+        in_flight=sum(1 for ev in evidence if ev.in_flight),
+    )
+
+
 @dataclass(frozen=True)
 class Paragraph:
     """The claim's paragraph of the article, split around the claim's span."""
@@ -296,6 +370,19 @@ class EvidenceView:
     publisher: ControlSummary | None
     assessment: Any = None  # claims.suggestion.EvidenceAssessment
     admin: dict[str, str] = field(default_factory=dict)  # editors only
+    # The latest request to classify its publisher (open or resolved), if any.
+    classification: ClassificationRequest | None = None
+
+    @property
+    def classification_domain(self) -> str:
+        from claims.services import classification_domain
+
+        return classification_domain(self.evidence.url)
+
+    @property
+    def can_ask_classification(self) -> bool:
+        open_request = self.classification is not None and self.classification.resolved_at is None
+        return self.publisher is None and self.badge == "unknown" and not open_request
 
     @property
     def snapshot(self) -> Snapshot | None:
@@ -429,6 +516,21 @@ def claim_evidence_qs(claim: Claim) -> QuerySet[Evidence]:
     )
 
 
+def latest_classifications(evidence_ids: list[int]) -> dict[int, ClassificationRequest]:
+    """The newest classification request per evidence id: one query."""
+    out: dict[int, ClassificationRequest] = {}
+    if not evidence_ids:
+        return out
+    requests = (
+        ClassificationRequest.objects.filter(evidence_id__in=evidence_ids)
+        .select_related("requested_by", "resolved_by", "publisher")
+        .order_by("-created_at", "-id")
+    )
+    for r in requests:
+        out.setdefault(r.evidence_id, r)
+    return out
+
+
 def evidence_views(
     *, evidence: list[Evidence], suggestion: Any, graph: ControlGraph, editor: bool = False
 ) -> list[EvidenceView]:
@@ -436,12 +538,14 @@ def evidence_views(
     summaries = entity_control_summaries(
         entity_ids=[ev.publisher_id for ev in evidence if ev.publisher_id], graph=graph
     )
+    requests = latest_classifications([ev.pk for ev in evidence])
     return [
         EvidenceView(
             evidence=ev,
             publisher=summaries.get(ev.publisher_id) if ev.publisher_id else None,
             assessment=assessments.get(ev.pk),
             admin=evidence_admin_links(ev) if editor else {},
+            classification=requests.get(ev.pk),
         )
         for ev in evidence
     ]
@@ -461,6 +565,47 @@ class ClaimPage:
     def polling(self) -> bool:
         return any(ev.in_flight for ev in self.evidence)
 
+    @cached_property
+    def reasons(self) -> list[str]:
+        return panel_reasons(self.suggestion)
+
+    @cached_property
+    def would_change(self) -> list[str]:
+        return what_would_change(suggestion=self.suggestion, evidence=self.evidence)
+
+    @cached_property
+    def summary(self) -> EvidenceSummary:
+        return evidence_summary(evidence=self.evidence, suggestion=self.suggestion)
+
+    @cached_property
+    def origin_chains(self) -> OriginChains:
+        return origin_chains(self.origin)
+
+    @cached_property
+    def classified(self) -> list[ClassificationRequest]:
+        """Requests on this claim an editor has answered (the reviewer's notice)."""
+        return [
+            ev.classification
+            for ev in self.evidence
+            if ev.classification is not None and ev.classification.resolved_at is not None
+        ]
+
+
+@dataclass(frozen=True)
+class OriginChains:
+    """The origin's control chains as the page shows them: the shortest one first, the others
+    folded away (a state group can have many)."""
+
+    shortest: list[str]
+    others: list[list[str]]
+
+
+def origin_chains(origin: ControlSummary) -> OriginChains:
+    chains = sorted(origin.chains, key=len)  # sorted() is stable: ties keep the graph's order
+    if not chains:
+        return OriginChains(shortest=list(origin.chain), others=[])
+    return OriginChains(shortest=chains[0], others=chains[1:])
+
 
 def claim_for_page(pk: int) -> Claim:
     """The claim with what every claim view shows (raises Claim.DoesNotExist)."""
@@ -471,7 +616,7 @@ def claim_page(*, claim: Claim, user: AbstractBaseUser) -> ClaimPage:
     """Everything the claim page shows, in a constant number of queries."""
     graph = current_graph()
     evidence = list(claim_evidence_qs(claim))
-    suggestion = suggestions_for_claims(claims=[claim], graph=graph)[claim.pk]
+    suggestion = claim_suggestion(claim=claim, graph=graph)
     audit = list(claim.status_changes.select_related("actor").order_by("-created_at", "-id"))
     return ClaimPage(
         claim=claim,
@@ -492,11 +637,19 @@ def evidence_view(
     """One evidence row (for polling) and the claim's current suggestion."""
     ev = claim_evidence_qs(claim).get(pk=evidence_id)
     graph = current_graph()
-    suggestion = suggestions_for_claims(claims=[claim], graph=graph)[claim.pk]
+    suggestion = claim_suggestion(claim=claim, graph=graph)
     views = evidence_views(
         evidence=[ev], suggestion=suggestion, graph=graph, editor=is_editor(user)
     )
     return views[0], suggestion
+
+
+def open_classification_count(user: AbstractBaseUser) -> int | None:
+    """How many classification requests wait for an editor (None for non-editors, who do not
+    see the count)."""
+    if not user.has_perm("claims.change_evidence"):
+        return None
+    return ClassificationRequest.objects.open().count()
 
 
 def _reverse_or_blank(name: str, pk: int | None) -> str:

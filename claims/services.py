@@ -15,6 +15,7 @@ from claims.models import (
     EXCERPT_MAX_LENGTH,
     RATIONALE_MAX_LENGTH,
     Claim,
+    ClassificationRequest,
     Evidence,
     StatusChange,
 )
@@ -321,19 +322,103 @@ def evidence_classify_publisher(*, evidence: Evidence, entity, actor: AbstractBa
     with transaction.atomic():
         n = Evidence.objects.filter(pk=evidence.pk).update(publisher=entity, updated_at=now)
         if not domain:  # an IP-literal URL: no domain to register, this row only
+            classification_requests_resolve(evidence_ids=[evidence.pk], actor=actor)
+            evidence.publisher = entity
             return n
         # The rows still unknown, found before the domain is registered: registering it
         # already re-resolves them (claims.publisher_sync), and they are counted here.
         ids = [e.pk for e in evidence_on_domains(domains=[domain], unknown_only=True)]
-        if publisher_for_url(evidence.url) is None:
-            if not actor.has_perm("sources.add_domain"):
-                raise PermissionDenied("Only editors may register a domain.")
+        register = publisher_for_url(evidence.url) is None
+        if register and not actor.has_perm("sources.add_domain"):
+            raise PermissionDenied("Only editors may register a domain.")
+        # The rows first, then the domain: the requests on them are resolved here, in this
+        # editor's name, before the domain's resync (which knows no user) would see them.
+        n += Evidence.objects.filter(pk__in=ids).update(publisher=entity, updated_at=now)
+        classification_requests_resolve(evidence_ids=[evidence.pk, *ids], actor=actor)
+        if register:
             Domain.objects.get_or_create(
                 domain=domain, defaults={"entity": entity, "note": "Classified from evidence."}
             )
-        n += Evidence.objects.filter(pk__in=ids).update(publisher=entity, updated_at=now)
     evidence.publisher = entity
     return n
+
+
+class ClassificationNotNeeded(Exception):
+    """The evidence already has a publisher: there is nothing for an editor to classify."""
+
+
+def classification_domain(url: str) -> str:
+    """What an editor is asked to classify: the URL's registrable domain, or its host when it
+    has none (an IP address)."""
+    from sources.publishers import host_info
+
+    info = host_info(url)
+    return info.registrable or info.host or url
+
+
+def classification_request_ask(
+    *, evidence: Evidence, actor: AbstractBaseUser
+) -> ClassificationRequest:
+    """A reviewer asks an editor to classify the unknown publisher of `evidence`. Asking again
+    while a request is open returns that request (one open request per evidence row, held by
+    a partial unique constraint, so two reviewers asking at once get the same one)."""
+    if not actor.has_perm("claims.add_evidence"):
+        raise PermissionDenied("Only reviewers and editors may ask for a classification.")
+    if (
+        publisher_for_url(evidence.url) is not None
+        or Evidence.objects.filter(pk=evidence.pk, publisher__isnull=False).exists()
+    ):
+        raise ClassificationNotNeeded(
+            "This source's publisher is already known: reload the page to see it."
+        )
+    existing = ClassificationRequest.objects.open().filter(evidence=evidence).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return ClassificationRequest.objects.create(
+                domain=classification_domain(evidence.url),
+                claim_id=evidence.claim_id,
+                evidence=evidence,
+                requested_by=actor,
+            )
+    except IntegrityError:
+        # Someone asked a moment ago: the partial unique constraint kept one open request.
+        return ClassificationRequest.objects.open().get(evidence=evidence)
+
+
+def classification_requests_resolve(
+    *, evidence_ids: list[int], actor: AbstractBaseUser | None = None
+) -> int:
+    """Resolve the open requests on `evidence_ids` whose evidence now has a publisher (called
+    wherever evidence gets one: `evidence_classify_publisher`, and the domain register's resync
+    in claims.publisher_sync). A conditional update on `resolved_at IS NULL`, so a request is
+    resolved once however many paths see it. Returns how many were resolved."""
+    if not evidence_ids:
+        return 0
+    now = timezone.now()
+    publishers = dict(
+        Evidence.objects.filter(pk__in=evidence_ids, publisher__isnull=False).values_list(
+            "pk", "publisher_id"
+        )
+    )
+    n = 0
+    for evidence_id, publisher_id in publishers.items():
+        n += (
+            ClassificationRequest.objects.open()
+            .filter(evidence_id=evidence_id)
+            .update(resolved_at=now, resolved_by=actor, publisher_id=publisher_id)
+        )
+    return n
+
+
+def classification_request_classify(
+    *, request: ClassificationRequest, entity, actor: AbstractBaseUser
+) -> int:
+    """An editor answers a request: `entity` publishes its evidence URL (and its domain, see
+    `evidence_classify_publisher`). Returns how many evidence rows got the publisher."""
+    evidence = Evidence.objects.get(pk=request.evidence_id)
+    return evidence_classify_publisher(evidence=evidence, entity=entity, actor=actor)
 
 
 def _address_refusal(url: str) -> str | None:

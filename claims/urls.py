@@ -24,4 +24,9 @@ urlpatterns = [
         views.evidence_text,
         name="evidence-text",
     ),
+    path(
+        "claims/<int:pk>/evidence/<int:evidence_id>/classify/",
+        views.classify_request,
+        name="classify-request",
+    ),
 ]

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
@@ -28,25 +29,28 @@ from claims.queue import (
     SORTS,
     claim_for_page,
     claim_page,
-    evidence_view,
+    open_classification_count,
+    panel_reasons,
     queue_counts,
     queue_page,
 )
 from claims.services import (
     ClaimTaken,
+    ClassificationNotNeeded,
     DecisionRefused,
     EvidenceRejected,
     VersionConflict,
     claim_release,
     claim_set_status,
     claim_take,
+    classification_request_ask,
     evidence_attach,
 )
-from claims.suggestion import suggest_for_claim
 from reex.lib.request_size import bind_oversized, oversized_post_to_form
 
-#: Sent when an evidence row changes (attached, archived, failed): the suggestion panel
-#: listens for it and reloads itself.
+#: Still sent when an evidence row changes (attached, archived, failed), for scripts that
+#: listen; the page itself gets the suggestion panel, the decide box's advice and the evidence
+#: counts out of band in the same response (`evidence-changed`), never in a second request.
 EVIDENCE_CHANGED = "reex:evidence-changed"
 
 
@@ -123,6 +127,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "query_keep": keep.urlencode(),
         "query_keep_status": keep_status.urlencode(),
         "here": request.get_full_path(),
+        "classification_open": open_classification_count(request.user),
     }
     template = "claims/queue.html"
     if request.htmx and request.htmx.target == "queue-results":
@@ -190,6 +195,8 @@ def _page_context(
         ),
         "conflict": conflict,
         "refusal": refusal,
+        "refusal_reasons": panel_reasons(refusal) if refusal is not None else [],
+        "can_override": can_override,
         "can_decide": request.user.has_perm("claims.decide_claim"),
         "can_attach": request.user.has_perm("claims.add_evidence"),
         "is_mine": claim.assignee_id == request.user.pk,
@@ -230,7 +237,7 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
         if request.htmx:
             context = _page_context(request, claim)
             context["just_added"] = evidence.pk
-            response = render(request, "claims/claim_detail.html#evidence-section", context)
+            response = render(request, "claims/claim_detail.html#evidence-attached", context)
             return trigger_client_event(response, EVIDENCE_CHANGED)
         messages.success(request, "Source attached: it is being archived.")
         return redirect(f"{claim.get_absolute_url()}#evidence-{evidence.pk}")
@@ -286,7 +293,9 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     context = _page_context(request, claim, decision_form=form, conflict=conflict, refusal=refusal)
     template = "claims/claim_detail.html"
     if request.htmx:
-        template += "#decision-section"
+        # The decide box, and the panel out of band: the refusal and the panel come from the
+        # same suggestion.
+        template += "#decision-changed"
     return render(request, template, context, status=status)
 
 
@@ -307,60 +316,100 @@ def _add_errors(form: DecisionForm, exc: Exception) -> None:
 # --------------------------------------------------------------------------- fragments
 
 
+def _evidence_or_404(claim: Claim, evidence_id: int):
+    ev = claim.evidence.select_related("snapshot").filter(pk=evidence_id).first()
+    if ev is None:
+        raise Http404("No such evidence on this claim.")
+    return ev
+
+
 @desk_required
 @require_GET
 def evidence_row(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
-    """One evidence row (polled while its snapshot is pending or fetching). When the snapshot
-    has settled, the suggestion panel is told to reload."""
+    """One evidence row (polled while its snapshot is pending or fetching), with the suggestion
+    panel, the decide box's advice and the evidence counts out of band: one computation for all
+    of them, so they never disagree with the row."""
     claim = _claim_or_404(pk)
-    try:
-        ev, _suggestion = evidence_view(claim=claim, evidence_id=evidence_id, user=request.user)
-    except claim.evidence.model.DoesNotExist:
-        raise Http404("No such evidence on this claim.") from None
-    response = render(
-        request,
-        "claims/claim_detail.html#evidence-item",
-        {"claim": claim, "ev": ev},
-    )
+    context = _page_context(request, claim)
+    ev = next((v for v in context["data"].evidence if v.evidence.pk == evidence_id), None)
+    if ev is None:
+        raise Http404("No such evidence on this claim.")
+    context["ev"] = ev
+    response = render(request, "claims/claim_detail.html#evidence-changed", context)
     if not ev.in_flight:
         trigger_client_event(response, EVIDENCE_CHANGED)
     return response
 
 
+def _evidence_page(request: HttpRequest, claim: Claim, ev, *, show: str) -> HttpResponse:
+    """A desk page around one evidence's archived copy or its text: the desk's header, a way
+    back to the claim, and the same sandboxed frame (the link a reviewer follows when the panel
+    has not loaded, or without JavaScript)."""
+    return render(
+        request,
+        "claims/evidence_page.html",
+        {"claim": claim, "evidence": ev, "snapshot": ev.snapshot, "show": show, "full_page": True},
+    )
+
+
 @desk_required
 @require_GET
 def evidence_text(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
-    """The extracted text of an evidence's archived copy (loaded when the reviewer opens it)."""
+    """The extracted text of an evidence's archived copy: a fragment for the panel (htmx), a
+    desk page otherwise."""
     claim = _claim_or_404(pk)
-    ev = claim.evidence.select_related("snapshot").filter(pk=evidence_id).first()
-    if ev is None:
-        raise Http404("No such evidence on this claim.")
+    ev = _evidence_or_404(claim, evidence_id)
+    if not request.htmx:
+        return _evidence_page(request, claim, ev, show="text")
     return render(request, "claims/claim_detail.html#evidence-text", {"snapshot": ev.snapshot})
 
 
 @desk_required
 @require_GET
 def evidence_archive(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
-    """The sandboxed frame of an evidence's archived copy (loaded when the reviewer opens it)."""
+    """The sandboxed frame of an evidence's archived copy: a fragment for the panel (htmx), a
+    desk page otherwise."""
     claim = _claim_or_404(pk)
-    ev = (
-        claim.evidence.select_related("snapshot")
-        .defer("snapshot__text")
-        .filter(pk=evidence_id)
-        .first()
+    ev = _evidence_or_404(claim, evidence_id)
+    if not request.htmx:
+        return _evidence_page(request, claim, ev, show="archive")
+    return render(
+        request,
+        "claims/claim_detail.html#evidence-archive",
+        {"claim": claim, "evidence": ev, "snapshot": ev.snapshot},
     )
-    if ev is None:
-        raise Http404("No such evidence on this claim.")
-    return render(request, "claims/claim_detail.html#evidence-archive", {"snapshot": ev.snapshot})
 
 
 @desk_required
 @require_GET
 def suggestion(request: HttpRequest, pk: int) -> HttpResponse:
-    """The suggestion panel (reloaded when evidence changes)."""
+    """The suggestion panel alone (for scripts; the page gets it out of band)."""
     claim = _claim_or_404(pk)
     return render(
-        request,
-        "claims/claim_detail.html#suggestion-panel",
-        {"claim": claim, "suggestion": suggest_for_claim(claim)},
+        request, "claims/claim_detail.html#suggestion-panel", _page_context(request, claim)
     )
+
+
+@desk_required
+@require_POST
+def classify_request(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
+    """Ask an editor to classify the unknown publisher of one evidence row."""
+    claim = _claim_or_404(pk)
+    ev = _evidence_or_404(claim, evidence_id)
+    try:
+        req = classification_request_ask(evidence=ev, actor=request.user)
+    except (PermissionDenied, ClassificationNotNeeded) as exc:
+        if request.htmx:
+            return HttpResponse(
+                f'<div class="classify" id="classify-{ev.pk}"><p class="flash flash-error" '
+                f'role="alert">{escape(str(exc))}</p></div>',
+                status=400 if isinstance(exc, ClassificationNotNeeded) else 403,
+            )
+        messages.error(request, str(exc))
+        return redirect(f"{claim.get_absolute_url()}#evidence-{ev.pk}")
+    if request.htmx:
+        context = _page_context(request, claim)
+        context["ev"] = next(v for v in context["data"].evidence if v.evidence.pk == ev.pk)
+        return render(request, "claims/claim_detail.html#classification", context)
+    messages.success(request, f"Asked an editor to classify {req.domain}.")
+    return redirect(f"{claim.get_absolute_url()}#evidence-{ev.pk}")

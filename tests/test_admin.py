@@ -41,6 +41,12 @@ def world(seeded, editor):
         endpoint=endpoint, claim=evidence.claim, event_id="00000000-0000-0000-0000-000000000001",
         attempt=1, claim_version=2, outcome="delivered", http_status=200,
     )  # fmt: skip
+    # A reviewer's request to classify an unknown publisher (issue 16).
+    from claims.models import ClassificationRequest
+
+    ClassificationRequest.objects.create(
+        domain="example.org", claim=evidence.claim, evidence=evidence, requested_by=editor
+    )
     return evidence
 
 

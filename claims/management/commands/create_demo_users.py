@@ -13,6 +13,16 @@ from django.core.management.base import BaseCommand, CommandParser
 DEMO_USERS = (("editor", "editor", True), ("reviewer", "reviewer", False))
 
 
+def demo_password() -> str:
+    """A random password (URL-safe alphabet) that starts with a letter or digit: one starting
+    with `-` reads as an option when pasted after a command, and is easy to misread when
+    printed."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        if password[0].isalnum():
+            return password
+
+
 class Command(BaseCommand):
     help = "Create a demo editor and reviewer with random passwords, printed once."
 
@@ -30,7 +40,7 @@ class Command(BaseCommand):
                 user.is_staff = is_staff
                 user.save(update_fields=["is_staff"])
             if created or options["reset"]:
-                password = secrets.token_urlsafe(12)
+                password = demo_password()
                 user.set_password(password)
                 user.save(update_fields=["password"])
                 lines.append(f"  {username:<9} password: {password}")
