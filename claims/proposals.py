@@ -1157,3 +1157,55 @@ def _dedupe(candidates: list[Proposal]) -> list[Proposal]:
         seen_prints.add(p.fingerprint)
     kept.sort(key=lambda p: p.start)
     return kept
+
+
+# --- Matching proposals to existing claims -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimRef:
+    """An existing claim as the matcher sees it."""
+
+    id: int
+    text: str
+    figures: tuple = ()
+    subjects: frozenset[int] = frozenset()
+
+
+def match_claim(
+    proposal: Proposal, claims: Iterable[ClaimRef], *, min_similarity: float = 0.6
+) -> tuple[int, str] | None:
+    """The existing claim that states what `proposal` states, and why in words; None if none.
+
+    The same figures about the same subject (every amount of the proposal is one of the claim's
+    figures, or inside its range when the proposal says "nearly"), or close wording (token-set
+    similarity of content words at least `min_similarity`; 0.8 when the two name different
+    subjects). The best-worded of several matches wins.
+    """
+    amounts = [f for f in quantitative(proposal.figures) if re.search(r"\d", f.get("text", "0"))]
+    subjects = set(proposal.subjects)
+    best: tuple[float, int, str] | None = None
+    for claim in claims:
+        similarity = token_set_similarity(proposal.text, claim.text)
+        shared = subjects & set(claim.subjects)
+        reason = ""
+        claim_figures = list(claim.figures)
+        if (
+            amounts
+            and claim_figures
+            and (shared or not subjects or not claim.subjects)
+            and all(
+                any(figure_covers(c, f) or figure_covers(f, c) for c in claim_figures)
+                for f in amounts
+            )
+        ):
+            labels = ", ".join(f.get("text") or str(figure_key(f)[1:]) for f in amounts)
+            reason = f"same figures ({labels}) about the same subject"
+            similarity = max(similarity, 0.99)
+        else:
+            needed = min_similarity if (shared or not subjects or not claim.subjects) else 0.8
+            if similarity >= needed:
+                reason = f"close wording (token-set similarity {similarity:.2f})"
+        if reason and (best is None or similarity > best[0]):
+            best = (similarity, claim.id, reason)
+    return (best[1], best[2]) if best else None
