@@ -359,6 +359,20 @@ def figure_covers(a: dict, b: dict) -> bool:
     return False
 
 
+def figure_label(figure: dict) -> str:
+    """ "1,882.5–2,014.7 %", "8,000 t", "1,200,000,000 CNY", "2025-H1 (half-year)"."""
+
+    def fmt(v) -> str:
+        return f"{v:,}" if isinstance(v, int | float) else str(v)
+
+    unit = figure.get("unit", "")
+    if "low" in figure and "high" in figure:
+        return f"{fmt(figure['low'])}–{fmt(figure['high'])} {unit}".strip()
+    if unit in QUANTITY_UNITS_EXCLUDED:
+        return f"{figure.get('value')} ({unit})"
+    return f"{fmt(figure.get('value'))} {unit}".strip()
+
+
 def stored_figures(figures: Iterable[dict]) -> list[dict]:
     """Figures as `Claim.figures` holds them: amounts only, without offsets."""
     out = []
@@ -744,6 +758,12 @@ _EVENT_VERB = re.compile(
     r"issued|awarded|merged|bought|sold|has just|have just|has now|have now)\b",
     re.I,
 )
+# A regular past tense ("received", "signed"), not an adjective that merely ends in -ed.
+_PAST = re.compile(
+    r"(?<![-\w])(?!(?:based|advanced|aimed|expected|planned|indeed|need|speed|red|feed|"
+    r"listed|owned|limited|united|related|detailed|dedicated|integrated|automated|"
+    r"optimized|optimised)\b)[a-z]{3,}ed\b"
+)
 _DEAL = re.compile(
     r"\b(?:deal|agreement|partnership|contract|merger|acquisition|joint venture|tie-up|"
     r"offtake|accord|pact|memorandum)\b",
@@ -947,9 +967,13 @@ def _score(
         m = re.search(
             r"\b(?:is|are|was|were|has been|have been|had been)\s+(?:\w+\s+)?\w{3,}ed\b", text
         )
+        past = _PAST.search(text)
         if m:
             score += 0.15
             reasons.append(f"states a fact ({m.group(0)!r})")
+        elif past:
+            score += 0.2
+            reasons.append(f"reports something done ({past.group(0)!r})")
     m = _VAGUE_AMOUNT.search(text)
     if m and not amounts:
         score += 0.2
@@ -1058,9 +1082,12 @@ def propose(
                     continue
                 if proposal.score >= min_score:
                     candidates.append(proposal)
-                if seg.attribution and ss == ls and not ctx.section_attribution:
-                    ctx.section_attribution = seg.attribution
-                    ctx.section_origin = _origin_of(seg.attribution, ctx)
+                # "According to the company's entry, ..." opening a paragraph introduces an
+                # account of that document: it covers the rest of the section. "According to
+                # X, ..." about one fact covers its sentence only.
+                if seg.forced_reason == "document" and ss == ls and not ctx.section_attribution:
+                    ctx.section_attribution = text[seg.start : seg.end]
+                    ctx.section_origin = _origin_of(ctx.section_attribution, ctx)
             ctx.remember([m.entity for m in matcher.mentions(text, ss, se)])
     return _dedupe(candidates)
 
@@ -1087,7 +1114,7 @@ def _evaluate(
     for pattern in (_SAID, _SAID_INVERTED):
         m = pattern.search(body)
         if m:
-            phrase = m.group(0)
+            phrase = m.group(0).rstrip(".,;: ")
             break
     if not phrase and seg.attribution:
         phrase = seg.attribution
