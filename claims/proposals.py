@@ -947,6 +947,11 @@ def _score(
         else:
             score += 0.15
             reasons.append(f"about {names} (from the sentence before)")
+    else:
+        names = _unknown_names(text)
+        if names:
+            score += 0.15
+            reasons.append(f"names {', '.join(names[:3])} (not a known entity)")
     if kind == "ownership":
         score += 0.3
         reasons.append(kind_reason)
@@ -994,6 +999,34 @@ def _score(
         score -= 0.15
         reasons.append("very short")
     return round(min(max(score, 0.0), 1.0), 2), reasons
+
+
+_NAME = re.compile(
+    r"(?<![\w.])(?:[A-Z][\w&'’-]*[a-z0-9][\w&'’-]*|[A-Z]{2,})(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w&'’-]+)*"
+)
+_NOT_NAMES_WORDS = (
+    "The A An This That These Those It Its They Their He She We Our In On At For By With From As "
+    "And But Or If When While Meanwhile Elsewhere According Revenue Output Profit Net Monday "
+    "Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June "
+    "July August September October November December"
+)
+_NOT_NAMES = set(_NOT_NAMES_WORDS.split())
+)
+
+
+def _unknown_names(text: str) -> list[str]:
+    """Capitalised names in a clause (not its first word, unless that is a name of several
+    words or an acronym): an organisation or place the register does not know yet."""
+    out = []
+    for m in _NAME.finditer(text):
+        name = m.group(0)
+        first = name.split()[0]
+        if first in _NOT_NAMES and " " not in name:
+            continue
+        if m.start() == 0 and " " not in name and not name.isupper():
+            continue
+        out.append(name)
+    return out
 
 
 def _deal_phrases(text: str, start: int, end: int, ctx: _Context) -> list[Segment]:
