@@ -1011,7 +1011,6 @@ _NOT_NAMES_WORDS = (
     "July August September October November December"
 )
 _NOT_NAMES = set(_NOT_NAMES_WORDS.split())
-)
 
 
 def _unknown_names(text: str) -> list[str]:
