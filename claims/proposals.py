@@ -919,7 +919,12 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
                 found.append(entity)
                 break
     if not found and ctx.recent:
-        found = [ctx.recent[-1]] if not _PRONOUN_START.match(body) else list(ctx.recent[-2:])
+        # A clause that names nobody is about whom the text was just discussing: the last
+        # company named (statements of output and results are about companies), else the
+        # last entity; "they" may be the last two.
+        company = ctx.last_company()
+        last = company if company in ctx.recent else ctx.recent[-1]
+        found = [last] if not _PRONOUN_START.match(body) else list(ctx.recent[-2:])
         how = "refers back to"
     unique = list(dict.fromkeys(found))
     return unique, how
