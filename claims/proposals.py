@@ -639,6 +639,44 @@ def _split(text: str, seg: Segment) -> list[Segment]:
                 ),
             ]
 
+    # An appositive superlative after the subject: "Lynas, the largest producer outside
+    # China, said ...": a record claim of its own, and the main clause after it.
+    cm = re.match(
+        r"^[A-Z][^,]{1,80},\s+((?:the|its|a)\s+(?:world'?s\s+)?(?:largest|biggest|second-largest|"
+        r"top|leading|only|first|sole|dominant)\b[^,]{2,80}),\s+(?=[a-z])",
+        masked,
+    )
+    if cm and _has_verb(masked[cm.end() :]):
+        return [
+            Segment(
+                s + cm.start(1),
+                s + cm.end(1),
+                context_start=s,
+                attribution=seg.attribution,
+                forced_reason="appositive",
+            ),
+            *_split(text, Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution)),
+        ]
+
+    # A reason or time clause: "..., as it stopped shipping concentrate to China".
+    cm = re.search(r",\s+as\s+(?=(?:it|they|the|its|their|[A-Z])\w*\s+\w+)", masked)
+    if cm and _has_verb(masked[cm.end() :]) and _has_verb(masked[: cm.start()]):
+        return [
+            *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
+            *_split(text, Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution)),
+        ]
+
+    # One subject, two predicates: "Its factory began production in January and is on track
+    # to supply GM".
+    cm = re.search(
+        r"(?<!,)\s+and\s+(?=(?:is|are|was|were|has|have|will|plans?|aims?|expects?|also)\s)", masked
+    )
+    if cm and _has_verb(masked[: cm.start()]) and len(masked[cm.end() :].split()) >= 4:
+        return [
+            *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
+            *_split(text, Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution)),
+        ]
+
     # Joined clauses: ", while", ", whereas", ", but", "; ".
     cm = re.search(r",\s+(?:while|whereas|but)\s+|;\s+", masked, re.I)
     if cm and len(masked[cm.end() :].split()) >= 3:
@@ -689,6 +727,22 @@ def _split(text: str, seg: Segment) -> list[Segment]:
             text, Segment(s, s + dashes[0], seg.kind_hint, seg.context_start, seg.attribution)
         )
 
+    # A relative clause between commas: "Shenghe, which is partly owned by X, holds 8% of
+    # MP": the relative clause is one claim, the main clause (after it) another.
+    cm = re.search(
+        r",\s+(which\s+(?:is|are|was|were|has|have|had)\b[^,]{3,150}),\s+(?=[a-z])", masked
+    )
+    if cm and _has_verb(masked[cm.end() :]):
+        return [
+            *(
+                _split(text, Segment(s, s + cm.start(), attribution=seg.attribution))
+                if _has_verb(masked[: cm.start()])
+                else []
+            ),
+            Segment(s + cm.start(1), s + cm.end(1), context_start=s, attribution=seg.attribution),
+            *_split(text, Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution)),
+        ]
+
     # A relative clause at the end: "..., which is publicly listed".
     cm = re.search(r",\s+(?=which\s+(?:is|are|was|were|has|have|had)\b)", masked)
     if cm:
@@ -714,10 +768,10 @@ _RHETORIC = re.compile(
 _PRESCRIPTIVE = re.compile(
     r"\b(?:should|ought to|must|needs? to|calls? for|has to|have to|it is time)\b", re.I
 )
+# Case-sensitive on purpose: "May" the month is not "may" the hedge.
 _HEDGE = re.compile(
-    r"\b(?:may|might|could|would|perhaps|possibly|arguably|seems?|appears? to|suggests?|"
-    r"we believe|i think|in our view|in my view|probably|likely)\b",
-    re.I,
+    r"\b(?:may|might|could|would|[Pp]erhaps|[Pp]ossibly|[Aa]rguably|seems?|appears? to|"
+    r"suggests?|[Ww]e believe|I think|[Ii]n our view|[Ii]n my view|[Pp]robably|likely)\b"
 )
 _EVALUATION = re.compile(
     r"^(?:this|that|these|it|such)\s+(?:is|was|are|'s|’s|highlights|shows|underscores|"
@@ -729,7 +783,8 @@ _OWNERSHIP = re.compile(
     r"a shareholder|subsidiary of|a subsidiary|its subsidiary|parent company|part of|state[- ]owned|state[- ]backed|"
     r"state[- ]controlled|controls|controlled by|control over|exerts? control|"
     r"publicly listed|listed on|acquired|acquires|holds? (?:a|the) \w* ?stake|"
-    r"operates? the|operate the|operated by)\b",
+    r"operates? the|operate the|operated by|"
+    r"holds? (?:about |around |nearly |some |over |almost )?\d[\d.,]*%\s+(?:of|in)\b)",
     re.I,
 )
 _PLAN_STRONG = re.compile(
@@ -737,7 +792,15 @@ _PLAN_STRONG = re.compile(
     r"expansion project|\w+ project for|plans? to|planned|aims? to|aimed at|intends? to|"
     r"is designed to|are designed to|expected to|scheduled to|will (?:be|start|begin|open|"
     r"reach|produce|invest|build|launch)|to be (?:completed|built|commissioned)|"
-    r"launchpads? for|serve as|pipeline)\b",
+    r"launchpads? for|serve as|pipeline|expected (?:in|by)|due (?:in|by)|scheduled for|"
+    r"committed to|pledged to|promised to|on track to)\b",
+    re.I,
+)
+# A forecast is a plan/forecast claim even when it is a percentage.
+_FORECAST = re.compile(
+    r"\b(?:will|would|is expected to|are expected to|is forecast to|are forecast to|"
+    r"is projected to|are projected to)\s+(?:\w+\s+)?(?:grow|rise|fall|reach|increase|decline|"
+    r"double|triple|top|exceed|drop)\b|\b(?:forecasts?|projects|estimates?|predicts?) that\b",
     re.I,
 )
 _PLAN_WEAK = re.compile(r"\b(?:target(?:s|ed|ing)?|goal|aim|forecast|outlook|guidance)\b", re.I)
@@ -783,6 +846,10 @@ _SAID = re.compile(
 _SAID_INVERTED = re.compile(
     r"\b(?:said|says|according to|reported by|as reported by|told)\s+(?P<who>(?:the\s+)?[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,5})"
 )
+_TRAILING_ATTRIBUTION = re.compile(
+    r",\s+(?P<who>according to [^,;]{2,80}|(?:the |its )?[\w .&'’-]{2,60}\s(?:said|says|reported|"
+    r"announced|stated|added))[.!]?[\"”’]?$"
+)
 _REPORTED = re.compile(r"\b(?:reportedly|it (?:was|is|has been) reported|reports say)\b", re.I)
 _PRONOUN_START = re.compile(
     r"^(?:they|it|its|their|the (?:company|firm|group|center|centre|unit|project|bases?))\b", re.I
@@ -823,6 +890,9 @@ def classify(text: str, figures: list[dict], hint: str = "") -> tuple[str, str]:
         return "event", "cites a published statement or document"
     amounts = quantitative(figures)
     percent = any(f["unit"] == "%" for f in amounts)
+    m = _FORECAST.search(text)
+    if m:
+        return "plan", f"a forecast ({m.group(0)!r})"
     m = _PLAN_STRONG.search(text)
     if m and not percent:
         return "plan", f"a project, plan or aim ({m.group(0)!r})"
@@ -966,6 +1036,9 @@ def _score(
     elif seg.forced_reason == "document":
         score += 0.3
         reasons.append("cites a published statement (its existence can be checked)")
+    elif seg.forced_reason == "appositive":
+        score += 0.15
+        reasons.append("a superlative said of a named organisation (it can be checked)")
     elif seg.forced_reason == "deal":
         score += 0.3
         reasons.append("a transaction between named parties (that it happened can be checked)")
@@ -1137,6 +1210,14 @@ def _evaluate(
         return None
     seg = Segment(start, end, seg.kind_hint, seg.context_start, seg.attribution, seg.forced_reason)
     body = text[start:end]
+    phrase = ""
+    tail = _TRAILING_ATTRIBUTION.search(body)
+    if tail and tail.start() > 0 and len(body[: tail.start()].split()) >= 3:
+        # ", according to company filings." / ", the company said.": who said it, not what.
+        phrase = tail.group("who").strip().rstrip(".!\"”’ ")
+        end = start + tail.start()
+        body = text[start:end]
+    seg = Segment(start, end, seg.kind_hint, seg.context_start, seg.attribution, seg.forced_reason)
     figures = parse_figures(text, start, end)
     has_amount = bool([f for f in quantitative(figures) if re.search(r"\d", f["text"])])
     if not seg.kind_hint:
@@ -1147,9 +1228,8 @@ def _evaluate(
     subjects, how = _subjects(text, seg, ctx)
     score, reasons = _score(body, figures, kind, kind_reason, subjects, how, seg)
     # Origin: an attribution in the clause, in its sentence, or opening its section.
-    phrase = ""
     for pattern in (_SAID, _SAID_INVERTED):
-        m = pattern.search(body)
+        m = None if phrase else pattern.search(body)
         if m:
             phrase = m.group(0).rstrip(".,;: ")
             break
