@@ -41,6 +41,10 @@ def world(seeded, editor):
         endpoint=endpoint, claim=evidence.claim, event_id="00000000-0000-0000-0000-000000000001",
         attempt=1, claim_version=2, outcome="delivered", http_status=200,
     )  # fmt: skip
+    # Proposed claims of the seed article (issue 10).
+    from claims.services import proposals_generate
+
+    proposals_generate(article=evidence.claim.article)
     return evidence
 
 
