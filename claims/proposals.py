@@ -1214,7 +1214,7 @@ def _evaluate(
     tail = _TRAILING_ATTRIBUTION.search(body)
     if tail and tail.start() > 0 and len(body[: tail.start()].split()) >= 3:
         # ", according to company filings." / ", the company said.": who said it, not what.
-        phrase = tail.group("who").strip().rstrip(".!\"”’ ")
+        phrase = tail.group("who").strip().rstrip('.!"”’ ')
         end = start + tail.start()
         body = text[start:end]
     seg = Segment(start, end, seg.kind_hint, seg.context_start, seg.attribution, seg.forced_reason)
