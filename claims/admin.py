@@ -168,7 +168,7 @@ class ArticleAdmin(admin.ModelAdmin):
         from django.template.response import TemplateResponse
         from django.urls import reverse
 
-        from claims.ingest import IngestError, ingest
+        from claims.ingest import IngestError, article_ingest, draft_from_url
 
         if not self.has_add_permission(request):
             raise PermissionDenied
@@ -176,7 +176,11 @@ class ArticleAdmin(admin.ModelAdmin):
         context: dict = {"differences": [], "existing": None}
         if request.method == "POST" and form.is_valid():
             try:
-                result = ingest(form.cleaned_data["url"], update=form.cleaned_data["update"])
+                # A URL only: the form never reads a path on the server (files: the command).
+                result = article_ingest(
+                    draft=draft_from_url(form.cleaned_data["url"]),
+                    update=form.cleaned_data["update"],
+                )
             except IngestError as exc:
                 form.add_error("url", str(exc))
             else:

@@ -264,13 +264,20 @@ def test_the_admin_adds_an_article_from_a_url(client, editor, origin: HTTPServer
 
 
 @pytest.mark.django_db
-def test_the_admin_form_shows_bad_input_and_differences(client, editor, origin: HTTPServer):
+def test_the_admin_form_shows_bad_input_and_differences(
+    client, editor, origin: HTTPServer, tmp_path
+):
     client.force_login(editor)
     form_url = reverse("admin:claims_article_ingest")
 
     response = client.post(form_url, {"url": "http://192.168.0.10/x"})
     assert response.status_code == 200
     assert "Refused address" in response.content.decode()
+    story = tmp_path / "story.txt"
+    story.write_text(f"{TITLE}\n\n{BODY}\n", encoding="utf-8")
+    response = client.post(form_url, {"url": str(story)})  # a path on the server: never read
+    assert "Enter a full web address" in response.content.decode()
+    assert not Article.objects.exists()
 
     origin.expect_request("/a").respond_with_data(page(), content_type="text/html")
     client.post(form_url, {"url": origin.url_for("/a")})
