@@ -73,3 +73,45 @@ def suggestions_for_claims(
         c.pk: suggest(origin_id=c.origin_id, evidence=facts[c.pk], graph=graph, min_sources=n)
         for c in claims
     }
+
+
+def proposal_entities() -> list:
+    """Every known entity with its aliases, as the proposer matches names (one query)."""
+    from claims.proposals import EntityRef
+    from sources.models import Entity
+
+    return [
+        EntityRef(id=pk, name=name, kind=kind, aliases=tuple(str(a) for a in aliases or []))
+        for pk, name, kind, aliases in Entity.objects.values_list("id", "name", "kind", "aliases")
+    ]
+
+
+def claims_matching(*, article, proposals: list) -> dict[str, tuple[int, str]]:
+    """For each proposal (by fingerprint), the existing claim that states the same thing and
+    why: looked for among the claims of the same article and the claims about any of the
+    proposals' subjects (two queries)."""
+    from django.db.models import Q
+
+    from claims.proposals import ClaimRef, match_claim
+
+    if not proposals:
+        return {}
+    subject_ids = {s for p in proposals for s in p.subjects}
+    candidates = [
+        ClaimRef(
+            id=c.pk,
+            text=c.text,
+            figures=tuple(c.figures or []),
+            subjects=frozenset(s.pk for s in c.subjects.all()),
+        )
+        for c in Claim.objects.filter(Q(article=article) | Q(subjects__in=subject_ids))
+        .distinct()
+        .only("id", "text", "figures")
+        .prefetch_related("subjects")
+    ]
+    out = {}
+    for p in proposals:
+        hit = match_claim(p, candidates)
+        if hit is not None:
+            out[p.fingerprint] = hit
+    return out

@@ -202,3 +202,19 @@ def snapshots_give_up(*, limit: int = 1000) -> int:
     if failed:
         log.warning("sweep gave up on %d snapshots re-queued %d times", failed, most)
     return failed
+
+
+def snapshot_discard(*, snapshot: Snapshot) -> None:
+    """Delete a snapshot nothing refers to, with its WARC and (when no other snapshot shares
+    the same bytes) its body: an ingest that found no article leaves nothing behind."""
+    from django.core.files.storage import default_storage
+
+    names = [snapshot.warc.name] if snapshot.warc else []
+    if (
+        snapshot.body
+        and not Snapshot.objects.filter(body=snapshot.body.name).exclude(pk=snapshot.pk).exists()
+    ):
+        names.append(snapshot.body.name)
+    snapshot.delete()
+    for name in names:
+        default_storage.delete(name)

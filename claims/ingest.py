@@ -1,0 +1,293 @@
+"""Ingest: a new article from a URL or a file, through the same safe pipeline as evidence.
+
+A URL is archived exactly as evidence is (sources.fetch safe-fetch rules, sources.archive
+storage of the body and a WARC, sources.extract extraction from the STORED copy), but
+synchronously: ingest is an editor's action (`manage.py ingest`, the admin's "Add article
+from URL"), never a reviewer's page, so waiting for one fetch (at most REEX_FETCH_TIMEOUT) is
+acceptable there. A file (.html, .htm, .txt, .pdf) is extracted by the same extractor; it has no
+archived copy (there is nothing to fetch), and `url` may say where it was published.
+
+The outlet is the publisher of the URL's domain (sources.publishers). A re-ingest of an article
+already here changes nothing unless asked (`update=True`): it reports what differs. Anything
+that is not an article (too little text, a type that is not a page, a refused or unreachable
+address) raises `IngestError` with a sentence a person can act on, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from claims.models import Article
+from sources.extract import HTML_TYPES, PDF_TYPES, TEXT_TYPES, extract
+from sources.models import Entity, Snapshot
+
+MIN_WORDS = 50
+ARTICLE_TYPES = HTML_TYPES | PDF_TYPES | TEXT_TYPES
+FILE_TYPES = {
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".txt": "text/plain",
+    ".pdf": "application/pdf",
+}
+MAX_FILE_BYTES = 15 * 1024 * 1024
+
+
+class IngestError(Exception):
+    """Nothing was stored; the message says why and what to do."""
+
+
+@dataclass
+class Draft:
+    title: str
+    text: str
+    published_on: date | None
+    url: str
+    outlet: Entity | None
+    snapshot: Snapshot | None = None
+
+
+@dataclass
+class IngestResult:
+    article: Article
+    created: bool
+    differences: list[str] = field(default_factory=list)
+    updated: bool = False
+    notes: list[str] = field(default_factory=list)
+    proposals: object | None = None  # claims.services.ProposalRun
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def _check_article(text: str, *, where: str) -> None:
+    if not text.strip():
+        raise IngestError(
+            f"No text could be extracted from {where}: it may be an image-only PDF, a page "
+            "built by scripts, or empty. Nothing was stored."
+        )
+    n = _words(text)
+    if n < MIN_WORDS:
+        raise IngestError(
+            f"{where} does not look like an article: only {n} words of text (at least "
+            f"{MIN_WORDS} expected). Check the address points at the article itself, not a "
+            "front page, a login wall or a file. Nothing was stored."
+        )
+
+
+def draft_from_url(url: str) -> Draft:
+    """Archive `url` now (safe fetch, storage, extraction) and read the article from the
+    stored copy. Raises IngestError (and keeps nothing) when it cannot."""
+    from claims.services import _address_refusal
+    from sources.archive import archive_snapshot
+    from sources.publishers import publisher_for_url
+    from sources.services import snapshot_discard
+
+    url = (url or "").strip()
+    if not url.lower().startswith(("http://", "https://")):
+        raise IngestError("Enter a full web address starting with http:// or https://.")
+    refusal = _address_refusal(url)
+    if refusal:
+        raise IngestError(refusal)
+    snapshot = Snapshot.objects.create(url=url)
+    outcome = archive_snapshot(snapshot_id=snapshot.pk)
+    snapshot.refresh_from_db()
+    if snapshot.status != Snapshot.Status.ARCHIVED:
+        reason = snapshot.error or outcome.reason
+        kind = snapshot.error_kind
+        snapshot_discard(snapshot=snapshot)
+        if kind == "content_type":
+            raise IngestError(
+                f"{url} is not an article: {reason} (only HTML pages, PDFs and plain text are "
+                "ingested). Nothing was stored."
+            )
+        if kind == "address":
+            raise IngestError(f"Refused address: {reason}. Only public web addresses are fetched.")
+        raise IngestError(f"{url} could not be fetched: {reason}. Nothing was stored.")
+    mime = snapshot.content_type.split(";", 1)[0].strip().lower()
+    try:
+        if mime not in ARTICLE_TYPES:
+            raise IngestError(
+                f"{url} is not an article: it serves {mime or 'no content type'} (only HTML "
+                "pages, PDFs and plain text are ingested). Nothing was stored."
+            )
+        _check_article(snapshot.text, where=url)
+    except IngestError:
+        snapshot_discard(snapshot=snapshot)
+        raise
+    final = snapshot.final_url or url
+    return Draft(
+        title=(snapshot.title or _first_line(snapshot.text))[:500],
+        text=snapshot.text,
+        published_on=snapshot.published_on,
+        url=url,
+        outlet=publisher_for_url(final) or publisher_for_url(url),
+        snapshot=snapshot,
+    )
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def draft_from_file(path: str | Path, *, url: str = "") -> Draft:
+    """Read an article from a local .html, .htm, .txt or .pdf file; `url`, if given, is where it
+    was published (its domain gives the outlet; nothing is fetched)."""
+    from sources.publishers import publisher_for_url
+
+    path = Path(path)
+    mime = FILE_TYPES.get(path.suffix.lower())
+    if mime is None:
+        raise IngestError(
+            f"{path.name}: only {', '.join(sorted(FILE_TYPES))} files can be ingested."
+        )
+    if not path.is_file():
+        raise IngestError(f"No such file: {path}.")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise IngestError(f"{path.name} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+    body = path.read_bytes()
+    url = (url or "").strip()
+    if url and not url.lower().startswith(("http://", "https://")):
+        raise IngestError("--url must be a full web address starting with http:// or https://.")
+    try:
+        extracted = extract(body, mime_type=mime, url=url or path.resolve().as_uri())
+    except Exception as exc:  # noqa: BLE001 - a broken file is bad input, said in words
+        raise IngestError(f"{path.name} could not be read as {mime}: {exc}") from None
+    from sources.archive import storable
+
+    text = storable(extracted.text)
+    _check_article(text, where=path.name)
+    return Draft(
+        title=storable(extracted.title or _first_line(text))[:500],
+        text=text,
+        published_on=extracted.published_on,
+        url=url,
+        outlet=publisher_for_url(url) if url else None,
+    )
+
+
+def _existing(draft: Draft) -> Article | None:
+    urls = {draft.url}
+    if draft.snapshot is not None:
+        urls |= {draft.snapshot.final_url, draft.snapshot.canonical_url}
+    urls.discard("")
+    if urls:
+        found = Article.objects.filter(url__in=urls).order_by("pk").first()
+        if found is not None:
+            return found
+    if not draft.url:
+        return Article.objects.filter(key=_key(draft)).first()
+    return None
+
+
+def _key(draft: Draft) -> str:
+    digest = hashlib.sha256((draft.url or draft.title).encode()).hexdigest()[:8]
+    return f"{slugify(draft.title)[:80].strip('-') or 'article'}-{digest}"
+
+
+def _first_difference(old: str, new: str) -> int:
+    for i, (a, b) in enumerate(zip(old, new, strict=False)):
+        if a != b:
+            return i
+    return min(len(old), len(new))
+
+
+def differences(article: Article, draft: Draft) -> list[str]:
+    """What the new copy says differently, one line per field."""
+    out = []
+    if article.title != draft.title:
+        out.append(f"title: {article.title!r} → {draft.title!r}")
+    if draft.published_on and article.published_on != draft.published_on:
+        out.append(f"published on: {article.published_on or 'unknown'} → {draft.published_on}")
+    if draft.outlet is not None and article.outlet_id != draft.outlet.pk:
+        out.append(f"outlet: {article.outlet or 'unknown'} → {draft.outlet}")
+    if article.text != draft.text:
+        at = _first_difference(article.text, draft.text)
+        out.append(
+            f"text: {len(article.text):,} → {len(draft.text):,} characters, first difference "
+            f"at character {at:,}: {article.text[at : at + 40]!r} → {draft.text[at : at + 40]!r}"
+        )
+    return out
+
+
+def article_ingest(
+    *,
+    draft: Draft,
+    update: bool = False,
+    propose: bool = True,
+) -> IngestResult:
+    """Create the article `draft` describes, or report (and with `update`, apply) what differs
+    from the article already ingested from the same URL. Proposes claims for a new article or
+    a changed text (claims.services.proposals_generate) unless `propose` is False."""
+    from claims.services import proposals_generate
+    from sources.services import snapshot_discard
+
+    existing = _existing(draft)
+    if existing is None:
+        with transaction.atomic():
+            article = Article.objects.create(
+                key=_key(draft),
+                title=draft.title,
+                url=draft.url,
+                outlet=draft.outlet,
+                published_on=draft.published_on,
+                text=draft.text,
+                snapshot=draft.snapshot,
+            )
+        result = IngestResult(article=article, created=True)
+        if propose:
+            result.proposals = proposals_generate(article=article)
+        return result
+
+    result = IngestResult(article=existing, created=False, differences=differences(existing, draft))
+    if not result.differences or not update:
+        if draft.snapshot is not None:
+            snapshot_discard(snapshot=draft.snapshot)  # nothing changes: keep nothing new
+        return result
+    fields = {"snapshot": draft.snapshot} if draft.snapshot is not None else {}
+    fields.update(title=draft.title)
+    if draft.published_on:
+        fields["published_on"] = draft.published_on
+    if draft.outlet is not None:
+        fields["outlet"] = draft.outlet
+    text_changed = existing.text != draft.text
+    with transaction.atomic():
+        if text_changed:
+            # Claims and decided proposals are offsets into the text: it stays frozen then.
+            claims = existing.claims.count()
+            decided = existing.proposals.exclude(status="pending").count()
+            if claims or decided:
+                result.notes.append(
+                    f"The text was NOT updated: {claims} claim(s) and {decided} decided "
+                    "proposal(s) point into it. Ingest the new version as a new article, or "
+                    "remove them first."
+                )
+                text_changed = False
+            else:
+                fields["text"] = draft.text
+                existing.proposals.all().delete()  # their offsets point into the old text
+        for name, value in fields.items():
+            setattr(existing, name, value)
+        existing.save()
+    result.updated = True
+    if propose and text_changed:
+        result.proposals = proposals_generate(article=existing)
+    return result
+
+
+def ingest(
+    source: str, *, url: str = "", update: bool = False, propose: bool = True
+) -> IngestResult:
+    """`source` is a URL or a path to a file (see the module docstring)."""
+    if re.match(r"^[a-z][a-z0-9+.-]*://", source.strip(), re.I):
+        if url:
+            raise IngestError("--url is only for files; a URL is its own address.")
+        return article_ingest(draft=draft_from_url(source), update=update, propose=propose)
+    return article_ingest(draft=draft_from_file(source, url=url), update=update, propose=propose)

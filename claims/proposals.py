@@ -1,0 +1,1355 @@
+"""Candidate claims from an article's text: transparent rules over a sentence splitter.
+
+Pure Python (no Django, no model, no network): `propose(text, entities=..., title=...)` returns
+`Proposal`s whose `text == article_text[start:end]` always. The steps, each a rule a person can
+read and argue with:
+
+1. lines: headings (no closing punctuation, short), the title line and page furniture ("Leave a
+   Reply", "Spread the word") are skipped; bullets are remembered (a highlights list repeats
+   the body);
+2. sentences: split at . ! ? before white space, except after abbreviations (Co., Ltd., U.S.)
+   and before a lower-case word;
+3. clauses: a sentence carries several claims when it joins them: "X rose 60.4%, while Y rose
+   12.3%" (while/whereas/but/;), "... update: net profit soared ..." (a colon between two
+   clauses), "..., boosting production by nearly 40%" (a participle carrying a figure),
+   "..., with Z reporting ..." (an absolute clause), "..., which is publicly listed" (a
+   relative clause at the end), "Subsidiaries like A and B ramped up ..." (a relation in the
+   subject), "(also a shareholder of K)" (a relation in brackets), "According to X, ...";
+   commentary tails ("—underscoring its importance", a dash aside without a figure) and
+   lead-ins ("A reminder that", "Meanwhile,") are trimmed;
+4. opinion and rhetoric are dropped: questions, prescriptions (should, must, calls for),
+   hedges (may, might, suggests) without a figure, evaluations ("this is a ...", "this
+   highlights ..."), idioms and metaphors ("a warning shot", "the first inning", "betting
+   big", "not just");
+5. each clause gets its figures, a kind, subjects (known entities and aliases; "the company"
+   and "they" refer back), an origin (attribution or the article's own voice) and a
+   check-worthiness score with its reasons; clauses under `MIN_SCORE` are not proposed;
+6. repeats are dropped: a clause whose figures another clause already states (a highlights
+   bullet, a standfirst's "nearly 2000%" inside a stated range), or a bullet whose words a
+   body clause already holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+MIN_SCORE = 0.4
+
+# --- Entities ---------------------------------------------------------------------------------
+
+COMPANY_KINDS = {"soe", "private_company"}
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    """A known entity as the proposer sees it: an id, a name, a kind and every alias."""
+
+    id: int
+    name: str
+    kind: str = ""
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> list[str]:
+        return [n for n in dict.fromkeys([self.name, *self.aliases]) if n and len(n.strip()) >= 2]
+
+
+@dataclass
+class Mention:
+    entity: EntityRef
+    start: int
+    end: int
+
+
+class EntityMatcher:
+    """Finds known names in text: longest name first, whole words, case-sensitive (so "US" the
+    state is not "us" the pronoun), except that all-lower-case aliases match any case."""
+
+    def __init__(self, entities: Iterable[EntityRef]) -> None:
+        self.entities = list(entities)
+        pairs: list[tuple[str, EntityRef]] = []
+        for entity in self.entities:
+            for name in entity.names:
+                pairs.append((name, entity))
+        pairs.sort(key=lambda p: -len(p[0]))
+        self._by_name = {}
+        for name, entity in pairs:
+            self._by_name.setdefault(name, entity)
+        if pairs:
+            alternation = "|".join(re.escape(name) for name in self._by_name)
+            self._pattern = re.compile(rf"(?<![\w])(?:{alternation})(?![\w])")
+        else:
+            self._pattern = None
+
+    def mentions(self, text: str, start: int = 0, end: int | None = None) -> list[Mention]:
+        if self._pattern is None:
+            return []
+        end = len(text) if end is None else end
+        found = []
+        for match in self._pattern.finditer(text, start, end):
+            found.append(Mention(self._by_name[match.group(0)], match.start(), match.end()))
+        return found
+
+    def match_name(self, phrase: str) -> EntityRef | None:
+        found = self.mentions(phrase)
+        return found[0].entity if found else None
+
+
+# --- Figures ----------------------------------------------------------------------------------
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_QUALIFIERS = {
+    "nearly": "nearly",
+    "almost": "nearly",
+    "close to": "nearly",
+    "about": "about",
+    "around": "about",
+    "roughly": "about",
+    "approximately": "about",
+    "some": "about",
+    "over": "more than",
+    "more than": "more than",
+    "above": "more than",
+    "at least": "at least",
+    "up to": "up to",
+    "as much as": "up to",
+    "as many as": "up to",
+    "less than": "less than",
+    "under": "less than",
+    "below": "less than",
+}
+_QUAL = r"(?:(?P<qual>" + "|".join(sorted(_QUALIFIERS, key=len, reverse=True)) + r")\s+)?"
+_MULT_WORDS = {
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "mn": 1e6,
+    "m": 1e6,
+    "mln": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+    "tn": 1e12,
+}
+_MULT = r"(?:\s?(?P<mult>thousand|million|billion|trillion|mln|mn|bn|tn|k|m|b)(?![A-Za-z]))?"
+_CURRENCY_CODES = {
+    "rmb": "CNY",
+    "cny": "CNY",
+    "yuan": "CNY",
+    "renminbi": "CNY",
+    "¥": "CNY",
+    "us$": "USD",
+    "usd": "USD",
+    "$": "USD",
+    "dollars": "USD",
+    "€": "EUR",
+    "eur": "EUR",
+    "euros": "EUR",
+    "£": "GBP",
+    "gbp": "GBP",
+    "a$": "AUD",
+    "aud": "AUD",
+    "c$": "CAD",
+    "cad": "CAD",
+    "hk$": "HKD",
+    "hkd": "HKD",
+}
+_CUR_PREFIX = r"(?P<cur>RMB|CNY|USD|EUR|GBP|AUD|CAD|HKD|US\$|A\$|C\$|HK\$|\$|€|£|¥)"
+_CUR_SUFFIX = r"(?P<cur2>yuan|renminbi|RMB|CNY|dollars|USD|euros|EUR)"
+_PCT = r"(?:%|\s?per\s?cent\b|\s?percent\b|\s?pct\b)"
+_TONNE = r"(?:[\s-]?(?:metric\s+)?(?:tonnes?|tons?)\b|\s?(?:t|kt|Mt)\b(?!-))"
+
+_RANGE_PCT = re.compile(
+    rf"(?:between\s+|from\s+)?(?P<lo>{_NUM})\s?{_PCT}?\s*(?:and|to|-|–|—)\s*(?P<hi>{_NUM}){_PCT}",
+    re.I,
+)
+_PERCENT = re.compile(rf"{_QUAL}(?P<num>{_NUM}){_PCT}", re.I)
+_TONNES = re.compile(rf"{_QUAL}(?P<num>{_NUM}){_MULT}(?P<unit>{_TONNE})", re.I)
+_CURRENCY = re.compile(
+    rf"{_QUAL}(?:{_CUR_PREFIX}\s?(?P<num>{_NUM}){_MULT}|(?P<num2>{_NUM}){_MULT.replace('mult', 'mult2')}\s?{_CUR_SUFFIX}\b)",
+    re.I,
+)
+_NUMBER_WORDS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "dozen": 12,
+}
+_COUNT = re.compile(
+    rf"{_QUAL}(?P<num>{_NUM}|\b(?:{'|'.join(_NUMBER_WORDS)})\b)(?![\w%.,-]*\d)(?![A-Za-z%])"
+    r"(?P<words>(?:\s+[\w-]+){1,3})",
+    re.I,
+)
+_HALF = re.compile(
+    r"\b(?:(?P<ord>first|second)[\s-]half\s+(?:of\s+)?(?P<y1>(?:19|20)\d{2})"
+    r"|(?P<h>H[12])\s?(?P<y2>(?:19|20)\d{2})|(?P<h2>[12])H\s?(?P<y3>\d{2})\b)",
+    re.I,
+)
+_QUARTER = re.compile(
+    r"\b(?:(?P<ord>first|second|third|fourth)\s+quarter\s+(?:of\s+)?(?P<y1>(?:19|20)\d{2})"
+    r"|Q(?P<q>[1-4])\s?(?P<y2>(?:19|20)\d{2}))",
+    re.I,
+)
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+    "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+_FULL_DATE = re.compile(
+    rf"\b(?:(?P<m1>{_MONTHS})\.?\s+(?P<d1>\d{{1,2}}),?\s+(?P<y1>(?:19|20)\d{{2}})"
+    rf"|(?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTHS})\.?,?\s+(?P<y2>(?:19|20)\d{{2}})"
+    r"|(?P<y3>(?:19|20)\d{2})-(?P<mm>\d{2})-(?P<dd>\d{2}))\b"
+)
+_YEAR = re.compile(
+    r"(?<![\d,.$€£¥-])\b(?P<y>(?:19|20)\d{2})\b(?![\d%,.]\d|-\w|\s?(?:%|t\b|tons?|tonnes?))"
+)
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+
+
+def _number(raw: str) -> float:
+    return float(raw.replace(",", ""))
+
+
+def _clean(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(value, 6)
+
+
+def _month(name: str) -> int:
+    names = [m.lower()[:3] for m in _MONTHS.split("|")[:12]]
+    return names.index(name.lower()[:3]) + 1
+
+
+def parse_figures(text: str, start: int = 0, end: int | None = None) -> list[dict]:
+    """The figures in `text[start:end]`, in text order, each a dict with `value` or `low` and
+    `high`, a `unit` ("%", "t", a currency code, a counted noun, "year", "half-year",
+    "quarter", "date"), the `text` it was read from and its `start`/`end` in `text`, and a
+    `qualifier` ("nearly", "more than", ...) when the text gives one."""
+    end = len(text) if end is None else end
+    found: list[dict] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    def add(a: int, b: int, figure: dict, qual: str | None = None) -> None:
+        if not free(a, b):
+            return
+        if qual:
+            figure["qualifier"] = _QUALIFIERS[qual.lower()]
+        figure.update(text=text[a:b], start=a, end=b)
+        found.append(figure)
+        taken.append((a, b))
+
+    for m in _RANGE_PCT.finditer(text, start, end):
+        lo, hi = _number(m.group("lo")), _number(m.group("hi"))
+        if lo < hi:
+            add(m.start(), m.end(), {"low": _clean(lo), "high": _clean(hi), "unit": "%"})
+    for m in _PERCENT.finditer(text, start, end):
+        add(m.start(), m.end(), {"value": _clean(_number(m.group("num"))), "unit": "%"}, m["qual"])
+    for m in _CURRENCY.finditer(text, start, end):
+        raw = m.group("num") or m.group("num2")
+        mult = (m.group("mult") or m.group("mult2") or "").lower()
+        cur = (m.group("cur") or m.group("cur2") or "").lower()
+        value = _number(raw) * _MULT_WORDS.get(mult, 1)
+        add(
+            m.start(),
+            m.end(),
+            {"value": _clean(value), "unit": _CURRENCY_CODES.get(cur, cur.upper())},
+            m["qual"],
+        )
+    for m in _TONNES.finditer(text, start, end):
+        mult = (m.group("mult") or "").lower()
+        unit = m.group("unit").strip(" -").lower()
+        value = _number(m.group("num")) * _MULT_WORDS.get(mult, 1)
+        value *= {"kt": 1e3, "mt": 1e6}.get(unit, 1) if unit in ("kt", "mt") else 1
+        add(m.start(), m.end(), {"value": _clean(value), "unit": "t"}, m["qual"])
+    for m in _HALF.finditer(text, start, end):
+        if m["ord"]:
+            half, year = (1 if m["ord"].lower() == "first" else 2), m["y1"]
+        elif m["h"]:
+            half, year = int(m["h"][1]), m["y2"]
+        else:
+            half, year = int(m["h2"]), "20" + m["y3"]
+        add(m.start(), m.end(), {"value": f"{year}-H{half}", "unit": "half-year"})
+    for m in _QUARTER.finditer(text, start, end):
+        quarter = _ORDINALS[m["ord"].lower()] if m["ord"] else int(m["q"])
+        add(m.start(), m.end(), {"value": f"{m['y1'] or m['y2']}-Q{quarter}", "unit": "quarter"})
+    for m in _FULL_DATE.finditer(text, start, end):
+        try:
+            if m["y1"]:
+                y, mo, d = int(m["y1"]), _month(m["m1"]), int(m["d1"])
+            elif m["y2"]:
+                y, mo, d = int(m["y2"]), _month(m["m2"]), int(m["d2"])
+            else:
+                y, mo, d = int(m["y3"]), int(m["mm"]), int(m["dd"])
+            import datetime
+
+            value = datetime.date(y, mo, d).isoformat()
+        except ValueError:
+            continue
+        add(m.start(), m.end(), {"value": value, "unit": "date"})
+    for m in _YEAR.finditer(text, start, end):
+        add(m.start(), m.end(), {"value": int(m["y"]), "unit": "year"})
+    for m in _COUNT.finditer(text, start, end):
+        num = m.group("num")
+        if num.lower() in _NUMBER_WORDS:
+            value: float = _NUMBER_WORDS[num.lower()]
+        else:
+            value = _number(num)
+        words = m.group("words").split()
+        noun_at = next(
+            (
+                i
+                for i, w in enumerate(words)
+                if w.islower() and len(w) > 3 and w.endswith("s") and not w.endswith("ss")
+            ),
+            None,
+        )
+        if noun_at is None:
+            continue
+        noun = words[noun_at]
+        figure_end = m.start("words") + len(" ".join(words[: noun_at + 1])) + 1
+        add(m.start(), figure_end, {"value": _clean(value), "unit": noun}, m["qual"])
+    found.sort(key=lambda f: f["start"])
+    return found
+
+
+QUANTITY_UNITS_EXCLUDED = {"year", "half-year", "quarter", "date"}
+
+
+def quantitative(figures: Iterable[dict]) -> list[dict]:
+    """The figures that are amounts (not dates)."""
+    return [f for f in figures if f.get("unit") not in QUANTITY_UNITS_EXCLUDED]
+
+
+def figure_key(figure: dict) -> tuple:
+    """A comparable form: (unit, value) or (unit, low, high), numbers as floats."""
+    unit = str(figure.get("unit", "")).lower()
+    unit = {"tonnes": "t", "tons": "t", "tonne": "t", "ton": "t", "percent": "%"}.get(unit, unit)
+    if "low" in figure and "high" in figure:
+        return (unit, float(figure["low"]), float(figure["high"]))
+    try:
+        return (unit, float(figure.get("value")))
+    except (TypeError, ValueError):
+        return (unit, str(figure.get("value")))
+
+
+def figure_covers(a: dict, b: dict) -> bool:
+    """Does figure `a` state what `b` states? Equal, or `b` approximate and inside `a`'s range."""
+    ka, kb = figure_key(a), figure_key(b)
+    if ka == kb:
+        return True
+    if ka[0] != kb[0]:
+        return False
+    if len(ka) == 3 and len(kb) == 2 and isinstance(kb[1], float) and b.get("qualifier"):
+        return ka[1] <= kb[1] <= ka[2] or abs(kb[1] - ka[1]) / max(ka[1], 1) < 0.1
+    return False
+
+
+def figure_label(figure: dict) -> str:
+    """ "1,882.5–2,014.7 %", "8,000 t", "1,200,000,000 CNY", "2025-H1 (half-year)"."""
+
+    def fmt(v) -> str:
+        return f"{v:,}" if isinstance(v, int | float) else str(v)
+
+    unit = figure.get("unit", "")
+    if "low" in figure and "high" in figure:
+        return f"{fmt(figure['low'])}–{fmt(figure['high'])} {unit}".strip()
+    if unit in QUANTITY_UNITS_EXCLUDED:
+        return f"{figure.get('value')} ({unit})"
+    return f"{fmt(figure.get('value'))} {unit}".strip()
+
+
+def stored_figures(figures: Iterable[dict]) -> list[dict]:
+    """Figures as `Claim.figures` holds them: amounts only, without offsets."""
+    out = []
+    for f in quantitative(figures):
+        item = {k: f[k] for k in ("value", "low", "high", "unit") if k in f}
+        if f.get("qualifier"):
+            item["measure"] = f"({f['qualifier']})"
+        out.append(item)
+    return out
+
+
+# --- Words ------------------------------------------------------------------------------------
+
+_STOP_WORDS = (
+    "a an the of in on at to for by with from and or but as is are was were be been being has "
+    "have had its it this that these those their his her they them which who whom whose than "
+    "also into over under more most very just not no so such like about after before while "
+    "year"
+)
+_STOP = set(_STOP_WORDS.split())
+
+
+def stems(text: str) -> set[str]:
+    """Content words cut to five letters: "integrate" and "integration" meet."""
+    words = re.findall(r"[a-z][a-z']+", unicodedata.normalize("NFKC", text).lower())
+    return {w[:5] for w in words if w not in _STOP and len(w) > 2}
+
+
+def token_set_similarity(a: str, b: str) -> float:
+    """Jaccard similarity of the two texts' content-word stems (0..1)."""
+    sa, sb = stems(a), stems(b)
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / len(sa | sb)
+
+
+def fingerprint(text: str) -> str:
+    """The normalised text's SHA-256: the same statement, however spaced or punctuated."""
+    words = re.findall(r"\w+", unicodedata.normalize("NFKC", text).lower())
+    return hashlib.sha256(" ".join(words).encode()).hexdigest()
+
+
+# --- Lines and sentences ----------------------------------------------------------------------
+
+_BULLET = re.compile(r"^\s*(?:[•·▪◦‣*]|-|–|\d+[.)])\s+")
+_FURNITURE = re.compile(
+    r"^\s*(?:spread the word|share (?:this|on)|categories|tags|leave a (?:reply|comment)|"
+    r"related(?: posts| articles)?|read more|subscribe|sign up|your email address|"
+    r"follow us|advertisement|copyright|all rights reserved|click here|highlights)\b",
+    re.I,
+)
+_ABBREV_WORDS = (
+    "co ltd inc corp plc llc mr mrs ms dr prof st no vs e.g i.e etc jan feb mar apr jun jul aug "
+    "sep sept oct nov dec approx est dept gov govt u.s u.k u.n e.u"
+)
+_ABBREV = set(_ABBREV_WORDS.split())
+_COMPANY_SUFFIX = {"co", "ltd", "inc", "corp", "plc", "llc", "etc"}
+_SENTENCE_END = re.compile(r"[.!?]+[\"”’)\]]*(?=\s|$)")
+
+
+def lines(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for raw in text.splitlines(keepends=True):
+        body = raw.rstrip("\r\n")
+        if body.strip():
+            lead = len(body) - len(body.lstrip())
+            out.append((pos + lead, pos + len(body.rstrip())))
+        pos += len(raw)
+    return out
+
+
+def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans in `text[start:end]` (one line)."""
+    out, begin = [], start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        stop = m.end()
+        word = re.search(r"([\w.&]+)$", text[begin : m.start()])
+        token = (word.group(1) if word else "").lower().rstrip(".")
+        after = text[stop:end].lstrip()
+        next_char = after[:1]
+        abbreviation = token in _ABBREV or (len(token) == 1 and token.isalpha())
+        if abbreviation and (token not in _COMPANY_SUFFIX or not next_char.isupper()):
+            continue
+        if next_char and (next_char.islower() or next_char in ",;:"):
+            continue
+        if text[m.start()] == "." and re.match(r"\d", after) and not after[:1].isspace():
+            continue
+        out.append((begin, stop))
+        begin = stop
+        while begin < end and text[begin].isspace():
+            begin += 1
+    if begin < end and text[begin:end].strip():
+        out.append((begin, end))
+    return out
+
+
+# --- Clause rules -----------------------------------------------------------------------------
+
+_NOISE_PAREN = re.compile(r"\s*\((?:opens in a new (?:tab|window)|link|pdf|photo|file)\)", re.I)
+_RELATION_WORDS = re.compile(
+    r"\b(?:shareholders? of|subsidiar(?:y|ies) of|unit of|parent of|owned by|owner of|"
+    r"stake in|controlled by|affiliate of|part of|a unit|a subsidiary)\b",
+    re.I,
+)
+_LEAD_INS = re.compile(
+    r"^(?:(?:a |one )?reminder that|note that|it is worth noting that|remember that|"
+    r"recall that|notably,|meanwhile,|elsewhere,|in addition,|additionally,|moreover,|"
+    r"furthermore,|separately,|however,|also,|in other news,|back to [^,]{2,60},|"
+    r"for example,|for instance,|and to date,|to date,|and)\s+",
+    re.I,
+)
+_LEAD_PHRASE = re.compile(
+    r"^(?:In|At|Within|Across|Among|On) (?:the |its |their )?[^,\d]{2,40},\s+"
+)
+_ATTRIBUTION_LEAD = re.compile(r"^(?P<all>According to (?P<who>[^,]{3,120})),\s*", re.I)
+_DOCUMENT_NOUN = re.compile(
+    r"\b(?:entry|statement|announcement|filing|report|release|disclosure|notice|results|"
+    r"update|post|circular|prospectus|data)\b",
+    re.I,
+)
+_COMMENTARY_ING = re.compile(
+    r"^(?:underscoring|highlighting|signalling|signaling|showing|reflecting|marking|"
+    r"illustrating|suggesting|demonstrating|cementing|reinforcing|strengthening|directly\s+\w+ing|"
+    r"making it|adding to|positioning|putting|raising questions|further\s+\w+ing|"
+    r"with major|with significant|with global)\b",
+    re.I,
+)
+_RELATION_SUBJECT = re.compile(
+    r"^(?P<rel>(?:[\w-]+\s+)?(?:subsidiar(?:y|ies)|affiliates?|sister compan(?:y|ies)|"
+    r"joint ventures?|parent(?: company)?)\s+(?:like\s+|such as\s+|including\s+)?)",
+    re.I,
+)
+
+
+@dataclass
+class Segment:
+    start: int
+    end: int
+    kind_hint: str = ""  # "ownership" for relation phrases, "event" for attributions
+    context_start: int = -1  # where the clause's subject may be found (before its span)
+    attribution: str = ""  # "according to X" that introduces the rest of the sentence
+    forced_reason: str = ""
+
+
+def _mask(text: str, start: int, end: int) -> str:
+    """The sentence with bracketed text blanked out, so no rule splits inside brackets."""
+    chars = list(text[start:end])
+    depth = 0
+    for i, ch in enumerate(chars):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(depth - 1, 0)
+            continue
+        if depth:
+            chars[i] = "_"
+    return "".join(chars)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Strip spaces, joining punctuation, a leading "and"/"while", and trailing link noise."""
+    changed = True
+    while changed and start < end:
+        changed = False
+        while start < end and (text[start].isspace() or text[start] in ",;:—–-"):
+            start += 1
+            changed = True
+        while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:—–-"):
+            end -= 1
+            changed = True
+        m = _NOISE_PAREN.search(text, start, end)
+        if m and m.end() == end:
+            end = m.start()
+            changed = True
+        m = _LEAD_INS.match(text[start:end])
+        if m:
+            start += m.end()
+            changed = True
+        m = re.match(r"^(?:but|and|with)\s+", text[start:end], re.I)
+        if m and not changed:
+            start += m.end()
+            changed = True
+    return start, end
+
+
+def _has_figure(text: str, start: int, end: int) -> bool:
+    return bool(quantitative(parse_figures(text, start, end)))
+
+
+def _split(text: str, seg: Segment) -> list[Segment]:
+    """One pass of the clause rules over a segment; returns the pieces (maybe just itself)."""
+    s, e = _trim(text, seg.start, seg.end)
+    if e - s < 3:
+        return []
+    seg = Segment(s, e, seg.kind_hint, seg.context_start, seg.attribution, seg.forced_reason)
+    if seg.kind_hint:
+        return [seg]
+    body = text[s:e]
+    masked = _mask(text, s, e)
+
+    m = _ATTRIBUTION_LEAD.match(masked)
+    if m:
+        who = text[s + m.start("who") : s + m.end("who")]
+        lead_end = s + m.end("all")
+        rest = Segment(s + m.end(), e, attribution=f"according to {who}".strip())
+        pieces = []
+        if _DOCUMENT_NOUN.search(who):
+            pieces.append(Segment(s, lead_end, kind_hint="event", forced_reason="document"))
+        return [*pieces, *_split(text, rest)]
+
+    m = _LEAD_PHRASE.match(masked)
+    if m:
+        return _split(text, Segment(s + m.end(), e, attribution=seg.attribution))
+
+    # "While A, B": A is a statement the writer concedes; B the main clause.
+    m = re.match(r"^(?:while|although|though|whereas)\s+", masked, re.I)
+    if m:
+        commas = [i for i, ch in enumerate(masked) if ch == "," and i > m.end() + 10]
+        for i in reversed(commas):
+            if len(masked[i + 1 :].split()) >= 4:
+                return [
+                    *_split(text, Segment(s + m.end(), s + i, attribution=seg.attribution)),
+                    *_split(text, Segment(s + i + 1, e, attribution=seg.attribution)),
+                ]
+
+    # A relation stated in brackets: "(also a shareholder of K)".
+    for pm in re.finditer(r"\(([^()]{6,200})\)", body):
+        if _RELATION_WORDS.search(pm.group(1)):
+            inner = Segment(s + pm.start(1), s + pm.end(1), kind_hint="ownership", context_start=s)
+            before = Segment(s, s + pm.start(), attribution=seg.attribution)
+            after = Segment(s + pm.end(), e, context_start=s, attribution=seg.attribution)
+            pieces = [inner]
+            b_s, b_e = _trim(text, before.start, before.end)
+            if _has_verb(text[b_s:b_e]) or _has_figure(text, b_s, b_e):
+                pieces = [*_split(text, before), inner]
+            return [*pieces, *_split(text, after)]
+
+    m = _RELATION_SUBJECT.match(body)
+    if m:
+        pos = m.end()
+        last = pos
+        for tok in re.finditer(r"\([^()]*\)|[^\s()]+", body[pos:]):
+            word = tok.group(0).rstrip(",")
+            joiner = word in ("and", "&", "of", ",")
+            if word.startswith("(") or joiner or word[:1].isupper():
+                if not joiner:
+                    last = pos + tok.end()
+                continue
+            break
+        if last > pos:
+            return [
+                Segment(s, s + last, kind_hint="ownership", attribution=seg.attribution),
+                *_split(text, Segment(s + last, e, context_start=s, attribution=seg.attribution)),
+            ]
+
+    # A colon between two clauses: "... update: net profit soared ...".
+    for cm in re.finditer(r":\s+", masked):
+        left, right = masked[: cm.start()], masked[cm.end() :]
+        if len(left.split()) >= 3 and len(right.split()) >= 4:
+            return [
+                *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
+                *_split(
+                    text, Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution)
+                ),
+            ]
+
+    # An appositive superlative after the subject: "Lynas, the largest producer outside
+    # China, said ...": a record claim of its own, and the main clause after it.
+    cm = re.match(
+        r"^[A-Z][^,]{1,80},\s+((?:the|its|a)\s+(?:world'?s\s+)?(?:largest|biggest|second-largest|"
+        r"top|leading|only|first|sole|dominant)\b[^,]{2,80}),\s+(?=[a-z])",
+        masked,
+    )
+    if cm and _has_verb(masked[cm.end() :]):
+        return [
+            Segment(
+                s + cm.start(1),
+                s + cm.end(1),
+                context_start=s,
+                attribution=seg.attribution,
+                forced_reason="appositive",
+            ),
+            *_split(text, Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution)),
+        ]
+
+    # A reason or time clause: "..., as it stopped shipping concentrate to China".
+    cm = re.search(r",\s+as\s+(?=(?:it|they|the|its|their|[A-Z])\w*\s+\w+)", masked)
+    if cm and _has_verb(masked[cm.end() :]) and _has_verb(masked[: cm.start()]):
+        return [
+            *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
+            *_split(text, Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution)),
+        ]
+
+    # One subject, two predicates: "Its factory began production in January and is on track
+    # to supply GM".
+    cm = re.search(
+        r"(?<!,)\s+and\s+(?=(?:is|are|was|were|has|have|will|plans?|aims?|expects?|also)\s)", masked
+    )
+    if cm and _has_verb(masked[: cm.start()]) and len(masked[cm.end() :].split()) >= 4:
+        return [
+            *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
+            *_split(text, Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution)),
+        ]
+
+    # Joined clauses: ", while", ", whereas", ", but", "; ".
+    cm = re.search(r",\s+(?:while|whereas|but)\s+|;\s+", masked, re.I)
+    if cm and len(masked[cm.end() :].split()) >= 3:
+        return [
+            *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
+            *_split(text, Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution)),
+        ]
+
+    # An absolute clause: "..., with Huaxing reporting an 83.8% increase".
+    cm = re.search(r",\s+with\s+(?=[A-Z])", masked)
+    if cm and re.search(r"\b\w+ing\b", masked[cm.end() :]):
+        return [
+            *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
+            *_split(
+                text, Segment(s + cm.start() + 1, e, context_start=s, attribution=seg.attribution)
+            ),
+        ]
+
+    # Two clauses joined by ", and" with a new subject: "X are backed by ..., and the Y is ...".
+    cm = re.search(r",\s+and\s+(?=(?:the|a|an|its|their|this|these|those)\s)", masked)
+    if cm and _has_verb(masked[cm.end() :]) and _has_verb(masked[: cm.start()]):
+        return [
+            *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
+            *_split(text, Segment(s + cm.end(), e, attribution=seg.attribution)),
+        ]
+
+    # A participle after a comma or dash: a figure makes it a claim; commentary is trimmed.
+    # Paired dashes hold an aside inside the clause ("a base—focusing on X—is being built").
+    paired = sum(masked.count(d) for d in "—–") >= 2
+    for cm in re.finditer(r"(?:,|—|–| - )\s*(?=(?:already |also |further )?[a-z]+ing\b)", masked):
+        if paired and cm.group(0).strip() in ("—", "–"):
+            continue
+        tail = masked[cm.end() :]
+        if _has_figure(text, s + cm.end(), e):
+            return [
+                *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
+                Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution),
+            ]
+        if _COMMENTARY_ING.match(tail) or cm.group(0).strip() in ("—", "–", "-"):
+            return _split(
+                text, Segment(s, s + cm.start(), seg.kind_hint, seg.context_start, seg.attribution)
+            )
+
+    # A dash aside at the end with no figure in it: an elaboration, not a claim.
+    dashes = [i for i, ch in enumerate(masked) if ch in "—–"]
+    if len(dashes) == 1 and not _has_figure(text, s + dashes[0], e):
+        return _split(
+            text, Segment(s, s + dashes[0], seg.kind_hint, seg.context_start, seg.attribution)
+        )
+
+    # A relative clause between commas: "Shenghe, which is partly owned by X, holds 8% of
+    # MP": the relative clause is one claim, the main clause (after it) another.
+    cm = re.search(
+        r",\s+(which\s+(?:is|are|was|were|has|have|had)\b[^,]{3,150}),\s+(?=[a-z])", masked
+    )
+    if cm and _has_verb(masked[cm.end() :]):
+        return [
+            *(
+                _split(text, Segment(s, s + cm.start(), attribution=seg.attribution))
+                if _has_verb(masked[: cm.start()])
+                else []
+            ),
+            Segment(s + cm.start(1), s + cm.end(1), context_start=s, attribution=seg.attribution),
+            *_split(text, Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution)),
+        ]
+
+    # A relative clause at the end: "..., which is publicly listed".
+    cm = re.search(r",\s+(?=which\s+(?:is|are|was|were|has|have|had)\b)", masked)
+    if cm:
+        return [
+            *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
+            Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution),
+        ]
+    return [seg]
+
+
+# --- Opinion, rhetoric, kinds, score ----------------------------------------------------------
+
+_RHETORIC = re.compile(
+    r"\b(?:warning shot|(?:first|ninth|early|late) inning|nine-inning|innings?\b|wake-up call|"
+    r"game[- ]changer|tip of the iceberg|no accident|stark reminder|it'?s a start|betting big|"
+    r"bet big|not just|isn'?t just|aren'?t just|nowhere near|perfect storm|elephant in the room|"
+    r"arms race|double-edged|laying the groundwork|lay the groundwork|next leap|"
+    r"on the ropes|writing on the wall|the ball is in|a drop in the bucket|playbook|"
+    r"chess (?:game|match|board)|checkmate|silver bullet|holy grail|the new oil|"
+    r"foundation of future|whole-of-nation|catch up fast)\b",
+    re.I,
+)
+_PRESCRIPTIVE = re.compile(
+    r"\b(?:should|ought to|must|needs? to|calls? for|has to|have to|it is time)\b", re.I
+)
+# Case-sensitive on purpose: "May" the month is not "may" the hedge.
+_HEDGE = re.compile(
+    r"\b(?:may|might|could|would|[Pp]erhaps|[Pp]ossibly|[Aa]rguably|seems?|appears? to|"
+    r"suggests?|[Ww]e believe|I think|[Ii]n our view|[Ii]n my view|[Pp]robably|likely)\b"
+)
+_EVALUATION = re.compile(
+    r"^(?:this|that|these|it|such)\s+(?:is|was|are|'s|’s|highlights|shows|underscores|"
+    r"signals|demonstrates|reflects|means|marks|represents)\b",
+    re.I,
+)
+_OWNERSHIP = re.compile(
+    r"\b(?:owns?|owned|ownership|controlling stake|stake in|stakes? of|shareholders? of|"
+    r"a shareholder|subsidiary of|a subsidiary|its subsidiary|parent company|part of|state[- ]owned|state[- ]backed|"
+    r"state[- ]controlled|controls|controlled by|control over|exerts? control|"
+    r"publicly listed|listed on|acquired|acquires|holds? (?:a|the) \w* ?stake|"
+    r"operates? the|operate the|operated by|"
+    r"holds? (?:about |around |nearly |some |over |almost )?\d[\d.,]*%\s+(?:of|in)\b)",
+    re.I,
+)
+_PLAN_STRONG = re.compile(
+    r"\b(?:under construction|being built(?: out)?|is building|are building|will build|"
+    r"expansion project|\w+ project for|plans? to|planned|aims? to|aimed at|intends? to|"
+    r"is designed to|are designed to|expected to|scheduled to|will (?:be|start|begin|open|"
+    r"reach|produce|invest|build|launch)|to be (?:completed|built|commissioned)|"
+    r"launchpads? for|serve as|pipeline|expected (?:in|by)|due (?:in|by)|scheduled for|"
+    r"committed to|pledged to|promised to|on track to)\b",
+    re.I,
+)
+# A forecast is a plan/forecast claim even when it is a percentage.
+_FORECAST = re.compile(
+    r"\b(?:will|would|is expected to|are expected to|is forecast to|are forecast to|"
+    r"is projected to|are projected to)\s+(?:\w+\s+)?(?:grow|rise|fall|reach|increase|decline|"
+    r"double|triple|top|exceed|drop)\b|\b(?:forecasts?|projects|estimates?|predicts?) that\b",
+    re.I,
+)
+_PLAN_WEAK = re.compile(r"\b(?:target(?:s|ed|ing)?|goal|aim|forecast|outlook|guidance)\b", re.I)
+_RECORD = re.compile(
+    r"\b(?:record(?:-setting|-high)?|all-time highs?|highest|lowest|largest|biggest|"
+    r"first-ever|top\b)",
+    re.I,
+)
+_VAGUE_AMOUNT = re.compile(r"\b(?:billions|millions|trillions|hundreds of|thousands of)\b", re.I)
+_EVENT_VERB = re.compile(
+    r"\b(?:released|announced|launched|signed|completed|opened|started|began|commissioned|"
+    r"approved|designated|rolled out|ramped up|deployed|reached|hit|posted|reported|raised|"
+    r"cut|agreed|won|secured|built|invested|produced|exported|imported|shipped|expanded|"
+    r"upgraded|refined|made|achieved|recorded|rose|fell|jumped|soared|increased|decreased|"
+    r"grew|declined|boosted|overcame|anchors|operates|makes money available|provides|funds|"
+    r"under testing|being tested|in trial|came online|went into operation|entered|"
+    r"imposed|banned|restricted|suspended|halted|resumed|filed|sued|fined|published|"
+    r"issued|awarded|merged|bought|sold|has just|have just|has now|have now)\b",
+    re.I,
+)
+# A regular past tense ("received", "signed"), not an adjective that merely ends in -ed.
+_PAST = re.compile(
+    r"(?<![-\w])(?!(?:based|advanced|aimed|expected|planned|indeed|need|speed|red|feed|"
+    r"listed|owned|limited|united|related|detailed|dedicated|integrated|automated|"
+    r"optimized|optimised)\b)[a-z]{3,}ed\b"
+)
+_DEAL = re.compile(
+    r"\b(?:deal|agreement|partnership|contract|merger|acquisition|joint venture|tie-up|"
+    r"offtake|accord|pact|memorandum)\b",
+    re.I,
+)
+_AUX = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|will|be|been|does|did|do|can)\b|\b[a-z]{3,}ed\b|"
+    r"\b(?:posts|hits|rises|falls|owns|operates|anchors|makes|holds|controls|aims)\b",
+    re.I,
+)
+_SAID = re.compile(
+    r"(?P<who>(?:the |its )?(?:[A-Z][\w&.'’-]*(?:\s+(?:of|and|&|for)?\s*[A-Z][\w&.'’-]*){0,6})|"
+    r"the (?:company|firm|group|ministry|government|agency|regulator|spokes(?:man|woman|person)))"
+    r"(?:'s)?\s+(?:said|says|stated|announced|told|noted|added|confirmed|claimed|disclosed|"
+    r"reported|estimated|forecast)\b"
+)
+_SAID_INVERTED = re.compile(
+    r"\b(?:said|says|according to|reported by|as reported by|told)\s+(?P<who>(?:the\s+)?[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,5})"
+)
+_TRAILING_ATTRIBUTION = re.compile(
+    r",\s+(?P<who>according to [^,;]{2,80}|(?:the |its )?[\w .&'’-]{2,60}\s(?:said|says|reported|"
+    r"announced|stated|added))[.!]?[\"”’]?$"
+)
+_REPORTED = re.compile(r"\b(?:reportedly|it (?:was|is|has been) reported|reports say)\b", re.I)
+_PRONOUN_START = re.compile(
+    r"^(?:they|it|its|their|the (?:company|firm|group|center|centre|unit|project|bases?))\b", re.I
+)
+_COREF_COMPANY = re.compile(
+    r"\bthe (?:[\w-]+\s+)?(?:company|firm|group|miner|producer|enterprise|refiner)(?:[’']s)?\b",
+    re.I,
+)
+
+
+def _has_verb(text: str) -> bool:
+    return bool(_AUX.search(text) or _EVENT_VERB.search(text))
+
+
+def rejection(text: str, *, sentence: str, has_figure: bool) -> str:
+    """Why a clause is opinion or rhetoric rather than a checkable statement ("" when it is not)."""
+    if sentence.rstrip(' "”’)').endswith("?") or text.rstrip().endswith("?"):
+        return "a question"
+    m = _RHETORIC.search(text)
+    if m:
+        return f"rhetoric ({m.group(0)!r})"
+    if _EVALUATION.match(text):
+        return "an evaluation (this is / this shows ...)"
+    m = _PRESCRIPTIVE.search(text)
+    if m:
+        return f"a prescription ({m.group(0)!r})"
+    m = _HEDGE.search(text)
+    if m and not has_figure:
+        return f"hedged opinion ({m.group(0)!r})"
+    return ""
+
+
+def classify(text: str, figures: list[dict], hint: str = "") -> tuple[str, str]:
+    """The kind and the reason for it."""
+    if hint == "ownership":
+        return "ownership", "states a relation between organisations"
+    if hint == "event":
+        return "event", "cites a published statement or document"
+    amounts = quantitative(figures)
+    percent = any(f["unit"] == "%" for f in amounts)
+    m = _FORECAST.search(text)
+    if m:
+        return "plan", f"a forecast ({m.group(0)!r})"
+    m = _PLAN_STRONG.search(text)
+    if m and not percent:
+        return "plan", f"a project, plan or aim ({m.group(0)!r})"
+    m = _OWNERSHIP.search(text)
+    if m and not (percent and re.search(r"\b(?:rose|increase|grew|jump|output)", text, re.I)):
+        return "ownership", f"ownership or control ({m.group(0)!r})"
+    digit_amounts = [f for f in amounts if re.search(r"\d", f["text"])]
+    if digit_amounts:
+        return "figure", f"states {len(digit_amounts)} figure(s)"
+    m = _RECORD.search(text) or _VAGUE_AMOUNT.search(text)
+    if m:
+        return "figure", f"a record or amount ({m.group(0)!r})"
+    m = _PLAN_WEAK.search(text)
+    if m:
+        return "plan", f"a target or aim ({m.group(0)!r})"
+    return "event", "states something that happened or is the case"
+
+
+@dataclass
+class Proposal:
+    start: int
+    end: int
+    text: str
+    kind: str
+    figures: list[dict]
+    score: float
+    reasons: list[str]
+    subjects: list[int]
+    origin_kind: str  # "attributed" | "own_voice"
+    origin_phrase: str = ""
+    origin_id: int | None = None
+    bullet: bool = False
+    fingerprint: str = ""
+    duplicate_of: int | None = field(default=None, repr=False)
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return (self.start, self.end)
+
+
+@dataclass
+class _Context:
+    matcher: EntityMatcher
+    main_subject: EntityRef | None
+    outlet_id: int | None
+    recent: list[EntityRef] = field(default_factory=list)
+    section_attribution: str = ""
+    section_origin: int | None = None
+
+    def remember(self, entities: list[EntityRef]) -> None:
+        for entity in entities:
+            if entity in self.recent:
+                self.recent.remove(entity)
+            self.recent.append(entity)
+        del self.recent[:-8]
+
+    def last_company(self) -> EntityRef | None:
+        for entity in reversed(self.recent):
+            if entity.kind in COMPANY_KINDS:
+                return entity
+        return self.main_subject
+
+
+def _origin_of(phrase: str, ctx: _Context) -> int | None:
+    if not phrase:
+        return None
+    entity = ctx.matcher.match_name(phrase)
+    if entity is not None:
+        return entity.id
+    if _COREF_COMPANY.search(phrase):
+        company = ctx.last_company()
+        return company.id if company else None
+    return None
+
+
+def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], str]:
+    found = [m.entity for m in ctx.matcher.mentions(text, seg.start, seg.end)]
+    how = "names"
+    if seg.context_start >= 0 and seg.context_start < seg.start:
+        context = [m.entity for m in ctx.matcher.mentions(text, seg.context_start, seg.start)]
+        if context and (not found or seg.kind_hint == "ownership"):
+            found = [*context, *found] if seg.kind_hint == "ownership" else context + found
+            how = "names" if seg.kind_hint == "ownership" else "refers back to"
+    body = text[seg.start : seg.end]
+    if _COREF_COMPANY.search(body):
+        company = ctx.last_company()
+        if company is not None:
+            found.append(company)
+    m = re.search(r"\bthe (center|centre|unit|institute|ministry|agency|bank|fund)\b", body, re.I)
+    if m:
+        noun = m.group(1).lower()
+        for entity in reversed(ctx.recent):
+            if noun in entity.name.lower() or any(noun in a.lower() for a in entity.aliases):
+                found.append(entity)
+                break
+    if not found and ctx.recent:
+        # A clause that names nobody is about whom the text was just discussing: the last
+        # company named (statements of output and results are about companies), else the
+        # last entity; "they" may be the last two.
+        company = ctx.last_company()
+        last = company if company in ctx.recent else ctx.recent[-1]
+        found = [last] if not _PRONOUN_START.match(body) else list(ctx.recent[-2:])
+        how = "refers back to"
+    unique = list(dict.fromkeys(found))
+    return unique, how
+
+
+def _score(
+    text: str,
+    figures: list[dict],
+    kind: str,
+    kind_reason: str,
+    subjects: list[EntityRef],
+    subject_how: str,
+    seg: Segment,
+) -> tuple[float, list[str]]:
+    score, reasons = 0.0, []
+    amounts = [f for f in quantitative(figures) if re.search(r"\d", f["text"])]
+    if amounts:
+        score += 0.4
+        reasons.append("states " + ", ".join(f["text"] for f in amounts[:4]))
+    if subjects:
+        names = ", ".join(e.name for e in subjects[:3])
+        if subject_how == "names":
+            score += 0.25
+            reasons.append(f"names {names}")
+        else:
+            score += 0.15
+            reasons.append(f"about {names} (from the sentence before)")
+    else:
+        names = _unknown_names(text)
+        if names:
+            score += 0.15
+            reasons.append(f"names {', '.join(names[:3])} (not a known entity)")
+    if kind == "ownership":
+        score += 0.3
+        reasons.append(kind_reason)
+    elif kind == "plan":
+        score += 0.25
+        reasons.append(kind_reason)
+    elif seg.forced_reason == "document":
+        score += 0.3
+        reasons.append("cites a published statement (its existence can be checked)")
+    elif seg.forced_reason == "appositive":
+        score += 0.15
+        reasons.append("a superlative said of a named organisation (it can be checked)")
+    elif seg.forced_reason == "deal":
+        score += 0.3
+        reasons.append("a transaction between named parties (that it happened can be checked)")
+    m = _EVENT_VERB.search(text)
+    if m and kind != "ownership":
+        score += 0.3
+        reasons.append(f"reports something done ({m.group(0)!r})")
+    elif kind != "ownership":
+        m = re.search(
+            r"\b(?:is|are|was|were|has been|have been|had been)\s+(?:\w+\s+)?\w{3,}ed\b", text
+        )
+        past = _PAST.search(text)
+        if m:
+            score += 0.15
+            reasons.append(f"states a fact ({m.group(0)!r})")
+        elif past:
+            score += 0.2
+            reasons.append(f"reports something done ({past.group(0)!r})")
+    m = _VAGUE_AMOUNT.search(text)
+    if m and not amounts:
+        score += 0.2
+        reasons.append(f"an amount without a figure ({m.group(0)!r}): ask for the number")
+    m = _RECORD.search(text)
+    if m:
+        score += 0.15
+        reasons.append(f"a record or superlative ({m.group(0)!r})")
+    dates = [f for f in figures if f.get("unit") in QUANTITY_UNITS_EXCLUDED]
+    if dates:
+        score += 0.1
+        reasons.append(f"dated ({dates[0]['text']})")
+    if not _has_verb(text) and kind != "ownership" and not amounts and not seg.forced_reason:
+        score -= 0.2
+        reasons.append("no verb: a fragment")
+    words = len(text.split())
+    if words < 4 and kind != "ownership":
+        score -= 0.15
+        reasons.append("very short")
+    return round(min(max(score, 0.0), 1.0), 2), reasons
+
+
+_NAME = re.compile(
+    r"(?<![\w.])(?:[A-Z][\w&'’-]*[a-z0-9][\w&'’-]*|[A-Z]{2,})(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w&'’-]+)*"
+)
+_NOT_NAMES_WORDS = (
+    "The A An This That These Those It Its They Their He She We Our In On At For By With From As "
+    "And But Or If When While Meanwhile Elsewhere According Revenue Output Profit Net Monday "
+    "Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June "
+    "July August September October November December"
+)
+_NOT_NAMES = set(_NOT_NAMES_WORDS.split())
+
+
+def _unknown_names(text: str) -> list[str]:
+    """Capitalised names in a clause (not its first word, unless that is a name of several
+    words or an acronym): an organisation or place the register does not know yet."""
+    out = []
+    for m in _NAME.finditer(text):
+        name = m.group(0)
+        first = name.split()[0]
+        if first in _NOT_NAMES and " " not in name:
+            continue
+        if m.start() == 0 and " " not in name and not name.isupper():
+            continue
+        out.append(name)
+    return out
+
+
+def _deal_phrases(text: str, start: int, end: int, ctx: _Context) -> list[Segment]:
+    """ "the MP Materials Department of Defense deal": a transaction between two named parties
+    asserts that the transaction happened, even inside a sentence of rhetoric."""
+    out = []
+    mentions = ctx.matcher.mentions(text, start, end)
+    for a, b in itertools.pairwise(mentions):
+        if a.entity == b.entity:
+            continue
+        between = text[a.end : b.start]
+        if not re.fullmatch(r"\s*(?:-|–|/|and|,)?\s*", between):
+            continue
+        tail = re.match(r"(?:[’']s)?\s+(?:[\w-]+\s+)?(" + _DEAL.pattern + ")", text[b.end : end])
+        if not tail:
+            continue
+        s = a.start
+        lead = re.search(r"\b(?:the|a|an)\s+$", text[max(start, s - 5) : s], re.I)
+        if lead:
+            s = max(start, s - 5) + lead.start()
+        out.append(Segment(s, b.end + tail.end(), kind_hint="event", forced_reason="deal"))
+    return out
+
+
+def _is_heading(line: str, first: bool, title: str) -> bool:
+    stripped = line.strip()
+    if title and stripped == title.strip():
+        return True
+    if _FURNITURE.match(stripped):
+        return True
+    if stripped[-1:] in '.!?"”’)':
+        return False
+    return first or len(stripped.split()) <= 16
+
+
+def propose(
+    text: str,
+    *,
+    entities: Iterable[EntityRef] = (),
+    title: str = "",
+    outlet_id: int | None = None,
+    min_score: float = MIN_SCORE,
+) -> list[Proposal]:
+    """Candidate claims of `text`, in text order, repeats removed (see the module docstring)."""
+    matcher = EntityMatcher(entities)
+    counts: dict[EntityRef, int] = {}
+    for mention in matcher.mentions(text):
+        if mention.entity.kind in COMPANY_KINDS:
+            counts[mention.entity] = counts.get(mention.entity, 0) + 1
+    main = max(counts, key=lambda e: counts[e]) if counts else None
+    ctx = _Context(matcher=matcher, main_subject=main, outlet_id=outlet_id)
+    candidates: list[Proposal] = []
+    for index, (ls, le) in enumerate(lines(text)):
+        line = text[ls:le]
+        if _is_heading(line, index == 0, title):
+            if not _FURNITURE.match(line.strip()):
+                ctx.section_attribution, ctx.section_origin = "", None
+            continue
+        bullet = _BULLET.match(line)
+        if bullet:
+            ls += bullet.end()
+        for ss, se in sentences(text, ls, le):
+            sentence = text[ss:se]
+            segments = _split(text, Segment(ss, se))
+            segments += [
+                d
+                for d in _deal_phrases(text, ss, se, ctx)
+                if not any(seg.start <= d.start and d.end <= seg.end for seg in segments)
+                or rejection(sentence, sentence=sentence, has_figure=False)
+            ]
+            segments.sort(key=lambda g: g.start)
+            sentence_rejected = bool(
+                sentence.rstrip(' "”’)').endswith("?") or _RHETORIC.search(sentence)
+            )
+            for seg in segments:
+                proposal = _evaluate(text, seg, sentence, ctx, bullet=bool(bullet))
+                if proposal is None:
+                    continue
+                # Rhetoric anywhere in a sentence colours all of it; only a named deal inside
+                # it stands on its own.
+                if (
+                    sentence_rejected
+                    and seg.forced_reason != "deal"
+                    and (_RHETORIC.search(proposal.text) or sentence.rstrip().endswith("?"))
+                ):
+                    continue
+                if proposal.score >= min_score:
+                    candidates.append(proposal)
+                # "According to the company's entry, ..." opening a paragraph introduces an
+                # account of that document: it covers the rest of the section. "According to
+                # X, ..." about one fact covers its sentence only.
+                if seg.forced_reason == "document" and ss == ls and not ctx.section_attribution:
+                    ctx.section_attribution = text[seg.start : seg.end]
+                    ctx.section_origin = _origin_of(ctx.section_attribution, ctx)
+            ctx.remember([m.entity for m in matcher.mentions(text, ss, se)])
+    return _dedupe(candidates)
+
+
+def _evaluate(
+    text: str, seg: Segment, sentence: str, ctx: _Context, *, bullet: bool
+) -> Proposal | None:
+    start, end = _trim(text, seg.start, seg.end)
+    if end - start < 3:
+        return None
+    seg = Segment(start, end, seg.kind_hint, seg.context_start, seg.attribution, seg.forced_reason)
+    body = text[start:end]
+    phrase = ""
+    tail = _TRAILING_ATTRIBUTION.search(body)
+    if tail and tail.start() > 0 and len(body[: tail.start()].split()) >= 3:
+        # ", according to company filings." / ", the company said.": who said it, not what.
+        phrase = tail.group("who").strip().rstrip('.!"”’ ')
+        end = start + tail.start()
+        body = text[start:end]
+    seg = Segment(start, end, seg.kind_hint, seg.context_start, seg.attribution, seg.forced_reason)
+    figures = parse_figures(text, start, end)
+    has_amount = bool([f for f in quantitative(figures) if re.search(r"\d", f["text"])])
+    if not seg.kind_hint:
+        why = rejection(body, sentence=sentence, has_figure=has_amount)
+        if why:
+            return None
+    kind, kind_reason = classify(body, figures, seg.kind_hint)
+    subjects, how = _subjects(text, seg, ctx)
+    score, reasons = _score(body, figures, kind, kind_reason, subjects, how, seg)
+    # Origin: an attribution in the clause, in its sentence, or opening its section.
+    for pattern in (_SAID, _SAID_INVERTED):
+        m = None if phrase else pattern.search(body)
+        if m:
+            phrase = m.group(0).rstrip(".,;: ")
+            break
+    if not phrase and seg.attribution:
+        phrase = seg.attribution
+    if not phrase and _REPORTED.search(body):
+        phrase = _REPORTED.search(body).group(0)
+    origin_id = None
+    if seg.forced_reason == "document":
+        origin_kind = "own_voice"
+        origin_id = ctx.outlet_id
+    elif phrase:
+        origin_kind = "attributed"
+        origin_id = _origin_of(phrase, ctx)
+    elif ctx.section_attribution:
+        origin_kind, phrase = "attributed", ctx.section_attribution
+        origin_id = ctx.section_origin
+    else:
+        origin_kind = "own_voice"
+        origin_id = ctx.outlet_id
+    if origin_kind == "attributed":
+        reasons.append(f"attributed: {phrase!r}")
+    else:
+        reasons.append("the article's own voice")
+    return Proposal(
+        start=start,
+        end=end,
+        text=body,
+        kind=kind,
+        figures=figures,
+        score=score,
+        reasons=reasons,
+        subjects=[e.id for e in subjects],
+        origin_kind=origin_kind,
+        origin_phrase=phrase,
+        origin_id=origin_id,
+        bullet=bullet,
+        fingerprint=fingerprint(body),
+    )
+
+
+def _dedupe(candidates: list[Proposal]) -> list[Proposal]:
+    """Drop repeats: figures already stated by a kept clause, or a bullet a body clause holds.
+    Body before bullets, exact figures before approximate ones, then text order."""
+
+    def approximate_only(p: Proposal) -> bool:
+        amounts = quantitative(p.figures)
+        return bool(amounts) and all(f.get("qualifier") in ("nearly", "about") for f in amounts)
+
+    order = sorted(candidates, key=lambda p: (p.bullet, approximate_only(p), p.start))
+    kept: list[Proposal] = []
+    seen_prints: set[str] = set()
+    for p in order:
+        if p.fingerprint in seen_prints:
+            continue
+        amounts = [f for f in quantitative(p.figures) if re.search(r"\d", f["text"])]
+        kept_figures = [f for k in kept for f in quantitative(k.figures)]
+        if amounts and all(any(figure_covers(k, f) for k in kept_figures) for f in amounts):
+            continue
+        if p.bullet and any(
+            len(stems(p.text) & stems(k.text)) >= 0.6 * max(len(stems(p.text)), 1)
+            for k in kept
+            if not k.bullet
+        ):
+            continue
+        if any(k.start < p.end and p.start < k.end for k in kept):
+            continue  # spans never overlap: the earlier-kept clause wins
+        kept.append(p)
+        seen_prints.add(p.fingerprint)
+    kept.sort(key=lambda p: p.start)
+    return kept
+
+
+# --- Matching proposals to existing claims -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimRef:
+    """An existing claim as the matcher sees it."""
+
+    id: int
+    text: str
+    figures: tuple = ()
+    subjects: frozenset[int] = frozenset()
+
+
+def match_claim(
+    proposal: Proposal, claims: Iterable[ClaimRef], *, min_similarity: float = 0.6
+) -> tuple[int, str] | None:
+    """The existing claim that states what `proposal` states, and why in words; None if none.
+
+    The same figures about the same subject (every amount of the proposal is one of the claim's
+    figures, or inside its range when the proposal says "nearly"), or close wording (token-set
+    similarity of content words at least `min_similarity`; 0.8 when the two name different
+    subjects). The best-worded of several matches wins.
+    """
+    amounts = [f for f in quantitative(proposal.figures) if re.search(r"\d", f.get("text", "0"))]
+    subjects = set(proposal.subjects)
+    best: tuple[float, int, str] | None = None
+    for claim in claims:
+        similarity = token_set_similarity(proposal.text, claim.text)
+        shared = subjects & set(claim.subjects)
+        reason = ""
+        claim_figures = list(claim.figures)
+        if (
+            amounts
+            and claim_figures
+            and (shared or not subjects or not claim.subjects)
+            and all(
+                any(figure_covers(c, f) or figure_covers(f, c) for c in claim_figures)
+                for f in amounts
+            )
+        ):
+            labels = ", ".join(f.get("text") or str(figure_key(f)[1:]) for f in amounts)
+            reason = f"same figures ({labels}) about the same subject"
+            similarity = max(similarity, 0.99)
+        else:
+            needed = min_similarity if (shared or not subjects or not claim.subjects) else 0.8
+            if similarity >= needed:
+                reason = f"close wording (token-set similarity {similarity:.2f})"
+        if reason and (best is None or similarity > best[0]):
+            best = (similarity, claim.id, reason)
+    return (best[1], best[2]) if best else None
