@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0007_classification_request'),
-        ('claims', '0007_text_max_lengths'),
+        ("claims", "0007_classification_request"),
+        ("claims", "0007_text_max_lengths"),
     ]
 
-    operations = [
-    ]
+    operations = []

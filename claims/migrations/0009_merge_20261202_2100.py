@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0007_ingest_and_claim_proposals'),
-        ('claims', '0008_merge_20261202_2100'),
+        ("claims", "0007_ingest_and_claim_proposals"),
+        ("claims", "0008_merge_20261202_2100"),
     ]
 
-    operations = [
-    ]
+    operations = []
