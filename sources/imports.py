@@ -16,7 +16,7 @@ Rules (docs/ownership-data.md says the same in words):
 * An edge owner → owned that does not exist is added with its provenance. An edge written
   earlier by the same source is updated when the file says something else. An edge of any other
   source (an editor's, or another import's) is never changed: when the import disagrees with it
-  (stake, control, nature, end date) an `OwnershipConflict` is recorded, once.
+  (stake, control, end date) an `OwnershipConflict` is recorded, once.
 * Re-importing the same file writes nothing: "0 added, N unchanged".
 """
 
@@ -193,8 +193,8 @@ def disagreements(editor: EdgeValues, imported: EdgeValues) -> list[str]:
     if _effective_control(editor) != _effective_control(imported):
         here = "confers control" if _effective_control(editor) else "does not confer control"
         out.append(f"the edge {here} here, the import says the opposite")
-    if editor.nature != imported.nature:
-        out.append(f"nature {editor.nature} here, {imported.nature} imported")
+    # Nature is no disagreement: a shareholding an editor typed and the consolidation a
+    # registry reports are two compatible facts about one edge.
     if imported.end_date and imported.end_date != editor.end_date:
         out.append(f"the import says it ended on {imported.end_date}")
     return out
