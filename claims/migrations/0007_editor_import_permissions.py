@@ -1,5 +1,6 @@
 """Editors read imported provenance and resolve import conflicts and name matches in the admin
-(docs/ownership-data.md)."""
+(docs/ownership-data.md). Here, beside the other group migrations: the groups are the
+desk's (claims 0003 sets the editor's permissions; this runs after it)."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
@@ -42,8 +43,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
+        ("claims", "0006_webhook_unqueued"),
         ("sources", "0003_ownership_imports_ftm_gleif"),
-        ("auth", "0012_alter_user_first_name_max_length"),
-        ("contenttypes", "0002_remove_content_type_name"),
     ]
     operations = [migrations.RunPython(grant, revoke)]
