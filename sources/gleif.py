@@ -309,6 +309,7 @@ def write_gleif(
                 values=_edge_values(rels),
                 record=f"{child}>{parent}:" + "+".join(sorted({r.type for r in rels})),
             )
+        session.flush_edges()
         existing = {
             (e.entity_id, e.category): e
             for e in ReportingException.objects.filter(entity__lei__in=[x.lei for x in exceptions])

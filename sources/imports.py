@@ -201,8 +201,11 @@ def disagreements(editor: EdgeValues, imported: EdgeValues) -> list[str]:
 
 
 class ImportSession:
-    """Writes one parsed file. Loads the register once (a few queries), then matches in memory,
-    so a file of 10,000 entities costs one insert per new row, not a lookup per row."""
+    """Writes one parsed file. Loads the register once (a few queries), then matches in memory;
+    new rows are collected and written in batches (`flush_entities`, `flush_edges`), so a file
+    of 10,000 entities costs a few dozen inserts, not a lookup and an insert per row."""
+
+    BATCH = 1000
 
     def __init__(self, *, source: str, file_name: str) -> None:
         self.source = source
@@ -217,10 +220,15 @@ class ImportSession:
         self.by_name: dict[str, Entity] = {}
         for e in Entity.objects.order_by("pk"):
             self._index(e)
-        self.domains: dict[str, int] = dict(Domain.objects.values_list("domain", "entity_id"))
-        self.external: dict[str, int] = dict(
-            ExternalRecord.objects.filter(source=source).values_list("key", "entity_id")
-        )
+        self.domains: dict[str, Entity] = {
+            d: self.by_id[eid] for d, eid in Domain.objects.values_list("domain", "entity_id")
+        }
+        self.external: dict[str, Entity] = {
+            key: self.by_id[eid]
+            for key, eid in ExternalRecord.objects.filter(source=source).values_list(
+                "key", "entity_id"
+            )
+        }
         self.edges: dict[tuple[int, int], Ownership] = {
             (o.owner_id, o.owned_id): o for o in Ownership.objects.all()
         }
@@ -229,15 +237,18 @@ class ImportSession:
             (c.ownership_id, _canon(c.imported))
             for c in OwnershipConflict.objects.filter(source=source)
         }
-        self.known_candidates: set[tuple[int, int]] = set(
-            MatchCandidate.objects.filter(imported__isnull=False).values_list(
-                "imported_id", "existing_id"
-            )
-        )
         self.resolved: dict[str, Entity] = {}
+        self.seen_pairs: set[tuple[int, int]] = set()
+        # Rows to write in batches.
+        self._new_entities: list[Entity] = []
+        self._new_external: list[tuple[str, Entity]] = []
+        self._new_domains: list[tuple[str, Entity]] = []
+        self._new_candidates: list[tuple[Entity, Entity, str]] = []
+        self._new_edges: list[Ownership] = []
 
     def _index(self, e: Entity) -> None:
-        self.by_id[e.pk] = e
+        if e.pk is not None:
+            self.by_id[e.pk] = e
         self.by_slug[e.slug] = e
         if e.lei:
             self.by_lei[e.lei] = e
@@ -252,7 +263,7 @@ class ImportSession:
     def match(self, rec: OrgRecord) -> tuple[Entity | None, str]:
         """The existing entity this record names, by identifiers only, and by which one."""
         if rec.key in self.external:
-            return self.by_id.get(self.external[rec.key]), "seen in an earlier import"
+            return self.external[rec.key], "seen in an earlier import"
         if rec.key.startswith(OWN_ID_PREFIX) and rec.key[len(OWN_ID_PREFIX) :] in self.by_slug:
             return self.by_slug[rec.key[len(OWN_ID_PREFIX) :]], "reex id"
         for attr, index in (
@@ -265,7 +276,7 @@ class ImportSession:
                 return index[value], attr
         for d in rec.domains:
             if d in self.domains:
-                return self.by_id.get(self.domains[d]), f"domain {d}"
+                return self.domains[d], f"domain {d}"
         return None, ""
 
     def put_entity(self, rec: OrgRecord) -> Entity:
@@ -276,10 +287,8 @@ class ImportSession:
             self.summary.entities_matched += 1
             self._fill_blanks(entity, rec)
         if rec.key not in self.external:
-            ExternalRecord.objects.create(
-                source=self.source, key=rec.key[:255], entity=entity, source_file=self.file_name
-            )
-            self.external[rec.key] = entity.pk
+            self._new_external.append((rec.key[:255], entity))
+            self.external[rec.key] = entity
         self.resolved[rec.key] = entity
         return entity
 
@@ -302,7 +311,7 @@ class ImportSession:
                 same_name = self.by_name.get(normalise_name(alias))
                 if same_name:
                     break
-        entity = Entity.objects.create(
+        entity = Entity(
             name=rec.name[:255],
             slug=self._free_slug(rec),
             kind=rec.kind,
@@ -313,17 +322,11 @@ class ImportSession:
             uscc=rec.uscc if rec.uscc not in self.by_uscc else "",
             wikidata_id=rec.wikidata_id if rec.wikidata_id not in self.by_wikidata else "",
         )
+        self._new_entities.append(entity)
         self.summary.entities_added += 1
         if same_name is not None:
-            MatchCandidate.objects.create(
-                imported=entity,
-                imported_name=entity.name,
-                existing=same_name,
-                source=self.source,
-                source_file=self.file_name,
-                reason=f"same normalised name “{normalise_name(rec.name)}”",
-            )
-            self.known_candidates.add((entity.pk, same_name.pk))
+            reason = f"same normalised name “{normalise_name(rec.name)}”"
+            self._new_candidates.append((entity, same_name, reason))
             self.summary.candidates += 1
         self._index(entity)
         self._add_domains(entity, rec)
@@ -336,13 +339,11 @@ class ImportSession:
                 continue
             owner = self.domains.get(d)
             if owner is None:
-                Domain.objects.create(domain=d, entity=entity, note=f"from {self.file_name}")
-                self.domains[d] = entity.pk
+                self._new_domains.append((d, entity))
+                self.domains[d] = entity
                 added = True
-            elif owner != entity.pk:
-                self.summary.notes.append(
-                    f"{rec.name}: domain {d} stays with {self.by_id[owner].name}"
-                )
+            elif owner is not entity:
+                self.summary.notes.append(f"{rec.name}: domain {d} stays with {owner.name}")
         return added
 
     def _fill_blanks(self, entity: Entity, rec: OrgRecord) -> None:
@@ -357,10 +358,50 @@ class ImportSession:
                 setattr(entity, attr, value)
                 index[value] = entity
                 changed.append(attr)
-        if changed:
+        if changed and entity.pk is not None:  # a new entity is written with its fields
             entity.save(update_fields=[*changed, "updated_at"])
         if self._add_domains(entity, rec) or changed:
             self.summary.entities_updated += 1
+
+    def flush_entities(self) -> None:
+        """Write the new entities, then what names them (records, domains, candidates)."""
+        Entity.objects.bulk_create(self._new_entities, batch_size=self.BATCH)
+        for e in self._new_entities:
+            self.by_id[e.pk] = e
+        ExternalRecord.objects.bulk_create(
+            [
+                ExternalRecord(source=self.source, key=k, entity=e, source_file=self.file_name)
+                for k, e in self._new_external
+            ],
+            batch_size=self.BATCH,
+        )
+        Domain.objects.bulk_create(
+            [
+                Domain(domain=d, entity=e, note=f"from {self.file_name}")
+                for d, e in self._new_domains
+            ],
+            batch_size=self.BATCH,
+        )
+        MatchCandidate.objects.bulk_create(
+            [
+                MatchCandidate(
+                    imported=new,
+                    imported_name=new.name,
+                    existing=old,
+                    source=self.source,
+                    source_file=self.file_name,
+                    reason=reason,
+                )
+                for new, old, reason in self._new_candidates
+            ],
+            batch_size=self.BATCH,
+        )
+        self._new_entities, self._new_external = [], []
+        self._new_domains, self._new_candidates = [], []
+
+    def flush_edges(self) -> None:
+        Ownership.objects.bulk_create(self._new_edges, batch_size=self.BATCH)
+        self._new_edges = []
 
     # ------------------------------------------------------------------ edges
     def put_edge(self, *, owner: Entity, owned: Entity, values: EdgeValues, record: str) -> None:
@@ -368,9 +409,15 @@ class ImportSession:
             self.summary.skipped["self-ownership edges"] += 1
             return
         key = (owner.pk, owned.pk)
+        if key in self.seen_pairs:
+            # One edge per pair: the file's first record of a pair stands (so a re-import
+            # compares against the same record and changes nothing).
+            self.summary.skipped["repeated edges of one pair in the file"] += 1
+            return
+        self.seen_pairs.add(key)
         edge = self.edges.get(key)
         if edge is None:
-            edge = Ownership.objects.create(
+            edge = Ownership(
                 owner=owner,
                 owned=owned,
                 **asdict(values),
@@ -379,6 +426,7 @@ class ImportSession:
                 source_record=record[:255],
                 imported_at=self.now,
             )
+            self._new_edges.append(edge)
             self.edges[key] = edge
             self.summary.added += 1
             return
@@ -435,6 +483,7 @@ def write_import(
         session = ImportSession(source=source, file_name=file_name)
         for rec in wrap(orgs, len(orgs), "entities"):
             session.put_entity(rec)
+        session.flush_entities()
         for rec in wrap(edges, len(edges), "edges"):
             owner = session.resolved.get(rec.owner_key) or _known(session, rec.owner_key)
             owned = session.resolved.get(rec.owned_key) or _known(session, rec.owned_key)
@@ -445,6 +494,7 @@ def write_import(
                     "neither in the file nor known to the desk; nothing was imported"
                 )
             session.put_edge(owner=owner, owned=owned, values=rec.values, record=rec.record)
+        session.flush_edges()
     return session.summary
 
 
