@@ -420,6 +420,8 @@ if REEX_MIN_INDEPENDENT_SOURCES < 1:
     raise ImproperlyConfigured("REEX_MIN_INDEPENDENT_SOURCES must be at least 1")
 # Loopback host:port pairs that fetching may reach: tests and local demos only, empty in production.
 REEX_FETCH_ALLOWLIST = env_list("REEX_FETCH_ALLOWLIST")
+# The public GLEIF API for `import_gleif --refresh LEI` (docs/ownership-data.md).
+REEX_GLEIF_API = env_str("REEX_GLEIF_API", "https://api.gleif.org/api/v1")
 
 LOGGING = {
     "version": 1,

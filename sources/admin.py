@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+import json
+
+from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from reex.lib.admin import admin_link
-from sources.models import Domain, Entity, Ownership, Snapshot
+from sources.models import (
+    Domain,
+    Entity,
+    ExternalRecord,
+    MatchCandidate,
+    Ownership,
+    OwnershipConflict,
+    ReportingException,
+    Snapshot,
+)
 
 
 class DomainInline(admin.TabularInline):
@@ -25,7 +36,42 @@ class OwnerInline(admin.TabularInline):
     verbose_name = "owner"
     verbose_name_plural = "owned by"
     autocomplete_fields = ["owner"]
-    fields = ["owner", "stake_pct", "controlling", "confirmed", "as_of", "citation_url"]
+    fields = [
+        "owner",
+        "stake_pct",
+        "controlling",
+        "confirmed",
+        "nature",
+        "as_of",
+        "citation_url",
+        "source",
+    ]
+    readonly_fields = ["source"]
+
+
+class ReportingExceptionInline(admin.TabularInline):
+    """GLEIF Level 2: why no parent is reported (imported, read-only)."""
+
+    model = ReportingException
+    extra = 0
+    verbose_name = "GLEIF reporting exception (why a parent is missing)"
+    verbose_name_plural = "GLEIF reporting exceptions (why a parent is missing)"
+    fields = ["category", "reason", "reference", "source_file", "imported_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class ExternalRecordInline(admin.TabularInline):
+    model = ExternalRecord
+    extra = 0
+    verbose_name_plural = "imported as"
+    fields = ["source", "key", "source_file", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 class HoldingInline(admin.TabularInline):
@@ -37,20 +83,47 @@ class HoldingInline(admin.TabularInline):
     verbose_name = "holding"
     verbose_name_plural = "owns"
     autocomplete_fields = ["owned"]
-    fields = ["owned", "stake_pct", "controlling", "confirmed", "as_of", "citation_url"]
+    fields = [
+        "owned",
+        "stake_pct",
+        "controlling",
+        "confirmed",
+        "nature",
+        "as_of",
+        "citation_url",
+        "source",
+    ]
+    readonly_fields = ["source"]
+
+
+def _download(name: str, content: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @admin.register(Entity)
 class EntityAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "country", "domain_list", "owner_count", "holding_count"]
     list_filter = ["kind", "country"]
-    search_fields = ["name", "slug", "aliases", "domains__domain"]
+    search_fields = ["name", "slug", "aliases", "domains__domain", "lei", "uscc", "wikidata_id"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["created_at", "updated_at", "control_chains"]
-    inlines = [DomainInline, OwnerInline, HoldingInline]
+    readonly_fields = ["created_at", "updated_at", "control_chains", "missing_parent"]
+    inlines = [
+        DomainInline,
+        OwnerInline,
+        HoldingInline,
+        ReportingExceptionInline,
+        ExternalRecordInline,
+    ]
+    actions = ["export_ftm", "export_bods"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "country", "aliases"]}),
-        ("Control (computed from the ownership edges)", {"fields": ["control_chains"]}),
+        ("Identifiers", {"fields": ["lei", "uscc", "wikidata_id"]}),
+        (
+            "Control (computed from the ownership edges)",
+            {"fields": ["control_chains", "missing_parent"]},
+        ),
         ("Basis", {"fields": ["basis"]}),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
@@ -81,6 +154,53 @@ class EntityAdmin(admin.ModelAdmin):
             format_html_join("", "<li>{}</li>", ((line,) for line in lines)),
         )
 
+    @admin.display(description="why no parent is reported (GLEIF)")
+    def missing_parent(self, obj: Entity) -> str:
+        if obj.pk is None:
+            return "-"
+        rows = list(obj.gleif_exceptions.all())
+        if not rows:
+            return "-"
+        return "; ".join(
+            f"{r.get_category_display()}: {r.reason}" + (f" ({r.reference})" if r.reference else "")
+            for r in rows
+        )
+
+    def _selection_graph(self, queryset: QuerySet[Entity]):
+        from sources.ftm import neighbourhood
+
+        entities: dict[int, Entity] = {}
+        edges: dict[int, Ownership] = {}
+        for entity in queryset:
+            ents, eds = neighbourhood(entity=entity, depth=1)
+            entities.update((e.pk, e) for e in ents)
+            edges.update((e.pk, e) for e in eds)
+        by_slug = sorted(entities.values(), key=lambda e: e.slug)
+        return by_slug, sorted(edges.values(), key=lambda e: (e.owner.slug, e.owned.slug))
+
+    @admin.action(description="Export FollowTheMoney JSON lines (selection and neighbours)")
+    def export_ftm(self, request: HttpRequest, queryset: QuerySet[Entity]) -> HttpResponse:
+        from sources.ftm import export_lines
+
+        entities, edges = self._selection_graph(queryset)
+        text = "".join(line + "\n" for line in export_lines(entities=entities, edges=edges))
+        return _download("reex-ownership.ftm.json", text, "application/x-ndjson")
+
+    @admin.action(description="Export BODS 0.4 statements (selection and neighbours)")
+    def export_bods(self, request: HttpRequest, queryset: QuerySet[Entity]):
+        from sources.bods import export_statements, validate
+
+        entities, edges = self._selection_graph(queryset)
+        statements = export_statements(entities=entities, edges=edges)
+        errors = validate(statements)
+        if errors:
+            self.message_user(
+                request, "Not valid BODS 0.4: " + "; ".join(errors[:5]), messages.ERROR
+            )
+            return None
+        text = json.dumps(statements, ensure_ascii=False, indent=1)
+        return _download("reex-ownership.bods.json", text, "application/json")
+
     @admin.display(description="domains")
     def domain_list(self, obj: Entity) -> str:
         return ", ".join(d.domain for d in obj.domains.all()) or "-"
@@ -109,11 +229,32 @@ class DomainAdmin(admin.ModelAdmin):
 
 @admin.register(Ownership)
 class OwnershipAdmin(admin.ModelAdmin):
-    list_display = ["owned_link", "owner_link", "stake_pct", "controlling", "confirmed", "as_of"]
-    list_filter = ["controlling", "confirmed", "owner__kind"]
-    search_fields = ["owner__name", "owned__name", "basis"]
+    list_display = [
+        "owned_link",
+        "owner_link",
+        "stake_pct",
+        "controlling",
+        "confirmed",
+        "nature",
+        "source",
+        "as_of",
+    ]
+    list_filter = ["controlling", "confirmed", "nature", "source", "owner__kind"]
+    search_fields = ["owner__name", "owned__name", "basis", "source_file"]
     autocomplete_fields = ["owner", "owned"]
     list_select_related = ["owner", "owned"]
+    readonly_fields = ["source", "source_file", "source_record", "imported_at", "conflict_links"]
+
+    @admin.display(description="import conflicts")
+    def conflict_links(self, obj: Ownership) -> str:
+        from django.utils.html import format_html_join
+
+        rows = list(obj.conflicts.all()) if obj.pk else []
+        if not rows:
+            return "-"
+        return format_html_join(
+            ", ", "{} ({})", ((admin_link(c, f"#{c.pk}"), c.get_status_display()) for c in rows)
+        )
 
     @admin.display(description="owned", ordering="owned__name")
     def owned_link(self, obj: Ownership) -> str:
@@ -122,6 +263,113 @@ class OwnershipAdmin(admin.ModelAdmin):
     @admin.display(description="owner", ordering="owner__name")
     def owner_link(self, obj: Ownership) -> str:
         return admin_link(obj.owner)
+
+
+@admin.register(OwnershipConflict)
+class OwnershipConflictAdmin(admin.ModelAdmin):
+    """An import disagreed with an edge it may not change: the editor decides."""
+
+    list_display = ["edge_link", "differences", "source", "source_file", "status", "created_at"]
+    list_filter = ["status", "source"]
+    search_fields = ["ownership__owner__name", "ownership__owned__name", "source_file"]
+    list_select_related = ["ownership__owner", "ownership__owned"]
+    readonly_fields = [f.name for f in OwnershipConflict._meta.fields] + ["edge_link"]
+    actions = ["keep_editors", "take_imported"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_resolve_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("sources.change_ownershipconflict")
+
+    @admin.display(description="edge")
+    def edge_link(self, obj: OwnershipConflict) -> str:
+        return admin_link(obj.ownership)
+
+    def _resolve(self, request: HttpRequest, queryset, *, take_imported: bool) -> None:
+        from sources.services import AlreadyResolved, conflict_resolve
+
+        done = skipped = 0
+        for conflict in queryset:
+            try:
+                conflict_resolve(conflict=conflict, take_imported=take_imported, actor=request.user)
+                done += 1
+            except AlreadyResolved:
+                skipped += 1
+        self.message_user(
+            request, f"{done} resolved" + (f", {skipped} already resolved" if skipped else "") + "."
+        )
+
+    @admin.action(description="Keep the edge as it is (the editor's)", permissions=["resolve"])
+    def keep_editors(self, request: HttpRequest, queryset) -> None:
+        self._resolve(request, queryset, take_imported=False)
+
+    @admin.action(description="Take the imported values", permissions=["resolve"])
+    def take_imported(self, request: HttpRequest, queryset) -> None:
+        self._resolve(request, queryset, take_imported=True)
+
+
+@admin.register(MatchCandidate)
+class MatchCandidateAdmin(admin.ModelAdmin):
+    """An imported organisation with the same normalised name as an existing one."""
+
+    list_display = ["imported_link", "existing_link", "reason", "source_file", "status"]
+    list_filter = ["status", "source"]
+    search_fields = ["imported_name", "existing__name"]
+    list_select_related = ["imported", "existing"]
+    readonly_fields = [f.name for f in MatchCandidate._meta.fields]
+    actions = ["accept", "reject"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_resolve_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("sources.change_matchcandidate")
+
+    @admin.display(description="imported", ordering="imported_name")
+    def imported_link(self, obj: MatchCandidate) -> str:
+        return admin_link(obj.imported) if obj.imported_id else obj.imported_name
+
+    @admin.display(description="existing", ordering="existing__name")
+    def existing_link(self, obj: MatchCandidate) -> str:
+        return admin_link(obj.existing)
+
+    def _each(self, request: HttpRequest, queryset, service) -> None:
+        from sources.services import AlreadyResolved
+
+        done = skipped = 0
+        for candidate in queryset:
+            try:
+                service(candidate=candidate, actor=request.user)
+                done += 1
+            except AlreadyResolved:
+                skipped += 1
+        self.message_user(
+            request, f"{done} resolved" + (f", {skipped} already resolved" if skipped else "") + "."
+        )
+
+    @admin.action(
+        description="Accept: the same organisation (merge the imported one into it)",
+        permissions=["resolve"],
+    )
+    def accept(self, request: HttpRequest, queryset) -> None:
+        from sources.services import match_accept
+
+        self._each(request, queryset, match_accept)
+
+    @admin.action(
+        description="Reject: different organisations (keep both)", permissions=["resolve"]
+    )
+    def reject(self, request: HttpRequest, queryset) -> None:
+        from sources.services import match_reject
+
+        self._each(request, queryset, match_reject)
 
 
 @admin.register(Snapshot)

@@ -300,7 +300,13 @@ class ControlGraph:
 
 
 def controlling_q() -> Q:
-    """The edges that confer control: marked controlling, or a stake over 50%."""
+    """The edges that confer control: marked controlling, or a stake over 50%.
+
+    Imported edges follow the same rule; an import decides `controlling` when it writes the
+    edge. GLEIF accounting-consolidation edges (`nature = consolidation`) are written with
+    `controlling = True`: consolidation is defined by control (IFRS 10, ASC 810), and following
+    them can only join groups, never make dependent sources look independent
+    (docs/ownership-data.md)."""
     return Q(controlling=True) | Q(stake_pct__gt=50)
 
 

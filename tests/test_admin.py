@@ -24,7 +24,18 @@ MODELS = [
 def world(seeded, editor):
     evidence = EvidenceFactory(claim=Claim.objects.first())
     SnapshotFactory(failed=True)
-    OwnershipFactory()
+    edge = OwnershipFactory()
+    # Import conflicts and name matches (issue 13).
+    from sources.models import MatchCandidate, OwnershipConflict
+
+    OwnershipConflict.objects.create(
+        ownership=edge, source="ftm", source_file="x.ftm.json", imported={"stake_pct": "75"},
+        differences="stake 30% here, 75% imported",
+    )  # fmt: skip
+    MatchCandidate.objects.create(
+        imported=edge.owner, imported_name=edge.owner.name, existing=edge.owned, source="ftm",
+        reason="same normalised name",
+    )  # fmt: skip
     claim_set_status(
         claim=evidence.claim,
         status="unverifiable",

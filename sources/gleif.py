@@ -1,0 +1,413 @@
+"""GLEIF Level 2 ("who owns whom", CC0): relationship records and reporting exceptions.
+
+Reads the golden-copy files (relationship records "RR" and reporting exceptions "repex", CSV or
+JSON) and keeps what concerns the LEIs the desk knows (entities with an LEI):
+
+* IS_DIRECTLY_CONSOLIDATED_BY / IS_ULTIMATELY_CONSOLIDATED_BY, child → parent, become edges
+  parent → child with `nature = consolidation`: **accounting consolidation, not shareholding**.
+  The stake stays unknown (never guessed).
+* **Consolidation confers control in the chain rule.** A parent consolidates a child when it
+  controls it (IFRS 10, ASC 810: consolidation is defined by control), so the edge is written
+  with `controlling = True` and `sources.chains.controlling_q` follows it like any controlling
+  edge. That is the conservative side for this desk: following a real link can only join two
+  sources into one group, never make dependent sources look independent. The edge is
+  `confirmed` only when GLEIF's validation is corroborated (FULLY_ or PARTIALLY_CORROBORATED);
+  an ENTITY_SUPPLIED_ONLY edge is followed but drawn as unconfirmed. An ultimate-parent edge
+  beside a direct one adds a shortcut chain; the ultimate controllers stay the same.
+* Only ACTIVE relationships of live registrations are imported; inactive, annulled, retired or
+  duplicate ones, branch relationships, and those naming an LEI the desk does not know are
+  counted and skipped (the summary lists parents to add).
+* A reporting exception (NON_CONSOLIDATING, NATURAL_PERSONS, NON_PUBLIC, NO_KNOWN_PERSON...)
+  is stored on the entity as the reason its parent is missing.
+
+`fetch_api_records(lei)` refreshes one LEI from the public API (https://api.gleif.org) where
+the machine has internet; never in tests against the real host.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from sources.imports import EdgeValues, ImportRefused, ImportSession, ImportSummary
+from sources.models import Entity, Ownership, ReportingException
+
+DIRECT = "IS_DIRECTLY_CONSOLIDATED_BY"
+ULTIMATE = "IS_ULTIMATELY_CONSOLIDATED_BY"
+CONSOLIDATION_TYPES = {DIRECT, ULTIMATE}
+LIVE_REGISTRATIONS = {"PUBLISHED", "LAPSED", "PENDING_TRANSFER", "PENDING_ARCHIVAL", ""}
+CORROBORATED = {"FULLY_CORROBORATED", "PARTIALLY_CORROBORATED"}
+EXCEPTION_CATEGORIES = {c.value for c in ReportingException.Category}
+EXCEPTION_REASONS = {
+    "NATURAL_PERSONS",
+    "NON_CONSOLIDATING",
+    "NO_KNOWN_PERSON",
+    "NON_PUBLIC",
+    "BINDING_LEGAL_COMMITMENTS",
+    "LEGAL_OBSTACLES",
+    "DISCLOSURE_DETRIMENTAL",
+    "DETRIMENT_NOT_EXCLUDED",
+    "CONSENT_NOT_OBTAINED",
+}
+LEI_RE = re.compile(r"^[0-9A-Z]{18}[0-9]{2}$")
+RR_REQUIRED = [
+    "Relationship.StartNode.NodeID",
+    "Relationship.EndNode.NodeID",
+    "Relationship.RelationshipType",
+]
+REPEX_REQUIRED = ["LEI", "ExceptionCategory", "ExceptionReason"]
+
+
+@dataclass
+class Relationship:
+    child: str
+    parent: str
+    type: str
+    status: str
+    registration: str
+    validation: str
+    start: date | None
+    end: date | None
+    updated: str
+    where: str
+
+
+@dataclass
+class ExceptionRecord:
+    lei: str
+    category: str
+    reason: str
+    reference: str
+    where: str
+
+
+@dataclass
+class GleifSummary(ImportSummary):
+    exceptions_added: int = 0
+    exceptions_unchanged: int = 0
+    exceptions_updated: int = 0
+    missing_parents: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        text = super().line()
+        return (
+            f"{text}; reporting exceptions: {self.exceptions_added} added, "
+            f"{self.exceptions_unchanged} unchanged, {self.exceptions_updated} updated"
+        )
+
+
+# ---------------------------------------------------------------------- reading files
+def _rows(text: str, *, required: list[str], list_key: str, flatten) -> Iterable[tuple[str, dict]]:
+    """(where, flat row) for a CSV or JSON golden-copy file."""
+    stripped = text.lstrip("\ufeff").lstrip()
+    if stripped[:1] in "[{":
+        try:
+            data = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            raise ImportRefused(f"line {exc.lineno}: not JSON ({exc.msg})") from None
+        records = data.get(list_key, data.get("records")) if isinstance(data, dict) else data
+        if not isinstance(records, list):
+            raise ImportRefused(f"JSON: expected a list of records under {list_key!r}")
+        for n, rec in enumerate(records, 1):
+            if not isinstance(rec, dict):
+                raise ImportRefused(f"record {n}: not an object")
+            yield f"record {n}", flatten(rec)
+        return
+    reader = csv.DictReader(io.StringIO(stripped))
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ImportRefused(
+            f"line 1: the header lacks {', '.join(missing)} (is this the right file?)"
+        )
+    try:
+        for row in reader:
+            yield f"line {reader.line_num}", {k: (v or "").strip() for k, v in row.items() if k}
+    except csv.Error as exc:
+        raise ImportRefused(f"line {reader.line_num}: {exc}") from None
+
+
+def _flatten(value, prefix: str = "") -> dict[str, str]:
+    """Nested golden-copy JSON ({"$": text} leaves) to the CSV's dotted column names."""
+    out: dict[str, str] = {}
+    if isinstance(value, dict):
+        if set(value) == {"$"}:
+            out[prefix] = str(value["$"])
+            return out
+        for k, v in value.items():
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value, 1):
+            out.update(_flatten(v, f"{prefix}.{i}"))
+    elif value is not None:
+        out[prefix] = str(value)
+    return out
+
+
+def _flat_rr(rec: dict) -> dict[str, str]:
+    flat = _flatten(rec.get("RelationshipRecord", rec))
+    # JSON nests periods as Relationship.RelationshipPeriods.RelationshipPeriod.N.StartDate
+    for key in list(flat):
+        m = re.match(
+            r"Relationship\.RelationshipPeriods\.RelationshipPeriod(?:\.(\d+))?\.(\w+)$", key
+        )
+        if m:
+            n, leaf = m.group(1) or "1", m.group(2)
+            leaf = {"StartDate": "startDate", "EndDate": "endDate", "PeriodType": "periodType"}.get(
+                leaf, leaf
+            )
+            flat[f"Relationship.Period.{n}.{leaf}"] = flat.pop(key)
+    return flat
+
+
+def _flat_repex(rec: dict) -> dict[str, str]:
+    flat = _flatten(rec.get("Exception", rec))
+    for k in list(flat):
+        if re.match(r"ExceptionReason\.\d+$", k):
+            flat.setdefault("ExceptionReason", flat[k])
+        if re.match(r"ExceptionReference\.\d+$", k):
+            flat.setdefault("ExceptionReference", flat[k])
+    return flat
+
+
+def _lei(value: str, what: str, where: str) -> str:
+    value = value.strip().upper()
+    if not LEI_RE.match(value):
+        raise ImportRefused(f"{where}: {what} {value!r} is not an LEI (20 characters, ISO 17442)")
+    return value
+
+
+def _iso(value: str, where: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        raise ImportRefused(f"{where}: {value!r} is not a date") from None
+
+
+def parse_relationships(text: str) -> list[Relationship]:
+    out = []
+    for where, row in _rows(text, required=RR_REQUIRED, list_key="relations", flatten=_flat_rr):
+        for col in RR_REQUIRED:
+            if not row.get(col):
+                raise ImportRefused(f"{where}: {col} is empty")
+        start = end = None
+        for n in range(1, 6):
+            if (
+                row.get(f"Relationship.Period.{n}.periodType", "RELATIONSHIP_PERIOD")
+                == "RELATIONSHIP_PERIOD"
+            ):
+                start = start or _iso(row.get(f"Relationship.Period.{n}.startDate", ""), where)
+                end = end or _iso(row.get(f"Relationship.Period.{n}.endDate", ""), where)
+        out.append(
+            Relationship(
+                child=_lei(row["Relationship.StartNode.NodeID"], "child", where),
+                parent=_lei(row["Relationship.EndNode.NodeID"], "parent", where),
+                type=row["Relationship.RelationshipType"].upper(),
+                status=row.get("Relationship.RelationshipStatus", "ACTIVE").upper(),
+                registration=row.get("Registration.RegistrationStatus", "").upper(),
+                validation=row.get("Registration.ValidationSources", "").upper(),
+                start=start,
+                end=end,
+                updated=row.get("Registration.LastUpdateDate", "")[:10],
+                where=where,
+            )
+        )
+    return out
+
+
+def parse_exceptions(text: str) -> list[ExceptionRecord]:
+    out = []
+    for where, row in _rows(
+        text, required=REPEX_REQUIRED, list_key="exceptions", flatten=_flat_repex
+    ):
+        category = row.get("ExceptionCategory", "").upper()
+        reason = row.get("ExceptionReason", "").upper()
+        if category not in EXCEPTION_CATEGORIES:
+            raise ImportRefused(
+                f"{where}: exception category {category!r} is not one of {sorted(EXCEPTION_CATEGORIES)}"
+            )
+        if reason not in EXCEPTION_REASONS:
+            raise ImportRefused(
+                f"{where}: exception reason {reason!r} is not one of {sorted(EXCEPTION_REASONS)}"
+            )
+        out.append(
+            ExceptionRecord(
+                lei=_lei(row.get("LEI", ""), "LEI", where),
+                category=category,
+                reason=reason,
+                reference=row.get("ExceptionReference", ""),
+                where=where,
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------------- writing
+def _edge_values(rels: list[Relationship]) -> EdgeValues:
+    """One edge for one (parent, child) pair, from its direct and/or ultimate record."""
+    types = " and ".join(sorted({r.type for r in rels}))
+    validation = sorted({r.validation for r in rels if r.validation})
+    updated = max((r.updated for r in rels), default="")
+    return EdgeValues(
+        stake_pct=None,
+        controlling=True,
+        confirmed=any(r.validation in CORROBORATED for r in rels),
+        citation_url=f"https://search.gleif.org/#/record/{rels[0].child}",
+        as_of=_iso(updated, rels[0].where) if updated else None,
+        start_date=min((r.start for r in rels if r.start), default=None),
+        end_date=max((r.end for r in rels if r.end), default=None),
+        basis=(
+            f"GLEIF Level 2: {types} (accounting consolidation, not a shareholding); "
+            f"validation {', '.join(validation) or 'not stated'}."
+        ),
+        nature=Ownership.Nature.CONSOLIDATION,
+    )
+
+
+def write_gleif(
+    *,
+    relationships: list[Relationship],
+    exceptions: list[ExceptionRecord],
+    file_name: str,
+    progress=None,
+) -> GleifSummary:
+    """Write parsed GLEIF records in one transaction (all or nothing)."""
+    wrap = progress or (lambda it, total, desc: it)
+    summary = GleifSummary()
+    with transaction.atomic():
+        session = ImportSession(source=Ownership.Source.GLEIF, file_name=file_name)
+        session.summary = summary
+        pairs: dict[tuple[str, str], list[Relationship]] = {}
+        for rel in wrap(relationships, len(relationships), "relationships"):
+            if rel.type not in CONSOLIDATION_TYPES:
+                summary.skipped[f"{rel.type} relationships"] += 1
+            elif rel.status != "ACTIVE" or rel.registration not in LIVE_REGISTRATIONS:
+                summary.skipped["inactive, retired or annulled relationships"] += 1
+            elif rel.child not in session.by_lei:
+                summary.skipped["relationships of LEIs the desk does not know"] += 1
+            elif rel.parent not in session.by_lei:
+                summary.skipped["relationships whose parent the desk does not know"] += 1
+                summary.missing_parents.append(
+                    f"{session.by_lei[rel.child].name}: {rel.type} {rel.parent} (add it with its LEI)"
+                )
+            else:
+                pairs.setdefault((rel.parent, rel.child), []).append(rel)
+        for (parent, child), rels in pairs.items():
+            session.put_edge(
+                owner=session.by_lei[parent],
+                owned=session.by_lei[child],
+                values=_edge_values(rels),
+                record=f"{child}>{parent}:" + "+".join(sorted({r.type for r in rels})),
+            )
+        session.flush_edges()
+        existing = {
+            (e.entity_id, e.category): e
+            for e in ReportingException.objects.filter(entity__lei__in=[x.lei for x in exceptions])
+        }
+        now = timezone.now()
+        for exc in wrap(exceptions, len(exceptions), "exceptions"):
+            entity: Entity | None = session.by_lei.get(exc.lei)
+            if entity is None:
+                summary.skipped["exceptions of LEIs the desk does not know"] += 1
+                continue
+            row = existing.get((entity.pk, exc.category))
+            if row is None:
+                row = ReportingException.objects.create(
+                    entity=entity,
+                    category=exc.category,
+                    reason=exc.reason,
+                    reference=exc.reference,
+                    source_file=file_name[:255],
+                    imported_at=now,
+                )
+                existing[(entity.pk, exc.category)] = row
+                summary.exceptions_added += 1
+            elif (row.reason, row.reference) == (exc.reason, exc.reference):
+                summary.exceptions_unchanged += 1
+            else:
+                row.reason, row.reference = exc.reason, exc.reference
+                row.source_file, row.imported_at = file_name[:255], now
+                row.save()
+                summary.exceptions_updated += 1
+    return summary
+
+
+# ---------------------------------------------------------------------- the public API
+class GleifUnreachable(Exception):
+    """The API could not be reached (offline machine, DNS, timeout) or answered oddly."""
+
+
+def _api_get(path: str) -> dict | None:
+    import requests
+
+    base = settings.REEX_GLEIF_API.rstrip("/")
+    url = f"{base}/{path}"
+    try:
+        response = requests.get(url, timeout=15, headers={"Accept": "application/vnd.api+json"})
+    except requests.RequestException as exc:
+        raise GleifUnreachable(
+            f"cannot reach the GLEIF API at {base} ({exc.__class__.__name__}). The refresh needs "
+            "internet access; on this machine import the golden-copy files with "
+            "--relationships / --exceptions instead"
+        ) from None
+    if response.status_code == 404:
+        return None
+    if response.status_code != 200:
+        raise GleifUnreachable(f"the GLEIF API answered HTTP {response.status_code} for {url}")
+    try:
+        return response.json().get("data")
+    except ValueError:
+        raise GleifUnreachable(f"the GLEIF API sent something that is not JSON for {url}") from None
+
+
+def fetch_api_records(lei: str) -> tuple[list[Relationship], list[ExceptionRecord]]:
+    """Direct and ultimate parent relationships and reporting exceptions of one LEI."""
+    lei = _lei(lei, "LEI", "--refresh")
+    rels: list[Relationship] = []
+    excs: list[ExceptionRecord] = []
+    for which in ("direct", "ultimate"):
+        data = _api_get(f"lei-records/{lei}/{which}-parent-relationship")
+        if data:
+            attrs = data.get("attributes") or {}
+            rel, reg = attrs.get("relationship") or {}, attrs.get("registration") or {}
+            period = next(
+                (p for p in rel.get("periods") or [] if p.get("type") == "RELATIONSHIP_PERIOD"), {}
+            )
+            where = f"API {lei} {which} parent"
+            rels.append(
+                Relationship(
+                    child=_lei((rel.get("startNode") or {}).get("id", ""), "child", where),
+                    parent=_lei((rel.get("endNode") or {}).get("id", ""), "parent", where),
+                    type=str(rel.get("type", "")).upper(),
+                    status=str(rel.get("status", "")).upper(),
+                    registration=str(reg.get("status", "")).upper(),
+                    validation=str(reg.get("corroborationLevel", "")).upper(),
+                    start=_iso(period.get("startDate") or "", where),
+                    end=_iso(period.get("endDate") or "", where),
+                    updated=str(reg.get("lastUpdateDate") or "")[:10],
+                    where=where,
+                )
+            )
+        data = _api_get(f"lei-records/{lei}/{which}-parent-reporting-exception")
+        if data:
+            attrs = data.get("attributes") or {}
+            excs.append(
+                ExceptionRecord(
+                    lei=lei,
+                    category=str(attrs.get("category", "")).upper(),
+                    reason=str(attrs.get("reason", "")).upper(),
+                    reference=str(attrs.get("reference") or ""),
+                    where=f"API {lei} {which} exception",
+                )
+            )
+    return rels, excs
