@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 
 import factory
 from django.contrib.auth.models import Group, User
@@ -153,3 +154,38 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     snapshot = factory.SubFactory(
         SnapshotFactory, url=factory.SelfAttribute("..url"), archived=True
     )
+
+
+def make_pdf(lines: list[str], title: str, author: str = "") -> bytes:
+    """A one-page PDF with real text lines and an Info dictionary (title, author, creation date),
+    written by hand with its cross-reference offsets computed: tests need no PDF writer."""
+
+    def escape(s: str) -> str:
+        return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    shown = " ".join(f"({escape(line)}) Tj T*" for line in lines)
+    stream = f"BT /F1 10 Tf 14 TL 50 760 Td {shown} ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        f"<< /Title ({escape(title)}) /Author ({escape(author)}) /CreationDate (D:20250708120000Z) >>".encode(),
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + obj + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+        % (len(objects) + 1, xref)
+    )
+    return out.getvalue()

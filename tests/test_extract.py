@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import io
 
 import pytest
 
 from sources.extract import decode, extract
+from tests.factories import make_pdf
 
 ARTICLE = """<html lang="{lang}"><head><meta charset="{charset}">
 <title>{title} | Outlet</title>
@@ -80,37 +80,12 @@ def test_date_is_not_guessed_from_a_bare_year():
     assert extract(html, mime_type="text/html", url="https://x.example/").published_on is None
 
 
-def _pdf(text: str, title: str) -> bytes:
-    """A one-page PDF with real text, built by hand (offsets computed)."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        f"<< /Title ({title}) /Author (Investor Relations) /CreationDate (D:20250708120000Z) >>".encode(),
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(
-        b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-        % (len(objects) + 1, xref)
-    )
-    return out.getvalue()
-
-
 def test_pdf_gives_title_text_and_date():
-    body = _pdf("Net profit rose 1,882.5% year on year.", "H1 2025 performance forecast")
+    body = make_pdf(
+        ["Net profit rose 1,882.5% year on year."],
+        "H1 2025 performance forecast",
+        author="Investor Relations",
+    )
 
     result = extract(body, mime_type="application/pdf", url="https://ir.example/f.pdf")
 

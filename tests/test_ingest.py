@@ -14,7 +14,7 @@ from pytest_httpserver import HTTPServer
 
 from claims.models import Article, ClaimProposal
 from sources.models import Domain, Snapshot
-from tests.factories import ClaimFactory, EntityFactory
+from tests.factories import ClaimFactory, EntityFactory, make_pdf
 
 BODY = (
     "Lynas Rare Earths said on Tuesday that its Kalgoorlie processing plant produced 1,200 "
@@ -35,40 +35,6 @@ def page(title: str = TITLE, body: str = BODY, date: str = "2025-07-22") -> byte
         f"<body><nav>Home | Markets</nav><article><h1>{title}</h1>{paragraphs}</article>"
         "<footer>Leave a Reply</footer></body></html>"
     ).encode()
-
-
-def pdf(lines: list[str], title: str) -> bytes:
-    """A one-page PDF with real text lines, written by hand (cross-reference offsets computed)."""
-
-    def escape(s: str) -> str:
-        return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-
-    shown = " ".join(f"({escape(line)}) Tj T*" for line in lines)
-    stream = f"BT /F1 10 Tf 14 TL 50 760 Td {shown} ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        f"<< /Title ({title}) /CreationDate (D:20250708120000Z) >>".encode(),
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + obj + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(
-        b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-        % (len(objects) + 1, xref)
-    )
-    return out.getvalue()
 
 
 PDF_LINES = [s.strip() + "." for s in BODY.split(". ") if s.strip()]
@@ -109,7 +75,7 @@ def test_html_from_a_local_origin_is_archived_extracted_and_proposed(origin: HTT
 @pytest.mark.django_db
 def test_a_pdf_from_a_local_origin_is_ingested(origin: HTTPServer):
     origin.expect_request("/results.pdf").respond_with_data(
-        pdf(PDF_LINES, "Quarterly activities report"), content_type="application/pdf"
+        make_pdf(PDF_LINES, "Quarterly activities report"), content_type="application/pdf"
     )
 
     ingest(origin.url_for("/results.pdf"))
@@ -128,7 +94,7 @@ def test_files_are_ingested_and_the_url_gives_the_outlet(tmp_path):
     Domain.objects.create(domain="miningdaily.net", entity=outlet)
     (tmp_path / "a.txt").write_text(f"{TITLE}\n\n{BODY}\n", encoding="utf-8")
     (tmp_path / "b.html").write_bytes(page(title="Second story", date="2025-08-01"))
-    (tmp_path / "c.pdf").write_bytes(pdf(PDF_LINES, "A PDF story"))
+    (tmp_path / "c.pdf").write_bytes(make_pdf(PDF_LINES, "A PDF story"))
 
     ingest(str(tmp_path / "a.txt"), "--url", "https://www.miningdaily.net/lynas")
     ingest(str(tmp_path / "b.html"))
