@@ -6,13 +6,19 @@ Status changes from here go through `claims.services` like everywhere else.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
+from claims.ingest import IngestError, article_ingest, draft_from_url
 from claims.models import (
     Article,
     Claim,
@@ -23,17 +29,27 @@ from claims.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from claims.proposals import figure_label
+from claims.selectors import suggest_for_claim
 from claims.services import (
     ClaimTaken,
     EvidenceRejected,
+    ProposalDecided,
     VersionConflict,
     claim_assign,
     claim_take,
     classification_request_classify,
+    evidence_attach,
     evidence_check,
+    evidence_classify_publisher,
+    proposal_accept,
+    proposal_merge,
+    proposal_reject,
+    proposals_generate,
 )
 from reex.lib.admin import admin_link, admin_url
 from sources.models import Entity
+from sources.publishers import registrable_domain
 
 
 def highlight_spans(text: str, spans: list[tuple[int, int, str, str]]) -> SafeString:
@@ -142,8 +158,6 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description="proposals")
     def proposal_link(self, obj: Article) -> str:
-        from django.urls import reverse
-
         pending = getattr(obj, "n_pending", 0)
         return format_html(
             '<a href="{}?article__id__exact={}&status__exact=pending">{} pending</a>',
@@ -153,8 +167,6 @@ class ArticleAdmin(admin.ModelAdmin):
         )
 
     def get_urls(self):
-        from django.urls import path
-
         return [
             path(
                 "ingest/",
@@ -166,12 +178,6 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def ingest_view(self, request: HttpRequest):
         """Add an article from a URL: archived now (safe fetch), then its claims proposed."""
-        from django.conf import settings
-        from django.shortcuts import redirect
-        from django.template.response import TemplateResponse
-        from django.urls import reverse
-
-        from claims.ingest import IngestError, article_ingest, draft_from_url
 
         if not self.has_add_permission(request):
             raise PermissionDenied
@@ -227,14 +233,12 @@ class ArticleAdmin(admin.ModelAdmin):
             form=form,
             opts=self.model._meta,
             title="Add article from URL",
-            timeout=int(getattr(settings, "REEX_FETCH_TIMEOUT", 20)),
+            timeout=settings.REEX_FETCH_TIMEOUT,
         )
         return TemplateResponse(request, "admin/claims/article/ingest.html", context)
 
     @admin.action(description="Propose claims for the selected articles", permissions=["change"])
     def propose_claims(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        from claims.services import proposals_generate
-
         for article in queryset:
             run = proposals_generate(article=article)
             self.message_user(request, f"{article}: {run.summary()}", messages.SUCCESS)
@@ -363,9 +367,6 @@ class ClaimAdmin(admin.ModelAdmin):
         # show at once.
         if obj.pk is None:
             return "-"
-        from django.utils.html import format_html_join
-
-        from claims.suggestion import suggest_for_claim
 
         s = suggest_for_claim(obj)
         evidence = {e.pk: e.url for e in obj.evidence.only("id", "url")}
@@ -500,7 +501,6 @@ class EvidenceAdmin(admin.ModelAdmin):
             ):
                 # One step: the chosen publisher also gets the URL's domain, and every other
                 # evidence still unknown on that domain is classified with it.
-                from claims.services import evidence_classify_publisher
 
                 n = evidence_classify_publisher(
                     evidence=obj, entity=obj.publisher, actor=request.user
@@ -511,7 +511,6 @@ class EvidenceAdmin(admin.ModelAdmin):
                     messages.SUCCESS,
                 )
             return
-        from claims.services import evidence_attach
 
         created = evidence_attach(
             claim=obj.claim, url=obj.url, stance=obj.stance, excerpt=obj.excerpt, actor=request.user
@@ -528,10 +527,6 @@ class EvidenceAdmin(admin.ModelAdmin):
     def classify_publisher(self, obj: Evidence) -> str:
         if obj.pk is None or obj.publisher_id is not None:
             return "-"
-        from django.urls import reverse
-        from django.utils.http import urlencode
-
-        from sources.publishers import registrable_domain
 
         domain = registrable_domain(obj.url)
         if not domain:
@@ -867,10 +862,6 @@ class ClaimProposalAdmin(admin.ModelAdmin):
 
     @admin.display(description="figures")
     def figures_display(self, obj: ClaimProposal) -> str:
-        from django.utils.html import format_html_join
-
-        from claims.proposals import figure_label as label
-
         if not obj.figures:
             return "-"
         return format_html_join(
@@ -879,7 +870,7 @@ class ClaimProposalAdmin(admin.ModelAdmin):
             (
                 (
                     f.get("text", ""),
-                    label(f),
+                    figure_label(f),
                     f" ({f['qualifier']})" if f.get("qualifier") else "",
                 )
                 for f in obj.figures
@@ -888,8 +879,6 @@ class ClaimProposalAdmin(admin.ModelAdmin):
 
     @admin.display(description="reasons")
     def reasons_display(self, obj: ClaimProposal) -> str:
-        from django.utils.html import format_html_join
-
         return format_html(
             "<ul style='margin:0;padding-left:1.2em'>{}</ul>",
             format_html_join("", "<li>{}</li>", ((r,) for r in obj.reasons or [])),
@@ -923,15 +912,6 @@ class ClaimProposalAdmin(admin.ModelAdmin):
         )
 
     def response_change(self, request: HttpRequest, obj: ClaimProposal):
-        from django.shortcuts import redirect
-
-        from claims.services import (
-            ProposalDecided,
-            proposal_accept,
-            proposal_merge,
-            proposal_reject,
-        )
-
         decisions = {"_accept", "_merge", "_reject"} & set(request.POST)
         if not decisions:
             return super().response_change(request, obj)
@@ -971,15 +951,11 @@ class ClaimProposalAdmin(admin.ModelAdmin):
         return redirect(self._pending_of(obj))
 
     def _pending_of(self, obj: ClaimProposal) -> str:
-        from django.urls import reverse
-
         return reverse("admin:claims_claimproposal_changelist") + (
             f"?article__id__exact={obj.article_id}&status__exact=pending"
         )
 
     def _bulk(self, request: HttpRequest, queryset, verb: str, decide) -> None:
-        from claims.services import ProposalDecided
-
         done, refused = 0, []
         for proposal in queryset.select_related("article", "origin", "matched_claim"):
             try:
@@ -996,8 +972,6 @@ class ClaimProposalAdmin(admin.ModelAdmin):
 
     @admin.action(description="Accept selected as claims (unreviewed)", permissions=["change"])
     def accept_selected(self, request: HttpRequest, queryset) -> None:
-        from claims.services import proposal_accept
-
         self._bulk(
             request,
             queryset,
@@ -1007,16 +981,12 @@ class ClaimProposalAdmin(admin.ModelAdmin):
 
     @admin.action(description="Merge selected into their matching claims", permissions=["change"])
     def merge_selected(self, request: HttpRequest, queryset) -> None:
-        from claims.services import proposal_merge
-
         self._bulk(
             request, queryset, "merged", lambda p: proposal_merge(proposal=p, actor=request.user)
         )
 
     @admin.action(description="Reject selected", permissions=["change"])
     def reject_selected(self, request: HttpRequest, queryset) -> None:
-        from claims.services import proposal_reject
-
         self._bulk(
             request, queryset, "rejected", lambda p: proposal_reject(proposal=p, actor=request.user)
         )

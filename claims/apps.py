@@ -7,13 +7,7 @@ class ClaimsConfig(AppConfig):
     verbose_name = "Articles and claims"
 
     def ready(self) -> None:
-        # Archiving outcomes (sources) update evidence hints and pointers (claims).
+        # Imported once the app registry is ready (it loads models): Django's place for signals.
         from claims import receivers
-        from sources.signals import snapshot_archived, snapshot_failed
 
-        snapshot_archived.connect(receivers.on_snapshot_archived, dispatch_uid="claims-archived")
-        snapshot_failed.connect(receivers.on_snapshot_failed, dispatch_uid="claims-failed")
-        # Domain register edits re-resolve the stored publisher of evidence on that domain.
-        from claims.publisher_sync import connect_domain_receivers
-
-        connect_domain_receivers()
+        receivers.connect()

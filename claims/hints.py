@@ -1,7 +1,8 @@
 """What an archived text tells the reviewer about a claim: are its figures there, and does the
 text attribute them to the claim's origin (a hint that the stance may be `echoes`)?
 
-Hints are hints: they never set a stance or a status. They are stored on `Evidence.hints`:
+Hints are hints: they never set a stance or a status. They are stored on `Evidence.hints`,
+written and read through one typed structure (`EvidenceHints.to_json` / `from_json`):
 
     {
       "snapshot": 12, "computed_at": "2025-07-09T10:00:00+00:00",
@@ -26,8 +27,9 @@ import itertools
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.utils import timezone
 
@@ -273,7 +275,7 @@ def _attributions(text: str, start: int, end: int, patterns: list[re.Pattern]) -
 
 def figure_hint(
     text: str, figure: dict, found: list[Quantity], patterns, bounds: list[int] | None = None
-) -> dict:
+) -> FigureHint:
     """The hint for one figure; `bounds` is `sentence_bounds(text)` (computed here if absent)."""
     if bounds is None:
         bounds = sentence_bounds(text)
@@ -310,20 +312,20 @@ def figure_hint(
         for phrase in _attributions(text, begin, finish, patterns):
             if phrase not in phrases:
                 phrases.append(phrase)
-    return {
-        "figure": label(figure),
-        "found": found_all,
-        "approximate": found_all and not exact,
-        "partial": bool(hits) and not found_all,
-        "excerpts": excerpts,
-        "attributed": bool(phrases) and bool(hits),
-        "phrases": phrases,
-    }
+    return FigureHint(
+        figure=label(figure),
+        found=found_all,
+        approximate=found_all and not exact,
+        partial=bool(hits) and not found_all,
+        excerpts=tuple(excerpts),
+        attributed=bool(phrases) and bool(hits),
+        phrases=tuple(phrases),
+    )
 
 
-def compute_hints(
+def hints_for_text(
     *, text: str, figures: list[dict], origin=None, snapshot_id: int | None = None
-) -> dict:
+) -> EvidenceHints:
     """Hints for one archived text against a claim's figures and origin (see module doc)."""
     text = normalize(text)
     patterns = attribution_patterns(origin)
@@ -336,9 +338,9 @@ def compute_hints(
     excerpts: list[str] = []
     if figure_hints:
         for hint in figure_hints:
-            if hint["attributed"]:
-                phrases += [p for p in hint["phrases"] if p not in phrases]
-                excerpts += [e for e in hint["excerpts"][:1] if e not in excerpts]
+            if hint.attributed:
+                phrases += [p for p in hint.phrases if p not in phrases]
+                excerpts += [e for e in hint.excerpts[:1] if e not in excerpts]
     else:
         # No figures to anchor on: any attribution to the origin anywhere in the text.
         for pattern in patterns:
@@ -348,15 +350,215 @@ def compute_hints(
                 if phrase not in phrases:
                     phrases.append(phrase)
                     excerpts.append(_excerpt(text, match.start(), match.end()))
-    return {
-        "snapshot": snapshot_id,
-        "computed_at": timezone.now().isoformat(),
-        "figures": figure_hints,
-        "figures_found": sum(1 for h in figure_hints if h["found"]),
-        "figures_total": len(figure_hints),
-        "echo": {
-            "likely": bool(phrases),
-            "phrases": phrases[:10],
-            "excerpts": excerpts[:MAX_EXCERPTS],
-        },
-    }
+    return EvidenceHints(
+        snapshot=snapshot_id,
+        computed_at=timezone.now().isoformat(),
+        figures=tuple(figure_hints),
+        figures_found=sum(1 for h in figure_hints if h.found),
+        figures_total=len(figure_hints),
+        echo=EchoHint(
+            likely=bool(phrases),
+            phrases=tuple(phrases[:10]),
+            excerpts=tuple(excerpts[:MAX_EXCERPTS]),
+        ),
+    )
+
+
+def compute_hints(
+    *, text: str, figures: list[dict], origin=None, snapshot_id: int | None = None
+) -> dict:
+    """`hints_for_text` in the stored layout (`EvidenceHints.to_json`)."""
+    return hints_for_text(
+        text=text, figures=figures, origin=origin, snapshot_id=snapshot_id
+    ).to_json()
+
+
+# --------------------------------------------------------------------------- the stored layout
+# One typed structure for `Evidence.hints`: written by `EvidenceHints.to_json` (here and by
+# claims.services for drift) and read by `EvidenceHints.from_json` (the claim page), which is
+# defensive: hints are hints, and a malformed value shows nothing rather than breaking a page.
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+@dataclass(frozen=True)
+class FigureHint:
+    """Is one of the claim's figures in the archived text, and attributed to the claimant?"""
+
+    figure: str
+    found: bool = False
+    approximate: bool = False
+    partial: bool = False
+    excerpts: tuple[str, ...] = ()
+    attributed: bool = False
+    phrases: tuple[str, ...] = ()
+
+    @property
+    def state(self) -> str:
+        """ "found" | "approximate" | "partial" | "missing"."""
+        if not self.found:
+            return "partial" if self.partial else "missing"
+        return "approximate" if self.approximate else "found"
+
+    @property
+    def excerpt(self) -> str:
+        return self.excerpts[0] if self.excerpts else ""
+
+    def to_json(self) -> dict:
+        return {
+            "figure": self.figure,
+            "found": self.found,
+            "approximate": self.approximate,
+            "partial": self.partial,
+            "excerpts": list(self.excerpts),
+            "attributed": self.attributed,
+            "phrases": list(self.phrases),
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict) -> FigureHint:
+        return cls(
+            figure=str(raw.get("figure", "")),
+            found=bool(raw.get("found")),
+            approximate=bool(raw.get("approximate")),
+            partial=bool(raw.get("partial")),
+            excerpts=_strings(raw.get("excerpts")),
+            attributed=bool(raw.get("attributed")),
+            phrases=_strings(raw.get("phrases")),
+        )
+
+
+@dataclass(frozen=True)
+class EchoHint:
+    """Does the text attribute the claim to its origin (a hint that the stance is `echoes`)?"""
+
+    likely: bool = False
+    phrases: tuple[str, ...] = ()
+    excerpts: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {
+            "likely": self.likely,
+            "phrases": list(self.phrases),
+            "excerpts": list(self.excerpts),
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict) -> EchoHint:
+        return cls(
+            likely=bool(raw.get("likely")),
+            phrases=_strings(raw.get("phrases")),
+            excerpts=_strings(raw.get("excerpts")),
+        )
+
+
+#: Drift statuses that flag a source (a re-check that found no change says "unchanged").
+DRIFTED = ("changed", "vanished")
+
+
+@dataclass(frozen=True)
+class DriftHint:
+    """What a re-check found: `status` "unchanged" | "changed" | "vanished". A re-check that
+    archived names the `previous` snapshot; one that found the source gone keeps its `error`."""
+
+    status: str
+    snapshot: int | None = None
+    checked_at: str = ""
+    previous: int | None = None
+    error: str | None = None
+
+    @property
+    def flagged(self) -> bool:
+        return self.status in DRIFTED
+
+    def to_json(self) -> dict:
+        out: dict[str, Any] = {"status": self.status, "snapshot": self.snapshot}
+        if self.previous is not None:
+            out["previous"] = self.previous
+        if self.error is not None:
+            out["error"] = self.error
+        out["checked_at"] = self.checked_at
+        return out
+
+    @classmethod
+    def from_json(cls, raw: dict) -> DriftHint:
+        snapshot, previous = raw.get("snapshot"), raw.get("previous")
+        return cls(
+            status=str(raw.get("status") or ""),
+            snapshot=snapshot if isinstance(snapshot, int) else None,
+            checked_at=str(raw.get("checked_at") or ""),
+            previous=previous if isinstance(previous, int) else None,
+            error=str(raw["error"]) if raw.get("error") is not None else None,
+        )
+
+
+@dataclass(frozen=True)
+class EvidenceHints:
+    """`Evidence.hints` (module doc): computed when a snapshot is archived, plus the drift a
+    re-check found."""
+
+    snapshot: int | None = None
+    computed_at: str = ""
+    figures: tuple[FigureHint, ...] = ()
+    figures_found: int = 0
+    figures_total: int = 0
+    echo: EchoHint = EchoHint()
+    drift: DriftHint | None = None
+
+    @property
+    def any(self) -> bool:
+        """Anything worth showing the reviewer."""
+        return bool(self.figures or self.echo.likely or (self.drift and self.drift.flagged))
+
+    @property
+    def drift_status(self) -> str:
+        return self.drift.status if self.drift is not None else ""
+
+    def with_drift(self, drift: DriftHint) -> EvidenceHints:
+        return replace(self, drift=drift)
+
+    def to_json(self) -> dict:
+        out = {
+            "snapshot": self.snapshot,
+            "computed_at": self.computed_at,
+            "figures": [f.to_json() for f in self.figures],
+            "figures_found": self.figures_found,
+            "figures_total": self.figures_total,
+            "echo": self.echo.to_json(),
+        }
+        if self.drift is not None:
+            out["drift"] = self.drift.to_json()
+        return out
+
+    @classmethod
+    def from_json(cls, raw: Any) -> EvidenceHints:
+        raw = _mapping(raw)
+        figures = raw.get("figures")
+        snapshot = raw.get("snapshot")
+        drift = raw.get("drift")
+        return cls(
+            snapshot=snapshot if isinstance(snapshot, int) else None,
+            computed_at=str(raw.get("computed_at") or ""),
+            figures=tuple(
+                FigureHint.from_json(f)
+                for f in (figures if isinstance(figures, list) else [])
+                if isinstance(f, dict)
+            ),
+            figures_found=_int(raw.get("figures_found")),
+            figures_total=_int(raw.get("figures_total")),
+            echo=EchoHint.from_json(_mapping(raw.get("echo"))),
+            drift=DriftHint.from_json(drift) if isinstance(drift, dict) else None,
+        )

@@ -218,7 +218,7 @@ class ClassificationRequest(models.Model):
     Invariant: at most one open request per evidence row (a second ask is the same request);
     a request is resolved (`resolved_at` set) when the evidence gets a publisher, by whatever
     path (claims.services.classification_requests_resolve): the evidence admin, the request's
-    own admin page, or a `Domain` added in the admin (claims.publisher_sync).
+    own admin page, or a `Domain` added in the admin (claims.services.evidence_resync_publishers).
     """
 
     domain = models.CharField(

@@ -20,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 
 from claims.models import Claim, ClassificationRequest, Evidence, StatusChange
 from claims.selectors import suggestions_for_claims
+from claims.suggestion import publisher_domain
 from sources.chains import ControlGraph, current_graph
 from sources.models import Snapshot
 from sources.selectors import ControlSummary, entity_control_summaries, summarise
@@ -375,9 +376,7 @@ class EvidenceView:
 
     @property
     def classification_domain(self) -> str:
-        from claims.services import classification_domain
-
-        return classification_domain(self.evidence.url)
+        return publisher_domain(self.evidence.url)
 
     @property
     def can_ask_classification(self) -> bool:

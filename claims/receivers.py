@@ -1,84 +1,54 @@
-"""Claims' side of archiving: when a snapshot ends, update the evidence that cites it.
+"""Signal wiring only: what `sources` announces, and the claims service that answers it.
 
-Connected in ClaimsConfig.ready(). `sources` sends the signals and knows nothing of claims.
+`sources` sends the signals and knows nothing of claims; the writes are in claims.services.
+Connected once from ClaimsConfig.ready() (`connect`).
 """
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.utils import timezone
+from django.db.models.signals import post_delete, post_save, pre_save
 
-from claims.hints import compute_hints
-from claims.models import Claim, Evidence
-from sources.models import Snapshot
+from claims import services
+from sources.models import Domain, Snapshot
+from sources.signals import snapshot_archived, snapshot_failed
 
-
-def _earlier_ids(snapshot: Snapshot) -> list[int]:
-    ids: list[int] = []
-    current = snapshot.previous
-    while current is not None and current.pk not in ids:
-        ids.append(current.pk)
-        current = current.previous
-    return ids
+_OLD_DOMAIN = "_reex_domain_before_save"
 
 
 def on_snapshot_archived(sender, snapshot: Snapshot, **kwargs) -> None:
-    """Point evidence at the newest archived snapshot of its URL and compute its hints.
-
-    Hints are computed with no transaction open (a long text takes a while and must not hold
-    locks); each evidence's hints are then written in a short transaction of its own, only
-    while the evidence still cites this snapshot."""
-    now = timezone.now()
-    earlier = _earlier_ids(snapshot)
-    if earlier:
-        # A re-check ended archived: evidence follows it (earlier snapshots are kept). One
-        # UPDATE, atomic by itself.
-        Evidence.objects.filter(snapshot_id__in=earlier).update(snapshot=snapshot, updated_at=now)
-    evidence = list(
-        Evidence.objects.filter(snapshot=snapshot).select_related("claim", "claim__origin")
-    )
-    if not evidence:
-        return  # nothing cites it (yet)
-    text = "\n".join(part for part in (snapshot.title, snapshot.text) if part)
-    for item in evidence:
-        hints = compute_hints(
-            text=text,
-            figures=item.claim.figures,
-            origin=item.claim.origin,
-            snapshot_id=snapshot.pk,
-        )
-        if earlier:
-            hints["drift"] = {
-                "status": snapshot.drift or "unchanged",
-                "snapshot": snapshot.pk,
-                "previous": earlier[0],
-                "checked_at": now.isoformat(),
-            }
-        with transaction.atomic():
-            # Moved on to a newer snapshot meanwhile: that snapshot's hints stand.
-            if Evidence.objects.filter(pk=item.pk, snapshot=snapshot).update(
-                hints=hints, updated_at=timezone.now()
-            ):
-                Claim.objects.filter(pk=item.claim_id).update(updated_at=timezone.now())
+    services.evidence_follow_archived(snapshot=snapshot)
 
 
 def on_snapshot_failed(sender, snapshot: Snapshot, **kwargs) -> None:
-    """A re-check found the source gone (404/410): flag the evidence, which keeps pointing at
-    its last archived copy (that copy still shows what the source said)."""
-    if snapshot.drift != Snapshot.Drift.VANISHED:
-        return
-    now = timezone.now()
-    earlier = _earlier_ids(snapshot)
-    with transaction.atomic():
-        evidence = list(Evidence.objects.select_for_update().filter(snapshot_id__in=earlier))
-        for item in evidence:
-            hints = dict(item.hints or {})
-            hints["drift"] = {
-                "status": "vanished",
-                "snapshot": snapshot.pk,
-                "error": snapshot.error,
-                "checked_at": now.isoformat(),
-            }
-            Evidence.objects.filter(pk=item.pk).update(hints=hints, updated_at=now)
-        if evidence:
-            Claim.objects.filter(pk__in={e.claim_id for e in evidence}).update(updated_at=now)
+    services.evidence_flag_vanished(snapshot=snapshot)
+
+
+def on_domain_pre_save(sender, instance: Domain, raw: bool = False, **kwargs) -> None:
+    """Remember the stored domain string before an edit, so evidence on the old spelling is
+    resolved again too (the domain text itself may have been corrected)."""
+    old = None
+    if instance.pk is not None:
+        old = Domain.objects.filter(pk=instance.pk).values_list("domain", flat=True).first()
+    setattr(instance, _OLD_DOMAIN, old)
+
+
+def on_domain_saved(sender, instance: Domain, raw: bool = False, **kwargs) -> None:
+    domains = {instance.domain}
+    old = getattr(instance, _OLD_DOMAIN, None)
+    if old:
+        domains.add(old)
+    services.evidence_resync_publishers(domains=domains)
+
+
+def on_domain_deleted(sender, instance: Domain, **kwargs) -> None:
+    services.evidence_resync_publishers(domains=[instance.domain])
+
+
+def connect() -> None:
+    """Archiving outcomes update evidence hints and pointers; domain register edits re-resolve
+    the stored publisher of evidence on that domain (docs/verdicts.md)."""
+    snapshot_archived.connect(on_snapshot_archived, dispatch_uid="claims-archived")
+    snapshot_failed.connect(on_snapshot_failed, dispatch_uid="claims-failed")
+    pre_save.connect(on_domain_pre_save, sender=Domain, dispatch_uid="claims-domain-pre-save")
+    post_save.connect(on_domain_saved, sender=Domain, dispatch_uid="claims-domain-saved")
+    post_delete.connect(on_domain_deleted, sender=Domain, dispatch_uid="claims-domain-deleted")

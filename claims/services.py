@@ -1,28 +1,59 @@
 """Writes on claims. Every status change goes through `claim_set_status`; nothing else writes
-`Claim.status` or `Claim.version` (the admin, the queue, the API, tasks and commands call it)."""
+`Claim.status` or `Claim.version` (the admin, the queue, the API, tasks and commands call it).
+
+Sections: decisions and holding claims; evidence and classifying publishers; what archiving
+and the domain register change on evidence (called by claims.receivers); webhook delivery
+bookkeeping (called by claims.tasks); proposals (issue 10).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import time
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
+from django.utils.text import slugify
 
+# `claims.tasks` imports this module too; both refer to each other's functions as module
+# attributes at call time, so either may be imported first.
+from claims import tasks
+from claims.hints import DriftHint, EvidenceHints, hints_for_text
 from claims.models import (
     EXCERPT_MAX_LENGTH,
     RATIONALE_MAX_LENGTH,
     Claim,
+    ClaimProposal,
     ClassificationRequest,
     Evidence,
     StatusChange,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
-from claims.suggestion import decision_refusal, suggest_for_claim
-from claims.webhooks import notify_status_change
-from sources.publishers import publisher_for_url
+from claims.proposals import propose, stored_figures
+from claims.selectors import (
+    claims_matching,
+    evidence_on_domains,
+    proposal_entities,
+    suggest_for_claim,
+)
+from claims.suggestion import decision_refusal, publisher_domain
+from claims.webhooks import EVENT, MAX_RESPONSE_BYTES, TIMEOUT_SECONDS, AttemptResult, payload, sign
+from sources.fetch import FetchError, address_problem, fetch
+from sources.models import Domain, Snapshot
+from sources.publishers import publisher_for_url, publisher_ids_for_urls, registrable_domain
 from sources.services import snapshot_request
+
+log = logging.getLogger(__name__)
 
 
 class VersionConflict(Exception):
@@ -83,7 +114,6 @@ def claim_set_status(
     rationale: str,
     version: int,
     override: bool = False,
-    check_rule: bool = True,
 ) -> Claim:
     """Move `claim` to `status` if it is still at `version`; write one audit row; bump version.
 
@@ -125,7 +155,7 @@ def claim_set_status(
 
     with transaction.atomic():
         suggestion = suggest_for_claim(claim)
-        if check_rule and status in FINAL_STATUSES and not override:
+        if status in FINAL_STATUSES and not override:
             refusal = decision_refusal(status=status, suggestion=suggestion)
             if refusal is not None:
                 raise DecisionRefused(refusal, suggestion.reasons)
@@ -311,10 +341,6 @@ def evidence_classify_publisher(*, evidence: Evidence, entity, actor: AbstractBa
     (when no domain of the URL is registered yet), and set the publisher on every other
     evidence row still unknown on that domain, so they count from the next suggestion on.
     Returns how many evidence rows got the publisher."""
-    from claims.publisher_sync import evidence_on_domains
-    from sources.models import Domain
-    from sources.publishers import registrable_domain
-
     if not actor.has_perm("claims.change_evidence"):
         raise PermissionDenied("Only editors may classify a publisher.")
     domain = registrable_domain(evidence.url)
@@ -326,7 +352,7 @@ def evidence_classify_publisher(*, evidence: Evidence, entity, actor: AbstractBa
             evidence.publisher = entity
             return n
         # The rows still unknown, found before the domain is registered: registering it
-        # already re-resolves them (claims.publisher_sync), and they are counted here.
+        # already re-resolves them (`evidence_resync_publishers`), and they are counted here.
         ids = [e.pk for e in evidence_on_domains(domains=[domain], unknown_only=True)]
         register = publisher_for_url(evidence.url) is None
         if register and not actor.has_perm("sources.add_domain"):
@@ -345,15 +371,6 @@ def evidence_classify_publisher(*, evidence: Evidence, entity, actor: AbstractBa
 
 class ClassificationNotNeeded(Exception):
     """The evidence already has a publisher: there is nothing for an editor to classify."""
-
-
-def classification_domain(url: str) -> str:
-    """What an editor is asked to classify: the URL's registrable domain, or its host when it
-    has none (an IP address)."""
-    from sources.publishers import host_info
-
-    info = host_info(url)
-    return info.registrable or info.host or url
 
 
 def classification_request_ask(
@@ -377,7 +394,7 @@ def classification_request_ask(
     try:
         with transaction.atomic():
             return ClassificationRequest.objects.create(
-                domain=classification_domain(evidence.url),
+                domain=publisher_domain(evidence.url),
                 claim_id=evidence.claim_id,
                 evidence=evidence,
                 requested_by=actor,
@@ -392,7 +409,7 @@ def classification_requests_resolve(
 ) -> int:
     """Resolve the open requests on `evidence_ids` whose evidence now has a publisher (called
     wherever evidence gets one: `evidence_classify_publisher`, and the domain register's resync
-    in claims.publisher_sync). A conditional update on `resolved_at IS NULL`, so a request is
+    `evidence_resync_publishers`). A conditional update on `resolved_at IS NULL`, so a request is
     resolved once however many paths see it. Returns how many were resolved."""
     if not evidence_ids:
         return 0
@@ -425,12 +442,6 @@ def _address_refusal(url: str) -> str | None:
     """Why a URL's address can never be archived, said at attach time (issue 5): an IP literal
     or `localhost` that is not public. Host names are vetted again at fetch time, where DNS is
     resolved (sources.fetch); only REEX_FETCH_ALLOWLIST entries (tests, demos) pass here."""
-    from urllib.parse import urlsplit
-
-    from django.conf import settings
-
-    from sources.fetch import address_problem
-
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").rstrip(".").lower()
@@ -439,7 +450,7 @@ def _address_refusal(url: str) -> str | None:
         return "That address is not valid (check the host name and port)."
     if not host:
         return "That address has no host name."
-    allow = {entry.strip().lower() for entry in getattr(settings, "REEX_FETCH_ALLOWLIST", [])}
+    allow = {entry.strip().lower() for entry in settings.REEX_FETCH_ALLOWLIST}
     if f"{host}:{port}" in allow or f"[{host}]:{port}" in allow:
         return None
     if host == "localhost" or host.endswith(".localhost"):
@@ -448,6 +459,271 @@ def _address_refusal(url: str) -> str | None:
     if problem is not None and problem != "not an IP address":
         return f"Refused address: {host} is {problem}; only public web addresses are archived."
     return None
+
+
+# --- What archiving and the domain register change on evidence (claims.receivers) ---------
+
+
+def _earlier_snapshot_ids(snapshot: Snapshot) -> list[int]:
+    """The snapshots this re-check follows, newest first (a broken chain is not followed twice)."""
+    ids: list[int] = []
+    current = snapshot.previous
+    while current is not None and current.pk not in ids:
+        ids.append(current.pk)
+        current = current.previous
+    return ids
+
+
+def evidence_follow_archived(*, snapshot: Snapshot) -> None:
+    """A snapshot ended `archived`: point evidence at the newest archived snapshot of its URL
+    and compute its hints.
+
+    Hints are computed with no transaction open (a long text takes a while and must not hold
+    locks); each evidence's hints are then written in a short transaction of its own, only
+    while the evidence still cites this snapshot."""
+    now = timezone.now()
+    earlier = _earlier_snapshot_ids(snapshot)
+    if earlier:
+        # A re-check ended archived: evidence follows it (earlier snapshots are kept). One
+        # UPDATE, atomic by itself.
+        Evidence.objects.filter(snapshot_id__in=earlier).update(snapshot=snapshot, updated_at=now)
+    evidence = list(
+        Evidence.objects.filter(snapshot=snapshot).select_related("claim", "claim__origin")
+    )
+    if not evidence:
+        return  # nothing cites it (yet)
+    text = "\n".join(part for part in (snapshot.title, snapshot.text) if part)
+    for item in evidence:
+        hints = hints_for_text(
+            text=text,
+            figures=item.claim.figures,
+            origin=item.claim.origin,
+            snapshot_id=snapshot.pk,
+        )
+        if earlier:
+            hints = hints.with_drift(
+                DriftHint(
+                    status=snapshot.drift or "unchanged",
+                    snapshot=snapshot.pk,
+                    previous=earlier[0],
+                    checked_at=now.isoformat(),
+                )
+            )
+        with transaction.atomic():
+            # Moved on to a newer snapshot meanwhile: that snapshot's hints stand.
+            if Evidence.objects.filter(pk=item.pk, snapshot=snapshot).update(
+                hints=hints.to_json(), updated_at=timezone.now()
+            ):
+                Claim.objects.filter(pk=item.claim_id).update(updated_at=timezone.now())
+
+
+def evidence_flag_vanished(*, snapshot: Snapshot) -> None:
+    """A re-check found the source gone (404/410): flag the evidence, which keeps pointing at
+    its last archived copy (that copy still shows what the source said). Other failures change
+    nothing on evidence."""
+    if snapshot.drift != Snapshot.Drift.VANISHED:
+        return
+    now = timezone.now()
+    earlier = _earlier_snapshot_ids(snapshot)
+    drift = DriftHint(
+        status=Snapshot.Drift.VANISHED,
+        snapshot=snapshot.pk,
+        error=snapshot.error,
+        checked_at=now.isoformat(),
+    )
+    with transaction.atomic():
+        evidence = list(Evidence.objects.select_for_update().filter(snapshot_id__in=earlier))
+        for item in evidence:
+            hints = EvidenceHints.from_json(item.hints).with_drift(drift)
+            Evidence.objects.filter(pk=item.pk).update(hints=hints.to_json(), updated_at=now)
+        if evidence:
+            Claim.objects.filter(pk__in={e.claim_id for e in evidence}).update(updated_at=now)
+
+
+def evidence_resync_publishers(*, domains: Iterable[str]) -> int:
+    """Resolve again the publisher of every evidence URL on `domains` (and their subdomains)
+    as `sources.publishers.publisher_for_url` does, write the rows whose publisher changed, and
+    bump their `updated_at` and their claims' `updated_at` (API ETags and `updated_since`
+    follow). One lookup for all the rows (`publisher_ids_for_urls`). Returns how many rows
+    changed.
+
+    Called when an editor adds, changes or deletes a `sources.Domain` (claims.receivers):
+    `Evidence.publisher` is stored at attach time, and without this a domain wrongly
+    registered to an independent entity would keep counting as independent after an editor
+    moved it to the state outlet that really runs it (docs/verdicts.md). Runs in the saving
+    transaction. Bulk `Domain.objects.filter(...).update(...)` sends no signals and is not
+    followed: edit domains through the admin or `save()`."""
+    rows = evidence_on_domains(domains=domains)
+    if not rows:
+        return 0
+    resolved = publisher_ids_for_urls(e.url for e in rows)
+    changed: dict[int | None, list[int]] = {}
+    claim_ids: set[int] = set()
+    for e in rows:
+        new = resolved.get(e.url)
+        if new != e.publisher_id:
+            changed.setdefault(new, []).append(e.pk)
+            claim_ids.add(e.claim_id)
+    if not changed:
+        return 0
+    now = timezone.now()
+    n = 0
+    for publisher_id, ids in changed.items():
+        n += Evidence.objects.filter(pk__in=ids).update(publisher_id=publisher_id, updated_at=now)
+    Claim.objects.filter(pk__in=claim_ids).update(updated_at=now)
+    # Requests to classify these rows are answered now (the editor who saved the domain is not
+    # known here: the signal carries no user).
+    classification_requests_resolve(evidence_ids=[i for ids in changed.values() for i in ids])
+    return n
+
+
+# --- Webhook delivery bookkeeping (claims.webhooks builds and signs; claims.tasks retries) ---
+
+
+def notify_status_change(*, claim_id: int) -> None:
+    """Enqueue one delivery per active endpoint; runs after the decision's transaction commits
+    (`claim_set_status`). Never raises: when the broker is unreachable the notification is
+    recorded as `unqueued`, the decision that called this stands, and the periodic sweep
+    (`requeue_unqueued_deliveries`) queues it once the broker is back."""
+    event_id = str(uuid.uuid4())
+    try:
+        endpoints = list(WebhookEndpoint.objects.filter(active=True).values_list("id", flat=True))
+    except Exception:
+        log.exception("webhooks: could not list endpoints for claim %s", claim_id)
+        return
+    for endpoint_id in endpoints:
+        error = _enqueue_delivery(endpoint_id=endpoint_id, claim_id=claim_id, event_id=event_id)
+        if error is not None:
+            version = (
+                Claim.objects.filter(pk=claim_id).values_list("version", flat=True).first() or 0
+            )
+            WebhookDelivery.objects.create(
+                endpoint_id=endpoint_id,
+                claim_id=claim_id,
+                event_id=event_id,
+                attempt=0,
+                claim_version=version,
+                outcome=WebhookDelivery.Outcome.UNQUEUED,
+                error=f"Could not queue the delivery (broker unreachable: {error}); "
+                "the sweep sends it when the broker is back.",
+            )
+
+
+def _enqueue_delivery(*, endpoint_id: int, claim_id: int, event_id: str) -> str | None:
+    """Queue one delivery; the broker's error in words when it cannot (publishing gives up fast,
+    see CELERY_TASK_PUBLISH_RETRY_POLICY), None when queued."""
+    try:
+        tasks.deliver_webhook.delay(
+            endpoint_id=endpoint_id, claim_id=claim_id, event_id=str(event_id)
+        )
+    except Exception as exc:
+        log.warning("webhooks: could not queue delivery to endpoint %s", endpoint_id, exc_info=True)
+        return str(exc) or exc.__class__.__name__
+    return None
+
+
+def requeue_unqueued_deliveries() -> int:
+    """Queue every notification that could not be queued when its status changed. Each row is
+    claimed by a compare-and-swap (`unqueued` → `requeued`), so two sweeps never queue one
+    twice; a row whose queueing fails again goes back to `unqueued` for the next sweep."""
+    queued = 0
+    ids = list(
+        WebhookDelivery.objects.filter(outcome=WebhookDelivery.Outcome.UNQUEUED)
+        .order_by("created_at")
+        .values_list("id", flat=True)[:500]
+    )
+    for row in WebhookDelivery.objects.filter(pk__in=ids).only(
+        "id", "endpoint_id", "claim_id", "event_id"
+    ):
+        claimed = WebhookDelivery.objects.filter(
+            pk=row.pk, outcome=WebhookDelivery.Outcome.UNQUEUED
+        ).update(outcome=WebhookDelivery.Outcome.REQUEUED)
+        if not claimed:
+            continue  # another sweep got there first
+        error = _enqueue_delivery(
+            endpoint_id=row.endpoint_id, claim_id=row.claim_id, event_id=row.event_id
+        )
+        if error is not None:
+            WebhookDelivery.objects.filter(pk=row.pk).update(
+                outcome=WebhookDelivery.Outcome.UNQUEUED
+            )
+            break  # the broker is still down: leave the rest for the next sweep
+        queued += 1
+    return queued
+
+
+def webhook_deliver(
+    *, endpoint_id: int, claim_id: int, event_id: str, attempt: int
+) -> AttemptResult:
+    """One delivery attempt: the signed claim JSON (claims.webhooks) POSTed through the safe
+    fetcher (sources.fetch: no private addresses, capped time and size, no redirects for POST),
+    recorded in WebhookDelivery whatever happens. `retry` says whether the task should try
+    again (a transient failure with attempts left)."""
+    endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id).first()
+    if endpoint is None or not endpoint.active:
+        return AttemptResult(delivered=False, retry=False)  # removed or paused since: drop it
+    claim = (
+        Claim.objects.select_related("article")
+        .defer("article__text")
+        .prefetch_related(
+            Prefetch(
+                "evidence", queryset=Evidence.objects.select_related("snapshot").order_by("id")
+            )
+        )
+        .filter(pk=claim_id)
+        .first()
+    )
+    if claim is None:
+        return AttemptResult(delivered=False, retry=False)
+    body = payload(claim=claim, event_id=event_id)
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "Accept": "*/*",
+        "User-Agent": "reex-webhooks/1.0",
+        "X-Reex-Event": EVENT,
+        "X-Reex-Event-Id": event_id,
+        "X-Reex-Attempt": str(attempt),
+        "X-Reex-Timestamp": timestamp,
+        "X-Reex-Signature": sign(secret=endpoint.secret, timestamp=timestamp, body=body),
+    }
+    started = time.monotonic()
+    http_status: int | None = None
+    error = ""
+    retry_after: float | None = None
+    try:
+        result = fetch(
+            endpoint.url,
+            method="POST",
+            data=body,
+            headers=headers,
+            max_bytes=MAX_RESPONSE_BYTES,
+            timeout=TIMEOUT_SECONDS,
+        )
+        http_status = result.status
+        delivered, transient = True, False
+    except FetchError as exc:
+        delivered, transient = False, exc.transient
+        http_status, error, retry_after = exc.status, exc.reason, exc.retry_after
+    retry = not delivered and transient and attempt < settings.REEX_WEBHOOK_MAX_ATTEMPTS
+    if delivered:
+        outcome = WebhookDelivery.Outcome.DELIVERED
+    elif retry:
+        outcome = WebhookDelivery.Outcome.RETRYING
+    else:
+        outcome = WebhookDelivery.Outcome.GAVE_UP
+    WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        claim=claim,
+        event_id=event_id,
+        attempt=attempt,
+        claim_version=claim.version,
+        outcome=outcome,
+        http_status=http_status,
+        error=error,
+        duration_ms=int((time.monotonic() - started) * 1000),
+    )
+    return AttemptResult(delivered=delivered, retry=retry, retry_after=retry_after)
 
 
 # --- Proposals (issue 10): candidate claims, and the editors' decisions on them -------------
@@ -493,10 +769,6 @@ def claim_create(
 ) -> Claim:
     """A new claim (status `unreviewed`, version 1) over `article.text[span_start:span_end]`,
     with a key unique in its article. Refuses a span outside the text."""
-    import hashlib
-
-    from django.utils.text import slugify
-
     text = article.text[span_start:span_end]
     if not (0 <= span_start < span_end <= len(article.text)) or not text.strip():
         raise ValidationError({"span_start": "The span is not inside the article text."})
@@ -528,10 +800,6 @@ def proposals_generate(*, article) -> ProposalRun:
     already proposed for this article (same normalised text) is not proposed twice, and one an
     editor rejected is not proposed again. Each new proposal is linked to an existing claim
     that states the same thing (claims.selectors.claims_matching)."""
-    from claims.models import ClaimProposal
-    from claims.proposals import propose
-    from claims.selectors import claims_matching, proposal_entities
-
     run = ProposalRun()
     found = propose(
         article.text,
@@ -582,8 +850,6 @@ def proposals_generate(*, article) -> ProposalRun:
 
 def _proposal_decide(*, proposal, actor, status: str, claim: Claim | None) -> None:
     """pending → `status`, compare-and-swap: of two editors deciding one proposal, one wins."""
-    from claims.models import ClaimProposal
-
     updated = ClaimProposal.objects.filter(
         pk=proposal.pk, status=ClaimProposal.Status.PENDING
     ).update(status=status, claim=claim, decided_by=actor, decided_at=timezone.now())
@@ -610,8 +876,6 @@ def proposal_accept(
     """Accept a proposal, edited or not: it becomes a claim (status `unreviewed`) over the same
     span. Edits (restatement, kind, origin, subjects) apply to the claim and are kept on the
     proposal. The origin defaults to the proposal's guess, then to the article's outlet."""
-    from claims.proposals import stored_figures
-
     _require_editor(actor)
     article = proposal.article
     origin = origin or proposal.origin or article.outlet

@@ -3,8 +3,8 @@ that a reviewer's verdict agrees with it.
 
 `suggest()` takes the claim's origin, facts about its evidence and the control graph, and
 returns the suggested status with its reasons in words. It reads nothing from the database;
-`suggest_for_claim()` and `suggest_for_claims()` load what it needs in a constant number of
-queries (see claims/selectors.py). docs/verdicts.md explains the rule for editors.
+`claims.selectors.suggest_for_claim()` and `suggest_for_claims()` load what it needs in a
+constant number of queries. docs/verdicts.md explains the rule for editors.
 
 With G0 = the ultimate controllers of the origin, and counting only evidence whose snapshot
 is archived and whose publisher is known:
@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from sources.chains import ControlGraph
+from sources.publishers import host_info
 
 # Verdicts the rule itself produces, and the one it allows only while it has nothing to say.
 RULE_STATUSES = frozenset({"state_sourced", "independently_verified", "disputed"})
@@ -180,10 +181,9 @@ def _independent_groups(candidates: list[tuple[EvidenceFacts, frozenset[int]]]) 
     return [_Group(controllers=sets[i], members=tuple(by_set[sets[i]])) for i in picked]
 
 
-def _domain(url: str) -> str:
-    # Imported lazily: keeps this module importable without tldextract's data loaded twice.
-    from sources.publishers import host_info
-
+def publisher_domain(url: str) -> str:
+    """How an unknown publisher is named (in the reasons, and when an editor is asked to
+    classify it): the URL's registrable domain, or its host when it has none (an IP)."""
     info = host_info(url)
     return info.registrable or info.host or url
 
@@ -237,14 +237,14 @@ def suggest(
                 why = "not archived yet"
             else:
                 why = "no archived copy"
-            name = label(e) if e.publisher_id is not None else _domain(e.url)
+            name = label(e) if e.publisher_id is not None else publisher_domain(e.url)
             assessments[e.id] = EvidenceAssessment(
                 e.id, False, "not_archived", "", why[0].upper() + why[1:] + "."
             )
             not_counted.append((e, f"{name}: {why}"))
             continue
         if e.publisher_id is None:
-            domain = _domain(e.url)
+            domain = publisher_domain(e.url)
             why = f"unknown publisher {domain} (an editor must classify the domain)"
             assessments[e.id] = EvidenceAssessment(
                 e.id, False, "unknown", "", why[0].upper() + why[1:] + "."
@@ -447,19 +447,3 @@ def decision_refusal(*, status: str, suggestion: Suggestion | None) -> str | Non
 
 def min_sources() -> int:
     return int(settings.REEX_MIN_INDEPENDENT_SOURCES)
-
-
-def suggest_for_claim(claim) -> Suggestion:
-    """The suggestion for one claim: three queries (the graph, the claim's evidence with its
-    publishers and snapshots) plus one when an evidence's publisher is still unknown."""
-    from claims.selectors import suggestions_for_claims
-
-    return suggestions_for_claims(claims=[claim])[claim.pk]
-
-
-def suggest_for_claims(claims) -> dict[int, Suggestion]:
-    """Suggestions for many claims (queue, API lists): a constant number of queries however
-    many claims (see `claims.selectors.suggestions_for_claims`)."""
-    from claims.selectors import suggestions_for_claims
-
-    return suggestions_for_claims(claims=list(claims))

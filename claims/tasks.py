@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from claims.webhooks import backoff, requeue_unqueued_deliveries, webhook_deliver
+# claims.services imports this module too (to enqueue): call its functions as attributes.
+from claims import services
+from claims.webhooks import backoff
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
@@ -14,7 +16,7 @@ def deliver_webhook(self, *, endpoint_id: int, claim_id: int, event_id: str) -> 
     Re-running an attempt (acks_late after a crash) only sends the same signed event again;
     receivers deduplicate on X-Reex-Event-Id."""
     attempt = self.request.retries + 1
-    result = webhook_deliver(
+    result = services.webhook_deliver(
         endpoint_id=endpoint_id, claim_id=claim_id, event_id=event_id, attempt=attempt
     )
     if result.retry:
@@ -25,4 +27,4 @@ def deliver_webhook(self, *, endpoint_id: int, claim_id: int, event_id: str) -> 
 def sweep_unqueued_webhooks() -> int:
     """Queue the status-change notifications a broker outage kept from being queued. Run by
     celery beat every REEX_WEBHOOK_SWEEP_SECONDS."""
-    return requeue_unqueued_deliveries()
+    return services.requeue_unqueued_deliveries()

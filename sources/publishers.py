@@ -119,3 +119,8 @@ def _to_ascii(host: str) -> str:
         return host.encode("idna").decode("ascii")
     except UnicodeError:
         return host
+
+
+# Public names for other apps (claims spells a domain both ways to find evidence on it).
+to_unicode = _to_unicode
+to_ascii = _to_ascii

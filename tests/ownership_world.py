@@ -4,7 +4,7 @@ desk, and the seed claims' suggestions over a fixed set of evidence."""
 from __future__ import annotations
 
 from claims.models import Article, Claim, Evidence
-from claims.suggestion import suggest_for_claims
+from claims.selectors import suggest_for_claims
 from sources.chains import load_graph
 from sources.models import Domain, Entity, Ownership, Snapshot
 from tests.factories import EvidenceFactory

@@ -205,17 +205,17 @@ def test_only_the_first_occurrences_of_a_figure_are_examined_for_attribution():
 def test_receiver_computes_hints_outside_any_transaction(monkeypatch):
     from django.db import connection
 
-    import claims.receivers
+    import claims.services
     from claims.receivers import on_snapshot_archived
     from tests.factories import EvidenceFactory
 
-    real, in_transaction = claims.receivers.compute_hints, []
+    real, in_transaction = claims.services.hints_for_text, []
 
-    def watched(**kwargs) -> dict:
+    def watched(**kwargs):
         in_transaction.append(connection.in_atomic_block)
         return real(**kwargs)
 
-    monkeypatch.setattr(claims.receivers, "compute_hints", watched)
+    monkeypatch.setattr(claims.services, "hints_for_text", watched)
     evidence = EvidenceFactory(
         claim__figures=[PROFIT], snapshot__text="Profit rose 1,882.5%, the company said."
     )

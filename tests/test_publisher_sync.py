@@ -1,4 +1,4 @@
-"""Domain register edits reach evidence already attached (claims/publisher_sync.py).
+"""Domain register edits reach evidence already attached (claims.services.evidence_resync_publishers).
 
 The scenario from the review: news.cn was wrongly registered to an independent entity,
 reviewers attached URLs on it, and an editor then moves news.cn to Xinhua. The stored
@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 
 from claims.models import Claim, Evidence
-from claims.suggestion import suggest_for_claim
+from claims.selectors import suggest_for_claim
 from sources.models import Domain, Entity
 from tests.factories import DomainFactory, EntityFactory
 from tests.test_suggestion import World, attach, build_world, nre_claim

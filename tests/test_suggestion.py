@@ -13,14 +13,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from claims.models import Claim, StatusChange
+from claims.selectors import suggest_for_claim, suggest_for_claims
 from claims.services import DecisionRefused, claim_set_status
-from claims.suggestion import (
-    EvidenceFacts,
-    decision_refusal,
-    suggest,
-    suggest_for_claim,
-    suggest_for_claims,
-)
+from claims.suggestion import EvidenceFacts, decision_refusal, suggest
 from sources.chains import load_graph
 from sources.models import Entity
 from sources.publishers import publisher_for_url

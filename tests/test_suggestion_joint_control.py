@@ -12,7 +12,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from claims.suggestion import EvidenceFacts, suggest, suggest_for_claim
+from claims.selectors import suggest_for_claim
+from claims.suggestion import EvidenceFacts, suggest
 from sources.chains import ControlGraph, Node
 from sources.models import Entity
 from tests.factories import DomainFactory, EntityFactory, OwnershipFactory

@@ -11,9 +11,9 @@ import pytest
 from django.test import TestCase
 
 from claims.models import WebhookDelivery, WebhookEndpoint
-from claims.services import claim_set_status
+from claims.services import claim_set_status, requeue_unqueued_deliveries, webhook_deliver
 from claims.tasks import sweep_unqueued_webhooks
-from claims.webhooks import backoff, requeue_unqueued_deliveries, sign, verify, webhook_deliver
+from claims.webhooks import backoff, sign, verify
 from tests.factories import ClaimFactory, EvidenceFactory
 from tests.worker import wait_for
 
