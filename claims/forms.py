@@ -6,7 +6,8 @@ from __future__ import annotations
 from django import forms
 
 from claims.models import EXCERPT_MAX_LENGTH, RATIONALE_MAX_LENGTH, Article, Claim, Evidence
-from claims.queue import ALL, NEEDS_WORK, PROBLEMS, SORTS, QueueFilters
+from claims.presenters import SORTS
+from claims.selectors import ALL, NEEDS_WORK, PROBLEMS, QueueFilters
 from claims.services import FINAL_STATUSES
 from sources.models import Entity
 

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import models
 
 from sources.chains import ControlGraph
 from sources.publishers import host_info
@@ -46,6 +47,18 @@ STATUS_WORDS = {
 }
 
 ARCHIVED = "archived"
+
+
+class Badge(models.TextChoices):
+    """How one piece of evidence weighed in the suggestion, as the claim page labels it."""
+
+    INDEPENDENT = "independent", "Independent"
+    SAME_GROUP = "same_group", "Same group as the origin"
+    UNKNOWN = "unknown", "Unknown publisher"
+    NOT_ARCHIVED = "not_archived", "Not archived yet"
+    ECHO = "echo", "Echoes the claimant"
+    REFUTES = "refutes", "Refutes"
+    CONTEXT = "context", "Context"
 
 
 @dataclass(frozen=True)

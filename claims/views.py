@@ -25,15 +25,8 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from claims.forms import DecisionForm, EvidenceForm, QueueFilterForm
 from claims.models import Claim
-from claims.queue import (
-    SORTS,
-    claim_for_page,
-    claim_page,
-    open_classification_count,
-    panel_reasons,
-    queue_counts,
-    queue_page,
-)
+from claims.presenters import SORTS, claim_page, panel_reasons, queue_page, status_tabs
+from claims.selectors import claim_for_page, open_classification_count
 from claims.services import (
     ClaimTaken,
     ClassificationNotNeeded,
@@ -107,7 +100,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()  # bad values are shown next to their field and ignored
     filters = form.filters()
-    counts = queue_counts(filters=filters, user=request.user)
+    counts = status_tabs(filters=filters, user=request.user)
     total = next((c.count for c in counts if c.key == filters.status), None)
     page, rows = queue_page(
         filters=filters, user=request.user, page_number=request.GET.get("page"), total=total
