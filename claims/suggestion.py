@@ -29,24 +29,26 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import models
 
-from sources.chains import ControlGraph
+from claims.models import Claim, Evidence
+from sources.chains import ControlGraph, Resolution
+from sources.models import Snapshot
 from sources.publishers import host_info
 
-# Verdicts the rule itself produces, and the one it allows only while it has nothing to say.
-RULE_STATUSES = frozenset({"state_sourced", "independently_verified", "disputed"})
-UNVERIFIABLE = "unverifiable"
+Status = Claim.Status
+Stance = Evidence.Stance
 
-STATUS_WORDS = {
-    "state_sourced": "state-sourced",
-    "independently_verified": "independently verified",
-    "disputed": "disputed",
-    "unverifiable": "unverifiable",
-    "unreviewed": "unreviewed",
-    "in_review": "in review",
+# Verdicts the rule itself produces, and the one it allows only while it has nothing to say.
+RULE_STATUSES = frozenset({Status.STATE_SOURCED, Status.INDEPENDENTLY_VERIFIED, Status.DISPUTED})
+
+STATUS_WORDS: dict[str | None, str] = {
+    Status.STATE_SOURCED: "state-sourced",
+    Status.INDEPENDENTLY_VERIFIED: "independently verified",
+    Status.DISPUTED: "disputed",
+    Status.UNVERIFIABLE: "unverifiable",
+    Status.UNREVIEWED: "unreviewed",
+    Status.IN_REVIEW: "in review",
     None: "no suggestion yet: needs sources",
 }
-
-ARCHIVED = "archived"
 
 
 class Badge(models.TextChoices):
@@ -70,10 +72,10 @@ class EvidenceFacts:
     """
 
     id: int
-    stance: str  # supports | echoes | refutes | context
+    stance: str  # Evidence.Stance
     publisher_id: int | None
     publisher_name: str
-    snapshot_status: str  # pending | fetching | archived | failed | "" (no snapshot)
+    snapshot_status: str  # Snapshot.Status, or "" (no snapshot)
     url: str = ""
     snapshot_error: str = ""
 
@@ -85,14 +87,13 @@ class EvidenceAssessment:
     `counts`: it counted toward the suggestion: the first outlet of an independent group, an
     independent refutation, or (when the origin is state-controlled) a same-group or echoing
     source, which is what makes a claim state-sourced.
-    `badge`: "independent" | "same_group" | "unknown" | "not_archived" | "echo" | "refutes" |
-    "context". `group_label`: the names of its publisher's ultimate controllers ("" when
+    `badge`: a `Badge`. `group_label`: the names of its publisher's ultimate controllers ("" when
     unknown). `why`: one sentence a reviewer can check.
     """
 
     evidence_id: int
     counts: bool
-    badge: str
+    badge: Badge
     group_label: str
     why: str
 
@@ -201,6 +202,258 @@ def publisher_domain(url: str) -> str:
     return info.registrable or info.host or url
 
 
+def _sentence(why: str) -> str:
+    return why[0].upper() + why[1:] + "."
+
+
+@dataclass(frozen=True)
+class _Names:
+    """How the reasons name publishers and their groups."""
+
+    graph: ControlGraph
+
+    def of(self, e: EvidenceFacts) -> str:
+        return e.publisher_name or self.graph.name(e.publisher_id)
+
+    def with_group(self, e: EvidenceFacts, controllers: frozenset[int] | None = None) -> str:
+        if controllers is None:
+            controllers = self.graph.resolve(e.publisher_id).controllers
+        if controllers == frozenset({e.publisher_id}):
+            return f"{self.of(e)} (no controlling owner on record)"
+        return f"{self.of(e)} ({self.graph.group_label(controllers)})"
+
+
+@dataclass
+class _Sorted:
+    """The evidence as the rule sorts it (`_classify`), before independent supports are
+    grouped (`_group`)."""
+
+    independent_supports: list[tuple[EvidenceFacts, frozenset[int]]] = field(default_factory=list)
+    same_group: list[EvidenceFacts] = field(default_factory=list)
+    echoes: list[EvidenceFacts] = field(default_factory=list)
+    independent_refutes: list[EvidenceFacts] = field(default_factory=list)
+    # (evidence, why) for the "Did not count" lines.
+    not_counted: list[tuple[EvidenceFacts, str]] = field(default_factory=list)
+    assessments: dict[int, EvidenceAssessment] = field(default_factory=dict)
+
+    def assess(
+        self, e: EvidenceFacts, counts: bool, badge: Badge, group_label: str, why: str
+    ) -> None:
+        self.assessments[e.id] = EvidenceAssessment(e.id, counts, badge, group_label, why)
+
+
+def _not_archived_why(e: EvidenceFacts) -> str:
+    if e.snapshot_status == Snapshot.Status.FAILED:
+        error = e.snapshot_error.strip().rstrip(".")
+        return (
+            "snapshot failed" + (f" ({error})" if error else "") + ": archive it again or replace"
+            " the URL"
+        )
+    if e.snapshot_status in (Snapshot.Status.PENDING, Snapshot.Status.FETCHING):
+        return "not archived yet"
+    return "no archived copy"
+
+
+def _classify(
+    evidence: list[EvidenceFacts], *, origin: Resolution, g0_label: str, names: _Names
+) -> _Sorted:
+    """Sort each piece of evidence (in id order) by what the rule makes of it, and assess all
+    but the independent supports, whose weight depends on how they group."""
+    graph, g0 = names.graph, origin.controllers
+    out = _Sorted()
+    for e in evidence:
+        if e.stance == Stance.CONTEXT:
+            out.assess(
+                e, False, Badge.CONTEXT, "", "Context only: context never counts toward a verdict."
+            )
+            continue
+        if e.snapshot_status != Snapshot.Status.ARCHIVED:
+            why = _not_archived_why(e)
+            name = names.of(e) if e.publisher_id is not None else publisher_domain(e.url)
+            out.assess(e, False, Badge.NOT_ARCHIVED, "", _sentence(why))
+            out.not_counted.append((e, f"{name}: {why}"))
+            continue
+        if e.publisher_id is None:
+            why = (
+                f"unknown publisher {publisher_domain(e.url)} (an editor must classify the domain)"
+            )
+            out.assess(e, False, Badge.UNKNOWN, "", _sentence(why))
+            out.not_counted.append((e, why))
+            continue
+        controllers = graph.resolve(e.publisher_id).controllers
+        glabel = graph.group_label(controllers)
+        independent_of_origin = controllers.isdisjoint(g0)
+        if e.stance == Stance.ECHOES:
+            out.echoes.append(e)
+            out.assess(
+                e,
+                origin.state_controlled,
+                Badge.ECHO,
+                glabel,
+                "Echoes the claimant: never independent; it shows only that the claim was published.",
+            )
+        elif e.stance == Stance.REFUTES and independent_of_origin:
+            out.independent_refutes.append(e)
+            out.assess(
+                e, True, Badge.REFUTES, glabel, f"Refutes the claim, independent of {g0_label}."
+            )
+        elif e.stance == Stance.REFUTES:
+            out.assess(
+                e,
+                False,
+                Badge.REFUTES,
+                glabel,
+                f"Refutes the claim but shares the origin's controllers ({g0_label}): not independent.",
+            )
+            out.not_counted.append(
+                (e, f"{names.with_group(e, controllers)}: refutes, but same group as the origin")
+            )
+        elif not independent_of_origin:  # supports, same group as the origin
+            out.same_group.append(e)
+            out.assess(
+                e,
+                origin.state_controlled,
+                Badge.SAME_GROUP,
+                glabel,
+                f"Same group as the origin ({g0_label}): not independent.",
+            )
+        else:  # supports, independent of the origin: grouped next
+            out.independent_supports.append((e, controllers))
+    return out
+
+
+def _group(sorted_: _Sorted, *, g0_label: str, names: _Names) -> list[_Group]:
+    """Group the independent supports (`_independent_groups`) and assess each of them: the
+    first outlet of a group counts, the others are "same owner as" it, and a source outside
+    the chosen groups is counted within the groups it overlaps."""
+    graph = names.graph
+    groups = _independent_groups(sorted_.independent_supports)
+    for g in groups:
+        first, glabel = g.members[0], graph.group_label(g.controllers)
+        sorted_.assess(
+            first,
+            True,
+            Badge.INDEPENDENT,
+            glabel,
+            f"Independent of {g0_label}: counts as one group.",
+        )
+        for m in g.members[1:]:
+            sorted_.assess(
+                m,
+                False,
+                Badge.SAME_GROUP,
+                glabel,
+                f"Same owner as {names.of(first)} ({glabel}): counted once.",
+            )
+            sorted_.not_counted.append(
+                (m, f"{names.of(m)}: same owner as {names.of(first)}, counted once")
+            )
+    for e, controllers in sorted_.independent_supports:
+        if e.id in sorted_.assessments:
+            continue
+        # Not in the chosen packing: it overlaps at least one counted group (a maximum
+        # packing is maximal), in the counted groups' order.
+        shared = [g for g in groups if not g.controllers.isdisjoint(controllers)]
+        shared_names = _and([names.of(g.members[0]) for g in shared])
+        if len(shared) > 1:
+            why = (
+                f"shares controllers with {shared_names} (joint control), counted within their"
+                " groups"
+            )
+        else:
+            why = (
+                f"shares a controller with {shared_names} "
+                f"({graph.group_label(shared[0].controllers)}), counted within its group"
+            )
+        sorted_.assess(e, False, Badge.SAME_GROUP, graph.group_label(controllers), _sentence(why))
+        sorted_.not_counted.append((e, f"{names.of(e)}: {why}"))
+    # "Did not count" lines in evidence id order, whatever step produced them.
+    sorted_.not_counted.sort(key=lambda item: item[0].id)
+    return groups
+
+
+def _status(sorted_: _Sorted, *, n_groups: int, origin: Resolution, min_sources: int) -> str | None:
+    """The rule itself (module docstring, points 1 to 4)."""
+    if sorted_.independent_refutes:
+        return Status.DISPUTED
+    if n_groups >= min_sources:
+        return Status.INDEPENDENTLY_VERIFIED
+    if origin.state_controlled and (sorted_.same_group or sorted_.echoes) and n_groups == 0:
+        return Status.STATE_SOURCED
+    return None
+
+
+def _reasons(
+    *,
+    status: str | None,
+    sorted_: _Sorted,
+    groups: list[_Group],
+    needed: int,
+    origin_id: int,
+    origin: Resolution,
+    g0_label: str,
+    names: _Names,
+    any_evidence: bool,
+) -> list[str]:
+    """The suggestion's reasons in words, in a fixed order: the origin, refutations, the
+    independent groups, same-group sources, echoes, what did not count, what is still needed,
+    and the suggestion itself."""
+    graph, g0 = names.graph, origin.controllers
+    controlled_by = (
+        "no controlling owner on record"
+        if g0 == frozenset({origin_id})
+        else f"controlled by {g0_label}"
+    )
+    reasons = [
+        f"Origin: {graph.name(origin_id)}, {controlled_by}"
+        + (" (state-controlled)." if origin.state_controlled else " (not state-controlled).")
+    ]
+    refutes = sorted_.independent_refutes
+    if refutes:
+        reasons.append(
+            f"Refuted by {_plural(len(refutes), 'independent source')}: "
+            + ", ".join(names.with_group(e) for e in refutes)
+        )
+    if groups:
+        parts = []
+        for g in groups:
+            if len(g.members) == 1:
+                parts.append(names.with_group(g.members[0], g.controllers))
+            else:
+                outlets = " and ".join(names.of(m) for m in g.members)
+                parts.append(f"{outlets} ({graph.group_label(g.controllers)})")
+        reasons.append(f"{_plural(len(groups), 'independent group')}: " + ", ".join(parts))
+    else:
+        reasons.append("0 independent groups.")
+    if sorted_.same_group:
+        reasons.append(
+            f"{_plural(len(sorted_.same_group), 'same-group source')}: "
+            + ", ".join(names.with_group(e) for e in sorted_.same_group)
+        )
+    if sorted_.echoes:
+        reasons.append(
+            f"{_plural(len(sorted_.echoes), 'source')} echoing the claimant (never independent): "
+            + ", ".join(names.with_group(e) for e in sorted_.echoes)
+        )
+    for _e, why in sorted_.not_counted:
+        reasons.append(f"Did not count: {why}.")
+    if status in (None, Status.STATE_SOURCED) and needed:
+        outside = [g0_label + " (the origin's group)"]
+        if groups:
+            outside.append(
+                " and ".join(graph.group_label(g.controllers) for g in groups)
+                + " (already counted)"
+            )
+        reasons.append(
+            f"Needs {needed} more independent supporting {'source' if needed == 1 else 'sources'} "
+            f"from publishers outside {' and '.join(outside)}."
+        )
+    if status is None and not any_evidence:
+        reasons.append("No evidence attached yet.")
+    reasons.append(f"Suggestion: {STATUS_WORDS[status]}.")
+    return reasons
+
+
 def suggest(
     *,
     origin_id: int,
@@ -212,220 +465,35 @@ def suggest(
 
     Evidence is considered in id order, so the first outlet of a group is the one counted and
     later outlets with the same controllers are "same owner as" it; see `_independent_groups`
-    for which groups count when controller sets overlap.
+    for which groups count when controller sets overlap. Three steps: sort the evidence
+    (`_classify`), group the independent supports (`_group`), then decide (`_status`) and say
+    why (`_reasons`).
     """
     evidence = sorted(evidence, key=lambda e: e.id)
     origin = graph.resolve(origin_id)
-    g0 = origin.controllers
-    g0_label = graph.group_label(g0)
-    assessments: dict[int, EvidenceAssessment] = {}
-
-    def label(e: EvidenceFacts) -> str:
-        return e.publisher_name or graph.name(e.publisher_id)
-
-    def with_group(e: EvidenceFacts, controllers: frozenset[int]) -> str:
-        if controllers == frozenset({e.publisher_id}):
-            return f"{label(e)} (no controlling owner on record)"
-        return f"{label(e)} ({graph.group_label(controllers)})"
-
-    # Independent supports are collected here and grouped after the loop (see `_pack`).
-    candidates: list[tuple[EvidenceFacts, frozenset[int]]] = []
-    same_group: list[EvidenceFacts] = []
-    echoes: list[EvidenceFacts] = []
-    independent_refutes: list[EvidenceFacts] = []
-    not_counted: list[tuple[EvidenceFacts, str]] = []
-
-    for e in evidence:
-        if e.stance == "context":
-            assessments[e.id] = EvidenceAssessment(
-                e.id, False, "context", "", "Context only: context never counts toward a verdict."
-            )
-            continue
-        if e.snapshot_status != ARCHIVED:
-            if e.snapshot_status == "failed":
-                error = e.snapshot_error.strip().rstrip(".")
-                why = "snapshot failed" + (f" ({error})" if error else "")
-                why += ": archive it again or replace the URL"
-            elif e.snapshot_status in ("pending", "fetching"):
-                why = "not archived yet"
-            else:
-                why = "no archived copy"
-            name = label(e) if e.publisher_id is not None else publisher_domain(e.url)
-            assessments[e.id] = EvidenceAssessment(
-                e.id, False, "not_archived", "", why[0].upper() + why[1:] + "."
-            )
-            not_counted.append((e, f"{name}: {why}"))
-            continue
-        if e.publisher_id is None:
-            domain = publisher_domain(e.url)
-            why = f"unknown publisher {domain} (an editor must classify the domain)"
-            assessments[e.id] = EvidenceAssessment(
-                e.id, False, "unknown", "", why[0].upper() + why[1:] + "."
-            )
-            not_counted.append((e, why))
-            continue
-        controllers = graph.resolve(e.publisher_id).controllers
-        glabel = graph.group_label(controllers)
-        independent_of_origin = controllers.isdisjoint(g0)
-        if e.stance == "echoes":
-            echoes.append(e)
-            assessments[e.id] = EvidenceAssessment(
-                e.id,
-                origin.state_controlled,
-                "echo",
-                glabel,
-                "Echoes the claimant: never independent; it shows only that the claim was published.",
-            )
-            continue
-        if e.stance == "refutes":
-            if independent_of_origin:
-                independent_refutes.append(e)
-                assessments[e.id] = EvidenceAssessment(
-                    e.id, True, "refutes", glabel, f"Refutes the claim, independent of {g0_label}."
-                )
-            else:
-                assessments[e.id] = EvidenceAssessment(
-                    e.id,
-                    False,
-                    "refutes",
-                    glabel,
-                    f"Refutes the claim but shares the origin's controllers ({g0_label}): not independent.",
-                )
-                not_counted.append(
-                    (e, f"{with_group(e, controllers)}: refutes, but same group as the origin")
-                )
-            continue
-        # supports
-        if not independent_of_origin:
-            same_group.append(e)
-            assessments[e.id] = EvidenceAssessment(
-                e.id,
-                origin.state_controlled,
-                "same_group",
-                glabel,
-                f"Same group as the origin ({g0_label}): not independent.",
-            )
-            continue
-        candidates.append((e, controllers))
-
-    groups = _independent_groups(candidates)
-    for g in groups:
-        first = g.members[0]
-        assessments[first.id] = EvidenceAssessment(
-            first.id,
-            True,
-            "independent",
-            graph.group_label(g.controllers),
-            f"Independent of {g0_label}: counts as one group.",
-        )
-        for m in g.members[1:]:
-            assessments[m.id] = EvidenceAssessment(
-                m.id,
-                False,
-                "same_group",
-                graph.group_label(g.controllers),
-                f"Same owner as {label(first)} ({graph.group_label(g.controllers)}): counted once.",
-            )
-            not_counted.append((m, f"{label(m)}: same owner as {label(first)}, counted once"))
-    for e, controllers in candidates:
-        if e.id in assessments:
-            continue
-        # Not in the chosen packing: it overlaps at least one counted group (a maximum
-        # packing is maximal), in the counted groups' order.
-        shared = [g for g in groups if not g.controllers.isdisjoint(controllers)]
-        names = _and([label(g.members[0]) for g in shared])
-        if len(shared) > 1:
-            why = f"shares controllers with {names} (joint control), counted within their groups"
-        else:
-            why = (
-                f"shares a controller with {names} ({graph.group_label(shared[0].controllers)}),"
-                " counted within its group"
-            )
-        assessments[e.id] = EvidenceAssessment(
-            e.id,
-            False,
-            "same_group",
-            graph.group_label(controllers),
-            why[0].upper() + why[1:] + ".",
-        )
-        not_counted.append((e, f"{label(e)}: {why}"))
-    # "Did not count" lines in evidence id order, whatever step produced them.
-    not_counted.sort(key=lambda item: item[0].id)
-
+    g0_label = graph.group_label(origin.controllers)
+    names = _Names(graph)
+    sorted_ = _classify(evidence, origin=origin, g0_label=g0_label, names=names)
+    groups = _group(sorted_, g0_label=g0_label, names=names)
     n_groups = len(groups)
     needed = max(0, min_sources - n_groups)
-
-    if independent_refutes:
-        status: str | None = "disputed"
-    elif n_groups >= min_sources:
-        status = "independently_verified"
-    elif origin.state_controlled and (same_group or echoes) and n_groups == 0:
-        status = "state_sourced"
-    else:
-        status = None
-
-    reasons: list[str] = []
-    controlled_by = (
-        "no controlling owner on record"
-        if g0 == frozenset({origin_id})
-        else f"controlled by {g0_label}"
+    status = _status(sorted_, n_groups=n_groups, origin=origin, min_sources=min_sources)
+    reasons = _reasons(
+        status=status,
+        sorted_=sorted_,
+        groups=groups,
+        needed=needed,
+        origin_id=origin_id,
+        origin=origin,
+        g0_label=g0_label,
+        names=names,
+        any_evidence=bool(evidence),
     )
-    reasons.append(
-        f"Origin: {graph.name(origin_id)}, {controlled_by}"
-        + (" (state-controlled)." if origin.state_controlled else " (not state-controlled).")
-    )
-    if independent_refutes:
-        reasons.append(
-            f"Refuted by {_plural(len(independent_refutes), 'independent source')}: "
-            + ", ".join(
-                with_group(e, graph.resolve(e.publisher_id).controllers)
-                for e in independent_refutes
-            )
-        )
-    if groups:
-        parts = []
-        for g in groups:
-            if len(g.members) == 1:
-                parts.append(with_group(g.members[0], g.controllers))
-            else:
-                names = " and ".join(label(m) for m in g.members)
-                parts.append(f"{names} ({graph.group_label(g.controllers)})")
-        reasons.append(f"{_plural(n_groups, 'independent group')}: " + ", ".join(parts))
-    else:
-        reasons.append("0 independent groups.")
-    if same_group:
-        reasons.append(
-            f"{_plural(len(same_group), 'same-group source')}: "
-            + ", ".join(
-                with_group(e, graph.resolve(e.publisher_id).controllers) for e in same_group
-            )
-        )
-    if echoes:
-        reasons.append(
-            f"{_plural(len(echoes), 'source')} echoing the claimant (never independent): "
-            + ", ".join(with_group(e, graph.resolve(e.publisher_id).controllers) for e in echoes)
-        )
-    for _e, why in not_counted:
-        reasons.append(f"Did not count: {why}.")
-    if status in (None, "state_sourced") and needed:
-        outside = [g0_label + " (the origin's group)"]
-        if groups:
-            outside.append(
-                " and ".join(graph.group_label(g.controllers) for g in groups)
-                + " (already counted)"
-            )
-        reasons.append(
-            f"Needs {needed} more independent supporting {'source' if needed == 1 else 'sources'} "
-            f"from publishers outside {' and '.join(outside)}."
-        )
-    if status is None and not evidence:
-        reasons.append("No evidence attached yet.")
-    reasons.append(f"Suggestion: {STATUS_WORDS[status]}.")
     return Suggestion(
         status=status,
         reasons=reasons,
         needed=needed,
-        assessments=assessments,
+        assessments=sorted_.assessments,
         independent_groups=n_groups,
     )
 
@@ -440,10 +508,10 @@ def decision_refusal(*, status: str, suggestion: Suggestion | None) -> str | Non
     An editor's override (`claim_set_status(override=True)`) skips this check and is marked in
     the audit trail.
     """
-    if suggestion is None or status not in RULE_STATUSES | {UNVERIFIABLE}:
+    if suggestion is None or status not in RULE_STATUSES | {Status.UNVERIFIABLE}:
         return None
     wanted = STATUS_WORDS.get(status, status)
-    if status == UNVERIFIABLE:
+    if status == Status.UNVERIFIABLE:
         if suggestion.status is None:
             return None
         return (

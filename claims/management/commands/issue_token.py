@@ -1,6 +1,6 @@
 """`python manage.py issue_token USER [--days N]`: print a new API token, once.
 
-Knox stores only a hash of it; the token expires after N days (default: REEX_TOKEN_DAYS, 90);
+Knox stores only a hash of it; the token expires after N days (default: REEX_TOKEN_DAYS in settings);
 a user may hold several; editors revoke them in the admin (Knox › Auth tokens).
 """
 
