@@ -18,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from claims.ingest import IngestError, article_ingest, draft_from_url
+from claims.ingest import IngestError, draft_from_url
 from claims.models import (
     Article,
     Claim,
@@ -36,6 +36,7 @@ from claims.services import (
     EvidenceRejected,
     ProposalDecided,
     VersionConflict,
+    article_ingest,
     claim_assign,
     claim_take,
     classification_request_classify,

@@ -7,24 +7,21 @@ from URL"), never a reviewer's page, so waiting for one fetch (at most REEX_FETC
 acceptable there. A file (.html, .htm, .txt, .pdf) is extracted by the same extractor; it has no
 archived copy (there is nothing to fetch), and `url` may say where it was published.
 
-The outlet is the publisher of the URL's domain (sources.publishers). A re-ingest of an article
-already here changes nothing unless asked (`update=True`): it reports what differs. Anything
+The outlet is the publisher of the URL's domain (sources.publishers). Writing the article is
+`claims.services.article_ingest`: a re-ingest of an article already here changes nothing
+unless asked (`update=True`): it reports what differs. Anything
 that is not an article (too little text, a type that is not a page, a refused or unreachable
 address) raises `IngestError` with a sentence a person can act on, and nothing is stored.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from django.db import transaction
-from django.utils.text import slugify
-
-from claims.models import Article
+from claims import services
 from sources.extract import HTML_TYPES, PDF_TYPES, TEXT_TYPES, extract
 from sources.models import Entity, Snapshot
 
@@ -53,16 +50,6 @@ class Draft:
     snapshot: Snapshot | None = None
 
 
-@dataclass
-class IngestResult:
-    article: Article
-    created: bool
-    differences: list[str] = field(default_factory=list)
-    updated: bool = False
-    notes: list[str] = field(default_factory=list)
-    proposals: object | None = None  # claims.services.ProposalRun
-
-
 def _words(text: str) -> int:
     return len(re.findall(r"\w+", text))
 
@@ -85,7 +72,6 @@ def _check_article(text: str, *, where: str) -> None:
 def draft_from_url(url: str) -> Draft:
     """Archive `url` now (safe fetch, storage, extraction) and read the article from the
     stored copy. Raises IngestError (and keeps nothing) when it cannot."""
-    from claims.services import _address_refusal
     from sources.archive import archive_snapshot
     from sources.publishers import publisher_for_url
     from sources.services import snapshot_discard
@@ -93,7 +79,7 @@ def draft_from_url(url: str) -> Draft:
     url = (url or "").strip()
     if not url.lower().startswith(("http://", "https://")):
         raise IngestError("Enter a full web address starting with http:// or https://.")
-    refusal = _address_refusal(url)
+    refusal = services.address_refusal(url)
     if refusal:
         raise IngestError(refusal)
     snapshot = Snapshot.objects.create(url=url)
@@ -173,121 +159,14 @@ def draft_from_file(path: str | Path, *, url: str = "") -> Draft:
     )
 
 
-def _existing(draft: Draft) -> Article | None:
-    urls = {draft.url}
-    if draft.snapshot is not None:
-        urls |= {draft.snapshot.final_url, draft.snapshot.canonical_url}
-    urls.discard("")
-    if urls:
-        found = Article.objects.filter(url__in=urls).order_by("pk").first()
-        if found is not None:
-            return found
-    if not draft.url:
-        return Article.objects.filter(key=_key(draft)).first()
-    return None
-
-
-def _key(draft: Draft) -> str:
-    digest = hashlib.sha256((draft.url or draft.title).encode()).hexdigest()[:8]
-    return f"{slugify(draft.title)[:80].strip('-') or 'article'}-{digest}"
-
-
-def _first_difference(old: str, new: str) -> int:
-    for i, (a, b) in enumerate(zip(old, new, strict=False)):
-        if a != b:
-            return i
-    return min(len(old), len(new))
-
-
-def differences(article: Article, draft: Draft) -> list[str]:
-    """What the new copy says differently, one line per field."""
-    out = []
-    if article.title != draft.title:
-        out.append(f"title: {article.title!r} → {draft.title!r}")
-    if draft.published_on and article.published_on != draft.published_on:
-        out.append(f"published on: {article.published_on or 'unknown'} → {draft.published_on}")
-    if draft.outlet is not None and article.outlet_id != draft.outlet.pk:
-        out.append(f"outlet: {article.outlet or 'unknown'} → {draft.outlet}")
-    if article.text != draft.text:
-        at = _first_difference(article.text, draft.text)
-        out.append(
-            f"text: {len(article.text):,} → {len(draft.text):,} characters, first difference "
-            f"at character {at:,}: {article.text[at : at + 40]!r} → {draft.text[at : at + 40]!r}"
-        )
-    return out
-
-
-def article_ingest(
-    *,
-    draft: Draft,
-    update: bool = False,
-    propose: bool = True,
-) -> IngestResult:
-    """Create the article `draft` describes, or report (and with `update`, apply) what differs
-    from the article already ingested from the same URL. Proposes claims for a new article or
-    a changed text (claims.services.proposals_generate) unless `propose` is False."""
-    from claims.services import proposals_generate
-    from sources.services import snapshot_discard
-
-    existing = _existing(draft)
-    if existing is None:
-        with transaction.atomic():
-            article = Article.objects.create(
-                key=_key(draft),
-                title=draft.title,
-                url=draft.url,
-                outlet=draft.outlet,
-                published_on=draft.published_on,
-                text=draft.text,
-                snapshot=draft.snapshot,
-            )
-        result = IngestResult(article=article, created=True)
-        if propose:
-            result.proposals = proposals_generate(article=article)
-        return result
-
-    result = IngestResult(article=existing, created=False, differences=differences(existing, draft))
-    if not result.differences or not update:
-        if draft.snapshot is not None:
-            snapshot_discard(snapshot=draft.snapshot)  # nothing changes: keep nothing new
-        return result
-    fields = {"snapshot": draft.snapshot} if draft.snapshot is not None else {}
-    fields.update(title=draft.title)
-    if draft.published_on:
-        fields["published_on"] = draft.published_on
-    if draft.outlet is not None:
-        fields["outlet"] = draft.outlet
-    text_changed = existing.text != draft.text
-    with transaction.atomic():
-        if text_changed:
-            # Claims and decided proposals are offsets into the text: it stays frozen then.
-            claims = existing.claims.count()
-            decided = existing.proposals.exclude(status="pending").count()
-            if claims or decided:
-                result.notes.append(
-                    f"The text was NOT updated: {claims} claim(s) and {decided} decided "
-                    "proposal(s) point into it. Ingest the new version as a new article, or "
-                    "remove them first."
-                )
-                text_changed = False
-            else:
-                fields["text"] = draft.text
-                existing.proposals.all().delete()  # their offsets point into the old text
-        for name, value in fields.items():
-            setattr(existing, name, value)
-        existing.save()
-    result.updated = True
-    if propose and text_changed:
-        result.proposals = proposals_generate(article=existing)
-    return result
-
-
 def ingest(
     source: str, *, url: str = "", update: bool = False, propose: bool = True
-) -> IngestResult:
+) -> services.IngestResult:
     """`source` is a URL or a path to a file (see the module docstring)."""
     if re.match(r"^[a-z][a-z0-9+.-]*://", source.strip(), re.I):
         if url:
             raise IngestError("--url is only for files; a URL is its own address.")
-        return article_ingest(draft=draft_from_url(source), update=update, propose=propose)
-    return article_ingest(draft=draft_from_file(source, url=url), update=update, propose=propose)
+        draft = draft_from_url(source)
+    else:
+        draft = draft_from_file(source, url=url)
+    return services.article_ingest(draft=draft, update=update, propose=propose)

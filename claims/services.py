@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -31,6 +32,7 @@ from claims.hints import DriftHint, EvidenceHints, hints_for_text
 from claims.models import (
     EXCERPT_MAX_LENGTH,
     RATIONALE_MAX_LENGTH,
+    Article,
     Claim,
     ClaimProposal,
     ClassificationRequest,
@@ -51,7 +53,10 @@ from claims.webhooks import EVENT, MAX_RESPONSE_BYTES, TIMEOUT_SECONDS, AttemptR
 from sources.fetch import FetchError, address_problem, fetch
 from sources.models import Domain, Snapshot
 from sources.publishers import publisher_for_url, publisher_ids_for_urls, registrable_domain
-from sources.services import snapshot_request
+from sources.services import snapshot_discard, snapshot_request
+
+if TYPE_CHECKING:  # claims.ingest imports this module to write what it drafted
+    from claims.ingest import Draft
 
 log = logging.getLogger(__name__)
 
@@ -287,7 +292,7 @@ def evidence_check(*, claim: Claim, url: str, stance: str) -> str:
     url = (url or "").strip()
     if not url.lower().startswith(("http://", "https://")):
         raise EvidenceRejected("Enter a full web address starting with http:// or https://.")
-    refusal = _address_refusal(url)
+    refusal = address_refusal(url)
     if refusal:
         raise EvidenceRejected(refusal)
     if stance not in Evidence.Stance.values:
@@ -438,7 +443,7 @@ def classification_request_classify(
     return evidence_classify_publisher(evidence=evidence, entity=entity, actor=actor)
 
 
-def _address_refusal(url: str) -> str | None:
+def address_refusal(url: str) -> str | None:
     """Why a URL's address can never be archived, said at attach time (issue 5): an IP literal
     or `localhost` that is not public. Host names are vetted again at fetch time, where DNS is
     resolved (sources.fetch); only REEX_FETCH_ALLOWLIST entries (tests, demos) pass here."""
@@ -919,3 +924,122 @@ def proposal_reject(*, proposal, actor) -> None:
     same statement for this article again."""
     _require_editor(actor)
     _proposal_decide(proposal=proposal, actor=actor, status=proposal.Status.REJECTED, claim=None)
+
+
+# --- Articles ingested from a URL or a file (claims.ingest drafts them) --------------------
+
+
+@dataclass
+class IngestResult:
+    article: Article
+    created: bool
+    differences: list[str] = field(default_factory=list)
+    updated: bool = False
+    notes: list[str] = field(default_factory=list)
+    proposals: ProposalRun | None = None  # ProposalRun
+
+
+def _existing(draft: Draft) -> Article | None:
+    urls = {draft.url}
+    if draft.snapshot is not None:
+        urls |= {draft.snapshot.final_url, draft.snapshot.canonical_url}
+    urls.discard("")
+    if urls:
+        found = Article.objects.filter(url__in=urls).order_by("pk").first()
+        if found is not None:
+            return found
+    if not draft.url:
+        return Article.objects.filter(key=_key(draft)).first()
+    return None
+
+
+def _key(draft: Draft) -> str:
+    digest = hashlib.sha256((draft.url or draft.title).encode()).hexdigest()[:8]
+    return f"{slugify(draft.title)[:80].strip('-') or 'article'}-{digest}"
+
+
+def _first_difference(old: str, new: str) -> int:
+    for i, (a, b) in enumerate(zip(old, new, strict=False)):
+        if a != b:
+            return i
+    return min(len(old), len(new))
+
+
+def differences(article: Article, draft: Draft) -> list[str]:
+    """What the new copy says differently, one line per field."""
+    out = []
+    if article.title != draft.title:
+        out.append(f"title: {article.title!r} → {draft.title!r}")
+    if draft.published_on and article.published_on != draft.published_on:
+        out.append(f"published on: {article.published_on or 'unknown'} → {draft.published_on}")
+    if draft.outlet is not None and article.outlet_id != draft.outlet.pk:
+        out.append(f"outlet: {article.outlet or 'unknown'} → {draft.outlet}")
+    if article.text != draft.text:
+        at = _first_difference(article.text, draft.text)
+        out.append(
+            f"text: {len(article.text):,} → {len(draft.text):,} characters, first difference "
+            f"at character {at:,}: {article.text[at : at + 40]!r} → {draft.text[at : at + 40]!r}"
+        )
+    return out
+
+
+def article_ingest(
+    *,
+    draft: Draft,
+    update: bool = False,
+    propose: bool = True,
+) -> IngestResult:
+    """Create the article `draft` describes, or report (and with `update`, apply) what differs
+    from the article already ingested from the same URL. Proposes claims for a new article or
+    a changed text (`proposals_generate`) unless `propose` is False."""
+    existing = _existing(draft)
+    if existing is None:
+        with transaction.atomic():
+            article = Article.objects.create(
+                key=_key(draft),
+                title=draft.title,
+                url=draft.url,
+                outlet=draft.outlet,
+                published_on=draft.published_on,
+                text=draft.text,
+                snapshot=draft.snapshot,
+            )
+        result = IngestResult(article=article, created=True)
+        if propose:
+            result.proposals = proposals_generate(article=article)
+        return result
+
+    result = IngestResult(article=existing, created=False, differences=differences(existing, draft))
+    if not result.differences or not update:
+        if draft.snapshot is not None:
+            snapshot_discard(snapshot=draft.snapshot)  # nothing changes: keep nothing new
+        return result
+    fields = {"snapshot": draft.snapshot} if draft.snapshot is not None else {}
+    fields.update(title=draft.title)
+    if draft.published_on:
+        fields["published_on"] = draft.published_on
+    if draft.outlet is not None:
+        fields["outlet"] = draft.outlet
+    text_changed = existing.text != draft.text
+    with transaction.atomic():
+        if text_changed:
+            # Claims and decided proposals are offsets into the text: it stays frozen then.
+            claims = existing.claims.count()
+            decided = existing.proposals.exclude(status="pending").count()
+            if claims or decided:
+                result.notes.append(
+                    f"The text was NOT updated: {claims} claim(s) and {decided} decided "
+                    "proposal(s) point into it. Ingest the new version as a new article, or "
+                    "remove them first."
+                )
+                text_changed = False
+            else:
+                fields["text"] = draft.text
+                existing.proposals.all().delete()  # their offsets point into the old text
+        for name, value in fields.items():
+            setattr(existing, name, value)
+        existing.save()
+    result.updated = True
+    if propose and text_changed:
+        result.proposals = proposals_generate(article=existing)
+    return result
