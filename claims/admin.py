@@ -18,7 +18,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from claims.ingest import IngestError, draft_from_url
 from claims.models import (
     Article,
     Claim,
@@ -179,6 +178,10 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def ingest_view(self, request: HttpRequest):
         """Add an article from a URL: archived now (safe fetch), then its claims proposed."""
+        # Not a cycle: the extraction stack (trafilatura, pypdf, ...) is loaded only when an
+        # editor ingests, as sources keeps it out of web processes; a broken one then breaks
+        # this form alone, not the whole admin (reex/celery.py lists what workers check).
+        from claims.ingest import IngestError, draft_from_url
 
         if not self.has_add_permission(request):
             raise PermissionDenied
