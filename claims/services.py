@@ -931,15 +931,18 @@ def proposal_reject(*, proposal, actor) -> None:
 
 @dataclass
 class IngestResult:
+    """What `article_ingest` did: created, or what differs (and whether it was applied)."""
+
     article: Article
     created: bool
     differences: list[str] = field(default_factory=list)
     updated: bool = False
     notes: list[str] = field(default_factory=list)
-    proposals: ProposalRun | None = None  # ProposalRun
+    proposals: ProposalRun | None = None
 
 
 def _existing(draft: Draft) -> Article | None:
+    """The article already ingested from the draft's URL (or, for a file, with its key)."""
     urls = {draft.url}
     if draft.snapshot is not None:
         urls |= {draft.snapshot.final_url, draft.snapshot.canonical_url}
