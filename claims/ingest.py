@@ -24,6 +24,8 @@ from pathlib import Path
 from claims import services
 from sources.extract import HTML_TYPES, PDF_TYPES, TEXT_TYPES, extract
 from sources.models import Entity, Snapshot
+from sources.publishers import publisher_for_url
+from sources.services import snapshot_discard
 
 MIN_WORDS = 50
 ARTICLE_TYPES = HTML_TYPES | PDF_TYPES | TEXT_TYPES
@@ -72,9 +74,7 @@ def _check_article(text: str, *, where: str) -> None:
 def draft_from_url(url: str) -> Draft:
     """Archive `url` now (safe fetch, storage, extraction) and read the article from the
     stored copy. Raises IngestError (and keeps nothing) when it cannot."""
-    from sources.archive import archive_snapshot
-    from sources.publishers import publisher_for_url
-    from sources.services import snapshot_discard
+    from sources.archive import archive_snapshot  # its home moves with issue 14's sources side
 
     url = (url or "").strip()
     if not url.lower().startswith(("http://", "https://")):
@@ -126,8 +126,6 @@ def _first_line(text: str) -> str:
 def draft_from_file(path: str | Path, *, url: str = "") -> Draft:
     """Read an article from a local .html, .htm, .txt or .pdf file; `url`, if given, is where it
     was published (its domain gives the outlet; nothing is fetched)."""
-    from sources.publishers import publisher_for_url
-
     path = Path(path)
     mime = FILE_TYPES.get(path.suffix.lower())
     if mime is None:
