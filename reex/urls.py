@@ -13,5 +13,6 @@ urlpatterns = [
     path("api/", include(("reex.api_urls", "api"))),
     path("accounts/", include("django.contrib.auth.urls")),
     path("archive/", include("sources.urls")),
+    path("entities/", include("sources.ownership_urls")),
     path("", include("claims.urls")),
 ]
