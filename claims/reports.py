@@ -184,6 +184,25 @@ class ClaimCard:
     claimreview: dict[str, Any] | None
 
     @property
+    def recorded_reasons(self) -> list[str]:
+        """The rule's reasons as recorded with the verdict (the audit row)."""
+        return [str(r) for r in ((self.decision.extra or {}).get("reasons", []) if self.decision else [])]
+
+    @property
+    def rule_changed(self) -> bool:
+        """Whether the rule says something else today than what was recorded with the verdict
+        (new evidence, an ownership edit): then the report shows both."""
+        if self.suggestion is None:
+            return False
+        if self.decision is None:
+            return True
+        recorded = (self.decision.extra or {}).get("reasons", [])
+        return (
+            self.decision.suggested_status != (self.suggestion.status or "")
+            or list(recorded) != list(self.suggestion.reasons)
+        )
+
+    @property
     def colour(self) -> str:
         return STATUS_COLOURS[self.claim.status]
 

@@ -34,7 +34,7 @@ SVG_HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 
-NAME_MAX = 34
+NAME_MAX = 40
 #: At most this many entities are drawn (a state with hundreds of holdings is still readable);
 #: the caption says how many were left out.
 MAX_NODES = 120
