@@ -186,7 +186,10 @@ class ClaimCard:
     @property
     def recorded_reasons(self) -> list[str]:
         """The rule's reasons as recorded with the verdict (the audit row)."""
-        return [str(r) for r in ((self.decision.extra or {}).get("reasons", []) if self.decision else [])]
+        return [
+            str(r)
+            for r in ((self.decision.extra or {}).get("reasons", []) if self.decision else [])
+        ]
 
     @property
     def rule_changed(self) -> bool:
@@ -197,10 +200,9 @@ class ClaimCard:
         if self.decision is None:
             return True
         recorded = (self.decision.extra or {}).get("reasons", [])
-        return (
-            self.decision.suggested_status != (self.suggestion.status or "")
-            or list(recorded) != list(self.suggestion.reasons)
-        )
+        return self.decision.suggested_status != (self.suggestion.status or "") or list(
+            recorded
+        ) != list(self.suggestion.reasons)
 
     @property
     def colour(self) -> str:
