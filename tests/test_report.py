@@ -298,4 +298,42 @@ def test_api_consumers_have_no_claim_picture(client, article, consumer):
     claim = Claim.objects.get(key="disputed")
     client.force_login(consumer)
     assert client.get(reverse("claims:ownership-svg", args=[claim.pk])).status_code == 403
-    _ = UserFactory  # factories imported for fixtures above
+
+
+def test_editors_publish_from_the_article_list_action(client, article, editor):
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:claims_article_changelist"),
+        {"action": "publish_reports", "_selected_action": [article.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert b"1 vetting report(s) published" in response.content
+    article.refresh_from_db()
+    assert article.report_published
+    page = client.get(reverse("admin:claims_article_change", args=[article.pk]))
+    assert b"published " in page.content and b"anyone with the link" in page.content
+    client.post(
+        reverse("admin:claims_article_changelist"),
+        {"action": "withdraw_reports", "_selected_action": [article.pk]},
+    )
+    article.refresh_from_db()
+    assert not article.report_published
+
+
+def test_staff_without_the_permission_cannot_publish_from_the_admin(client, article):
+    from django.contrib.auth.models import Permission
+
+    clerk = UserFactory(is_staff=True)
+    clerk.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_article", "change_article"])
+    )
+    client.force_login(clerk)
+    response = client.post(
+        reverse("admin:claims_article_changelist"),
+        {"action": "publish_reports", "_selected_action": [article.pk]},
+        follow=True,
+    )
+    assert b"Only editors may publish" in response.content
+    article.refresh_from_db()
+    assert not article.report_published
