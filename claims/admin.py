@@ -360,6 +360,7 @@ class ClaimAdmin(admin.ModelAdmin):
         "version",
         "span_in_article",
         "suggestion_display",
+        "ownership_picture",
         "created_at",
         "updated_at",
     ]
@@ -370,9 +371,26 @@ class ClaimAdmin(admin.ModelAdmin):
         ("Suggestion (the rule, from the evidence)", {"fields": ["suggestion_display"]}),
         ("The statement", {"fields": ["span_start", "span_end", "text", "restatement", "figures"]}),
         ("Who", {"fields": ["origin", "subjects"]}),
+        ("Who controls the origin and the sources", {"fields": ["ownership_picture"]}),
         ("In its article", {"fields": ["span_in_article"]}),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    @admin.display(description="ownership picture")
+    def ownership_picture(self, obj: Claim) -> str:
+        # Drawn by the server (sources/ownership_svg.py), shown as an image: nothing in it runs.
+        if obj.pk is None:
+            return "-"
+        from django.urls import reverse
+
+        url = reverse("claims:ownership-svg", args=[obj.pk])
+        return format_html(
+            '<img src="{}" alt="Control chains of the origin and of each source\'s publisher" '
+            'style="max-width:100%;height:auto;border:1px solid #ccc"> '
+            '<p><a href="{}">Vetting report of the article</a></p>',
+            url,
+            obj.article.get_report_url(),
+        )
 
     @admin.display(description="claim")
     def short_text(self, obj: Claim) -> str:

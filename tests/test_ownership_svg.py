@@ -201,3 +201,12 @@ def test_the_claim_picture_is_served_to_the_desk(client, reviewer):
     root = parse(response.content.decode())
     assert claim.origin_id in node_groups(root)
     assert client.get(reverse("claims:ownership-svg", args=[999999])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_claim_admin_shows_the_picture(client, editor):
+    claim = ClaimFactory()
+    client.force_login(editor)
+    page = client.get(reverse("admin:claims_claim_change", args=[claim.pk]))
+    assert reverse("claims:ownership-svg", args=[claim.pk]).encode() in page.content
+    assert client.get(reverse("claims:ownership-svg", args=[claim.pk])).status_code == 200
