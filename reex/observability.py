@@ -3,7 +3,8 @@ or the id and name of the Celery task that wrote it.
 
 - `RequestIdMiddleware` takes the caller's `X-Request-ID` (a proxy's or load balancer's; kept
   only when it is a short token of safe characters) or makes one, keeps it for the request's
-  log lines and sends it back in the response's `X-Request-ID`.
+  log lines, sends it back in the response's `X-Request-ID`, and writes one access line a
+  request (logger `reex.access`: method, path, status, duration_ms, user_id).
 - Celery's `task_prerun`/`task_postrun` signals set the task id and name for the task's lines
   (`connect_celery()`, called from reex/celery.py); `after_setup_logger` puts the JSON
   formatter on the worker's own handlers when REEX_LOG_FORMAT is json, since Celery sets up a
@@ -21,6 +22,7 @@ import contextvars
 import json
 import logging
 import re
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -32,6 +34,10 @@ task_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("task_id", def
 task_name_var: contextvars.ContextVar[str] = contextvars.ContextVar("task_name", default="")
 
 REQUEST_ID_HEADER = "X-Request-ID"
+#: One line a request (method, path, status, duration, user id), in place of gunicorn's
+#: access log, so that access lines are JSON with the request id too.
+access = logging.getLogger("reex.access")
+QUIET_PATHS = frozenset({"/healthz", "/metrics"})
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 #: LogRecord attributes that are not `extra=` fields.
@@ -102,8 +108,26 @@ class RequestIdMiddleware:
         # Kept past this middleware: Django logs a 4xx/5xx ("Not Found: /x") after the
         # middleware chain returns. Cleared when the response is closed (`request_finished`).
         request_id_var.set(rid)
+        started = time.perf_counter()
         response = self.get_response(request)
         response[REQUEST_ID_HEADER] = rid
+        user = getattr(request, "user", None)
+        # Probes and scrapes every few seconds would drown the rest: DEBUG for those.
+        level = logging.DEBUG if request.path in QUIET_PATHS else logging.INFO
+        access.log(
+            level,
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "user_id": user.pk if user is not None and user.is_authenticated else None,
+            },
+        )
         return response
 
 

@@ -76,6 +76,27 @@ def test_every_response_has_a_request_id_and_the_log_lines_carry_it(client):
     assert "Not Found" in lines[0]["message"]
 
 
+@pytest.mark.django_db
+def test_one_json_access_line_a_request_with_its_id(client):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(ContextFilter())
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("reex.access")
+    logger.addHandler(handler)
+    old_level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        client.get("/accounts/login/", HTTP_X_REQUEST_ID="probe-access")
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    (line,) = [json.loads(x) for x in stream.getvalue().splitlines()]
+    assert line["request_id"] == "probe-access"
+    assert (line["method"], line["path"], line["status"]) == ("GET", "/accounts/login/", 200)
+    assert line["duration_ms"] >= 0 and line["user_id"] is None
+
+
 def test_the_settings_log_through_the_context_filter(settings):
     handler = settings.LOGGING["handlers"]["console"]
     assert handler["filters"] == ["context"]
