@@ -179,6 +179,8 @@ def test_the_report_in_chromium_click_focus_print_and_publish(page, live_server)
     page.emulate_media(media="print")
     assert page.locator(".claim-card:visible").count() == 37
     assert not page.locator(".controls").is_visible()
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
     page.emulate_media(media="screen")
 
     # Anonymous reader: the published report, read-only.
