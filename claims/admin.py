@@ -117,11 +117,18 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "url", "text"]
     autocomplete_fields = ["outlet"]
     inlines = [ClaimInline]
-    readonly_fields = ["highlighted_text", "snapshot_link", "created_at", "updated_at"]
+    readonly_fields = [
+        "highlighted_text",
+        "snapshot_link",
+        "vetting_report",
+        "created_at",
+        "updated_at",
+    ]
     change_list_template = "admin/claims/article/change_list_ingest.html"
-    actions = ["propose_claims"]
+    actions = ["propose_claims", "publish_reports", "withdraw_reports"]
     fieldsets = [
         (None, {"fields": ["key", "title", "url", "outlet", "published_on", "snapshot_link"]}),
+        ("Vetting report", {"fields": ["vetting_report"]}),
         ("Text", {"fields": ["text"]}),
         ("Claims in the text", {"fields": ["highlighted_text"]}),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
@@ -247,6 +254,41 @@ class ArticleAdmin(admin.ModelAdmin):
             run = proposals_generate(article=article)
             self.message_user(request, f"{article}: {run.summary()}", messages.SUCCESS)
 
+    @admin.display(description="vetting report")
+    def vetting_report(self, obj: Article) -> str:
+        if obj.pk is None:
+            return "-"
+        state = (
+            f"published {obj.report_published_at:%Y-%m-%d %H:%M} UTC: anyone with the link"
+            if obj.report_published and obj.report_published_at
+            else "not published: staff only (publish it from the report or the list's actions)"
+        )
+        return format_html(
+            '<a href="{}">Open the vetting report</a> — {}', obj.get_report_url(), state
+        )
+
+    def _set_reports(self, request: HttpRequest, queryset: QuerySet[Article], published: bool):
+        from claims.services import article_set_report_published
+
+        try:
+            changed = sum(
+                article_set_report_published(article=a, published=published, actor=request.user)
+                for a in queryset
+            )
+        except PermissionDenied as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        verb = "published" if published else "withdrawn"
+        self.message_user(request, f"{changed} vetting report(s) {verb}.", messages.SUCCESS)
+
+    @admin.action(description="Publish the vetting reports (read-only, public)")
+    def publish_reports(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        self._set_reports(request, queryset, True)
+
+    @admin.action(description="Withdraw the public vetting reports")
+    def withdraw_reports(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        self._set_reports(request, queryset, False)
+
     @admin.display(description="claims", ordering="n_claims")
     def claim_count(self, obj: Article) -> int:
         return obj.n_claims
@@ -326,6 +368,7 @@ class ClaimAdmin(admin.ModelAdmin):
         "version",
         "span_in_article",
         "suggestion_display",
+        "ownership_picture",
         "created_at",
         "updated_at",
     ]
@@ -336,9 +379,26 @@ class ClaimAdmin(admin.ModelAdmin):
         ("Suggestion (the rule, from the evidence)", {"fields": ["suggestion_display"]}),
         ("The statement", {"fields": ["span_start", "span_end", "text", "restatement", "figures"]}),
         ("Who", {"fields": ["origin", "subjects"]}),
+        ("Who controls the origin and the sources", {"fields": ["ownership_picture"]}),
         ("In its article", {"fields": ["span_in_article"]}),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    @admin.display(description="ownership picture")
+    def ownership_picture(self, obj: Claim) -> str:
+        # Drawn by the server (sources/ownership_svg.py), shown as an image: nothing in it runs.
+        if obj.pk is None:
+            return "-"
+        from django.urls import reverse
+
+        url = reverse("claims:ownership-svg", args=[obj.pk])
+        return format_html(
+            '<img src="{}" alt="Control chains of the origin and of each source\'s publisher" '
+            'style="max-width:100%;height:auto;border:1px solid #ccc"> '
+            '<p><a href="{}">Vetting report of the article</a></p>',
+            url,
+            obj.article.get_report_url(),
+        )
 
     @admin.display(description="claim")
     def short_text(self, obj: Claim) -> str:

@@ -31,14 +31,34 @@ class Article(models.Model):
         related_name="articles",
         help_text="The archived copy the text was extracted from (ingest).",
     )
+    # The vetting report (claims/reports.py) is staff-only until an editor with
+    # `claims.publish_report` publishes it (claims.services.article_set_report_published).
+    report_published = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="The vetting report is public (read-only) at its report URL.",
+    )
+    report_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    report_published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-published_on", "-created_at"]
+        permissions = [("publish_report", "Can publish an article's vetting report")]
 
     def __str__(self) -> str:
         return self.title
+
+    def get_report_url(self) -> str:
+        return reverse("claims:report", args=[self.key])
 
 
 class ClaimQuerySet(models.QuerySet):

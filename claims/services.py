@@ -1046,3 +1046,33 @@ def article_ingest(
     if propose and text_changed:
         result.proposals = proposals_generate(article=existing)
     return result
+
+
+# --- The vetting report's publication (issue 12) ----------------------------------------------
+
+PUBLISH_REPORT = "claims.publish_report"
+
+
+def article_set_report_published(*, article, published: bool, actor: AbstractBaseUser) -> bool:
+    """Publish (or withdraw) the article's vetting report: anonymous readers see it read-only
+    at its report URL once published; before that it is a 404 for them. Only users with
+    `claims.publish_report` (the editor group) may. Returns whether anything changed: a
+    compare-and-swap on the flag, so of two editors clicking at once one records it."""
+    if not (actor.is_active and actor.has_perm(PUBLISH_REPORT)):
+        raise PermissionDenied("Only editors may publish or withdraw a vetting report.")
+    from claims.models import Article
+
+    changed = (
+        Article.objects.filter(pk=article.pk)
+        .exclude(report_published=published)
+        .update(
+            report_published=published,
+            report_published_at=timezone.now() if published else None,
+            report_published_by=actor if published else None,
+            updated_at=timezone.now(),
+        )
+    )
+    article.refresh_from_db(
+        fields=["report_published", "report_published_at", "report_published_by", "updated_at"]
+    )
+    return bool(changed)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from claims import views
+from claims import report_views, views
 
 app_name = "claims"
 
@@ -29,4 +29,17 @@ urlpatterns = [
         views.classify_request,
         name="classify-request",
     ),
+    # The vetted article (issue 12): staff always, anyone once an editor publishes it.
+    path("articles/<slug:key>/report/", report_views.article_report, name="report"),
+    path(
+        "articles/<slug:key>/report/publish/",
+        report_views.article_report_publish,
+        name="report-publish",
+    ),
+    path(
+        "articles/<slug:key>/report/sources/<int:evidence_id>/archive/",
+        report_views.report_archive,
+        name="report-archive",
+    ),
+    path("claims/<int:pk>/ownership.svg", report_views.claim_ownership, name="ownership-svg"),
 ]

@@ -19,6 +19,11 @@ app = Celery("reex")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Task ids in the log lines, JSON logs on the worker too (reex/observability.py).
+from reex.observability import connect_celery  # noqa: E402
+
+connect_celery()
+
 # The task modules, then the libraries their tasks import lazily or that import lazily in turn.
 WORKER_IMPORTS = (
     "sources.tasks",

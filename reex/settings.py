@@ -100,7 +100,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: health probes come by IP over http (see reex.views.HealthCheckMiddleware).
+    # A request id for every log line of the request, returned in X-Request-ID.
+    "reex.observability.RequestIdMiddleware",
+    # Then: health probes come by IP over http (see reex.views.HealthCheckMiddleware).
     "reex.views.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -423,10 +425,52 @@ REEX_FETCH_ALLOWLIST = env_list("REEX_FETCH_ALLOWLIST")
 # The public GLEIF API for `import_gleif --refresh LEI` (docs/ownership-data.md).
 REEX_GLEIF_API = env_str("REEX_GLEIF_API", "https://api.gleif.org/api/v1")
 
+# Logs: one JSON object a line with the request id or task id (reex/observability.py), or plain
+# lines for development. REEX_LOG_FORMAT=json|plain.
+REEX_LOG_FORMAT = env_str("REEX_LOG_FORMAT", "plain" if DEBUG else "json")
+if REEX_LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"REEX_LOG_FORMAT={REEX_LOG_FORMAT!r}: use json or plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "reex.observability.ContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "reex.observability.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": REEX_LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Metrics (reex/metrics.py): GET /metrics, Prometheus text format, for operators only
+# (REEX_HEALTH_TOKEN as a bearer token or X-Reex-Health-Token, or a staff session).
+REEX_METRICS_LATENCY_WINDOW = env_int("REEX_METRICS_LATENCY_WINDOW", 3600)
+
+# --- Object storage for the archive: S3-compatible (MinIO in docker-compose.yml) when
+# REEX_S3_BUCKET is set and REEX_STORAGE_BACKEND is not (django-storages' S3Storage).
+REEX_S3_BUCKET = env_str("REEX_S3_BUCKET")
+if REEX_S3_BUCKET and not env_str("REEX_STORAGE_BACKEND"):
+    _s3_endpoint = env_str("REEX_S3_ENDPOINT_URL")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": REEX_S3_BUCKET,
+            "endpoint_url": _s3_endpoint or None,
+            "region_name": env_str("REEX_S3_REGION", "us-east-1"),
+            "access_key": env_str("REEX_S3_ACCESS_KEY") or None,
+            "secret_key": env_str("REEX_S3_SECRET_KEY") or None,
+            # Archived bodies are evidence: never public, never overwritten in place.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "signature_version": "s3v4",
+            # MinIO and most self-hosted stores want path-style addressing.
+            "addressing_style": "path" if _s3_endpoint else "auto",
+        },
+    }

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from reex.metrics import metrics
 from reex.views import healthz
 
 admin.site.site_header = "reex — claim vetting desk"
@@ -10,8 +11,10 @@ admin.site.index_title = "Editors' desk"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("api/", include(("reex.api_urls", "api"))),
     path("accounts/", include("django.contrib.auth.urls")),
     path("archive/", include("sources.urls")),
+    path("entities/", include("sources.ownership_urls")),
     path("", include("claims.urls")),
 ]

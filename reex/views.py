@@ -135,4 +135,8 @@ class HealthCheckMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path_info == "/healthz":
             return healthz(request)
+        if request.path_info == "/metrics":  # scrapers come by address too (reex/metrics.py)
+            from reex.metrics import metrics
+
+            return metrics(request)
         return self.get_response(request)

@@ -108,7 +108,13 @@ class EntityAdmin(admin.ModelAdmin):
     list_filter = ["kind", "country"]
     search_fields = ["name", "slug", "aliases", "domains__domain", "lei", "uscc", "wikidata_id"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["created_at", "updated_at", "control_chains", "missing_parent"]
+    readonly_fields = [
+        "created_at",
+        "updated_at",
+        "control_chains",
+        "ownership_picture",
+        "missing_parent",
+    ]
     inlines = [
         DomainInline,
         OwnerInline,
@@ -122,7 +128,7 @@ class EntityAdmin(admin.ModelAdmin):
         ("Identifiers", {"fields": ["lei", "uscc", "wikidata_id"]}),
         (
             "Control (computed from the ownership edges)",
-            {"fields": ["control_chains", "missing_parent"]},
+            {"fields": ["control_chains", "ownership_picture", "missing_parent"]},
         ),
         ("Basis", {"fields": ["basis"]}),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
@@ -152,6 +158,23 @@ class EntityAdmin(admin.ModelAdmin):
         return format_html(
             "<ul style='margin:0;padding-left:1.2em'>{}</ul>",
             format_html_join("", "<li>{}</li>", ((line,) for line in lines)),
+        )
+
+    @admin.display(description="ownership picture")
+    def ownership_picture(self, obj: Entity) -> str:
+        # Drawn by the server (sources/ownership_svg.py); an <img> never runs what it shows.
+        if obj.pk is None:
+            return "-"
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        url = reverse("ownership:entity-svg", args=[obj.pk])
+        return format_html(
+            '<a href="{}"><img src="{}" alt="Control chains of {} up to its ultimate '
+            'controllers" style="max-width:100%;height:auto;border:1px solid #ccc"></a>',
+            url,
+            url,
+            obj.name,
         )
 
     @admin.display(description="why no parent is reported (GLEIF)")

@@ -41,6 +41,10 @@ def ensure_groups() -> None:
             for label, codename in (d.split(".") for d in dotted)
         ]
         group.permissions.set(perms)
+    # Later grants (claims 0012: editors publish vetting reports).
+    Group.objects.get(name="editor").permissions.add(
+        Permission.objects.get(content_type__app_label="claims", codename="publish_report")
+    )
 
 
 class UserFactory(factory.django.DjangoModelFactory):
