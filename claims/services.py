@@ -427,9 +427,7 @@ def _address_refusal(url: str) -> str | None:
     resolved (sources.fetch); only REEX_FETCH_ALLOWLIST entries (tests, demos) pass here."""
     from urllib.parse import urlsplit
 
-    from django.conf import settings
-
-    from sources.fetch import address_problem
+    from sources.fetch import address_problem, allowlisted
 
     try:
         parts = urlsplit(url)
@@ -439,8 +437,7 @@ def _address_refusal(url: str) -> str | None:
         return "That address is not valid (check the host name and port)."
     if not host:
         return "That address has no host name."
-    allow = {entry.strip().lower() for entry in getattr(settings, "REEX_FETCH_ALLOWLIST", [])}
-    if f"{host}:{port}" in allow or f"[{host}]:{port}" in allow:
+    if allowlisted(host, port):
         return None
     if host == "localhost" or host.endswith(".localhost"):
         return "Refused address: localhost is this machine; only public web addresses are archived."

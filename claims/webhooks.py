@@ -17,7 +17,6 @@ import hashlib
 import hmac
 import json
 import logging
-import random
 import time
 import uuid
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 
 from claims.models import Claim, Evidence, WebhookDelivery, WebhookEndpoint
+from reex.lib.backoff import backoff as shared_backoff
 
 log = logging.getLogger(__name__)
 
@@ -220,9 +220,11 @@ def webhook_deliver(
 
 def backoff(*, attempt: int, retry_after: float | None = None) -> float:
     """Seconds before attempt `attempt + 1`: base·2^(attempt-1) with ±10% jitter, at least the
-    server's Retry-After, at most an hour."""
-    base = settings.REEX_WEBHOOK_RETRY_BASE_SECONDS * (2 ** (attempt - 1))
-    delay = base * random.uniform(0.9, 1.1)  # noqa: S311 - jitter, not cryptography
-    if retry_after:
-        delay = max(delay, retry_after)
-    return min(delay, MAX_BACKOFF_SECONDS)
+    server's Retry-After, at most an hour (reex.lib.backoff, shared with archiving)."""
+    return shared_backoff(
+        attempt,
+        base=settings.REEX_WEBHOOK_RETRY_BASE_SECONDS,
+        cap=MAX_BACKOFF_SECONDS,
+        spread=(0.9, 1.1),
+        retry_after=retry_after,
+    )

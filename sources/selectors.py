@@ -154,3 +154,16 @@ def recent_archive_outcomes(*, seconds: int, now=None) -> dict:
         "errored_share": round(errored / total, 3) if total else None,
         "by_kind": by_kind,
     }
+
+
+def last_archived_before(snapshot: Snapshot) -> Snapshot | None:
+    """The newest archived snapshot in `snapshot`'s chain of earlier ones (what drift is
+    measured against)."""
+    current = snapshot.previous
+    seen: set[int] = set()
+    while current is not None and current.pk not in seen:
+        if current.status == Snapshot.Status.ARCHIVED:
+            return current
+        seen.add(current.pk)
+        current = current.previous
+    return None
