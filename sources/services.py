@@ -87,6 +87,7 @@ def backoff_seconds(attempt: int, *, retry_after: float | None = None) -> float:
         attempt,
         base=settings.REEX_ARCHIVE_RETRY_BASE_SECONDS,
         cap=settings.REEX_ARCHIVE_RETRY_MAX_SECONDS,
+        jitter_below_cap=True,
         retry_after=retry_after,
     )
 
