@@ -29,6 +29,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from sources import services, tasks
 from sources.extract import ARCHIVABLE_TYPES, extract_snapshot
@@ -77,9 +79,6 @@ def _store_body(body: bytes, sha256: str, mime: str) -> tuple[str, bool]:
 
 def build_warc(result: FetchResult, *, requested_url: str, sha256: str) -> bytes:
     """A gzipped WARC: warcinfo, request, response (decoded body) and the redirect chain."""
-    from warcio.statusandheaders import StatusAndHeaders
-    from warcio.warcwriter import WARCWriter
-
     buffer = io.BytesIO()
     writer = WARCWriter(buffer, gzip=True)
     writer.write_record(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -208,13 +209,18 @@ def snapshot_lost_too_often(*, snapshot: Snapshot, token: datetime) -> Outcome:
     return Outcome("failed", reason)
 
 
+def _savepoint_if_nested():
+    """A savepoint when the caller holds a transaction open, so that a refused write leaves
+    its connection usable for recording the failure; outside one, a single UPDATE is atomic by
+    itself and BEGIN/COMMIT would be two more round trips on every page archived."""
+    return transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
+
+
 def snapshot_stored(*, snapshot_id: int, token: datetime, **fields) -> bool:
     """Record the fetched response and the stored body and WARC (`body`, `sha256`, `warc`,
     `final_url`, `headers`, ...) on the row, which stays `fetching` until its text is extracted.
     False when the reservation was lost to another worker (nothing is written)."""
-    # A savepoint, so that a refused write leaves the connection usable for recording the
-    # failure even when the caller holds a transaction open.
-    with transaction.atomic():
+    with _savepoint_if_nested():
         return _finish(snapshot_id, token, error="", error_kind="", **fields)
 
 
@@ -238,7 +244,7 @@ def snapshot_extracted(
     if earlier is not None and earlier.sha256 != snapshot.sha256:
         drift = Snapshot.Drift.CHANGED
     now = timezone.now()
-    with transaction.atomic():
+    with _savepoint_if_nested():
         finished = _finish(
             snapshot.pk,
             token,
