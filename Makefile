@@ -73,8 +73,16 @@ migrations-check: setup
 bench: setup
 	$(BIN)/python -m bench
 
+## The Celery workers alone (production-like): fetching (threads, default queue) and text
+## extraction (prefork, the `extract` queue); Ctrl-C stops both.
+EXTRACT_PROCESSES ?= 2
 worker: setup
-	$(BIN)/celery -A reex worker --loglevel INFO
+	trap 'kill 0' INT TERM; \
+	$(BIN)/celery -A reex worker --pool prefork --concurrency $(EXTRACT_PROCESSES) \
+	  -Q "$${REEX_EXTRACT_QUEUE:-extract}" -n extract@%h --loglevel INFO & \
+	$(BIN)/celery -A reex worker --pool threads -Q "$${REEX_CELERY_QUEUE:-celery}" \
+	  -n fetch@%h --loglevel INFO & \
+	wait
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,12 +1,17 @@
-"""Benchmark of archiving throughput: `python -m bench.archive [--n 200 --latency 0.2 --concurrency 16]`.
+"""Benchmark of archiving throughput: `python -m bench.archive [--n 200 1000 --latency 0.2 --concurrency 16 --extract-processes 2]`.
 
 A local origin (a threaded HTTP server on 127.0.0.1) answers every page after a fixed latency L.
-After a warm-up of 2·C pages (not timed: each worker thread opens its database connection, as in
-a worker that has been running), N pending snapshots are queued for one real Celery worker (threads pool, concurrency C) on the
-configured broker (Redis when REDIS_URL is set, else the embedded broker) and a throwaway
-database (PostgreSQL when DATABASE_URL names one, else SQLite). Printed: the wall time from the
-first enqueue to the last `archived`, the ideal N·L/C, their ratio, and the time of a plain
-sequential `requests` loop over the same pages. Worker start-up is not counted.
+Two real Celery workers run as in production: fetching (threads pool, concurrency C, the
+archive queue) and extraction (prefork pool, P processes, REEX_EXTRACT_QUEUE), on the configured
+broker (Redis when REDIS_URL is set, else the embedded broker) and a throwaway database
+(PostgreSQL when DATABASE_URL names one, else SQLite). After a warm-up of 2·C pages (not timed:
+each worker thread and process opens its database connection, as in workers that have been
+running), each N in `--n` is run in turn: N pending snapshots queued, timed from the first
+enqueue to the last `archived`. Printed for each N: that wall time, the ideal N·L/C and their
+ratio, a plain sequential `requests` loop over the same pages, the CPU time of each worker
+(children included), and the per-stage times every snapshot logged (REEX_LOG_STAGES):
+fetch, store (hash, body, WARC, the row), extract (text from the stored body), finish (the
+`archived` write and the claims receivers). Worker start-up is not counted.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import secrets
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,6 +35,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reex.settings")
 os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(32))
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ["REEX_CELERY_QUEUE"] = f"reex-bench-archive-{os.getpid()}"
+os.environ["REEX_EXTRACT_QUEUE"] = f"reex-bench-extract-{os.getpid()}"
 MEDIA = tempfile.mkdtemp(prefix="reex-bench-media-")
 os.environ["MEDIA_ROOT"] = MEDIA
 
@@ -79,22 +87,24 @@ def origin(latency: float) -> ThreadingHTTPServer:
     return server
 
 
-def start_worker(*, concurrency: int, allow: str, log: Path) -> subprocess.Popen:
+def start_worker(
+    *, pool: str, concurrency: int, queue: str, name: str, allow: str, log: Path
+) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
         DATABASE_URL=database_url(connection.settings_dict),
         REEX_FETCH_ALLOWLIST=allow,
         REEX_WORKER_CONCURRENCY=str(concurrency),
+        REEX_LOG_STAGES="1",
         LOG_LEVEL="WARNING",
     )
     if not settings.REDIS_URL:
         env["REEX_BROKER_DIR"] = str(
             Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]).parent
         )
-    queue = os.environ["REEX_CELERY_QUEUE"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "reex", "worker", "--pool", "threads",
-         "--concurrency", str(concurrency), "-Q", queue, "-n", f"{queue}@%h",
+        [sys.executable, "-m", "celery", "-A", "reex", "worker", "--pool", pool,
+         "--concurrency", str(concurrency), "-Q", queue, "-n", f"{name}-{os.getpid()}@%h",
          "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -108,8 +118,7 @@ def start_worker(*, concurrency: int, allow: str, log: Path) -> subprocess.Popen
     return process
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc), 0 where unavailable."""
+def _own_cpu(pid: int) -> float:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -117,30 +126,165 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        return [
+            int(child)
+            for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()
+        ]
+    except OSError:
+        return []
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its live children (Linux /proc), 0 where
+    unavailable. Prefork children live for the whole run, so they are counted here."""
+    return _own_cpu(pid) + sum(cpu_seconds(child) for child in _children(pid))
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, all cores (Linux /proc/stat):
+    what bounds the run when every core is busy (the database, Redis, the origin and other
+    programs included)."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields) - idle) / tick, sum(fields) / tick
+
+
+STAGE_LINE = re.compile(r"snapshot (\d+) (fetch|extract) ([\d.]+) ms (store|finish) ([\d.]+) ms")
+
+
+def stage_times(logs: list[Path], ids: set[int]) -> dict[str, list[float]]:
+    """Milliseconds per stage for the snapshots in `ids`, read from the workers' logs."""
+    times: dict[str, list[float]] = {"fetch": [], "store": [], "extract": [], "finish": []}
+    for log in logs:
+        for match in STAGE_LINE.finditer(log.read_text(errors="replace")):
+            if int(match.group(1)) in ids:
+                times[match.group(2)].append(float(match.group(3)))
+                times[match.group(4)].append(float(match.group(5)))
+    return times
+
+
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(len(ordered) * q), len(ordered) - 1)] if ordered else 0.0
+
+
+def wait_until_done(ids: list[int], timeout: float) -> int:
+    deadline = time.monotonic() + timeout
+    done = 0
+    while time.monotonic() < deadline:
+        done = Snapshot.objects.filter(
+            pk__in=ids, status__in=[Snapshot.Status.ARCHIVED, Snapshot.Status.FAILED]
+        ).count()
+        if done == len(ids):
+            break
+        time.sleep(0.02)
+    return done
+
+
+def run_batch(
+    *, n: int, urls: list[str], latency: float, concurrency: int, workers, logs: list[Path]
+) -> bool:
+    """Archive N pages once; print the figures. True when every page archived."""
+    urls = [f"{url}?n={n}" for url in urls[:n]]
+    ids = [s.pk for s in Snapshot.objects.bulk_create(Snapshot(url=u) for u in urls)]
+    cpu_before = [cpu_seconds(w.pid) for w in workers]
+    busy_before, total_before = machine_busy()
+    started = time.perf_counter()
+    for snapshot_id in ids:
+        enqueue_archive(snapshot_id)
+    wait_until_done(ids, max(120, 5 * n * latency / concurrency))
+    wall = time.perf_counter() - started
+    cpu = [cpu_seconds(w.pid) - before for w, before in zip(workers, cpu_before, strict=True)]
+    busy_after, total_after = machine_busy()
+    busy, total = busy_after - busy_before, total_after - total_before
+    archived = Snapshot.objects.filter(pk__in=ids, status=Snapshot.Status.ARCHIVED).count()
+    rows = list(
+        Snapshot.objects.filter(pk__in=ids, archived_at__isnull=False).values_list(
+            "fetch_started_at", "archived_at"
+        )
+    )
+    durations = [(done_at - start).total_seconds() for start, done_at in rows]
+    time.sleep(0.3)  # the last log lines
+    stages = stage_times(logs, set(ids))
+
+    # The sequential reference is timed over at most 200 pages (1,000 would take 200 s) and
+    # scaled to N: it is linear in the number of pages.
+    sample = urls[:200]
+    with requests.Session() as session:
+        session.trust_env = False
+        t0 = time.perf_counter()
+        for url in sample:
+            session.get(url, timeout=10).raise_for_status()
+        sequential = (time.perf_counter() - t0) * n / len(sample)
+
+    ideal = n * latency / concurrency
+    lines = [
+        f"N={n} L={latency * 1000:g} ms C={concurrency}: archived {archived}/{n}",
+        f"  worker wall time     {wall:8.2f} s",
+        f"  ideal N·L/C          {ideal:8.2f} s",
+        f"  ratio                {wall / ideal:8.2f}×  (aim ≤ 1.3×)",
+        f"  sequential requests  {sequential:8.2f} s"
+        + (f"  (timed over {len(sample)} pages, scaled to {n})" if len(sample) < n else ""),
+        f"  fetch worker CPU     {cpu[0]:8.2f} s  ({cpu[0] / n * 1000:.1f} ms a page)",
+        f"  extract worker CPU   {cpu[1]:8.2f} s  ({cpu[1] / n * 1000:.1f} ms a page)",
+        f"  machine CPU busy     {busy:8.2f} s of {total:.2f} s on {os.cpu_count()} cores "
+        f"({100 * busy / total if total else 0:.0f}%; {busy / n * 1000:.1f} ms a page, all "
+        f"processes)",
+        f"  task time p50 / p90  {_quantile(durations, 0.5):8.3f} s / "
+        f"{_quantile(durations, 0.9):.3f} s (reserve to archived)",
+        "  stage (ms a page)       mean      p50      p90    total s  pages",
+    ]
+    for stage, values in stages.items():
+        mean = statistics.fmean(values) if values else 0.0
+        lines.append(
+            f"  {stage:<20} {mean:8.1f} {_quantile(values, 0.5):8.1f} "
+            f"{_quantile(values, 0.9):8.1f} {sum(values) / 1000:10.2f} {len(values):6d}"
+        )
+    print("\n".join(lines), flush=True)
+    return archived == n
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=200, help="pages (default 200)")
+    parser.add_argument("--n", type=int, nargs="+", default=[200, 1000], help="pages (200 1000)")
     parser.add_argument("--latency", type=float, default=0.2, help="seconds per page (0.2)")
-    parser.add_argument("--concurrency", type=int, default=16, help="worker threads (16)")
+    parser.add_argument("--concurrency", type=int, default=16, help="fetching threads (16)")
+    parser.add_argument("--extract-processes", type=int, default=2, help="extraction processes (2)")
     args = parser.parse_args(argv)
-    n, latency, concurrency = args.n, args.latency, args.concurrency
+    latency, concurrency = args.latency, args.concurrency
 
     old_name = create_throwaway_database("archive")
     server = origin(latency)
     port = server.server_address[1]
-    urls = [f"http://127.0.0.1:{port}/page/{i}" for i in range(n)]
-    log = Path(MEDIA) / "worker.log"
-    worker = None
+    urls = [f"http://127.0.0.1:{port}/page/{i}" for i in range(max(args.n))]
+    logs = [Path(MEDIA) / "fetch-worker.log", Path(MEDIA) / "extract-worker.log"]
+    workers: list[subprocess.Popen] = []
     try:
         print(
             f"machine: {platform.node()} · {os.cpu_count()} CPUs · {platform.platform()} · "
             f"Python {platform.python_version()}\n"
-            f"database: {connection.vendor}; broker: {'redis' if settings.REDIS_URL else 'embedded'}",
+            f"database: {connection.vendor}; broker: {'redis' if settings.REDIS_URL else 'embedded'}; "
+            f"fetching: threads ×{concurrency}; extraction: prefork ×{args.extract_processes}",
             flush=True,
         )
-        worker = start_worker(concurrency=concurrency, allow=f"127.0.0.1:{port}", log=log)
-        # Warm-up, not timed: each worker thread opens its database connection, as a worker
-        # that has been running for a while already has.
+        allow = f"127.0.0.1:{port}"
+        workers.append(
+            start_worker(pool="threads", concurrency=concurrency, allow=allow, log=logs[0],
+                         queue=os.environ["REEX_CELERY_QUEUE"], name="fetch")
+        )  # fmt: skip
+        workers.append(
+            start_worker(pool="prefork", concurrency=args.extract_processes, allow=allow,
+                         log=logs[1], queue=os.environ["REEX_EXTRACT_QUEUE"], name="extract")
+        )  # fmt: skip
+        # Warm-up, not timed: each worker thread and process opens its database connection, as
+        # workers that have been running for a while already have.
         warm = [
             s.pk
             for s in Snapshot.objects.bulk_create(
@@ -149,66 +293,23 @@ def main(argv: list[str] | None = None) -> int:
         ]
         for snapshot_id in warm:
             enqueue_archive(snapshot_id)
-        deadline = time.monotonic() + 60
-        while (
-            time.monotonic() < deadline
-            and Snapshot.objects.filter(
-                pk__in=warm, status__in=[Snapshot.Status.PENDING, Snapshot.Status.FETCHING]
-            ).exists()
-        ):
-            time.sleep(0.05)
-        ids = [s.pk for s in Snapshot.objects.bulk_create(Snapshot(url=u) for u in urls)]
-
-        cpu_before = cpu_seconds(worker.pid)
-        started = time.perf_counter()
-        for snapshot_id in ids:
-            enqueue_archive(snapshot_id)
-        done = 0
-        deadline = time.monotonic() + max(120, 5 * n * latency / concurrency)
-        while time.monotonic() < deadline:
-            done = Snapshot.objects.filter(
-                pk__in=ids, status__in=[Snapshot.Status.ARCHIVED, Snapshot.Status.FAILED]
-            ).count()
-            if done == n:
-                break
-            time.sleep(0.02)
-        wall = time.perf_counter() - started
-        worker_cpu = cpu_seconds(worker.pid) - cpu_before
-        archived = Snapshot.objects.filter(pk__in=ids, status=Snapshot.Status.ARCHIVED).count()
-        rows = list(
-            Snapshot.objects.filter(pk__in=ids, archived_at__isnull=False).values_list(
-                "fetch_started_at", "archived_at"
-            )
-        )
-        durations = sorted((done_at - start).total_seconds() for start, done_at in rows)
-        p50 = durations[len(durations) // 2] if durations else 0.0
-        p90 = durations[int(len(durations) * 0.9)] if durations else 0.0
-
-        with requests.Session() as session:
-            session.trust_env = False
-            t0 = time.perf_counter()
-            for url in urls:
-                session.get(url, timeout=10).raise_for_status()
-            sequential = time.perf_counter() - t0
-
-        ideal = n * latency / concurrency
-        print(
-            f"N={n} L={latency * 1000:g} ms C={concurrency}: archived {archived}/{n}\n"
-            f"worker wall time     {wall:8.2f} s\n"
-            f"ideal N·L/C          {ideal:8.2f} s\n"
-            f"ratio                {wall / ideal:8.2f}×  (aim ≤ 1.3×)\n"
-            f"sequential requests  {sequential:8.2f} s\n"
-            f"worker CPU time      {worker_cpu:8.2f} s  ({worker_cpu / n * 1000:.1f} ms a page)\n"
-            f"task time p50 / p90  {p50:8.3f} s / {p90:.3f} s (reserve to archived)",
-            flush=True,
-        )
-        if archived != n:
-            print(log.read_text(errors="replace")[-3000:])
+        wait_until_done(warm, 60)
+        ok = True
+        for n in args.n:
+            ok = run_batch(
+                n=n, urls=urls, latency=latency, concurrency=concurrency, workers=workers,
+                logs=logs,
+            ) and ok  # fmt: skip
+        if not ok:
+            for log in logs:
+                print(log.read_text(errors="replace")[-3000:])
             return 1
         return 0
     finally:
-        if worker is not None and worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            if worker.poll() is None:
+                worker.send_signal(signal.SIGTERM)
+        for worker in workers:
             try:
                 worker.wait(20)
             except subprocess.TimeoutExpired:

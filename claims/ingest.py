@@ -144,7 +144,7 @@ def draft_from_file(path: str | Path, *, url: str = "") -> Draft:
         extracted = extract(body, mime_type=mime, url=url or path.resolve().as_uri())
     except Exception as exc:  # noqa: BLE001 - a broken file is bad input, said in words
         raise IngestError(f"{path.name} could not be read as {mime}: {exc}") from None
-    from sources.archive import storable
+    from sources.services import storable
 
     text = storable(extracted.text)
     _check_article(text, where=path.name)

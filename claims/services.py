@@ -50,7 +50,7 @@ from claims.selectors import (
 )
 from claims.suggestion import decision_refusal, publisher_domain
 from claims.webhooks import EVENT, MAX_RESPONSE_BYTES, TIMEOUT_SECONDS, AttemptResult, payload, sign
-from sources.fetch import FetchError, address_problem, fetch
+from sources.fetch import FetchError, address_problem, allowlisted, fetch
 from sources.models import Domain, Snapshot
 from sources.publishers import publisher_for_url, publisher_ids_for_urls, registrable_domain
 from sources.services import snapshot_discard, snapshot_request
@@ -455,8 +455,7 @@ def address_refusal(url: str) -> str | None:
         return "That address is not valid (check the host name and port)."
     if not host:
         return "That address has no host name."
-    allow = {entry.strip().lower() for entry in settings.REEX_FETCH_ALLOWLIST}
-    if f"{host}:{port}" in allow or f"[{host}]:{port}" in allow:
+    if allowlisted(host, port):
         return None
     if host == "localhost" or host.endswith(".localhost"):
         return "Refused address: localhost is this machine; only public web addresses are archived."

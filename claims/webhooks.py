@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import random
 import time
 from dataclasses import dataclass
 
@@ -25,6 +24,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from claims.api.presenters import ClaimContext
 from claims.api.serializers import ClaimDetailSerializer
 from claims.models import Claim
+from reex.lib.backoff import backoff as shared_backoff
 
 EVENT = "claim.status_changed"
 TIMEOUT_SECONDS = 10.0
@@ -70,9 +70,11 @@ def payload(*, claim: Claim, event_id: str) -> bytes:
 
 def backoff(*, attempt: int, retry_after: float | None = None) -> float:
     """Seconds before attempt `attempt + 1`: base·2^(attempt-1) with ±10% jitter, at least the
-    server's Retry-After, at most an hour."""
-    base = settings.REEX_WEBHOOK_RETRY_BASE_SECONDS * (2 ** (attempt - 1))
-    delay = base * random.uniform(0.9, 1.1)  # noqa: S311 - jitter, not cryptography
-    if retry_after:
-        delay = max(delay, retry_after)
-    return min(delay, MAX_BACKOFF_SECONDS)
+    server's Retry-After, at most an hour (reex.lib.backoff, shared with archiving)."""
+    return shared_backoff(
+        attempt,
+        base=settings.REEX_WEBHOOK_RETRY_BASE_SECONDS,
+        cap=MAX_BACKOFF_SECONDS,
+        spread=(0.9, 1.1),
+        retry_after=retry_after,
+    )

@@ -79,7 +79,11 @@ def _refuse_to_start_without_task_imports(**kwargs) -> None:
 def _start_heartbeat(sender=None, **kwargs) -> None:
     from sources.heartbeat import start
 
-    start(name=getattr(sender, "hostname", None) or "celery")
+    try:
+        queues = list(sender.app.amqp.queues.consume_from)
+    except AttributeError:
+        queues = []
+    start(name=getattr(sender, "hostname", None) or "celery", queues=queues)
 
 
 @worker_shutdown.connect

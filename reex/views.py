@@ -33,12 +33,16 @@ def _broker() -> dict:
 
 
 def _workers() -> dict:
-    from sources.selectors import live_workers
+    from sources.selectors import archive_queues, live_workers
 
     workers = live_workers()
+    # Per queue: a live fetching worker does not archive anything without an extraction one.
+    served = {queue for worker in workers for queue in worker["queues"]}
+    unserved = [queue for queue in archive_queues() if queue not in served]
     return {
-        "ok": bool(workers),
+        "ok": bool(workers) and not unserved,
         "live": len(workers),
+        "queues_without_a_worker": unserved,
         "workers": workers,
         "max_age_seconds": settings.REEX_HEALTH_WORKER_MAX_AGE,
     }

@@ -434,7 +434,7 @@ class SnapshotAdmin(admin.ModelAdmin):
         # Writes go through the archive service; earlier snapshots are never changed.
         from django.db import transaction
 
-        from sources.archive import request_rearchive
+        from sources.services import request_rearchive
 
         done: dict[str, int] = {}
         for snapshot in queryset:

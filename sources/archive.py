@@ -1,20 +1,18 @@
-"""The archive service: one snapshot from `pending` to `archived` or `failed`, exactly once.
+"""Fetching and storing: one snapshot's archive attempt up to its body and WARC on storage.
 
-    reserve  pending → fetching by a conditional UPDATE (or reclaim a `fetching` row abandoned
-             longer than REEX_ARCHIVE_STALE_SECONDS: its worker died); the reservation's start
-             time is the token every later write is conditioned on
+    reserve  sources.services.snapshot_reserve (pending → fetching, the attempt's token)
     fetch    sources.fetch (safe-fetch rules), types in ARCHIVABLE_TYPES only
     store    the decoded body under its SHA-256 (identical bodies are stored once) and a WARC
-             (warcinfo, request, response, and a metadata record of the redirect chain)
-    extract  title, text, author, date, site name, canonical URL from the STORED body
-    finish   fetching → archived, only if our token still holds; then `snapshot_archived`
+             (warcinfo, request, response, and a metadata record of the redirect chain), then
+             sources.services.snapshot_stored (the row stays `fetching`)
+    extract  queued on its own queue (sources.tasks.extract_snapshot, a pool of processes) or,
+             with `inline=True`, run right here: sources.extract.extract_snapshot reads the
+             STORED body and ends the snapshot `archived`
 
-A transient failure (timeout, connection error, 5xx, 429) puts the row back to `pending` with the
-reason and asks the task to retry later; a permanent one, or the last attempt, ends `failed` with
-the reason in words. Re-running for an archived snapshot does nothing.
-
-Re-checks: `request_recheck` makes a NEW snapshot whose `previous` is the old one; when it ends,
-`drift` says `changed` (a new hash) or `vanished` (404/410). Earlier snapshots are never touched.
+Every state change is a function of sources.services; this module only does the I/O. A transient
+failure (timeout, connection error, 5xx, 429) puts the row back to `pending` and asks the task to
+retry later; a permanent one, or the last attempt, ends `failed` with the reason in words.
+Re-running for an archived snapshot does nothing.
 """
 
 from __future__ import annotations
@@ -23,30 +21,26 @@ import hashlib
 import io
 import json
 import logging
-import re
+import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
+from django.db.models import Q
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
-from sources.extract import ARCHIVABLE_TYPES, extract
+from sources import services, tasks
+from sources.extract import ARCHIVABLE_TYPES, extract_snapshot
 from sources.fetch import FetchError, FetchResult, fetch
 from sources.models import Snapshot
-from sources.services import (  # noqa: F401 - also importable from here, as before
-    Outcome,
-    backoff_seconds,
-    mark_requeued,
-    reservable,
-    send_after_commit,
-    stuck_snapshot_ids,
-)
-from sources.signals import snapshot_archived, snapshot_failed
+from sources.services import Outcome, storable
 
 log = logging.getLogger(__name__)
+# Per-stage times of each snapshot, at INFO when REEX_LOG_STAGES is set (bench.archive).
+stages = logging.getLogger("sources.stages")
 
 _EXTENSIONS = {
     "text/html": ".html",
@@ -60,56 +54,15 @@ _EXTENSIONS = {
 }
 # Hop-by-hop and encoding headers describe the wire, not the decoded body we keep.
 _DROP_HEADERS = {"content-encoding", "transfer-encoding", "content-length", "connection"}
-# PostgreSQL text and jsonb refuse NUL (and psycopg cannot encode a lone surrogate to UTF-8);
-# pypdf output and odd text/plain bodies carry them. The stored body and WARC keep every byte.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-# --- Reservation ------------------------------------------------------------------------------
-
-
-def _reserve(snapshot_id: int) -> timezone.datetime | None:
-    now = timezone.now()
-    # Compare-and-swap: of two workers handed the same id, exactly one updates a row.
-    updated = Snapshot.objects.filter(reservable(), pk=snapshot_id).update(
-        status=Snapshot.Status.FETCHING,
-        fetch_started_at=now,
-        attempts=F("attempts") + 1,
-        updated_at=now,
-    )
-    return now if updated else None
-
-
-def _finish(snapshot_id: int, token, **fields) -> bool:
-    """Write the outcome only while our reservation holds (a reclaimed row is not ours)."""
-    fields.setdefault("updated_at", timezone.now())
-    return bool(
-        Snapshot.objects.filter(
-            pk=snapshot_id, status=Snapshot.Status.FETCHING, fetch_started_at=token
-        ).update(**fields)
-    )
-
 
 # --- Storage ----------------------------------------------------------------------------------
-
-
-def storable(value):
-    """`value` (a str, or JSON made of dicts, lists and strs) without the characters PostgreSQL
-    text and jsonb refuse: NUL and lone surrogates."""
-    if isinstance(value, str):
-        return _UNSTORABLE.sub("", value)
-    if isinstance(value, dict):
-        return {storable(k): storable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [storable(v) for v in value]
-    return value
 
 
 def _delete_written(names: list[str]) -> None:
     """Remove the files one failed attempt wrote (a body only if no snapshot refers to it)."""
     for name in names:
-        if name.startswith("bodies/") and Snapshot.objects.filter(body=name).exists():
-            continue  # another snapshot stored the same bytes meanwhile and uses them
+        if Snapshot.objects.filter(Q(body=name) | Q(warc=name)).exists():
+            continue  # a snapshot refers to it (the same bytes, stored meanwhile)
         try:
             default_storage.delete(name)
         except Exception:
@@ -126,9 +79,6 @@ def _store_body(body: bytes, sha256: str, mime: str) -> tuple[str, bool]:
 
 def build_warc(result: FetchResult, *, requested_url: str, sha256: str) -> bytes:
     """A gzipped WARC: warcinfo, request, response (decoded body) and the redirect chain."""
-    from warcio.statusandheaders import StatusAndHeaders
-    from warcio.warcwriter import WARCWriter
-
     buffer = io.BytesIO()
     writer = WARCWriter(buffer, gzip=True)
     writer.write_record(
@@ -197,66 +147,85 @@ def build_warc(result: FetchResult, *, requested_url: str, sha256: str) -> bytes
     return buffer.getvalue()
 
 
-# --- Drift ------------------------------------------------------------------------------------
-
-
-def last_archived_before(snapshot: Snapshot) -> Snapshot | None:
-    """The newest archived snapshot in `snapshot`'s chain of earlier ones."""
-    current = snapshot.previous
-    seen: set[int] = set()
-    while current is not None and current.pk not in seen:
-        if current.status == Snapshot.Status.ARCHIVED:
-            return current
-        seen.add(current.pk)
-        current = current.previous
-    return None
-
-
 # --- The service ------------------------------------------------------------------------------
 
 
-def archive_snapshot(*, snapshot_id: int) -> Outcome:
-    """Archive one snapshot (see the module docstring). Safe to call any number of times."""
-    token = _reserve(snapshot_id)
+def archive_snapshot(*, snapshot_id: int, inline: bool = True) -> Outcome:
+    """Archive one snapshot (see the module docstring). Safe to call any number of times.
+
+    `inline=True` (the ingest, `manage.py archive --inline`) extracts in this call and returns
+    the final outcome; the archive task passes False and returns `stored` once extraction is
+    queued for the extraction workers."""
+    token = services.snapshot_reserve(snapshot_id=snapshot_id)
     if token is None:
         status = Snapshot.objects.filter(pk=snapshot_id).values_list("status", flat=True).first()
         return Outcome("skipped", f"snapshot is {status or 'gone'}")
     snapshot = Snapshot.objects.select_related("previous").get(pk=snapshot_id)
     if snapshot.attempts > settings.REEX_ARCHIVE_MAX_ATTEMPTS:
-        # Reclaimed again and again: something about this page kills workers. Stop here.
-        reason = (
-            f"gave up after {snapshot.attempts - 1} attempts: the worker was lost while archiving"
-        )
-        if _finish(
-            snapshot.pk, token, status=Snapshot.Status.FAILED, error=reason, error_kind="lost"
-        ):
-            send_after_commit(snapshot_failed, snapshot.pk)
-        return Outcome("failed", reason)
+        return services.snapshot_lost_too_often(snapshot=snapshot, token=token)
     try:
-        return _archive_reserved(snapshot, token)
+        outcome = _fetch_and_store(snapshot, token)
     except Exception as exc:
         log.exception("archiving snapshot %s failed unexpectedly", snapshot_id)
-        return _failed(snapshot, token, FetchError(f"internal error: {exc}", True, "internal"))
+        return services.snapshot_fetch_failed(
+            snapshot=snapshot,
+            token=token,
+            error=FetchError(f"internal error: {exc}", True, "internal"),
+        )
+    if outcome.status != "stored":
+        return outcome
+    if inline:
+        return finish_stored(snapshot_id=snapshot_id, token=token)
+    transaction.on_commit(lambda: tasks.enqueue_extract(snapshot_id, token))
+    return outcome
 
 
-def _archive_reserved(snapshot: Snapshot, token) -> Outcome:
+def finish_stored(*, snapshot_id: int, token) -> Outcome:
+    """The extraction step of a stored snapshot (sources.extract.extract_snapshot), inline or in
+    the extraction task. Should it fail outright (the final write refused by the database, say),
+    the attempt fails `internal` (retried while attempts remain) and the files it stored are
+    deleted: no orphan WARCs, no `archived` row without its files."""
+    try:
+        return extract_snapshot(snapshot_id=snapshot_id, token=token)
+    except Exception as exc:
+        log.exception("finishing snapshot %s failed unexpectedly", snapshot_id)
+        snapshot = Snapshot.objects.select_related("previous").get(pk=snapshot_id)
+        names = [f.name for f in (snapshot.warc, snapshot.body) if f]
+        outcome = services.snapshot_fetch_failed(
+            snapshot=snapshot,
+            token=token,
+            error=FetchError(f"internal error: {exc}", True, "internal"),
+            unstore=True,
+        )
+        _delete_written(names)  # only what no snapshot refers to any more
+        return outcome
+
+
+def _fetch_and_store(snapshot: Snapshot, token) -> Outcome:
+    started = time.perf_counter()
     try:
         result = fetch(snapshot.url, accept_types=ARCHIVABLE_TYPES)
     except FetchError as exc:
-        return _failed(snapshot, token, exc)
-
+        return services.snapshot_fetch_failed(snapshot=snapshot, token=token, error=exc)
+    fetched = time.perf_counter()
     sha256 = hashlib.sha256(result.body).hexdigest()
     written: list[str] = []
     try:
-        outcome = _store_and_finish(snapshot, token, result, sha256, written)
+        outcome = _store(snapshot, token, result, sha256, written)
     except BaseException:
         # Nothing refers to what this attempt stored: leave no orphans for the next attempt.
         _delete_written(written)
         raise
+    stages.info(
+        "snapshot %s fetch %.1f ms store %.1f ms",
+        snapshot.pk,
+        (fetched - started) * 1000,
+        (time.perf_counter() - fetched) * 1000,
+    )
     return outcome
 
 
-def _store_and_finish(
+def _store(
     snapshot: Snapshot, token, result: FetchResult, sha256: str, written: list[str]
 ) -> Outcome:
     body_name, created = _store_body(result.body, sha256, result.mime_type)
@@ -267,143 +236,27 @@ def _store_and_finish(
         f"warc/{snapshot.pk}/{token:%Y%m%dT%H%M%S%f}.warc.gz", ContentFile(warc_bytes)
     )
     written.append(warc_name)
-    # Extraction reads what we STORED, never the live page.
-    with default_storage.open(body_name, "rb") as stored:
-        stored_body = stored.read()
-    note = ""
-    try:
-        extracted = extract(
-            stored_body, mime_type=result.mime_type, url=result.final_url, charset=result.charset
-        )
-    except Exception as exc:
-        log.warning("extraction failed for snapshot %s", snapshot.pk, exc_info=True)
-        from sources.extract import Extracted
-
-        extracted, note = Extracted(), f"archived, but text extraction failed: {exc}"
-
-    drift = Snapshot.Drift.NONE
-    earlier = last_archived_before(snapshot)
-    if earlier is not None and earlier.sha256 != sha256:
-        drift = Snapshot.Drift.CHANGED
-    now = timezone.now()
-    # A savepoint, so that a refused write leaves the connection usable for recording the failure
-    # even when the caller holds a transaction open.
-    with transaction.atomic():
-        finished = _finish(
-            snapshot.pk,
-            token,
-            status=Snapshot.Status.ARCHIVED,
-            final_url=storable(result.final_url)[:2000],
-            http_status=result.status,
-            headers=storable(result.headers),
-            content_type=storable(result.content_type)[:255],
-            ip_address=result.ip_address or None,
-            body=body_name,
-            size=len(result.body),
-            sha256=sha256,
-            warc=warc_name,
-            redirects=storable(result.redirects),
-            title=storable(extracted.title),
-            text=storable(extracted.text),
-            author=storable(extracted.author)[:500],
-            published_on=extracted.published_on,
-            site_name=storable(extracted.site_name)[:500],
-            canonical_url=storable(extracted.canonical_url)[:2000],
-            error=storable(note),
-            error_kind="",
-            drift=drift,
-            archived_at=now,
-            updated_at=now,
-        )
-    if not finished:
+    stored = services.snapshot_stored(
+        snapshot_id=snapshot.pk,
+        token=token,
+        final_url=storable(result.final_url)[:2000],
+        http_status=result.status,
+        headers=storable(result.headers),
+        content_type=storable(result.content_type)[:255],
+        ip_address=result.ip_address or None,
+        body=body_name,
+        size=len(result.body),
+        sha256=sha256,
+        warc=warc_name,
+        redirects=storable(result.redirects),
+    )
+    if not stored:
         # Another worker reclaimed the row (we were presumed dead): its result stands.
         default_storage.delete(warc_name)
         return Outcome("skipped", "reservation lost to another worker")
-    written.clear()  # the archived row refers to them now
-    send_after_commit(snapshot_archived, snapshot.pk)
-    return Outcome("archived")
-
-
-def _failed(snapshot: Snapshot, token, exc: FetchError) -> Outcome:
-    attempts = Snapshot.objects.filter(pk=snapshot.pk).values_list("attempts", flat=True).first()
-    attempts = attempts or 0
-    if exc.transient and attempts < settings.REEX_ARCHIVE_MAX_ATTEMPTS:
-        countdown = backoff_seconds(attempts, retry_after=exc.retry_after)
-        _finish(
-            snapshot.pk,
-            token,
-            status=Snapshot.Status.PENDING,
-            error=storable(
-                f"{exc.reason} (attempt {attempts} of {settings.REEX_ARCHIVE_MAX_ATTEMPTS}; "
-                f"trying again in about {round(countdown)} s)"
-            ),
-            error_kind=exc.kind,
-            http_status=exc.status,
-        )
-        return Outcome("retry", exc.reason, countdown)
-
-    drift = Snapshot.Drift.NONE
-    if exc.status in (404, 410) and last_archived_before(snapshot) is not None:
-        drift = Snapshot.Drift.VANISHED
-    reason = exc.reason
-    if exc.transient:
-        reason = f"{exc.reason} (gave up after {attempts} attempts)"
-    if _finish(
-        snapshot.pk,
-        token,
-        status=Snapshot.Status.FAILED,
-        error=storable(reason),
-        error_kind=exc.kind,
-        http_status=exc.status,
-        drift=drift,
-    ):
-        send_after_commit(snapshot_failed, snapshot.pk)
-    return Outcome("failed", reason)
-
-
-# --- Requests for work: re-checks, retries of failures, the sweep -----------------------------
-
-
-def request_recheck(*, snapshot: Snapshot, enqueue: bool = True) -> Snapshot:
-    """A new `pending` snapshot of the same URL with `previous=snapshot`, queued after commit
-    (unless `enqueue` is False: the caller archives it itself). The earlier snapshot is kept as
-    it is; claims moves evidence to the new one when it ends archived."""
-    if not enqueue:
-        return Snapshot.objects.create(url=snapshot.url, previous=snapshot)
-    from sources.services import snapshot_request
-
-    return snapshot_request(url=snapshot.url, previous=snapshot)
-
-
-def request_retry(*, snapshot: Snapshot, enqueue: bool = True) -> bool:
-    """Put a `failed` snapshot back to `pending` (a fresh set of attempts) and queue it."""
-    from sources.tasks import enqueue_archive
-
-    updated = Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.Status.FAILED).update(
-        status=Snapshot.Status.PENDING, attempts=0, requeues=0, updated_at=timezone.now()
-    )
-    if updated and enqueue:
-        transaction.on_commit(lambda: enqueue_archive(snapshot.pk))
-    return bool(updated)
-
-
-def request_rearchive(*, snapshot: Snapshot, enqueue: bool = True) -> tuple[str, int | None]:
-    """One entry point for the admin action and `manage.py archive`: re-check an archived
-    snapshot (a new snapshot, `previous` = this one), retry a failed one, re-queue a pending
-    one. Returns what was done ("recheck", "retry", "queued", "skipped") and the id of the
-    snapshot that will carry the outcome."""
-    from sources.tasks import enqueue_archive
-
-    if snapshot.status == Snapshot.Status.ARCHIVED:
-        if snapshot.rechecks.filter(
-            status__in=[Snapshot.Status.PENDING, Snapshot.Status.FETCHING]
-        ).exists():
-            return "skipped", None  # a re-check is already on its way
-        return "recheck", request_recheck(snapshot=snapshot, enqueue=enqueue).pk
-    if snapshot.status == Snapshot.Status.FAILED:
-        if request_retry(snapshot=snapshot, enqueue=enqueue):
-            return "retry", snapshot.pk
-        return "skipped", None
-    if enqueue:
-        transaction.on_commit(lambda: enqueue_archive(snapshot.pk))
-    return "queued", snapshot.pk
+    written.clear()  # the row refers to them now
+    if snapshot.warc and snapshot.warc.name != warc_name:
+        # An earlier attempt of this snapshot stored a WARC and was then lost (the sweep
+        # archives it again): the row no longer refers to that one.
+        _delete_written([snapshot.warc.name])
+    return Outcome("stored")

@@ -29,7 +29,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -46,12 +46,6 @@ from urllib3.exceptions import NewConnectionError
 from urllib3.util.connection import _set_socket_options
 
 MAX_REDIRECTS = 5
-DEFAULT_MAX_BYTES = 15 * 1024 * 1024
-DEFAULT_TIMEOUT = 20.0
-DEFAULT_USER_AGENT = (
-    "reex-archiver/1.0 (Rare Earth Exchanges claim vetting desk; archives sources cited in "
-    "its reporting)"
-)
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 CHUNK = 64 * 1024
 
@@ -59,6 +53,7 @@ __all__ = [
     "FetchError",
     "FetchResult",
     "address_problem",
+    "allowlisted",
     "fetch",
 ]
 
@@ -191,9 +186,10 @@ def address_problem(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address
     return None
 
 
-def _allowlisted(host: str, port: int) -> bool:
-    """Exact "host:port" match against REEX_FETCH_ALLOWLIST ("127.0.0.1:8001", "[::1]:8001")."""
-    allow = {entry.strip().lower() for entry in getattr(settings, "REEX_FETCH_ALLOWLIST", [])}
+def allowlisted(host: str, port: int) -> bool:
+    """Exact "host:port" match against REEX_FETCH_ALLOWLIST ("127.0.0.1:8001", "[::1]:8001").
+    The one allow-list check: fetching and claims' attach-time refusal both use it."""
+    allow = {entry.strip().lower() for entry in settings.REEX_FETCH_ALLOWLIST}
     if not allow:
         return False
     host = host.lower().strip("[]")
@@ -276,7 +272,11 @@ class _GuardedConnectionMixin:
     def _new_conn(self) -> socket.socket:
         ctx = _context.get()
         host = self.host.strip("[]")
-        timeout = self.timeout if isinstance(self.timeout, int | float) else DEFAULT_TIMEOUT
+        timeout = (
+            self.timeout
+            if isinstance(self.timeout, int | float)
+            else float(settings.REEX_FETCH_TIMEOUT)
+        )
         if ctx is not None:
             timeout = min(timeout, max(ctx.remaining(), 0.01))
         try:
@@ -294,13 +294,13 @@ class _GuardedConnectionMixin:
         if not infos:
             raise DNSFailed(self, f"DNS lookup failed for {host}: no addresses", False)  # type: ignore[arg-type]
 
-        allowlisted = _allowlisted(host, self.port)
+        allowed = allowlisted(host, self.port)
         for *_, sockaddr in infos:
             ip = ipaddress.ip_address(sockaddr[0].split("%", 1)[0])
             problem = address_problem(ip)
             if problem is None:
                 continue
-            if allowlisted and ip.is_loopback:
+            if allowed and ip.is_loopback:
                 continue  # a named test origin: the only way past the check
             if str(ip) == host:
                 reason = f"refused: {ip} is {problem}"
@@ -483,6 +483,173 @@ def _translate(exc: BaseException, *, url: str, timeout: float, ctx: _FetchConte
     return FetchError(f"connection to {host} failed: {exc}", True, "protocol")
 
 
+@dataclass(frozen=True)
+class _Request:
+    """What the caller asked for, with the settings' defaults filled in."""
+
+    method: str
+    data: bytes | None
+    headers: dict[str, str]
+    max_bytes: int
+    timeout: float
+    accept: frozenset[str] | None
+
+
+def _request(
+    *,
+    method: str,
+    data: bytes | None,
+    headers: dict[str, str] | None,
+    max_bytes: int | None,
+    timeout: float | None,
+    accept_types: Iterable[str] | None,
+) -> _Request:
+    return _Request(
+        method=method.upper(),
+        data=data,
+        headers={
+            "User-Agent": settings.REEX_FETCH_USER_AGENT,
+            "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.5",
+            **(headers or {}),
+        },
+        max_bytes=max_bytes or settings.REEX_FETCH_MAX_BYTES,
+        timeout=float(timeout or settings.REEX_FETCH_TIMEOUT),
+        accept=frozenset(t.lower() for t in accept_types) if accept_types is not None else None,
+    )
+
+
+def _timed_out(timeout: float) -> FetchError:
+    return FetchError(f"timed out after {_seconds(timeout)}", True, "timeout")
+
+
+@contextlib.contextmanager
+def _deadline(timeout: float) -> Iterator[_FetchContext]:
+    """This fetch's context: every socket it opens is shut when `timeout` has passed."""
+    ctx = _FetchContext(deadline=time.monotonic() + timeout)
+    watchdog = threading.Timer(timeout, ctx.expire)
+    watchdog.daemon = True
+    token = _context.set(ctx)
+    watchdog.start()
+    try:
+        yield ctx
+    finally:
+        watchdog.cancel()
+        _context.reset(token)
+
+
+def _send(
+    session: requests.Session, url: str, request: _Request, ctx: _FetchContext
+) -> requests.Response:
+    """One request (no redirect followed), its errors as FetchError."""
+    _check_scheme(url)
+    remaining = ctx.remaining()
+    if remaining <= 0:
+        raise _timed_out(request.timeout)
+    try:
+        return session.request(
+            request.method,
+            url,
+            data=request.data,
+            headers=request.headers,
+            allow_redirects=False,
+            stream=True,
+            timeout=(remaining, remaining),
+        )
+    except FetchError:
+        raise
+    except Exception as exc:
+        raise _translate(exc, url=url, timeout=request.timeout, ctx=ctx) from exc
+
+
+def _redirect_target(response: requests.Response, url: str, request: _Request, hops: int):
+    """Where a redirect points (checked: GET only, at most MAX_REDIRECTS, http(s) only), or
+    None when `response` is not a redirect."""
+    if response.status_code not in REDIRECT_STATUSES or not response.headers.get("Location"):
+        return None
+    target = urljoin(url, response.headers["Location"])
+    if request.method != "GET":
+        raise FetchError(
+            f"redirect not followed for {request.method}: HTTP {response.status_code} to {target}",
+            False,
+            "redirect",
+            status=response.status_code,
+        )
+    if hops >= MAX_REDIRECTS:
+        raise FetchError(f"too many redirects (more than {MAX_REDIRECTS})", False, "redirect")
+    if urlsplit(target).scheme.lower() not in ("http", "https"):
+        raise FetchError(f"refused: redirect to {target} (only http and https)", False, "scheme")
+    return target
+
+
+def _follow(
+    session: requests.Session, url: str, request: _Request, ctx: _FetchContext
+) -> tuple[requests.Response, str, list[str]]:
+    """The final response, its URL, and the URLs redirected from (each hop checked again)."""
+    redirects: list[str] = []
+    current = url
+    while True:
+        response = _send(session, current, request, ctx)
+        try:
+            target = _redirect_target(response, current, request, len(redirects))
+        except FetchError:
+            response.close()
+            raise
+        if target is None:
+            return response, current, redirects
+        response.close()
+        redirects.append(current)
+        current = target
+
+
+def _check_response(response: requests.Response, request: _Request) -> None:
+    """Refuse, before reading the body: an error status, a type the caller cannot use, a
+    declared length over the cap."""
+    if response.status_code >= 400:
+        raise _status_error(response.status_code, response.reason, response.headers)
+    mime = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+    if request.accept is not None and mime not in request.accept:
+        raise FetchError(
+            f"unsupported content type {mime or '(none given)'}", False, "content_type"
+        )
+    declared = response.headers.get("Content-Length", "")
+    if (
+        declared.isdigit()
+        and int(declared) > request.max_bytes
+        and not response.headers.get("Content-Encoding")
+    ):
+        raise FetchError(f"larger than {_mb(request.max_bytes)}", False, "too_large")
+
+
+def _read_body(
+    response: requests.Response, url: str, request: _Request, ctx: _FetchContext
+) -> bytes:
+    """The decoded body, stopped at the byte cap and at the deadline."""
+    body = bytearray()
+    try:
+        for chunk in response.iter_content(CHUNK):
+            body += chunk
+            if len(body) > request.max_bytes:
+                raise FetchError(f"larger than {_mb(request.max_bytes)}", False, "too_large")
+            if ctx.remaining() <= 0:
+                raise _timed_out(request.timeout)
+    except FetchError:
+        raise
+    except Exception as exc:
+        raise _translate(exc, url=url, timeout=request.timeout, ctx=ctx) from exc
+    if ctx.expired:
+        # The watchdog shut the socket: an EOF-delimited body would look complete.
+        raise _timed_out(request.timeout)
+    return bytes(body)
+
+
+def _vetted_ip(response: requests.Response) -> str:
+    """The address the connection was checked and made to (see _GuardedConnectionMixin)."""
+    connection = getattr(response.raw, "connection", None) or getattr(
+        response.raw, "_connection", None
+    )
+    return getattr(connection, "vetted_ip", "") or ""
+
+
 def fetch(
     url: str,
     *,
@@ -499,131 +666,38 @@ def fetch(
     a redirect (a 3xx answer raises FetchError kind "redirect"). A status of 400 or more raises
     FetchError kind "http" (transient for 5xx, 408, 425 and 429). `accept_types`, when given, is
     the list of MIME types the caller can use ("text/html", ...); anything else raises kind
-    "content_type" before the body is read.
+    "content_type" before the body is read. `max_bytes` and `timeout` default to
+    REEX_FETCH_MAX_BYTES and REEX_FETCH_TIMEOUT.
     """
-    method = method.upper()
-    max_bytes = max_bytes or getattr(settings, "REEX_FETCH_MAX_BYTES", DEFAULT_MAX_BYTES)
-    timeout = timeout or float(getattr(settings, "REEX_FETCH_TIMEOUT", DEFAULT_TIMEOUT))
-    accept = {t.lower() for t in accept_types} if accept_types is not None else None
-    request_headers = {
-        "User-Agent": getattr(settings, "REEX_FETCH_USER_AGENT", DEFAULT_USER_AGENT),
-        "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.5",
-        **(headers or {}),
-    }
-
+    request = _request(
+        method=method,
+        data=data,
+        headers=headers,
+        max_bytes=max_bytes,
+        timeout=timeout,
+        accept_types=accept_types,
+    )
     started = time.monotonic()
-    ctx = _FetchContext(deadline=started + timeout)
-    watchdog = threading.Timer(timeout, ctx.expire)
-    watchdog.daemon = True
-    token = _context.set(ctx)
-    watchdog.start()
-    session = _session()
-    redirects: list[str] = []
-    current = url
-    try:
-        while True:
-            _check_scheme(current)
-            remaining = ctx.remaining()
-            if remaining <= 0:
-                raise FetchError(f"timed out after {_seconds(timeout)}", True, "timeout")
-            try:
-                response = session.request(
-                    method,
-                    current,
-                    data=data,
-                    headers=request_headers,
-                    allow_redirects=False,
-                    stream=True,
-                    timeout=(remaining, remaining),
-                )
-            except FetchError:
-                raise
-            except Exception as exc:
-                raise _translate(exc, url=current, timeout=timeout, ctx=ctx) from exc
-
-            if response.status_code in REDIRECT_STATUSES and response.headers.get("Location"):
-                target = urljoin(current, response.headers["Location"])
-                response.close()
-                if method != "GET":
-                    raise FetchError(
-                        f"redirect not followed for {method}: HTTP {response.status_code} to {target}",
-                        False,
-                        "redirect",
-                        status=response.status_code,
-                    )
-                if len(redirects) >= MAX_REDIRECTS:
-                    raise FetchError(
-                        f"too many redirects (more than {MAX_REDIRECTS})", False, "redirect"
-                    )
-                scheme = urlsplit(target).scheme.lower()
-                if scheme not in ("http", "https"):
-                    raise FetchError(
-                        f"refused: redirect to {target} (only http and https)", False, "scheme"
-                    )
-                redirects.append(current)
-                current = target
-                continue
-            break
-
-        if response.status_code >= 400:
-            error = _status_error(response.status_code, response.reason, response.headers)
-            response.close()
-            raise error
-        content_type = response.headers.get("Content-Type", "")
-        mime = content_type.split(";", 1)[0].strip().lower()
-        if accept is not None and mime not in accept:
-            response.close()
-            raise FetchError(
-                f"unsupported content type {mime or '(none given)'}", False, "content_type"
-            )
-        declared = response.headers.get("Content-Length", "")
-        if (
-            declared.isdigit()
-            and int(declared) > max_bytes
-            and not response.headers.get("Content-Encoding")
-        ):
-            response.close()
-            raise FetchError(f"larger than {_mb(max_bytes)}", False, "too_large")
-
-        connection = getattr(response.raw, "connection", None) or getattr(
-            response.raw, "_connection", None
-        )
-        ip_address = getattr(connection, "vetted_ip", "") or ""
-        body = bytearray()
+    with _deadline(request.timeout) as ctx, _session() as session:
+        response, final_url, redirects = _follow(session, url, request, ctx)
         try:
-            for chunk in response.iter_content(CHUNK):
-                body += chunk
-                if len(body) > max_bytes:
-                    raise FetchError(f"larger than {_mb(max_bytes)}", False, "too_large")
-                if ctx.remaining() <= 0:
-                    raise FetchError(f"timed out after {_seconds(timeout)}", True, "timeout")
-        except FetchError:
+            _check_response(response, request)
+            ip_address = _vetted_ip(response)
+            body = _read_body(response, final_url, request, ctx)
+            raw_version = getattr(response.raw, "version", 11)
+        finally:
             response.close()
-            raise
-        except Exception as exc:
-            response.close()
-            raise _translate(exc, url=current, timeout=timeout, ctx=ctx) from exc
-        if ctx.expired:
-            # The watchdog shut the socket: an EOF-delimited body would look complete.
-            response.close()
-            raise FetchError(f"timed out after {_seconds(timeout)}", True, "timeout")
-        raw_version = getattr(response.raw, "version", 11)
-        response.close()
-        return FetchResult(
-            final_url=current,
-            status=response.status_code,
-            headers=dict(response.headers),
-            body=bytes(body),
-            ip_address=ip_address,
-            redirects=redirects,
-            content_type=content_type,
-            elapsed=time.monotonic() - started,
-            request_method=method,
-            request_headers=dict(response.request.headers),
-            http_version="HTTP/1.0" if raw_version == 10 else "HTTP/1.1",
-            reason_phrase=response.reason or "",
-        )
-    finally:
-        watchdog.cancel()
-        _context.reset(token)
-        session.close()
+    return FetchResult(
+        final_url=final_url,
+        status=response.status_code,
+        headers=dict(response.headers),
+        body=body,
+        ip_address=ip_address,
+        redirects=redirects,
+        content_type=response.headers.get("Content-Type", ""),
+        elapsed=time.monotonic() - started,
+        request_method=request.method,
+        request_headers=dict(response.request.headers),
+        http_version="HTTP/1.0" if raw_version == 10 else "HTTP/1.1",
+        reason_phrase=response.reason or "",
+    )

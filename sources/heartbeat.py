@@ -23,21 +23,26 @@ _lock = threading.Lock()
 _running: dict[str, object] = {}
 
 
-def beat(*, name: str, started_at) -> None:
+def beat(*, name: str, started_at, queues: list[str]) -> None:
     """Write (or refresh) this worker's row."""
     # A killed worker of the same name left its row behind: this one takes it over.
     WorkerHeartbeat.objects.update_or_create(
         name=name,
-        defaults={"pid": os.getpid(), "started_at": started_at, "beat_at": timezone.now()},
+        defaults={
+            "pid": os.getpid(),
+            "started_at": started_at,
+            "beat_at": timezone.now(),
+            "queues": queues,
+        },
     )
 
 
-def _loop(name: str, started_at, stopping: threading.Event) -> None:
+def _loop(name: str, started_at, queues: list[str], stopping: threading.Event) -> None:
     every = settings.REEX_WORKER_HEARTBEAT_SECONDS
     while True:
         try:
             close_old_connections()  # a database restart leaves a broken connection behind
-            beat(name=name, started_at=started_at)
+            beat(name=name, started_at=started_at, queues=queues)
         except Exception:
             log.warning("worker heartbeat: could not write to the database", exc_info=True)
             connection.close()
@@ -51,15 +56,16 @@ def _loop(name: str, started_at, stopping: threading.Event) -> None:
         connection.close()
 
 
-def start(*, name: str) -> None:
-    """Start beating as `name` (celery@host); a second call for the same process does nothing."""
+def start(*, name: str, queues: list[str]) -> None:
+    """Start beating as `name` (celery@host) consuming `queues`; a second call for the same
+    process does nothing."""
     with _lock:
         if _running:
             return
         stopping = threading.Event()
         thread = threading.Thread(
             target=_loop,
-            args=(name, timezone.now(), stopping),
+            args=(name, timezone.now(), sorted(queues), stopping),
             name="reex-heartbeat",
             daemon=True,
         )

@@ -381,6 +381,9 @@ class WorkerHeartbeat(models.Model):
     pid = models.PositiveIntegerField()
     started_at = models.DateTimeField()
     beat_at = models.DateTimeField(db_index=True)
+    queues = models.JSONField(
+        default=list, blank=True, help_text="The queues it consumes (archive, extract)."
+    )
 
     class Meta:
         ordering = ["-beat_at"]

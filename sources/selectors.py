@@ -110,15 +110,26 @@ OUR_SIDE_KINDS = ("internal", "lost", "stuck")
 
 def live_workers(*, now=None) -> list[dict]:
     """Workers whose heartbeat is younger than REEX_HEALTH_WORKER_MAX_AGE, newest first:
-    `{"name", "pid", "beat_age_seconds"}`."""
+    `{"name", "pid", "beat_age_seconds", "queues"}`."""
     now = now or timezone.now()
     fresh_after = now - timedelta(seconds=settings.REEX_HEALTH_WORKER_MAX_AGE)
     return [
-        {"name": name, "pid": pid, "beat_age_seconds": round((now - beat_at).total_seconds(), 1)}
-        for name, pid, beat_at in WorkerHeartbeat.objects.filter(beat_at__gte=fresh_after)
+        {
+            "name": name,
+            "pid": pid,
+            "beat_age_seconds": round((now - beat_at).total_seconds(), 1),
+            "queues": queues,
+        }
+        for name, pid, beat_at, queues in WorkerHeartbeat.objects.filter(beat_at__gte=fresh_after)
         .order_by("-beat_at")
-        .values_list("name", "pid", "beat_at")
+        .values_list("name", "pid", "beat_at", "queues")
     ]
+
+
+def archive_queues() -> list[str]:
+    """The queues archiving needs a live worker on: fetching (the default queue) and
+    extraction (REEX_EXTRACT_QUEUE)."""
+    return [settings.CELERY_TASK_DEFAULT_QUEUE, settings.REEX_EXTRACT_QUEUE]
 
 
 def oldest_waiting_snapshot(*, now=None) -> dict:
@@ -154,3 +165,16 @@ def recent_archive_outcomes(*, seconds: int, now=None) -> dict:
         "errored_share": round(errored / total, 3) if total else None,
         "by_kind": by_kind,
     }
+
+
+def last_archived_before(snapshot: Snapshot) -> Snapshot | None:
+    """The newest archived snapshot in `snapshot`'s chain of earlier ones (what drift is
+    measured against)."""
+    current = snapshot.previous
+    seen: set[int] = set()
+    while current is not None and current.pk not in seen:
+        if current.status == Snapshot.Status.ARCHIVED:
+            return current
+        seen.add(current.pk)
+        current = current.previous
+    return None

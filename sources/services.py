@@ -1,5 +1,17 @@
-"""Writes on sources: snapshots requested, attempts that crashed, and the sweep's bookkeeping;
-import conflicts and name matches resolved by editors.
+"""Writes on sources: the snapshot state machine (requested, reserved, stored, archived, failed,
+retried, re-checked, swept) and editors' decisions on imports (conflicts, name matches).
+
+Every write of a snapshot's state is here; `sources.archive` fetches and stores and
+`sources.extract` reads text, and both call these functions to record what happened.
+
+    reserve   pending → fetching by a conditional UPDATE (or reclaim a `fetching` row abandoned
+              longer than REEX_ARCHIVE_STALE_SECONDS: its worker died); the reservation's start
+              time is the token every later write is conditioned on
+    stored    body, hash and WARC written onto the row; the row stays `fetching`
+    extracted fetching → archived with the text, only if our token still holds; then
+              `snapshot_archived` (receivers rely on the text being there)
+    failed    transient: back to `pending` with the reason, retried later; permanent or the last
+              attempt: `failed` with the reason in words; then `snapshot_failed`
 
 Nothing here imports the fetcher or the extractor (trafilatura, lxml, pypdf): this is what the
 archive task and the sweep fall back on when those cannot even be imported, so that a broken
@@ -9,16 +21,21 @@ install ends snapshots `failed` with its reason instead of leaving them `pending
 from __future__ import annotations
 
 import logging
-import random
+import re
+from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from reex.lib.backoff import backoff
+from sources import tasks
 from sources.models import (
     Domain,
     Entity,
@@ -29,47 +46,51 @@ from sources.models import (
     ReportingException,
     Snapshot,
 )
-from sources.signals import snapshot_failed
+from sources.selectors import last_archived_before
+from sources.signals import snapshot_archived, snapshot_failed
+
+if TYPE_CHECKING:
+    from sources.fetch import FetchError
 
 log = logging.getLogger(__name__)
+
+# PostgreSQL text and jsonb refuse NUL (and psycopg cannot encode a lone surrogate to UTF-8);
+# pypdf output and odd text/plain bodies carry them. The stored body and WARC keep every byte.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened: `archived`, `failed`, `retry` (after `countdown` seconds) or `skipped`."""
+    """What happened: `archived`, `stored` (extraction queued), `failed`, `retry` (after
+    `countdown` seconds) or `skipped`."""
 
     status: str
     reason: str = ""
     countdown: float = 0.0
 
 
-def snapshot_request(*, url: str, previous: Snapshot | None = None) -> Snapshot:
-    """Create a `pending` snapshot of `url` and queue its archiving once the transaction commits.
-
-    Nothing is fetched here: a web request that attaches evidence only writes rows. If the broker
-    is down the row stays `pending` and the periodic sweep queues it again later.
-    """
-    snapshot = Snapshot.objects.create(url=url, previous=previous)
-    transaction.on_commit(lambda: _enqueue_archive(snapshot.pk))
-    return snapshot
-
-
-def _enqueue_archive(snapshot_id: int) -> None:
-    # Imported here: tasks import services, not the other way round.
-    from sources.tasks import enqueue_archive
-
-    enqueue_archive(snapshot_id)
+def storable(value):
+    """`value` (a str, or JSON made of dicts, lists and strs) without the characters PostgreSQL
+    text and jsonb refuse: NUL and lone surrogates."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("", value)
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    return value
 
 
 def backoff_seconds(attempt: int, *, retry_after: float | None = None) -> float:
     """Exponential backoff with jitter: base·2^(n-1), capped, then between half and all of it.
     A server's Retry-After is honoured when longer (still under the cap)."""
-    cap = float(settings.REEX_ARCHIVE_RETRY_MAX_SECONDS)
-    ceiling = min(cap, settings.REEX_ARCHIVE_RETRY_BASE_SECONDS * 2 ** max(attempt - 1, 0))
-    delay = ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not secrecy
-    if retry_after:
-        delay = max(delay, min(retry_after, cap))
-    return delay
+    return backoff(
+        attempt,
+        base=settings.REEX_ARCHIVE_RETRY_BASE_SECONDS,
+        cap=settings.REEX_ARCHIVE_RETRY_MAX_SECONDS,
+        jitter_below_cap=True,
+        retry_after=retry_after,
+    )
 
 
 def send_after_commit(signal, snapshot_id: int) -> None:
@@ -90,6 +111,62 @@ def send_after_commit(signal, snapshot_id: int) -> None:
     transaction.on_commit(send)
 
 
+# --- Requests for work: new snapshots, re-checks, retries of failures -------------------------
+
+
+def snapshot_request(*, url: str, previous: Snapshot | None = None) -> Snapshot:
+    """Create a `pending` snapshot of `url` and queue its archiving once the transaction commits.
+
+    Nothing is fetched here: a web request that attaches evidence only writes rows. If the broker
+    is down the row stays `pending` and the periodic sweep queues it again later.
+    """
+    snapshot = Snapshot.objects.create(url=url, previous=previous)
+    transaction.on_commit(lambda: tasks.enqueue_archive(snapshot.pk))
+    return snapshot
+
+
+def request_recheck(*, snapshot: Snapshot, enqueue: bool = True) -> Snapshot:
+    """A new `pending` snapshot of the same URL with `previous=snapshot`, queued after commit
+    (unless `enqueue` is False: the caller archives it itself). The earlier snapshot is kept as
+    it is; claims moves evidence to the new one when it ends archived."""
+    if not enqueue:
+        return Snapshot.objects.create(url=snapshot.url, previous=snapshot)
+    return snapshot_request(url=snapshot.url, previous=snapshot)
+
+
+def request_retry(*, snapshot: Snapshot, enqueue: bool = True) -> bool:
+    """Put a `failed` snapshot back to `pending` (a fresh set of attempts) and queue it."""
+    updated = Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.Status.FAILED).update(
+        status=Snapshot.Status.PENDING, attempts=0, requeues=0, updated_at=timezone.now()
+    )
+    if updated and enqueue:
+        transaction.on_commit(lambda: tasks.enqueue_archive(snapshot.pk))
+    return bool(updated)
+
+
+def request_rearchive(*, snapshot: Snapshot, enqueue: bool = True) -> tuple[str, int | None]:
+    """One entry point for the admin action and `manage.py archive`: re-check an archived
+    snapshot (a new snapshot, `previous` = this one), retry a failed one, re-queue a pending
+    one. Returns what was done ("recheck", "retry", "queued", "skipped") and the id of the
+    snapshot that will carry the outcome."""
+    if snapshot.status == Snapshot.Status.ARCHIVED:
+        if snapshot.rechecks.filter(
+            status__in=[Snapshot.Status.PENDING, Snapshot.Status.FETCHING]
+        ).exists():
+            return "skipped", None  # a re-check is already on its way
+        return "recheck", request_recheck(snapshot=snapshot, enqueue=enqueue).pk
+    if snapshot.status == Snapshot.Status.FAILED:
+        if request_retry(snapshot=snapshot, enqueue=enqueue):
+            return "retry", snapshot.pk
+        return "skipped", None
+    if enqueue:
+        transaction.on_commit(lambda: tasks.enqueue_archive(snapshot.pk))
+    return "queued", snapshot.pk
+
+
+# --- One attempt: reserve, stored, extracted, failed ------------------------------------------
+
+
 def reservable() -> Q:
     """Rows a delivery of the archive task may take: `pending`, or `fetching` with a reservation
     older than REEX_ARCHIVE_STALE_SECONDS (its worker died)."""
@@ -98,6 +175,165 @@ def reservable() -> Q:
         Q(fetch_started_at__lt=stale_before) | Q(fetch_started_at__isnull=True),
         status=Snapshot.Status.FETCHING,
     )
+
+
+def snapshot_reserve(*, snapshot_id: int) -> datetime | None:
+    """Take the snapshot for one attempt (`fetching`, attempts + 1); the token to condition
+    every later write of this attempt on, or None when another worker has it or it is done."""
+    now = timezone.now()
+    # Compare-and-swap: of two workers handed the same id, exactly one updates a row.
+    updated = Snapshot.objects.filter(reservable(), pk=snapshot_id).update(
+        status=Snapshot.Status.FETCHING,
+        fetch_started_at=now,
+        attempts=F("attempts") + 1,
+        updated_at=now,
+    )
+    return now if updated else None
+
+
+def _finish(snapshot_id: int, token: datetime, **fields) -> bool:
+    """Write only while our reservation holds (a reclaimed row is not ours)."""
+    fields.setdefault("updated_at", timezone.now())
+    return bool(
+        Snapshot.objects.filter(
+            pk=snapshot_id, status=Snapshot.Status.FETCHING, fetch_started_at=token
+        ).update(**fields)
+    )
+
+
+def snapshot_lost_too_often(*, snapshot: Snapshot, token: datetime) -> Outcome:
+    """Reclaimed again and again: something about this page kills workers. End it `failed`."""
+    reason = f"gave up after {snapshot.attempts - 1} attempts: the worker was lost while archiving"
+    if _finish(snapshot.pk, token, status=Snapshot.Status.FAILED, error=reason, error_kind="lost"):
+        send_after_commit(snapshot_failed, snapshot.pk)
+    return Outcome("failed", reason)
+
+
+def _savepoint_if_nested():
+    """A savepoint when the caller holds a transaction open, so that a refused write leaves
+    its connection usable for recording the failure; outside one, a single UPDATE is atomic by
+    itself and BEGIN/COMMIT would be two more round trips on every page archived."""
+    return transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
+
+
+def snapshot_stored(*, snapshot_id: int, token: datetime, **fields) -> bool:
+    """Record the fetched response and the stored body and WARC (`body`, `sha256`, `warc`,
+    `final_url`, `headers`, ...) on the row, which stays `fetching` until its text is extracted.
+    False when the reservation was lost to another worker (nothing is written)."""
+    with _savepoint_if_nested():
+        return _finish(snapshot_id, token, error="", error_kind="", **fields)
+
+
+def snapshot_extracted(
+    *,
+    snapshot: Snapshot,
+    token: datetime,
+    title: str = "",
+    text: str = "",
+    author: str = "",
+    published_on: date | None = None,
+    site_name: str = "",
+    canonical_url: str = "",
+    note: str = "",
+) -> Outcome:
+    """fetching → archived with the extracted text (or none, and `note` saying why), only while
+    our reservation holds; `drift` against the last archived snapshot of a re-check. Then
+    `snapshot_archived`, after commit."""
+    drift = Snapshot.Drift.NONE
+    earlier = last_archived_before(snapshot)
+    if earlier is not None and earlier.sha256 != snapshot.sha256:
+        drift = Snapshot.Drift.CHANGED
+    now = timezone.now()
+    with _savepoint_if_nested():
+        finished = _finish(
+            snapshot.pk,
+            token,
+            status=Snapshot.Status.ARCHIVED,
+            title=storable(title),
+            text=storable(text),
+            author=storable(author)[:500],
+            published_on=published_on,
+            site_name=storable(site_name)[:500],
+            canonical_url=storable(canonical_url)[:2000],
+            error=storable(note),
+            error_kind="",
+            drift=drift,
+            archived_at=now,
+            updated_at=now,
+        )
+        if finished:
+            send_after_commit(snapshot_archived, snapshot.pk)
+    if not finished:
+        # Another worker reclaimed the row (we were presumed dead): its result stands.
+        return Outcome("skipped", "reservation lost to another worker")
+    return Outcome("archived")
+
+
+def snapshot_extraction_crashed(
+    *, snapshot_id: int, token: datetime, error: BaseException
+) -> Outcome:
+    """The extraction task died of something extraction itself did not catch (the extractor
+    cannot be imported, a bug): the body is stored, so the snapshot ends `archived` without
+    text and says why, rather than waiting for the sweep."""
+    snapshot = Snapshot.objects.select_related("previous").filter(pk=snapshot_id).first()
+    if snapshot is None:
+        return Outcome("skipped", "snapshot is gone")
+    return snapshot_extracted(
+        snapshot=snapshot,
+        token=token,
+        note=f"archived, but text extraction failed: {crash_reason(error)}",
+    )
+
+
+# What `snapshot_stored` wrote, undone when the attempt fails after it (its files are deleted).
+_UNSTORED = {"body": "", "warc": "", "sha256": "", "size": None}
+
+
+def snapshot_fetch_failed(
+    *, snapshot: Snapshot, token: datetime, error: FetchError, unstore: bool = False
+) -> Outcome:
+    """An attempt that ended in `error` (a FetchError): transient ones go back to `pending`
+    with the reason and are retried after a backoff while attempts remain; otherwise `failed`
+    (with `drift = vanished` when a re-check found 404/410), then `snapshot_failed`.
+    `unstore`: the attempt had stored its body and WARC; the row stops referring to them."""
+    attempts = Snapshot.objects.filter(pk=snapshot.pk).values_list("attempts", flat=True).first()
+    attempts = attempts or 0
+    limit = settings.REEX_ARCHIVE_MAX_ATTEMPTS
+    undo = _UNSTORED if unstore else {}
+    if error.transient and attempts < limit:
+        countdown = backoff_seconds(attempts, retry_after=error.retry_after)
+        _finish(
+            snapshot.pk,
+            token,
+            status=Snapshot.Status.PENDING,
+            error=storable(
+                f"{error.reason} (attempt {attempts} of {limit}; "
+                f"trying again in about {round(countdown)} s)"
+            ),
+            error_kind=error.kind,
+            http_status=error.status,
+            **undo,
+        )
+        return Outcome("retry", error.reason, countdown)
+
+    drift = Snapshot.Drift.NONE
+    if error.status in (404, 410) and last_archived_before(snapshot) is not None:
+        drift = Snapshot.Drift.VANISHED
+    reason = error.reason
+    if error.transient:
+        reason = f"{error.reason} (gave up after {attempts} attempts)"
+    if _finish(
+        snapshot.pk,
+        token,
+        status=Snapshot.Status.FAILED,
+        error=storable(reason),
+        error_kind=error.kind,
+        http_status=error.status,
+        drift=drift,
+        **undo,
+    ):
+        send_after_commit(snapshot_failed, snapshot.pk)
+    return Outcome("failed", reason)
 
 
 def crash_reason(error: BaseException) -> str:
@@ -218,8 +454,6 @@ def snapshots_give_up(*, limit: int = 1000) -> int:
 def snapshot_discard(*, snapshot: Snapshot) -> None:
     """Delete a snapshot nothing refers to, with its WARC and (when no other snapshot shares
     the same bytes) its body: an ingest that found no article leaves nothing behind."""
-    from django.core.files.storage import default_storage
-
     names = [snapshot.warc.name] if snapshot.warc else []
     if (
         snapshot.body

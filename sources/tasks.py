@@ -1,16 +1,32 @@
 """Celery tasks for sources: thin wrappers that load by id, call the service, decide on retry.
 
-Delivery is at-least-once (`acks_late`, `reject_on_worker_lost`: a worker killed mid-task leaves
-the message to be delivered again); the service makes that safe: a snapshot is reserved by a
-conditional update, so a second delivery for an archived or in-progress snapshot does nothing.
+Archiving one snapshot takes two tasks on two queues:
+
+- `archive_snapshot` (the default queue, a threads pool: I/O) reserves, fetches, stores the
+  body and WARC, and queues
+- `extract_snapshot` (REEX_EXTRACT_QUEUE, a prefork pool: CPU) which extracts the text from the
+  stored body, ends the snapshot `archived` and sends `snapshot_archived` (claims computes its
+  hints there, in the extraction worker too).
+
+Delivery is at-least-once (`acks_late`; `reject_on_worker_lost` for fetching: a worker killed
+mid-task leaves the message to be delivered again); the services make that safe: a snapshot is
+reserved by a conditional update, and every later write is conditioned on that reservation, so
+a second delivery for an archived or in-progress snapshot does nothing.
+
+The service modules that import the fetcher and the extractor are imported inside the tasks on
+purpose: an install where they cannot be imported still registers these tasks, which then record
+the failure on the snapshot (`sources.services`) instead of leaving it `pending`.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from celery import shared_task
 from celery.exceptions import Retry
+
+from sources import services
 
 log = logging.getLogger(__name__)
 
@@ -25,20 +41,19 @@ log = logging.getLogger(__name__)
     max_retries=None,
 )
 def archive_snapshot(self, snapshot_id: int) -> str:
-    """Archive one snapshot; retry later (backoff with jitter) only for transient failures.
+    """Fetch and store one snapshot, then queue its extraction; retry later (backoff with
+    jitter) only for transient failures.
 
     Whatever escapes the service (it cannot be imported, a bug outside its own guard) is still
     an attempt: recorded on the row with its reason, retried while attempts remain, then
     `failed`. Nothing dies silently and leaves the snapshot `pending` for the sweep for ever."""
-    from sources.services import snapshot_attempt_crashed
-
     try:
-        from sources.archive import archive_snapshot as run
+        from sources.archive import archive_snapshot as run  # see the module docstring
 
-        outcome = run(snapshot_id=snapshot_id)
+        outcome = run(snapshot_id=snapshot_id, inline=False)
     except Exception as exc:
         log.exception("archive task for snapshot %s died", snapshot_id)
-        outcome = snapshot_attempt_crashed(snapshot_id=snapshot_id, error=exc)
+        outcome = services.snapshot_attempt_crashed(snapshot_id=snapshot_id, error=exc)
     if outcome.status == "retry":
         try:
             raise self.retry(countdown=outcome.countdown)
@@ -49,35 +64,78 @@ def archive_snapshot(self, snapshot_id: int) -> str:
     return outcome.status
 
 
+@shared_task(
+    acks_late=True,
+    # A child process killed mid-extraction (out of memory on a hostile PDF, the hard time
+    # limit) is NOT redelivered at once, which could kill children for ever: the snapshot stays
+    # `fetching` under its reservation, and the sweep re-archives it after
+    # REEX_ARCHIVE_STALE_SECONDS, as a counted attempt (REEX_ARCHIVE_MAX_ATTEMPTS, then `lost`).
+    reject_on_worker_lost=False,
+    ignore_result=True,
+)
+def extract_snapshot(snapshot_id: int, token: str) -> str:
+    """Extract the text of a stored snapshot and end it `archived` (then `snapshot_archived`).
+    `token` is the reservation (ISO time) the fetch ran under; a reclaimed row is left alone.
+    Whatever escapes extraction still archives the snapshot, without text, saying why."""
+    reservation = datetime.fromisoformat(token)
+    try:
+        from sources.archive import finish_stored as run  # see the module docstring
+    except Exception as exc:
+        log.exception("extract task for snapshot %s cannot import the extractor", snapshot_id)
+        outcome = services.snapshot_extraction_crashed(
+            snapshot_id=snapshot_id, token=reservation, error=exc
+        )
+    else:
+        outcome = run(snapshot_id=snapshot_id, token=reservation)
+    if outcome.status == "retry":
+        # The attempt failed after storing (its files are gone): archive it again later.
+        enqueue_archive(snapshot_id, countdown=outcome.countdown)
+    return outcome.status
+
+
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_stuck_snapshots() -> int:
     """Re-queue snapshots left `pending` or `fetching` past REEX_ARCHIVE_STALE_SECONDS (a broker
-    outage, a lost worker), at most REEX_ARCHIVE_MAX_REQUEUES times each; after that they end
-    `failed` with the reason. Run by celery beat every REEX_ARCHIVE_SWEEP_SECONDS. Needs nothing
-    of the fetcher or extractor, so it runs even where those cannot be imported."""
-    from sources.services import mark_requeued, snapshots_give_up, stuck_snapshot_ids
-
-    snapshots_give_up()
+    outage, a lost worker, an extraction that never ended), at most REEX_ARCHIVE_MAX_REQUEUES
+    times each; after that they end `failed` with the reason. Run by celery beat every
+    REEX_ARCHIVE_SWEEP_SECONDS. Needs nothing of the fetcher or extractor, so it runs even where
+    those cannot be imported."""
+    services.snapshots_give_up()
     queued: list[int] = []
-    for snapshot_id in stuck_snapshot_ids():
+    for snapshot_id in services.stuck_snapshot_ids():
         if not enqueue_archive(snapshot_id):
             break  # the broker is down: the rest (and this one) wait for the next sweep
         queued.append(snapshot_id)
     # Marked only once queued: the next sweeps skip them for a stale window, not before.
-    mark_requeued(ids=queued)
+    services.mark_requeued(ids=queued)
     if queued:
         log.info("sweep re-queued %d stuck snapshots", len(queued))
     return len(queued)
 
 
-def enqueue_archive(snapshot_id: int) -> bool:
+def enqueue_archive(snapshot_id: int, *, countdown: float | None = None) -> bool:
     """Queue archiving; a broker outage is logged, not raised: the sweep re-queues later.
     Publishing gives up quickly (CELERY_TASK_PUBLISH_RETRY_POLICY), so callers never hang."""
     try:
-        archive_snapshot.delay(snapshot_id)
+        archive_snapshot.apply_async((snapshot_id,), countdown=countdown)
     except Exception:
         log.warning(
             "broker unreachable: snapshot %s stays pending for the sweep",
+            snapshot_id,
+            exc_info=True,
+        )
+        return False
+    return True
+
+
+def enqueue_extract(snapshot_id: int, token: datetime) -> bool:
+    """Queue the extraction of a stored snapshot (REEX_EXTRACT_QUEUE). A broker outage is
+    logged: the snapshot stays `fetching` and the sweep re-archives it after the stale window."""
+    try:
+        extract_snapshot.delay(snapshot_id, token.isoformat())
+    except Exception:
+        log.warning(
+            "broker unreachable: snapshot %s waits for the sweep to archive it again",
             snapshot_id,
             exc_info=True,
         )

@@ -48,8 +48,6 @@ WRITES_ALLOWED_OUTSIDE_SERVICES = {
     "sources/gleif.py": "bulk import pipeline",
     # The worker's liveness row, written by the worker process itself, not desk state.
     "sources/heartbeat.py": "worker heartbeat",
-    # The snapshot state machine and its writes: moved to services by i11a.
-    "sources/archive.py": "moved to services by i11a",
 }
 
 

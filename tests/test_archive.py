@@ -21,8 +21,9 @@ from warcio.archiveiterator import ArchiveIterator
 
 from claims.models import Evidence
 from claims.services import evidence_attach
-from sources.archive import archive_snapshot, backoff_seconds, stuck_snapshot_ids
+from sources.archive import archive_snapshot
 from sources.models import Snapshot
+from sources.services import backoff_seconds, stuck_snapshot_ids
 from tests.factories import ClaimFactory, SnapshotFactory, UserFactory
 
 PAGE = (

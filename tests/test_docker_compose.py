@@ -115,7 +115,11 @@ def test_web_is_gunicorn_and_the_worker_runs_an_io_pool():
     assert SERVICES["web"]["command"][0] == "gunicorn"
     worker = SERVICES["worker"]["command"]
     assert worker[worker.index("--pool") + 1] in {"threads", "gevent", "eventlet"}
-    assert "--destination celery@$$HOSTNAME" in " ".join(SERVICES["worker"]["healthcheck"]["test"])
+    # Each worker's health check pings that worker by its own node name, not any of the cluster.
+    for name in ("worker", "extractor"):
+        command = SERVICES[name]["command"]
+        node = command[command.index("-n") + 1].replace("%h", "$$HOSTNAME")
+        assert f"-d {node}" in " ".join(SERVICES[name]["healthcheck"]["test"]), name
 
 
 def test_the_compose_environment_gives_settings_with_s3_storage_and_json_logs():

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from sources.models import Snapshot, WorkerHeartbeat
+from sources.selectors import archive_queues
 from tests.factories import SnapshotFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,9 @@ def worker_alive(db):
     """A heartbeat row as a live worker writes it (tests/test_healthz_worker.py starts a real
     worker; here only the row matters)."""
     now = timezone.now()
-    return WorkerHeartbeat.objects.create(name="celery@probe", pid=1, started_at=now, beat_at=now)
+    return WorkerHeartbeat.objects.create(
+        name="celery@probe", pid=1, started_at=now, beat_at=now, queues=archive_queues()
+    )
 
 
 @pytest.fixture
@@ -66,8 +69,21 @@ def test_a_stale_heartbeat_is_no_live_worker(client, settings, worker_alive, ope
     response = client.get("/healthz", **operator)
     assert response.status_code == 503
     assert response.json()["checks"]["workers"] == {
-        "ok": False, "live": 0, "workers": [], "max_age_seconds": 30
+        "ok": False, "live": 0, "queues_without_a_worker": archive_queues(), "workers": [],
+        "max_age_seconds": 30,
     }  # fmt: skip
+
+
+def test_a_queue_no_live_worker_consumes_makes_it_unavailable(client, worker_alive, operator):
+    """Fetching workers alone archive nothing: the extraction queue needs a worker too."""
+    fetch_only = [q for q in archive_queues() if q != archive_queues()[1]]
+    WorkerHeartbeat.objects.update(queues=fetch_only)
+    response = client.get("/healthz", **operator)
+    assert response.status_code == 503
+    workers = response.json()["checks"]["workers"]
+    assert (workers["ok"], workers["live"]) == (False, 1)
+    assert workers["queues_without_a_worker"] == [archive_queues()[1]]
+    assert workers["workers"][0]["queues"] == fetch_only
 
 
 def test_operators_with_the_token_see_the_figures(client, settings, worker_alive, operator):

@@ -5,7 +5,8 @@ Loaded from tests/conftest.py (`pytest_plugins = ["tests.worker"]`).
 - `origin`: a threaded pytest-httpserver on 127.0.0.1, and REEX_FETCH_ALLOWLIST set to exactly
   its "127.0.0.1:PORT" for the test (every other loopback form and port stays refused).
 - `celery_worker_proc`: `celery -A reex worker --pool threads` as a subprocess on the same test
-  database and broker, consuming a queue of its own (one per xdist worker), with the origin
+  database and broker, consuming queues of its own (one per xdist worker: the archive queue and
+  the extraction queue, REEX_EXTRACT_QUEUE), with the origin
   allow-listed in its environment. Tests using it are `django_db(transaction=True)` and marked
   `worker`. It yields a `WorkerProcess` with `.stop()`, `.kill()` and `.restart()`.
 """
@@ -85,6 +86,7 @@ def worker_env(**overrides: str) -> dict[str, str]:
         DATABASE_CONN_MAX_AGE="0",
         SECRET_KEY=settings.SECRET_KEY,
         REEX_CELERY_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,
+        REEX_EXTRACT_QUEUE=settings.REEX_EXTRACT_QUEUE,
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         REEX_FETCH_ALLOWLIST=",".join(settings.REEX_FETCH_ALLOWLIST),
         PYTHONUNBUFFERED="1",
@@ -113,12 +115,14 @@ class WorkerProcess:
     def start(self, timeout: float = 30) -> WorkerProcess:
         self.starts += 1
         queue = self.env["REEX_CELERY_QUEUE"]
+        # Both queues: fetching and extraction (production runs a prefork pool for the second).
+        queues = f"{queue},{self.env['REEX_EXTRACT_QUEUE']}"
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [
                 sys.executable, "-m", "celery", "-A", "reex", "worker",
                 "--pool", "threads", "--concurrency", str(self.concurrency),
-                "-Q", queue, "-n", f"{queue}-{self.starts}@%h",
+                "-Q", queues, "-n", f"{queue}-{self.starts}@%h",
                 "--loglevel", "INFO", "--without-gossip", "--without-mingle",
             ],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
@@ -175,6 +179,7 @@ def make_celery_worker(transactional_db, origin, settings, tmp_path) -> Iterator
     the test database is flushed."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     purge_queue(settings.CELERY_TASK_DEFAULT_QUEUE)
+    purge_queue(settings.REEX_EXTRACT_QUEUE)
     started: list[WorkerProcess] = []
 
     def make(*, concurrency: int = 4, start: bool = True, **overrides: str) -> WorkerProcess:

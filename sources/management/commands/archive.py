@@ -20,8 +20,9 @@ from django.db.models import Q
 from django.utils import timezone
 from tqdm import tqdm
 
-from sources.archive import archive_snapshot, request_rearchive
+from sources.archive import archive_snapshot
 from sources.models import Snapshot
+from sources.services import request_rearchive
 
 UNFINISHED = [Snapshot.Status.PENDING, Snapshot.Status.FETCHING]
 MAX_STALE_DAYS = 36_500  # a century: anything more is a typo, and timedelta overflows near 10⁹
