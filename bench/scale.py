@@ -1,6 +1,7 @@
 """Scale-out on one machine: `python -m bench.scale [--workers 1,2,4 --n 240 --latency 0.2 --concurrency 4]`.
 
-Starts 1, 2 and 4 Celery worker *processes* (threads pool, C threads each) against one broker
+Starts 1, 2 and 4 Celery worker *processes* (threads pool, C threads each, each consuming both the
+fetching and the extraction queue) against one broker
 (Redis when REDIS_URL is set) and one throwaway database (PostgreSQL when DATABASE_URL names
 one), and has them archive the same N pages from a local origin that answers every page after
 a fixed latency L. For each worker count k it prints the wall time from the first enqueue to
@@ -33,6 +34,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reex.settings")
 os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(32))
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ["REEX_CELERY_QUEUE"] = f"reex-bench-scale-{os.getpid()}"
+os.environ["REEX_EXTRACT_QUEUE"] = f"reex-bench-scale-extract-{os.getpid()}"
 MEDIA = tempfile.mkdtemp(prefix="reex-bench-scale-")
 os.environ["MEDIA_ROOT"] = MEDIA
 
@@ -97,12 +99,15 @@ def start_workers(*, k: int, concurrency: int, allow: str) -> list[tuple[subproc
             Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]).parent
         )
     queue = os.environ["REEX_CELERY_QUEUE"]
+    # Each process consumes both archive queues (fetching and extraction), so that k processes
+    # are k whole archiving units.
+    queues = f"{queue},{os.environ['REEX_EXTRACT_QUEUE']}"
     workers = []
     for i in range(k):
         log = Path(MEDIA) / f"worker-{k}-{i}.log"
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "reex", "worker", "--pool", "threads",
-             "--concurrency", str(concurrency), "-Q", queue, "-n", f"{queue}-{i}@%h",
+             "--concurrency", str(concurrency), "-Q", queues, "-n", f"{queue}-{i}@%h",
              "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
             cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
         )  # fmt: skip
