@@ -87,8 +87,6 @@ def vet_the_seed_article(editor) -> Article:
             actor=editor,
             rationale=rationale,
             version=claim.version,
-            # Snapshots stay pending here, so an editor's override records the verdicts.
-            override=status != "in_review",
         )
     return Article.objects.get(key="nre-h1-2025")
 
