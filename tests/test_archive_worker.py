@@ -88,7 +88,13 @@ def test_attached_evidence_is_archived_by_the_worker_with_hash_text_and_warc(
     assert request.get_header("User-Agent").startswith("reex-archiver/")
 
     # claims' receiver ran in the worker: the figures are found and attributed to the origin.
-    evidence.refresh_from_db()
+    # It runs after the `archived` commit (hints are computed outside the transaction), so wait
+    # for it rather than race it.
+    def hinted() -> bool:
+        evidence.refresh_from_db()
+        return "figures_found" in (evidence.hints or {})
+
+    wait_for(hinted, what="the evidence hints", worker=celery_worker_proc)
     assert evidence.hints["figures_found"] == 2
     assert evidence.hints["echo"]["likely"] is True
     assert "according to Northern Rare Earth" in evidence.hints["echo"]["phrases"]
