@@ -17,3 +17,8 @@ class ClaimsConfig(AppConfig):
         from claims.publisher_sync import connect_domain_receivers
 
         connect_domain_receivers()
+        # Stored suggestions follow every write that can change them (claims/materialised.py);
+        # connected last, so they see what the receivers above wrote.
+        from claims import materialised
+
+        materialised.connect()

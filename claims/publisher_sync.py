@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from django.db.models import Q
 from django.utils import timezone
 
+from claims.materialised import suggestions_refresh
 from claims.models import Claim, Evidence
 from sources.models import Domain
 from sources.publishers import _to_ascii, _to_unicode, candidate_domains, publisher_ids_for_urls
@@ -79,6 +80,7 @@ def evidence_resync_publishers(*, domains: Iterable[str]) -> int:
     for publisher_id, ids in changed.items():
         n += Evidence.objects.filter(pk__in=ids).update(publisher_id=publisher_id, updated_at=now)
     Claim.objects.filter(pk__in=claim_ids).update(updated_at=now)
+    suggestions_refresh(claim_ids)
     # Requests to classify these rows are answered now (the editor who saved the domain is not
     # known here: the signal carries no user).
     from claims.services import classification_requests_resolve

@@ -19,6 +19,7 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
+from claims.materialised import suggestions_deferred
 from claims.models import Article, Claim
 from sources.models import Domain, Entity, Ownership
 
@@ -230,7 +231,7 @@ def load_seeds(seed_dir: Path = SEED_DIR, *, update: bool = False) -> LoadReport
         report.created[name] = report.created.get(name, 0) + created
         return obj, created
 
-    with transaction.atomic():
+    with transaction.atomic(), suggestions_deferred():  # one rebuild at the end
         by_slug: dict[str, Entity] = {}
         for rec in entities:
             entity, _ = put(

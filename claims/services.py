@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from claims.materialised import suggestions_refresh
 from claims.models import (
     EXCERPT_MAX_LENGTH,
     RATIONALE_MAX_LENGTH,
@@ -323,6 +324,7 @@ def evidence_classify_publisher(*, evidence: Evidence, entity, actor: AbstractBa
         n = Evidence.objects.filter(pk=evidence.pk).update(publisher=entity, updated_at=now)
         if not domain:  # an IP-literal URL: no domain to register, this row only
             classification_requests_resolve(evidence_ids=[evidence.pk], actor=actor)
+            suggestions_refresh([evidence.claim_id])
             evidence.publisher = entity
             return n
         # The rows still unknown, found before the domain is registered: registering it
@@ -334,6 +336,9 @@ def evidence_classify_publisher(*, evidence: Evidence, entity, actor: AbstractBa
         # The rows first, then the domain: the requests on them are resolved here, in this
         # editor's name, before the domain's resync (which knows no user) would see them.
         n += Evidence.objects.filter(pk__in=ids).update(publisher=entity, updated_at=now)
+        suggestions_refresh(
+            Evidence.objects.filter(pk__in=[evidence.pk, *ids]).values_list("claim_id", flat=True)
+        )
         classification_requests_resolve(evidence_ids=[evidence.pk, *ids], actor=actor)
         if register:
             Domain.objects.get_or_create(
