@@ -189,6 +189,62 @@ def measure(port: int, paths: list[str], token: str, *, seconds: float, concurre
     }
 
 
+_BUCKETS = (
+    ("psycopg", "database round trips and row decoding (psycopg)"),
+    ("/redis/", "throttle counts (Redis client)"),
+    ("django/db/", "ORM: SQL compilation, rows to objects"),
+    ("rest_framework", "DRF: request, auth, permissions, negotiation, rendering"),
+    ("/knox/", "DRF: request, auth, permissions, negotiation, rendering"),
+    ("/json/", "JSON encode/decode (ETag, body, JSON columns)"),
+    ("/claims/", "project: presenters, stored rows, views"),
+    ("/reex/", "project: middleware, permissions, throttle"),
+    ("django/", "Django: middleware, request, response, signals"),
+)
+
+
+def profile(token: str, detail_paths: list[str], list_paths: list[str]) -> None:
+    """Requests in this process (no gunicorn, no HTTP): wall time per request, then cProfile's
+    own time per function summed by where the function lives (the profiler inflates Python
+    work against waiting, so read the shares, not the sums)."""
+    import cProfile
+    import pstats
+
+    from django.conf import settings
+    from django.test import Client
+    from django.urls import clear_url_caches
+
+    settings.REEX_API_THROTTLE_RATE = "100000000/minute"
+    settings.ROOT_URLCONF = "bench.api_urls"  # as bench/api_wsgi.py serves it
+    clear_url_caches()
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}", SERVER_NAME="127.0.0.1")
+    print("\nin-process profile (django.test.Client, this process, no HTTP server):")
+    for name, paths in (
+        ("trivial", ["/bench/trivial"] * len(detail_paths)),
+        ("claim detail", detail_paths),
+        ("list page (50)", list_paths),
+    ):
+        for path in paths[:5]:
+            client.get(path)
+        started = time.perf_counter()
+        for path in paths:
+            assert client.get(path).status_code == 200, path
+        wall = (time.perf_counter() - started) / len(paths) * 1000
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for path in paths:
+            client.get(path)
+        profiler.disable()
+        stats = pstats.Stats(profiler).stats
+        buckets: dict[str, float] = {}
+        for (filename, _, _), (_, _, tottime, _, _) in stats.items():
+            where = next((label for key, label in _BUCKETS if key in filename), "other")
+            buckets[where] = buckets.get(where, 0.0) + tottime
+        total = sum(buckets.values())
+        print(f"  {name}: {wall:.2f} ms a request (wall, unprofiled); profiled shares:")
+        for where, t in sorted(buckets.items(), key=lambda kv: -kv[1]):
+            print(f"    {t / total * 100:5.1f}%  {t / len(paths) * 1000:6.2f} ms  {where}")
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
@@ -196,6 +252,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--claims", type=int, default=10_000)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also profile detail and list requests in this process (where the time goes)",
+    )
     args = parser.parse_args(argv)
 
     import django
@@ -314,6 +375,8 @@ def main(argv: list[str]) -> int:
             f"?status= {ratio['?status=']:.2f}, ?updated_since= {ratio['?updated_since=']:.2f} "
             "(aim >= 0.3)"
         )
+        if args.profile:
+            profile(token, detail_paths[:200], list_paths[:50])
         return 0 if not any(r["errors"] for r in results.values()) else 1
     finally:
         if gunicorn is not None:

@@ -54,6 +54,7 @@ _FIELDS = [
     "needed",
     "independent_groups",
     "evidence",
+    "origin",
     "entities",
     "independent",
     "origin_id",
@@ -122,6 +123,10 @@ def _state_check_sql() -> str:
     )
 
 
+#: Columns a list page (no evidence shown) does not read.
+LIST_DEFERRED = ("materialised__evidence", "materialised__entities", "materialised__independent")
+
+
 def read_annotations() -> dict[str, RawSQL]:
     """Annotations a claims queryset needs to tell whether each claim's stored row is
     current (`current_row`): evaluated inside the query that reads the claims. Only our own
@@ -178,11 +183,13 @@ class StoredContext:
     independents: dict[str, bool]
 
     @classmethod
-    def build(cls, rows: Iterable[ClaimSuggestion]) -> StoredContext:
+    def build(cls, rows: Iterable[ClaimSuggestion], *, deferred: bool = False) -> StoredContext:
+        """`deferred`: the rows were read without the evidence columns (list pages, which
+        show no evidence): only the suggestion and the origin are taken."""
         ctx = cls(suggestions={}, publishers={}, entities={}, independents={})
         for row in rows:
             assessments = {}
-            for key, item in row.evidence.items():
+            for key, item in ({} if deferred else row.evidence).items():
                 eid = int(key)
                 ctx.publishers[eid] = item["publisher"]
                 found = item["assessment"]
@@ -195,8 +202,10 @@ class StoredContext:
                 assessments=assessments,
                 independent_groups=row.independent_groups,
             )
-            ctx.entities.update(row.entities)
-            ctx.independents.update(row.independent)
+            ctx.entities[str(row.origin_id)] = row.origin
+            if not deferred:
+                ctx.entities.update(row.entities)
+                ctx.independents.update(row.independent)
         return ctx
 
     def entity(self, entity_id: int) -> dict[str, Any]:
@@ -233,7 +242,7 @@ def _rows_for(claims: list[tuple[int, int]], *, graph: ControlGraph, generation:
     out = []
     for cid, origin_id in claims:
         s = suggest(origin_id=origin_id, evidence=facts[cid], graph=graph, min_sources=n)
-        evidence, entities, independent = {}, {str(origin_id): shower.entity(origin_id)}, {}
+        evidence, entities, independent = {}, {}, {}
         for f in facts[cid]:
             found = s.assessments.get(f.id)
             evidence[str(f.id)] = {
@@ -260,6 +269,7 @@ def _rows_for(claims: list[tuple[int, int]], *, graph: ControlGraph, generation:
                 needed=s.needed,
                 independent_groups=s.independent_groups,
                 evidence=evidence,
+                origin=shower.entity(origin_id),
                 entities=entities,
                 independent=independent,
                 origin_id=origin_id,
@@ -474,8 +484,20 @@ def on_entity_changed(sender, instance: Entity, **kwargs) -> None:
 
 
 def on_evidence_changed(sender, instance: Evidence, **kwargs) -> None:
-    if not kwargs.get("raw"):
-        suggestions_refresh([instance.claim_id])
+    if kwargs.get("raw") or _deleting_claims(kwargs.get("origin")):
+        return
+    suggestions_refresh([instance.claim_id])
+
+
+def _deleting_claims(origin) -> bool:
+    """The deletion that removes this evidence removes its claim too (a claim or an article
+    deleted): its stored row goes with it, and writing one again would break the cascade."""
+    from django.db.models import QuerySet
+
+    from claims.models import Article
+
+    model = origin.model if isinstance(origin, QuerySet) else type(origin)
+    return model in (Claim, Article)
 
 
 def on_claim_saved(sender, instance: Claim, **kwargs) -> None:

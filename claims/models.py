@@ -522,8 +522,9 @@ class ClaimSuggestion(models.Model):
     independent_groups = models.PositiveIntegerField(default=0)
     #: str(evidence id) → {"publisher": id | None, "assessment": {...} | None}
     evidence = models.JSONField(default=dict)
-    #: str(entity id) → the entity as the API shows it (origin and every publisher), and
-    #: "origin:publisher" → independent (bool) under "independent".
+    #: The origin as the API shows it (what a list page needs), and str(entity id) → the
+    #: entity as the API shows it for every publisher; "origin:publisher" → independent.
+    origin = models.JSONField(default=dict)
     entities = models.JSONField(default=dict)
     independent = models.JSONField(default=dict)
     origin_id = models.BigIntegerField()

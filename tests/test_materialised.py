@@ -300,3 +300,17 @@ def test_an_ownership_import_leaves_the_rows_right():
 
     register_changed.send(sender="tests")
     assert_stored_equals_fresh()
+
+
+def test_deleting_evidence_then_its_claim_leaves_the_rows_right():
+    claim = ClaimFactory()
+    evidence = EvidenceFactory(claim=claim)
+    other = EvidenceFactory()
+    with transaction.atomic():
+        evidence.delete()  # the claim's row is recomputed without it
+        assert_stored_equals_fresh()
+        claim.delete()  # evidence protects its claim; a claim without evidence goes, row too
+        connection.check_constraints()  # deferred foreign keys, as a commit would check them
+    assert not ClaimSuggestion.objects.filter(pk=claim.pk).exists()
+    assert ClaimSuggestion.objects.filter(pk=other.claim_id).exists()
+    assert_stored_equals_fresh()

@@ -40,7 +40,7 @@ from claims.api.serializers import (
     EvidenceSerializer,
 )
 from claims.claimreview import ClaimReviewUnavailable, claim_review, latest_decision
-from claims.materialised import StoredContext, current_row, read_annotations
+from claims.materialised import LIST_DEFERRED, StoredContext, current_row, read_annotations
 from claims.models import Claim, Evidence
 from reex.lib.api import READ_ERRORS, ApiCursorPagination, ApiPagination, ApiView, errors
 
@@ -80,7 +80,7 @@ def claims_context(claims: list[Claim], *, prefetched: bool = False):
     """One context per claim: the stored suggestions where current (no query), a computed
     `ClaimContext` for the rest (claims/materialised.py says when a row is not current)."""
     stored = {c.pk: row for c in claims if (row := current_row(c)) is not None}
-    stored_ctx = StoredContext.build(stored.values())
+    stored_ctx = StoredContext.build(stored.values(), deferred=not prefetched)
     missing = [c for c in claims if c.pk not in stored]
     computed = ClaimContext.build(missing, prefetched=prefetched) if missing else None
     return {c.pk: stored_ctx if c.pk in stored else computed for c in claims}
@@ -151,6 +151,8 @@ class ClaimViewSet(
         qs = Claim.objects.select_related("article").defer("article__text")
         if self.action in ("list", "retrieve"):
             qs = qs.select_related("materialised").annotate(**read_annotations())
+        if self.action == "list":
+            qs = qs.defer(*LIST_DEFERRED)
         if self.action == "retrieve":
             qs = qs.prefetch_related(evidence_prefetch())
         if self.action == "claimreview":
@@ -281,7 +283,7 @@ class ClaimSyncViewSet(ApiView, mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[Claim]:
         return (
             Claim.objects.select_related("article", "materialised")
-            .defer("article__text")
+            .defer("article__text", *LIST_DEFERRED)
             .annotate(**read_annotations())
         )
 
