@@ -93,7 +93,7 @@ def _apply(op, *, claims, entities, domains, editor, counter) -> None:
     evidence = list(Evidence.objects.order_by("id"))
     if kind == "attach":
         _, ci, di, stance = op
-        host = domains[di].domain if di < len(domains) else "unknown-site.example"
+        host = domains[di].domain if di < len(domains) else "unknown-site.com"
         counter[0] += 1
         services.evidence_attach(
             claim=claims[ci], url=f"https://{host}/{counter[0]}", stance=stance, actor=editor
@@ -164,13 +164,14 @@ def test_after_any_writes_every_stored_suggestion_equals_a_fresh_computation(edi
     with transaction.atomic():
         entities = [EntityFactory(kind="media_outlet") for _ in range(6)]
         entities += [EntityFactory(kind="state"), EntityFactory(kind="soe")]
-        domains = [DomainFactory(entity=entities[i]) for i in range(5)]
+        # Real public suffixes: the register resolves publishers by registrable domain.
+        domains = [DomainFactory(entity=entities[i], domain=f"outlet{i}.com") for i in range(5)]
         claims = [ClaimFactory(origin=entities[7]) for _ in range(3)]
         counter = [0]
         for op in ops:
             _apply(op, claims=claims, entities=entities, domains=domains, editor=editor,
                    counter=counter)  # fmt: skip
-        assert_stored_equals_fresh()
+            assert_stored_equals_fresh()  # after every write, not only at the end
         transaction.set_rollback(True)
 
 
@@ -314,3 +315,16 @@ def test_deleting_evidence_then_its_claim_leaves_the_rows_right():
     assert not ClaimSuggestion.objects.filter(pk=claim.pk).exists()
     assert ClaimSuggestion.objects.filter(pk=other.claim_id).exists()
     assert_stored_equals_fresh()
+
+
+def test_a_settled_snapshot_and_a_domain_edit_refresh_the_rows(editor):
+    claims = [ClaimFactory()]
+    entities = [EntityFactory(kind="media_outlet"), EntityFactory(kind="state")]
+    domains = [DomainFactory(entity=entities[0], domain="outlet.com")]
+    counter = [0]
+    for op in [("attach", 0, 0, "supports"), ("settle", 0, "archived"), ("domain", 0, 1)]:
+        _apply(op, claims=claims, entities=entities, domains=domains, editor=editor,
+               counter=counter)  # fmt: skip
+        assert_stored_equals_fresh()
+    assert Snapshot.objects.get().status == "archived"
+    assert Evidence.objects.get().publisher_id == entities[1].pk
