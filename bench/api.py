@@ -6,13 +6,21 @@ of 300 entities, issues an api-consumer token, and serves the project with gunic
 production (docker-compose: `gunicorn reex.wsgi:application --workers 3`, DEBUG off), adding
 only a trivial JsonResponse view at /bench/trivial (bench/api_urls.py) as the baseline.
 
-For the trivial view, a claim detail (random claims, token-authenticated) and a list page
-(random pages of 50): requests per second and p50/p99 latency over a fixed time with
---concurrency clients, then the ratios API/trivial for requests per second.
-Aim (issue 6): detail >= 0.5, list >= 0.3.
+The claims' stored suggestions (claims/materialised.py) are built as a bulk load leaves them:
+one `suggestions_rebuild()` after the load (its time is printed).
+
+For the trivial view, a claim detail (random claims, token-authenticated), a list page (random
+pages of 50), a list page filtered by `?status=` and one by `?updated_since=` (random pages
+of each): requests per second and p50/p99 latency over a fixed time with --concurrency
+clients, then the ratios API/trivial for requests per second, all in one run against the same
+server's trivial view. Also the same answer as the trivial view through the API's own
+plumbing (token, permissions, throttle, DRF; bench/api_urls.py): the floor every API endpoint
+pays before reading any data. Aims (issues 6 and 11): detail >= 0.5, lists >= 0.3.
+`--profile` adds an in-process profile: time a request and where it goes.
 
 Options: --seconds S per endpoint (default 10), --concurrency C (default 3), --workers W
-(default 3), --claims N (default 10000), --keep (keep the database).
+(default 3), --claims N (default 10000; the README gives 10,000 and 100,000), --keep (keep
+the database).
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reex.settings")
@@ -130,6 +139,11 @@ def load(n_claims: int) -> tuple[str, list[int]]:
             )
         )  # fmt: skip
     Evidence.objects.bulk_create(evidence, batch_size=5000)
+    # A third of the claims changed in the last hour (the `updated_since` pages), the rest
+    # long ago.
+    long_ago = now - timedelta(days=30)
+    Claim.objects.exclude(pk__in=[c.pk for c in claims[::3]]).update(updated_at=long_ago)
+    Snapshot.objects.update(updated_at=long_ago)
     user = User.objects.create_user("bench-consumer")
     user.groups.add(Group.objects.get(name="api-consumer"))
     _, token = AuthToken.objects.create(user=user)
@@ -178,6 +192,63 @@ def measure(port: int, paths: list[str], token: str, *, seconds: float, concurre
     }
 
 
+_BUCKETS = (
+    ("psycopg", "database round trips and row decoding (psycopg)"),
+    ("/redis/", "throttle counts (Redis client)"),
+    ("django/db/", "ORM: SQL compilation, rows to objects"),
+    ("rest_framework", "DRF: request, auth, permissions, negotiation, rendering"),
+    ("/knox/", "DRF: request, auth, permissions, negotiation, rendering"),
+    ("/json/", "JSON encode/decode (ETag, body, JSON columns)"),
+    ("/claims/", "project: presenters, stored rows, views"),
+    ("/reex/", "project: middleware, permissions, throttle"),
+    ("django/", "Django: middleware, request, response, signals"),
+)
+
+
+def profile(token: str, detail_paths: list[str], list_paths: list[str]) -> None:
+    """Requests in this process (no gunicorn, no HTTP): wall time per request, then cProfile's
+    own time per function summed by where the function lives (the profiler inflates Python
+    work against waiting, so read the shares, not the sums)."""
+    import cProfile
+    import pstats
+
+    from django.conf import settings
+    from django.test import Client
+    from django.urls import clear_url_caches
+
+    settings.REEX_API_THROTTLE_RATE = "100000000/minute"
+    settings.ROOT_URLCONF = "bench.api_urls"  # as bench/api_wsgi.py serves it
+    clear_url_caches()
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}", SERVER_NAME="127.0.0.1")
+    print("\nin-process profile (django.test.Client, this process, no HTTP server):")
+    for name, paths in (
+        ("trivial", ["/bench/trivial"] * len(detail_paths)),
+        ("auth, no data", ["/bench/authenticated"] * len(detail_paths)),
+        ("claim detail", detail_paths),
+        ("list page (50)", list_paths),
+    ):
+        for path in paths[:5]:
+            client.get(path)
+        started = time.perf_counter()
+        for path in paths:
+            assert client.get(path).status_code == 200, path
+        wall = (time.perf_counter() - started) / len(paths) * 1000
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for path in paths:
+            client.get(path)
+        profiler.disable()
+        stats = pstats.Stats(profiler).stats
+        buckets: dict[str, float] = {}
+        for (filename, _, _), (_, _, tottime, _, _) in stats.items():
+            where = next((label for key, label in _BUCKETS if key in filename), "other")
+            buckets[where] = buckets.get(where, 0.0) + tottime
+        total = sum(buckets.values())
+        print(f"  {name}: {wall:.2f} ms a request (wall, unprofiled); profiled shares:")
+        for where, t in sorted(buckets.items(), key=lambda kv: -kv[1]):
+            print(f"    {t / total * 100:5.1f}%  {t / len(paths) * 1000:6.2f} ms  {where}")
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
@@ -185,12 +256,18 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--claims", type=int, default=10_000)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also profile detail and list requests in this process (where the time goes)",
+    )
     args = parser.parse_args(argv)
 
     import django
 
     django.setup()
     from django.db import connection
+    from django.utils import timezone
 
     from bench._db import database_url
 
@@ -213,15 +290,26 @@ def main(argv: list[str]) -> int:
     try:
         started = time.perf_counter()
         token, claim_ids = load(args.claims)
+        loaded = time.perf_counter()
+        from claims.materialised import suggestions_rebuild
+
+        suggestions_rebuild()
+        rebuilt = time.perf_counter() - loaded
         # What autovacuum does to a production database after a bulk load (this server may
         # run without it): planner statistics and the visibility map (index-only scans).
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
         print(
             f"loaded {args.claims:,} claims, {args.claims * EVIDENCE_PER_CLAIM:,} evidence rows "
-            f"in {time.perf_counter() - started:.1f} s",
+            f"in {time.perf_counter() - started:.1f} s (of which the stored suggestions' "
+            f"rebuild {rebuilt:.1f} s)",
             flush=True,
         )
+        from claims.models import Claim
+
+        n_status = Claim.objects.filter(status="disputed").count()
+        since = (timezone.now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        n_since = Claim.objects.filter(updated_at__gte=since).count()
         port = _free_port()
         env = {
             **os.environ,
@@ -253,6 +341,14 @@ def main(argv: list[str]) -> int:
         detail_paths = [f"/api/v1/claims/{rng.choice(claim_ids)}/" for _ in range(2000)]
         pages = args.claims // 50
         list_paths = [f"/api/v1/claims/?page={rng.randint(1, pages)}" for _ in range(500)]
+        status_paths = [
+            f"/api/v1/claims/?status=disputed&page={rng.randint(1, max(1, n_status // 50))}"
+            for _ in range(500)
+        ]
+        since_paths = [
+            f"/api/v1/claims/?updated_since={since}&page={rng.randint(1, max(1, n_since // 50))}"
+            for _ in range(500)
+        ]
         print(
             f"gunicorn --workers {args.workers}, DEBUG off; {args.concurrency} concurrent clients, "
             f"{args.seconds:g} s per endpoint (new connection per request)",
@@ -261,25 +357,32 @@ def main(argv: list[str]) -> int:
         results = {}
         for name, paths in (
             ("trivial", ["/bench/trivial"]),
+            ("auth, no data", ["/bench/authenticated"]),
             ("claim detail", detail_paths),
             ("list page (50)", list_paths),
+            ("?status=", status_paths),
+            ("?updated_since=", since_paths),
         ):
             results[name] = measure(
                 port, paths, token, seconds=args.seconds, concurrency=args.concurrency
             )
-        print(f"\n{'endpoint':<16}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}{'errors':>8}")
+        print(f"\n{'endpoint':<18}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}{'errors':>8}")
         base = results["trivial"]["rps"]
         for name, r in results.items():
             print(
-                f"{name:<16}{r['rps']:>9.1f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
+                f"{name:<18}{r['rps']:>9.1f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
                 f"{r['rps'] / base:>8.2f}{r['errors']:>8}"
             )
-        detail_ratio = results["claim detail"]["rps"] / base
-        list_ratio = results["list page (50)"]["rps"] / base
+        ratio = {name: r["rps"] / base for name, r in results.items()}
         print(
-            f"\nratios to the trivial view: detail {detail_ratio:.2f} (aim >= 0.5), "
-            f"list {list_ratio:.2f} (aim >= 0.3)"
+            f"\n{args.claims:,} claims; ratios to the trivial view: detail "
+            f"{ratio['claim detail']:.2f} (aim >= 0.5), list {ratio['list page (50)']:.2f}, "
+            f"?status= {ratio['?status=']:.2f}, ?updated_since= {ratio['?updated_since=']:.2f} "
+            f"(aim >= 0.3); the API's own floor (token, permissions, throttle, DRF, no data) "
+            f"{ratio['auth, no data']:.2f}"
         )
+        if args.profile:
+            profile(token, detail_paths[:200], list_paths[:50])
         return 0 if not any(r["errors"] for r in results.values()) else 1
     finally:
         if gunicorn is not None:

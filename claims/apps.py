@@ -11,3 +11,8 @@ class ClaimsConfig(AppConfig):
         from claims import receivers
 
         receivers.connect()
+        # Stored suggestions follow every write that can change them (claims/materialised.py);
+        # connected last, so they see what the receivers above wrote.
+        from claims import materialised
+
+        materialised.connect()

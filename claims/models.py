@@ -518,3 +518,58 @@ class ClaimProposal(models.Model):
     def __str__(self) -> str:
         text = self.restatement or self.text
         return text if len(text) <= 90 else text[:89] + "…"
+
+
+class ClaimSuggestion(models.Model):
+    """The suggestion rule's answer for one claim, stored so the API reads it instead of
+    computing it (claims/materialised.py writes it; docs/api.md "Materialised suggestions").
+
+    Invariant: written in the same transaction as every write through the project's paths that
+    can change it (evidence, snapshots, publishers, domains, ownership, entities). A read uses
+    a row only when it is provably current: its `generation` is the state's
+    (`SuggestionState`), the state's graph fingerprint is the database's now, and `inputs` (the
+    claim's evidence facts spelled as text) and `origin_id` / `min_sources` equal what the
+    database and the settings hold now; otherwise the read computes, as before.
+    """
+
+    claim = models.OneToOneField(
+        Claim, on_delete=models.CASCADE, primary_key=True, related_name="materialised"
+    )
+    #: "" when the rule has no suggestion (None in the API).
+    status = models.CharField(max_length=30, blank=True)
+    reasons = models.JSONField(default=list)
+    needed = models.PositiveIntegerField(default=0)
+    independent_groups = models.PositiveIntegerField(default=0)
+    #: str(evidence id) → {"publisher": id | None, "assessment": {...} | None}
+    evidence = models.JSONField(default=dict)
+    #: The origin as the API shows it (what a list page needs), and str(entity id) → the
+    #: entity as the API shows it for every publisher; "origin:publisher" → independent.
+    origin = models.JSONField(default=dict)
+    entities = models.JSONField(default=dict)
+    independent = models.JSONField(default=dict)
+    origin_id = models.BigIntegerField()
+    min_sources = models.PositiveIntegerField()
+    inputs = models.TextField(blank=True)
+    graph_fingerprint = models.CharField(max_length=32)
+    generation = models.PositiveIntegerField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "stored suggestion"
+
+    def __str__(self) -> str:
+        return f"claim {self.claim_id}: {self.status or 'no suggestion'}"
+
+
+class SuggestionState(models.Model):
+    """One row (id 1): the control graph every current `ClaimSuggestion` was computed against
+    (`graph_fingerprint`, as sources.chains spells it) and the current `generation`. A graph
+    change the project's write paths did not follow (a queryset `update()`, raw SQL) shows as
+    a fingerprint that differs from the database's: rows are then not used until a write path
+    bumps the generation and `recompute_suggestions` rebuilds them."""
+
+    graph_fingerprint = models.CharField(max_length=32, blank=True)
+    generation = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"generation {self.generation}, graph {self.graph_fingerprint or '-'}"

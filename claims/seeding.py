@@ -19,6 +19,7 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
+from claims.materialised import suggestions_deferred
 from claims.models import Article, Claim
 from sources.models import Domain, Entity, Ownership
 
@@ -353,7 +354,7 @@ def load_seeds(seed_dir: Path = SEED_DIR, *, update: bool = False) -> LoadReport
     article_data, text = _validate_article(seed_dir, slugs)
     claims = _validate_claims(seed_dir, text, slugs)
     w = _Writer(report=LoadReport(), update=update)
-    with transaction.atomic():
+    with transaction.atomic(), suggestions_deferred():  # one rebuild at the end
         by_slug = _write_entities(w, entities)
         for rec in entities:
             _write_domains(w, rec, by_slug)

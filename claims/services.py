@@ -29,6 +29,7 @@ from django.utils.text import slugify
 # attributes at call time, so either may be imported first.
 from claims import tasks
 from claims.hints import DriftHint, EvidenceHints, hints_for_text
+from claims.materialised import suggestions_refresh
 from claims.models import (
     EXCERPT_MAX_LENGTH,
     RATIONALE_MAX_LENGTH,
@@ -354,6 +355,7 @@ def evidence_classify_publisher(*, evidence: Evidence, entity, actor: AbstractBa
         n = Evidence.objects.filter(pk=evidence.pk).update(publisher=entity, updated_at=now)
         if not domain:  # an IP-literal URL: no domain to register, this row only
             classification_requests_resolve(evidence_ids=[evidence.pk], actor=actor)
+            suggestions_refresh([evidence.claim_id])
             evidence.publisher = entity
             return n
         # The rows still unknown, found before the domain is registered: registering it
@@ -365,6 +367,9 @@ def evidence_classify_publisher(*, evidence: Evidence, entity, actor: AbstractBa
         # The rows first, then the domain: the requests on them are resolved here, in this
         # editor's name, before the domain's resync (which knows no user) would see them.
         n += Evidence.objects.filter(pk__in=ids).update(publisher=entity, updated_at=now)
+        suggestions_refresh(
+            Evidence.objects.filter(pk__in=[evidence.pk, *ids]).values_list("claim_id", flat=True)
+        )
         classification_requests_resolve(evidence_ids=[evidence.pk, *ids], actor=actor)
         if register:
             Domain.objects.get_or_create(
@@ -575,6 +580,7 @@ def evidence_resync_publishers(*, domains: Iterable[str]) -> int:
     for publisher_id, ids in changed.items():
         n += Evidence.objects.filter(pk__in=ids).update(publisher_id=publisher_id, updated_at=now)
     Claim.objects.filter(pk__in=claim_ids).update(updated_at=now)
+    suggestions_refresh(claim_ids)
     # Requests to classify these rows are answered now (the editor who saved the domain is not
     # known here: the signal carries no user).
     classification_requests_resolve(evidence_ids=[i for ids in changed.values() for i in ids])

@@ -43,6 +43,7 @@ from sources.models import (
     Ownership,
     OwnershipConflict,
 )
+from sources.signals import register_changed
 
 #: Our own export ids: `reex-<slug>` names the entity with that slug.
 OWN_ID_PREFIX = "reex-"
@@ -495,6 +496,7 @@ def write_import(
                 )
             session.put_edge(owner=owner, owned=owned, values=rec.values, record=rec.record)
         session.flush_edges()
+        register_changed.send(sender=__name__)
     return session.summary
 
 

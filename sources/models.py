@@ -352,6 +352,8 @@ class Snapshot(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "updated_at"]),
+            # The claims API's `updated_since` looks snapshots up by this alone.
+            models.Index(fields=["updated_at"], name="snapshot_updated_at"),
             models.Index(fields=["url"]),
         ]
         constraints = [

@@ -7,6 +7,9 @@ receiver is logged and never undoes an archive).
   `text`, `sha256` and `drift` (against the previous snapshot of a re-check) are set.
 - `snapshot_failed(sender=Snapshot, snapshot=<Snapshot>)`: the snapshot ended `failed` for good
   (permanent error or attempts used up); `drift` is `vanished` when a re-check found 404/410.
+- `register_changed(sender=<module name>)`: a bulk write of entities, ownership edges or
+  domains (an import) that sends no model signals; sent inside its transaction, with `send`
+  (a failing receiver rolls the import back: what depends on the register must follow it).
 """
 
 from __future__ import annotations
@@ -15,3 +18,4 @@ from django.dispatch import Signal
 
 snapshot_archived = Signal()
 snapshot_failed = Signal()
+register_changed = Signal()

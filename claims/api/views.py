@@ -8,6 +8,7 @@ import hashlib
 import json
 from datetime import datetime
 
+from django.core.paginator import InvalidPage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -22,6 +23,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -38,6 +40,7 @@ from claims.api.serializers import (
     EvidenceSerializer,
 )
 from claims.claimreview import ClaimReviewUnavailable, claim_review, latest_decision
+from claims.materialised import LIST_DEFERRED, StoredContext, current_row, read_annotations
 from claims.models import Claim, Evidence
 from reex.lib.api import READ_ERRORS, ApiCursorPagination, ApiPagination, ApiView, errors
 
@@ -49,6 +52,38 @@ class ClaimSyncPagination(ApiCursorPagination):
     ordering = ("updated_at", "id")
     page_size = 200
     max_page_size = 1000
+
+
+class ClaimPagination(ApiPagination):
+    """ApiPagination in two queries: the count, then the page's rows (with their stored
+    suggestions) selected by the page's ids, which a subquery takes from the primary key index
+    (OFFSET walks the index only; the rows' joins and checks run for the page alone)."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        paginator = self.django_paginator_class(
+            queryset.values_list("pk", flat=True), self.get_page_size(request)
+        )
+        page_number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage as exc:
+            raise NotFound(
+                self.invalid_page_message.format(page_number=page_number, message=str(exc))
+            ) from None
+        rows = list(queryset.filter(pk__in=self.page.object_list))
+        self.page.object_list = rows
+        return rows
+
+
+def claims_context(claims: list[Claim], *, prefetched: bool = False):
+    """One context per claim: the stored suggestions where current (no query), a computed
+    `ClaimContext` for the rest (claims/materialised.py says when a row is not current)."""
+    stored = {c.pk: row for c in claims if (row := current_row(c)) is not None}
+    stored_ctx = StoredContext.build(stored.values(), deferred=not prefetched)
+    missing = [c for c in claims if c.pk not in stored]
+    computed = ClaimContext.build(missing, prefetched=prefetched) if missing else None
+    return {c.pk: stored_ctx if c.pk in stored else computed for c in claims}
 
 
 class JSONLDRenderer(JSONRenderer):
@@ -104,7 +139,7 @@ class ClaimViewSet(
     ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     filterset_class = ClaimFilter
-    pagination_class = ApiPagination
+    pagination_class = ClaimPagination
     object_noun = "claim"
     action_permissions = {
         "default": ("claims.view_claim", "read claims"),
@@ -114,6 +149,10 @@ class ClaimViewSet(
 
     def get_queryset(self) -> QuerySet[Claim]:
         qs = Claim.objects.select_related("article").defer("article__text")
+        if self.action in ("list", "retrieve"):
+            qs = qs.select_related("materialised").annotate(**read_annotations())
+        if self.action == "list":
+            qs = qs.defer(*LIST_DEFERRED)
         if self.action == "retrieve":
             qs = qs.prefetch_related(evidence_prefetch())
         if self.action == "claimreview":
@@ -126,12 +165,13 @@ class ClaimViewSet(
     def list(self, request: Request, *args, **kwargs) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
         page = list(self.paginate_queryset(queryset))
-        ctx = ClaimContext.build(page)
-        return self.get_paginated_response([claim_data(c, ctx) for c in page])
+        ctx = claims_context(page)
+        return self.get_paginated_response([claim_data(c, ctx[c.pk]) for c in page])
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         claim = self.get_object()
-        data = claim_data(claim, ClaimContext.build([claim], prefetched=True), with_evidence=True)
+        ctx = claims_context([claim], prefetched=True)[claim.pk]
+        data = claim_data(claim, ctx, with_evidence=True)
         etag = (
             '"'
             + hashlib.sha256(
@@ -241,12 +281,16 @@ class ClaimSyncViewSet(ApiView, mixins.ListModelMixin, viewsets.GenericViewSet):
     action_permissions = {"default": ("claims.view_claim", "read claims")}
 
     def get_queryset(self) -> QuerySet[Claim]:
-        return Claim.objects.select_related("article").defer("article__text")
+        return (
+            Claim.objects.select_related("article", "materialised")
+            .defer("article__text", *LIST_DEFERRED)
+            .annotate(**read_annotations())
+        )
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         page = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
-        ctx = ClaimContext.build(page)
-        return self.get_paginated_response([claim_data(c, ctx) for c in page])
+        ctx = claims_context(page)
+        return self.get_paginated_response([claim_data(c, ctx[c.pk]) for c in page])
 
 
 def _last_modified(claim: Claim) -> datetime:

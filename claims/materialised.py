@@ -1,0 +1,544 @@
+"""Materialised suggestions: each claim's suggested status, reasons, independent-group count and
+the evidence facts the API shows, stored in `ClaimSuggestion` and recomputed in the same
+transaction as every write that can change them, so an API read takes them from one row.
+
+Writes (all call `suggestions_refresh` or `suggestions_refresh_under`, which lock the one
+`SuggestionState` row first, so refreshes never interleave with each other):
+
+* evidence created, edited, deleted, moved to a newer snapshot, its publisher classified or
+  re-resolved after a domain edit → the claim's row;
+* a snapshot saved or settled (archived, failed) → the rows of the claims citing it;
+* a claim saved (created, origin edited) → its row;
+* an ownership edge or an entity saved or deleted → every claim whose origin or evidence
+  publisher sits at or under the entity (one recursive query over the controlling edges:
+  `claims_under`), plus claims with an unknown publisher (a domain may resolve it under);
+* bulk paths (ownership imports: `sources.signals.register_changed`; `load_seeds`;
+  `recompute_suggestions`) rebuild every row once at the end (`suggestions_rebuild`).
+
+A read uses a row only when it is provably current (`ClaimSuggestion`'s invariant): the row's
+generation is the state's, the state's graph fingerprint is the database's now (checked inside
+the read's own query), and the claim's evidence facts spelled now (`inputs_sql`, in the same
+query) equal the row's. A write the paths above do not see (a queryset `update()` or raw SQL on
+ownership, entities, evidence or snapshots; the archive worker's status change until its
+`snapshot_archived` receiver runs just after commit) therefore never serves a stale value: the
+read computes, as it did before. The next refresh that finds the graph changed behind its back
+starts a new generation (every older row stops being used) and logs that
+`recompute_suggestions` should run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from claims.models import Claim, ClaimSuggestion, Evidence, SuggestionState
+from claims.suggestion import EvidenceAssessment, Suggestion, min_sources, suggest
+from sources.chains import _CONTROLLING_SQL, ControlGraph, _spelled_sql, current_graph
+from sources.models import Entity, Ownership, Snapshot
+
+log = logging.getLogger(__name__)
+
+BATCH = 2000
+_FIELDS = [
+    "status",
+    "reasons",
+    "needed",
+    "independent_groups",
+    "evidence",
+    "origin",
+    "entities",
+    "independent",
+    "origin_id",
+    "min_sources",
+    "inputs",
+    "graph_fingerprint",
+    "generation",
+    "computed_at",
+]
+
+
+# --- the inputs of one claim, spelled (Python at write time, SQL at read time) -------------------
+def spell_inputs(rows: Iterable[tuple]) -> str:
+    """The evidence facts the rule reads, as text: rows (id, claim_id, stance, publisher_id,
+    url, snapshot status, snapshot error) in id order. `inputs_sql` spells the same text."""
+    parts = []
+    for eid, _cid, stance, pub, url, status, error in rows:
+        error = error or ""
+        parts.append(
+            f"{eid},{stance},{'-' if pub is None else pub},{status or '-'},"
+            f"{f'{len(error)}:{error}' if status == 'failed' else ''},"
+            f"{url if pub is None else ''}"
+        )
+    return ";".join(parts)
+
+
+def inputs_sql(claim_ref: str) -> str:
+    """SQL for `spell_inputs` of the claim whose id is `claim_ref` (a column reference)."""
+    e, s = Evidence._meta.db_table, Snapshot._meta.db_table
+    if connection.vendor == "postgresql":
+        item = (
+            "e.id::text || ',' || e.stance || ',' || coalesce(e.publisher_id::text, '-') || ',' "
+            "|| coalesce(s.status, '-') || ',' || (CASE WHEN s.status = 'failed' THEN "
+            "length(coalesce(s.error, ''))::text || ':' || coalesce(s.error, '') ELSE '' END) "
+            "|| ',' || (CASE WHEN e.publisher_id IS NULL THEN e.url ELSE '' END)"
+        )
+        return (
+            f"coalesce((SELECT string_agg({item}, ';' ORDER BY e.id) FROM {e} e "  # noqa: S608
+            f"LEFT JOIN {s} s ON s.id = e.snapshot_id WHERE e.claim_id = {claim_ref}), '')"
+        )
+    item = (
+        "CAST(e.id AS TEXT) || ',' || e.stance || ',' || coalesce(CAST(e.publisher_id AS TEXT), "
+        "'-') || ',' || coalesce(s.status, '-') || ',' || (CASE WHEN s.status = 'failed' THEN "
+        "length(coalesce(s.error, '')) || ':' || coalesce(s.error, '') ELSE '' END) || ',' || "
+        "(CASE WHEN e.publisher_id IS NULL THEN e.url ELSE '' END)"
+    )
+    return (
+        f"coalesce((SELECT group_concat(x, ';') FROM (SELECT {item} AS x FROM {e} e "  # noqa: S608
+        f"LEFT JOIN {s} s ON s.id = e.snapshot_id WHERE e.claim_id = {claim_ref} "
+        "ORDER BY e.id)), '')"
+    )
+
+
+def _state_check_sql() -> str:
+    """PostgreSQL: the current generation when the stored graph fingerprint is the database's
+    now, else ''. SQLite (no md5): "<fingerprint>:<generation>:<spelled graph>" for Python."""
+    st = SuggestionState._meta.db_table
+    if connection.vendor == "postgresql":
+        return (
+            f"(SELECT CASE WHEN st.graph_fingerprint = md5({_spelled_sql('postgresql')}) "  # noqa: S608
+            f"THEN st.generation::text ELSE '' END FROM {st} st WHERE st.id = 1)"
+        )
+    return (
+        f"(SELECT st.graph_fingerprint || ':' || st.generation || ':' || "  # noqa: S608
+        f"({_spelled_sql(connection.vendor)}) FROM {st} st WHERE st.id = 1)"
+    )
+
+
+#: Columns a list page (no evidence shown) does not read.
+LIST_DEFERRED = ("materialised__evidence", "materialised__entities", "materialised__independent")
+
+
+def read_annotations() -> dict[str, RawSQL]:
+    """Annotations a claims queryset needs to tell whether each claim's stored row is
+    current (`current_row`): evaluated inside the query that reads the claims. Only our own
+    table names and constants go into the SQL."""
+    table = Claim._meta.db_table
+    return {
+        "_inputs_now": RawSQL(inputs_sql(f'"{table}"."id"'), []),  # noqa: S611
+        "_state_now": RawSQL(_state_check_sql(), []),  # noqa: S611
+    }
+
+
+_checked: dict[str, int | None] = {}
+
+
+def _valid_generation(value: str | None) -> int | None:
+    if not value:
+        return None
+    if connection.vendor == "postgresql":
+        return int(value)
+    if value in _checked:
+        return _checked[value]
+    fingerprint, generation, spelled = value.split(":", 2)
+    md5 = hashlib.md5(spelled.encode(), usedforsecurity=False).hexdigest()
+    _checked.clear()
+    _checked[value] = int(generation) if md5 == fingerprint else None
+    return _checked[value]
+
+
+def current_row(claim: Claim) -> ClaimSuggestion | None:
+    """The claim's stored row when it is current (read with `read_annotations()` and
+    `select_related("materialised")`), else None (the caller computes)."""
+    try:
+        row = claim.materialised
+    except ClaimSuggestion.DoesNotExist:
+        return None
+    if (
+        row.generation != _valid_generation(getattr(claim, "_state_now", None))
+        or row.inputs != getattr(claim, "_inputs_now", None)
+        or row.origin_id != claim.origin_id
+        or row.min_sources != min_sources()
+    ):
+        return None
+    return row
+
+
+# --- the stored rows as the presenters read them ------------------------------------------------
+@dataclass
+class StoredContext:
+    """What claims.api.presenters needs of a `ClaimContext`, from stored rows: no query."""
+
+    suggestions: dict[int, Suggestion]
+    publishers: dict[int, int | None]
+    entities: dict[str, dict[str, Any]]
+    independents: dict[str, bool]
+
+    @classmethod
+    def build(cls, rows: Iterable[ClaimSuggestion], *, deferred: bool = False) -> StoredContext:
+        """`deferred`: the rows were read without the evidence columns (list pages, which
+        show no evidence): only the suggestion and the origin are taken."""
+        ctx = cls(suggestions={}, publishers={}, entities={}, independents={})
+        for row in rows:
+            assessments = {}
+            for key, item in ({} if deferred else row.evidence).items():
+                eid = int(key)
+                ctx.publishers[eid] = item["publisher"]
+                found = item["assessment"]
+                if found is not None:
+                    assessments[eid] = EvidenceAssessment(eid, **found)
+            ctx.suggestions[row.claim_id] = Suggestion(
+                status=row.status or None,
+                reasons=row.reasons,
+                needed=row.needed,
+                assessments=assessments,
+                independent_groups=row.independent_groups,
+            )
+            ctx.entities[str(row.origin_id)] = row.origin
+            if not deferred:
+                ctx.entities.update(row.entities)
+                ctx.independents.update(row.independent)
+        return ctx
+
+    def entity(self, entity_id: int) -> dict[str, Any]:
+        return self.entities[str(entity_id)]
+
+    def independent(self, *, origin_id: int, publisher_id: int | None) -> bool | None:
+        if publisher_id is None:
+            return None
+        return self.independents[f"{origin_id}:{publisher_id}"]
+
+
+# --- computing and writing ------------------------------------------------------------------------
+def _rows_for(claims: list[tuple[int, int]], *, graph: ControlGraph, generation: int) -> list:
+    """(claim id, origin id) pairs → unsaved ClaimSuggestion rows: one evidence query, plus one
+    when a publisher is unknown."""
+    from claims.api.presenters import ClaimContext
+    from claims.selectors import evidence_facts_from_rows
+
+    ids = [cid for cid, _ in claims]
+    raw = list(
+        Evidence.objects.filter(claim_id__in=ids)
+        .order_by("id")
+        .values_list(
+            "id", "claim_id", "stance", "publisher_id", "url", "snapshot__status", "snapshot__error"
+        )
+    )
+    by_claim: dict[int, list[tuple]] = {cid: [] for cid in ids}
+    for r in raw:
+        by_claim[r[1]].append(r)
+    facts = evidence_facts_from_rows(claim_ids=ids, rows=raw, graph=graph)
+    shower = ClaimContext(graph=graph)
+    n = min_sources()
+    now = timezone.now()
+    out = []
+    for cid, origin_id in claims:
+        s = suggest(origin_id=origin_id, evidence=facts[cid], graph=graph, min_sources=n)
+        evidence, entities, independent = {}, {}, {}
+        for f in facts[cid]:
+            found = s.assessments.get(f.id)
+            evidence[str(f.id)] = {
+                "publisher": f.publisher_id,
+                "assessment": None
+                if found is None
+                else {
+                    "counts": found.counts,
+                    "badge": found.badge,
+                    "group_label": found.group_label,
+                    "why": found.why,
+                },
+            }
+            if f.publisher_id is not None:
+                entities[str(f.publisher_id)] = shower.entity(f.publisher_id)
+                independent[f"{origin_id}:{f.publisher_id}"] = graph.independent(
+                    origin_id, f.publisher_id
+                )
+        out.append(
+            ClaimSuggestion(
+                claim_id=cid,
+                status=s.status or "",
+                reasons=list(s.reasons),
+                needed=s.needed,
+                independent_groups=s.independent_groups,
+                evidence=evidence,
+                origin=shower.entity(origin_id),
+                entities=entities,
+                independent=independent,
+                origin_id=origin_id,
+                min_sources=n,
+                inputs=spell_inputs(by_claim[cid]),
+                graph_fingerprint=graph.fingerprint or "",
+                generation=generation,
+                computed_at=now,
+            )
+        )
+    return out
+
+
+def _lock_state() -> SuggestionState:
+    state = SuggestionState.objects.select_for_update().filter(pk=1).first()
+    if state is None:
+        SuggestionState.objects.get_or_create(pk=1)
+        state = SuggestionState.objects.select_for_update().get(pk=1)
+    return state
+
+
+def _write(claim_ids: Iterable[int], *, state: SuggestionState, graph: ControlGraph) -> int:
+    ids = sorted(set(claim_ids))
+    n = 0
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        claims = list(Claim.objects.filter(pk__in=chunk).values_list("id", "origin_id"))
+        rows = _rows_for(claims, graph=graph, generation=state.generation)
+        ClaimSuggestion.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["claim"], update_fields=_FIELDS
+        )
+        n += len(rows)
+    return n
+
+
+_deferred = threading.local()
+
+
+@contextlib.contextmanager
+def suggestions_deferred() -> Iterator[None]:
+    """Inside: refreshes are only noted; one `suggestions_rebuild()` runs at the end (inside
+    the caller's transaction when there is one). For bulk writes (`load_seeds`)."""
+    if getattr(_deferred, "depth", 0):
+        _deferred.depth += 1
+        try:
+            yield
+        finally:
+            _deferred.depth -= 1
+        return
+    _deferred.depth, _deferred.dirty = 1, False
+    try:
+        yield
+        dirty = _deferred.dirty
+    finally:
+        _deferred.depth, _deferred.dirty = 0, False
+    if dirty:
+        suggestions_rebuild()
+
+
+def _is_deferred() -> bool:
+    if getattr(_deferred, "depth", 0):
+        _deferred.dirty = True
+        return True
+    return False
+
+
+def suggestions_refresh(claim_ids: Iterable[int]) -> int:
+    """Recompute and store the rows of these claims, in the caller's transaction (or one of
+    its own). Returns how many rows were written."""
+    claim_ids = [i for i in claim_ids if i is not None]
+    if not claim_ids or _is_deferred():
+        return 0
+    with transaction.atomic():
+        state = _lock_state()
+        graph = current_graph()
+        if state.graph_fingerprint != graph.fingerprint:
+            _new_generation(state, graph, why="the control graph changed without a refresh")
+        return _write(claim_ids, state=state, graph=graph)
+
+
+def _new_generation(state: SuggestionState, graph: ControlGraph, *, why: str) -> None:
+    if state.graph_fingerprint:
+        log.warning(
+            "stored suggestions: %s (a queryset update() or raw SQL); stored rows are not used "
+            "until `manage.py recompute_suggestions` rebuilds them",
+            why,
+        )
+    state.generation += 1
+    state.graph_fingerprint = graph.fingerprint or ""
+    state.save(update_fields=["generation", "graph_fingerprint"])
+
+
+def claims_under(entity_ids: Iterable[int]) -> set[int]:
+    """Ids of the claims whose origin or an evidence publisher is one of `entity_ids` or is
+    controlled (at any depth, through controlling edges) by one, and of claims with evidence
+    whose publisher is unknown (a domain may resolve it under them). One query."""
+    entity_ids = sorted({int(i) for i in entity_ids if i is not None})
+    if not entity_ids:
+        return set()
+    o, c, e = Ownership._meta.db_table, Claim._meta.db_table, Evidence._meta.db_table
+    seeds = " UNION ".join(["SELECT CAST(%s AS BIGINT)"] * len(entity_ids))
+    sql = (
+        f"WITH RECURSIVE under(id) AS ({seeds} UNION "  # noqa: S608
+        f"SELECT o.owned_id FROM {o} o JOIN under u ON o.owner_id = u.id "
+        f"WHERE o.{_CONTROLLING_SQL.replace(' OR ', ' OR o.')}) "
+        f"SELECT c.id FROM {c} c WHERE c.origin_id IN (SELECT id FROM under) "
+        f"UNION SELECT ev.claim_id FROM {e} ev WHERE ev.publisher_id IN (SELECT id FROM under) "
+        "OR ev.publisher_id IS NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, entity_ids)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def suggestions_refresh_under(entity_ids: Iterable[int], *, graph_before: str | None) -> int:
+    """After an edit of ownership edges or entities (`entity_ids`: the owned side of each edge,
+    or the entity itself): recompute every claim `claims_under` them. `graph_before`: the
+    graph's fingerprint just before the edit; when the stored state was not that graph, the
+    graph had also changed behind the write paths' back and a new generation starts."""
+    if _is_deferred():
+        return 0
+    with transaction.atomic():
+        state = _lock_state()
+        graph = current_graph()
+        if state.graph_fingerprint != graph_before:
+            _new_generation(state, graph, why="the control graph changed without a refresh")
+        elif state.graph_fingerprint != graph.fingerprint:
+            state.graph_fingerprint = graph.fingerprint or ""
+            state.save(update_fields=["graph_fingerprint"])
+        return _write(claims_under(entity_ids), state=state, graph=graph)
+
+
+def suggestions_rebuild() -> int:
+    """Recompute every claim's row in a new generation (bulk writes, `recompute_suggestions`)."""
+    with transaction.atomic():
+        state = _lock_state()
+        graph = current_graph()
+        state.generation += 1
+        state.graph_fingerprint = graph.fingerprint or ""
+        state.save(update_fields=["generation", "graph_fingerprint"])
+        n = _write(Claim.objects.values_list("id", flat=True), state=state, graph=graph)
+        ClaimSuggestion.objects.exclude(generation=state.generation).delete()
+        return n
+
+
+def suggestions_differences() -> list[str]:
+    """Every claim whose stored row is missing, not current or differs from a fresh computation,
+    in words (`recompute_suggestions --check`). Reads only."""
+    graph = current_graph()
+    state = SuggestionState.objects.filter(pk=1).first()
+    out = []
+    if state is None or state.graph_fingerprint != graph.fingerprint:
+        out.append("the stored graph fingerprint is not the database's: rows are not used")
+    generation = state.generation if state else 0
+    ids = list(Claim.objects.order_by("id").values_list("id", flat=True))
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        claims = list(Claim.objects.filter(pk__in=chunk).values_list("id", "origin_id"))
+        fresh = {r.claim_id: r for r in _rows_for(claims, graph=graph, generation=generation)}
+        stored = ClaimSuggestion.objects.in_bulk(chunk)
+        for cid in chunk:
+            row, want = stored.get(cid), fresh[cid]
+            if row is None:
+                out.append(f"claim {cid}: no stored suggestion")
+                continue
+            fields = [
+                f
+                for f in _FIELDS
+                if f not in ("computed_at", "graph_fingerprint")
+                and getattr(row, f) != getattr(want, f)
+            ]
+            if fields:
+                out.append(
+                    f"claim {cid}: stored {', '.join(fields)} differ from a fresh computation"
+                )
+    return out
+
+
+# --- receivers (connected in ClaimsConfig.ready) --------------------------------------------------
+_BEFORE = "_reex_graph_before"
+
+
+def _graph_before(sender, instance, **kwargs) -> None:
+    from sources.chains import graph_fingerprint
+
+    if kwargs.get("raw"):
+        return
+    setattr(instance, _BEFORE, graph_fingerprint())
+
+
+def on_ownership_changed(sender, instance: Ownership, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
+    suggestions_refresh_under(
+        [instance.owned_id, getattr(instance, "_reex_owned_before", None)],
+        graph_before=getattr(instance, _BEFORE, None),
+    )
+
+
+def on_ownership_pre_save(sender, instance: Ownership, **kwargs) -> None:
+    _graph_before(sender, instance, **kwargs)
+    if instance.pk is not None:
+        instance._reex_owned_before = (
+            Ownership.objects.filter(pk=instance.pk).values_list("owned_id", flat=True).first()
+        )
+
+
+def on_entity_changed(sender, instance: Entity, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
+    suggestions_refresh_under([instance.pk], graph_before=getattr(instance, _BEFORE, None))
+
+
+def on_evidence_changed(sender, instance: Evidence, **kwargs) -> None:
+    if kwargs.get("raw") or _deleting_claims(kwargs.get("origin")):
+        return
+    suggestions_refresh([instance.claim_id])
+
+
+def _deleting_claims(origin) -> bool:
+    """The deletion that removes this evidence removes its claim too (a claim or an article
+    deleted): its stored row goes with it, and writing one again would break the cascade."""
+    from django.db.models import QuerySet
+
+    from claims.models import Article
+
+    model = origin.model if isinstance(origin, QuerySet) else type(origin)
+    return model in (Claim, Article)
+
+
+def on_claim_saved(sender, instance: Claim, **kwargs) -> None:
+    if not kwargs.get("raw"):
+        suggestions_refresh([instance.pk])
+
+
+def on_snapshot_changed(sender, instance=None, snapshot=None, **kwargs) -> None:
+    """A snapshot saved (post_save) or settled (sources' snapshot signals, after the evidence
+    receivers moved evidence onto it): the claims citing it."""
+    if kwargs.get("raw"):
+        return
+    snapshot = snapshot or instance
+    suggestions_refresh(
+        Evidence.objects.filter(snapshot_id=snapshot.pk).values_list("claim_id", flat=True)
+    )
+
+
+def on_register_changed(sender, **kwargs) -> None:
+    suggestions_rebuild()
+
+
+def connect() -> None:
+    """Called once from ClaimsConfig.ready()."""
+    from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+
+    from sources.signals import register_changed, snapshot_archived, snapshot_failed
+
+    uid = "claims-materialised-"
+    pre_save.connect(on_ownership_pre_save, sender=Ownership, dispatch_uid=uid + "own-pre")
+    pre_delete.connect(_graph_before, sender=Ownership, dispatch_uid=uid + "own-pre-del")
+    post_save.connect(on_ownership_changed, sender=Ownership, dispatch_uid=uid + "own")
+    post_delete.connect(on_ownership_changed, sender=Ownership, dispatch_uid=uid + "own-del")
+    pre_save.connect(_graph_before, sender=Entity, dispatch_uid=uid + "ent-pre")
+    pre_delete.connect(_graph_before, sender=Entity, dispatch_uid=uid + "ent-pre-del")
+    post_save.connect(on_entity_changed, sender=Entity, dispatch_uid=uid + "ent")
+    post_delete.connect(on_entity_changed, sender=Entity, dispatch_uid=uid + "ent-del")
+    post_save.connect(on_evidence_changed, sender=Evidence, dispatch_uid=uid + "ev")
+    post_delete.connect(on_evidence_changed, sender=Evidence, dispatch_uid=uid + "ev-del")
+    post_save.connect(on_claim_saved, sender=Claim, dispatch_uid=uid + "claim")
+    post_save.connect(on_snapshot_changed, sender=Snapshot, dispatch_uid=uid + "snap")
+    snapshot_archived.connect(on_snapshot_changed, dispatch_uid=uid + "archived")
+    snapshot_failed.connect(on_snapshot_changed, dispatch_uid=uid + "failed")
+    register_changed.connect(on_register_changed, dispatch_uid=uid + "register")
