@@ -21,14 +21,11 @@ import os
 import platform
 import re
 import secrets
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reex.settings")
@@ -47,75 +44,12 @@ import requests  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from bench._db import create_throwaway_database, database_url  # noqa: E402
+from bench._archiving import origin, start_worker, stop_workers, wait_ready  # noqa: E402
+from bench._db import create_throwaway_database  # noqa: E402
 from sources.models import Snapshot  # noqa: E402
 from sources.tasks import enqueue_archive  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-PARAGRAPH = (
-    "Northern Rare Earth said net profit rose 1,882.5% in the first half; rare earth metals "
-    "output jumped 60.4% year on year, according to the company's filing. "
-)
-
-
-def origin(latency: float) -> ThreadingHTTPServer:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # Headers and body go out in two writes: without this, Nagle's algorithm and delayed
-        # ACKs add ~40 ms to every keep-alive response, and the latency would not be L.
-        disable_nagle_algorithm = True
-
-        def do_GET(self) -> None:
-            time.sleep(latency)
-            body = (
-                f"<html><head><title>Page {self.path}</title></head><body><article>"
-                f"<h1>Page {self.path}</h1><p>{PARAGRAPH * 4}</p></article></body></html>"
-            ).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.request_queue_size = 256
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
-def start_worker(
-    *, pool: str, concurrency: int, queue: str, name: str, allow: str, log: Path
-) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(
-        DATABASE_URL=database_url(connection.settings_dict),
-        REEX_FETCH_ALLOWLIST=allow,
-        REEX_WORKER_CONCURRENCY=str(concurrency),
-        REEX_LOG_STAGES="1",
-        LOG_LEVEL="WARNING",
-    )
-    if not settings.REDIS_URL:
-        env["REEX_BROKER_DIR"] = str(
-            Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]).parent
-        )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "reex", "worker", "--pool", pool,
-         "--concurrency", str(concurrency), "-Q", queue, "-n", f"{name}-{os.getpid()}@%h",
-         "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None or " ready." in log.read_text(errors="replace"):
-            break
-        time.sleep(0.1)
-    if process.poll() is not None or " ready." not in log.read_text(errors="replace"):
-        raise SystemExit(f"worker did not start:\n{log.read_text(errors='replace')}")
-    return process
 
 
 def _own_cpu(pid: int) -> float:
@@ -275,14 +209,18 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         allow = f"127.0.0.1:{port}"
+        stages = {"REEX_LOG_STAGES": "1"}
         workers.append(
             start_worker(pool="threads", concurrency=concurrency, allow=allow, log=logs[0],
-                         queue=os.environ["REEX_CELERY_QUEUE"], name="fetch")
+                         queues=os.environ["REEX_CELERY_QUEUE"], name=f"fetch-{os.getpid()}",
+                         env=stages)
         )  # fmt: skip
         workers.append(
             start_worker(pool="prefork", concurrency=args.extract_processes, allow=allow,
-                         log=logs[1], queue=os.environ["REEX_EXTRACT_QUEUE"], name="extract")
+                         log=logs[1], queues=os.environ["REEX_EXTRACT_QUEUE"],
+                         name=f"extract-{os.getpid()}", env=stages)
         )  # fmt: skip
+        wait_ready(list(zip(workers, logs, strict=True)), timeout=60)
         # Warm-up, not timed: each worker thread and process opens its database connection, as
         # workers that have been running for a while already have.
         warm = [
@@ -306,14 +244,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     finally:
-        for worker in workers:
-            if worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
-        for worker in workers:
-            try:
-                worker.wait(20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        stop_workers(workers)
         server.shutdown()
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -21,13 +21,10 @@ import argparse
 import os
 import platform
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reex.settings")
@@ -45,59 +42,18 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from bench._db import create_throwaway_database, database_url  # noqa: E402
+from bench._archiving import origin, start_worker, stop_workers, wait_ready  # noqa: E402
+from bench._db import create_throwaway_database  # noqa: E402
 from sources.models import Snapshot  # noqa: E402
 from sources.tasks import enqueue_archive  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-PARAGRAPH = (
-    "Northern Rare Earth said net profit rose 1,882.5% in the first half; rare earth metals "
-    "output jumped 60.4% year on year, according to the company's filing. "
-)
+
 WAITING = [Snapshot.Status.PENDING, Snapshot.Status.FETCHING]
 ENDED = [Snapshot.Status.ARCHIVED, Snapshot.Status.FAILED]
 
 
-def origin(latency: float) -> ThreadingHTTPServer:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # else delayed ACKs add ~40 ms to each response
-
-        def do_GET(self) -> None:
-            time.sleep(latency)
-            body = (
-                f"<html><head><title>Page {self.path}</title></head><body><article>"
-                f"<h1>Page {self.path}</h1><p>{PARAGRAPH * 4}</p></article></body></html>"
-            ).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.request_queue_size = 512
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 def start_workers(*, k: int, concurrency: int, allow: str) -> list[tuple[subprocess.Popen, Path]]:
-    env = {key: v for key, v in os.environ.items() if not key.startswith("DJANGO_")}
-    env.update(
-        DATABASE_URL=database_url(connection.settings_dict),
-        REEX_FETCH_ALLOWLIST=allow,
-        REEX_WORKER_CONCURRENCY=str(concurrency),
-        LOG_LEVEL="WARNING",
-        REEX_LOG_FORMAT="plain",
-    )
-    if not settings.REDIS_URL:
-        env["REEX_BROKER_DIR"] = str(
-            Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]).parent
-        )
     queue = os.environ["REEX_CELERY_QUEUE"]
     # Each process consumes both archive queues (fetching and extraction), so that k processes
     # are k whole archiving units.
@@ -105,34 +61,13 @@ def start_workers(*, k: int, concurrency: int, allow: str) -> list[tuple[subproc
     workers = []
     for i in range(k):
         log = Path(MEDIA) / f"worker-{k}-{i}.log"
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "reex", "worker", "--pool", "threads",
-             "--concurrency", str(concurrency), "-Q", queues, "-n", f"{queue}-{i}@%h",
-             "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
-            cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        process = start_worker(
+            pool="threads", concurrency=concurrency, queues=queues, name=f"{queue}-{i}",
+            allow=allow, log=log, env={"REEX_LOG_FORMAT": "plain"},
         )  # fmt: skip
         workers.append((process, log))
-    deadline = time.monotonic() + 90
-    for process, log in workers:
-        while time.monotonic() < deadline:
-            if process.poll() is not None or " ready." in log.read_text(errors="replace"):
-                break
-            time.sleep(0.1)
-        if process.poll() is not None or " ready." not in log.read_text(errors="replace"):
-            stop_workers(workers)
-            raise SystemExit(f"worker did not start:\n{log.read_text(errors='replace')}")
+    wait_ready(workers, timeout=90)
     return workers
-
-
-def stop_workers(workers: list[tuple[subprocess.Popen, Path]]) -> None:
-    for process, _ in workers:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process, _ in workers:
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def cpu_seconds(pid: int) -> float:
@@ -203,7 +138,7 @@ def one_round(*, k: int, urls: list[str], latency: float, concurrency: int, allo
             "machine_busy": machine_busy,
         }
     finally:
-        stop_workers(workers)
+        stop_workers([p for p, _ in workers])
 
 
 def main(argv: list[str] | None = None) -> int:
