@@ -36,6 +36,7 @@ from claims.services import (
     ProposalDecided,
     VersionConflict,
     article_ingest,
+    article_set_report_published,
     claim_assign,
     claim_take,
     classification_request_classify,
@@ -268,8 +269,6 @@ class ArticleAdmin(admin.ModelAdmin):
         )
 
     def _set_reports(self, request: HttpRequest, queryset: QuerySet[Article], published: bool):
-        from claims.services import article_set_report_published
-
         try:
             changed = sum(
                 article_set_report_published(article=a, published=published, actor=request.user)
@@ -389,8 +388,6 @@ class ClaimAdmin(admin.ModelAdmin):
         # Drawn by the server (sources/ownership_svg.py), shown as an image: nothing in it runs.
         if obj.pk is None:
             return "-"
-        from django.urls import reverse
-
         url = reverse("claims:ownership-svg", args=[obj.pk])
         return format_html(
             '<img src="{}" alt="Control chains of the origin and of each source\'s publisher" '

@@ -22,10 +22,11 @@ from datetime import date
 from pathlib import Path
 
 from claims import services
+from sources.archive import archive_snapshot
 from sources.extract import HTML_TYPES, PDF_TYPES, TEXT_TYPES, extract
 from sources.models import Entity, Snapshot
 from sources.publishers import publisher_for_url
-from sources.services import snapshot_discard
+from sources.services import snapshot_discard, storable
 
 MIN_WORDS = 50
 ARTICLE_TYPES = HTML_TYPES | PDF_TYPES | TEXT_TYPES
@@ -74,8 +75,6 @@ def _check_article(text: str, *, where: str) -> None:
 def draft_from_url(url: str) -> Draft:
     """Archive `url` now (safe fetch, storage, extraction) and read the article from the
     stored copy. Raises IngestError (and keeps nothing) when it cannot."""
-    from sources.archive import archive_snapshot  # its home moves with issue 14's sources side
-
     url = (url or "").strip()
     if not url.lower().startswith(("http://", "https://")):
         raise IngestError("Enter a full web address starting with http:// or https://.")
@@ -144,8 +143,6 @@ def draft_from_file(path: str | Path, *, url: str = "") -> Draft:
         extracted = extract(body, mime_type=mime, url=url or path.resolve().as_uri())
     except Exception as exc:  # noqa: BLE001 - a broken file is bad input, said in words
         raise IngestError(f"{path.name} could not be read as {mime}: {exc}") from None
-    from sources.services import storable
-
     text = storable(extracted.text)
     _check_article(text, where=path.name)
     return Draft(

@@ -37,13 +37,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
-from claims.models import Claim, ClaimSuggestion, Evidence, SuggestionState
+from claims.api.presenters import ClaimContext
+from claims.models import Article, Claim, ClaimSuggestion, Evidence, SuggestionState
+from claims.selectors import evidence_facts_from_rows
 from claims.suggestion import EvidenceAssessment, Suggestion, min_sources, suggest
-from sources.chains import _CONTROLLING_SQL, ControlGraph, _spelled_sql, current_graph
+from sources.chains import (
+    CONTROLLING_SQL,
+    ControlGraph,
+    current_graph,
+    graph_fingerprint,
+    spelled_sql,
+)
 from sources.models import Entity, Ownership, Snapshot
+from sources.signals import register_changed, snapshot_archived, snapshot_failed
 
 log = logging.getLogger(__name__)
 
@@ -114,12 +125,12 @@ def _state_check_sql() -> str:
     st = SuggestionState._meta.db_table
     if connection.vendor == "postgresql":
         return (
-            f"(SELECT CASE WHEN st.graph_fingerprint = md5({_spelled_sql('postgresql')}) "  # noqa: S608
+            f"(SELECT CASE WHEN st.graph_fingerprint = md5({spelled_sql('postgresql')}) "  # noqa: S608
             f"THEN st.generation::text ELSE '' END FROM {st} st WHERE st.id = 1)"
         )
     return (
         f"(SELECT st.graph_fingerprint || ':' || st.generation || ':' || "  # noqa: S608
-        f"({_spelled_sql(connection.vendor)}) FROM {st} st WHERE st.id = 1)"
+        f"({spelled_sql(connection.vendor)}) FROM {st} st WHERE st.id = 1)"
     )
 
 
@@ -221,9 +232,6 @@ class StoredContext:
 def _rows_for(claims: list[tuple[int, int]], *, graph: ControlGraph, generation: int) -> list:
     """(claim id, origin id) pairs → unsaved ClaimSuggestion rows: one evidence query, plus one
     when a publisher is unknown."""
-    from claims.api.presenters import ClaimContext
-    from claims.selectors import evidence_facts_from_rows
-
     ids = [cid for cid, _ in claims]
     raw = list(
         Evidence.objects.filter(claim_id__in=ids)
@@ -374,7 +382,7 @@ def claims_under(entity_ids: Iterable[int]) -> set[int]:
     sql = (
         f"WITH RECURSIVE under(id) AS ({seeds} UNION "  # noqa: S608
         f"SELECT o.owned_id FROM {o} o JOIN under u ON o.owner_id = u.id "
-        f"WHERE o.{_CONTROLLING_SQL.replace(' OR ', ' OR o.')}) "
+        f"WHERE o.{CONTROLLING_SQL.replace(' OR ', ' OR o.')}) "
         f"SELECT c.id FROM {c} c WHERE c.origin_id IN (SELECT id FROM under) "
         f"UNION SELECT ev.claim_id FROM {e} ev WHERE ev.publisher_id IN (SELECT id FROM under) "
         "OR ev.publisher_id IS NULL"
@@ -453,8 +461,6 @@ _BEFORE = "_reex_graph_before"
 
 
 def _graph_before(sender, instance, **kwargs) -> None:
-    from sources.chains import graph_fingerprint
-
     if kwargs.get("raw"):
         return
     setattr(instance, _BEFORE, graph_fingerprint())
@@ -492,10 +498,6 @@ def on_evidence_changed(sender, instance: Evidence, **kwargs) -> None:
 def _deleting_claims(origin) -> bool:
     """The deletion that removes this evidence removes its claim too (a claim or an article
     deleted): its stored row goes with it, and writing one again would break the cascade."""
-    from django.db.models import QuerySet
-
-    from claims.models import Article
-
     model = origin.model if isinstance(origin, QuerySet) else type(origin)
     return model in (Claim, Article)
 
@@ -522,10 +524,6 @@ def on_register_changed(sender, **kwargs) -> None:
 
 def connect() -> None:
     """Called once from ClaimsConfig.ready()."""
-    from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
-
-    from sources.signals import register_changed, snapshot_archived, snapshot_failed
-
     uid = "claims-materialised-"
     pre_save.connect(on_ownership_pre_save, sender=Ownership, dispatch_uid=uid + "own-pre")
     pre_delete.connect(_graph_before, sender=Ownership, dispatch_uid=uid + "own-pre-del")

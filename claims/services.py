@@ -1065,8 +1065,6 @@ def article_set_report_published(*, article, published: bool, actor: AbstractBas
     compare-and-swap on the flag, so of two editors clicking at once one records it."""
     if not (actor.is_active and actor.has_perm(PUBLISH_REPORT)):
         raise PermissionDenied("Only editors may publish or withdraw a vetting report.")
-    from claims.models import Article
-
     changed = (
         Article.objects.filter(pk=article.pk)
         .exclude(report_published=published)

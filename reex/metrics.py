@@ -43,7 +43,7 @@ def queue_names() -> list[str]:
     from reex.celery import app
 
     names = [settings.CELERY_TASK_DEFAULT_QUEUE]
-    routes = getattr(settings, "CELERY_TASK_ROUTES", None) or {}
+    routes = settings.CELERY_TASK_ROUTES
     if isinstance(routes, dict):
         names += [r.get("queue") for r in routes.values() if isinstance(r, dict) and r.get("queue")]
     names += list(app.amqp.queues.keys())

@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from reex.lib.admin import admin_link
+from sources.ftm import export_lines, neighbourhood
 from sources.models import (
     Domain,
     Entity,
@@ -18,6 +22,14 @@ from sources.models import (
     OwnershipConflict,
     ReportingException,
     Snapshot,
+)
+from sources.selectors import entity_chains_text
+from sources.services import (
+    AlreadyResolved,
+    conflict_resolve,
+    match_accept,
+    match_reject,
+    request_rearchive,
 )
 
 
@@ -150,10 +162,6 @@ class EntityAdmin(admin.ModelAdmin):
         # ownership edit shows here (and in the next suggestion) at once.
         if obj.pk is None:
             return "-"
-        from django.utils.html import format_html, format_html_join
-
-        from sources.selectors import entity_chains_text
-
         lines = entity_chains_text(entity_id=obj.pk)
         return format_html(
             "<ul style='margin:0;padding-left:1.2em'>{}</ul>",
@@ -165,9 +173,6 @@ class EntityAdmin(admin.ModelAdmin):
         # Drawn by the server (sources/ownership_svg.py); an <img> never runs what it shows.
         if obj.pk is None:
             return "-"
-        from django.urls import reverse
-        from django.utils.html import format_html
-
         url = reverse("ownership:entity-svg", args=[obj.pk])
         return format_html(
             '<a href="{}"><img src="{}" alt="Control chains of {} up to its ultimate '
@@ -190,8 +195,6 @@ class EntityAdmin(admin.ModelAdmin):
         )
 
     def _selection_graph(self, queryset: QuerySet[Entity]):
-        from sources.ftm import neighbourhood
-
         entities: dict[int, Entity] = {}
         edges: dict[int, Ownership] = {}
         for entity in queryset:
@@ -203,8 +206,6 @@ class EntityAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export FollowTheMoney JSON lines (selection and neighbours)")
     def export_ftm(self, request: HttpRequest, queryset: QuerySet[Entity]) -> HttpResponse:
-        from sources.ftm import export_lines
-
         entities, edges = self._selection_graph(queryset)
         text = "".join(line + "\n" for line in export_lines(entities=entities, edges=edges))
         return _download("reex-ownership.ftm.json", text, "application/x-ndjson")
@@ -270,8 +271,6 @@ class OwnershipAdmin(admin.ModelAdmin):
 
     @admin.display(description="import conflicts")
     def conflict_links(self, obj: Ownership) -> str:
-        from django.utils.html import format_html_join
-
         rows = list(obj.conflicts.all()) if obj.pk else []
         if not rows:
             return "-"
@@ -313,8 +312,6 @@ class OwnershipConflictAdmin(admin.ModelAdmin):
         return admin_link(obj.ownership)
 
     def _resolve(self, request: HttpRequest, queryset, *, take_imported: bool) -> None:
-        from sources.services import AlreadyResolved, conflict_resolve
-
         done = skipped = 0
         for conflict in queryset:
             try:
@@ -364,8 +361,6 @@ class MatchCandidateAdmin(admin.ModelAdmin):
         return admin_link(obj.existing)
 
     def _each(self, request: HttpRequest, queryset, service) -> None:
-        from sources.services import AlreadyResolved
-
         done = skipped = 0
         for candidate in queryset:
             try:
@@ -382,16 +377,12 @@ class MatchCandidateAdmin(admin.ModelAdmin):
         permissions=["resolve"],
     )
     def accept(self, request: HttpRequest, queryset) -> None:
-        from sources.services import match_accept
-
         self._each(request, queryset, match_accept)
 
     @admin.action(
         description="Reject: different organisations (keep both)", permissions=["resolve"]
     )
     def reject(self, request: HttpRequest, queryset) -> None:
-        from sources.services import match_reject
-
         self._each(request, queryset, match_reject)
 
 
@@ -432,10 +423,6 @@ class SnapshotAdmin(admin.ModelAdmin):
     @admin.action(description="Re-archive: re-check archived, retry failed, re-queue pending")
     def rearchive(self, request: HttpRequest, queryset) -> None:
         # Writes go through the archive service; earlier snapshots are never changed.
-        from django.db import transaction
-
-        from sources.services import request_rearchive
-
         done: dict[str, int] = {}
         for snapshot in queryset:
             with transaction.atomic():

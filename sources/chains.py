@@ -311,7 +311,7 @@ def controlling_q() -> Q:
 
 
 #: `controlling_q()` in SQL, for the fingerprint statements below.
-_CONTROLLING_SQL = "controlling OR stake_pct > 50"
+CONTROLLING_SQL = "controlling OR stake_pct > 50"
 
 
 def load_graph() -> ControlGraph:
@@ -358,7 +358,7 @@ def _fingerprint_of(entity_rows, edge_rows) -> str:
     return _md5(text)
 
 
-def _spelled_sql(vendor: str) -> str:
+def spelled_sql(vendor: str) -> str:
     """SQL for the spelled text. Only constants and our own table names go into it."""
     e = Entity._meta.db_table
     o = Ownership._meta.db_table
@@ -371,7 +371,7 @@ def _spelled_sql(vendor: str) -> str:
         return (
             f"coalesce((SELECT string_agg({entity}, '' ORDER BY id) FROM {e}), '') || '|' || "  # noqa: S608
             f"coalesce((SELECT string_agg({edge}, '' ORDER BY owner_id, owned_id) FROM {o} "
-            f"WHERE {_CONTROLLING_SQL}), '')"
+            f"WHERE {CONTROLLING_SQL}), '')"
         )
     entity = (
         "CAST(id AS TEXT) || ':' || length(name) || ':' || name || length(kind) || ':' || kind "
@@ -384,7 +384,7 @@ def _spelled_sql(vendor: str) -> str:
     return (
         f"coalesce((SELECT group_concat(x, '') FROM (SELECT {entity} AS x FROM {e} ORDER BY id)), '')"  # noqa: S608
         f" || '|' || coalesce((SELECT group_concat(x, '') FROM (SELECT {edge} AS x FROM {o} "
-        f"WHERE {_CONTROLLING_SQL} ORDER BY owner_id, owned_id)), '')"
+        f"WHERE {CONTROLLING_SQL} ORDER BY owner_id, owned_id)), '')"
     )
 
 
@@ -420,9 +420,9 @@ def graph_fingerprint() -> str:
     """One query: the fingerprint of the graph as the database holds it now."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT md5({_spelled_sql('postgresql')})")
+            cursor.execute(f"SELECT md5({spelled_sql('postgresql')})")
             return cursor.fetchone()[0]
-        cursor.execute(f"SELECT {_spelled_sql(connection.vendor)}")
+        cursor.execute(f"SELECT {spelled_sql(connection.vendor)}")
         return _md5(cursor.fetchone()[0])
 
 
@@ -444,14 +444,14 @@ def current_graph() -> ControlGraph:
         if connection.vendor == "postgresql":
             # MATERIALIZED: the text is built and hashed once, not once per reference.
             cursor.execute(
-                f"WITH spelled AS MATERIALIZED (SELECT {_spelled_sql('postgresql')} AS t), "  # noqa: S608
+                f"WITH spelled AS MATERIALIZED (SELECT {spelled_sql('postgresql')} AS t), "  # noqa: S608
                 "hashed AS MATERIALIZED (SELECT t, md5(t) AS m FROM spelled) "
                 "SELECT m, CASE WHEN m = %s THEN NULL ELSE t END FROM hashed",
                 [known],
             )
             fingerprint, text = cursor.fetchone()
         else:
-            cursor.execute(f"SELECT {_spelled_sql(connection.vendor)}")
+            cursor.execute(f"SELECT {spelled_sql(connection.vendor)}")
             text = cursor.fetchone()[0]
             fingerprint = _md5(text)
     if kept is not None and fingerprint == known:
