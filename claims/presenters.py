@@ -370,6 +370,13 @@ class ClaimPage:
         return origin_chains(self.origin)
 
     @cached_property
+    def picture_key(self) -> str:
+        """Changes when the ownership picture would: the origin and the sources' publishers.
+        The picture's URL carries it, so an attach or a classification redraws it."""
+        publishers = sorted({ev.evidence.publisher_id or 0 for ev in self.evidence})
+        return "-".join(str(n) for n in [self.claim.origin_id or 0, *publishers])
+
+    @cached_property
     def classified(self) -> list[ClassificationRequest]:
         """Requests on this claim an editor has answered (the reviewer's notice)."""
         return [

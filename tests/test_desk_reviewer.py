@@ -91,6 +91,24 @@ def test_attach_with_htmx_brings_the_panel_out_of_band(client, world, reviewer):
     assert "Reuters: not archived yet" in body
 
 
+def test_attach_redraws_the_ownership_picture_with_the_new_publisher(client, world, reviewer):
+    client.force_login(reviewer)
+    picture = re.compile(r'<img id="ownership-picture" src="([^"]+)"')
+    before = picture.search(detail(client, world.claim)).group(1)
+    body = client.post(
+        reverse("claims:attach", args=[world.claim.pk]),
+        {"url": "https://www.reuters.com/markets/nre", "stance": "supports"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert re.search(r'id="ownership-picture"[^>]*hx-swap-oob="true"', body)
+    after = picture.search(body).group(1)
+    assert after != before
+    assert after.endswith(f"-{world.reuters.pk}")
+    # The URL it names draws the new publisher's chain.
+    svg = client.get(after.replace("&amp;", "&")).content.decode()
+    assert "Reuters" in svg
+
+
 def test_the_panel_says_no_suggestion_once(client, world, reviewer):
     client.force_login(reviewer)
     panel = detail(client, world.claim).split('id="suggestion-panel"')[1].split("</section>")[0]
