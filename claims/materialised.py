@@ -7,7 +7,10 @@ Writes (all call `suggestions_refresh` or `suggestions_refresh_under`, which loc
 
 * evidence created, edited, deleted, moved to a newer snapshot, its publisher classified or
   re-resolved after a domain edit → the claim's row;
-* a snapshot saved or settled (archived, failed) → the rows of the claims citing it;
+* a snapshot created or saved, or its state changed by `sources.services` (reserved, archived,
+  failed, pending again: `sources.signals.snapshot_state_written`, inside that transaction)
+  → the rows of the claims citing it; again after `snapshot_archived`, once claims moved
+  evidence onto the new copy;
 * a claim saved (created, origin edited) → its row;
 * an ownership edge or an entity saved or deleted → every claim whose origin or evidence
   publisher sits at or under the entity (one recursive query over the controlling edges:
@@ -19,8 +22,7 @@ A read uses a row only when it is provably current (`ClaimSuggestion`'s invarian
 generation is the state's, the state's graph fingerprint is the database's now (checked inside
 the read's own query), and the claim's evidence facts spelled now (`inputs_sql`, in the same
 query) equal the row's. A write the paths above do not see (a queryset `update()` or raw SQL on
-ownership, entities, evidence or snapshots; the archive worker's status change until its
-`snapshot_archived` receiver runs just after commit) therefore never serves a stale value: the
+ownership, entities, evidence or snapshots) therefore never serves a stale value: the
 read computes, as it did before. The next refresh that finds the graph changed behind its back
 starts a new generation (every older row stops being used) and logs that
 `recompute_suggestions` should run.
@@ -54,7 +56,12 @@ from sources.chains import (
     spelled_sql,
 )
 from sources.models import Entity, Ownership, Snapshot
-from sources.signals import register_changed, snapshot_archived, snapshot_failed
+from sources.signals import (
+    register_changed,
+    snapshot_archived,
+    snapshot_failed,
+    snapshot_state_written,
+)
 
 log = logging.getLogger(__name__)
 
@@ -507,6 +514,15 @@ def on_claim_saved(sender, instance: Claim, **kwargs) -> None:
         suggestions_refresh([instance.pk])
 
 
+def on_snapshot_state_written(sender, snapshot_ids: list[int], **kwargs) -> None:
+    """A snapshot's state changed (reserved, archived, failed, pending again), inside the
+    writing transaction: the claims citing it are rewritten in the same commit, so a read
+    right after it finds their rows current."""
+    suggestions_refresh(
+        Evidence.objects.filter(snapshot_id__in=snapshot_ids).values_list("claim_id", flat=True)
+    )
+
+
 def on_snapshot_changed(sender, instance=None, snapshot=None, **kwargs) -> None:
     """A snapshot saved (post_save) or settled (sources' snapshot signals, after the evidence
     receivers moved evidence onto it): the claims citing it."""
@@ -537,6 +553,7 @@ def connect() -> None:
     post_delete.connect(on_evidence_changed, sender=Evidence, dispatch_uid=uid + "ev-del")
     post_save.connect(on_claim_saved, sender=Claim, dispatch_uid=uid + "claim")
     post_save.connect(on_snapshot_changed, sender=Snapshot, dispatch_uid=uid + "snap")
+    snapshot_state_written.connect(on_snapshot_state_written, dispatch_uid=uid + "state")
     snapshot_archived.connect(on_snapshot_changed, dispatch_uid=uid + "archived")
     snapshot_failed.connect(on_snapshot_changed, dispatch_uid=uid + "failed")
     register_changed.connect(on_register_changed, dispatch_uid=uid + "register")

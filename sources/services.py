@@ -47,7 +47,7 @@ from sources.models import (
     Snapshot,
 )
 from sources.selectors import last_archived_before
-from sources.signals import snapshot_archived, snapshot_failed
+from sources.signals import snapshot_archived, snapshot_failed, snapshot_state_written
 
 if TYPE_CHECKING:
     from sources.fetch import FetchError
@@ -111,6 +111,16 @@ def send_after_commit(signal, snapshot_id: int) -> None:
     transaction.on_commit(send)
 
 
+def _write_state(rows, ids: list[int], **fields) -> int:
+    """`rows.update(**fields)` and, when a row changed, `snapshot_state_written` for `ids`, in
+    one transaction: every change of a snapshot's state goes through here."""
+    with transaction.atomic():
+        updated = rows.update(**fields)
+        if updated:
+            snapshot_state_written.send(sender=Snapshot, snapshot_ids=ids)
+    return updated
+
+
 # --- Requests for work: new snapshots, re-checks, retries of failures -------------------------
 
 
@@ -136,8 +146,13 @@ def request_recheck(*, snapshot: Snapshot, enqueue: bool = True) -> Snapshot:
 
 def request_retry(*, snapshot: Snapshot, enqueue: bool = True) -> bool:
     """Put a `failed` snapshot back to `pending` (a fresh set of attempts) and queue it."""
-    updated = Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.Status.FAILED).update(
-        status=Snapshot.Status.PENDING, attempts=0, requeues=0, updated_at=timezone.now()
+    updated = _write_state(
+        Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.Status.FAILED),
+        [snapshot.pk],
+        status=Snapshot.Status.PENDING,
+        attempts=0,
+        requeues=0,
+        updated_at=timezone.now(),
     )
     if updated and enqueue:
         transaction.on_commit(lambda: tasks.enqueue_archive(snapshot.pk))
@@ -182,7 +197,9 @@ def snapshot_reserve(*, snapshot_id: int) -> datetime | None:
     every later write of this attempt on, or None when another worker has it or it is done."""
     now = timezone.now()
     # Compare-and-swap: of two workers handed the same id, exactly one updates a row.
-    updated = Snapshot.objects.filter(reservable(), pk=snapshot_id).update(
+    updated = _write_state(
+        Snapshot.objects.filter(reservable(), pk=snapshot_id),
+        [snapshot_id],
         status=Snapshot.Status.FETCHING,
         fetch_started_at=now,
         attempts=F("attempts") + 1,
@@ -194,11 +211,12 @@ def snapshot_reserve(*, snapshot_id: int) -> datetime | None:
 def _finish(snapshot_id: int, token: datetime, **fields) -> bool:
     """Write only while our reservation holds (a reclaimed row is not ours)."""
     fields.setdefault("updated_at", timezone.now())
-    return bool(
-        Snapshot.objects.filter(
-            pk=snapshot_id, status=Snapshot.Status.FETCHING, fetch_started_at=token
-        ).update(**fields)
+    rows = Snapshot.objects.filter(
+        pk=snapshot_id, status=Snapshot.Status.FETCHING, fetch_started_at=token
     )
+    if "status" not in fields:  # still fetching: nothing derived from the state changes
+        return bool(rows.update(**fields))
+    return bool(_write_state(rows, [snapshot_id], **fields))
 
 
 def snapshot_lost_too_often(*, snapshot: Snapshot, token: datetime) -> Outcome:
@@ -358,7 +376,9 @@ def snapshot_attempt_crashed(*, snapshot_id: int, error: BaseException) -> Outco
     now = timezone.now()
     if attempt < limit:
         countdown = backoff_seconds(attempt)
-        updated = guard.update(
+        updated = _write_state(
+            guard,
+            [snapshot_id],
             status=Snapshot.Status.PENDING,
             attempts=F("attempts") + 1,
             error=f"{reason} (attempt {attempt} of {limit}; trying again in about {round(countdown)} s)",
@@ -368,7 +388,9 @@ def snapshot_attempt_crashed(*, snapshot_id: int, error: BaseException) -> Outco
         return Outcome("retry", reason, countdown) if updated else Outcome("skipped", reason)
     reason = f"{reason} (gave up after {attempt} attempts)"
     with transaction.atomic():
-        updated = guard.update(
+        updated = _write_state(
+            guard,
+            [snapshot_id],
             status=Snapshot.Status.FAILED,
             attempts=F("attempts") + 1,
             error=reason,
@@ -435,9 +457,11 @@ def snapshots_give_up(*, limit: int = 1000) -> int:
         )
         with transaction.atomic():
             # Only while it is still stuck as we saw it: a worker may have taken it just now.
-            updated = Snapshot.objects.filter(
-                _stuck(_stale_before()), pk=row["pk"], requeues=row["requeues"]
-            ).update(
+            updated = _write_state(
+                Snapshot.objects.filter(
+                    _stuck(_stale_before()), pk=row["pk"], requeues=row["requeues"]
+                ),
+                [row["pk"]],
                 status=Snapshot.Status.FAILED,
                 error=reason,
                 error_kind="stuck",

@@ -31,6 +31,7 @@ from tests.factories import (
     EntityFactory,
     EvidenceFactory,
     OwnershipFactory,
+    SnapshotFactory,
     UserFactory,
 )
 
@@ -328,3 +329,30 @@ def test_a_settled_snapshot_and_a_domain_edit_refresh_the_rows(editor):
         assert_stored_equals_fresh()
     assert Snapshot.objects.get().status == "archived"
     assert Evidence.objects.get().publisher_id == entities[1].pk
+
+
+def test_each_snapshot_state_change_rewrites_the_rows_in_its_own_transaction(
+    django_capture_on_commit_callbacks,
+):
+    """The archive's state machine (sources.services) changes a snapshot's state with a queryset
+    update that sends no model signal; `snapshot_state_written` rewrites the claims' rows inside
+    that transaction, before any after-commit receiver has run."""
+    from sources.services import snapshot_extracted, snapshot_reserve, snapshot_stored
+
+    claim = ClaimFactory()
+    snapshot = SnapshotFactory(url="https://www.reuters.com/nre")
+    EvidenceFactory(claim=claim, url=snapshot.url, snapshot=snapshot)
+    assert current_row(_read([claim.pk])[0]) is not None
+    with django_capture_on_commit_callbacks(execute=False):
+        token = snapshot_reserve(snapshot_id=snapshot.pk)
+        assert token is not None
+        assert suggestions_differences() == []
+        assert snapshot_stored(
+            snapshot_id=snapshot.pk, token=token, sha256="a" * 64, http_status=200
+        )
+        snapshot.refresh_from_db()
+        outcome = snapshot_extracted(snapshot=snapshot, token=token, text="Net profit rose.")
+        assert outcome.status == "archived"
+        # Archived, and the stored row already says so: no receiver has run yet.
+        assert suggestions_differences() == []
+        assert current_row(_read([claim.pk])[0]) is not None
