@@ -44,7 +44,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
-from claims.api.presenters import ClaimContext
+from claims.api.presenters import ClaimContext, assessment_data
 from claims.models import Article, Claim, ClaimSuggestion, Evidence, SuggestionState
 from claims.selectors import evidence_facts_from_rows
 from claims.suggestion import EvidenceAssessment, Suggestion, min_sources, suggest
@@ -262,14 +262,7 @@ def _rows_for(claims: list[tuple[int, int]], *, graph: ControlGraph, generation:
             found = s.assessments.get(f.id)
             evidence[str(f.id)] = {
                 "publisher": f.publisher_id,
-                "assessment": None
-                if found is None
-                else {
-                    "counts": found.counts,
-                    "badge": found.badge,
-                    "group_label": found.group_label,
-                    "why": found.why,
-                },
+                "assessment": assessment_data(found),
             }
             if f.publisher_id is not None:
                 entities[str(f.publisher_id)] = shower.entity(f.publisher_id)

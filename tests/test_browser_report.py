@@ -19,6 +19,7 @@ from django.core.management import call_command
 from claims.models import Article, Claim
 from claims.services import article_set_report_published, claim_set_status
 from sources.models import Entity
+from tests import test_browser
 from tests.factories import EvidenceFactory, UserFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -27,16 +28,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 # claim key -> (status, [(domain, stance)], rationale)
 VETTING = {
@@ -91,26 +82,9 @@ def vet_the_seed_article(editor) -> Article:
     return Article.objects.get(key="nre-h1-2025")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=os.environ.get("REEX_CHROMIUM", "/usr/bin/chromium"),
-            args=CHROMIUM_ARGS,
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
+# The Chromium fixtures of tests/test_browser.py, shared (one browser per module).
+browser = test_browser.browser
+page = test_browser.page
 
 
 def save(page_or_element, name: str) -> None:

@@ -156,6 +156,19 @@ def snapshot_data(snapshot) -> dict[str, Any] | None:
     }
 
 
+def assessment_data(found) -> dict[str, Any] | None:
+    """How the rule counted one evidence row (`claims.suggestion.EvidenceAssessment`), as the
+    API shows it; None when the rule did not assess it."""
+    if found is None:
+        return None
+    return {
+        "counts": found.counts,
+        "badge": found.badge,
+        "group_label": found.group_label,
+        "why": found.why,
+    }
+
+
 def evidence_data(evidence: Evidence, ctx: ClaimContext, *, origin_id: int) -> dict[str, Any]:
     publisher_id = ctx.publishers.get(evidence.pk, evidence.publisher_id)
     suggestion = ctx.suggestions.get(evidence.claim_id)
@@ -168,14 +181,7 @@ def evidence_data(evidence: Evidence, ctx: ClaimContext, *, origin_id: int) -> d
         "publisher": ctx.entity(publisher_id) if publisher_id is not None else None,
         "independent": ctx.independent(origin_id=origin_id, publisher_id=publisher_id),
         "snapshot": snapshot_data(evidence.snapshot),
-        "assessment": None
-        if found is None
-        else {
-            "counts": found.counts,
-            "badge": found.badge,
-            "group_label": found.group_label,
-            "why": found.why,
-        },
+        "assessment": assessment_data(found),
         "created_at": _when(evidence.created_at),
     }
 
