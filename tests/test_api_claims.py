@@ -3,6 +3,7 @@ and query counts that do not grow with the evidence."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -333,6 +334,39 @@ def test_throttle_per_token_answers_429_with_retry_after(token_client, consumer,
     assert int(throttled["Retry-After"]) > 0
     assert "try again in" in throttled.json()["detail"]
     assert other.get("/api/v1/claims/").status_code == 200  # another token of the same user
+
+
+def _throttle_key(user, window_offset: int, duration: int) -> str:
+    from knox.models import AuthToken
+
+    digest = AuthToken.objects.filter(user=user).latest("created").digest
+    return f"throttle_token_token:{digest[:40]}:{int(time.time() // duration) + window_offset}"
+
+
+def test_throttle_does_not_count_refused_requests(token_client, consumer, settings):
+    from django.core.cache import cache
+
+    settings.REEX_API_THROTTLE_RATE = "3/hour"
+    client = token_client(consumer)
+    codes = [client.get("/api/v1/claims/").status_code for _ in range(8)]
+    assert codes == [200, 200, 200] + [429] * 5
+    assert cache.get(_throttle_key(consumer, 0, 3600)) == 3  # the refused five taken back
+
+
+def test_throttle_weighs_the_last_window(token_client, consumer, settings):
+    """A sliding window: the last period's count still weighs (by the share of it within the
+    period), so a burst at the end of one window is not followed by a full new allowance."""
+    from django.core.cache import cache
+
+    settings.REEX_API_THROTTLE_RATE = "3/hour"
+    client = token_client(consumer)
+    assert client.get("/api/v1/claims/").status_code == 200
+    cache.set(_throttle_key(consumer, -1, 3600), 10**6, 7200)
+    throttled = client.get("/api/v1/claims/")
+    assert throttled.status_code == 429
+    assert 0 < int(throttled["Retry-After"]) <= 7200
+    cache.delete(_throttle_key(consumer, -1, 3600))
+    assert client.get("/api/v1/claims/").status_code == 200
 
 
 def _detail_queries(client, claim) -> int:

@@ -1,27 +1,64 @@
-"""Knox token authentication that answers 401, never 500, for a malformed header.
+"""Knox token authentication that answers 401, never 500, for a malformed header, and reads
+the token, its user and the user's permissions in one query.
 
 Shared by the API (claims.api, sources.api) and the archive views in sources.views, which API
 clients reach through the links the API returns."""
 
 from __future__ import annotations
 
+import binascii
+from hmac import compare_digest
+
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from knox.auth import TokenAuthentication
+from knox.crypto import hash_token
+from knox.models import get_token_model
+from knox.settings import CONSTANTS, knox_settings
 from knox.signals import token_expired
 from rest_framework import exceptions
+
+from reex.lib.api_permissions import permissions_from_row, permissions_subquery_sql
 
 
 class ApiTokenAuthentication(TokenAuthentication):
     """`Authorization: Token <key>`. Knox stores only a hash of the key; tokens expire and a user
     may hold several. Keys that are not UTF-8 or not hex (knox decodes and hashes them
-    unguarded) are refused as invalid tokens instead of raising."""
+    unguarded) are refused as invalid tokens instead of raising.
+
+    Every request checks its token against the database (a revoked or expired token is refused
+    on the next request; nothing about authentication is kept between requests), in ONE query:
+    the tokens with the key's prefix, each with its user and that user's permission codenames
+    (ActionPermission then checks them without another query)."""
 
     def authenticate_credentials(self, token: bytes):
+        msg = "Invalid token."
         try:
-            token.decode("utf-8").encode("ascii")
+            key = token.decode("utf-8")
+            key.encode("ascii")
         except (UnicodeDecodeError, UnicodeEncodeError):
-            raise exceptions.AuthenticationFailed("Invalid token.") from None
-        return super().authenticate_credentials(token)
+            raise exceptions.AuthenticationFailed(msg) from None
+        model = get_token_model()
+        user_ref = f'"{model._meta.db_table}"."user_id"'
+        candidates = (
+            model.objects.filter(token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH])
+            .select_related("user")
+            .annotate(user_permission_names=RawSQL(permissions_subquery_sql(user_ref), ()))  # noqa: S611
+        )
+        for auth_token in candidates:
+            if self._cleanup_token(auth_token):
+                continue
+            try:
+                digest = hash_token(key)
+            except (TypeError, binascii.Error):
+                raise exceptions.AuthenticationFailed(msg) from None
+            if compare_digest(digest, auth_token.digest):
+                if knox_settings.AUTO_REFRESH and auth_token.expiry:
+                    self.renew_token(auth_token)
+                user, auth_token = self.validate_user(auth_token)
+                permissions_from_row(user, auth_token.user_permission_names)
+                return user, auth_token
+        raise exceptions.AuthenticationFailed(msg)
 
     def _cleanup_token(self, auth_token) -> bool:
         """Refuse (and delete) this token when it has expired, as knox does. Knox would also
