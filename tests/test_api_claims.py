@@ -398,3 +398,31 @@ def test_claim_list_costs_the_same_queries_for_1_and_50_claims(client):
     with CaptureQueriesContext(connection) as big:
         assert len(client.get("/api/v1/claims/").json()["results"]) == 50
     assert len(small.captured_queries) == len(big.captured_queries)
+
+
+def test_detail_and_list_rows_render_as_the_orm_path_does(client, state_claim):
+    """The hot paths read plain rows (claims/api/rows.py); a filter parameter sends the detail
+    through DRF's get_object and the ORM instead: the same bytes either way, from the stored
+    row or computed, and a list page holds the same claims as their details."""
+    from claims.models import ClaimSuggestion
+
+    url = f"/api/v1/claims/{state_claim.pk}/"
+    orm = f"{url}?status={state_claim.status}"
+    fast = client.get(url)
+    assert fast.status_code == 200 and fast.json()["evidence"]
+    assert fast.content == client.get(orm).content
+    assert fast["ETag"] == client.get(orm)["ETag"]
+    ClaimSuggestion.objects.filter(claim=state_claim).delete()  # computed, not stored
+    computed = client.get(url)
+    assert computed.content == client.get(orm).content
+    assert computed.json() == fast.json()
+    listed = client.get("/api/v1/claims/").json()["results"]
+    detail = {k: v for k, v in fast.json().items() if k != "evidence"}
+    assert [c for c in listed if c["id"] == state_claim.pk] == [detail]
+    assert client.get(f"/api/v1/claims/{'0' * 30}{state_claim.pk}/").content == computed.content
+    for missing in ("0", str(2**63), "9" * 40):
+        response = client.get(f"/api/v1/claims/{missing}/")
+        assert response.status_code == 404
+        assert response.json()["detail"] == f"There is no claim with id {missing}."
+    empty = client.get("/api/v1/claims/?status=disputed&origin=1")
+    assert empty.status_code == 200 and empty.json()["results"] == []
