@@ -1,9 +1,9 @@
 """The claim reads of the hot API paths (a claim's detail, a list page's rows) as plain rows:
 the same SQL the ORM writes for the views' querysets (select_related article and stored
 suggestion, the freshness checks of claims/materialised.py in the same statement, the evidence
-with its snapshots), compiled ONCE per process and run with the request's ids, its values
-converted by the ORM's own converters (JSON, dates: exactly what `.values()` gives), into
-light objects with the attributes the presenters, `current_row` and `ClaimContext` read.
+with its snapshots), compiled ONCE per process and run with the request's ids
+(reex.lib.rows.Compiled), into light objects with the attributes the presenters,
+`current_row` and `ClaimContext` read.
 
 What this saves per request is the ORM's work, not the database's: compiling the statements
 (the annotations, joins and deferred columns are resolved each time a queryset runs) and
@@ -17,10 +17,10 @@ import functools
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
 
 from claims.materialised import LIST_DEFERRED, read_annotations
 from claims.models import Claim, Evidence
+from reex.lib.rows import Compiled
 
 MAX_ID = 2**63 - 1
 
@@ -59,33 +59,6 @@ class Rows(list):
         return self
 
 
-class _Compiled:
-    """One values() queryset's SQL and converters, compiled once; run with other ids."""
-
-    def __init__(self, queryset, names: list[str], sentinel: tuple) -> None:
-        compiler = queryset.values(*names).query.get_compiler(connection=connection)
-        self.sql, params = compiler.as_sql()
-        if tuple(params) != sentinel:  # the ids are the statement's only parameters
-            raise RuntimeError(f"unexpected parameters {params!r} in {self.sql}")
-        self.names = names
-        self.converters = list(compiler.get_converters([c[0] for c in compiler.select]).items())
-
-    def run(self, params: list, *, sql: str | None = None) -> list[dict[str, Any]]:
-        with connection.cursor() as cursor:
-            cursor.execute(sql or self.sql, params)
-            rows = cursor.fetchall()
-        out = []
-        for row in rows:
-            row = list(row)
-            for pos, (convs, expression) in self.converters:
-                value = row[pos]
-                for convert in convs:
-                    value = convert(value, expression, connection)
-                row[pos] = value
-            out.append(dict(zip(self.names, row, strict=True)))
-        return out
-
-
 def _claims_queryset(*, detail: bool):
     qs = (
         Claim.objects.select_related("article", "materialised")
@@ -106,25 +79,25 @@ def _claim_names(*, detail: bool) -> list[str]:
 
 
 @functools.cache
-def _detail_sql() -> _Compiled:
-    return _Compiled(
+def _detail_sql() -> Compiled:
+    return Compiled(
         _claims_queryset(detail=True).filter(pk=1), _claim_names(detail=True), sentinel=(1,)
     )
 
 
 @functools.cache
-def _evidence_sql() -> _Compiled:
+def _evidence_sql() -> Compiled:
     names = [*_EVIDENCE, *(f"snapshot__{n}" for n in _SNAPSHOT)]
-    return _Compiled(Evidence.objects.filter(claim_id=1).order_by("id"), names, sentinel=(1,))
+    return Compiled(Evidence.objects.filter(claim_id=1).order_by("id"), names, sentinel=(1,))
 
 
 _ID_IN = f'"{Claim._meta.db_table}"."id" IN (%s)'
 
 
 @functools.cache
-def _page_sql() -> _Compiled:
+def _page_sql() -> Compiled:
     """The page's rows `WHERE id IN (%s)`: the `%s` becomes the ids' subquery per request."""
-    compiled = _Compiled(
+    compiled = Compiled(
         _claims_queryset(detail=False).filter(pk__in=[1]), _claim_names(detail=False), (1,)
     )
     if compiled.sql.count(_ID_IN) != 1:
