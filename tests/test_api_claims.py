@@ -426,3 +426,21 @@ def test_detail_and_list_rows_render_as_the_orm_path_does(client, state_claim):
         assert response.json()["detail"] == f"There is no claim with id {missing}."
     empty = client.get("/api/v1/claims/?status=disputed&origin=1")
     assert empty.status_code == 200 and empty.json()["results"] == []
+
+
+def test_the_hot_statements_are_prepared_on_postgresql_and_still_read_now(client, state_claim):
+    """reex/lib/rows.py: on PostgreSQL the token check and the detail's statements become
+    prepared statements after a few runs; a prepared statement still reads the rows as they
+    are now (a change shows in the next answer)."""
+    url = f"/api/v1/claims/{state_claim.pk}/"
+    for _ in range(7):
+        assert client.get(url).status_code == 200
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [row[0] for row in cursor.fetchall()]
+        assert any("knox_authtoken" in s for s in prepared)
+        assert any("claims_claimsuggestion" in s for s in prepared)
+        assert any(s.startswith('SELECT "claims_evidence"') for s in prepared)
+    Claim.objects.filter(pk=state_claim.pk).update(restatement="Changed just now")
+    assert client.get(url).json()["restatement"] == "Changed just now"
