@@ -175,10 +175,13 @@ def _valid_generation(value: str | None) -> int | None:
 
 def current_row(claim: Claim) -> ClaimSuggestion | None:
     """The claim's stored row when it is current (read with `read_annotations()` and
-    `select_related("materialised")`), else None (the caller computes)."""
+    `select_related("materialised")`, or as claims/api/rows.py reads it: None when there is no
+    row), else None (the caller computes)."""
     try:
         row = claim.materialised
     except ClaimSuggestion.DoesNotExist:
+        return None
+    if row is None:
         return None
     if (
         row.generation != _valid_generation(getattr(claim, "_state_now", None))

@@ -162,6 +162,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that a real worker process in the tests can open the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-reex.sqlite3")}
 
+# The API's hot statements (reex/lib/rows.py) as PostgreSQL prepared statements; turn off behind
+# a transaction-pooling PgBouncer.
+REEX_PREPARED_STATEMENTS = env_bool("REEX_PREPARED_STATEMENTS", True)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

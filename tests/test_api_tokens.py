@@ -61,3 +61,54 @@ def test_issue_token_refuses_unknown_users_and_silly_lifetimes(consumer):
         issue("nobody")
     with pytest.raises(CommandError, match="--days"):
         issue("partner", "--days", "0")
+
+
+def test_revocation_expiry_and_permission_changes_apply_to_the_very_next_request(consumer):
+    """Nothing about authentication is kept between requests: the token, its user and the
+    user's permissions are read again (in one query) every time."""
+    from django.contrib.auth.models import Group
+
+    key = issue("partner")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/v1/claims/").status_code == 200
+    consumer.groups.remove(Group.objects.get(name="api-consumer"))
+    assert client.get("/api/v1/claims/").status_code == 403
+    consumer.groups.add(Group.objects.get(name="api-consumer"))
+    assert client.get("/api/v1/claims/").status_code == 200
+    consumer.is_active = False
+    consumer.save(update_fields=["is_active"])
+    assert client.get("/api/v1/claims/").status_code == 401
+    consumer.is_active = True
+    consumer.save(update_fields=["is_active"])
+    assert client.get("/api/v1/claims/").status_code == 200
+    AuthToken.objects.update(expiry=timezone.now() - timezone.timedelta(seconds=1))
+    assert client.get("/api/v1/claims/").status_code == 401
+    assert not AuthToken.objects.exists()  # an expired token is deleted when presented
+    key = issue("partner")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/v1/claims/").status_code == 200
+    AuthToken.objects.all().delete()
+    assert client.get("/api/v1/claims/").status_code == 401
+
+
+def test_the_token_query_reads_the_backends_permissions(consumer):
+    """The permissions read with the token are the set Django's ModelBackend computes."""
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.auth.models import Permission
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reex.lib.authentication import ApiTokenAuthentication
+
+    consumer.user_permissions.add(Permission.objects.get(codename="decide_claim"))
+    key = issue("partner")
+    with CaptureQueriesContext(connection) as ctx:
+        user, _token = ApiTokenAuthentication().authenticate_credentials(key.encode())
+    assert len(ctx.captured_queries) == 1
+    expected = ModelBackend().get_all_permissions(type(consumer).objects.get(pk=consumer.pk))
+    assert user._perm_cache == expected
+    assert {"claims.view_claim", "claims.decide_claim"} <= expected
+    with CaptureQueriesContext(connection) as ctx:
+        assert user.has_perm("claims.view_claim") and not user.has_perm("claims.override_decision")
+    assert len(ctx.captured_queries) == 0

@@ -208,28 +208,30 @@ def _count(client, url) -> int:
     return len(ctx.captured_queries)
 
 
-def test_detail_reads_in_four_queries_whatever_the_evidence_count(api):
+def test_detail_reads_in_three_queries_whatever_the_evidence_count(api):
     one, many = ClaimFactory(), ClaimFactory()
     EvidenceFactory(claim=one)
     for _ in range(60):
         EvidenceFactory(claim=many)
-    # token, permissions, the claim with its stored row and checks, its evidence
-    assert _count(api, f"/api/v1/claims/{one.pk}/") == 4
-    assert _count(api, f"/api/v1/claims/{many.pk}/") == 4
+    # the token with its user and permissions, the claim with its stored row and checks,
+    # its evidence
+    assert _count(api, f"/api/v1/claims/{one.pk}/") == 3
+    assert _count(api, f"/api/v1/claims/{many.pk}/") == 3
     assert current_row(_read([many.pk])[0]) is not None
 
 
-def test_list_reads_in_four_queries_whatever_the_claim_and_evidence_counts(api):
+def test_list_reads_in_three_queries_whatever_the_claim_and_evidence_counts(api):
     ClaimFactory()
-    # token, permissions, the count, the page's rows with their stored rows and checks
-    assert _count(api, "/api/v1/claims/") == 4
+    # the token with its user and permissions, the count, the page's rows with their stored
+    # rows and checks
+    assert _count(api, "/api/v1/claims/") == 3
     for _ in range(49):
         claim = ClaimFactory()
         EvidenceFactory(claim=claim)
         EvidenceFactory(claim=claim)
-    assert _count(api, "/api/v1/claims/") == 4
-    assert _count(api, "/api/v1/claims/?status=unreviewed&page_size=20") == 4
-    assert _count(api, "/api/v1/claims/?updated_since=2020-01-01T00:00:00Z") == 4
+    assert _count(api, "/api/v1/claims/") == 3
+    assert _count(api, "/api/v1/claims/?status=unreviewed&page_size=20") == 3
+    assert _count(api, "/api/v1/claims/?updated_since=2020-01-01T00:00:00Z") == 3
 
 
 # --- bypassing writes and the command ------------------------------------------------------------

@@ -31,6 +31,7 @@ from rest_framework.response import Response
 from claims import services
 from claims.api.filters import ClaimFilter
 from claims.api.presenters import ClaimContext, claim_data
+from claims.api.rows import claim_detail, claim_page
 from claims.api.serializers import (
     ClaimDetailSerializer,
     ClaimSerializer,
@@ -71,7 +72,7 @@ class ClaimPagination(ApiPagination):
             raise NotFound(
                 self.invalid_page_message.format(page_number=page_number, message=str(exc))
             ) from None
-        rows = list(queryset.filter(pk__in=self.page.object_list))
+        rows = claim_page(self.page.object_list)
         self.page.object_list = rows
         return rows
 
@@ -169,7 +170,13 @@ class ClaimViewSet(
         return self.get_paginated_response([claim_data(c, ctx[c.pk]) for c in page])
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
-        claim = self.get_object()
+        if any(name in request.query_params for name in ClaimFilter.base_filters):
+            claim = self.get_object()  # a filter applies to the detail too (DRF's get_object)
+        else:  # the claim's rows as plain rows (claims/api/rows.py): no ORM on the hot path
+            pk = self.kwargs["pk"]  # digits (the route's regex); over 19 is past any id
+            claim = claim_detail(int(pk)) if len(pk.lstrip("0")) <= 19 else None
+            if claim is None:
+                raise Http404(f"There is no claim with id {self.kwargs['pk']}.")
         ctx = claims_context([claim], prefetched=True)[claim.pk]
         data = claim_data(claim, ctx, with_evidence=True)
         etag = (

@@ -57,17 +57,46 @@ def load_permissions(user) -> None:
         user._perm_cache = {f"{app}.{codename}" for app, codename in cursor.fetchall()}
 
 
+def permissions_from_row(user, codenames) -> None:
+    """Fill `_perm_cache` from the permissions `permissions_subquery_sql` read in the same
+    query as the user (the token check does), with what `load_permissions` would read; the
+    same exceptions (superusers, inactive users: left to the backend)."""
+    if hasattr(user, "_perm_cache") or user.is_superuser or not user.is_active:
+        return
+    if isinstance(codenames, str):  # SQLite: group_concat, one a line
+        codenames = codenames.split("\n") if codenames else []
+    user._perm_cache = set(codenames or ())
+
+
+@functools.cache
+def permissions_subquery_sql(user_ref: str) -> str:
+    """A scalar subquery for the permissions (`app_label.codename`) of the user whose id is the
+    column `user_ref`: the same set as `_permissions_sql`, aggregated into one value (an array
+    on PostgreSQL, lines on SQLite), so the token check reads them in its own query."""
+    agg = (
+        "array_agg(ct.app_label || '.' || p.codename)"
+        if connection.vendor == "postgresql"
+        else "group_concat(ct.app_label || '.' || p.codename, char(10))"
+    )
+    return f"(SELECT {agg} {_permissions_from(user_ref)})"
+
+
 @functools.cache
 def _permissions_sql() -> str:
     """Built once the apps are loaded: table names only, no input."""
+    return f"SELECT ct.app_label, p.codename {_permissions_from('%s')}"
+
+
+def _permissions_from(user_ref: str) -> str:
+    """FROM … WHERE for the permissions of the user `user_ref` (a placeholder or a column)."""
     user_model = get_user_model()
     own = user_model._meta.get_field("user_permissions").remote_field.through._meta.db_table
     member = user_model._meta.get_field("groups").remote_field.through._meta.db_table
     granted = Group.permissions.through._meta.db_table
     return (
-        f"SELECT ct.app_label, p.codename FROM {Permission._meta.db_table} p "  # noqa: S608
+        f"FROM {Permission._meta.db_table} p "  # noqa: S608 (table names and a column)
         f"JOIN {ContentType._meta.db_table} ct ON ct.id = p.content_type_id "
-        f"WHERE p.id IN (SELECT permission_id FROM {own} WHERE user_id = %s "
+        f"WHERE p.id IN (SELECT permission_id FROM {own} WHERE user_id = {user_ref} "
         f"UNION ALL SELECT g.permission_id FROM {granted} g JOIN {member} m "
-        "ON m.group_id = g.group_id WHERE m.user_id = %s)"
+        f"ON m.group_id = g.group_id WHERE m.user_id = {user_ref})"
     )

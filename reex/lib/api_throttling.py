@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 
 from django.conf import settings
+from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
 
 log = logging.getLogger(__name__)
@@ -13,7 +16,13 @@ log = logging.getLogger(__name__)
 class TokenRateThrottle(SimpleRateThrottle):
     """`settings.REEX_API_THROTTLE_RATE` requests per token. Counts live in the default cache
     (Redis in production, so every web process shares them). A cache outage lets requests
-    through rather than failing them: throttling protects the service, it is not a gate."""
+    through rather than failing them: throttling protects the service, it is not a gate.
+
+    A sliding window from two counters (this window's and the last one's, weighted by how much
+    of the last window still lies within the period): with Redis, one round trip a request
+    (a pipeline: INCR this window's count, set its expiry, GET the last window's) instead of
+    DRF's read and rewrite of a list of every request's timestamp in the period. A request
+    refused is taken off the count again (as DRF does not count it)."""
 
     scope = "token"
 
@@ -32,8 +41,64 @@ class TokenRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
     def allow_request(self, request, view) -> bool:
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        now = self.timer()
+        window = int(now // self.duration)
+        current_key, last_key = f"{key}:{window}", f"{key}:{window - 1}"
         try:
-            return super().allow_request(request, view)
+            current, last = _count(current_key, last_key, self.duration)
         except Exception:
             log.warning("throttle cache unreachable; request not throttled", exc_info=True)
             return True
+        elapsed = now / self.duration - window  # share of this window gone, 0 to 1
+        weighted = last * (1 - elapsed) + current
+        if weighted <= self.num_requests:
+            return True
+        try:
+            cache.decr(current_key)
+        except Exception:  # expired meanwhile, or the cache went away: the count is advisory
+            log.debug("throttle count not taken back", exc_info=True)
+        self._wait = _wait(current - 1, last, elapsed, self.num_requests) * self.duration
+        return self.throttle_failure()
+
+    def wait(self) -> float:
+        return max(1.0, math.ceil(self._wait))
+
+    def timer(self) -> float:
+        return time.time()
+
+
+def _wait(current: int, last: int, elapsed: float, limit: int) -> float:
+    """Periods until one more request passes, given this window's count (without the request
+    refused), the last window's, and the share of this window gone."""
+    if current + 1 <= limit:  # within this window, once the last one weighs less
+        return max(0.0, 1 - (limit - current - 1) / last - elapsed) if last else 0.0
+    # In the next window, once this one (then the last) weighs less.
+    return (1 - elapsed) + max(0.0, 1 - (limit - 1) / current)
+
+
+def _count(current_key: str, last_key: str, duration: int) -> tuple[int, int]:
+    """Add one to this window's count (kept two periods); this window's count and the last's."""
+    client_of = getattr(getattr(cache, "_cache", None), "get_client", None)
+    if client_of is None:  # not Redis (tests without REDIS_URL, local runs): the cache API
+        cache.add(current_key, 0, duration * 2)
+        try:
+            current = cache.incr(current_key)
+        except ValueError:  # expired between add and incr
+            cache.set(current_key, 1, duration * 2)
+            current = 1
+        return current, int(cache.get(last_key) or 0)
+    current_key, last_key = (
+        cache.make_and_validate_key(current_key),
+        cache.make_and_validate_key(last_key),
+    )
+    pipe = client_of(current_key, write=True).pipeline(transaction=False)
+    pipe.incr(current_key)
+    pipe.expire(current_key, duration * 2)
+    pipe.get(last_key)
+    current, _, last = pipe.execute()
+    return int(current), int(last or 0)
