@@ -194,6 +194,22 @@ def current_row(claim: Claim) -> ClaimSuggestion | None:
 
 
 # --- the stored rows as the presenters read them ------------------------------------------------
+_REF_KEYS = ("id", "name", "kind", "country")
+_ENTITY_KEYS = (*_REF_KEYS, "state_controlled", "controllers", "chain", "notes")
+
+
+def _in_declared_order(entity: dict[str, Any]) -> dict[str, Any]:
+    """A stored entity with its keys in the order `ClaimContext.entity` writes them: jsonb keeps
+    keys in its own order, and the stored and computed reads must render the same bytes (and
+    so the same ETag)."""
+    out = {k: entity[k] for k in _ENTITY_KEYS if k in entity}
+    if "controllers" in out:
+        out["controllers"] = [{k: c[k] for k in _REF_KEYS if k in c} for c in out["controllers"]]
+    if "chain" in out:
+        out["chain"] = [[{"id": n["id"], "name": n["name"]} for n in ch] for ch in out["chain"]]
+    return out
+
+
 @dataclass
 class StoredContext:
     """What claims.api.presenters needs of a `ClaimContext`, from stored rows: no query."""
@@ -230,7 +246,7 @@ class StoredContext:
         return ctx
 
     def entity(self, entity_id: int) -> dict[str, Any]:
-        return self.entities[str(entity_id)]
+        return _in_declared_order(self.entities[str(entity_id)])
 
     def independent(self, *, origin_id: int, publisher_id: int | None) -> bool | None:
         if publisher_id is None:
