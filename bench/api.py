@@ -31,7 +31,6 @@ import http.client
 import multiprocessing as mp
 import os
 import random
-import secrets
 import socket
 import statistics
 import subprocess
@@ -41,9 +40,9 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reex.settings")
-os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(32))
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from bench._setup import django_environment
+
+django_environment()
 os.environ["DEBUG"] = "0"
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,10 +18,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import random
 import resource
-import secrets
 import sys
 import tempfile
 import time
@@ -29,11 +27,11 @@ import tracemalloc
 from io import StringIO
 from pathlib import Path
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reex.settings")
-os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(32))
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from bench._setup import django_environment
 
-import django
+django_environment()
+
+import django  # noqa: E402
 
 django.setup()
 

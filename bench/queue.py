@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import random
 import secrets
 import statistics
@@ -27,12 +26,11 @@ import sys
 import time
 from datetime import date, timedelta
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reex.settings")
-# A throwaway key: the benchmark runs with DEBUG off, like production.
-os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(32))
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from bench._setup import django_environment
 
-import django
+django_environment()  # a throwaway key: the benchmark runs with DEBUG off, like production
+
+import django  # noqa: E402
 
 django.setup()
 

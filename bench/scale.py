@@ -20,20 +20,14 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import secrets
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reex.settings")
-os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(32))
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-os.environ["REEX_CELERY_QUEUE"] = f"reex-bench-scale-{os.getpid()}"
-os.environ["REEX_EXTRACT_QUEUE"] = f"reex-bench-scale-extract-{os.getpid()}"
-MEDIA = tempfile.mkdtemp(prefix="reex-bench-scale-")
-os.environ["MEDIA_ROOT"] = MEDIA
+from bench._setup import archiving_environment
+
+MEDIA = archiving_environment("scale")
 
 import django  # noqa: E402
 
