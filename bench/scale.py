@@ -43,7 +43,6 @@ from sources.tasks import enqueue_archive  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
-WAITING = [Snapshot.Status.PENDING, Snapshot.Status.FETCHING]
 ENDED = [Snapshot.Status.ARCHIVED, Snapshot.Status.FAILED]
 
 

@@ -404,19 +404,6 @@ def claim_page(*, claim: Claim, user: AbstractBaseUser) -> ClaimPage:
     )
 
 
-def evidence_view(
-    *, claim: Claim, evidence_id: int, user: AbstractBaseUser
-) -> tuple[EvidenceView, Suggestion]:
-    """One evidence row (for polling) and the claim's current suggestion."""
-    ev = claim_evidence_qs(claim).get(pk=evidence_id)
-    graph = current_graph()
-    suggestion = claim_suggestion(claim=claim, graph=graph)
-    views = evidence_views(
-        evidence=[ev], suggestion=suggestion, graph=graph, editor=is_editor(user)
-    )
-    return views[0], suggestion
-
-
 # --------------------------------------------------------------------------- editors' links
 
 

@@ -19,7 +19,6 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import IO
 
 from followthemoney import model
 from followthemoney.exc import FollowTheMoneyException
@@ -276,7 +275,3 @@ def parse_lines(lines: Iterable[str]) -> tuple[list[OrgRecord], list[EdgeRecord]
             continue
         kept.append(edge)
     return orgs, kept, skipped
-
-
-def read_file(handle: IO[str]) -> tuple[list[OrgRecord], list[EdgeRecord], dict[str, int]]:
-    return parse_lines(handle)

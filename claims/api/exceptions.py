@@ -29,12 +29,6 @@ AUTH_HELP = (
 )
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The resource changed meanwhile; reload it and try again."
-    default_code = "conflict"
-
-
 def _first_messages(errors: Any, prefix: str = "") -> list[str]:
     """Flatten DRF's error structure into "field: message" lines, for the summary sentence."""
     if isinstance(errors, dict):
