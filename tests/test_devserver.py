@@ -20,14 +20,15 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_devserver_announces_after_both_banners_and_ctrl_c_exits_cleanly(tmp_path):
+def start_devserver(tmp_path) -> tuple[subprocess.Popen, int]:
+    """bin/devserver in a session of its own, on its own SQLite file and embedded broker
+    (nothing shared with the test run), once it says it is serving."""
     port = _free_port()
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("PYTEST_", "DJANGO_", "DATABASE_", "REDIS_"))
     }
-    # Its own SQLite file and embedded broker: nothing shared with the test run.
     env.update(
         DEBUG="1",
         SECRET_KEY="devserver-test-key-" + "x" * 40,
@@ -35,37 +36,81 @@ def test_devserver_announces_after_both_banners_and_ctrl_c_exits_cleanly(tmp_pat
         REEX_BROKER_DIR=str(tmp_path / "broker"),
         PORT=str(port),
     )
-    log = (tmp_path / "out.log").open("wb")
-    proc = subprocess.Popen(
-        # As the Makefile runs it: a shell that execs the script.
-        ["/bin/sh", "-c", "PORT=$PORT exec ./bin/devserver"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    with (tmp_path / "out.log").open("wb") as log:
+        proc = subprocess.Popen(
+            # As the Makefile runs it: a shell that execs the script.
+            ["/bin/sh", "-c", "PORT=$PORT exec ./bin/devserver"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         deadline = time.monotonic() + 60
-        out = ""
-        while time.monotonic() < deadline and "serving on" not in out:
-            assert proc.poll() is None, f"devserver exited early:\n{out}"
+        while time.monotonic() < deadline and "serving on" not in output(tmp_path):
+            assert proc.poll() is None, f"devserver exited early:\n{output(tmp_path)}"
             time.sleep(0.3)
-            out = (tmp_path / "out.log").read_text(errors="replace")
-        assert "reex is serving on" in out, out
+        assert "reex is serving on" in output(tmp_path), output(tmp_path)
+    except BaseException:
+        stop_group(proc)
+        raise
+    return proc, port
+
+
+def output(tmp_path) -> str:
+    return (tmp_path / "out.log").read_text(errors="replace")
+
+
+def stop_group(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+
+
+def group_members(pgid: int) -> list[str]:
+    ps = subprocess.run(
+        ["ps", "-o", "pid=,args=", "-g", str(pgid)], capture_output=True, text=True, check=False
+    )
+    return [line.strip() for line in ps.stdout.splitlines() if line.strip()]
+
+
+def test_devserver_announces_after_both_banners_and_ctrl_c_exits_cleanly(tmp_path):
+    proc, port = start_devserver(tmp_path)
+    try:
         os.killpg(proc.pid, signal.SIGINT)
         code = proc.wait(30)
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-        log.close()
-    out = (tmp_path / "out.log").read_text(errors="replace")
+        stop_group(proc)
+    out = output(tmp_path)
     serving = out.index("reex is serving on")
     assert out.index(" ready.") < serving  # after the worker's banner and its ready line
     assert out.index("Quit the server with") < serving  # and after the web server's
     assert f"http://127.0.0.1:{port}/" in out[serving:]
     assert code == 0, out[-2000:]
+
+
+def test_when_one_part_dies_the_devserver_stops_the_rest_and_exits(tmp_path):
+    """The web server killed on its own (not Ctrl-C): the workers are stopped and the script
+    ends, rather than leaving a terminal that looks alive with nothing serving."""
+    proc, port = start_devserver(tmp_path)
+    try:
+        web = subprocess.run(
+            ["pgrep", "-g", str(proc.pid), "-f", f"runserver 127.0.0.1:{port}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.split()
+        assert web, group_members(proc.pid)
+        for pid in web:
+            os.kill(int(pid), signal.SIGKILL)
+        proc.wait(30)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and group_members(proc.pid):
+            time.sleep(0.3)
+        assert group_members(proc.pid) == []
+    finally:
+        stop_group(proc)
 
 
 def test_make_run_execs_the_devserver():
