@@ -2,8 +2,8 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 # The runtime lock: every package of the tree at its version, each file checked by its hash.
-COPY requirements.lock .
-RUN pip install --no-cache-dir --require-hashes -r requirements.lock
+COPY requirements.lock bin/install-lock ./
+RUN PIP_NO_CACHE_DIR=1 ./install-lock python requirements.lock
 COPY . .
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 RUN useradd --system --uid 1000 reex && mkdir -p /app/var /data/media && chown reex /app/var /data/media

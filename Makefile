@@ -16,9 +16,10 @@ LOCK_FLAGS := --generate-hashes --universal --python-version 3.11 --quiet \
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Every package, direct or not, at the version and hashes of the lock (`make lock` writes it).
-$(VENV)/.installed: requirements.lock requirements-dev.lock | $(BIN)/python
-	$(PIP) install --quiet --require-hashes -r requirements-dev.lock
+# Every package, direct or not, at the version and hashes of the lock (`make lock` writes it),
+# and nothing else: bin/install-lock resolves nothing against the index (see its header).
+$(VENV)/.installed: requirements.lock requirements-dev.lock bin/install-lock | $(BIN)/python
+	./bin/install-lock $(BIN)/python requirements-dev.lock
 	touch $@
 
 # A local development environment file: DEBUG on and a random key, never committed.
