@@ -111,6 +111,8 @@ def fresh_venv(folder: Path) -> Path:
 def index_env(wheels: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
     env.update(
+        # No machine-wide pip.conf (extra indexes, find-links, constraints): this index only.
+        PIP_CONFIG_FILE=os.devnull,
         PIP_NO_INDEX="1",
         PIP_FIND_LINKS=str(wheels),
         PIP_NO_CACHE_DIR="1",
