@@ -68,7 +68,7 @@ def _refuse_to_start_without_task_imports(**kwargs) -> None:
         sys.stderr.write(
             "reex worker: refusing to start: its tasks cannot import what they need:\n"
             f"{lines}\n"
-            "Install the locked dependencies: pip install --require-hashes -r requirements.lock\n"
+            "Install the locked dependencies: bin/install-lock python requirements.lock\n"
         )
         sys.stderr.flush()
         # SystemExit, not an exception: Celery logs and ignores a signal handler's exceptions.

@@ -49,7 +49,7 @@ def test_a_worker_that_cannot_import_its_extractor_refuses_to_start_and_says_why
     log = worker.log()
     assert "reex worker: refusing to start: its tasks cannot import what they need" in log
     assert f"lxml.html.clean: ImportError: {REAL_REASON}" in log
-    assert "pip install --require-hashes -r requirements.lock" in log
+    assert "bin/install-lock python requirements.lock" in log
     assert " ready." not in log
 
 
