@@ -4,7 +4,9 @@ Pure Python (no Django, no model, no network): `propose(text, entities=..., titl
 `Proposal`s whose `text == article_text[start:end]` always. The steps, each a rule a person can
 read and argue with:
 
-1. lines: headings (no closing punctuation, short), the title line and page furniture ("Leave a
+0. paragraphs: hard-wrapped lines (wire copy, e-mail, PDFs) are joined into their paragraphs,
+   words hyphenated at a line end joined, offsets kept (`reflow`);
+1. lines: headings (no closing punctuation, short, not ending in "to" / "the" / "of" ...), the title line and page furniture ("Leave a
    Reply", "Spread the word") are skipped; bullets are remembered (a highlights list repeats
    the body);
 2. sentences: split at . ! ? before white space, except after abbreviations (Co., Ltd., U.S.)
@@ -431,6 +433,145 @@ _ABBREV_WORDS = (
 _ABBREV = set(_ABBREV_WORDS.split())
 _COMPANY_SUFFIX = {"co", "ltd", "inc", "corp", "plc", "llc", "etc"}
 _SENTENCE_END = re.compile(r"[.!?]+[\"”’)\]]*(?=\s|$)")
+
+
+# Words that end a line only when the sentence goes on: a line ending in one is never a heading.
+_CONTINUATION_END = re.compile(
+    r"\b(?:a|an|the|of|to|in|on|at|by|for|from|with|and|or|but|nor|that|which|who|whose|as|"
+    r"than|its|their|his|her|is|are|was|were|be|been|has|have|had|will|would|said|says|"
+    r"between|about|over|under|into|per|while|after|before|since|up|down)$",
+    re.I,
+)
+# "state-\nowned": a line-end hyphen after one of these is a compound's, kept when joining.
+_COMPOUND_PREFIX = {
+    "state",
+    "non",
+    "self",
+    "well",
+    "co",
+    "long",
+    "short",
+    "high",
+    "low",
+    "mid",
+    "year",
+    "half",
+    "full",
+    "first",
+    "second",
+    "third",
+    "cross",
+    "multi",
+    "semi",
+    "anti",
+    "pre",
+    "post",
+    "re",
+    "ex",
+    "rare",
+    "heavy",
+    "light",
+    "so",
+    "much",
+    "record",
+    "large",
+    "small",
+}
+_TERMINAL = '.!?:;"”’)'
+_HARD_WRAP_MAX = 130
+
+
+@dataclass(frozen=True)
+class Reflowed:
+    """`text` with hard-wrapped paragraphs joined, the same length as the original: a line
+    break inside a paragraph (and the next line's indent) becomes spaces; a word hyphenated at a
+    line end ("produc-\ntion") is written whole and padded with spaces after it, so every
+    character outside those words stays where it was. `zones` are the (start, end) of the
+    rewritten words: an offset inside one is moved to its end by `original_end`."""
+
+    text: str
+    zones: tuple[tuple[int, int], ...] = ()
+
+    def original_end(self, end: int) -> int:
+        for start, stop in self.zones:
+            if start <= end < stop:
+                return stop
+        return end
+
+
+def _raw_lines(text: str) -> list[tuple[int, int, int]]:
+    """(start, end without the line break, end with it) of every line, blank ones included."""
+    out, pos = [], 0
+    for raw in text.splitlines(keepends=True):
+        body = raw.rstrip("\r\n")
+        out.append((pos, pos + len(body), pos + len(raw)))
+        pos += len(raw)
+    return out
+
+
+def _joins(prev: str, nxt: str, width: int) -> bool:
+    """Does line `nxt` continue the paragraph of line `prev` (no blank line between)?"""
+    a, b = prev.strip(), nxt.strip()
+    if not a or not b or _BULLET.match(nxt):
+        return False
+    starts_lower = b[:1].islower() or b[:1].isdigit() or b[:1] in "(%$€£¥–-"
+    unfinished = a[-1:] not in _TERMINAL or bool(_CONTINUATION_END.search(a))
+    if width > _HARD_WRAP_MAX:
+        # Not hard-wrapped: a line is a paragraph, unless it plainly breaks off mid-sentence.
+        return unfinished and starts_lower
+    long_line = len(prev.rstrip()) >= 0.6 * width
+    if _BULLET.match(prev):
+        return unfinished and (starts_lower or long_line or nxt[:1].isspace())
+    if unfinished:
+        return long_line or starts_lower or bool(_CONTINUATION_END.search(a))
+    return long_line
+
+
+def reflow(text: str) -> Reflowed:
+    """Paragraphs before sentences: join the lines of each hard-wrapped paragraph (see
+    `Reflowed`). A blank line ends a paragraph, a bullet starts an item, and a short line that
+    ends like a heading stands alone; text whose lines are whole paragraphs is left as it is."""
+    rows = _raw_lines(text)
+    out = list(text)
+    zones: list[tuple[int, int]] = []
+    # The wrap width of each run of non-blank lines: its longest line.
+    block_width: dict[int, int] = {}
+    run: list[int] = []
+    for i, (s, e, _) in enumerate([*rows, (0, 0, 0)]):
+        if i < len(rows) and text[s:e].strip():
+            run.append(i)
+            continue
+        width = max((rows[j][1] - rows[j][0] for j in run), default=0)
+        for j in run:
+            block_width[j] = width
+        run = []
+    for i in range(len(rows) - 1):
+        s, e, _full = rows[i]
+        ns, ne, _ = rows[i + 1]
+        prev, nxt = text[s:e], text[ns:ne]
+        if not _joins(prev, nxt, block_width.get(i, 0)):
+            continue
+        lead = len(nxt) - len(nxt.lstrip())
+        gap_end = ns + lead  # the first character of the next line's words
+        tail = prev.rstrip()
+        stop = s + len(tail)
+        word = re.search(r"([A-Za-z]+)-$", tail)
+        nxt_word = re.match(r"[a-z]+", nxt.lstrip())
+        if word and nxt_word and word.group(1).lower() not in _COMPOUND_PREFIX:
+            # "produc-\ntion" -> "production" + padding: the joined word, then spaces.
+            first = stop - 1  # the hyphen
+            second_end = gap_end + nxt_word.end()
+            joined = text[stop - len(word.group(1)) - 1 : first] + nxt_word.group(0)
+            begin = stop - len(word.group(1)) - 1
+            for k in range(begin, second_end):
+                out[k] = " "
+            for k, ch in enumerate(joined):
+                out[begin + k] = ch
+            zones.append((begin + len(joined), second_end))
+        else:
+            for k in range(stop, gap_end):
+                out[k] = " "
+    return Reflowed("".join(out), tuple(zones))
 
 
 def lines(text: str) -> list[tuple[int, int]]:
@@ -1136,6 +1277,8 @@ def _is_heading(line: str, first: bool, title: str) -> bool:
         return True
     if stripped[-1:] in '.!?"”’)':
         return False
+    if _CONTINUATION_END.search(stripped):
+        return False  # "... net profit attributable to": a sentence broken off, not a heading
     return first or len(stripped.split()) <= 16
 
 
@@ -1147,7 +1290,27 @@ def propose(
     outlet_id: int | None = None,
     min_score: float = MIN_SCORE,
 ) -> list[Proposal]:
-    """Candidate claims of `text`, in text order, repeats removed (see the module docstring)."""
+    """Candidate claims of `text`, in text order, repeats removed (see the module docstring).
+    Hard-wrapped paragraphs are joined first (`reflow`); offsets and `text` of each proposal
+    are the original text's."""
+    original = text
+    reflowed = reflow(text)
+    text = reflowed.text
+    found = _propose(text, entities=entities, title=title, outlet_id=outlet_id, min_score=min_score)
+    for p in found:
+        p.end = reflowed.original_end(p.end)
+        p.text = original[p.start : p.end]
+    return found
+
+
+def _propose(
+    text: str,
+    *,
+    entities: Iterable[EntityRef],
+    title: str,
+    outlet_id: int | None,
+    min_score: float,
+) -> list[Proposal]:
     matcher = EntityMatcher(entities)
     counts: dict[EntityRef, int] = {}
     for mention in matcher.mentions(text):

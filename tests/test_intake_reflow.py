@@ -1,0 +1,76 @@
+"""Hard-wrapped text (wire copy, e-mail, PDFs) gives the proposals its unwrapped form gives, with
+offsets into the text as stored (claims.proposals.reflow)."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from claims.proposals import propose, reflow
+
+STORY = """Lanthar Minerals reported record output for the third quarter on Tuesday.
+
+Lanthar Minerals told investors this week that net profit attributable to shareholders for the first nine months climbed by between 412.5% and 440.1% from a year earlier, to between 1.2 billion and 1.3 billion yuan.
+
+The company said separation capacity at its Baotou site reached 18,000 tonnes a year, up 12% on 2024, and that a new magnet line would start production in March 2026.
+
+Exports of oxide to Japan fell 7.5% in the period, to 2,300 tonnes, the customs office said.
+"""
+
+
+def wrap(text: str, width: int) -> str:
+    paragraphs = text.strip().split("\n\n")
+    return "\n\n".join(textwrap.fill(p, width) for p in paragraphs) + "\n"
+
+
+def words(text: str) -> str:
+    return " ".join(re.sub(r"(?<=[a-z])-\n(?=[a-z])", "", text).split())
+
+
+def proposal_words(text: str) -> list[str]:
+    return [words(p.text) for p in propose(text)]
+
+
+def test_the_unwrapped_story_has_its_claims():
+    found = proposal_words(STORY)
+    assert any(f.startswith("Lanthar Minerals told investors") for f in found), found
+    assert any("18,000 tonnes" in f for f in found), found
+
+
+def test_a_wrapped_paragraphs_first_line_is_not_taken_for_a_heading():
+    wrapped = wrap(STORY, 64)
+    found = proposal_words(wrapped)
+    assert not any(f.startswith("shareholders") for f in found), found
+    assert any(f.startswith("Lanthar Minerals told investors") for f in found), found
+
+
+@settings(max_examples=25, deadline=None)
+@given(width=st.integers(min_value=40, max_value=110))
+def test_hard_wrapped_text_gives_the_same_proposals_with_offsets_into_the_stored_text(width):
+    wrapped = wrap(STORY, width)
+    assert proposal_words(wrapped) == proposal_words(STORY)
+    for p in propose(wrapped):
+        assert wrapped[p.start : p.end] == p.text
+
+
+def test_a_word_hyphenated_at_a_line_end_is_joined_and_offsets_stay_exact():
+    wrapped = wrap(STORY, 72)
+    at = wrapped.index("separation")
+    hyphenated = wrapped[:at] + "sepa-\nration" + wrapped[at + len("separation") :]
+    assert reflow(hyphenated).text.count("separation") == 1
+    assert proposal_words(hyphenated) == proposal_words(STORY)
+    for p in propose(hyphenated):
+        assert hyphenated[p.start : p.end] == p.text
+
+
+def test_a_compound_hyphen_at_a_line_end_is_kept():
+    text = "The group is state-\nowned and said on Monday that output rose 12% to 4,000 tonnes.\n"
+    assert "state-owned" in " ".join(reflow(text).text.split()).replace("- ", "-")
+
+
+def test_text_whose_lines_are_paragraphs_is_left_alone():
+    tidy = STORY.replace("\n\n", "\n")
+    assert reflow(tidy).text == tidy
