@@ -443,40 +443,11 @@ _CONTINUATION_END = re.compile(
     re.I,
 )
 # "state-\nowned": a line-end hyphen after one of these is a compound's, kept when joining.
-_COMPOUND_PREFIX = {
-    "state",
-    "non",
-    "self",
-    "well",
-    "co",
-    "long",
-    "short",
-    "high",
-    "low",
-    "mid",
-    "year",
-    "half",
-    "full",
-    "first",
-    "second",
-    "third",
-    "cross",
-    "multi",
-    "semi",
-    "anti",
-    "pre",
-    "post",
-    "re",
-    "ex",
-    "rare",
-    "heavy",
-    "light",
-    "so",
-    "much",
-    "record",
-    "large",
-    "small",
-}
+_COMPOUND_PREFIX_WORDS = (
+    "state non self well co long short high low mid year half full first second third cross "
+    "multi semi anti pre post re ex rare heavy light so much record large small"
+)
+_COMPOUND_PREFIX = set(_COMPOUND_PREFIX_WORDS.split())
 _TERMINAL = '.!?:;"”’)'
 _HARD_WRAP_MAX = 130
 
@@ -499,12 +470,11 @@ class Reflowed:
         return end
 
 
-def _raw_lines(text: str) -> list[tuple[int, int, int]]:
-    """(start, end without the line break, end with it) of every line, blank ones included."""
+def _raw_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end without the line break) of every line, blank ones included."""
     out, pos = [], 0
     for raw in text.splitlines(keepends=True):
-        body = raw.rstrip("\r\n")
-        out.append((pos, pos + len(body), pos + len(raw)))
+        out.append((pos, pos + len(raw.rstrip("\r\n"))))
         pos += len(raw)
     return out
 
@@ -515,16 +485,15 @@ def _joins(prev: str, nxt: str, width: int) -> bool:
     if not a or not b or _BULLET.match(nxt):
         return False
     starts_lower = b[:1].islower() or b[:1].isdigit() or b[:1] in "(%$€£¥–-"
-    unfinished = a[-1:] not in _TERMINAL or bool(_CONTINUATION_END.search(a))
+    broken_off = bool(_CONTINUATION_END.search(a))  # "... attributable to"
+    unfinished = broken_off or a[-1:] not in _TERMINAL
     if width > _HARD_WRAP_MAX:
         # Not hard-wrapped: a line is a paragraph, unless it plainly breaks off mid-sentence.
         return unfinished and starts_lower
     long_line = len(prev.rstrip()) >= 0.6 * width
     if _BULLET.match(prev):
         return unfinished and (starts_lower or long_line or nxt[:1].isspace())
-    if unfinished:
-        return long_line or starts_lower or bool(_CONTINUATION_END.search(a))
-    return long_line
+    return long_line or broken_off or (unfinished and starts_lower)
 
 
 def reflow(text: str) -> Reflowed:
@@ -535,53 +504,41 @@ def reflow(text: str) -> Reflowed:
     out = list(text)
     zones: list[tuple[int, int]] = []
     # The wrap width of each run of non-blank lines: its longest line.
-    block_width: dict[int, int] = {}
-    run: list[int] = []
-    for i, (s, e, _) in enumerate([*rows, (0, 0, 0)]):
-        if i < len(rows) and text[s:e].strip():
-            run.append(i)
-            continue
-        width = max((rows[j][1] - rows[j][0] for j in run), default=0)
-        for j in run:
-            block_width[j] = width
-        run = []
+    width: dict[int, int] = {}
+    for blank, run in itertools.groupby(
+        range(len(rows)), lambda i: not text[slice(*rows[i])].strip()
+    ):
+        if not blank:
+            run = list(run)
+            widest = max(rows[i][1] - rows[i][0] for i in run)
+            width.update(dict.fromkeys(run, widest))
     for i in range(len(rows) - 1):
-        s, e, _full = rows[i]
-        ns, ne, _ = rows[i + 1]
-        prev, nxt = text[s:e], text[ns:ne]
-        if not _joins(prev, nxt, block_width.get(i, 0)):
+        prev, nxt = text[slice(*rows[i])], text[slice(*rows[i + 1])]
+        if not _joins(prev, nxt, width.get(i, 0)):
             continue
-        lead = len(nxt) - len(nxt.lstrip())
-        gap_end = ns + lead  # the first character of the next line's words
-        tail = prev.rstrip()
-        stop = s + len(tail)
-        word = re.search(r"([A-Za-z]+)-$", tail)
-        nxt_word = re.match(r"[a-z]+", nxt.lstrip())
-        if word and nxt_word and word.group(1).lower() not in _COMPOUND_PREFIX:
+        stop = rows[i][0] + len(prev.rstrip())  # after the line's last word
+        gap_end = rows[i + 1][0] + len(nxt) - len(nxt.lstrip())  # the next line's first word
+        word = re.search(r"([A-Za-z]+)-$", prev.rstrip())
+        rest = re.match(r"[a-z]+", nxt.lstrip())
+        if word and rest and word.group(1).lower() not in _COMPOUND_PREFIX:
             # "produc-\ntion" -> "production" + padding: the joined word, then spaces.
-            first = stop - 1  # the hyphen
-            second_end = gap_end + nxt_word.end()
-            joined = text[stop - len(word.group(1)) - 1 : first] + nxt_word.group(0)
-            begin = stop - len(word.group(1)) - 1
-            for k in range(begin, second_end):
-                out[k] = " "
-            for k, ch in enumerate(joined):
-                out[begin + k] = ch
-            zones.append((begin + len(joined), second_end))
+            begin, end = stop - len(word.group(0)), gap_end + rest.end()
+            joined = word.group(1) + rest.group(0)
+            out[begin:end] = joined.ljust(end - begin)
+            zones.append((begin + len(joined), end))
         else:
-            for k in range(stop, gap_end):
-                out[k] = " "
+            out[stop:gap_end] = " " * (gap_end - stop)
     return Reflowed("".join(out), tuple(zones))
 
 
 def lines(text: str) -> list[tuple[int, int]]:
-    out, pos = [], 0
-    for raw in text.splitlines(keepends=True):
-        body = raw.rstrip("\r\n")
+    """(start, end) of every non-blank line, its surrounding white space left out."""
+    out = []
+    for start, end in _raw_lines(text):
+        body = text[start:end]
         if body.strip():
             lead = len(body) - len(body.lstrip())
-            out.append((pos + lead, pos + len(body.rstrip())))
-        pos += len(raw)
+            out.append((start + lead, start + len(body.rstrip())))
     return out
 
 
