@@ -37,7 +37,8 @@ def normalise(text: str, furniture: list[str] = ()) -> tuple[str, list[int]]:
     skip = bytearray(len(text))
     if patterns:
         for m in re.finditer(r"[^\n]+", text):
-            if any(p.fullmatch(m.group(0).strip()) for p in patterns):
+            line = unicodedata.normalize("NFKC", m.group(0).strip())
+            if any(p.fullmatch(line) for p in patterns):
                 skip[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     out: list[str] = []
     where: list[int] = []
