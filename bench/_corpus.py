@@ -94,6 +94,7 @@ _BULLET = re.compile(r"[ \t]*(?:[-*•▪◦–]|\(?\d{1,2}[.)]|\(?[a-z][.)])[ \
 _DATELINE = re.compile(
     r"[A-Z][\w.'’]*(?:[ ,]+[\w.'’/()]+){0,8}?[ \t]+(?:-{1,2}|–|—)[ \t]+(?=[A-Z\"“])"
 )
+_OPEN_END = re.compile(r"\b(?:the|a|an|of|to|and|or|in|on|for|with|at|by|from|as|its)$")
 _TABLE_ROW = re.compile(r"\d[\d,.]*%?\s*\([\d,.]+%?\)\s*$")
 _CLOSERS = '.!?"”’)]'
 
@@ -104,8 +105,10 @@ def boundaries(text: str, *, every_line: bool = False) -> tuple[set[int], set[in
     A paragraph starts at the text's start, after a blank line, and after a line break when
     `every_line` (the HTML extractor writes one paragraph per line) or when the line before
     ends a sentence (. ! ? : ; or a closing quote after one), reads like a heading, byline or
-    table row (shorter than 60% of the text's usual line, the 90th percentile of line lengths;
-    "By ..."; ending in figures like "498 (510)"), or the new line is a list item. Inside
+    table row (shorter than 60% of the text's usual line, the 90th percentile of line lengths,
+    or than 75% when the next line starts with a capital and the line does not end in a
+    comma, hyphen or "the"/"of"/...; "By ..."; ending in figures like "498 (510)"), or the new
+    line is a list item. Inside
     paragraphs a sentence starts after . ! ? and white space, unless the word before is an
     abbreviation (Co., U.S., Oct.) or the next word is lower-case. A list item starts after its
     marker; a dateline ("PERTH, July 24 (Reuters) - ") is skipped at a paragraph's start, and
@@ -134,6 +137,12 @@ def boundaries(text: str, *, every_line: bool = False) -> tuple[set[int], set[in
                 prev.endswith(tuple(".!?:;"))
                 or re.search(r"[.!?][\"”’)]+$", prev)
                 or (len(prev) < 0.6 * usual and not prev.endswith((",", "-")))
+                or (
+                    len(prev) < 0.75 * usual
+                    and line[:1].isupper()
+                    and not prev.endswith((",", "-"))
+                    and not _OPEN_END.search(prev)
+                )
                 or re.match(r"By [A-Z]", prev)
                 or _TABLE_ROW.search(prev)
                 or bullet
