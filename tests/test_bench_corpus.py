@@ -50,11 +50,14 @@ def test_labels_are_well_formed_and_never_overlap(splits):
                 assert start >= end, f"{article.ref}: {a} and {b} overlap"
 
 
-def test_a_split_names_only_its_own_entities():
+def test_entity_files_have_unique_slugs_and_real_aliases():
     for split in corpus.SPLITS:
         rows = yaml.safe_load((corpus.CORPUS / split / "entities.yaml").read_text())["entities"]
         slugs = [r["slug"] for r in rows]
         assert len(slugs) == len(set(slugs)), split
+        # An unquoted "X Co., Ltd." in a YAML flow list is two aliases, the second "Ltd.".
+        aliases = [a for r in rows for a in r.get("aliases") or []]
+        assert not [a for a in aliases if a.strip(" .").lower() in {"ltd", "co", "inc", "plc"}]
 
 
 def test_search_ignores_wrapping_hyphenation_ligatures_and_page_furniture():
