@@ -1,6 +1,6 @@
 """Benchmark of the claim proposer: `python -m bench.proposals`.
 
-Runs `claims.proposals.propose` on the seed article (seeds/) with the seed entities and their
+Runs `intake.proposals.propose` on the seed article (seeds/) with the seed entities and their
 aliases, and compares its proposals with the seed claims (seeds/claims.yaml) as the gold set, then on two articles written for the benchmark with
 hand-annotated gold (bench/dev2/, bench/heldout/: see the header of each claims.yaml). The rules
 were written reading the seed article, so its figures are a development score; bench/heldout
@@ -32,7 +32,7 @@ KINDS = ("figure", "ownership", "event", "plan")
 
 
 def load_seed() -> tuple[str, str, list[dict], dict[str, int], list]:
-    from claims.proposals import EntityRef
+    from intake.proposals import EntityRef
 
     article = yaml.safe_load((SEEDS / "article.yaml").read_text(encoding="utf-8"))["article"]
     text = (SEEDS / article["text_file"]).read_text(encoding="utf-8")
@@ -177,7 +177,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--list", action="store_true", help="print proposals and misses")
     args = parser.parse_args(argv)
-    from claims.proposals import propose
+    from intake.proposals import propose
 
     text, article, gold, ids, entities = load_seed()
     proposals = propose(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.ingest import IngestError, ingest
+from intake.ingest import IngestError, ingest
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ acceptable there. A file (.html, .htm, .txt, .pdf) is extracted by the same extr
 archived copy (there is nothing to fetch), and `url` may say where it was published.
 
 The outlet is the publisher of the URL's domain (sources.publishers). Writing the article is
-`claims.services.article_ingest`: a re-ingest of an article already here changes nothing
+`intake.services.article_ingest`: a re-ingest of an article already here changes nothing
 unless asked (`update=True`): it reports what differs. Anything
 that is not an article (too little text, a type that is not a page, a refused or unreachable
 address) raises `IngestError` with a sentence a person can act on, and nothing is stored.
@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from claims import services
+from claims import services as claims_services
+from intake import services
 from sources.archive import archive_snapshot
 from sources.extract import HTML_TYPES, PDF_TYPES, TEXT_TYPES, extract
 from sources.models import Entity, Snapshot
@@ -78,7 +79,7 @@ def draft_from_url(url: str) -> Draft:
     url = (url or "").strip()
     if not url.lower().startswith(("http://", "https://")):
         raise IngestError("Enter a full web address starting with http:// or https://.")
-    refusal = services.address_refusal(url)
+    refusal = claims_services.address_refusal(url)
     if refusal:
         raise IngestError(refusal)
     snapshot = Snapshot.objects.create(url=url)
