@@ -38,6 +38,13 @@ class IngestForm(forms.Form):
         widget=forms.URLInput(attrs={"size": 90, "autofocus": True}),
         help_text="The article's own page (http or https), not a front page.",
     )
+    title = forms.CharField(
+        label="Title",
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"size": 90}),
+        help_text="Optional: by default the page's own title.",
+    )
     update = forms.BooleanField(
         required=False,
         label="Update",
@@ -107,7 +114,9 @@ class ArticleAdmin(ClaimsArticleAdmin):
             try:
                 # A URL only: the form never reads a path on the server (files: the command).
                 result = article_ingest(
-                    draft=draft_from_url(form.cleaned_data["url"]),
+                    draft=draft_from_url(
+                        form.cleaned_data["url"], title=form.cleaned_data["title"]
+                    ),
                     update=form.cleaned_data["update"],
                 )
             except IngestError as exc:

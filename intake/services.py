@@ -20,6 +20,9 @@ from intake.proposals import propose, stored_figures
 from intake.selectors import claims_matching, proposal_entities
 from sources.services import snapshot_discard
 
+#: An article key's readable part (the title's slug, cut at a word) before its digest.
+KEY_SLUG_CHARS = 40
+
 if TYPE_CHECKING:  # intake.ingest imports this module to write what it drafted
     from intake.ingest import Draft
 
@@ -205,13 +208,24 @@ def _existing(draft: Draft) -> Article | None:
         if found is not None:
             return found
     if not draft.url:
-        return Article.objects.filter(key=_key(draft)).first()
+        # Keys before issue 27 kept up to 80 characters of the slug: a file ingested then is
+        # still found by its old key.
+        keys = [_key(draft), _key(draft, slug_chars=80)]
+        return Article.objects.filter(key__in=keys).order_by("pk").first()
     return None
 
 
-def _key(draft: Draft) -> str:
+def _key(draft: Draft, *, slug_chars: int = 0) -> str:
+    """The title's slug cut at a word (at most `KEY_SLUG_CHARS` characters), then a digest of
+    the URL (or, for a file, of the title): short, readable, and unique per source."""
     digest = hashlib.sha256((draft.url or draft.title).encode()).hexdigest()[:8]
-    return f"{slugify(draft.title)[:80].strip('-') or 'article'}-{digest}"
+    slug = slugify(draft.title)
+    if slug_chars:  # the old, longer form
+        return f"{slug[:slug_chars].strip('-') or 'article'}-{digest}"
+    if len(slug) > KEY_SLUG_CHARS:
+        cut = slug[: KEY_SLUG_CHARS + 1]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else slug[:KEY_SLUG_CHARS]
+    return f"{slug.strip('-') or 'article'}-{digest}"
 
 
 def _first_difference(old: str, new: str) -> int:
