@@ -266,10 +266,9 @@ _PARAGRAPH_GAP = 1.4
 _SENTENCE_END = re.compile(r"[.!?:][\"”’)\]]*$")
 
 
-def _page_lines(page) -> list[tuple[str, bool]]:
-    """The page's lines as pypdf reads them, each with whether vertical space (a paragraph
-    break) comes before it: the height of each line is taken from the text positions pypdf
-    reports while it extracts."""
+def _page_lines(page) -> list[tuple[str, float | None]]:
+    """The page's lines as pypdf reads them, each with its height on the page (None when
+    unknown), taken from the text positions pypdf reports while it extracts."""
     pieces: list[tuple[str, float]] = []
 
     def visit(text, cm, tm, font_dict, font_size) -> None:
@@ -278,7 +277,7 @@ def _page_lines(page) -> list[tuple[str, bool]]:
     text = page.extract_text(visitor_text=visit) or ""
     lines = text.splitlines()
     if "".join(t for t, _ in pieces) != text:
-        return [(line, False) for line in lines]  # positions unusable: lines only
+        return [(line, None) for line in lines]  # positions unusable: lines only
     heights: list[float | None] = []
     y_now: float | None = None
     line_has_text = False
@@ -292,36 +291,63 @@ def _page_lines(page) -> list[tuple[str, bool]]:
     if line_has_text or len(heights) < len(lines):
         heights.append(y_now if line_has_text else None)
     heights = heights[: len(lines)] + [None] * (len(lines) - len(heights))
-    steps = [
-        a - b
-        for a, b in itertools.pairwise(heights)
-        if a is not None and b is not None and a > b
-    ]
-    usual = sorted(steps)[len(steps) // 2] if steps else 0
-    out, previous = [], None
-    for line, y in zip(lines, heights, strict=True):
-        gap = (
-            previous is not None
-            and y is not None
-            and usual
-            and previous - y > _PARAGRAPH_GAP * usual
-        )
-        out.append((line, bool(gap)))
-        previous = y if y is not None else previous
+    return list(zip(lines, heights, strict=True))
+
+
+def _steps(page: list[tuple[str, float | None]]) -> list[float]:
+    ys = [y for _, y in page]
+    return [a - b for a, b in itertools.pairwise(ys) if a is not None and b is not None and a > b]
+
+
+def _with_gaps(
+    pages: list[list[tuple[str, float | None]]],
+) -> list[list[tuple[str, bool]]]:
+    """Each line with whether vertical space (a paragraph break) comes before it: a step down
+    larger than `_PARAGRAPH_GAP` times the document's usual line spacing (the lower quartile of
+    all its steps: most are between the lines of a paragraph, the few larger ones are the gaps
+    looked for)."""
+    steps = sorted(step for page in pages for step in _steps(page))
+    usual = steps[len(steps) // 4] if steps else 0
+    out = []
+    for page in pages:
+        marked, previous = [], None
+        for line, y in page:
+            gap = bool(
+                usual
+                and previous is not None
+                and y is not None
+                and previous - y > _PARAGRAPH_GAP * usual
+            )
+            marked.append((line, gap))
+            previous = y if y is not None else previous
+        out.append(marked)
     return out
 
 
+def _edges(page: list[tuple[str, bool]]) -> set[int]:
+    """The indexes of the lines a running header or footer can be: the block at the top of the
+    page before its first vertical gap and the block at the bottom after its last one, each of
+    at most `_FURNITURE_LINES` lines; with no gap at all, the first and the last line."""
+    texts = [i for i, (t, _) in enumerate(page) if t.strip()]
+    if not texts:
+        return set()
+    breaks = [n for n, i in enumerate(texts) if page[i][1]]
+    top = texts[: breaks[0]] if breaks else texts[:1]
+    bottom = texts[breaks[-1] :] if breaks else texts[-1:]
+    return set(top[:_FURNITURE_LINES] if len(top) <= _FURNITURE_LINES else []) | set(
+        bottom if len(bottom) <= _FURNITURE_LINES else []
+    )
+
+
 def _furniture(pages: list[list[tuple[str, bool]]]) -> set[str]:
-    """Running headers and footers: a line near the top or the bottom of a page that recurs,
-    its digits aside ("Annual report 2025 | 7"), near the edge of at least half of the pages
-    (two at least)."""
+    """Running headers and footers: a line at the top or the bottom edge of a page (`_edges`)
+    that recurs there, its digits aside ("Annual report 2025 | 7"), on at least half of the
+    pages (two at least)."""
     if len(pages) < 2:
         return set()
     seen: dict[str, int] = {}
     for page in pages:
-        texts = [t.strip() for t, _ in page if t.strip()]
-        edge = set(texts[:_FURNITURE_LINES] + texts[-_FURNITURE_LINES:])
-        for key in {re.sub(r"\d+", "#", t) for t in edge}:
+        for key in {re.sub(r"\d+", "#", page[i][0].strip()) for i in _edges(page)}:
             seen[key] = seen.get(key, 0) + 1
     return {key for key, n in seen.items() if n >= max(2, (len(pages) + 1) // 2)}
 
@@ -334,9 +360,9 @@ def pdf_text(pages: list[list[tuple[str, bool]]]) -> str:
     furniture = _furniture(pages)
     out: list[str] = []
     for page in pages:
-        texts = [i for i, (t, _) in enumerate(page) if t.strip()]
-        edge = set(texts[:_FURNITURE_LINES] + texts[-_FURNITURE_LINES:])
+        edge = _edges(page)
         kept: list[tuple[str, bool]] = []
+        gap_pending = False
         for i, (line, gap) in enumerate(page):
             stripped = line.strip()
             if not stripped:
@@ -344,8 +370,10 @@ def pdf_text(pages: list[list[tuple[str, bool]]]) -> str:
             if i in edge and (
                 re.sub(r"\d+", "#", stripped) in furniture or _PAGE_NUMBER.match(stripped)
             ):
+                gap_pending = gap_pending or gap
                 continue
-            kept.append((line.rstrip(), gap))
+            kept.append((line.rstrip(), gap or (gap_pending and bool(kept))))
+            gap_pending = False
         for n, (line, gap) in enumerate(kept):
             if not out:
                 out.append(line)
@@ -385,7 +413,7 @@ def extract_pdf(body: bytes) -> Extracted:
             pages.append(_page_lines(page))
         except Exception:
             log.warning("pypdf could not read a page", exc_info=True)
-    result.text = pdf_text(pages)
+    result.text = pdf_text(_with_gaps(pages))
     if not result.title and result.text:
         result.title = result.text.strip().splitlines()[0][:300]
     return result
