@@ -215,17 +215,9 @@ class Article:
         return f"{self.split}/{self.name}"
 
 
-def _reader():
-    """Ingest's file reader: intake/ once the proposer moves there (issue 27), else claims/."""
-    try:
-        from intake.ingest import draft_from_file  # type: ignore[import-not-found]
-    except ImportError:
-        from claims.ingest import draft_from_file
-    return draft_from_file
-
-
 def load_split(split: str) -> list[Article]:
-    draft_from_file = _reader()
+    from intake.ingest import draft_from_file
+
     out = []
     for folder in sorted(p for p in (CORPUS / split).iterdir() if p.is_dir()):
         labels = yaml.safe_load((folder / "claims.yaml").read_text(encoding="utf-8"))
@@ -271,7 +263,7 @@ def load_split(split: str) -> list[Article]:
 def load_entities(split: str, seed_entities: list, seed_ids: dict[str, int]):
     """The seed entities plus the split's entities.yaml, as the proposer's EntityRefs, and a
     resolver from a label's name to an entity id (name or alias, case-insensitive)."""
-    from claims.proposals import EntityRef
+    from intake.proposals import EntityRef
 
     entities = list(seed_entities)
     ids = dict(seed_ids)
