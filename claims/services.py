@@ -34,6 +34,7 @@ from claims.models import (
     EXCERPT_MAX_LENGTH,
     RATIONALE_MAX_LENGTH,
     Article,
+    ChangedNow,
     Claim,
     ClaimProposal,
     ClassificationRequest,
@@ -172,7 +173,12 @@ def claim_set_status(
             # The holder rule is part of the compare-and-swap: a claim taken by someone else a
             # moment ago is not decided over their head.
             target = target.filter(Q(assignee__isnull=True) | Q(assignee=actor))
-        updated = target.update(status=status, version=F("version") + 1, updated_at=timezone.now())
+        updated = target.update(
+            status=status,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+            changed_at=ChangedNow(),
+        )
         if not updated:
             # Nothing got updated: another decision got there first (or the caller read an old
             # copy), or another reviewer holds the claim. Say which.
@@ -244,7 +250,7 @@ def claim_take(*, claim: Claim, actor: AbstractBaseUser) -> Claim:
     with transaction.atomic():
         got = (
             Claim.objects.filter(pk=claim.pk, assignee__isnull=True).update(
-                assignee=actor, updated_at=timezone.now()
+                assignee=actor, updated_at=timezone.now(), changed_at=ChangedNow()
             )
             or Claim.objects.filter(pk=claim.pk, assignee=actor).count()
         )
@@ -272,7 +278,9 @@ def claim_assign(
     """An editor (re)assigns a claim; the assignment is not a status change."""
     if not actor.has_perm("claims.change_claim"):
         raise PermissionDenied("Only editors may assign claims.")
-    Claim.objects.filter(pk=claim.pk).update(assignee=assignee, updated_at=timezone.now())
+    Claim.objects.filter(pk=claim.pk).update(
+        assignee=assignee, updated_at=timezone.now(), changed_at=ChangedNow()
+    )
     claim.refresh_from_db()
     return claim
 
@@ -281,7 +289,9 @@ def claim_release(*, claim: Claim, actor: AbstractBaseUser) -> Claim:
     """Give a claim back to the queue (only its assignee or an editor)."""
     if claim.assignee_id != actor.pk and not may_decide_held_claims(actor):
         raise PermissionDenied("Only the reviewer holding the claim or an editor may release it.")
-    Claim.objects.filter(pk=claim.pk).update(assignee=None, updated_at=timezone.now())
+    Claim.objects.filter(pk=claim.pk).update(
+        assignee=None, updated_at=timezone.now(), changed_at=ChangedNow()
+    )
     claim.refresh_from_db()
     return claim
 
@@ -332,7 +342,9 @@ def evidence_attach(
                 publisher=publisher_for_url(url),
                 snapshot=snapshot_request(url=url),
             )
-            Claim.objects.filter(pk=claim.pk).update(updated_at=timezone.now())
+            Claim.objects.filter(pk=claim.pk).update(
+                updated_at=timezone.now(), changed_at=ChangedNow()
+            )
     except IntegrityError:
         # The same URL attached by someone else a moment ago: the unique constraint caught it.
         raise EvidenceRejected(
@@ -523,7 +535,9 @@ def evidence_follow_archived(*, snapshot: Snapshot) -> None:
             if Evidence.objects.filter(pk=item.pk, snapshot=snapshot).update(
                 hints=hints.to_json(), updated_at=timezone.now()
             ):
-                Claim.objects.filter(pk=item.claim_id).update(updated_at=timezone.now())
+                Claim.objects.filter(pk=item.claim_id).update(
+                    updated_at=timezone.now(), changed_at=ChangedNow()
+                )
 
 
 def evidence_flag_vanished(*, snapshot: Snapshot) -> None:
@@ -546,7 +560,9 @@ def evidence_flag_vanished(*, snapshot: Snapshot) -> None:
             hints = EvidenceHints.from_json(item.hints).with_drift(drift)
             Evidence.objects.filter(pk=item.pk).update(hints=hints.to_json(), updated_at=now)
         if evidence:
-            Claim.objects.filter(pk__in={e.claim_id for e in evidence}).update(updated_at=now)
+            Claim.objects.filter(pk__in={e.claim_id for e in evidence}).update(
+                updated_at=now, changed_at=ChangedNow()
+            )
 
 
 def evidence_resync_publishers(*, domains: Iterable[str]) -> int:
@@ -579,8 +595,10 @@ def evidence_resync_publishers(*, domains: Iterable[str]) -> int:
     n = 0
     for publisher_id, ids in changed.items():
         n += Evidence.objects.filter(pk__in=ids).update(publisher_id=publisher_id, updated_at=now)
-    Claim.objects.filter(pk__in=claim_ids).update(updated_at=now)
+    # The refresh first: it locks the suggestion state before any claim row, the order every
+    # write that touches claims keeps (claims/materialised.py), so two never deadlock.
     suggestions_refresh(claim_ids)
+    Claim.objects.filter(pk__in=claim_ids).update(updated_at=now, changed_at=ChangedNow())
     # Requests to classify these rows are answered now (the editor who saved the domain is not
     # known here: the signal carries no user).
     classification_requests_resolve(evidence_ids=[i for ids in changed.values() for i in ids])

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from claims.models import Claim
+from claims.services import claim_set_status
 from sources.models import Entity, Ownership, Snapshot
 from tests.factories import (
     ArticleFactory,
@@ -182,11 +183,16 @@ def test_updated_since_includes_changed_claims_and_changed_snapshots(client):
     old, changed, archived_later = ClaimFactory(), ClaimFactory(), ClaimFactory()
     evidence = EvidenceFactory(claim=archived_later)
     long_ago = timezone.now() - timedelta(days=2)
-    Claim.objects.update(updated_at=long_ago)
+    Claim.objects.update(updated_at=long_ago, changed_at=long_ago)  # loaded long ago
     Snapshot.objects.update(updated_at=long_ago)
     since = timezone.now() - timedelta(hours=1)
-    Claim.objects.filter(pk=changed.pk).update(updated_at=timezone.now())
-    Snapshot.objects.filter(pk=evidence.snapshot_id).update(updated_at=timezone.now())
+    # Through the write paths: a status change, and a snapshot saved (archived again).
+    claim_set_status(
+        claim=changed, status="in_review", actor=None, rationale="", version=changed.version
+    )
+    snapshot = evidence.snapshot
+    snapshot.title = "Archived again"
+    snapshot.save()
 
     response = client.get("/api/v1/claims/", {"updated_since": since.isoformat()})
     assert response.status_code == 200

@@ -26,7 +26,7 @@ MAX_ID = 2**63 - 1
 
 _CLAIM = (
     "id", "article_id", "key", "text", "restatement", "kind", "figures", "origin_id", "status",
-    "version", "created_at", "updated_at", "_inputs_now", "_state_now",
+    "version", "created_at", "updated_at", "changed_at", "_inputs_now", "_state_now",
 )  # fmt: skip
 _ARTICLE = ("id", "key", "title", "url", "published_on")
 _STORED = (

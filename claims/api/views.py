@@ -29,6 +29,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from claims import services
+from claims.api.changes import ClaimChangesPagination
 from claims.api.filters import ClaimFilter
 from claims.api.presenters import ClaimContext, claim_data
 from claims.api.rows import claim_detail, claim_page
@@ -43,16 +44,7 @@ from claims.api.serializers import (
 from claims.claimreview import ClaimReviewUnavailable, claim_review, latest_decision
 from claims.materialised import LIST_DEFERRED, StoredContext, current_row, read_annotations
 from claims.models import Claim, Evidence
-from reex.lib.api import READ_ERRORS, ApiCursorPagination, ApiPagination, ApiView, errors
-
-
-class ClaimSyncPagination(ApiCursorPagination):
-    """Cursor pages ordered by (updated_at, id): a claim changed during a sync moves to the end
-    of the feed, so walking `next` to the end sees every change at least once."""
-
-    ordering = ("updated_at", "id")
-    page_size = 200
-    max_page_size = 1000
+from reex.lib.api import READ_ERRORS, ApiPagination, ApiView, errors
 
 
 class ClaimPagination(ApiPagination):
@@ -274,25 +266,25 @@ class ClaimViewSet(
     list=extend_schema(
         summary="Sync feed: every claim changed since a time, in cursor pages",
         description=(
-            "For large syncs: the same filters as the claims list, ordered by (`updated_at`, `id`), "
-            "`{next, previous, results}` without a count. Start with `updated_since` = the time of "
-            "your last sync (minus a minute of slack) and follow `next` until it is null."
+            "For large syncs: the same filters as the claims list, ordered by when each claim "
+            "last changed (`changed_at`, `id`: a keyset cursor, no count, no offset), "
+            "`{next, previous, results}`. Start with `updated_since` = the time of your last "
+            "sync (minus a minute of slack) and follow `next` until it is null. Nothing is "
+            "skipped while claims change during the walk: a claim changed meanwhile comes again "
+            "at the end, in its new state (docs/api.md, Syncing)."
         ),
         responses={200: ClaimSyncSerializer(many=True), **errors(400, 401, 403, 404, 429)},
     ),
 )
 class ClaimSyncViewSet(ApiView, mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = ClaimFilter
-    pagination_class = ClaimSyncPagination
+    pagination_class = ClaimChangesPagination
     serializer_class = ClaimSyncSerializer
     action_permissions = {"default": ("claims.view_claim", "read claims")}
 
     def get_queryset(self) -> QuerySet[Claim]:
-        return (
-            Claim.objects.select_related("article", "materialised")
-            .defer("article__text", *LIST_DEFERRED)
-            .annotate(**read_annotations())
-        )
+        # Only the keys: the page's rows are read by id (claims/api/changes.py).
+        return Claim.objects.all()
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         page = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
