@@ -50,6 +50,7 @@ from claims.selectors import (
     proposal_entities,
     suggest_for_claim,
 )
+from claims.signals import claim_status_changed, report_publication_changed
 from claims.suggestion import decision_refusal, publisher_domain
 from claims.webhooks import EVENT, MAX_RESPONSE_BYTES, TIMEOUT_SECONDS, AttemptResult, payload, sign
 from sources.fetch import FetchError, address_problem, allowlisted, fetch
@@ -202,6 +203,13 @@ def claim_set_status(
         # Webhooks after commit; notify_status_change never raises, so a decision never fails
         # on a partner's endpoint or a broker outage.
         transaction.on_commit(lambda: notify_status_change(claim_id=fresh.pk))
+        # robust: a receiver that fails (the cache unreachable) is logged; the decision stands.
+        transaction.on_commit(
+            lambda: claim_status_changed.send(
+                sender=Claim, claim_id=fresh.pk, article_id=fresh.article_id
+            ),
+            robust=True,
+        )
     claim.status, claim.version, claim.updated_at = fresh.status, fresh.version, fresh.updated_at
     return claim
 
@@ -1096,4 +1104,11 @@ def article_set_report_published(*, article, published: bool, actor: AbstractBas
     article.refresh_from_db(
         fields=["report_published", "report_published_at", "report_published_by", "updated_at"]
     )
+    if changed:
+
+        def announce() -> None:
+            report_publication_changed.send(sender=Article, article_id=article.pk)
+
+        announce()
+        transaction.on_commit(announce, robust=True)
     return bool(changed)
