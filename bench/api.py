@@ -355,6 +355,38 @@ def profile(token: str, detail_paths: list[str], list_paths: list[str]) -> None:
             print(f"    {t / total * 100:5.1f}%  {t / len(paths) * 1000:6.2f} ms  {where}")
 
 
+def prepared_comparison(claim_ids: list[int]) -> None:
+    """reex/lib/rows.py's prepared statements against the same statements bound client-side
+    (REEX_PREPARED_STATEMENTS=0), in this process, interleaved: a claim's detail (two fixed
+    statements) and its conditional-GET validator (one)."""
+    from django.conf import settings
+
+    from claims.api.rows import claim_detail, claim_validator
+
+    if not claim_ids:
+        return
+    timings: dict[tuple[str, bool], list[float]] = {}
+    for _ in range(6):
+        for prepared in (True, False):
+            settings.REEX_PREPARED_STATEMENTS = prepared
+            for name, read in (("detail", claim_detail), ("validator", claim_validator)):
+                started = time.perf_counter()
+                for pk in claim_ids:
+                    read(pk)
+                timings.setdefault((name, prepared), []).append(
+                    (time.perf_counter() - started) / len(claim_ids) * 1000
+                )
+    settings.REEX_PREPARED_STATEMENTS = True
+    print("\nprepared statements (reex/lib/rows.py), ms a read, median of 5 rounds after one:")
+    for name in ("detail", "validator"):
+        on = statistics.median(timings[(name, True)][1:])
+        off = statistics.median(timings[(name, False)][1:])
+        print(
+            f"  {name}: prepared {on:.3f} ms, bound client-side {off:.3f} ms "
+            f"({(off - on) / off * 100:+.0f}% saved)"
+        )
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
@@ -550,6 +582,8 @@ def main(argv: list[str]) -> int:
         print(("" if args.claims == 10_000 else f"[{args.claims:,} claims] ") + figures)
         if args.profile:
             profile(token, detail_paths[:200], list_paths[:50])
+            if connection.vendor == "postgresql":
+                prepared_comparison(claim_ids[:300])
         return 0 if not any(r["errors"] for r in results.values()) else 1
     finally:
         if gunicorn is not None:
