@@ -311,7 +311,9 @@ _BUCKETS = (
 )
 
 
-def profile(token: str, detail_paths: list[str], list_paths: list[str]) -> None:
+def profile(
+    token: str, detail_paths: list[str], list_paths: list[str], sync_paths: list[str] = ()
+) -> None:
     """Requests in this process (no gunicorn, no HTTP): wall time per request, then cProfile's
     own time per function summed by where the function lives (the profiler inflates Python
     work against waiting, so read the shares, not the sums)."""
@@ -332,6 +334,7 @@ def profile(token: str, detail_paths: list[str], list_paths: list[str]) -> None:
         ("auth, no data", ["/bench/authenticated"] * len(detail_paths)),
         ("claim detail", detail_paths),
         ("list page (50)", list_paths),
+        *([("sync page (50)", list(sync_paths))] if sync_paths else []),
     ):
         for path in paths[:5]:
             client.get(path)
@@ -581,7 +584,7 @@ def main(argv: list[str]) -> int:
         )
         print(("" if args.claims == 10_000 else f"[{args.claims:,} claims] ") + figures)
         if args.profile:
-            profile(token, detail_paths[:200], list_paths[:50])
+            profile(token, detail_paths[:200], list_paths[:50], [walk_cursor] * 50)
             if connection.vendor == "postgresql":
                 prepared_comparison(claim_ids[:300])
         return 0 if not any(r["errors"] for r in results.values()) else 1
