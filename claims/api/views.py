@@ -113,8 +113,16 @@ def evidence_prefetch() -> Prefetch:
 @extend_schema_view(
     list=extend_schema(
         summary="List claims",
-        description="Paginated `{count, next, previous, results}`, ordered by id (stable).",
-        responses={200: ClaimSerializer(many=True), **errors(400, 401, 403, 404, 429)},
+        description=(
+            "Paginated `{count, next, previous, results}`, ordered by id (stable). Sends an "
+            "`ETag`; answers 304 to a matching `If-None-Match`. To keep a copy in sync, walk "
+            "`claims/sync/` instead."
+        ),
+        responses={
+            200: ClaimSerializer(many=True),
+            304: OpenApiResponse(description="Not modified."),
+            **errors(400, 401, 403, 404, 429),
+        },
     ),
     retrieve=extend_schema(
         summary="One claim with its evidence, publishers, control chains and snapshots",
