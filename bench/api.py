@@ -9,18 +9,23 @@ only a trivial JsonResponse view at /bench/trivial (bench/api_urls.py) as the ba
 The claims' stored suggestions (claims/materialised.py) are built as a bulk load leaves them:
 one `suggestions_rebuild()` after the load (its time is printed).
 
-For the trivial view, a claim detail (random claims, token-authenticated), a list page (random
-pages of 50), a list page filtered by `?status=` and one by `?updated_since=` (random pages
-of each): requests per second and p50/p99 latency over a fixed time with --concurrency
+For the trivial view, a claim detail (random claims, token-authenticated), the detail asked
+again with its ETag (`If-None-Match`: the 304 path), a list page (random pages of 50), a list
+page filtered by `?status=` and one by `?updated_since=` (random pages of each), the sync walks
+(every page of the claims changed in the last hour, pages of 50, following `next`: by page
+numbers and by the sync feed's cursor) and an anonymous reader's page of a published report of
+40 claims: requests per second and p50/p99 latency over a fixed time with --concurrency
 clients, then the ratios API/trivial for requests per second, all in one run against the same
-server's trivial view. Also the same answer as the trivial view through the API's own
-plumbing (token, permissions, throttle, DRF; bench/api_urls.py): the floor every API endpoint
-pays before reading any data. Aims (issues 6 and 11): detail >= 0.5, lists >= 0.3.
-`--profile` adds an in-process profile: time a request and where it goes.
+server's trivial view, ending with one `figures:` line. Also the same answer as the trivial
+view through the API's own plumbing (token, permissions, throttle, DRF; bench/api_urls.py):
+the floor every API endpoint pays before reading any data. Aims (issues 6, 11 and 23): detail
+>= 0.5, lists and the sync walk >= 0.3 (flat from 10,000 to 100,000 claims), the 304 >= 0.8 of
+the floor, the report >= 0.5. `--profile` adds an in-process profile: time a request and where
+it goes, and the prepared statements against client-side binding.
 
 Options: --seconds S per endpoint (default 10), --concurrency C (default 3), --workers W
 (default 3), --claims N (default 10000; the README gives 10,000 and 100,000), --keep (keep
-the database).
+the database), --sync-100k R (a --claims 100000 run's sync ratio, shown in the figures line).
 """
 
 from __future__ import annotations
