@@ -9,18 +9,23 @@ only a trivial JsonResponse view at /bench/trivial (bench/api_urls.py) as the ba
 The claims' stored suggestions (claims/materialised.py) are built as a bulk load leaves them:
 one `suggestions_rebuild()` after the load (its time is printed).
 
-For the trivial view, a claim detail (random claims, token-authenticated), a list page (random
-pages of 50), a list page filtered by `?status=` and one by `?updated_since=` (random pages
-of each): requests per second and p50/p99 latency over a fixed time with --concurrency
+For the trivial view, a claim detail (random claims, token-authenticated), the detail asked
+again with its ETag (`If-None-Match`: the 304 path), a list page (random pages of 50), a list
+page filtered by `?status=` and one by `?updated_since=` (random pages of each), the sync walks
+(every page of the claims changed in the last hour, pages of 50, following `next`: by page
+numbers and by the sync feed's cursor) and an anonymous reader's page of a published report of
+40 claims: requests per second and p50/p99 latency over a fixed time with --concurrency
 clients, then the ratios API/trivial for requests per second, all in one run against the same
-server's trivial view. Also the same answer as the trivial view through the API's own
-plumbing (token, permissions, throttle, DRF; bench/api_urls.py): the floor every API endpoint
-pays before reading any data. Aims (issues 6 and 11): detail >= 0.5, lists >= 0.3.
-`--profile` adds an in-process profile: time a request and where it goes.
+server's trivial view, ending with one `figures:` line. Also the same answer as the trivial
+view through the API's own plumbing (token, permissions, throttle, DRF; bench/api_urls.py):
+the floor every API endpoint pays before reading any data. Aims (issues 6, 11 and 23): detail
+>= 0.5, lists and the sync walk >= 0.3 (flat from 10,000 to 100,000 claims), the 304 >= 0.8 of
+the floor, the report >= 0.5. `--profile` adds an in-process profile: time a request and where
+it goes, and the prepared statements against client-side binding.
 
 Options: --seconds S per endpoint (default 10), --concurrency C (default 3), --workers W
 (default 3), --claims N (default 10000; the README gives 10,000 and 100,000), --keep (keep
-the database).
+the database), --sync-100k R (a --claims 100000 run's sync ratio, shown in the figures line).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import http.client
+import json
 import multiprocessing as mp
 import os
 import random
@@ -39,6 +45,7 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bench._setup import django_environment
 
@@ -47,6 +54,8 @@ os.environ["DEBUG"] = "0"
 
 ROOT = Path(__file__).resolve().parent.parent
 EVIDENCE_PER_CLAIM = 3
+REPORT_KEY = "bench-report"
+REPORT_CLAIMS = 40
 
 
 def _free_port() -> int:
@@ -138,46 +147,121 @@ def load(n_claims: int) -> tuple[str, list[int]]:
             )
         )  # fmt: skip
     Evidence.objects.bulk_create(evidence, batch_size=5000)
-    # A third of the claims changed in the last hour (the `updated_since` pages), the rest
-    # long ago.
-    long_ago = now - timedelta(days=30)
-    Claim.objects.exclude(pk__in=[c.pk for c in claims[::3]]).update(updated_at=long_ago)
-    Snapshot.objects.update(updated_at=long_ago)
+    _report_article(rng, origins=origins, outlets=outlets, now=now)
     user = User.objects.create_user("bench-consumer")
     user.groups.add(Group.objects.get(name="api-consumer"))
     _, token = AuthToken.objects.create(user=user)
     return token, [c.pk for c in claims]
 
 
+def _report_article(rng: random.Random, *, origins, outlets, now) -> None:
+    """The published article whose public report the benchmark reads: REPORT_CLAIMS claims
+    with 3 archived sources each (outside the `claims` ids the API endpoints pick from)."""
+    from claims.models import Article, Claim, Evidence
+    from sources.models import Snapshot
+
+    sentence = "Output rose 12.5% in the first half, the company said. "
+    article = Article.objects.create(
+        key=REPORT_KEY, title="The published article", text=sentence * REPORT_CLAIMS,
+        report_published=True, report_published_at=now,
+    )  # fmt: skip
+    statuses = [s.value for s in Claim.Status]
+    claims = Claim.objects.bulk_create(
+        [
+            Claim(
+                article=article, key=f"r{i}", span_start=len(sentence) * i,
+                span_end=len(sentence) * (i + 1) - 1, text=sentence.strip(),
+                restatement=f"Report claim {i}", kind="figure", origin=rng.choice(origins),
+                status=rng.choice(statuses),
+            )
+            for i in range(REPORT_CLAIMS)
+        ]
+    )  # fmt: skip
+    for claim in claims:
+        for k in range(EVIDENCE_PER_CLAIM):
+            o = rng.randrange(200)
+            url = f"https://outlet{o}.com/report/{claim.pk}/{k}"
+            snap = Snapshot.objects.create(
+                url=url, status="archived", final_url=url, http_status=200, title="Story",
+                sha256=hashlib.sha256(url.encode()).hexdigest(), archived_at=now, attempts=1,
+            )  # fmt: skip
+            Evidence.objects.bulk_create(
+                [Evidence(claim=claim, url=url, stance=rng.choice(["supports", "echoes"]),
+                          snapshot=snap, publisher=outlets[o])]
+            )  # fmt: skip
+
+
+def age(claim_ids: list[int]) -> None:
+    """A third of the claims changed in the last hour (the `updated_since` pages and the sync
+    walk), the rest long ago (after the stored suggestions' rebuild, which counts as a change)."""
+    from django.utils import timezone
+
+    from claims.models import Claim
+    from sources.models import Snapshot
+
+    long_ago = timezone.now() - timedelta(days=30)
+    old = Claim.objects.exclude(pk__in=claim_ids[::3])
+    fields = {f.name for f in Claim._meta.get_fields()}
+    old.update(updated_at=long_ago, **({"changed_at": long_ago} if "changed_at" in fields else {}))
+    Snapshot.objects.update(updated_at=long_ago)
+
+
 def _client(args: tuple) -> tuple[list[float], int]:
-    port, paths, token, seconds, seed = args
+    """One client for `seconds`: GETs of random `paths` (each a path, or a (path, headers)
+    pair), or with `walk`, from paths[0] following each answer's `next` to the end and again.
+    An answer counts as an error unless its status is in `ok`."""
+    port, paths, token, seconds, seed, spec = args
     rng = random.Random(seed)
     latencies: list[float] = []
     errors = 0
-    headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
+    base = {"Accept": spec.get("accept", "application/json")}
+    if spec.get("auth", True):
+        base["Authorization"] = f"Token {token}"
+    base.update(spec.get("headers", {}))
+    ok = spec.get("ok", (200,))
+    walk = spec.get("walk", False)
     deadline = time.perf_counter() + seconds
+    path = None
     while time.perf_counter() < deadline:
-        path = rng.choice(paths)
+        if not walk or path is None:
+            path = rng.choice(paths) if not walk else paths[0]
+        target, extra = path if isinstance(path, tuple) else (path, {})
         started = time.perf_counter()
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         try:
-            conn.request("GET", path, headers=headers)
+            conn.request("GET", target, headers={**base, **extra})
             response = conn.getresponse()
-            response.read()
-            if response.status != 200:
+            body = response.read()
+            if response.status not in ok:
                 errors += 1
         finally:
             conn.close()
         latencies.append(time.perf_counter() - started)
+        if walk:
+            following = json.loads(body).get("next") if response.status == 200 else None
+            path = (
+                urlsplit(following)._replace(scheme="", netloc="").geturl() if following else None
+            )
     return latencies, errors
 
 
-def measure(port: int, paths: list[str], token: str, *, seconds: float, concurrency: int) -> dict:
+def measure(
+    port: int,
+    paths: list,
+    token: str,
+    *,
+    seconds: float,
+    concurrency: int,
+    spec: dict | None = None,
+) -> dict:
+    spec = spec or {}
     with mp.Pool(concurrency) as pool:
-        pool.map(_client, [(port, paths, token, 1.0, i) for i in range(concurrency)])  # warm up
+        pool.map(
+            _client, [(port, paths, token, 1.0, i, spec) for i in range(concurrency)]
+        )  # warm up
         started = time.perf_counter()
         results = pool.map(
-            _client, [(port, paths, token, seconds, 100 + i) for i in range(concurrency)]
+            _client, [(port, paths, token, seconds, 100 + i, spec) for i in range(concurrency)]
         )
         elapsed = time.perf_counter() - started
     latencies = sorted(x for lat, _ in results for x in lat)
@@ -189,6 +273,34 @@ def measure(port: int, paths: list[str], token: str, *, seconds: float, concurre
         "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
         "errors": errors,
     }
+
+
+def _get(port: int, path: str, headers: dict) -> tuple[int, dict, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def walk_once(port: int, start: str, token: str) -> tuple[int, int, float]:
+    """Walk a sync from `start` to its end once: (pages, claims, seconds)."""
+    headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
+    pages = claims = 0
+    started = time.perf_counter()
+    path: str | None = start
+    while path:
+        status, _, body = _get(port, path, headers)
+        if status != 200:
+            raise RuntimeError(f"{path}: {status} {body[:200]!r}")
+        data = json.loads(body)
+        pages += 1
+        claims += len(data["results"])
+        following = data.get("next")
+        path = urlsplit(following)._replace(scheme="", netloc="").geturl() if following else None
+    return pages, claims, time.perf_counter() - started
 
 
 _BUCKETS = (
@@ -204,7 +316,9 @@ _BUCKETS = (
 )
 
 
-def profile(token: str, detail_paths: list[str], list_paths: list[str]) -> None:
+def profile(
+    token: str, detail_paths: list[str], list_paths: list[str], sync_paths: list[str] = ()
+) -> None:
     """Requests in this process (no gunicorn, no HTTP): wall time per request, then cProfile's
     own time per function summed by where the function lives (the profiler inflates Python
     work against waiting, so read the shares, not the sums)."""
@@ -225,6 +339,7 @@ def profile(token: str, detail_paths: list[str], list_paths: list[str]) -> None:
         ("auth, no data", ["/bench/authenticated"] * len(detail_paths)),
         ("claim detail", detail_paths),
         ("list page (50)", list_paths),
+        *([("sync page (50)", list(sync_paths))] if sync_paths else []),
     ):
         for path in paths[:5]:
             client.get(path)
@@ -248,6 +363,38 @@ def profile(token: str, detail_paths: list[str], list_paths: list[str]) -> None:
             print(f"    {t / total * 100:5.1f}%  {t / len(paths) * 1000:6.2f} ms  {where}")
 
 
+def prepared_comparison(claim_ids: list[int]) -> None:
+    """reex/lib/rows.py's prepared statements against the same statements bound client-side
+    (REEX_PREPARED_STATEMENTS=0), in this process, interleaved: a claim's detail (two fixed
+    statements) and its conditional-GET validator (one)."""
+    from django.conf import settings
+
+    from claims.api.rows import claim_detail, claim_validator
+
+    if not claim_ids:
+        return
+    timings: dict[tuple[str, bool], list[float]] = {}
+    for _ in range(6):
+        for prepared in (True, False):
+            settings.REEX_PREPARED_STATEMENTS = prepared
+            for name, read in (("detail", claim_detail), ("validator", claim_validator)):
+                started = time.perf_counter()
+                for pk in claim_ids:
+                    read(pk)
+                timings.setdefault((name, prepared), []).append(
+                    (time.perf_counter() - started) / len(claim_ids) * 1000
+                )
+    settings.REEX_PREPARED_STATEMENTS = True
+    print("\nprepared statements (reex/lib/rows.py), ms a read, median of 5 rounds after one:")
+    for name in ("detail", "validator"):
+        on = statistics.median(timings[(name, True)][1:])
+        off = statistics.median(timings[(name, False)][1:])
+        print(
+            f"  {name}: prepared {on:.3f} ms, bound client-side {off:.3f} ms "
+            f"({(off - on) / off * 100:+.0f}% saved)"
+        )
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
@@ -255,6 +402,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--claims", type=int, default=10_000)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--sync-100k",
+        type=float,
+        default=None,
+        metavar="RATIO",
+        help="the sync ratio a --claims 100000 run printed, to show in this run's figures line",
+    )
     parser.add_argument(
         "--profile",
         action="store_true",
@@ -294,6 +448,7 @@ def main(argv: list[str]) -> int:
 
         suggestions_rebuild()
         rebuilt = time.perf_counter() - loaded
+        age(claim_ids)
         # What autovacuum does to a production database after a bulk load (this server may
         # run without it): planner statistics and the visibility map (index-only scans).
         with connection.cursor() as cursor:
@@ -319,6 +474,11 @@ def main(argv: list[str]) -> int:
         }
         env.pop("PYTEST_VERSION", None)
         connection.close()
+        # DEBUG off serves the hashed static files (the report's stylesheet) as production does.
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            cwd=ROOT, env=env, check=True,
+        )  # fmt: skip
         gunicorn = subprocess.Popen(
             [
                 sys.executable, "-m", "gunicorn", "bench.api_wsgi:application",
@@ -348,40 +508,90 @@ def main(argv: list[str]) -> int:
             f"/api/v1/claims/?updated_since={since}&page={rng.randint(1, max(1, n_since // 50))}"
             for _ in range(500)
         ]
+        # The sync walks: every page of the claims changed in the last hour, in pages of 50, by
+        # page numbers (the list's `next`) and by the sync feed's cursor (its `next`).
+        walk_numbers = f"/api/v1/claims/?updated_since={since}&page_size=50"
+        walk_cursor = f"/api/v1/claims/sync/?updated_since={since}&page_size=50"
+        auth = {"Authorization": f"Token {token}", "Accept": "application/json"}
+        # The 304 path: claim details asked again with the ETag each answered last time.
+        not_modified_paths = []
+        for path in detail_paths[:300]:
+            status, headers, _ = _get(port, path, auth)
+            etag = headers.get("ETag")
+            if status == 200 and etag:
+                not_modified_paths.append((path, {"If-None-Match": etag}))
+        report_path = f"/articles/{REPORT_KEY}/report/"
+        status, _, body = _get(port, report_path, {"Accept": "text/html"})
+        if status != 200:
+            raise RuntimeError(f"the published report answered {status}")
         print(
             f"gunicorn --workers {args.workers}, DEBUG off; {args.concurrency} concurrent clients, "
-            f"{args.seconds:g} s per endpoint (new connection per request)",
+            f"{args.seconds:g} s per endpoint (new connection per request); the report page is "
+            f"{len(body) / 1024:.0f} KiB ({REPORT_CLAIMS} claims)",
             flush=True,
         )
+        walks = {}
+        for name, start in (("walk: page numbers", walk_numbers), ("walk: cursor", walk_cursor)):
+            pages_walked, claims_walked, seconds = walk_once(port, start, token)
+            walks[name] = (pages_walked, claims_walked, seconds)
         results = {}
-        for name, paths in (
-            ("trivial", ["/bench/trivial"]),
-            ("auth, no data", ["/bench/authenticated"]),
-            ("claim detail", detail_paths),
-            ("list page (50)", list_paths),
-            ("?status=", status_paths),
-            ("?updated_since=", since_paths),
+        for name, paths, spec in (
+            ("trivial", ["/bench/trivial"], {}),
+            ("auth, no data", ["/bench/authenticated"], {}),
+            ("claim detail", detail_paths, {}),
+            ("detail, 304", not_modified_paths, {"ok": (304,)}),
+            ("list page (50)", list_paths, {}),
+            ("?status=", status_paths, {}),
+            ("?updated_since=", since_paths, {}),
+            ("sync: page numbers", [walk_numbers], {"walk": True}),
+            ("sync: cursor", [walk_cursor], {"walk": True}),
+            (
+                "report (anonymous)",
+                [report_path],
+                # As browsers and CDNs ask for it (a server that ignores it sends the page whole).
+                {"auth": False, "accept": "text/html", "headers": {"Accept-Encoding": "gzip"}},
+            ),
         ):
+            if not paths:
+                print(f"{name}: nothing to measure (no ETag sent)")
+                continue
             results[name] = measure(
-                port, paths, token, seconds=args.seconds, concurrency=args.concurrency
+                port, paths, token, seconds=args.seconds, concurrency=args.concurrency, spec=spec
             )
-        print(f"\n{'endpoint':<18}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}{'errors':>8}")
+        print(f"\n{'endpoint':<20}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}{'errors':>8}")
         base = results["trivial"]["rps"]
         for name, r in results.items():
             print(
-                f"{name:<18}{r['rps']:>9.1f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
+                f"{name:<20}{r['rps']:>9.1f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
                 f"{r['rps'] / base:>8.2f}{r['errors']:>8}"
             )
         ratio = {name: r["rps"] / base for name, r in results.items()}
+        for name, (pages_walked, claims_walked, seconds) in walks.items():
+            print(
+                f"one {name}: {pages_walked} pages, {claims_walked:,} claims in {seconds:.2f} s "
+                f"({claims_walked / seconds:,.0f} claims/s, alone)"
+            )
         print(
             f"\n{args.claims:,} claims; ratios to the trivial view: detail "
             f"{ratio['claim detail']:.2f} (aim >= 0.5), list {ratio['list page (50)']:.2f}, "
-            f"?status= {ratio['?status=']:.2f}, ?updated_since= {ratio['?updated_since=']:.2f} "
-            f"(aim >= 0.3); the API's own floor (token, permissions, throttle, DRF, no data) "
-            f"{ratio['auth, no data']:.2f}"
+            f"?status= {ratio['?status=']:.2f}, ?updated_since= {ratio['?updated_since=']:.2f}, "
+            f"sync walk by cursor {ratio['sync: cursor']:.2f} (aim >= 0.3; by page numbers "
+            f"{ratio['sync: page numbers']:.2f}); the API's own floor (token, permissions, "
+            f"throttle, DRF, no data) {ratio['auth, no data']:.2f}"
         )
+        nm = ratio.get("detail, 304", 0.0)
+        figures = (
+            f"figures: detail={ratio['claim detail']:.2f} list={ratio['list page (50)']:.2f} "
+            f"sync={ratio['sync: cursor']:.2f} "
+            + (f"sync_100k={args.sync_100k:.2f} " if args.sync_100k is not None else "")
+            + f"not_modified={nm:.2f} (floor {ratio['auth, no data']:.2f}: "
+            f"{nm / ratio['auth, no data']:.2f} of it) report={ratio['report (anonymous)']:.2f}"
+        )
+        print(("" if args.claims == 10_000 else f"[{args.claims:,} claims] ") + figures)
         if args.profile:
-            profile(token, detail_paths[:200], list_paths[:50])
+            profile(token, detail_paths[:200], list_paths[:50], [walk_cursor] * 50)
+            if connection.vendor == "postgresql":
+                prepared_comparison(claim_ids[:300])
         return 0 if not any(r["errors"] for r in results.values()) else 1
     finally:
         if gunicorn is not None:

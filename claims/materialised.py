@@ -45,7 +45,14 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 from django.utils import timezone
 
 from claims.api.presenters import ClaimContext, assessment_data
-from claims.models import Article, Claim, ClaimSuggestion, Evidence, SuggestionState
+from claims.models import (
+    Article,
+    ChangedNow,
+    Claim,
+    ClaimSuggestion,
+    Evidence,
+    SuggestionState,
+)
 from claims.selectors import evidence_facts_from_rows
 from claims.suggestion import EvidenceAssessment, Suggestion, min_sources, suggest
 from sources.chains import (
@@ -318,17 +325,54 @@ def _lock_state() -> SuggestionState:
     return state
 
 
-def _write(claim_ids: Iterable[int], *, state: SuggestionState, graph: ControlGraph) -> int:
+#: What the API shows of a stored row: a rewrite that changes one of these is a change of the
+#: claim (`Claim.changed_at`).
+_SHOWN = ("status", "reasons", "needed", "independent_groups", "evidence", "origin", "entities",
+          "independent")  # fmt: skip
+
+
+def _write(
+    claim_ids: Iterable[int], *, state: SuggestionState, graph: ControlGraph, touch: str
+) -> int:
+    """Recompute and upsert the rows of `claim_ids`; then touch the claims' `changed_at`:
+    every one (`touch="all"`: something of theirs changed), those whose row shows something
+    new (`"shown"`: the register changed under them, or a rebuild), or none (`"none"`). Runs
+    under the state lock, so claim rows are always locked after it (see `on_claim_pre_save`)."""
     ids = sorted(set(claim_ids))
     n = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         claims = list(Claim.objects.filter(pk__in=chunk).values_list("id", "origin_id"))
         rows = _rows_for(claims, graph=graph, generation=state.generation)
+        if touch == "shown":
+            before = {
+                r[0]: r[1:]
+                for r in ClaimSuggestion.objects.filter(claim_id__in=chunk).values_list(
+                    "claim_id", *_SHOWN
+                )
+            }
+            touched = [
+                r.claim_id
+                for r in rows
+                if before.get(r.claim_id) != tuple(getattr(r, f) for f in _SHOWN)
+            ]
+        else:
+            touched = [r.claim_id for r in rows] if touch == "all" else []
         ClaimSuggestion.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["claim"], update_fields=_FIELDS
         )
+        if touched:
+            claims_touch(touched)
         n += len(rows)
+    return n
+
+
+def claims_touch(claim_ids: Iterable[int]) -> int:
+    """Mark these claims changed now (the database's clock), in the caller's transaction."""
+    ids = sorted(set(claim_ids))
+    n = 0
+    for start in range(0, len(ids), BATCH):
+        n += Claim.objects.filter(pk__in=ids[start : start + BATCH]).update(changed_at=ChangedNow())
     return n
 
 
@@ -346,35 +390,37 @@ def suggestions_deferred() -> Iterator[None]:
         finally:
             _deferred.depth -= 1
         return
-    _deferred.depth, _deferred.dirty = 1, False
+    _deferred.depth, _deferred.dirty, _deferred.touched = 1, False, set()
     try:
         yield
-        dirty = _deferred.dirty
+        dirty, touched = _deferred.dirty, _deferred.touched
     finally:
-        _deferred.depth, _deferred.dirty = 0, False
+        _deferred.depth, _deferred.dirty, _deferred.touched = 0, False, set()
     if dirty:
-        suggestions_rebuild()
+        suggestions_rebuild(touched=touched)
 
 
-def _is_deferred() -> bool:
+def _is_deferred(claim_ids: Iterable[int] = ()) -> bool:
     if getattr(_deferred, "depth", 0):
         _deferred.dirty = True
+        _deferred.touched.update(claim_ids)
         return True
     return False
 
 
-def suggestions_refresh(claim_ids: Iterable[int]) -> int:
+def suggestions_refresh(claim_ids: Iterable[int], *, touch: bool = True) -> int:
     """Recompute and store the rows of these claims, in the caller's transaction (or one of
-    its own). Returns how many rows were written."""
+    its own), and mark the claims changed (`touch`: something of theirs changed, which is why
+    they are refreshed). Returns how many rows were written."""
     claim_ids = [i for i in claim_ids if i is not None]
-    if not claim_ids or _is_deferred():
+    if not claim_ids or _is_deferred(claim_ids if touch else ()):
         return 0
     with transaction.atomic():
         state = _lock_state()
         graph = current_graph()
         if state.graph_fingerprint != graph.fingerprint:
             _new_generation(state, graph, why="the control graph changed without a refresh")
-        return _write(claim_ids, state=state, graph=graph)
+        return _write(claim_ids, state=state, graph=graph, touch="all" if touch else "none")
 
 
 def _new_generation(state: SuggestionState, graph: ControlGraph, *, why: str) -> None:
@@ -426,18 +472,22 @@ def suggestions_refresh_under(entity_ids: Iterable[int], *, graph_before: str | 
         elif state.graph_fingerprint != graph.fingerprint:
             state.graph_fingerprint = graph.fingerprint or ""
             state.save(update_fields=["graph_fingerprint"])
-        return _write(claims_under(entity_ids), state=state, graph=graph)
+        return _write(claims_under(entity_ids), state=state, graph=graph, touch="shown")
 
 
-def suggestions_rebuild() -> int:
-    """Recompute every claim's row in a new generation (bulk writes, `recompute_suggestions`)."""
+def suggestions_rebuild(*, touched: Iterable[int] = ()) -> int:
+    """Recompute every claim's row in a new generation (bulk writes, `recompute_suggestions`);
+    the claims whose row shows something new are marked changed, and so are `touched`."""
     with transaction.atomic():
         state = _lock_state()
         graph = current_graph()
         state.generation += 1
         state.graph_fingerprint = graph.fingerprint or ""
         state.save(update_fields=["generation", "graph_fingerprint"])
-        n = _write(Claim.objects.values_list("id", flat=True), state=state, graph=graph)
+        n = _write(
+            Claim.objects.values_list("id", flat=True), state=state, graph=graph, touch="shown"
+        )
+        claims_touch(touched)
         ClaimSuggestion.objects.exclude(generation=state.generation).delete()
         return n
 
@@ -521,9 +571,19 @@ def _deleting_claims(origin) -> bool:
     return model in (Claim, Article)
 
 
+def on_claim_pre_save(sender, instance: Claim, **kwargs) -> None:
+    """Inside a transaction, lock the suggestion state before the claim's row: every write
+    that touches claims' `changed_at` holds the state first (`_write`), so a claim saved
+    (its row locked, then refreshed) and a register edit (the state locked, then the claims
+    under it touched) never wait on each other in a circle. Outside one, the save commits
+    (and releases its row) before its refresh starts."""
+    if not kwargs.get("raw") and connection.in_atomic_block and not getattr(_deferred, "depth", 0):
+        _lock_state()
+
+
 def on_claim_saved(sender, instance: Claim, **kwargs) -> None:
     if not kwargs.get("raw"):
-        suggestions_refresh([instance.pk])
+        suggestions_refresh([instance.pk], touch=False)  # the save set `changed_at` itself
 
 
 def on_snapshot_state_written(sender, snapshot_ids: list[int], **kwargs) -> None:
@@ -563,6 +623,7 @@ def connect() -> None:
     post_delete.connect(on_entity_changed, sender=Entity, dispatch_uid=uid + "ent-del")
     post_save.connect(on_evidence_changed, sender=Evidence, dispatch_uid=uid + "ev")
     post_delete.connect(on_evidence_changed, sender=Evidence, dispatch_uid=uid + "ev-del")
+    pre_save.connect(on_claim_pre_save, sender=Claim, dispatch_uid=uid + "claim-pre")
     post_save.connect(on_claim_saved, sender=Claim, dispatch_uid=uid + "claim")
     post_save.connect(on_snapshot_changed, sender=Snapshot, dispatch_uid=uid + "snap")
     snapshot_state_written.connect(on_snapshot_state_written, dispatch_uid=uid + "state")

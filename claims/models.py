@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.urls import reverse
 
 from sources.models import Entity, Snapshot
@@ -59,6 +60,20 @@ class Article(models.Model):
 
     def get_report_url(self) -> str:
         return reverse("claims:report", args=[self.key])
+
+
+class ChangedNow(Now):
+    """The database's clock for `Claim.changed_at`: PostgreSQL's statement time; on SQLite the
+    same text Django writes for a datetime (six decimals, where SQLite's own gives three and
+    would compare below the same instant written by Django, as in a cursor)."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="STRFTIME('%%%%Y-%%%%m-%%%%d %%%%H:%%%%M:%%%%f000', 'NOW')",  # as Django's
+            **extra_context,
+        )
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -121,6 +136,11 @@ class Claim(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # When anything the API shows of the claim last changed: its own row, its evidence, their
+    # snapshots, its stored suggestion (claims/materialised.py touches it in the writing
+    # transaction). Always the database's clock (`Now()`, never the web process's), so the
+    # sync feed's horizon (claims/api/changes.py) can tell which changes are committed.
+    changed_at = models.DateTimeField(db_default=ChangedNow(), editable=False)
 
     objects = ClaimQuerySet.as_manager()
 
@@ -131,6 +151,7 @@ class Claim(models.Model):
             models.Index(fields=["article", "span_start"]),
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["origin", "status"]),
+            models.Index(fields=["changed_at", "id"], name="claim_changed_id"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["article", "key"], name="claim_unique_key"),
@@ -152,6 +173,17 @@ class Claim(models.Model):
     def __str__(self) -> str:
         text = self.restatement or self.text
         return text if len(text) <= 90 else text[:89] + "…"
+
+    def save(self, *args, **kwargs) -> None:
+        """Every save is a change (`changed_at` = the database's now; an insert takes it from
+        the column's default, read back by RETURNING)."""
+        if not self._state.adding:
+            self.changed_at = ChangedNow()
+            if (fields := kwargs.get("update_fields")) is not None:
+                kwargs["update_fields"] = {*fields, "changed_at"}
+        super().save(*args, **kwargs)
+        if isinstance(self.__dict__.get("changed_at"), Now):
+            del self.__dict__["changed_at"]  # read from the database when asked (deferred)
 
     def get_absolute_url(self) -> str:
         return reverse("claims:detail", args=[self.pk])

@@ -1,4 +1,5 @@
-"""Signal wiring only: what `sources` announces, and the claims service that answers it.
+"""Signal wiring only: what `sources` announces, and the claims service that answers it; what
+claims.services announces, and the report cache that answers it.
 
 `sources` sends the signals and knows nothing of claims; the writes are in claims.services.
 Connected once from ClaimsConfig.ready() (`connect`).
@@ -52,3 +53,13 @@ def connect() -> None:
     pre_save.connect(on_domain_pre_save, sender=Domain, dispatch_uid="claims-domain-pre-save")
     post_save.connect(on_domain_saved, sender=Domain, dispatch_uid="claims-domain-saved")
     post_delete.connect(on_domain_deleted, sender=Domain, dispatch_uid="claims-domain-deleted")
+    # A decision drops the article's cached public report (claims/report_views.py).
+    from claims import report_views
+    from claims.signals import claim_status_changed, report_publication_changed
+
+    claim_status_changed.connect(
+        report_views.on_claim_status_changed, dispatch_uid="claims-report-cache"
+    )
+    report_publication_changed.connect(
+        report_views.on_report_publication_changed, dispatch_uid="claims-report-cache-publish"
+    )

@@ -4,10 +4,27 @@ write in claims.services.article_set_report_published."""
 
 from __future__ import annotations
 
+import functools
+import gzip
+import hashlib
+import time
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.db import connection
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,7 +32,8 @@ from claims.models import Article, Claim, Evidence
 from claims.reports import build_report, claim_picture_for, may_read_report
 from claims.services import PUBLISH_REPORT, article_set_report_published
 from claims.views import desk_required
-from sources.models import Snapshot
+from sources.chains import graph_fingerprint
+from sources.models import Entity, Ownership, Snapshot
 from sources.ownership_svg import CONTENT_TYPE, SVG_HEADERS
 from sources.views import archive_headers, content_url
 
@@ -34,8 +52,15 @@ def _readable_article(request: HttpRequest, key: str) -> Article:
 @require_GET
 def article_report(request: HttpRequest, key: str) -> HttpResponse:
     """The vetted article: the text with every claim in its status colour, the status bar,
-    and a card per claim (verdict, reasons, sources, ownership picture, ClaimReview)."""
-    article = _readable_article(request, key)
+    and a card per claim (verdict, reasons, sources, ownership picture, ClaimReview).
+    Anonymous readers of a published report get the cached page (`_cached_report`)."""
+    variant = _public_variant(request)
+    if variant is not None:
+        return _cached_report(request, key, variant)
+    return _render_report(request, _readable_article(request, key))
+
+
+def _render_report(request: HttpRequest, article: Article) -> HttpResponse:
     report = build_report(article=article, report_url=request.build_absolute_uri(request.path))
     staff = bool(request.user.is_authenticated and request.user.is_staff)
     response = render(
@@ -49,10 +74,138 @@ def article_report(request: HttpRequest, key: str) -> HttpResponse:
             "can_publish": request.user.is_authenticated and request.user.has_perm(PUBLISH_REPORT),
         },
     )
+    if not article.report_published or request.user.is_authenticated:
+        response["Cache-Control"] = "private, no-store"  # staff see more than readers
     if not article.report_published:
         response["X-Robots-Tag"] = "noindex"
-        response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- the public report as a cached page (issue 23) ----------------------------------------------
+#
+# The page an anonymous reader gets is rendered once per change and kept in the cache (Redis
+# where REDIS_URL says so: shared by every web process), gzipped, with its ETag. An entry is
+# served as it is for CHECK_SECONDS after it was last checked; then one statement compares the
+# stamps it was rendered from (`_stamp`: the article's row and publication, the latest
+# `changed_at` and the number of its claims, the register's rows) with the database's, and a
+# difference renders it again. A decision does not wait for that: its transaction's on-commit
+# (`claim_status_changed`) drops the article's entries, so the next reader gets the new
+# verdict. CDNs may keep a page for CHECK_SECONDS too (`s-maxage`); browsers revalidate by
+# ETag (304). So a reader sees a decision at once from the desk, within a second through a CDN,
+# and any other change within a second.
+
+CHECK_SECONDS = 1.0
+KEEP_SECONDS = 600  # an entry nobody reads again
+PUBLIC_CACHE_CONTROL = f"public, max-age=0, s-maxage={CHECK_SECONDS:g}, must-revalidate"
+_PREFIX = "reex:report:v1"
+
+
+@functools.cache
+def _code_version() -> str:
+    """The report's code and templates as this process runs them: a deploy that changes them
+    does not serve pages rendered by the old ones."""
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for path in sorted([*here.glob("templates/claims/report*.html"), here / "reports.py"]):
+        digest.update(path.read_bytes())
+    digest.update(str(settings.REEX_MIN_INDEPENDENT_SOURCES).encode())
+    return digest.hexdigest()[:12]
+
+
+def _keys(key: str, variant: str) -> tuple[str, str]:
+    base = f"{_PREFIX}:{_code_version()}:{key}:{variant}"
+    return base, base + ":checked"
+
+
+def _public_variant(request: HttpRequest) -> str | None:
+    """ "all" or "claims" for a request the cached page can answer: no signed-in user (staff
+    see more), no query but `all` (what the template reads), no message waiting to be shown
+    (it would be rendered into the page). None otherwise."""
+    if request.user.is_authenticated or any(name != "all" for name in request.GET):
+        return None
+    if len(get_messages(request)):
+        return None
+    return "all" if request.GET.get("all") else "claims"
+
+
+def _stamp(key: str) -> str | None:
+    """What the public page is rendered from, as one string; None when it is not public."""
+    a, c = Article._meta.db_table, Claim._meta.db_table
+    o, e = Ownership._meta.db_table, Entity._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.report_published, a.updated_at, "  # noqa: S608 (our own table names)
+            f"(SELECT max(changed_at) FROM {c} WHERE article_id = a.id), "
+            f"(SELECT count(*) FROM {c} WHERE article_id = a.id), "
+            f"(SELECT max(updated_at) FROM {o}), (SELECT count(*) FROM {o}), "
+            f"(SELECT max(updated_at) FROM {e}), (SELECT count(*) FROM {e}) "
+            f"FROM {a} a WHERE a.key = %s",
+            [key],
+        )
+        row = cursor.fetchone()
+    if row is None or not row[0]:
+        return None
+    # The control graph's fingerprint too: a register edit made behind the write paths' back.
+    return "|".join(str(v) for v in row[1:]) + "|" + graph_fingerprint()
+
+
+def _cached_report(request: HttpRequest, key: str, variant: str) -> HttpResponse:
+    entry_key, checked_key = _keys(key, variant)
+    found = cache.get_many([entry_key, checked_key])
+    entry, checked = found.get(entry_key), found.get(checked_key)
+    if entry is None or checked is None or time.time() - checked >= CHECK_SECONDS:
+        stamp = _stamp(key)
+        if stamp is None:
+            raise Http404("No such report.")
+        if entry is None or entry["stamp"] != stamp:
+            entry = _store(request, key, variant, stamp)
+        cache.set(checked_key, time.time(), KEEP_SECONDS)
+    return _serve(request, entry)
+
+
+def _store(request: HttpRequest, key: str, variant: str, stamp: str) -> dict:
+    """Render the public page (as an anonymous reader gets it) and keep it."""
+    article = _readable_article(request, key)
+    response = _render_report(request, article)
+    body = response.content
+    entry = {
+        "stamp": stamp,
+        "etag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+        "gzip": gzip.compress(body, compresslevel=6),
+        "content_type": response["Content-Type"],
+    }
+    entry_key, _ = _keys(key, variant)
+    cache.set(entry_key, entry, KEEP_SECONDS)
+    return entry
+
+
+def _serve(request: HttpRequest, entry: dict) -> HttpResponse:
+    if request.headers.get("If-None-Match") in (entry["etag"], f"W/{entry['etag']}"):
+        response = HttpResponseNotModified()
+    elif "gzip" in request.headers.get("Accept-Encoding", ""):
+        response = HttpResponse(entry["gzip"], content_type=entry["content_type"])
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(gzip.decompress(entry["gzip"]), content_type=entry["content_type"])
+    response["ETag"] = entry["etag"]
+    response["Cache-Control"] = PUBLIC_CACHE_CONTROL
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response
+
+
+def report_cache_forget(*, article_id: int) -> None:
+    """Drop the article's cached public pages (after a decision commits)."""
+    key = Article.objects.filter(pk=article_id).values_list("key", flat=True).first()
+    if key is not None:
+        cache.delete_many([k for variant in ("claims", "all") for k in _keys(key, variant)])
+
+
+def on_claim_status_changed(sender, claim_id: int, article_id: int, **kwargs) -> None:
+    report_cache_forget(article_id=article_id)
+
+
+def on_report_publication_changed(sender, article_id: int, **kwargs) -> None:
+    report_cache_forget(article_id=article_id)
 
 
 @require_POST

@@ -34,6 +34,7 @@ from claims.models import (
     EXCERPT_MAX_LENGTH,
     RATIONALE_MAX_LENGTH,
     Article,
+    ChangedNow,
     Claim,
     ClassificationRequest,
     Evidence,
@@ -42,6 +43,7 @@ from claims.models import (
     WebhookEndpoint,
 )
 from claims.selectors import evidence_on_domains, suggest_for_claim
+from claims.signals import claim_status_changed, report_publication_changed
 from claims.suggestion import decision_refusal, publisher_domain
 from claims.webhooks import EVENT, MAX_RESPONSE_BYTES, TIMEOUT_SECONDS, AttemptResult, payload, sign
 from sources.fetch import FetchError, address_problem, allowlisted, fetch
@@ -162,7 +164,12 @@ def claim_set_status(
             # The holder rule is part of the compare-and-swap: a claim taken by someone else a
             # moment ago is not decided over their head.
             target = target.filter(Q(assignee__isnull=True) | Q(assignee=actor))
-        updated = target.update(status=status, version=F("version") + 1, updated_at=timezone.now())
+        updated = target.update(
+            status=status,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+            changed_at=ChangedNow(),
+        )
         if not updated:
             # Nothing got updated: another decision got there first (or the caller read an old
             # copy), or another reviewer holds the claim. Say which.
@@ -186,6 +193,13 @@ def claim_set_status(
         # Webhooks after commit; notify_status_change never raises, so a decision never fails
         # on a partner's endpoint or a broker outage.
         transaction.on_commit(lambda: notify_status_change(claim_id=fresh.pk))
+        # robust: a receiver that fails (the cache unreachable) is logged; the decision stands.
+        transaction.on_commit(
+            lambda: claim_status_changed.send(
+                sender=Claim, claim_id=fresh.pk, article_id=fresh.article_id
+            ),
+            robust=True,
+        )
     claim.status, claim.version, claim.updated_at = fresh.status, fresh.version, fresh.updated_at
     return claim
 
@@ -234,7 +248,7 @@ def claim_take(*, claim: Claim, actor: AbstractBaseUser) -> Claim:
     with transaction.atomic():
         got = (
             Claim.objects.filter(pk=claim.pk, assignee__isnull=True).update(
-                assignee=actor, updated_at=timezone.now()
+                assignee=actor, updated_at=timezone.now(), changed_at=ChangedNow()
             )
             or Claim.objects.filter(pk=claim.pk, assignee=actor).count()
         )
@@ -262,7 +276,9 @@ def claim_assign(
     """An editor (re)assigns a claim; the assignment is not a status change."""
     if not actor.has_perm("claims.change_claim"):
         raise PermissionDenied("Only editors may assign claims.")
-    Claim.objects.filter(pk=claim.pk).update(assignee=assignee, updated_at=timezone.now())
+    Claim.objects.filter(pk=claim.pk).update(
+        assignee=assignee, updated_at=timezone.now(), changed_at=ChangedNow()
+    )
     claim.refresh_from_db()
     return claim
 
@@ -271,7 +287,9 @@ def claim_release(*, claim: Claim, actor: AbstractBaseUser) -> Claim:
     """Give a claim back to the queue (only its assignee or an editor)."""
     if claim.assignee_id != actor.pk and not may_decide_held_claims(actor):
         raise PermissionDenied("Only the reviewer holding the claim or an editor may release it.")
-    Claim.objects.filter(pk=claim.pk).update(assignee=None, updated_at=timezone.now())
+    Claim.objects.filter(pk=claim.pk).update(
+        assignee=None, updated_at=timezone.now(), changed_at=ChangedNow()
+    )
     claim.refresh_from_db()
     return claim
 
@@ -322,7 +340,9 @@ def evidence_attach(
                 publisher=publisher_for_url(url),
                 snapshot=snapshot_request(url=url),
             )
-            Claim.objects.filter(pk=claim.pk).update(updated_at=timezone.now())
+            Claim.objects.filter(pk=claim.pk).update(
+                updated_at=timezone.now(), changed_at=ChangedNow()
+            )
     except IntegrityError:
         # The same URL attached by someone else a moment ago: the unique constraint caught it.
         raise EvidenceRejected(
@@ -513,7 +533,9 @@ def evidence_follow_archived(*, snapshot: Snapshot) -> None:
             if Evidence.objects.filter(pk=item.pk, snapshot=snapshot).update(
                 hints=hints.to_json(), updated_at=timezone.now()
             ):
-                Claim.objects.filter(pk=item.claim_id).update(updated_at=timezone.now())
+                Claim.objects.filter(pk=item.claim_id).update(
+                    updated_at=timezone.now(), changed_at=ChangedNow()
+                )
 
 
 def evidence_flag_vanished(*, snapshot: Snapshot) -> None:
@@ -536,7 +558,9 @@ def evidence_flag_vanished(*, snapshot: Snapshot) -> None:
             hints = EvidenceHints.from_json(item.hints).with_drift(drift)
             Evidence.objects.filter(pk=item.pk).update(hints=hints.to_json(), updated_at=now)
         if evidence:
-            Claim.objects.filter(pk__in={e.claim_id for e in evidence}).update(updated_at=now)
+            Claim.objects.filter(pk__in={e.claim_id for e in evidence}).update(
+                updated_at=now, changed_at=ChangedNow()
+            )
 
 
 def evidence_resync_publishers(*, domains: Iterable[str]) -> int:
@@ -569,8 +593,10 @@ def evidence_resync_publishers(*, domains: Iterable[str]) -> int:
     n = 0
     for publisher_id, ids in changed.items():
         n += Evidence.objects.filter(pk__in=ids).update(publisher_id=publisher_id, updated_at=now)
-    Claim.objects.filter(pk__in=claim_ids).update(updated_at=now)
+    # The refresh first: it locks the suggestion state before any claim row, the order every
+    # write that touches claims keeps (claims/materialised.py), so two never deadlock.
     suggestions_refresh(claim_ids)
+    Claim.objects.filter(pk__in=claim_ids).update(updated_at=now, changed_at=ChangedNow())
     # Requests to classify these rows are answered now (the editor who saved the domain is not
     # known here: the signal carries no user).
     classification_requests_resolve(evidence_ids=[i for ids in changed.values() for i in ids])
@@ -794,4 +820,11 @@ def article_set_report_published(*, article, published: bool, actor: AbstractBas
     article.refresh_from_db(
         fields=["report_published", "report_published_at", "report_published_by", "updated_at"]
     )
+    if changed:
+
+        def announce() -> None:
+            report_publication_changed.send(sender=Article, article_id=article.pk)
+
+        announce()
+        transaction.on_commit(announce, robust=True)
     return bool(changed)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema_field
 
-from claims.models import Claim, Evidence
+from claims.models import Claim
 from reex.lib.api import text_filter
 
 MAX_ID = 2**63 - 1
@@ -39,8 +39,8 @@ class ClaimFilter(django_filters.FilterSet):
     updated_since = django_filters.IsoDateTimeFilter(
         method="filter_updated_since",
         help_text=(
-            "ISO 8601 date-time. Claims whose status, version or evidence changed at or after it, "
-            "or one of whose evidence snapshots did (archived, failed)."
+            "ISO 8601 date-time. Claims that changed at or after it: their status, version, "
+            "evidence, an evidence snapshot (archived, failed) or their suggestion."
         ),
     )
 
@@ -61,9 +61,6 @@ class ClaimFilter(django_filters.FilterSet):
             since = value.astimezone(UTC)  # years 1 and 9999 with an offset overflow here
         except (OverflowError, ValueError):
             raise ValidationError({"updated_since": "That date-time is out of range."}) from None
-        # A set of claim ids the database hashes once (the snapshots' updated_at index finds
-        # the few recent ones), not a correlated EXISTS per claim of the whole table.
-        snapshot_changed = Evidence.objects.filter(snapshot__updated_at__gte=since).values(
-            "claim_id"
-        )
-        return queryset.filter(Q(updated_at__gte=since) | Q(pk__in=snapshot_changed))
+        # `changed_at` is touched by every write that changes what the API shows of a claim
+        # (its row, evidence, snapshots, stored suggestion): one range of its index.
+        return queryset.filter(changed_at__gte=since)

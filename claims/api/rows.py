@@ -26,9 +26,9 @@ MAX_ID = 2**63 - 1
 
 _CLAIM = (
     "id", "article_id", "key", "text", "restatement", "kind", "figures", "origin_id", "status",
-    "version", "created_at", "updated_at", "_inputs_now", "_state_now",
+    "version", "created_at", "updated_at", "changed_at", "_inputs_now", "_state_now",
 )  # fmt: skip
-_ARTICLE = ("id", "key", "title", "url", "published_on")
+_ARTICLE = ("id", "key", "title", "url", "published_on", "updated_at")
 _STORED = (
     "claim_id", "status", "reasons", "needed", "independent_groups", "origin", "origin_id",
     "min_sources", "inputs", "generation",
@@ -125,6 +125,41 @@ def _evidence(values: dict[str, Any]) -> Row:
         else Row({"id": values["snapshot_id"], **{n: values[f"snapshot__{n}"] for n in _SNAPSHOT}})
     )
     return evidence
+
+
+#: What a claim's validator reads (`claim_validator`): its stamps and what `current_row` checks.
+_VALIDATOR = ("id", "origin_id", "changed_at", "_inputs_now", "_state_now")
+_VALIDATOR_STORED = ("claim_id", "origin_id", "min_sources", "inputs", "generation")
+
+
+@functools.cache
+def _validator_sql() -> Compiled:
+    names = [
+        *_VALIDATOR,
+        "article__updated_at",
+        *(f"materialised__{n}" for n in _VALIDATOR_STORED),
+    ]
+    return Compiled(_claims_queryset(detail=False).filter(pk=1), names, sentinel=(1,))
+
+
+def claim_validator(pk: int) -> Row | None:
+    """What a conditional GET of the claim's detail needs and nothing more (no evidence, no
+    stored JSON): its `changed_at`, its article's `updated_at` and whether its stored row is
+    current (`current_row`). One statement; None when there is no such claim."""
+    if not 1 <= pk <= MAX_ID:
+        return None
+    found = _validator_sql().run([pk])
+    if not found:
+        return None
+    values = found[0]
+    claim = Row({n: values[n] for n in _VALIDATOR})
+    claim.article = Row({"updated_at": values["article__updated_at"]})
+    claim.materialised = (
+        None
+        if values["materialised__claim_id"] is None
+        else Row({n: values[f"materialised__{n}"] for n in _VALIDATOR_STORED})
+    )
+    return claim
 
 
 def claim_detail(pk: int) -> Row | None:

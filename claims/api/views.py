@@ -4,17 +4,10 @@ functions the desk and the admin call."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from datetime import datetime
-
 from django.core.paginator import InvalidPage
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.urls import reverse
-from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -29,9 +22,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from claims import services
+from claims.api.changes import ClaimChangesPagination
+from claims.api.conditional import (
+    body_etag,
+    claim_etag,
+    conditional_response,
+    last_modified,
+    page_etag,
+    validator_headers,
+)
 from claims.api.filters import ClaimFilter
 from claims.api.presenters import ClaimContext, claim_data
-from claims.api.rows import claim_detail, claim_page
+from claims.api.rows import claim_detail, claim_page, claim_validator
 from claims.api.serializers import (
     ClaimDetailSerializer,
     ClaimSerializer,
@@ -43,16 +45,7 @@ from claims.api.serializers import (
 from claims.claimreview import ClaimReviewUnavailable, claim_review, latest_decision
 from claims.materialised import LIST_DEFERRED, StoredContext, current_row, read_annotations
 from claims.models import Claim, Evidence
-from reex.lib.api import READ_ERRORS, ApiCursorPagination, ApiPagination, ApiView, errors
-
-
-class ClaimSyncPagination(ApiCursorPagination):
-    """Cursor pages ordered by (updated_at, id): a claim changed during a sync moves to the end
-    of the feed, so walking `next` to the end sees every change at least once."""
-
-    ordering = ("updated_at", "id")
-    page_size = 200
-    max_page_size = 1000
+from reex.lib.api import READ_ERRORS, ApiPagination, ApiView, errors
 
 
 class ClaimPagination(ApiPagination):
@@ -120,8 +113,16 @@ def evidence_prefetch() -> Prefetch:
 @extend_schema_view(
     list=extend_schema(
         summary="List claims",
-        description="Paginated `{count, next, previous, results}`, ordered by id (stable).",
-        responses={200: ClaimSerializer(many=True), **errors(400, 401, 403, 404, 429)},
+        description=(
+            "Paginated `{count, next, previous, results}`, ordered by id (stable). Sends an "
+            "`ETag`; answers 304 to a matching `If-None-Match`. To keep a copy in sync, walk "
+            "`claims/sync/` instead."
+        ),
+        responses={
+            200: ClaimSerializer(many=True),
+            304: OpenApiResponse(description="Not modified."),
+            **errors(400, 401, 403, 404, 429),
+        },
     ),
     retrieve=extend_schema(
         summary="One claim with its evidence, publishers, control chains and snapshots",
@@ -166,43 +167,46 @@ class ClaimViewSet(
     def list(self, request: Request, *args, **kwargs) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
         page = list(self.paginate_queryset(queryset))
+        etag = page_etag(
+            page, count=self.paginator.page.paginator.count, url=request.get_full_path()
+        )
+        if etag is not None and (answer := conditional_response(request, etag=etag)):
+            return answer  # before the page is built
         ctx = claims_context(page)
-        return self.get_paginated_response([claim_data(c, ctx[c.pk]) for c in page])
+        data = [claim_data(c, ctx[c.pk]) for c in page]
+        response = self.get_paginated_response(data)
+        etag = etag or body_etag(response.data)
+        if answer := conditional_response(request, etag=etag):
+            return answer
+        response["ETag"] = etag
+        return response
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         if any(name in request.query_params for name in ClaimFilter.base_filters):
             claim = self.get_object()  # a filter applies to the detail too (DRF's get_object)
         else:  # the claim's rows as plain rows (claims/api/rows.py): no ORM on the hot path
             pk = self.kwargs["pk"]  # digits (the route's regex); over 19 is past any id
-            claim = claim_detail(int(pk)) if len(pk.lstrip("0")) <= 19 else None
+            pk = int(pk) if len(pk.lstrip("0")) <= 19 else 0
+            conditional = "HTTP_IF_NONE_MATCH" in request.META or (
+                "HTTP_IF_MODIFIED_SINCE" in request.META
+            )
+            if conditional and (stamps := claim_validator(pk)) is not None:
+                etag = claim_etag(stamps)  # one statement, no evidence, no body
+                answer = etag and conditional_response(
+                    request, etag=etag, modified=last_modified(stamps)
+                )
+                if answer:
+                    return answer
+            claim = claim_detail(pk)
             if claim is None:
                 raise Http404(f"There is no claim with id {self.kwargs['pk']}.")
         ctx = claims_context([claim], prefetched=True)[claim.pk]
         data = claim_data(claim, ctx, with_evidence=True)
-        etag = (
-            '"'
-            + hashlib.sha256(
-                json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder).encode()
-            ).hexdigest()[:32]
-            + '"'
-        )
-        last_modified = _last_modified(claim)
-        not_modified = get_conditional_response(
-            request._request, etag=etag, last_modified=int(last_modified.timestamp())
-        )
-        headers = {"ETag": etag, "Last-Modified": http_date(last_modified.timestamp())}
-        if not_modified is not None:
-            if not_modified.status_code == status.HTTP_304_NOT_MODIFIED:
-                return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-            return Response(
-                {
-                    "detail": "The claim changed: your precondition failed.",
-                    "code": "precondition_failed",
-                },
-                status=not_modified.status_code,
-                headers=headers,
-            )
-        return Response(data, headers=headers)
+        etag = claim_etag(claim) or body_etag(data)
+        modified = last_modified(claim)
+        if answer := conditional_response(request, etag=etag, modified=modified):
+            return answer
+        return Response(data, headers=validator_headers(etag=etag, modified=modified))
 
     @extend_schema(
         summary="Attach a source URL (reviewers, editors)",
@@ -274,36 +278,27 @@ class ClaimViewSet(
     list=extend_schema(
         summary="Sync feed: every claim changed since a time, in cursor pages",
         description=(
-            "For large syncs: the same filters as the claims list, ordered by (`updated_at`, `id`), "
-            "`{next, previous, results}` without a count. Start with `updated_since` = the time of "
-            "your last sync (minus a minute of slack) and follow `next` until it is null."
+            "For large syncs: the same filters as the claims list, ordered by when each claim "
+            "last changed (`changed_at`, `id`: a keyset cursor, no count, no offset), "
+            "`{next, previous, results}`. Start with `updated_since` = the time of your last "
+            "sync (minus a minute of slack) and follow `next` until it is null. Nothing is "
+            "skipped while claims change during the walk: a claim changed meanwhile comes again "
+            "at the end, in its new state (docs/api.md, Syncing)."
         ),
         responses={200: ClaimSyncSerializer(many=True), **errors(400, 401, 403, 404, 429)},
     ),
 )
 class ClaimSyncViewSet(ApiView, mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = ClaimFilter
-    pagination_class = ClaimSyncPagination
+    pagination_class = ClaimChangesPagination
     serializer_class = ClaimSyncSerializer
     action_permissions = {"default": ("claims.view_claim", "read claims")}
 
     def get_queryset(self) -> QuerySet[Claim]:
-        return (
-            Claim.objects.select_related("article", "materialised")
-            .defer("article__text", *LIST_DEFERRED)
-            .annotate(**read_annotations())
-        )
+        # Only the keys: the page's rows are read by id (claims/api/changes.py).
+        return Claim.objects.all()
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         page = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
         ctx = claims_context(page)
         return self.get_paginated_response([claim_data(c, ctx[c.pk]) for c in page])
-
-
-def _last_modified(claim: Claim) -> datetime:
-    stamps = [claim.updated_at]
-    for evidence in claim.evidence.all():
-        stamps.append(evidence.updated_at)
-        if evidence.snapshot is not None:
-            stamps.append(evidence.snapshot.updated_at)
-    return max(stamps)

@@ -14,7 +14,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
 
 from reex.lib.api_permissions import ActionPermission
@@ -212,10 +212,3 @@ class ApiPagination(StrictPageSize, PageNumberPagination):
             return None
         rows = queryset.in_bulk(ids)
         return [rows[i] for i in ids]
-
-
-class ApiCursorPagination(StrictPageSize, CursorPagination):
-    """Cursor pages (large syncs): `page_size` as StrictPageSize says; a cursor that is not
-    one this API wrote is a 404 that says to start again."""
-
-    invalid_cursor_message = "That cursor is not valid: start again without one, or follow `next`."
