@@ -758,10 +758,13 @@ def _split(text: str, seg: Segment) -> list[Segment]:
                 ),
             ]
 
-    # An appositive superlative after the subject: "Lynas, the largest producer outside
-    # China, said ...": a record claim of its own, and the main clause after it.
+    # An appositive superlative after a name: "Lynas, the largest producer outside China,
+    # said ...": a record claim of its own, and the main clause after it. Only after a name
+    # (capitalised words): "Exports to Germany, the largest European buyer, rose 9.3%" is one
+    # statement about exports and is kept whole.
     cm = re.match(
-        r"^[A-Z][^,]{1,80},\s+((?:the|its|a)\s+(?:world'?s\s+)?(?:largest|biggest|second-largest|"
+        r"^[A-Z][\w&.'’_-]*(?:\s+(?:of|and|&|for|de)?\s*[A-Z0-9_][\w&.'’_-]*){0,7},\s+"
+        r"((?:the|its|a)\s+(?:world'?s\s+)?(?:largest|biggest|second-largest|"
         r"top|leading|only|first|sole|dominant)\b[^,]{2,80}),\s+(?=[a-z])",
         masked,
     )
@@ -884,6 +887,17 @@ _RHETORIC = re.compile(
     r"foundation of future|whole-of-nation|catch up fast)\b",
     re.I,
 )
+# Comparative judgements: a verdict on a state of affairs, not a statement of one ("the gap
+# has never been wider", "the stakes could not be higher", "a turning point").
+_JUDGEMENT = re.compile(
+    r"\bnever (?:been|looked|seemed|felt)\s+(?:so\s+|more\s+|less\s+)?\w+|"
+    r"\b(?:could not|couldn'?t|cannot|can'?t) (?:be|have been) (?:\w+er|more \w+|clearer)\b|"
+    r"\b(?:\w+er|more \w+|less \w+) than ever(?: before)?\b|"
+    r"\b(?:a|the) (?:turning point|watershed(?: moment)?|defining moment|new era|sea change|"
+    r"paradigm shift|reckoning|tipping point|moment of truth)\b|"
+    r"\bnothing short of\b|\bsays? it all\b|\bspeaks volumes\b|\bremains to be seen\b",
+    re.I,
+)
 _PRESCRIPTIVE = re.compile(
     r"\b(?:should|ought to|must|needs? to|calls? for|has to|have to|it is time)\b", re.I
 )
@@ -899,7 +913,8 @@ _EVALUATION = re.compile(
 )
 _OWNERSHIP = re.compile(
     r"\b(?:owns?|owned|ownership|controlling stake|stake in|stakes? of|shareholders? of|"
-    r"a shareholder|subsidiary of|a subsidiary|its subsidiary|parent company|part of|state[- ]owned|state[- ]backed|"
+    r"a shareholder|(?:controlling|largest|biggest|majority|minority|main|principal) "
+    r"(?:shareholder|owner|stakeholder)|subsidiary of|a subsidiary|its subsidiary|parent company|part of|state[- ]owned|state[- ]backed|"
     r"state[- ]controlled|controls|controlled by|control over|exerts? control|"
     r"publicly listed|listed on|acquired|acquires|holds? (?:a|the) \w* ?stake|"
     r"operates? the|operate the|operated by|"
@@ -953,13 +968,15 @@ _DEAL = re.compile(
 )
 _AUX = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|be|been|does|did|do|can)\b|\b[a-z]{3,}ed\b|"
-    r"\b(?:posts|hits|rises|falls|owns|operates|anchors|makes|holds|controls|aims)\b",
+    r"\b(?:posts|hits|rises|falls|owns|operates|anchors|makes|holds|controls|aims|intends|"
+    r"plans|expects|seeks|targets|hopes|wants|employs|supplies|produces|ships|sells)\b",
     re.I,
 )
 _SAID = re.compile(
-    r"(?P<who>(?:the |its )?(?:[A-Z][\w&.'’-]*(?:\s+(?:of|and|&|for)?\s*[A-Z][\w&.'’-]*){0,6})|"
-    r"the (?:company|firm|group|ministry|government|agency|regulator|spokes(?:man|woman|person)))"
-    r"(?:'s)?\s+(?:said|says|stated|announced|told|noted|added|confirmed|claimed|disclosed|"
+    r"(?P<who>(?:[Tt]he |[Ii]ts )?(?:[A-Z][\w&.'’-]*(?:\s+(?:of|and|&|for)?\s*[A-Z][\w&.'’-]*){0,6})|"
+    r"[Tt]he (?:[\w-]+\s+){0,2}?(?:company|firm|group|miner|producer|refiner|ministry|government|"
+    r"agency|regulator|spokes(?:man|woman|person)))"
+    r"(?:'s)?(?:\s+(?:also|further|separately|later|earlier|previously))?\s+(?:said|says|stated|announced|told|noted|added|confirmed|claimed|disclosed|"
     r"reported|estimated|forecast)\b"
 )
 _SAID_INVERTED = re.compile(
@@ -971,7 +988,9 @@ _TRAILING_ATTRIBUTION = re.compile(
 )
 _REPORTED = re.compile(r"\b(?:reportedly|it (?:was|is|has been) reported|reports say)\b", re.I)
 _PRONOUN_START = re.compile(
-    r"^(?:they|it|its|their|the (?:company|firm|group|center|centre|unit|project|bases?))\b", re.I
+    r"^(?:they|it|its|their|these|those|that|this|he|she|his|her|"
+    r"the (?:company|firm|group|center|centre|unit|project|bases?))\b",
+    re.I,
 )
 _COREF_COMPANY = re.compile(
     r"\bthe (?:[\w-]+\s+)?(?:company|firm|group|miner|producer|enterprise|refiner)(?:[’']s)?\b",
@@ -990,6 +1009,9 @@ def rejection(text: str, *, sentence: str, has_figure: bool) -> str:
     m = _RHETORIC.search(text)
     if m:
         return f"rhetoric ({m.group(0)!r})"
+    m = _JUDGEMENT.search(text)
+    if m:
+        return f"a comparative judgement ({m.group(0)!r}), not a checkable statement"
     if _EVALUATION.match(text):
         return "an evaluation (this is / this shows ...)"
     m = _PRESCRIPTIVE.search(text)
@@ -1045,6 +1067,8 @@ class Proposal:
     origin_id: int | None = None
     bullet: bool = False
     fingerprint: str = ""
+    # Organisations named but not known ("a smaller producer in Jiangxi", "Lanshan Magnetics").
+    unknown_subjects: list[str] = field(default_factory=list)
     duplicate_of: int | None = field(default=None, repr=False)
 
     @property
@@ -1058,21 +1082,37 @@ class _Context:
     main_subject: EntityRef | None
     outlet_id: int | None
     recent: list[EntityRef] = field(default_factory=list)
+    paragraph: list[EntityRef] = field(default_factory=list)  # named so far in this paragraph
+    sentence_subjects: list[EntityRef] = field(default_factory=list)  # of its earlier clauses
     section_attribution: str = ""
     section_origin: int | None = None
 
+    def new_paragraph(self) -> None:
+        self.paragraph = []
+
     def remember(self, entities: list[EntityRef]) -> None:
         for entity in entities:
-            if entity in self.recent:
-                self.recent.remove(entity)
-            self.recent.append(entity)
+            for seen in (self.recent, self.paragraph):
+                if entity in seen:
+                    seen.remove(entity)
+                seen.append(entity)
         del self.recent[:-8]
 
-    def last_company(self) -> EntityRef | None:
-        for entity in reversed(self.recent):
-            if entity.kind in COMPANY_KINDS:
-                return entity
-        return self.main_subject
+    def last_company(self, *, defined_term: bool = False) -> EntityRef | None:
+        """The company "the company" / "the miner" refers to: the last one named in the
+        paragraph, else before it ("the company" never introduces a new one); "the Company"
+        (a press release's defined term) with none named is the company the article is
+        about."""
+        for pool in (self.paragraph, self.recent):
+            for entity in reversed(pool):
+                if entity.kind in COMPANY_KINDS:
+                    return entity
+        return self.main_subject if defined_term else None
+
+    def last_named(self) -> EntityRef | None:
+        """The last company named in this paragraph, else the last entity named in it."""
+        company = next((e for e in reversed(self.paragraph) if e.kind in COMPANY_KINDS), None)
+        return company or (self.paragraph[-1] if self.paragraph else None)
 
 
 def _origin_of(phrase: str, ctx: _Context) -> int | None:
@@ -1081,13 +1121,26 @@ def _origin_of(phrase: str, ctx: _Context) -> int | None:
     entity = ctx.matcher.match_name(phrase)
     if entity is not None:
         return entity.id
-    if _COREF_COMPANY.search(phrase):
-        company = ctx.last_company()
+    m = _COREF_COMPANY.search(phrase)
+    if m:
+        company = ctx.last_company(defined_term=_is_defined_term(m.group(0)))
         return company.id if company else None
     return None
 
 
+def _is_defined_term(phrase: str) -> bool:
+    """ "the Company" / "the Group" capitalised: a press release's name for its issuer."""
+    return bool(re.search(r"\b(?:Company|Group|Corporation)\b", phrase))
+
+
 def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], str]:
+    """Who the clause is about, and how that was found ("names", "refers back to", or
+    "nobody" when the text supports no one). Only what the text supports: the clause's own
+    names; the names of the sentence it was split from; a referring phrase ("the company",
+    "the miner", "its", "it", "that" at the start) resolved to the last company (else entity)
+    named in the paragraph; a figure of a bare metric ("Output rose ...") in a paragraph about
+    a company. A clause whose subject is someone else ("a smaller producer in Jiangxi",
+    "Lanshan Magnetics") or nobody gets no known subject."""
     found = [m.entity for m in ctx.matcher.mentions(text, seg.start, seg.end)]
     how = "names"
     if seg.context_start >= 0 and seg.context_start < seg.start:
@@ -1095,28 +1148,103 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         if context and (not found or seg.kind_hint == "ownership"):
             found = [*context, *found] if seg.kind_hint == "ownership" else context + found
             how = "names" if seg.kind_hint == "ownership" else "refers back to"
+        elif (
+            not found
+            and ctx.sentence_subjects
+            and not _OWN_SUBJECT.match(text[seg.start : seg.end])
+        ):
+            # "X output rose 60.4%, while functional materials rose 12.3%": the second clause
+            # goes on about the first clause's subject.
+            found, how = list(ctx.sentence_subjects), "refers back to"
     body = text[seg.start : seg.end]
-    if _COREF_COMPANY.search(body):
-        company = ctx.last_company()
-        if company is not None:
-            found.append(company)
+    m = _COREF_COMPANY.search(body)
+    if m:
+        company = ctx.last_company(defined_term=_is_defined_term(m.group(0)))
+        if company is not None and not found:
+            found, how = [company], "refers back to"
     m = re.search(r"\bthe (center|centre|unit|institute|ministry|agency|bank|fund)\b", body, re.I)
     if m:
         noun = m.group(1).lower()
-        for entity in reversed(ctx.recent):
+        for entity in reversed(ctx.paragraph or ctx.recent):
             if noun in entity.name.lower() or any(noun in a.lower() for a in entity.aliases):
                 found.append(entity)
                 break
-    if not found and ctx.recent:
-        # A clause that names nobody is about whom the text was just discussing: the last
-        # company named (statements of output and results are about companies), else the
-        # last entity; "they" may be the last two.
-        company = ctx.last_company()
-        last = company if company in ctx.recent else ctx.recent[-1]
-        found = [last] if not _PRONOUN_START.match(body) else list(ctx.recent[-2:])
-        how = "refers back to"
+    lead = re.match(r"^(?:together|also|now|so|then|and|but|still|yet),?\s+", body, re.I)
+    opening = body[lead.end() :] if lead else body
+    if not found and not _OWN_SUBJECT.match(opening):
+        if _PRONOUN_START.match(opening):
+            # "It", "Its", "They", "That": the last named in the paragraph ("they" may be the
+            # last two); a one-sentence paragraph of wire copy refers to the paragraph before.
+            pool = ctx.paragraph or ctx.recent[-2:]
+            if pool:
+                company = next((e for e in reversed(pool) if e.kind in COMPANY_KINDS), None)
+                last = company or pool[-1]
+                plural = re.match(r"^(?:they|their|these|those)\b", opening, re.I)
+                found = list(pool[-2:]) if plural else [last]
+                how = "refers back to"
+        elif _METRIC_START.match(opening):
+            company = ctx.last_company()
+            if company is not None:
+                found, how = [company], "refers back to"
+    if not found:
+        how = "nobody"
     unique = list(dict.fromkeys(found))
     return unique, how
+
+
+# A clause with a subject of its own that is not a known entity: "a smaller producer in
+# Jiangxi said ...", "Another refiner ...", "One buyer ...".
+_OWN_SUBJECT = re.compile(
+    r"^(?:a|an|another|one|some|several|two|three|many|most|other)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:producers?|compan(?:y|ies)|firms?|miners?|refiners?|groups?|makers?|manufacturers?|"
+    r"suppliers?|buyers?|traders?|smelters?|processors?|start-?ups?|developers?|investors?|"
+    r"analysts?|officials?|executives?|customers?|rivals?|competitors?|plants?|operators?)\b",
+    re.I,
+)
+# A bare metric opening the clause: whose output / revenue it is comes from the paragraph.
+_METRIC_START = re.compile(
+    r"^(?:(?:first|second|third|fourth)[- ](?:half|quarter)\s+|quarterly\s+|annual\s+|"
+    r"full-year\s+|half-year\s+)?(?:[\w-]+\s+){0,4}?(?:output|production|revenues?|sales|"
+    r"(?:net\s+)?profits?|earnings|income|shipments|deliveries|volumes?|capacity|margins?|"
+    r"costs?|orders|losses)\b",
+    re.I,
+)
+
+_ORG_WORDS = (
+    "group holdings holding magnetics metals materials resources mining minerals rare earths "
+    "corp corporation company co inc ltd plc llc limited industries technologies technology "
+    "energy chemicals partners capital bank fund refinery smelting ventures"
+)
+_ORG_WORD = set(_ORG_WORDS.split())
+
+
+def unknown_subjects(text: str, start: int, end: int, matcher: EntityMatcher) -> list[str]:
+    """Organisations the clause names that the register does not know: an indefinite subject
+    ("a smaller producer in Jiangxi") or a capitalised name of several words ending in an
+    organisation's word ("Lanshan Magnetics", "Hunan Metals Group"). Known names are left out;
+    an editor can turn one of these into an entity."""
+    body = list(text[start:end])
+    for mention in matcher.mentions(text, start, end):
+        for i in range(mention.start - start, mention.end - start):
+            body[i] = " "
+    clause = "".join(body)
+    out: list[str] = []
+    m = _OWN_SUBJECT.match(clause.lstrip())
+    if m:
+        lead = len(clause) - len(clause.lstrip())
+        tail = re.match(
+            r"(?:\s+(?:in|from|based in)\s+[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)?",
+            clause[lead + m.end() :],
+        )
+        out.append(clause[lead : lead + m.end() + tail.end()].strip())
+    for name in _NAME.finditer(clause):
+        words = name.group(0).split()
+        if len(words) >= 2 and words[-1].lower().rstrip(".") in _ORG_WORD:
+            if words[0] in _NOT_NAMES:
+                words = words[1:]
+            if len(words) >= 2:
+                out.append(" ".join(words))
+    return list(dict.fromkeys(out))
 
 
 def _score(
@@ -1127,6 +1255,8 @@ def _score(
     subjects: list[EntityRef],
     subject_how: str,
     seg: Segment,
+    unknown: list[str] = (),
+    about: str = "",
 ) -> tuple[float, list[str]]:
     score, reasons = 0.0, []
     amounts = [f for f in quantitative(figures) if re.search(r"\d", f["text"])]
@@ -1140,12 +1270,23 @@ def _score(
             reasons.append(f"names {names}")
         else:
             score += 0.15
-            reasons.append(f"about {names} (from the sentence before)")
-    else:
+            reasons.append(f"about {names} (referred back to in its paragraph)")
+    if unknown:
+        score += 0.15 if not subjects else 0.0
+        reasons.append(f"names {', '.join(unknown[:3])} (not a known entity: an editor can add it)")
+    elif not subjects:
         names = _unknown_names(text)
         if names:
             score += 0.15
             reasons.append(f"names {', '.join(names[:3])} (not a known entity)")
+        elif about:
+            score += 0.15
+            reasons.append(
+                "names no one and refers to no one: no subject (its paragraph is about "
+                f"{about}: an editor can set it)"
+            )
+        else:
+            reasons.append("names no one and refers to no one named before: no subject")
     if kind == "ownership":
         score += 0.3
         reasons.append(kind_reason)
@@ -1299,6 +1440,7 @@ def _propose(
     candidates: list[Proposal] = []
     for index, (ls, le) in enumerate(lines(text)):
         line = text[ls:le]
+        ctx.new_paragraph()
         if _is_heading(line, index == 0, title):
             if not _FURNITURE.match(line.strip()):
                 ctx.section_attribution, ctx.section_origin = "", None
@@ -1308,6 +1450,7 @@ def _propose(
             ls += bullet.end()
         for ss, se in sentences(text, ls, le):
             sentence = text[ss:se]
+            ctx.sentence_subjects = []
             segments = _split(text, Segment(ss, se))
             segments += [
                 d
@@ -1317,7 +1460,9 @@ def _propose(
             ]
             segments.sort(key=lambda g: g.start)
             sentence_rejected = bool(
-                sentence.rstrip(' "”’)').endswith("?") or _RHETORIC.search(sentence)
+                sentence.rstrip(' "”’)').endswith("?")
+                or _RHETORIC.search(sentence)
+                or _JUDGEMENT.search(sentence)
             )
             for seg in segments:
                 proposal = _evaluate(text, seg, sentence, ctx, bullet=bool(bullet))
@@ -1328,7 +1473,11 @@ def _propose(
                 if (
                     sentence_rejected
                     and seg.forced_reason != "deal"
-                    and (_RHETORIC.search(proposal.text) or sentence.rstrip().endswith("?"))
+                    and (
+                        _RHETORIC.search(proposal.text)
+                        or _JUDGEMENT.search(proposal.text)
+                        or sentence.rstrip().endswith("?")
+                    )
                 ):
                     continue
                 if proposal.score >= min_score:
@@ -1367,8 +1516,28 @@ def _evaluate(
             return None
     kind, kind_reason = classify(body, figures, seg.kind_hint)
     subjects, how = _subjects(text, seg, ctx)
-    score, reasons = _score(body, figures, kind, kind_reason, subjects, how, seg)
+    unknown = unknown_subjects(text, start, end, ctx.matcher)
+    around = ctx.last_named()
+    score, reasons = _score(
+        body, figures, kind, kind_reason, subjects, how, seg, unknown, around.name if around else ""
+    )
+    ctx.sentence_subjects = subjects or ctx.sentence_subjects
     # Origin: an attribution in the clause, in its sentence, or opening its section.
+    said_by_unknown = re.match(
+        _OWN_SUBJECT.pattern + r"[^,;]{0,60}?\s+(?:also\s+)?(?:said|says|told|reported)\b",
+        body,
+        re.I,
+    )
+    if said_by_unknown and not phrase:
+        # "a smaller producer in Jiangxi said ...": said by that producer (not a known entity).
+        phrase = said_by_unknown.group(0)
+    said_by_subject = re.match(
+        r"(?:also\s+)?(?:said|says|told|reported|announced|stated)\b", body, re.I
+    )
+    if said_by_subject and not phrase and subjects and seg.context_start >= 0:
+        # "Lynas, the largest producer outside China, said revenue fell": the clause's subject,
+        # named before it in the sentence, is who said it.
+        phrase = f"{subjects[0].name} {said_by_subject.group(0)}"
     for pattern in (_SAID, _SAID_INVERTED):
         m = None if phrase else pattern.search(body)
         if m:
@@ -1404,6 +1573,7 @@ def _evaluate(
         score=score,
         reasons=reasons,
         subjects=[e.id for e in subjects],
+        unknown_subjects=unknown,
         origin_kind=origin_kind,
         origin_phrase=phrase,
         origin_id=origin_id,
