@@ -486,6 +486,10 @@ def _joins(prev: str, nxt: str, width: int) -> bool:
     a, b = prev.strip(), nxt.strip()
     if not a or not b or _BULLET.match(nxt):
         return False
+    if _TABLE_ROW.match(a) and not b[:1].islower():
+        return False  # a table row ("South Korea 498 (510)") is a line of its own
+    if _TABLE_ROW.match(b) and a[-1:] in _TERMINAL and not _CONTINUATION_END.search(a):
+        return False  # nor does a caption or a finished sentence run into one
     starts_lower = b[:1].islower() or b[:1].isdigit() or b[:1] in "(%$€£¥–-"
     broken_off = bool(_CONTINUATION_END.search(a))  # "... attributable to"
     unfinished = broken_off or a[-1:] not in _TERMINAL
@@ -1438,9 +1442,23 @@ def _propose(
     main = max(counts, key=lambda e: counts[e]) if counts else None
     ctx = _Context(matcher=matcher, main_subject=main, outlet_id=outlet_id)
     candidates: list[Proposal] = []
-    for index, (ls, le) in enumerate(lines(text)):
+    all_lines = lines(text)
+    rows = [bool(_TABLE_ROW.match(text[a:b])) for a, b in all_lines]
+    for index, (ls, le) in enumerate(all_lines):
         line = text[ls:le]
         ctx.new_paragraph()
+        in_table = rows[index] and (
+            (index > 0 and rows[index - 1]) or (index + 1 < len(rows) and rows[index + 1])
+        )
+        if in_table:
+            if not (index > 0 and rows[index - 1]):
+                # The table's caption: the line just before its first row, if short.
+                prev = text[slice(*all_lines[index - 1])] if index else ""
+                caption = prev if len(prev.split()) <= 16 else ""
+            row = _table_row(text, ls, le, caption, ctx, outlet_id)
+            if row is not None and row.score >= min_score:
+                candidates.append(row)
+            continue
         if _is_heading(line, index == 0, title):
             if not _FURNITURE.match(line.strip()):
                 ctx.section_attribution, ctx.section_origin = "", None
@@ -1490,6 +1508,85 @@ def _propose(
                     ctx.section_origin = _origin_of(ctx.section_attribution, ctx)
             ctx.remember([m.entity for m in matcher.mentions(text, ss, se)])
     return _dedupe(candidates)
+
+
+# A row of a table of figures: a label, then numbers (a figure and the previous period's in
+# brackets, or several columns): "South Korea 498 (510)", "Japan | 1,120 | 1,040".
+_CELL = r"[-−]?\d[\d,]*(?:\.\d+)?%?"
+_TABLE_ROW = re.compile(
+    rf"^\|?\s*(?P<label>[A-Z][^\d|\t]{{0,60}}?)\s*[|\t]?\s*"
+    rf"(?P<cells>{_CELL}(?:\s*\({_CELL}\))?(?:\s*[|\t]?\s*{_CELL}(?:\s*\({_CELL}\))?){{0,8}})"
+    r"\s*\|?\s*$"
+)
+_CAPTION_UNITS = (
+    (re.compile(r"\b(?:tonnes?|tons?|t)\b", re.I), "t"),
+    (re.compile(r"%|\bper ?cent\b|\bpercent\b", re.I), "%"),
+    (re.compile(r"\b(?:yuan|RMB|CNY)\b|¥", re.I), "CNY"),
+    (re.compile(r"\b(?:USD|US\$|dollars)\b|\$"), "USD"),
+    (re.compile(r"\b(?:EUR|euros?)\b|€", re.I), "EUR"),
+)
+
+
+def _caption_unit(caption: str) -> tuple[str, float]:
+    """The unit and multiplier a table's caption gives its cells ("tonnes", "$ million")."""
+    unit = next((u for pattern, u in _CAPTION_UNITS if pattern.search(caption)), "")
+    mult = re.search(r"\b(thousand|million|billion|mn|bn|'000)\b", caption, re.I)
+    factor = {"thousand": 1e3, "'000": 1e3, "million": 1e6, "mn": 1e6}.get(
+        (mult.group(1).lower() if mult else ""), 1e9 if mult else 1
+    )
+    return unit, factor
+
+
+def _table_row(
+    text: str, start: int, end: int, caption: str, ctx: _Context, outlet_id: int | None
+) -> Proposal | None:
+    """A table row with figures as a figure claim: its cells read with the caption's unit."""
+    m = _TABLE_ROW.match(text[start:end])
+    if m is None:
+        return None
+    unit, factor = _caption_unit(caption)
+    figures = []
+    for cell in re.finditer(_CELL, m.group("cells")):
+        raw = cell.group(0)
+        a = start + m.start("cells") + cell.start()
+        number = float(raw.replace(",", "").replace("−", "-").rstrip("%"))
+        if re.fullmatch(r"(?:19|20)\d{2}", raw):
+            continue  # a year column heading, not a figure
+        cell_unit = "%" if raw.endswith("%") else unit
+        value = number * (factor if cell_unit not in ("%", "") else 1)
+        figures.append(
+            {
+                "value": _clean(value),
+                "unit": cell_unit,
+                "text": raw,
+                "start": a,
+                "end": a + len(raw),
+            }
+        )
+    if not figures:
+        return None
+    label = m.group("label").strip(" |\t")
+    subjects = [mention.entity for mention in ctx.matcher.mentions(text, start, end)]
+    reasons = [
+        f"a table row: {label} {', '.join(f['text'] for f in figures)}"
+        + (f" ({unit or 'no unit'}, from the caption {caption.strip()!r})" if caption else ""),
+        f"names {', '.join(e.name for e in subjects)}" if subjects else f"row label {label!r}",
+        "the article's own voice",
+    ]
+    body = text[start:end]
+    return Proposal(
+        start=start,
+        end=end,
+        text=body,
+        kind="figure",
+        figures=figures,
+        score=0.55 if caption else 0.45,
+        reasons=reasons,
+        subjects=[e.id for e in subjects],
+        origin_kind="own_voice",
+        origin_id=outlet_id,
+        fingerprint=fingerprint(body),
+    )
 
 
 def _evaluate(
