@@ -801,7 +801,7 @@ class Proposal:
     bullet: bool = False
     fingerprint: str = ""
     # Organisations named but not known ("a smaller producer in Jiangxi", "Lanshan Magnetics").
-    unknown_subjects: list[str] = field(default_factory=list)
+    named_subjects: list[str] = field(default_factory=list)
     duplicate_of: int | None = field(default=None, repr=False)
 
     @property
@@ -1399,7 +1399,7 @@ def _evaluate(
         score=score,
         reasons=reasons,
         subjects=[e.id for e in subjects],
-        unknown_subjects=unknown,
+        named_subjects=unknown,
         origin_kind=origin_kind,
         origin_phrase=phrase,
         origin_id=origin_id,
