@@ -41,15 +41,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import syntok.segmenter as _syntok
+from rapidfuzz import fuzz
 
 from claims.figures import (
     QUANTITY_UNITS_EXCLUDED,
     figure_covers,
-    figure_key,
     parse_figures,
     quantitative,
 )
 from claims.figures import clean_number as _clean
+from claims.figures import label as figure_hint_label
 
 MIN_SCORE = 0.4
 
@@ -134,12 +135,21 @@ def stems(text: str) -> set[str]:
     return {w[:5] for w in words if w not in _STOP and len(w) > 2}
 
 
-def token_set_similarity(a: str, b: str) -> float:
-    """Jaccard similarity of the two texts' content-word stems (0..1)."""
+def wording_similarity(a: str, b: str) -> float:
+    """How close two statements are in wording (0..1): rapidfuzz's token-set ratio over their
+    content-word stems, so word order, stop words and inflection ("integrate" /
+    "integration") do not count; a text with fewer than three content words is compared by the
+    stricter token-sort ratio (a subset of two words is not a restatement)."""
     sa, sb = stems(a), stems(b)
     if not sa or not sb:
         return 0.0
-    return len(sa & sb) / len(sa | sb)
+    left, right = " ".join(sorted(sa)), " ".join(sorted(sb))
+    if min(len(sa), len(sb)) < 3:
+        return fuzz.token_sort_ratio(left, right) / 100
+    return fuzz.token_set_ratio(left, right) / 100
+
+
+token_set_similarity = wording_similarity  # the name callers used before rapidfuzz
 
 
 def fingerprint(text: str) -> str:
@@ -1007,19 +1017,20 @@ def _score(
     if unknown:
         score += 0.15 if not subjects else 0.0
         reasons.append(f"names {', '.join(unknown[:3])} (not a known entity: an editor can add it)")
-    elif not subjects:
-        names = _unknown_names(text)
+    if not subjects:
+        names = [] if unknown else _unknown_names(text)
         if names:
             score += 0.15
             reasons.append(f"names {', '.join(names[:3])} (not a known entity)")
-        elif about:
+        elif about and not unknown:
             score += 0.15
+        if about and not unknown:
             reasons.append(
-                "names no one and refers to no one: no subject (its paragraph is about "
+                "no subject: names no one known and refers to no one (its paragraph is about "
                 f"{about}: an editor can set it)"
             )
         else:
-            reasons.append("names no one and refers to no one named before: no subject")
+            reasons.append("no subject: names no one known and refers to no one named before")
     if kind == "ownership":
         score += 0.3
         reasons.append(kind_reason)
@@ -1453,40 +1464,82 @@ class ClaimRef:
     subjects: frozenset[int] = frozenset()
 
 
+def _distinctive(figure: dict) -> bool:
+    """A figure specific enough to identify a statement on its own: a range, a number with
+    decimals, or three significant digits or more ("1,882.5%–2,014.7%", "$258 million",
+    "12,500 t"; not "40%" or "$5 million")."""
+    if "low" in figure and "high" in figure:
+        return True
+    try:
+        value = abs(float(figure.get("value")))
+    except (TypeError, ValueError):
+        return False
+    if not value.is_integer():
+        return True
+    digits = str(int(value)).rstrip("0")
+    return len(digits) >= 3
+
+
 def match_claim(
-    proposal: Proposal, claims: Iterable[ClaimRef], *, min_similarity: float = 0.6
+    proposal: Proposal,
+    claims: Iterable[ClaimRef],
+    *,
+    min_similarity: float = 0.8,
+    other_subject_similarity: float = 0.9,
 ) -> tuple[int, str] | None:
     """The existing claim that states what `proposal` states, and why in words; None if none.
 
-    The same figures about the same subject (every amount of the proposal is one of the claim's
-    figures, or inside its range when the proposal says "nearly"), or close wording (token-set
-    similarity of content words at least `min_similarity`; 0.8 when the two name different
-    subjects). The best-worded of several matches wins.
+    - **The same figures**: every amount of the proposal is one of the claim's figures (or
+      inside its range when the proposal says "nearly"), about the same subject, or with one
+      side's subject not recognised; with no shared subject the figures must identify the
+      statement (`_distinctive`) or the wording be at least half alike. Said as "same
+      figures 1,882.5%–2,014.7%, subject not recognised".
+    - **Close wording**: `wording_similarity` (rapidfuzz) at least `min_similarity`, or
+      `other_subject_similarity` when the two name different subjects.
+
+    Of several matches the closest wins (figures before wording).
     """
     amounts = [f for f in quantitative(proposal.figures) if re.search(r"\d", f.get("text", "0"))]
     subjects = set(proposal.subjects)
     best: tuple[float, int, str] | None = None
     for claim in claims:
-        similarity = token_set_similarity(proposal.text, claim.text)
+        similarity = wording_similarity(proposal.text, claim.text)
         shared = subjects & set(claim.subjects)
         reason = ""
         claim_figures = list(claim.figures)
-        if (
+        same_figures = bool(
             amounts
             and claim_figures
-            and (shared or not subjects or not claim.subjects)
             and all(
                 any(figure_covers(c, f) or figure_covers(f, c) for c in claim_figures)
                 for f in amounts
             )
+        )
+        labels = ", ".join(_figure_text(f) for f in amounts)
+        if same_figures and shared:
+            reason = f"same figures {labels} about the same subject"
+        elif (
+            same_figures
+            and not (subjects and claim.subjects)
+            and (any(_distinctive(f) for f in amounts) or similarity >= 0.5)
         ):
-            labels = ", ".join(f.get("text") or str(figure_key(f)[1:]) for f in amounts)
-            reason = f"same figures ({labels}) about the same subject"
-            similarity = max(similarity, 0.99)
+            who = "subject not recognised" if not subjects else "the claim names no subject"
+            reason = f"same figures {labels}, {who}"
+        if reason:
+            similarity = 1.0 + similarity  # figures before wording
         else:
-            needed = min_similarity if (shared or not subjects or not claim.subjects) else 0.8
+            needed = (
+                min_similarity
+                if (shared or not subjects or not claim.subjects)
+                else other_subject_similarity
+            )
             if similarity >= needed:
-                reason = f"close wording (token-set similarity {similarity:.2f})"
+                reason = f"close wording (similarity {similarity:.2f})"
         if reason and (best is None or similarity > best[0]):
             best = (similarity, claim.id, reason)
     return (best[1], best[2]) if best else None
+
+
+def _figure_text(figure: dict) -> str:
+    """ "1,882.5%–2,014.7%", "258,000,000 USD" as the reasons say it."""
+    return figure_hint_label(figure)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from claims import services
+from claims.models import Claim
 from sources.models import Domain, Snapshot
 from sources.signals import snapshot_archived, snapshot_failed
 
@@ -40,6 +41,11 @@ def on_domain_saved(sender, instance: Domain, raw: bool = False, **kwargs) -> No
     services.evidence_resync_publishers(domains=domains)
 
 
+def on_claim_saved(sender, instance, raw: bool = False, **kwargs) -> None:
+    """A claim's figures are indexed (claims.models.ClaimFigure) whenever it is saved."""
+    services.claim_index_figures(claim=instance)
+
+
 def on_domain_deleted(sender, instance: Domain, **kwargs) -> None:
     services.evidence_resync_publishers(domains=[instance.domain])
 
@@ -52,3 +58,4 @@ def connect() -> None:
     pre_save.connect(on_domain_pre_save, sender=Domain, dispatch_uid="claims-domain-pre-save")
     post_save.connect(on_domain_saved, sender=Domain, dispatch_uid="claims-domain-saved")
     post_delete.connect(on_domain_deleted, sender=Domain, dispatch_uid="claims-domain-deleted")
+    post_save.connect(on_claim_saved, sender=Claim, dispatch_uid="claims-claim-figure-index")
