@@ -12,7 +12,6 @@ back to offsets of the text (never stored offsets: the extractor decides the tex
 from __future__ import annotations
 
 import re
-import statistics
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +36,8 @@ def normalise(text: str, furniture: list[str] = ()) -> tuple[str, list[int]]:
     skip = bytearray(len(text))
     if patterns:
         for m in re.finditer(r"[^\n]+", text):
-            if any(p.fullmatch(m.group(0).strip()) for p in patterns):
+            line = unicodedata.normalize("NFKC", m.group(0).strip())
+            if any(p.fullmatch(line) for p in patterns):
                 skip[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     out: list[str] = []
     where: list[int] = []
@@ -94,26 +94,31 @@ _BULLET = re.compile(r"[ \t]*(?:[-*•▪◦–]|\(?\d{1,2}[.)]|\(?[a-z][.)])[ \
 _DATELINE = re.compile(
     r"[A-Z][\w.'’]*(?:[ ,]+[\w.'’/()]+){0,8}?[ \t]+(?:-{1,2}|–|—)[ \t]+(?=[A-Z\"“])"
 )
+_OPEN_END = re.compile(r"\b(?:the|a|an|of|to|and|or|in|on|for|with|at|by|from|as|its)$")
 _TABLE_ROW = re.compile(r"\d[\d,.]*%?\s*\([\d,.]+%?\)\s*$")
 _CLOSERS = '.!?"”’)]'
 
 
-def boundaries(text: str) -> tuple[set[int], set[int]]:
+def boundaries(text: str, *, every_line: bool = False) -> tuple[set[int], set[int]]:
     """Where sentences, paragraphs and list items start, and where they end, in `text`.
 
-    A paragraph starts at the text's start, after a blank line, or after a line break when the
-    line before ends a sentence (. ! ? : ; or a closing quote after one), reads like a heading
-    or table row (shorter than 60% of the text's median line, or ending in figures like
-    "498 (510)"), or the new line is a list item. Inside paragraphs a sentence starts after
-    . ! ? and white space, unless the word before is an abbreviation (Co., U.S., Oct.) or the
-    next word is lower-case. A list item starts after its marker; a dateline ("PERTH, July 24
-    (Reuters) - ") is skipped at a paragraph's start. A sentence ends where the next one starts
-    (less the white space) and at the end of the text."""
-    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*", text) if m.end() > m.start()]
-    lengths = [e - s for s, e in lines if text[s:e].strip()]
-    median = statistics.median(lengths) if lengths else 0
+    A paragraph starts at the text's start, after a blank line, and after a line break when
+    `every_line` (the HTML extractor writes one paragraph per line) or when the line before
+    ends a sentence (. ! ? : ; or a closing quote after one), reads like a heading, byline or
+    table row (shorter than 60% of the text's usual line, the 90th percentile of line lengths,
+    or than 75% when the next line starts with a capital and the line does not end in a
+    comma, hyphen or "the"/"of"/...; "By ..."; ending in figures like "498 (510)"), or the new
+    line is a list item. Inside
+    paragraphs a sentence starts after . ! ? and white space, unless the word before is an
+    abbreviation (Co., U.S., Oct.) or the next word is lower-case. A list item starts after its
+    marker; a dateline ("PERTH, July 24 (Reuters) - ") is skipped at a paragraph's start, and
+    opening quotes may be. A sentence ends after its closing punctuation and at the end of a
+    paragraph's last line."""
+    lengths = sorted(len(line.strip()) for line in text.split("\n") if line.strip())
+    usual = lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
     starts: set[int] = set()
-    previous = None  # the previous non-blank line
+    ends: set[int] = {len(text.rstrip())}
+    previous: tuple[int, str] | None = None  # (end offset, text) of the last non-blank line
     blank_since = True
     pos = 0
     for raw in text.split("\n"):
@@ -124,40 +129,47 @@ def boundaries(text: str) -> tuple[set[int], set[int]]:
             blank_since = True
             continue
         lead = s + len(raw) - len(raw.lstrip())
-        new_paragraph = blank_since or previous is None
         bullet = _BULLET.match(raw)
+        new_paragraph = blank_since or previous is None or every_line
         if not new_paragraph and previous is not None:
-            prev = previous.rstrip()
+            prev = previous[1].strip()
             new_paragraph = bool(
                 prev.endswith(tuple(".!?:;"))
                 or re.search(r"[.!?][\"”’)]+$", prev)
-                or (len(prev.strip()) < 0.6 * median and not prev.endswith((",", "-")))
+                or (len(prev) < 0.6 * usual and not prev.endswith((",", "-")))
+                or (
+                    len(prev) < 0.75 * usual
+                    and line[:1].isupper()
+                    and not prev.endswith((",", "-"))
+                    and not _OPEN_END.search(prev)
+                )
+                or re.match(r"By [A-Z]", prev)
                 or _TABLE_ROW.search(prev)
                 or bullet
             )
         if new_paragraph:
+            if previous is not None:
+                ends.add(previous[0])
             at = s + bullet.end() if bullet else lead
             starts.add(at)
             dateline = _DATELINE.match(text, at)
             if dateline and dateline.end() - at <= 90:
                 starts.add(dateline.end())
-        previous = raw
+        previous = (s + len(raw.rstrip()), raw)
         blank_since = False
     for m in _SENTENCE_END.finditer(text):
-        before = text[: m.start()]
-        if _ABBREV.search(before):
+        if _ABBREV.search(text[: m.start()]):
             continue
         nxt = re.compile(r"\s+").match(text, m.end())
         after = nxt.end() if nxt else m.end()
         if after < len(text) and (text[after].isupper() or text[after] in "\"“‘'(0123456789$€£¥"):
             starts.add(after)
-    ends = {len(text.rstrip())}
-    for s in starts:
-        e = s
-        while e > 0 and text[e - 1].isspace():
-            e -= 1
-        if e > 0:
-            ends.add(e)
+            ends.add(m.end())
+    for at in list(starts):
+        q = at
+        while q < len(text) and text[q] in "\"“‘'(":
+            q += 1
+        starts.add(q)
     return starts, ends
 
 
@@ -166,9 +178,7 @@ def mid_sentence(text: str, span: tuple[int, int], starts: set[int], ends: set[i
     list-item start (opening quotes aside) or whose end is not at a sentence end (closing
     punctuation and quotes aside)."""
     s, e = span
-    while s < e and text[s] in "\"“‘'(":
-        s += 1
-    tail = re.compile(r"[.!?\"”’)\],;:]*").match(text, e)
+    tail = re.compile(r"[.!?\"”’)\]]*").match(text, e)
     bad_start = s not in starts
     bad_end = not (e in ends or tail.end() in ends)
     return "both" if bad_start and bad_end else "start" if bad_start else "end" if bad_end else ""
@@ -188,6 +198,7 @@ class Article:
     gold: list[dict]  # each with start/end (None when not in the extracted text)
     not_claims: list[dict]
     voice: str | None = None
+    every_line: bool = False  # the extractor wrote one paragraph per line (HTML)
     folded: str = ""
     where: list[int] = field(default_factory=list)
 
@@ -241,6 +252,7 @@ def load_split(split: str) -> list[Article]:
                 gold=gold,
                 not_claims=opinions,
                 voice=labels.get("voice"),
+                every_line=path.suffix.lower() in (".html", ".htm"),
                 folded=folded,
                 where=where,
             )

@@ -16,6 +16,34 @@ Printed, overall and per claim kind: precision (matched proposals / proposals, b
 proposal's kind), recall (matched gold claims / gold claims, by the gold kind), the mean span
 overlap (IoU) of the matched pairs, and how often the proposed kind, origin and subjects agree
 with the gold. `--list` prints every proposal and every missed claim.
+
+Then the corpus of bench/corpus/ (its README.md: four forms, a development and a held-out
+split, labelling rules). Each article is read as `manage.py ingest FILE` reads it (ingest's
+`draft_from_file`: plain text as it is, HTML and PDF through `sources.extract.extract`), and
+proposed on with the seed entities plus the split's entities.yaml, the title ingest would store
+and no outlet (a file ingested without --url has none). Gold spans are found in that text by
+search (bench/_corpus.py), the same one-to-one matching as above. Printed per split, per form
+and for all forms:
+
+- precision and recall; "lost" counts gold claims the extractor dropped (not in its text);
+- opinions proposed: `not_claims` sentences that a proposal covers (half of either);
+- mid-sentence: proposals whose start is not at a sentence, paragraph or list-item start
+  (a dateline skipped, opening quotes aside) or whose end is not at a sentence end (closing
+  punctuation aside), by the bench's own boundaries (`_corpus.boundaries`: a line break starts
+  a paragraph only after a sentence end, a heading-like or table-row line, or before a list
+  item); "… unlike gold" counts only those whose offending boundary is not also a boundary of
+  a gold claim (clause claims such as "which is controlled by ..." start mid-sentence by
+  design);
+- subject ok, origin ok, kind ok on true positives (the README's rules; unknown subjects are
+  read from `Proposal.named_subjects` when the proposer has it);
+- restated figures: for each gold claim that `restates` another article's claim, whether it
+  was proposed and whether `match_claim` links it to that claim (a) among the claims the desk
+  looks at today (claims.selectors.claims_matching: the same article's, or those sharing a
+  subject with one of the article's proposals) and (b) among all the split's claims.
+
+`--list` also lists the development split's proposals and misses per article; the held-out
+split's (and its restated figures one by one) only with `--list-heldout`: keep it aside while
+tuning.
 """
 
 from __future__ import annotations
@@ -25,6 +53,9 @@ import sys
 from pathlib import Path
 
 import yaml
+
+from bench import _corpus as corpus
+from bench._setup import django_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -176,7 +207,18 @@ def listing(proposals, gold, by_gold, by_prop) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--list", action="store_true", help="print proposals and misses")
+    parser.add_argument(
+        "--list-heldout",
+        action="store_true",
+        help="also list the held-out corpus articles (do not use while tuning)",
+    )
     args = parser.parse_args(argv)
+    # The corpus is read by ingest's file reader and sources.extract, which import models:
+    # Django is set up, but nothing here touches a database.
+    django_environment()
+    import django
+
+    django.setup()
     from claims.proposals import propose
 
     text, article, gold, ids, entities = load_seed()
@@ -214,7 +256,199 @@ def main(argv: list[str]) -> int:
         show(f"{title}: {len(set_text):,} characters", rows)
         if args.list:
             listing(found, set_gold, by_gold, by_prop)
+    for split in corpus.SPLITS:
+        print()
+        corpus_report(
+            split,
+            entities,
+            ids,
+            list_articles=args.list and (split == "dev" or args.list_heldout),
+        )
     return 0
+
+
+# --- The corpus (bench/corpus/) ---------------------------------------------------------------
+
+CORPUS_HEADER = (
+    "form",
+    "articles",
+    "gold",
+    "lost",
+    "proposed",
+    "precision",
+    "recall",
+    "opinions proposed",
+    "mid-sentence",
+    "… unlike gold",
+    "subject ok",
+    "origin ok",
+    "kind ok",
+)
+
+
+def _article_scores(article, proposals, by_name) -> dict:
+    located = [g for g in article.gold if g["start"] is not None]
+    pairs = match(proposals, located)
+    starts, ends = corpus.boundaries(article.text, every_line=article.every_line)
+    gold_starts, gold_ends = corpus.gold_boundaries(article)
+    mid = unlike = 0
+    flagged = []
+    for p in proposals:
+        where = corpus.mid_sentence(article.text, p.span, starts, ends)
+        if not where:
+            continue
+        mid += 1
+        off_start = where in ("start", "both") and p.start not in gold_starts
+        off_end = where in ("end", "both") and p.end not in gold_ends
+        if off_start or off_end:
+            unlike += 1
+        flagged.append((p, where))
+    tp = [(proposals[pi], located[gi]) for pi, gi, _ in pairs]
+    return {
+        "gold": len(article.gold),
+        "lost": len(article.gold) - len(located),
+        "proposed": len(proposals),
+        "tp": len(pairs),
+        "opinions": corpus.opinions_proposed(article, proposals),
+        "mid": mid,
+        "unlike": unlike,
+        "flagged": flagged,
+        "subject": sum(corpus.subject_ok(p, g, by_name) for p, g in tp),
+        "origin": sum(corpus.origin_ok(p, g, article.voice, by_name) for p, g in tp),
+        "kind": sum(p.kind == g["kind"] for p, g in tp),
+        "pairs": {id(located[gi]): proposals[pi] for pi, gi, _ in pairs},
+        "matched_props": {pi for pi, _, _ in pairs},
+    }
+
+
+def _row(label: str, n: int, scores: list[dict]) -> tuple:
+    def total(key):
+        return sum(s[key] for s in scores)
+
+    def ratio(a, b):
+        return f"{a / b:.2f}" if b else "-"
+
+    gold, proposed, tp = total("gold"), total("proposed"), total("tp")
+    return (
+        label,
+        str(n),
+        str(gold),
+        str(total("lost")),
+        str(proposed),
+        ratio(tp, proposed),
+        ratio(tp, gold),
+        str(sum(len(s["opinions"]) for s in scores)),
+        f"{total('mid')}/{proposed}",
+        f"{total('unlike')}/{proposed}",
+        ratio(total("subject"), tp),
+        ratio(total("origin"), tp),
+        ratio(total("kind"), tp),
+    )
+
+
+def _linked(proposal, candidates, target_id: int) -> str:
+    from claims.proposals import match_claim
+
+    hit = match_claim(proposal, candidates)
+    if hit is None:
+        return "no"
+    return f"yes, {hit[1]}" if hit[0] == target_id else "no (linked to another claim)"
+
+
+def _restatements(articles, results, by_name) -> list[str]:
+    """A line per gold claim that restates another article's claim: proposed? linked?"""
+    from claims.proposals import ClaimRef, parse_figures, stored_figures
+
+    refs, owner = {}, {}
+    for article in articles:
+        for g in article.gold:
+            ref = f"{article.ref}#{g['key']}"
+            refs[ref] = ClaimRef(
+                id=len(refs) + 1,
+                text=g["text"],
+                figures=tuple(stored_figures(parse_figures(g["text"]))),
+                subjects=frozenset(
+                    by_name[s.casefold()] for s in g["subjects"] if s.casefold() in by_name
+                ),
+            )
+            owner[ref] = article.ref
+    lines = []
+    for article, (proposals, scores) in zip(articles, results, strict=True):
+        subject_ids = {s for p in proposals for s in p.subjects}
+        for g in article.gold:
+            if not g.get("restates"):
+                continue
+            target = refs.get(g["restates"])
+            label = f"{article.ref}#{g['key']} restates {g['restates']}"
+            p = scores["pairs"].get(id(g))
+            if target is None:
+                lines.append(f"  {label}: no such claim in this split")
+                continue
+            if p is None:
+                lines.append(f"  {label}: not proposed")
+                continue
+            others = [c for r, c in refs.items() if owner[r] != article.ref]
+            desk = [c for c in others if c.subjects & subject_ids]
+
+            lines.append(
+                f"  {label}: proposed; linked by the desk's candidates: "
+                f"{_linked(p, desk, target.id)}; among all claims: {_linked(p, others, target.id)}"
+            )
+    return lines
+
+
+def corpus_report(split: str, seed_entities, seed_ids, *, list_articles: bool) -> dict:
+    """Run the proposer on bench/corpus/<split>/ and print its table; returns the totals."""
+    from claims.proposals import propose
+
+    entities, by_name = corpus.load_entities(split, seed_entities, seed_ids)
+    articles = corpus.load_split(split)
+    results = []
+    for article in articles:
+        proposals = propose(article.text, entities=entities, title=article.title, outlet_id=None)
+        for p in proposals:
+            assert article.text[p.start : p.end] == p.text, "a proposal's span is not the text's"
+        results.append((proposals, _article_scores(article, proposals, by_name)))
+    rows = []
+    for form in (*corpus.FORMS, "all"):
+        scores = [s for a, (_, s) in zip(articles, results, strict=True) if form in ("all", a.form)]
+        rows.append(_row(form, len(scores), scores))
+    name = "development" if split == "dev" else "held-out"
+    print(
+        f"corpus, {name} split (bench/corpus/{split}/: {len(articles)} articles, "
+        f"{sum(len(a.gold) for a in articles)} gold claims, "
+        f"{sum(len(a.not_claims) for a in articles)} opinions)"
+    )
+    print("| " + " | ".join(CORPUS_HEADER) + " |")
+    print("|" + "|".join("---" for _ in CORPUS_HEADER) + "|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    lines = _restatements(articles, results, by_name)
+    if lines:
+        proposed = [line for line in lines if ": proposed;" in line]
+        desk = [line for line in proposed if "desk's candidates: yes" in line]
+        anywhere = [line for line in proposed if "among all claims: yes" in line]
+        print(
+            f"restated figures: {len(lines)}, proposed {len(proposed)}, linked to their claim "
+            f"by the desk's candidates {len(desk)}, among all claims {len(anywhere)}"
+        )
+        if split == "dev" or list_articles:
+            print("\n".join(lines))
+    if list_articles:
+        for article, (proposals, scores) in zip(articles, results, strict=True):
+            print(f"\n{article.ref} ({article.form}):")
+            flags = {id(p): where for p, where in scores["flagged"]}
+            for i, p in enumerate(proposals):
+                hit = "" if i in scores["matched_props"] else "  -- no gold"
+                mid = f"  [mid-sentence: {flags[id(p)]}]" if id(p) in flags else ""
+                print(f"  [{p.kind:9}] {p.score:.2f} {p.text[:100]!r}{hit}{mid}")
+            missed = [g for g in article.gold if id(g) not in scores["pairs"]]
+            for g in missed:
+                lost = " (not in the extracted text)" if g["start"] is None else ""
+                print(f"  missed [{g['kind']:9}] {g['text'][:100]!r}{lost}")
+            for text in scores["opinions"]:
+                print(f"  OPINION PROPOSED: {text[:100]!r}")
+    return {"rows": rows}
 
 
 if __name__ == "__main__":
