@@ -57,6 +57,29 @@ MIN_SCORE = 0.4
 # --- Entities ---------------------------------------------------------------------------------
 
 COMPANY_KINDS = {"soe", "private_company"}
+# Kinds that are where or by whom something is reported rather than what it is about.
+_REPORTER_KINDS = {"media_outlet", "data_provider"}
+_LEGAL_SUFFIXES = {
+    "ltd",
+    "inc",
+    "co",
+    "corp",
+    "plc",
+    "llc",
+    "limited",
+    "pty",
+    "pty ltd",
+    "co., ltd",
+    "sa",
+    "ag",
+    "nv",
+    "bv",
+    "gmbh",
+    "group",
+    "company",
+    "corporation",
+    "holdings",
+}
 
 
 @dataclass(frozen=True)
@@ -70,7 +93,13 @@ class EntityRef:
 
     @property
     def names(self) -> list[str]:
-        return [n for n in dict.fromkeys([self.name, *self.aliases]) if n and len(n.strip()) >= 2]
+        """Name and aliases, less any that is only a legal suffix ("Ltd.", "Inc"): those
+        would match every company."""
+        return [
+            n
+            for n in dict.fromkeys([self.name, *self.aliases])
+            if n and len(n.strip()) >= 2 and n.strip().lower().rstrip(".") not in _LEGAL_SUFFIXES
+        ]
 
 
 @dataclass
@@ -827,14 +856,59 @@ class _Context:
     recent: list[EntityRef] = field(default_factory=list)
     paragraph: list[EntityRef] = field(default_factory=list)  # named so far in this paragraph
     sentence_subjects: list[EntityRef] = field(default_factory=list)  # of its earlier clauses
+    said_before: list[EntityRef] = field(default_factory=list)  # the last sentence's subjects
+    said_now: list[EntityRef] = field(default_factory=list)
     section_attribution: str = ""
     section_origin: int | None = None
 
+    unknown: dict[str, EntityRef] = field(default_factory=dict)  # by name: named, not known
+    unknown_matcher: EntityMatcher | None = None
+
     def new_paragraph(self) -> None:
         self.paragraph = []
+        self.said_before, self.said_now = [], []
+
+    def new_sentence(self) -> None:
+        if self.said_now:
+            self.said_before, self.said_now = self.said_now, []
+        self.sentence_subjects = []
+
+    def learn_unknown(self, name: str, *aliases: str) -> EntityRef | None:
+        """Remember an organisation the text names that the register does not know, as an
+        entity with a negative id (never stored: it becomes a named subject), with the short
+        names the text may use for it later ("Allegheny" for "Allegheny Magnetics Inc.")."""
+        name = " ".join(name.split()).rstrip(".,")
+        if not name or self.matcher.match_name(name) is not None:
+            return None
+        entity = self.unknown.get(name)
+        short = _short_names(name)
+        if entity is None:
+            entity = EntityRef(-(len(self.unknown) + 1), name, "private_company", ())
+        merged = tuple(
+            a
+            for a in dict.fromkeys([*entity.aliases, *short, *aliases])
+            if a and a != name and self.matcher.match_name(a) is None
+        )
+        if merged != entity.aliases or name not in self.unknown:
+            entity = EntityRef(entity.id, name, entity.kind, merged)
+            self.unknown[name] = entity
+            self.unknown_matcher = EntityMatcher(self.unknown.values())
+        return entity
+
+    def unknown_mentions(self, text: str, start: int, end: int) -> list[Mention]:
+        if self.unknown_matcher is None:
+            return []
+        known = self.matcher.mentions(text, start, end)
+        return [
+            m
+            for m in self.unknown_matcher.mentions(text, start, end)
+            if not any(k.start < m.end and m.start < k.end for k in known)
+        ]
 
     def remember(self, entities: list[EntityRef]) -> None:
         for entity in entities:
+            if entity.kind in _REPORTER_KINDS:
+                continue  # an outlet reports; "it" / "the company" never refers to it
             for seen in (self.recent, self.paragraph):
                 if entity in seen:
                     seen.remove(entity)
@@ -876,6 +950,142 @@ def _is_defined_term(phrase: str) -> bool:
     return bool(re.search(r"\b(?:Company|Group|Corporation)\b", phrase))
 
 
+_NOT_SHORT = {
+    "the",
+    "a",
+    "an",
+    "three",
+    "two",
+    "four",
+    "five",
+    "north",
+    "south",
+    "east",
+    "west",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "central",
+    "new",
+    "great",
+    "first",
+    "national",
+    "china",
+    "chinese",
+    "american",
+    "australian",
+    "united",
+    "global",
+    "international",
+    "royal",
+    "general",
+    "state",
+    "federal",
+    "department",
+    "ministry",
+    "office",
+}
+
+
+def _short_names(name: str) -> list[str]:
+    """Shorter names a text uses for an organisation after naming it in full: without its
+    legal suffix ("Allegheny Magnetics" for "Allegheny Magnetics Inc."), and its first word
+    when that is a distinctive name ("Allegheny", "Chilwa"; not "South" or "Three")."""
+    words = name.split()
+    out = []
+    while len(words) > 1 and words[-1].lower().rstrip(".,") in _LEGAL_SUFFIXES:
+        words = words[:-1]
+        out.append(" ".join(words))
+    first = words[0] if words else ""
+    if (
+        len(name.split()) >= 2
+        and len(first) >= 4
+        and first[:1].isupper()
+        and first[1:].islower()
+        and first.lower() not in _NOT_SHORT
+        and first not in _NOT_NAMES
+    ):
+        out.append(first)
+    return [o for o in out if o and o != name]
+
+
+# "Malawi Mining Investment Company (MMIC)", 'Coolgardie Critical Minerals Limited
+# ("Coolgardie" or "the Company")': the short name a text defines for an organisation.
+_DEFINED = re.compile(r"\(\s*(?:[\"“']([A-Z][\w&.' -]{1,40})[\"”'][^)]*|([A-Z]{2,8}))\s*\)")
+
+
+def _learn_names(text: str, start: int, end: int, ctx: _Context) -> None:
+    """Remember the organisations a sentence names that the register does not know (see
+    `_Context.learn_unknown`), with the short names it defines for them."""
+    for name in unknown_subjects(text, start, end, ctx.matcher, indefinite=False):
+        entity = ctx.learn_unknown(name)
+        if entity is None:
+            continue
+        at = text.find(name, start, end)
+        if at < 0:
+            continue
+        tail = text[at + len(name) : min(end, at + len(name) + 80)]
+        m = _DEFINED.match(tail.lstrip(" .,"))
+        if m:
+            ctx.learn_unknown(name, m.group(1) or m.group(2))
+
+
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z .'’-]+,(?:[^\n]{0,60}?)\s(?:-{1,2}|–|—)\s|^[A-Z][A-Z .'’-]+\s(?:–|—|-{1,2})\s"
+)
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(?:in|of|from|to|outside|across|into|at|for|by|with|within|throughout|than|on|"
+    r"around|near|beyond|through|via|under)\s+(?:the\s+)?$",
+    re.I,
+)
+_GOVERNMENT_NOUN = re.compile(
+    r"^\s*(?:government|authorities|state|ministry|department|regulators?|officials?)\b", re.I
+)
+
+
+def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Mention]:
+    """The mentions of a clause that can be what it is about: known names and unknown
+    organisations named before, less a dateline ("PERTH, July 24 (Reuters) -"), anything in
+    brackets ("(NASDAQ: AMAG)"), a place named as a place or a modifier ("in South Africa",
+    "a U.S. manufacturer", "the Australian miner"), and a news outlet or data provider when
+    anyone else is named (it reports; it is not the subject)."""
+    mentions = sorted(
+        [*ctx.matcher.mentions(text, start, end), *ctx.unknown_mentions(text, start, end)],
+        key=lambda m: m.start,
+    )
+    body = text[start:end]
+    dateline = _DATELINE.match(body)
+    skip_to = start + dateline.end() if dateline else start
+    masked = _mask(text, start, end)
+    kept = []
+    for m in mentions:
+        alone_in_brackets = text[m.start - 1 : m.start] == "(" and text[m.end : m.end + 1] == ")"
+        bracketed = masked[m.start - start] == "_" or text[m.start - 1 : m.start] == "("
+        if m.start < skip_to or (bracketed and not alone_in_brackets):
+            continue
+        if m.entity.kind in ("state", "government_body"):
+            before = text[max(start, m.start - 20) : m.start]
+            after = text[m.end : min(end, m.end + 20)]
+            # "a U.S. manufacturer", "the Australian miner": a determiner, then the name used
+            # as an adjective before a common noun.
+            modifier = (
+                re.search(r"\b(?:a|an|the|its|their|this|that)\s+$", before, re.I)
+                and re.match(r"^\s+[a-z]", after)
+                and not _GOVERNMENT_NOUN.match(after)
+            )
+            if _LOCATIVE_BEFORE.search(before) and not _GOVERNMENT_NOUN.match(after):
+                continue
+            if m.entity.kind == "state" and modifier:
+                continue
+            if modifier and not re.search(r"government|state|ministry", m.entity.name, re.I):
+                continue
+        kept.append(m)
+    if any(m.entity.kind not in _REPORTER_KINDS for m in kept):
+        kept = [m for m in kept if m.entity.kind not in _REPORTER_KINDS]
+    return kept
+
+
 def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], str]:
     """Who the clause is about, and how that was found ("names", "refers back to", or
     "nobody" when the text supports no one). Only what the text supports: the clause's own
@@ -884,10 +1094,14 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
     named in the paragraph; a figure of a bare metric ("Output rose ...") in a paragraph about
     a company. A clause whose subject is someone else ("a smaller producer in Jiangxi",
     "Lanshan Magnetics") or nobody gets no known subject."""
-    found = [m.entity for m in ctx.matcher.mentions(text, seg.start, seg.end)]
+    found = [m.entity for m in _subject_mentions(text, seg.start, seg.end, ctx)]
     how = "names"
     if seg.context_start >= 0 and seg.context_start < seg.start:
-        context = [m.entity for m in ctx.matcher.mentions(text, seg.context_start, seg.start)]
+        context = [m.entity for m in _subject_mentions(text, seg.context_start, seg.start, ctx)]
+        if seg.forced_reason == "appositive" and context:
+            # "Lynas, the largest producer outside China": said of the name before it.
+            found = context[:1]
+            return found, "refers back to"
         if context and (not found or seg.kind_hint == "ownership"):
             found = [*context, *found] if seg.kind_hint == "ownership" else context + found
             how = "names" if seg.kind_hint == "ownership" else "refers back to"
@@ -914,6 +1128,14 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
                 break
     lead = re.match(r"^(?:together|also|now|so|then|and|but|still|yet),?\s+", body, re.I)
     opening = body[lead.end() :] if lead else body
+    if (
+        not found
+        and ctx.said_before
+        and re.match(r"^(?:that|this)\s+(?!\w+ing\b)\w+", opening, re.I)
+    ):
+        # "That makes the province the controlling shareholder": about what the sentence
+        # before said, so about everyone it was about.
+        found, how = list(ctx.said_before), "refers back to"
     if not found and not _OWN_SUBJECT.match(opening):
         if _PRONOUN_START.match(opening):
             # "It", "Its", "They", "That": the last named in the paragraph ("they" may be the
@@ -925,8 +1147,14 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
                 plural = re.match(r"^(?:they|their|these|those)\b", opening, re.I)
                 found = list(pool[-2:]) if plural else [last]
                 how = "refers back to"
-        elif _METRIC_START.match(opening):
-            company = ctx.last_company()
+        elif (
+            _METRIC_START.match(opening)
+            or _PART_OF_COMPANY.match(opening)
+            or _FIRST_PERSON.match(opening)
+        ):
+            # "Revenue was ...", "The plant processed ...", "The board intends ...", "We
+            # plan ...": the company's, named before (in the paragraph, else earlier).
+            company = ctx.last_company(defined_term=True)
             if company is not None:
                 found, how = [company], "refers back to"
     if not found:
@@ -944,6 +1172,16 @@ _OWN_SUBJECT = re.compile(
     r"analysts?|officials?|executives?|customers?|rivals?|competitors?|plants?|operators?)\b",
     re.I,
 )
+# A definite description of a company's part or document: "The plant ...", "The board ...",
+# "The PFS estimates ...", "Commercial production ...".
+_PART_OF_COMPANY = re.compile(
+    r"^(?:the|its)\s+(?:[\w-]+\s+){0,2}?(?:plant|mine|project|study|board|facility|refinery|"
+    r"factory|site|operations?|deposit|line|subsidiary|business|division|management|"
+    r"chief executive|shares|stock|expansion|reserve|resource|mine life|PFS|DFS|BFS|"
+    r"feasibility study|grant|loan|offtake|agreement|contract|basket price)\b",
+    re.I,
+)
+_FIRST_PERSON = re.compile(r"^(?:we|our|all of our|us)\b", re.I)
 # A bare metric opening the clause: whose output / revenue it is comes from the paragraph.
 _METRIC_START = re.compile(
     r"^(?:(?:first|second|third|fourth)[- ](?:half|quarter)\s+|quarterly\s+|annual\s+|"
@@ -954,14 +1192,18 @@ _METRIC_START = re.compile(
 )
 
 _ORG_WORDS = (
-    "group holdings holding magnetics metals materials resources mining minerals rare earths "
-    "corp corporation company co inc ltd plc llc limited industries technologies technology "
-    "energy chemicals partners capital bank fund refinery smelting ventures"
+    "group holdings holding magnetics metals materials resources mining minerals earths "
+    "corp corporation company co inc ltd plc llc limited pty industries technologies technology "
+    "energy chemicals partners capital bank fund refinery smelting ventures trust works motors "
+    "elements research institute university association authority agency commission council "
+    "exchange consortium alliance"
 )
 _ORG_WORD = set(_ORG_WORDS.split())
 
 
-def unknown_subjects(text: str, start: int, end: int, matcher: EntityMatcher) -> list[str]:
+def unknown_subjects(
+    text: str, start: int, end: int, matcher: EntityMatcher, *, indefinite: bool = True
+) -> list[str]:
     """Organisations the clause names that the register does not know: an indefinite subject
     ("a smaller producer in Jiangxi") or a capitalised name of several words ending in an
     organisation's word ("Lanshan Magnetics", "Hunan Metals Group"). Known names are left out;
@@ -972,7 +1214,7 @@ def unknown_subjects(text: str, start: int, end: int, matcher: EntityMatcher) ->
             body[i] = " "
     clause = "".join(body)
     out: list[str] = []
-    m = _OWN_SUBJECT.match(clause.lstrip())
+    m = _OWN_SUBJECT.match(clause.lstrip()) if indefinite else None
     if m:
         lead = len(clause) - len(clause.lstrip())
         tail = re.match(
@@ -1208,7 +1450,8 @@ def _propose(
             ls += bullet.end()
         for ss, se in sentences(text, ls, le):
             sentence = text[ss:se]
-            ctx.sentence_subjects = []
+            ctx.new_sentence()
+            _learn_names(text, ss, se, ctx)
             segments = _split(text, Segment(ss, se))
             segments += [
                 d
@@ -1246,7 +1489,7 @@ def _propose(
                 if seg.forced_reason == "document" and ss == ls and not ctx.section_attribution:
                     ctx.section_attribution = text[seg.start : seg.end]
                     ctx.section_origin = _origin_of(ctx.section_attribution, ctx)
-            ctx.remember([m.entity for m in matcher.mentions(text, ss, se)])
+            ctx.remember([m.entity for m in _subject_mentions(text, ss, se, ctx)])
     return _dedupe(candidates)
 
 
@@ -1352,12 +1595,38 @@ def _evaluate(
         if why:
             return None
     kind, kind_reason = classify(body, figures, seg.kind_hint)
-    subjects, how = _subjects(text, seg, ctx)
-    unknown = unknown_subjects(text, start, end, ctx.matcher)
+    resolved, how = _subjects(text, seg, ctx)
+    ctx.said_now = list(dict.fromkeys([*ctx.said_now, *resolved]))
+    subjects = [e for e in resolved if e.id > 0]
+    unknown = list(
+        dict.fromkeys(
+            [
+                *(e.name for e in resolved if e.id < 0),
+                *(
+                    n
+                    for n in unknown_subjects(text, start, end, ctx.matcher)
+                    if not any(n in e.names for e in ctx.unknown.values())
+                    or n in (e.name for e in resolved)
+                ),
+            ]
+        )
+    )
+    if not subjects and resolved:
+        how = "names" if how == "names" else how
     around = ctx.last_named()
+    places = [
+        m.entity.name
+        for m in ctx.matcher.mentions(text, start, end)
+        if m.entity not in subjects and m.entity.kind in ("state", "government_body")
+    ]
     score, reasons = _score(
         body, figures, kind, kind_reason, subjects, how, seg, unknown, around.name if around else ""
     )
+    if places and how == "refers back to":
+        # "... as it stopped shipping concentrate to China": a named place or body the
+        # statement can be checked against, though not its subject.
+        score = round(min(score + 0.1, 1.0), 2)
+        reasons.append(f"also names {', '.join(dict.fromkeys(places[:2]))}")
     ctx.sentence_subjects = subjects or ctx.sentence_subjects
     # Origin: an attribution in the clause, in its sentence, or opening its section.
     said_by_unknown = re.match(

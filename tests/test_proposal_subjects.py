@@ -59,10 +59,12 @@ def test_a_clause_naming_nobody_known_gets_no_subject_and_says_so():
 def test_referring_phrases_resolve_within_the_paragraph():
     found = proposals()
     assert find(found, "The company said output").subjects == [NRE]
-    assert find(found, "That makes the province").subjects == [HUNAN]
+    # "That" is about what the sentence before said: the owner and the company owned.
+    that = find(found, "That makes the province")
+    assert (that.subjects, that.named_subjects) == ([HUNAN], ["Lanshan Holdings"])
+    # "Its magnet subsidiary, Lanshan Magnetics, shipped ...": the subsidiary named there did.
     subsidiary = find(found, "Its magnet subsidiary, Lanshan Magnetics, shipped 12,500 tonnes")
-    assert subsidiary.subjects == [HUNAN]
-    assert "Lanshan Magnetics" in subsidiary.named_subjects
+    assert (subsidiary.subjects, subsidiary.named_subjects) == ([], ["Lanshan Magnetics"])
 
 
 def test_the_miner_said_makes_the_subject_it_refers_to_the_origin():
