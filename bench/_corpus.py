@@ -108,7 +108,7 @@ def boundaries(text: str, *, every_line: bool = False) -> tuple[set[int], set[in
     table row (shorter than 60% of the text's usual line, the 90th percentile of line lengths,
     or than 75% when the next line starts with a capital and the line does not end in a
     comma, hyphen or "the"/"of"/...; "By ..."; ending in figures like "498 (510)"), or the new
-    line is a list item. Inside
+    line is a list item (or is out-dented from the list item before it). Inside
     paragraphs a sentence starts after . ! ? and white space, unless the word before is an
     abbreviation (Co., U.S., Oct.) or the next word is lower-case. A list item starts after its
     marker; a dateline ("PERTH, July 24 (Reuters) - ") is skipped at a paragraph's start, and
@@ -120,6 +120,7 @@ def boundaries(text: str, *, every_line: bool = False) -> tuple[set[int], set[in
     ends: set[int] = {len(text.rstrip())}
     previous: tuple[int, str] | None = None  # (end offset, text) of the last non-blank line
     blank_since = True
+    item_indent: int | None = None  # where the text of the current list item starts
     pos = 0
     for raw in text.split("\n"):
         s, e = pos, pos + len(raw)
@@ -129,8 +130,11 @@ def boundaries(text: str, *, every_line: bool = False) -> tuple[set[int], set[in
             blank_since = True
             continue
         lead = s + len(raw) - len(raw.lstrip())
+        indent = lead - s
         bullet = _BULLET.match(raw)
         new_paragraph = blank_since or previous is None or every_line
+        if item_indent is not None and not bullet and indent < item_indent:
+            new_paragraph = True  # a line out-dented from the list item before ends it
         if not new_paragraph and previous is not None:
             prev = previous[1].strip()
             new_paragraph = bool(
@@ -155,6 +159,10 @@ def boundaries(text: str, *, every_line: bool = False) -> tuple[set[int], set[in
             dateline = _DATELINE.match(text, at)
             if dateline and dateline.end() - at <= 90:
                 starts.add(dateline.end())
+        if bullet:
+            item_indent = bullet.end()
+        elif new_paragraph:
+            item_indent = None
         previous = (s + len(raw.rstrip()), raw)
         blank_since = False
     for m in _SENTENCE_END.finditer(text):
