@@ -637,9 +637,15 @@ def _split(text: str, seg: Segment) -> list[Segment]:
             *_split(text, Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution)),
         ]
 
-    # A relative clause at the end: "..., which is publicly listed".
+    # A relative clause at the end that states a relation or a figure of its own: "...,
+    # which is publicly listed". "..., which is expected in July" qualifies its clause and
+    # stays with it.
     cm = re.search(r",\s+(?=which\s+(?:is|are|was|were|has|have|had)\b)", masked)
-    if cm:
+    if cm and (
+        _OWNERSHIP.search(masked[cm.end() :])
+        or _RELATION_WORDS.search(masked[cm.end() :])
+        or _has_figure(text, s + cm.end(), e)
+    ):
         return [
             *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
             Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution),
@@ -656,7 +662,7 @@ _RHETORIC = re.compile(
     r"arms race|double-edged|laying the groundwork|lay the groundwork|next leap|"
     r"on the ropes|writing on the wall|the ball is in|a drop in the bucket|playbook|"
     r"chess (?:game|match|board)|checkmate|silver bullet|holy grail|the new oil|"
-    r"foundation of future|whole-of-nation|catch up fast)\b",
+    r"foundation of future|whole-of-nation|catch up fast|next generation of|once again be)\b",
     re.I,
 )
 # Comparative judgements: a verdict on a state of affairs, not a statement of one ("the gap
@@ -756,7 +762,9 @@ _SAID_INVERTED = re.compile(
 )
 _TRAILING_ATTRIBUTION = re.compile(
     r",\s+(?P<who>according to [^,;]{2,80}|(?:the |its )?[\w .&'’-]{2,60}\s(?:said|says|reported|"
-    r"announced|stated|added))[.!]?[\"”’]?$"
+    r"announced|stated|added|showed|show|shows|indicated))"
+    r"(?:\s+(?:in|on|at|to|during|after|before|via|late|early|last|this)\b[^,;]{0,100})?"
+    r"[.!]?[\"”’]?$"
 )
 _REPORTED = re.compile(r"\b(?:reportedly|it (?:was|is|has been) reported|reports say)\b", re.I)
 _PRONOUN_START = re.compile(
@@ -774,10 +782,28 @@ def _has_verb(text: str) -> bool:
     return bool(_AUX.search(text) or _EVENT_VERB.search(text))
 
 
+_QUOTED = re.compile(r'^\s*["“][^"“”]{3,}["”][,.]?(?:\s|$)|^\s*["“][^"“”]{3,}$')
+_NOT_A_STATEMENT = re.compile(
+    r"^\(?\s*(?:US)?\$\s?1\s?=|\bforward-looking statements?\b|"
+    r"\b(?:declined|refused) to (?:name|comment|say|give|disclose|identify|elaborate)\b",
+    re.I,
+)
+_TARGET = re.compile(
+    r"\b(?:should|must|needs? to)\s+(?:\w+\s+){0,2}?(?:contribute|reach|rise|grow|account for|"
+    r"make up|produce|supply|exceed|double|triple|fall|drop)\b[^.;]*\bby\s+(?:19|20)\d{2}\b",
+    re.I,
+)
+
+
 def rejection(text: str, *, sentence: str, has_figure: bool) -> str:
     """Why a clause is opinion or rhetoric rather than a checkable statement ("" when it is not)."""
     if sentence.rstrip(' "”’)').endswith("?") or text.rstrip().endswith("?"):
         return "a question"
+    m = _NOT_A_STATEMENT.search(text)
+    if m:
+        return f"not a statement of fact ({m.group(0)!r}: a note, a disclaimer or a refusal)"
+    if not has_figure and (_QUOTED.match(text) or _QUOTED.match(sentence)):
+        return "a quotation without a figure (what someone said, not what is the case)"
     m = _RHETORIC.search(text)
     if m:
         return f"rhetoric ({m.group(0)!r})"
@@ -787,7 +813,7 @@ def rejection(text: str, *, sentence: str, has_figure: bool) -> str:
     if _EVALUATION.match(text):
         return "an evaluation (this is / this shows ...)"
     m = _PRESCRIPTIVE.search(text)
-    if m:
+    if m and not (has_figure and _TARGET.search(text)):
         return f"a prescription ({m.group(0)!r})"
     m = _HEDGE.search(text)
     if m and not has_figure:
@@ -806,6 +832,9 @@ def classify(text: str, figures: list[dict], hint: str = "") -> tuple[str, str]:
     m = _FORECAST.search(text)
     if m:
         return "plan", f"a forecast ({m.group(0)!r})"
+    m = _TARGET.search(text)
+    if m:
+        return "plan", f"a target with a date ({m.group(0)[:60]!r})"
     m = _PLAN_STRONG.search(text)
     if m and not percent:
         return "plan", f"a project, plan or aim ({m.group(0)!r})"
