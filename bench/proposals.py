@@ -1,6 +1,6 @@
 """Benchmark of the claim proposer: `python -m bench.proposals`.
 
-Runs `claims.proposals.propose` on the seed article (seeds/) with the seed entities and their
+Runs `intake.proposals.propose` on the seed article (seeds/) with the seed entities and their
 aliases, and compares its proposals with the seed claims (seeds/claims.yaml) as the gold set, then on two articles written for the benchmark with
 hand-annotated gold (bench/dev2/, bench/heldout/: see the header of each claims.yaml). The rules
 were written reading the seed article, so its figures are a development score; bench/heldout
@@ -63,7 +63,7 @@ KINDS = ("figure", "ownership", "event", "plan")
 
 
 def load_seed() -> tuple[str, str, list[dict], dict[str, int], list]:
-    from claims.proposals import EntityRef
+    from intake.proposals import EntityRef
 
     article = yaml.safe_load((SEEDS / "article.yaml").read_text(encoding="utf-8"))["article"]
     text = (SEEDS / article["text_file"]).read_text(encoding="utf-8")
@@ -219,7 +219,7 @@ def main(argv: list[str]) -> int:
     import django
 
     django.setup()
-    from claims.proposals import propose
+    from intake.proposals import propose
 
     text, article, gold, ids, entities = load_seed()
     proposals = propose(
@@ -347,7 +347,7 @@ def _row(label: str, n: int, scores: list[dict]) -> tuple:
 
 
 def _linked(proposal, candidates, target_id: int) -> str:
-    from claims.proposals import match_claim
+    from intake.proposals import match_claim
 
     hit = match_claim(proposal, candidates)
     if hit is None:
@@ -357,7 +357,7 @@ def _linked(proposal, candidates, target_id: int) -> str:
 
 def _restatements(articles, results, by_name) -> list[str]:
     """A line per gold claim that restates another article's claim: proposed? linked?"""
-    from claims.proposals import ClaimRef, parse_figures, stored_figures
+    from intake.proposals import ClaimRef, parse_figures, stored_figures
 
     refs, owner = {}, {}
     for article in articles:
@@ -399,7 +399,7 @@ def _restatements(articles, results, by_name) -> list[str]:
 
 def corpus_report(split: str, seed_entities, seed_ids, *, list_articles: bool) -> dict:
     """Run the proposer on bench/corpus/<split>/ and print its table; returns the totals."""
-    from claims.proposals import propose
+    from intake.proposals import propose
 
     entities, by_name = corpus.load_entities(split, seed_entities, seed_ids)
     articles = corpus.load_split(split)

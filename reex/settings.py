@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "template_partials",
     "sources",
     "claims",
+    "intake",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import itertools
 import logging
 import re
 import time
@@ -124,6 +125,73 @@ def _meta(soup: BeautifulSoup, *names: str) -> str:
     return ""
 
 
+def _inline(element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def _blocks(element, out: list[str]) -> None:
+    """The blocks of trafilatura's tree, in reading order: a heading or a paragraph is a block,
+    a list is one block of items ("- item", or "1. item" when ordered), a table row is a block
+    of its cells joined by " | ". Line breaks inside a paragraph (<lb/>) stay line breaks."""
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in {"head", "p", "code"}:
+            if child.find(".//list") is not None or child.find(".//table") is not None:
+                _blocks(child, out)
+                continue
+            parts, current = [], [child.text or ""]
+            for sub in child:
+                if sub.tag == "lb":
+                    parts.append(current)
+                    current = [sub.tail or ""]
+                else:
+                    current.append("".join(sub.itertext()) + (sub.tail or ""))
+            parts.append(current)
+            lines = [" ".join("".join(p).split()) for p in parts]
+            text = "\n".join(line for line in lines if line)
+            if text:
+                out.append(text)
+        elif tag == "list":
+            ordered = child.get("rend", "") == "ol"
+            items = []
+            for number, item in enumerate(child.iter("item"), start=1):
+                own = " ".join(
+                    "".join(
+                        [item.text or ""]
+                        + [
+                            "".join(sub.itertext()) + (sub.tail or "")
+                            for sub in item
+                            if sub.tag != "list"
+                        ]
+                    ).split()
+                )
+                if own:
+                    items.append(f"{number}. {own}" if ordered else f"- {own}")
+            if items:
+                out.append("\n".join(items))
+        elif tag == "table":
+            for row in child.iter("row"):
+                cells = [_inline(cell) for cell in row.iter("cell")]
+                line = " | ".join(c for c in cells if c)
+                if line:
+                    out.append(line)
+        elif tag in {"quote", "div", "section", "body"}:
+            _blocks(child, out)
+        elif tag not in {"graphic", "lb"}:
+            text = _inline(child)
+            if text:
+                out.append(text)
+
+
+def structured_text(body) -> str:
+    """trafilatura's main text with its structure kept: blocks (paragraphs, headings, a list,
+    a table row) separated by a blank line, so what reads the text (the claim proposer) sees
+    paragraphs before sentences; navigation, sidebars and footers are not in the tree."""
+    out: list[str] = []
+    _blocks(body, out)
+    return "\n\n".join(out)
+
+
 def extract_html(body: bytes, *, url: str, charset: str | None = None) -> Extracted:
     markup, encoding = decode(body, charset=charset)
     soup = BeautifulSoup(markup, "lxml")
@@ -139,7 +207,10 @@ def extract_html(body: bytes, *, url: str, charset: str | None = None) -> Extrac
     if document is not None:
         data = document if isinstance(document, dict) else document.as_dict()
         result.title = (data.get("title") or "").strip()
-        result.text = (data.get("text") or "").strip()
+        tree = getattr(document, "body", None)
+        result.text = (structured_text(tree) if tree is not None else "").strip() or (
+            data.get("text") or ""
+        ).strip()
         result.author = (data.get("author") or "").strip()
         result.site_name = (data.get("sitename") or "").strip()
         result.language = (data.get("language") or "").strip()
@@ -186,12 +257,150 @@ def extract_html(body: bytes, *, url: str, charset: str | None = None) -> Extrac
     return result
 
 
+# A line that is only a page number: "3", "- 3 -", "Page 3", "page 3 of 12", "3/12".
+_PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?[-–—\s]*$", re.I)
+# How far from a page's top or bottom a running header or footer is looked for.
+_FURNITURE_LINES = 3
+# A vertical gap this many times the page's usual line spacing is a paragraph break.
+_PARAGRAPH_GAP = 1.4
+_SENTENCE_END = re.compile(r"[.!?:][\"”’)\]]*$")
+
+
+def _page_lines(page) -> list[tuple[str, float | None]]:
+    """The page's lines as pypdf reads them, each with its height on the page (None when
+    unknown), taken from the text positions pypdf reports while it extracts."""
+    pieces: list[tuple[str, float]] = []
+
+    def visit(text, cm, tm, font_dict, font_size) -> None:
+        pieces.append((text, tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
+
+    text = page.extract_text(visitor_text=visit) or ""
+    lines = text.splitlines()
+    if "".join(t for t, _ in pieces) != text:
+        return [(line, None) for line in lines]  # positions unusable: lines only
+    heights: list[float | None] = []
+    y_now: float | None = None
+    line_has_text = False
+    for chunk, y in pieces:
+        for part in re.split(r"(\n)", chunk):
+            if part == "\n":
+                heights.append(y_now if line_has_text else None)
+                line_has_text = False
+            elif part.strip() and not line_has_text:
+                y_now, line_has_text = y, True
+    if line_has_text or len(heights) < len(lines):
+        heights.append(y_now if line_has_text else None)
+    heights = heights[: len(lines)] + [None] * (len(lines) - len(heights))
+    return list(zip(lines, heights, strict=True))
+
+
+def _steps(page: list[tuple[str, float | None]]) -> list[float]:
+    ys = [y for _, y in page]
+    return [a - b for a, b in itertools.pairwise(ys) if a is not None and b is not None and a > b]
+
+
+def _with_gaps(
+    pages: list[list[tuple[str, float | None]]],
+) -> list[list[tuple[str, bool]]]:
+    """Each line with whether vertical space (a paragraph break) comes before it: a step down
+    larger than `_PARAGRAPH_GAP` times the document's usual line spacing (the lower quartile of
+    all its steps: most are between the lines of a paragraph, the few larger ones are the gaps
+    looked for)."""
+    steps = sorted(step for page in pages for step in _steps(page))
+    usual = steps[len(steps) // 4] if steps else 0
+    out = []
+    for page in pages:
+        marked, previous = [], None
+        for line, y in page:
+            gap = bool(
+                usual
+                and previous is not None
+                and y is not None
+                and previous - y > _PARAGRAPH_GAP * usual
+            )
+            marked.append((line, gap))
+            previous = y if y is not None else previous
+        out.append(marked)
+    return out
+
+
+def _edges(page: list[tuple[str, bool]]) -> set[int]:
+    """The indexes of the lines a running header or footer can be: the block at the top of the
+    page before its first vertical gap and the block at the bottom after its last one, each of
+    at most `_FURNITURE_LINES` lines; with no gap at all, the first and the last line."""
+    texts = [i for i, (t, _) in enumerate(page) if t.strip()]
+    if not texts:
+        return set()
+    breaks = [n for n, i in enumerate(texts) if page[i][1]]
+    top = texts[: breaks[0]] if breaks else texts[:1]
+    bottom = texts[breaks[-1] :] if breaks else texts[-1:]
+    return set(top[:_FURNITURE_LINES] if len(top) <= _FURNITURE_LINES else []) | set(
+        bottom if len(bottom) <= _FURNITURE_LINES else []
+    )
+
+
+def _furniture(pages: list[list[tuple[str, bool]]]) -> set[str]:
+    """Running headers and footers: a line at the top or the bottom edge of a page (`_edges`)
+    that recurs there, its digits aside ("Annual report 2025 | 7"), on at least half of the
+    pages (two at least)."""
+    if len(pages) < 2:
+        return set()
+    seen: dict[str, int] = {}
+    for page in pages:
+        for key in {re.sub(r"\d+", "#", page[i][0].strip()) for i in _edges(page)}:
+            seen[key] = seen.get(key, 0) + 1
+    return {key for key, n in seen.items() if n >= max(2, (len(pages) + 1) // 2)}
+
+
+def pdf_text(pages: list[list[tuple[str, bool]]]) -> str:
+    """The text of a PDF's pages as paragraphs for what reads it next: running headers and
+    footers and page numbers dropped, a blank line where the page leaves vertical space, and a
+    paragraph that goes on over a page break continued on the next line (the claim proposer's
+    reflow then joins the hard-wrapped lines, hyphenated words included)."""
+    furniture = _furniture(pages)
+    out: list[str] = []
+    for page in pages:
+        edge = _edges(page)
+        kept: list[tuple[str, bool]] = []
+        gap_pending = False
+        for i, (line, gap) in enumerate(page):
+            stripped = line.strip()
+            if not stripped:
+                continue
+            if i in edge and (
+                re.sub(r"\d+", "#", stripped) in furniture or _PAGE_NUMBER.match(stripped)
+            ):
+                gap_pending = gap_pending or gap
+                continue
+            kept.append((line.rstrip(), gap or (gap_pending and bool(kept))))
+            gap_pending = False
+        for n, (line, gap) in enumerate(kept):
+            if not out:
+                out.append(line)
+            elif n == 0:
+                # A new page: the paragraph goes on unless the last page ended a sentence.
+                out.append(("\n\n" if _SENTENCE_END.search(out[-1]) else "\n") + line)
+            else:
+                out.append(("\n\n" if gap else "\n") + line)
+    return "".join(out)
+
+
+def _pdf_title(value: str) -> str:
+    """The Info dictionary's title, unless it is a word processor's placeholder."""
+    value = " ".join((value or "").split())
+    if re.match(r"^(?:untitled|microsoft (?:word|powerpoint) - |document\d*$|title$)", value, re.I):
+        return ""
+    if re.search(r"\.(?:docx?|pdf|indd|pptx?|rtf)$", value, re.I):
+        return ""
+    return value
+
+
 def extract_pdf(body: bytes) -> Extracted:
     reader = PdfReader(io.BytesIO(body))
     result = Extracted(encoding="pdf")
     meta = reader.metadata
     if meta is not None:
-        result.title = (meta.title or "").strip()
+        result.title = _pdf_title(meta.title or "")[:2000]
         result.author = (meta.author or "").strip()[:500]
         try:
             created = meta.creation_date
@@ -201,10 +410,10 @@ def extract_pdf(body: bytes) -> Extracted:
     pages = []
     for page in reader.pages[:MAX_PDF_PAGES]:
         try:
-            pages.append(page.extract_text() or "")
+            pages.append(_page_lines(page))
         except Exception:
             log.warning("pypdf could not read a page", exc_info=True)
-    result.text = "\n\n".join(p.strip() for p in pages if p.strip())
+    result.text = pdf_text(_with_gaps(pages))
     if not result.title and result.text:
         result.title = result.text.strip().splitlines()[0][:300]
     return result

@@ -160,24 +160,38 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     )
 
 
-def make_pdf(lines: list[str], title: str, author: str = "") -> bytes:
-    """A one-page PDF with real text lines and an Info dictionary (title, author, creation date),
-    written by hand with its cross-reference offsets computed: tests need no PDF writer."""
+def make_pdf(
+    lines: list[str], title: str, author: str = "", *, pages: list[list[str]] | None = None
+) -> bytes:
+    """A PDF with real text lines and an Info dictionary (title, author, creation date), written
+    by hand with its cross-reference offsets computed: tests need no PDF writer. `lines` make
+    one page; `pages`, if given, one list of lines per page instead. An empty line is vertical
+    space (a paragraph break, as a typeset page has one); no title ("") leaves the Info
+    dictionary without one."""
 
     def escape(s: str) -> str:
         return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
-    shown = " ".join(f"({escape(line)}) Tj T*" for line in lines)
-    stream = f"BT /F1 10 Tf 14 TL 50 760 Td {shown} ET".encode()
+    pages = pages if pages is not None else [lines]
+    n = len(pages)
+    font = 4 + 2 * n
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        f"<< /Title ({escape(title)}) /Author ({escape(author)}) /CreationDate (D:20250708120000Z) >>".encode(),
+        b"<< /Type /Pages /Kids [%s] /Count %d >>"
+        % (b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(n)), n),
+        b"<< "
+        + (f"/Title ({escape(title)}) " if title else "").encode()
+        + f"/Author ({escape(author)}) /CreationDate (D:20250708120000Z) >>".encode(),
     ]
+    for page in pages:
+        shown = " ".join(f"({escape(line)}) Tj T*" if line else "T*" for line in page)
+        stream = f"BT /F1 10 Tf 14 TL 50 760 Td {shown} ET".encode()
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
+            b"/Resources << /Font << /F1 %d 0 R >> >> >>" % (len(objects) + 2, font)
+        )
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []
@@ -189,7 +203,7 @@ def make_pdf(lines: list[str], title: str, author: str = "") -> bytes:
     for offset in offsets:
         out.write(b"%010d 00000 n \n" % offset)
     out.write(
-        b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+        b"trailer\n<< /Size %d /Root 1 0 R /Info 3 0 R >>\nstartxref\n%d\n%%%%EOF\n"
         % (len(objects) + 1, xref)
     )
     return out.getvalue()

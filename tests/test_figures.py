@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from claims import hints, proposals
+from claims import hints
 from claims.figures import canonical_unit, figure_key, index_rows, parse_figures, quantities
+from intake import proposals
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Ingest (claims.ingest, `manage.py ingest`, the admin's "Add article from URL"): a real local
+"""Ingest (intake.ingest, `manage.py ingest`, the admin's "Add article from URL"): a real local
 origin through the safe fetcher and the archive, local files, re-ingest, and bad input."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from pytest_httpserver import HTTPServer
 
-from claims.models import Article, ClaimProposal
+from claims.models import Article
+from intake.models import ClaimProposal
 from sources.models import Domain, Snapshot
 from tests.factories import ClaimFactory, EntityFactory, make_pdf
 

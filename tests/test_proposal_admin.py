@@ -10,8 +10,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from claims.models import Article, Claim, ClaimProposal
-from claims.services import ProposalDecided, proposal_accept, proposal_reject, proposals_generate
+from claims.models import Article, Claim
+from intake.models import ClaimProposal
+from intake.services import ProposalDecided, proposal_accept, proposal_reject, proposals_generate
 from sources.models import Entity
 from tests.factories import EntityFactory, EvidenceFactory
 
@@ -59,7 +60,7 @@ def proposal(article: Article, needle: str) -> ClaimProposal:
 
 
 def change_url(p: ClaimProposal) -> str:
-    return reverse("admin:claims_claimproposal_change", args=[p.pk])
+    return reverse("admin:intake_claimproposal_change", args=[p.pk])
 
 
 def form_data(p: ClaimProposal, **extra) -> dict:
@@ -79,7 +80,7 @@ def test_the_proposal_page_shows_span_figures_reasons_and_origin(admin_client, a
     assert "1,200 tonnes" in html and "1,200 t" in html  # the figure as read
     assert "Lynas Rare Earths said" in html  # the detected attribution
     assert "Merge into the matching claim" not in html  # nothing to merge into
-    listing = admin_client.get(reverse("admin:claims_claimproposal_changelist"))
+    listing = admin_client.get(reverse("admin:intake_claimproposal_changelist"))
     assert listing.status_code == 200 and "(own voice)" in listing.content.decode()
 
 
@@ -124,7 +125,7 @@ def test_a_rejected_proposal_is_remembered_and_not_proposed_again(admin_client, 
 
 
 def test_bulk_accept_and_bulk_reject(admin_client, article):
-    changelist = reverse("admin:claims_claimproposal_changelist")
+    changelist = reverse("admin:intake_claimproposal_changelist")
     ids = list(article.proposals.order_by("span_start").values_list("pk", flat=True))
 
     admin_client.post(changelist, {"action": "accept_selected", "_selected_action": ids[:3]})
@@ -142,7 +143,7 @@ def test_bulk_accept_and_bulk_reject(admin_client, article):
 def test_a_restating_proposal_links_the_existing_claim_and_is_merged(
     admin_client, seeded, tmp_path
 ):
-    from claims.ingest import ingest
+    from intake.ingest import ingest
 
     seed = Article.objects.get(key="nre-h1-2025")
     existing = Claim.objects.get(key="nre-metals-output-growth")
@@ -157,7 +158,7 @@ def test_a_restating_proposal_links_the_existing_claim_and_is_merged(
     assert "Unreviewed" in html and "1 evidence" in html and "Merge into the matching claim" in html
 
     claims_before = Claim.objects.count()
-    changelist = reverse("admin:claims_claimproposal_changelist")
+    changelist = reverse("admin:intake_claimproposal_changelist")
     matched = list(
         article.proposals.filter(matched_claim__isnull=False).values_list("pk", flat=True)
     )
@@ -172,7 +173,7 @@ def test_a_restating_proposal_links_the_existing_claim_and_is_merged(
 def test_an_editor_keeps_a_matching_proposal_separate_by_accepting_it(
     admin_client, seeded, tmp_path
 ):
-    from claims.ingest import ingest
+    from intake.ingest import ingest
 
     seed = Article.objects.get(key="nre-h1-2025")
     copy = tmp_path / "copy.txt"
@@ -197,7 +198,7 @@ def test_an_accept_without_any_origin_is_refused_in_words(admin_client, db):
     p = article.proposals.get()
     assert p.origin is None
     response = admin_client.post(
-        reverse("admin:claims_claimproposal_changelist"),
+        reverse("admin:intake_claimproposal_changelist"),
         {"action": "accept_selected", "_selected_action": [p.pk]},
         follow=True,
     )
@@ -230,7 +231,7 @@ def test_the_article_admin_links_pending_proposals_and_proposes_again(admin_clie
 def test_the_proposal_list_takes_a_constant_number_of_queries(
     admin_client, article, django_assert_max_num_queries
 ):
-    url = reverse("admin:claims_claimproposal_changelist")
+    url = reverse("admin:intake_claimproposal_changelist")
     with django_assert_max_num_queries(12):
         assert admin_client.get(url).status_code == 200
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from claims.models import ClaimFigure, ClaimProposal
-from claims.services import claim_create, proposals_generate
+from claims.models import ClaimFigure
+from claims.services import claim_create
+from intake.models import ClaimProposal
+from intake.services import proposals_generate
 from sources.models import Entity
 from tests.factories import ArticleFactory, EntityFactory
 

@@ -1,9 +1,9 @@
 """Subjects and origins only where the text supports them, opinion left out, appositives and
-table rows (claims.proposals): the rules of issue 27, on texts written for these tests."""
+table rows (intake.proposals): the rules of issue 27, on texts written for these tests."""
 
 from __future__ import annotations
 
-from claims.proposals import EntityRef, propose
+from intake.proposals import EntityRef, propose
 
 NRE, LYNAS, HUNAN = 1, 2, 3
 ENTITIES = [

@@ -1,4 +1,4 @@
-"""The claim proposer (claims.proposals): figures, sentences and clauses, opinion left out,
+"""The claim proposer (intake.proposals): figures, sentences and clauses, opinion left out,
 offsets that always match the text, and an article it has never seen."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claims.proposals import (
+from intake.proposals import (
     ClaimRef,
     EntityRef,
     match_claim,

@@ -15,9 +15,11 @@ EDITOR_EXTRA = [
 
 
 def grant(apps, schema_editor):
+    # The models as of this migration (apps=apps): ClaimProposal has moved to intake since
+    # (intake's 0001 relabels its content type), so today's claims would not create its rights.
     for app_config in apps.get_app_configs():
         app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
+        create_permissions(app_config, verbosity=0, apps=apps)
         app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -189,7 +189,9 @@ def fingerprint(text: str) -> str:
 
 # --- Lines and sentences ----------------------------------------------------------------------
 
-_BULLET = re.compile(r"^\s*(?:[•·▪◦‣*]|-|–|\d+[.)])\s+")
+# A numbered item has one or two digits: "2026. Revenue fell" at a line start is a wrapped
+# sentence going on, not item 2026.
+_BULLET = re.compile(r"^\s*(?:[•·▪◦‣*]|-|–|\d{1,2}[.)])\s+")
 _FURNITURE = re.compile(
     r"^\s*(?:spread the word|share (?:this|on)|categories|tags|leave a (?:reply|comment)|"
     r"related(?: posts| articles)?|read more|subscribe|sign up|your email address|"
@@ -294,10 +296,12 @@ def reflow(text: str) -> Reflowed:
         gap_end = rows[i + 1][0] + len(nxt) - len(nxt.lstrip())  # the next line's first word
         word = re.search(r"([A-Za-z]+)-$", prev.rstrip())
         rest = re.match(r"[a-z]+", nxt.lstrip())
-        if word and rest and word.group(1).lower() not in _COMPOUND_PREFIX:
-            # "produc-\ntion" -> "production" + padding: the joined word, then spaces.
+        if word and rest:
+            # "produc-\ntion" -> "production" + padding: the joined word, then spaces; after
+            # a compound's prefix the hyphen stays: "state-\nowned" -> "state-owned".
             begin, end = stop - len(word.group(0)), gap_end + rest.end()
-            joined = word.group(1) + rest.group(0)
+            compound = word.group(1).lower() in _COMPOUND_PREFIX
+            joined = word.group(0 if compound else 1) + rest.group(0)
             out[begin:end] = joined.ljust(end - begin)
             zones.append((begin + len(joined), end))
         else:
@@ -1429,12 +1433,38 @@ def propose(
     are the original text's."""
     original = text
     reflowed = reflow(text)
-    text = reflowed.text
-    found = _propose(text, entities=entities, title=title, outlet_id=outlet_id, min_score=min_score)
+    # The rules read single spaces ("according to"): the padding after a rejoined hyphenated
+    # word is taken out while they read, and put back in every offset they return.
+    compact, shift = _without_padding(reflowed)
+    found = _propose(
+        compact, entities=entities, title=title, outlet_id=outlet_id, min_score=min_score
+    )
     for p in found:
-        p.end = reflowed.original_end(p.end)
+        p.start, p.end = shift(p.start), reflowed.original_end(shift(p.end))
         p.text = original[p.start : p.end]
+        for f in p.figures:
+            if "start" in f and "end" in f:
+                f["start"], f["end"] = shift(f["start"]), reflowed.original_end(shift(f["end"]))
     return found
+
+
+def _without_padding(reflowed: Reflowed):
+    """`reflowed.text` without the padding of its rejoined words (`Reflowed.zones`), and the
+    function that turns an offset into that text back into an offset into `reflowed.text`."""
+    if not reflowed.zones:
+        return reflowed.text, lambda offset: offset
+    parts, cuts, pos, removed = [], [], 0, 0
+    for start, stop in sorted(reflowed.zones):
+        parts.append(reflowed.text[pos:start])
+        cuts.append((start - removed, stop - start))  # (where in the compact text, how much)
+        removed += stop - start
+        pos = stop
+    parts.append(reflowed.text[pos:])
+
+    def shift(offset: int) -> int:
+        return offset + sum(length for at, length in cuts if offset >= at)
+
+    return "".join(parts), shift
 
 
 def _propose(

@@ -22,7 +22,7 @@ def fill_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0014_merge_20261203_0714"),
+        ("claims", "0015_claimproposal_moves_to_intake"),
     ]
 
     operations = [

@@ -1,10 +1,10 @@
-"""`python manage.py ingest URL_OR_FILE [--url U] [--update] [--no-propose]`."""
+"""`python manage.py ingest URL_OR_FILE [--url U] [--title T] [--update] [--no-propose]`."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.ingest import IngestError, ingest
+from intake.ingest import IngestError, ingest
 
 
 class Command(BaseCommand):
@@ -18,15 +18,23 @@ class Command(BaseCommand):
         parser.add_argument("source", help="an http(s) URL, or a path to a .html, .txt or .pdf")
         parser.add_argument("--url", default="", help="for a file: where it was published")
         parser.add_argument(
+            "--title",
+            default="",
+            help="the article's title (default: the page's title; for a file its first line "
+            "when that reads like a title, else the PDF's title, else the file name)",
+        )
+        parser.add_argument(
             "--update", action="store_true", help="apply what differs from the stored article"
         )
         parser.add_argument(
             "--no-propose", action="store_true", help="do not run the claim proposer"
         )
 
-    def handle(self, *args, source: str, url: str, update: bool, no_propose: bool, **options):
+    def handle(
+        self, *args, source: str, url: str, title: str, update: bool, no_propose: bool, **options
+    ):
         try:
-            result = ingest(source, url=url, update=update, propose=not no_propose)
+            result = ingest(source, url=url, title=title, update=update, propose=not no_propose)
         except IngestError as exc:
             raise CommandError(str(exc)) from None
         article = result.article
