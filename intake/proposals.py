@@ -968,13 +968,19 @@ class _Context:
 def _origin_of(phrase: str, ctx: _Context) -> int | None:
     if not phrase:
         return None
+    m = _COREF_COMPANY.match(phrase.strip())
+    if m:
+        # "The Australian miner also said": the company it refers to, not "Australian".
+        company = ctx.last_company(defined_term=_is_defined_term(m.group(0)))
+        if company is not None:
+            return company.id if company.id > 0 else None
     entity = ctx.matcher.match_name(phrase)
     if entity is not None:
         return entity.id
     m = _COREF_COMPANY.search(phrase)
     if m:
         company = ctx.last_company(defined_term=_is_defined_term(m.group(0)))
-        return company.id if company else None
+        return company.id if company and company.id > 0 else None
     return None
 
 
@@ -1069,7 +1075,7 @@ _DATELINE = re.compile(
 )
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|of|from|to|outside|across|into|at|for|by|with|within|throughout|than|on|"
-    r"around|near|beyond|through|via|under)\s+(?:the\s+)?$",
+    r"around|near|beyond|through|via|under)\s+(?:the\s+)?(?-i:[A-Z][a-z]+\s+)?$",
     re.I,
 )
 _GOVERNMENT_NOUN = re.compile(
@@ -1097,8 +1103,14 @@ def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Me
         bracketed = masked[m.start - start] == "_" or text[m.start - 1 : m.start] == "("
         if m.start < skip_to or (bracketed and not alone_in_brackets):
             continue
+        if m.entity.kind == "state" and any(
+            o.start > m.end and not text[m.end : o.start].strip() for o in mentions
+        ):
+            continue  # "U.S. Department of Defense": the state names the body after it
+        if m.entity.kind in _REPORTER_KINDS and m.start > start + 2:
+            continue  # "according to Shanghai Metals Market", "the S&P/ASX 200 index"
         if m.entity.kind in ("state", "government_body"):
-            before = text[max(start, m.start - 20) : m.start]
+            before = text[max(start, m.start - 30) : m.start]
             after = text[m.end : min(end, m.end + 20)]
             # "a U.S. manufacturer", "the Australian miner": a determiner, then the name used
             # as an adjective before a common noun.
@@ -1152,6 +1164,10 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         company = ctx.last_company(defined_term=_is_defined_term(m.group(0)))
         if company is not None and not found:
             found, how = [company], "refers back to"
+        elif company is not None and m.start() == 0 and company not in found:
+            # "The Australian miner also said it had signed ... with the U.S. Department of
+            # Defense": the miner is the subject, the department the other party.
+            found = [company, *found]
     m = re.search(r"\bthe (center|centre|unit|institute|ministry|agency|bank|fund)\b", body, re.I)
     if m:
         noun = m.group(1).lower()
@@ -1247,14 +1263,22 @@ def unknown_subjects(
             body[i] = " "
     clause = "".join(body)
     out: list[str] = []
-    m = _OWN_SUBJECT.match(clause.lstrip()) if indefinite else None
-    if m:
-        lead = len(clause) - len(clause.lstrip())
+    # An indefinite organisation as the clause's subject ("a smaller producer in Jiangxi
+    # said ...") or after "at" / "by" / "from" ("sales rose 40% at a smaller producer").
+    starts = [len(clause) - len(clause.lstrip())] if indefinite else []
+    if indefinite:
+        starts += [
+            m.end() for m in re.finditer(r"\b(?:at|by)\s+(?=(?:a|an|another|one)\s)", clause)
+        ]
+    for lead in starts:
+        m = _OWN_SUBJECT.match(clause[lead:])
+        if not m:
+            continue
         tail = re.match(
             r"(?:\s+(?:in|from|based in)\s+[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)?",
             clause[lead + m.end() :],
         )
-        out.append(clause[lead : lead + m.end() + tail.end()].strip())
+        out.append(" ".join(clause[lead : lead + m.end() + tail.end()].split()))
     for name in _NAME.finditer(clause):
         words = name.group(0).split()
         if len(words) >= 2 and words[-1].lower().rstrip(".") in _ORG_WORD:
@@ -1670,8 +1694,9 @@ def _evaluate(
             ]
         )
     )
-    if not subjects and resolved:
-        how = "names" if how == "names" else how
+    if not subjects and not unknown and seg.context_start >= 0 and seg.context_start < start:
+        # "..., which has hired 40 new engineers": about the organisation named before it.
+        unknown = unknown_subjects(text, seg.context_start, start, ctx.matcher)[-1:]
     around = ctx.last_named()
     places = [
         m.entity.name

@@ -5,6 +5,9 @@ second article names nobody the desk knows, and says why; a common figure alone 
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.http import urlencode
 
 from claims.models import ClaimFigure
 from claims.services import claim_create
@@ -88,3 +91,23 @@ def test_a_restated_figure_in_a_second_article_is_linked_with_no_shared_subject(
     # figure alone, in different words, links nothing.
     other = ClaimProposal.objects.get(article=second, text__contains="rose 40%")
     assert other.matched_claim is None
+
+
+def test_named_but_unknown_subjects_are_stored_and_the_editor_can_add_them(
+    first_claims, admin_client
+):
+    second = ArticleFactory(key="restated", title="A restated figure", text=SECOND)
+    proposals_generate(article=second)
+    jiangxi = ClaimProposal.objects.get(article=second, text__contains="which has hired 40")
+    assert list(jiangxi.subjects.all()) == []
+    assert jiangxi.named_subjects == ["a smaller producer in Jiangxi"]
+    page = admin_client.get(reverse("admin:intake_claimproposal_change", args=[jiangxi.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    add = (
+        reverse("admin:sources_entity_add")
+        + "?"
+        + urlencode({"name": "a smaller producer in Jiangxi"})
+    )
+    assert f'href="{escape(add)}"' in html
+    assert admin_client.get(add).status_code == 200
