@@ -88,8 +88,9 @@ def _check_article(text: str, *, where: str) -> None:
         )
     if not text.strip():
         raise IngestError(
-            f"No text could be extracted from {where}: it may be an image-only PDF, a page "
-            "built by scripts, or empty. Nothing was stored."
+            f"No text could be extracted from {where}: it may be empty, an image-only PDF (a "
+            "scan) or a page built by scripts. Open it to check; for a scan, ingest a text or "
+            "HTML version of the article instead. Nothing was stored."
         )
     n = _words(text)
     if n < MIN_WORDS:

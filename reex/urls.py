@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from reex.metrics import metrics
 from reex.views import healthz
@@ -9,6 +10,11 @@ admin.site.site_title = "reex admin"
 admin.site.index_title = "Editors' desk"
 
 urlpatterns = [
+    # Proposed claims moved from claims to intake (issue 27): editors' bookmarks still land.
+    re_path(
+        r"^admin/claims/claimproposal/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/intake/claimproposal/%(rest)s", query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),

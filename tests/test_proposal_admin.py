@@ -248,3 +248,12 @@ def test_propose_claims_command(article, capsys):
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = str(Path(tmp_path) / "media")
+
+
+@pytest.mark.django_db
+def test_the_proposals_old_admin_address_leads_to_the_new_one(admin_client):
+    response = admin_client.get("/admin/claims/claimproposal/?status__exact=pending")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/intake/claimproposal/?status__exact=pending"
+    response = admin_client.get("/admin/claims/claimproposal/12/change/")
+    assert response["Location"] == "/admin/intake/claimproposal/12/change/"
