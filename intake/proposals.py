@@ -895,10 +895,16 @@ class _Context:
     section_origin: int | None = None
 
     unknown: dict[str, EntityRef] = field(default_factory=dict)  # by name: named, not known
+    paragraph_subjects: list[EntityRef] = field(default_factory=list)  # in subject position
+    subjects_seen: list[EntityRef] = field(default_factory=list)
+    defined_company: EntityRef | None = None  # '("Coolgardie" or "the Company")'
+    counts: dict[EntityRef, int] = field(default_factory=dict)  # company mentions
+    table_context: tuple = ()  # (subjects, named, origin kind, phrase, id) before a table
     unknown_matcher: EntityMatcher | None = None
 
     def new_paragraph(self) -> None:
         self.paragraph = []
+        self.paragraph_subjects = []
         self.said_before, self.said_now = [], []
 
     def new_sentence(self) -> None:
@@ -914,7 +920,7 @@ class _Context:
         if not name or self.matcher.match_name(name) is not None:
             return None
         entity = self.unknown.get(name)
-        short = _short_names(name)
+        short = [n for n in _short_names(name) if " " in n or not self.is_place(n)]
         if entity is None:
             entity = EntityRef(-(len(self.unknown) + 1), name, "private_company", ())
         merged = tuple(
@@ -927,6 +933,17 @@ class _Context:
             self.unknown[name] = entity
             self.unknown_matcher = EntityMatcher(self.unknown.values())
         return entity
+
+    text: str = ""
+
+    def is_place(self, word: str) -> bool:
+        """Does the text use `word` as a place ("in Ganzhou", "GANZHOU, China, Aug 5 -")? Then
+        it is no short name for "Ganzhou Xinlei Magnetics"."""
+        w = re.escape(word)
+        return bool(
+            re.search(rf"\b(?:in|at|near|outside)\s+{w}\b", self.text)
+            or re.search(rf"(?m)^{re.escape(word.upper())},", self.text)
+        )
 
     def unknown_mentions(self, text: str, start: int, end: int) -> list[Mention]:
         if self.unknown_matcher is None:
@@ -953,11 +970,44 @@ class _Context:
         paragraph, else before it ("the company" never introduces a new one); "the Company"
         (a press release's defined term) with none named is the company the article is
         about."""
-        for pool in (self.paragraph, self.recent):
+        if defined_term and self.defined_company is not None:
+            return self.defined_company
+        # A company that was a sentence's subject is the likelier referent than one named
+        # after it ("Allegheny has signed an agreement with Meridian Motor Works. The company
+        # will ..." is Allegheny).
+        # After a heading, with no company named in the new section yet, it is the company
+        # the article is about.
+        for pool in (self.paragraph_subjects, self.subjects_seen, self.paragraph):
             for entity in reversed(pool):
                 if entity.kind in COMPANY_KINDS:
                     return entity
-        return self.main_subject if defined_term else None
+        main = self.main_company()
+        if main is not None:
+            return main
+        for entity in reversed(self.recent):
+            if entity.kind in COMPANY_KINDS:
+                return entity
+        return None
+
+    def main_company(self) -> EntityRef | None:
+        """The company the article is about: the most named one, known or not (a press
+        release's issuer is often not a known entity); the known one the whole text names most
+        on a tie."""
+        best = self.main_subject
+        best_count = self.counts.get(best, 0) if best is not None else 0
+        for entity, n in self.counts.items():
+            if entity.id < 0 and entity.kind in COMPANY_KINDS and n > best_count:
+                best, best_count = entity, n
+        return best
+
+    def remember_subject(self, entity: EntityRef | None) -> None:
+        if entity is None or entity.kind in _REPORTER_KINDS:
+            return
+        for pool in (self.paragraph_subjects, self.subjects_seen):
+            if entity in pool:
+                pool.remove(entity)
+            pool.append(entity)
+        del self.subjects_seen[:-8]
 
     def last_named(self) -> EntityRef | None:
         """The last company named in this paragraph, else the last entity named in it."""
@@ -1067,11 +1117,14 @@ def _learn_names(text: str, start: int, end: int, ctx: _Context) -> None:
         tail = text[at + len(name) : min(end, at + len(name) + 80)]
         m = _DEFINED.match(tail.lstrip(" .,"))
         if m:
-            ctx.learn_unknown(name, m.group(1) or m.group(2))
+            defined = ctx.learn_unknown(name, m.group(1) or m.group(2))
+            if re.search(r"\bthe (?:Company|Group|Corporation)\b", m.group(0)):
+                ctx.defined_company = defined
 
 
 _DATELINE = re.compile(
     r"^[A-Z][A-Z .'’-]+,(?:[^\n]{0,60}?)\s(?:-{1,2}|–|—)\s|^[A-Z][A-Z .'’-]+\s(?:–|—|-{1,2})\s"
+    r"|^[A-Z][\w.'’]+(?:\s[A-Z][\w.'’]+)?,\s[A-Z][\w.'’]+(?:\s[A-Z][\w.'’]+){0,2}\s(?:-{1,2}|–|—)\s"
 )
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|of|from|to|outside|across|into|at|for|by|with|within|throughout|than|on|"
@@ -1168,6 +1221,11 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
             # "The Australian miner also said it had signed ... with the U.S. Department of
             # Defense": the miner is the subject, the department the other party.
             found = [company, *found]
+    if found and _FIRST_PERSON.match(body):
+        # "The basket price we received ... from Solvay": we, the document's issuer, first.
+        issuer = ctx.last_company(defined_term=True)
+        if issuer is not None and issuer not in found:
+            found = [issuer, *found]
     m = re.search(r"\bthe (center|centre|unit|institute|ministry|agency|bank|fund)\b", body, re.I)
     if m:
         noun = m.group(1).lower()
@@ -1224,13 +1282,14 @@ _OWN_SUBJECT = re.compile(
 # A definite description of a company's part or document: "The plant ...", "The board ...",
 # "The PFS estimates ...", "Commercial production ...".
 _PART_OF_COMPANY = re.compile(
-    r"^(?:the|its)\s+(?:[\w-]+\s+){0,2}?(?:plant|mine|project|study|board|facility|refinery|"
+    r"^(?:(?:in|during|over|for)\s+the\s+(?:year|quarter|half|period|six months|month)\b"
+    r"[^,]{0,30}?,?\s+)?(?:the|its)\s+(?:[\w-]+\s+){0,2}?(?:plant|mine|project|study|board|facility|refinery|"
     r"factory|site|operations?|deposit|line|subsidiary|business|division|management|"
     r"chief executive|shares|stock|expansion|reserve|resource|mine life|PFS|DFS|BFS|"
     r"feasibility study|grant|loan|offtake|agreement|contract|basket price)\b",
     re.I,
 )
-_FIRST_PERSON = re.compile(r"^(?:we|our|all of our|us)\b", re.I)
+_FIRST_PERSON = re.compile(r"^(?:we|our|all of our|us)\b|^the \w+ we\b", re.I)
 # A bare metric opening the clause: whose output / revenue it is comes from the paragraph.
 _METRIC_START = re.compile(
     r"^(?:(?:first|second|third|fourth)[- ](?:half|quarter)\s+|quarterly\s+|annual\s+|"
@@ -1505,7 +1564,15 @@ def _propose(
         if mention.entity.kind in COMPANY_KINDS:
             counts[mention.entity] = counts.get(mention.entity, 0) + 1
     main = max(counts, key=lambda e: counts[e]) if counts else None
-    ctx = _Context(matcher=matcher, main_subject=main, outlet_id=outlet_id)
+    ctx = _Context(
+        matcher=matcher, main_subject=main, outlet_id=outlet_id, counts=dict(counts), text=text
+    )
+    # The organisations the text names that the register does not know, learnt up front
+    # (as the known ones are counted up front) so the most named company can be one of them.
+    for ls, le in lines(text):
+        _learn_names(text, ls, le, ctx)
+    for mention in ctx.unknown_mentions(text, 0, len(text)):
+        ctx.counts[mention.entity] = ctx.counts.get(mention.entity, 0) + 1
     candidates: list[Proposal] = []
     all_lines = lines(text)
     rows = [bool(_TABLE_ROW.match(text[a:b])) for a, b in all_lines]
@@ -1525,6 +1592,7 @@ def _propose(
                 candidates.append(row)
             continue
         if _is_heading(line, index == 0, title):
+            ctx.subjects_seen = []  # a new section
             if not _FURNITURE.match(line.strip()):
                 ctx.section_attribution, ctx.section_origin = "", None
             continue
@@ -1572,7 +1640,12 @@ def _propose(
                 if seg.forced_reason == "document" and ss == ls and not ctx.section_attribution:
                     ctx.section_attribution = text[seg.start : seg.end]
                     ctx.section_origin = _origin_of(ctx.section_attribution, ctx)
-            ctx.remember([m.entity for m in _subject_mentions(text, ss, se, ctx)])
+            named = _subject_mentions(text, ss, se, ctx)
+            ctx.remember([m.entity for m in named])
+            head = _DATELINE.match(text[ss:se])
+            first = next(iter(named), None)
+            if first is not None and first.start - (ss + (head.end() if head else 0)) <= 12:
+                ctx.remember_subject(first.entity)  # named first: the sentence's subject
     return _dedupe(candidates)
 
 
