@@ -260,6 +260,10 @@ def _joins(prev: str, nxt: str, width: int) -> bool:
         return False  # a table row ("South Korea 498 (510)") is a line of its own
     if _TABLE_ROW.match(b) and a[-1:] in _TERMINAL and not _CONTINUATION_END.search(a):
         return False  # nor does a caption or a finished sentence run into one
+    if re.match(r"^(?:Table|Figure|Chart|Exhibit)\s+\d+[.:]\s|^Sources?\s*:", b) and (
+        a[-1:] in _TERMINAL
+    ):
+        return False  # "Table 1. China's exports ...", "Source: ..." start a block
     starts_lower = b[:1].islower() or b[:1].isdigit() or b[:1] in "(%$€£¥–-"
     broken_off = bool(_CONTINUATION_END.search(a))  # "... attributable to"
     unfinished = broken_off or a[-1:] not in _TERMINAL
@@ -874,6 +878,7 @@ class Proposal:
     fingerprint: str = ""
     # Organisations named but not known ("a smaller producer in Jiangxi", "Lanshan Magnetics").
     named_subjects: list[str] = field(default_factory=list)
+    subjects_refs: list = field(default_factory=list, repr=False)  # the EntityRefs of subjects
     duplicate_of: int | None = field(default=None, repr=False)
 
     @property
@@ -899,7 +904,7 @@ class _Context:
     subjects_seen: list[EntityRef] = field(default_factory=list)
     defined_company: EntityRef | None = None  # '("Coolgardie" or "the Company")'
     counts: dict[EntityRef, int] = field(default_factory=dict)  # company mentions
-    table_context: tuple = ()  # (subjects, named, origin kind, phrase, id) before a table
+    table_context: dict | None = None  # what a table's rows are about (`_table_context`)
     unknown_matcher: EntityMatcher | None = None
 
     def new_paragraph(self) -> None:
@@ -1586,7 +1591,10 @@ def _propose(
             if not (index > 0 and rows[index - 1]):
                 # The table's caption: the line just before its first row, if short.
                 prev = text[slice(*all_lines[index - 1])] if index else ""
-                caption = prev if len(prev.split()) <= 16 else ""
+                caption = prev if len(prev.split()) <= 30 else ""
+                ctx.table_context = _table_context(
+                    text, all_lines, rows, index, caption, candidates, ctx
+                )
             row = _table_row(text, ls, le, caption, ctx, outlet_id)
             if row is not None and row.score >= min_score:
                 candidates.append(row)
@@ -1676,6 +1684,43 @@ def _caption_unit(caption: str) -> tuple[str, float]:
     return unit, factor
 
 
+def _table_context(text, all_lines, rows, first, caption, candidates, ctx) -> dict:
+    """What the rows of a table starting at line `first` are about and who says so: the
+    caption's names ("China's exports of NdFeB magnets by destination"), else the last
+    statement before the table; a "Source: X" line under the table is its origin."""
+    out: dict = {"subjects": [], "named": [], "origin": None, "from": ""}
+    if caption:
+        at = text.find(caption)
+        named = _subject_mentions(text, at, at + len(caption), ctx) if at >= 0 else []
+        out["subjects"] = [m.entity for m in named if m.entity.id > 0]
+        out["named"] = [m.entity.name for m in named if m.entity.id < 0]
+        out["from"] = "the table's caption"
+    if not (out["subjects"] or out["named"]):
+        last = next(
+            (
+                c
+                for c in reversed(candidates)
+                if not c.bullet and not c.reasons[0].startswith("a table row")
+            ),
+            None,
+        )
+        if last is not None:
+            out["subjects"] = [e for e in last.subjects_refs if e.id > 0]
+            out["named"] = list(last.named_subjects)
+            out["from"] = "the text before the table"
+    end = first
+    while end < len(rows) and rows[end]:
+        end += 1
+    if end < len(all_lines):
+        under = text[slice(*all_lines[end])]
+        m = re.match(r"^\s*Sources?\s*:\s*(?P<who>.+)", under)
+        if m:
+            who = m.group("who").strip()
+            entity = ctx.matcher.match_name(who)
+            out["origin"] = ("attributed", f"Source: {who}"[:200], entity.id if entity else None)
+    return out
+
+
 def _table_row(
     text: str, start: int, end: int, caption: str, ctx: _Context, outlet_id: int | None
 ) -> Proposal | None:
@@ -1705,12 +1750,35 @@ def _table_row(
     if not figures:
         return None
     label = m.group("label").strip(" |\t")
-    subjects = [mention.entity for mention in ctx.matcher.mentions(text, start, end)]
+    # A row labelled with a company is about it; a row labelled with a place or a measure
+    # ("Germany 3,412 (3,122)", "Revenue, R million") goes on about what the text before the
+    # table was about, in that text's voice.
+    named = [
+        x.entity
+        for x in [*ctx.matcher.mentions(text, start, end), *ctx.unknown_mentions(text, start, end)]
+        if x.entity.kind in COMPANY_KINDS
+    ]
+    before = ctx.table_context or {}
+    origin_kind, origin_phrase, origin_id = before.get("origin") or ("own_voice", "", outlet_id)
+    named_subjects: list[str] = []
+    if named:
+        subjects = [e for e in named if e.id > 0]
+        named_subjects = [e.name for e in named if e.id < 0]
+        about = f"names {', '.join(e.name for e in named)}"
+    elif before.get("subjects") or before.get("named"):
+        subjects = list(before["subjects"])
+        named_subjects = list(before["named"])
+        who = ", ".join([*(e.name for e in subjects), *named_subjects])
+        about = f"about {who}, as {before['from']} (row label {label!r})"
+    else:
+        subjects, about = [], f"row label {label!r}"
     reasons = [
         f"a table row: {label} {', '.join(f['text'] for f in figures)}"
         + (f" ({unit or 'no unit'}, from the caption {caption.strip()!r})" if caption else ""),
-        f"names {', '.join(e.name for e in subjects)}" if subjects else f"row label {label!r}",
-        "the article's own voice",
+        about,
+        f"attributed: {origin_phrase!r}"
+        if origin_kind == "attributed"
+        else "the article's own voice",
     ]
     body = text[start:end]
     return Proposal(
@@ -1722,8 +1790,10 @@ def _table_row(
         score=0.55 if caption else 0.45,
         reasons=reasons,
         subjects=[e.id for e in subjects],
-        origin_kind="own_voice",
-        origin_id=outlet_id,
+        named_subjects=named_subjects,
+        origin_kind=origin_kind,
+        origin_phrase=origin_phrase,
+        origin_id=origin_id,
         fingerprint=fingerprint(body),
     )
 
@@ -1836,6 +1906,7 @@ def _evaluate(
         score=score,
         reasons=reasons,
         subjects=[e.id for e in subjects],
+        subjects_refs=list(subjects),
         named_subjects=unknown,
         origin_kind=origin_kind,
         origin_phrase=phrase,
