@@ -392,6 +392,13 @@ _DOCUMENT_NOUN = re.compile(
     r"update|post|circular|prospectus|data)\b",
     re.I,
 )
+# Participles that qualify the figure before them rather than state something new.
+_ELABORATING_ING = re.compile(
+    r"^(?:including|excluding|covering|representing|outperforming|underperforming|"
+    r"recovering|compared|comparing|amounting|equivalent|beating|lagging|trailing|totalling|"
+    r"totaling)\b",
+    re.I,
+)
 _COMMENTARY_ING = re.compile(
     r"^(?:underscoring|highlighting|signalling|signaling|showing|reflecting|marking|"
     r"illustrating|suggesting|demonstrating|cementing|reinforcing|strengthening|directly\s+\w+ing|"
@@ -598,8 +605,14 @@ def _split(text: str, seg: Segment) -> list[Segment]:
         ]
 
     # Two clauses joined by ", and" with a new subject: "X are backed by ..., and the Y is ...".
+    # A short second clause ("..., and its founders will hold 41%") completes the first.
     cm = re.search(r",\s+and\s+(?=(?:the|a|an|its|their|this|these|those)\s)", masked)
-    if cm and _has_verb(masked[cm.end() :]) and _has_verb(masked[: cm.start()]):
+    if (
+        cm
+        and _has_verb(masked[cm.end() :])
+        and _has_verb(masked[: cm.start()])
+        and len(masked[cm.end() :].split()) >= 7
+    ):
         return [
             *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
             *_split(text, Segment(s + cm.end(), e, attribution=seg.attribution)),
@@ -612,6 +625,8 @@ def _split(text: str, seg: Segment) -> list[Segment]:
         if paired and cm.group(0).strip() in ("—", "–"):
             continue
         tail = masked[cm.end() :]
+        if _ELABORATING_ING.match(tail):
+            continue  # "..., including a 15% contingency": part of the statement before it
         if _has_figure(text, s + cm.end(), e):
             return [
                 *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
@@ -1610,6 +1625,10 @@ def _propose(
         for ss, se in sentences(text, ls, le):
             sentence = text[ss:se]
             ctx.new_sentence()
+            if _inside_quotation(text[ls:ss]) and not re.match(r'\s*["“]', sentence):
+                # The second sentence of a quotation ('"... said. We are building a company
+                # that will ..."'): read as quoted.
+                sentence = "“" + sentence
             _learn_names(text, ss, se, ctx)
             segments = _split(text, Segment(ss, se))
             segments += [
@@ -1682,6 +1701,12 @@ def _caption_unit(caption: str) -> tuple[str, float]:
         (mult.group(1).lower() if mult else ""), 1e9 if mult else 1
     )
     return unit, factor
+
+
+def _inside_quotation(before: str) -> bool:
+    """Does a quotation opened in `before` (the paragraph up to a sentence) run on?"""
+    curly = before.count("“") - before.count("”")
+    return curly > 0 or (not curly and before.count('"') % 2 == 1)
 
 
 def _table_context(text, all_lines, rows, first, caption, candidates, ctx) -> dict:

@@ -102,3 +102,22 @@ def test_a_plan_is_a_plan_not_a_fragment():
     )
     assert p.kind == "plan"
     assert not any("fragment" in r for r in p.reasons)
+
+
+def test_a_quotation_without_a_figure_is_not_proposed_even_in_its_second_sentence():
+    text = (
+        'Lynas Rare Earths shipped 2,410 tonnes in the quarter. "Our customers are asking for '
+        'more," the chief executive said. "We are building a company that will help the West '
+        'break its dependence on a single supplier."'
+    )
+    found = propose(text, entities=ENTITIES)
+    assert [p.text for p in found] == ["Lynas Rare Earths shipped 2,410 tonnes in the quarter."]
+
+
+def test_a_participle_that_qualifies_the_figure_stays_with_it():
+    text = (
+        "Pre-production capital expenditure is estimated at A$612 million, including a 15% "
+        "contingency, with a payback period of 3.2 years."
+    )
+    [p] = propose(text, entities=ENTITIES)
+    assert p.text == text
