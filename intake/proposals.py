@@ -778,7 +778,14 @@ _SAID = re.compile(
     r"[Tt]he (?:[\w-]+\s+){0,2}?(?:company|firm|group|miner|producer|refiner|ministry|government|"
     r"agency|regulator|spokes(?:man|woman|person)))"
     r"(?:'s)?(?:\s+(?:also|further|separately|later|earlier|previously))?\s+(?:said|says|stated|announced|told|noted|added|confirmed|claimed|disclosed|"
-    r"reported|estimated|forecast)\b"
+    r"reported|estimated|forecast|estimates|expects|forecasts|predicts)\b"
+)
+# "Chief executive Henrik Aasen said", "The company's chief executive told analysts".
+_SAID_OFFICER = re.compile(
+    r"(?P<who>(?:(?:[Tt]he|[Ii]ts)\s+(?:[\w-]+['’]s\s+)?)?(?:[Cc]hief\s+[a-z]+(?:\s+officer)?|"
+    r"CEO|CFO|COO|[Cc]hairman|[Cc]hairwoman|[Pp]resident|[Mm]anaging\s+director|"
+    r"[Ss]pokes(?:man|woman|person))(?:\s+[A-Z][\w'’-]+){0,3})"
+    r"(?:\s+(?:also|further|later))?\s+(?:said|says|told|noted|added|stated)\b"
 )
 _SAID_INVERTED = re.compile(
     r"\b(?:said|says|according to|reported by|as reported by|told)\s+(?P<who>(?:the\s+)?[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,5})"
@@ -788,6 +795,12 @@ _TRAILING_ATTRIBUTION = re.compile(
     r"announced|stated|added|showed|show|shows|indicated))"
     r"(?:\s+(?:in|on|at|to|during|after|before|via|late|early|last|this)\b[^,;]{0,100})?"
     r"[.!]?[\"”’]?$"
+)
+_SAID_AFTER_APPOSITIVE = re.compile(
+    r"^(?:[A-Z][^\n]{0,60}?\s(?:-{1,2}|–|—)\s)?"
+    r"(?P<who>[A-Z][\w&.'’-]*(?:\s+(?:of|and|&)?\s*[A-Z][\w&.'’-]*){0,6})"
+    r"(?:\s*\([^)]{1,40}\))?,\s[^,]{3,160},\s+(?P<verb>(?:also\s+)?(?:said|says|told|announced|"
+    r"reported|stated))\b"
 )
 _REPORTED = re.compile(r"\b(?:reportedly|it (?:was|is|has been) reported|reports say)\b", re.I)
 _PRONOUN_START = re.compile(
@@ -1035,7 +1048,19 @@ class _Context:
         return company or (self.paragraph[-1] if self.paragraph else None)
 
 
-def _origin_of(phrase: str, ctx: _Context) -> int | None:
+_OFFICER = re.compile(
+    r"\b(?:chief executive(?: officer)?|chief financial officer|chief operating officer|"
+    r"chairman|chairwoman|chair|president|managing director|spokes(?:man|woman|person)|"
+    r"CEO|CFO|COO|founder|executive director)\b",
+    re.I,
+)
+
+
+def _origin_entity(phrase: str, ctx: _Context) -> EntityRef | None:
+    """Who an attribution phrase names: a referring phrase ("the Australian miner", "the
+    company's chief executive") is the company it refers to; an officer named with no
+    organisation ("Chief executive Henrik Aasen said") speaks for the company; else the first
+    known name in it, or an organisation named before that the register does not know."""
     if not phrase:
         return None
     m = _COREF_COMPANY.match(phrase.strip())
@@ -1043,15 +1068,22 @@ def _origin_of(phrase: str, ctx: _Context) -> int | None:
         # "The Australian miner also said": the company it refers to, not "Australian".
         company = ctx.last_company(defined_term=_is_defined_term(m.group(0)))
         if company is not None:
-            return company.id if company.id > 0 else None
+            return company
     entity = ctx.matcher.match_name(phrase)
     if entity is not None:
-        return entity.id
+        return entity
+    unknown = ctx.unknown_mentions(phrase, 0, len(phrase))
+    if unknown:
+        return unknown[0].entity
     m = _COREF_COMPANY.search(phrase)
-    if m:
-        company = ctx.last_company(defined_term=_is_defined_term(m.group(0)))
-        return company.id if company and company.id > 0 else None
+    if m or _OFFICER.search(phrase) or _PART_OF_COMPANY.match(phrase.strip()):
+        return ctx.last_company(defined_term=bool(m and _is_defined_term(m.group(0))) or not m)
     return None
+
+
+def _origin_of(phrase: str, ctx: _Context) -> int | None:
+    entity = _origin_entity(phrase, ctx)
+    return entity.id if entity is not None and entity.id > 0 else None
 
 
 def _is_defined_term(phrase: str) -> bool:
@@ -1113,6 +1145,7 @@ def _short_names(name: str) -> list[str]:
         and first[:1].isupper()
         and first[1:].islower()
         and first.lower() not in _NOT_SHORT
+        and first.lower() not in _ORG_WORD
         and first not in _NOT_NAMES
     ):
         out.append(first)
@@ -1177,7 +1210,7 @@ def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Me
         if m.start < skip_to or (bracketed and not alone_in_brackets):
             continue
         if m.entity.kind == "state" and any(
-            o.start > m.end and not text[m.end : o.start].strip() for o in mentions
+            o.start > m.end and text[m.end : o.start].strip() in ("", "'s", "’s") for o in mentions
         ):
             continue  # "U.S. Department of Defense": the state names the body after it
         if m.entity.kind in _REPORTER_KINDS and m.start > start + 2:
@@ -1892,11 +1925,16 @@ def _evaluate(
     said_by_subject = re.match(
         r"(?:also\s+)?(?:said|says|told|reported|announced|stated)\b", body, re.I
     )
-    if said_by_subject and not phrase and subjects and seg.context_start >= 0:
+    if said_by_subject and not phrase and resolved and seg.context_start >= 0:
         # "Lynas, the largest producer outside China, said revenue fell": the clause's subject,
         # named before it in the sentence, is who said it.
-        phrase = f"{subjects[0].name} {said_by_subject.group(0)}"
-    for pattern in (_SAID, _SAID_INVERTED):
+        phrase = f"{resolved[0].name} {said_by_subject.group(0)}"
+    m = None if phrase else _SAID_AFTER_APPOSITIVE.match(body)
+    if m:
+        # "GANZHOU, China, Aug 5 (Reuters) - China Southern Rare Earth Group, the state-owned
+        # consolidator of the country's heavy rare earths industry, said on Tuesday ...".
+        phrase = f"{m.group('who')} {m.group('verb')}"
+    for pattern in (_SAID_OFFICER, _SAID, _SAID_INVERTED):
         m = None if phrase else pattern.search(body)
         if m:
             phrase = m.group(0).rstrip(".,;: ")
@@ -1911,7 +1949,10 @@ def _evaluate(
         origin_id = ctx.outlet_id
     elif phrase:
         origin_kind = "attributed"
-        origin_id = _origin_of(phrase, ctx)
+        who = _origin_entity(phrase, ctx)
+        origin_id = who.id if who is not None and who.id > 0 else None
+        if who is not None and who.name.casefold() not in phrase.casefold():
+            phrase = f"{phrase} ({who.name})"  # "the company said (Nordvik Magnetics)"
     elif ctx.section_attribution:
         origin_kind, phrase = "attributed", ctx.section_attribution
         origin_id = ctx.section_origin
