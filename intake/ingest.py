@@ -9,9 +9,10 @@ archived copy (there is nothing to fetch), and `url` may say where it was publis
 
 The outlet is the publisher of the URL's domain (sources.publishers). Writing the article is
 `intake.services.article_ingest`: a re-ingest of an article already here changes nothing
-unless asked (`update=True`): it reports what differs. Anything
-that is not an article (too little text, a type that is not a page, a refused or unreachable
-address) raises `IngestError` with a sentence a person can act on, and nothing is stored.
+unless asked (`update=True`): it reports what differs. The title is `choose_title`'s (a first
+line only when it reads like a title). Anything that is not an article (too little text, a type
+that is not a page, a refused or unreachable address, a binary, empty or oversized file) raises
+`IngestError` with a sentence a person can act on, naming the next step, and nothing is stored.
 """
 
 from __future__ import annotations

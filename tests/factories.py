@@ -41,9 +41,15 @@ def ensure_groups() -> None:
             for label, codename in (d.split(".") for d in dotted)
         ]
         group.permissions.set(perms)
-    # Later grants (claims 0012: editors publish vetting reports).
-    Group.objects.get(name="editor").permissions.add(
-        Permission.objects.get(content_type__app_label="claims", codename="publish_report")
+    # Later grants (claims 0012: editors publish vetting reports; claims 0007: editors decide
+    # proposed claims, rights relabelled to intake by intake 0001).
+    editor = Group.objects.get(name="editor")
+    editor.permissions.add(
+        Permission.objects.get(content_type__app_label="claims", codename="publish_report"),
+        *Permission.objects.filter(
+            content_type__app_label="intake",
+            codename__in=[f"{verb}_claimproposal" for verb in ("view", "add", "change", "delete")],
+        ),
     )
 
 
