@@ -567,6 +567,34 @@ def _split(text: str, seg: Segment) -> list[Segment]:
             *_split(text, Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution)),
         ]
 
+    # An appositive after a name inside the sentence that states a listing or an owner:
+    # "... from Neo Performance Materials, the Toronto-listed company, which separates ...":
+    # the main clause, the appositive (said of the name) and what follows it.
+    cm = re.search(
+        r"(?<=[A-Za-z.)]),\s+((?:the|a|an)\s+(?:[\w-]+\s+){0,3}?(?:[\w]+-listed|listed|"
+        r"state-owned|state-controlled|publicly traded|wholly owned|subsidiary|unit|parent)\b"
+        r"[^,]{0,60}),\s+",
+        masked,
+    )
+    if cm and cm.start() > 15 and _has_verb(masked[: cm.start()]):
+        rest_start = s + cm.end()
+        return [
+            *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
+            Segment(
+                s + cm.start(1),
+                s + cm.end(1),
+                kind_hint="ownership",
+                context_start=s,
+                attribution=seg.attribution,
+                forced_reason="appositive-inside",
+            ),
+            *(
+                _split(text, Segment(rest_start, e, context_start=s, attribution=seg.attribution))
+                if len(masked[cm.end() :].split()) >= 4
+                else []
+            ),
+        ]
+
     # A reason or time clause: "..., as it stopped shipping concentrate to China".
     cm = re.search(r",\s+as\s+(?=(?:it|they|the|its|their|[A-Z])\w*\s+\w+)", masked)
     if cm and _has_verb(masked[cm.end() :]) and _has_verb(masked[: cm.start()]):
@@ -770,7 +798,8 @@ _DEAL = re.compile(
 _AUX = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|be|been|does|did|do|can)\b|\b[a-z]{3,}ed\b|"
     r"\b(?:posts|hits|rises|falls|owns|operates|anchors|makes|holds|controls|aims|intends|"
-    r"plans|expects|seeks|targets|hopes|wants|employs|supplies|produces|ships|sells)\b",
+    r"plans|expects|seeks|targets|hopes|wants|employs|supplies|produces|ships|sells|buys|"
+    r"sources|uses|mines|processes|refines|separates|exports|imports|builds|runs)\b",
     re.I,
 )
 _SAID = re.compile(
@@ -811,6 +840,13 @@ _PRONOUN_START = re.compile(
 _COREF_COMPANY = re.compile(
     r"\bthe (?:[\w-]+\s+)?(?:company|firm|group|miner|producer|enterprise|refiner)(?:[’']s)?\b",
     re.I,
+)
+
+
+# What an organisation does, in the present: "Nordvik buys most of its oxide from Neo".
+_PRESENT_ACTIVITY = re.compile(
+    r"\b(?:buys|sells|supplies|sources|produces|processes|refines|separates|employs|"
+    r"purchases)\b"
 )
 
 
@@ -1253,6 +1289,13 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
             # "Lynas, the largest producer outside China": said of the name before it.
             found = context[:1]
             return found, "refers back to"
+        if context and (
+            seg.forced_reason == "appositive-inside"
+            or re.match(r"^(?:which|who|whose)\b", text[seg.start : seg.end])
+        ):
+            # "... from Neo Performance Materials, the Toronto-listed company, which separates
+            # ...": an appositive or a relative clause is about the name just before it.
+            return context[-1:], "refers back to"
         if context and (not found or seg.kind_hint == "ownership"):
             found = [*context, *found] if seg.kind_hint == "ownership" else context + found
             how = "names" if seg.kind_hint == "ownership" else "refers back to"
@@ -1435,7 +1478,9 @@ def _score(
             reasons.append(f"names {', '.join(names[:3])} (not a known entity)")
         elif about and not unknown:
             score += 0.15
-        if about and not unknown:
+        if unknown:
+            reasons.append("no known subject: the organisations named above are not entities yet")
+        elif about:
             reasons.append(
                 "no subject: names no one known and refers to no one (its paragraph is about "
                 f"{about}: an editor can set it)"
@@ -1457,7 +1502,7 @@ def _score(
     elif seg.forced_reason == "deal":
         score += 0.3
         reasons.append("a transaction between named parties (that it happened can be checked)")
-    m = _EVENT_VERB.search(text)
+    m = _EVENT_VERB.search(text) or _PRESENT_ACTIVITY.search(text)
     if m and kind != "ownership":
         score += 0.3
         reasons.append(f"reports something done ({m.group(0)!r})")
@@ -1545,6 +1590,8 @@ def _deal_phrases(text: str, start: int, end: int, ctx: _Context) -> list[Segmen
 
 def _is_heading(line: str, first: bool, title: str) -> bool:
     stripped = line.strip()
+    if re.match(r"^(?:Table|Figure|Chart|Exhibit)\s+\d+[.:]\s", stripped):
+        return True  # a caption: what the table shows, not a statement
     if title and stripped == title.strip():
         return True
     if _FURNITURE.match(stripped):
