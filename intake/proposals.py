@@ -1391,7 +1391,8 @@ _METRIC_START = re.compile(
     r"^(?:(?:first|second|third|fourth)[- ](?:half|quarter)\s+|quarterly\s+|annual\s+|"
     r"full-year\s+|half-year\s+)?(?:[\w-]+\s+){0,4}?(?:output|production|revenues?|sales|"
     r"(?:net\s+)?profits?|earnings|income|shipments|deliveries|volumes?|capacity|margins?|"
-    r"costs?|orders|losses)\b",
+    r"costs?|orders|losses|capital expenditure|capex|net present value|NPV|IRR|"
+    r"(?:final )?investment decision|payback|ore reserves?|mineral resources?)\b",
     re.I,
 )
 
@@ -1403,6 +1404,22 @@ _ORG_WORDS = (
     "exchange consortium alliance"
 )
 _ORG_WORD = set(_ORG_WORDS.split())
+_ORG_HEAD = {
+    "ministry",
+    "department",
+    "bank",
+    "university",
+    "office",
+    "commission",
+    "bureau",
+    "agency",
+    "council",
+    "institute",
+    "administration",
+    "authority",
+    "board",
+    "state",
+}
 
 
 def unknown_subjects(
@@ -1436,11 +1453,13 @@ def unknown_subjects(
         out.append(" ".join(clause[lead : lead + m.end() + tail.end()].split()))
     for name in _NAME.finditer(clause):
         words = name.group(0).split()
-        if len(words) >= 2 and words[-1].lower().rstrip(".") in _ORG_WORD:
-            if words[0] in _NOT_NAMES:
-                words = words[1:]
-            if len(words) >= 2:
-                out.append(" ".join(words))
+        if words and words[0] in _NOT_NAMES:
+            words = words[1:]
+        org_last = len(words) >= 2 and words[-1].lower().rstrip(".") in _ORG_WORD
+        # "Ministry of Commerce", "Department of Energy", "Bank of Japan".
+        org_head = len(words) >= 3 and words[0].lower() in _ORG_HEAD and words[1] == "of"
+        if org_last or org_head:
+            out.append(" ".join(words))
     return list(dict.fromkeys(out))
 
 
