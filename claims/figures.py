@@ -22,6 +22,7 @@ Two views over one set of tables (multipliers, currencies, units):
 from __future__ import annotations
 
 import datetime
+import functools
 import itertools
 import math
 import re
@@ -511,6 +512,11 @@ _CANONICAL = {
 
 
 def canonical_unit(unit) -> str:
+    return _canonical_unit(str(unit) if unit is not None else "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _canonical_unit(unit: str) -> str:
     """One spelling per unit: "%", "t", "CNY", "USD", "EUR" ..., a counted noun as written
     (lower case), a date unit as is."""
     raw = " ".join(str(unit or "").split())

@@ -46,6 +46,7 @@ from rapidfuzz import fuzz
 from claims.figures import (
     QUANTITY_UNITS_EXCLUDED,
     figure_covers,
+    figure_key,
     parse_figures,
     quantitative,
 )
@@ -1000,23 +1001,27 @@ class _Context:
         if merged != entity.aliases or name not in self.unknown:
             entity = EntityRef(entity.id, name, entity.kind, merged)
             self.unknown[name] = entity
-            self.unknown_matcher = EntityMatcher(self.unknown.values())
+            self.unknown_matcher = None  # rebuilt when next needed
         return entity
 
     text: str = ""
+    places: set[str] | None = None  # words the text uses as places (`is_place`)
 
     def is_place(self, word: str) -> bool:
         """Does the text use `word` as a place ("in Ganzhou", "GANZHOU, China, Aug 5 -")? Then
         it is no short name for "Ganzhou Xinlei Magnetics"."""
-        w = re.escape(word)
-        return bool(
-            re.search(rf"\b(?:in|at|near|outside)\s+{w}\b", self.text)
-            or re.search(rf"(?m)^{re.escape(word.upper())},", self.text)
-        )
+        if self.places is None:
+            self.places = {
+                m.group(1)
+                for m in re.finditer(r"\b(?:in|at|near|outside)\s+([A-Z][\w'’-]*)", self.text)
+            } | {m.group(1).title() for m in re.finditer(r"(?m)^([A-Z][A-Z'’-]+),", self.text)}
+        return word in self.places
 
     def unknown_mentions(self, text: str, start: int, end: int) -> list[Mention]:
-        if self.unknown_matcher is None:
+        if not self.unknown:
             return []
+        if self.unknown_matcher is None:
+            self.unknown_matcher = EntityMatcher(self.unknown.values())
         known = self.matcher.mentions(text, start, end)
         return [
             m
@@ -2059,12 +2064,16 @@ def _dedupe(candidates: list[Proposal]) -> list[Proposal]:
     order = sorted(candidates, key=lambda p: (p.bullet, approximate_only(p), p.start))
     kept: list[Proposal] = []
     seen_prints: set[str] = set()
+    kept_keys: set[tuple] = set()  # the kept clauses' figures, comparable (`figure_key`)
+    kept_ranges: list[dict] = []
     for p in order:
         if p.fingerprint in seen_prints:
             continue
         amounts = [f for f in quantitative(p.figures) if re.search(r"\d", f["text"])]
-        kept_figures = [f for k in kept for f in quantitative(k.figures)]
-        if amounts and all(any(figure_covers(k, f) for k in kept_figures) for f in amounts):
+        if amounts and all(
+            figure_key(f) in kept_keys or any(figure_covers(k, f) for k in kept_ranges)
+            for f in amounts
+        ):
             continue
         if p.bullet and any(
             len(stems(p.text) & stems(k.text)) >= 0.6 * max(len(stems(p.text)), 1)
@@ -2076,6 +2085,10 @@ def _dedupe(candidates: list[Proposal]) -> list[Proposal]:
             continue  # spans never overlap: the earlier-kept clause wins
         kept.append(p)
         seen_prints.add(p.fingerprint)
+        for f in quantitative(p.figures):
+            kept_keys.add(figure_key(f))
+            if "low" in f and "high" in f:
+                kept_ranges.append(f)  # a range covers an approximate figure inside it
     kept.sort(key=lambda p: p.start)
     return kept
 
