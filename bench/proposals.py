@@ -38,8 +38,9 @@ and for all forms:
   read from `Proposal.named_subjects` when the proposer has it);
 - restated figures: for each gold claim that `restates` another article's claim, whether it
   was proposed and whether `match_claim` links it to that claim (a) among the claims the desk
-  looks at today (claims.selectors.claims_matching: the same article's, or those sharing a
-  subject with one of the article's proposals) and (b) among all the split's claims.
+  looks at today (intake.selectors.claims_matching: the same article's, those sharing a
+  subject with one of the article's proposals, and those whose indexed figures are one of
+  its proposals' amounts) and (b) among all the split's claims.
 
 `--list` also lists the development split's proposals and misses per article; the held-out
 split's (and its restated figures one by one) only with `--list-heldout`: keep it aside while
@@ -357,6 +358,7 @@ def _linked(proposal, candidates, target_id: int) -> str:
 
 def _restatements(articles, results, by_name) -> list[str]:
     """A line per gold claim that restates another article's claim: proposed? linked?"""
+    from claims.figures import index_rows, quantitative
     from intake.proposals import ClaimRef, parse_figures, stored_figures
 
     refs, owner = {}, {}
@@ -375,6 +377,7 @@ def _restatements(articles, results, by_name) -> list[str]:
     lines = []
     for article, (proposals, scores) in zip(articles, results, strict=True):
         subject_ids = {s for p in proposals for s in p.subjects}
+        amounts = {row for p in proposals for row in index_rows(quantitative(p.figures))}
         for g in article.gold:
             if not g.get("restates"):
                 continue
@@ -388,7 +391,11 @@ def _restatements(articles, results, by_name) -> list[str]:
                 lines.append(f"  {label}: not proposed")
                 continue
             others = [c for r, c in refs.items() if owner[r] != article.ref]
-            desk = [c for c in others if c.subjects & subject_ids]
+            desk = [
+                c
+                for c in others
+                if c.subjects & subject_ids or set(index_rows(c.figures)) & amounts
+            ]
 
             lines.append(
                 f"  {label}: proposed; linked by the desk's candidates: "

@@ -23,15 +23,21 @@ percent, pct; t, tonnes, tons, 吨; 元, yuan, RMB, CNY, US$), and ranges ("1,88
 from __future__ import annotations
 
 import bisect
-import itertools
-import math
 import re
-import unicodedata
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import timezone
+
+from claims.figures import (
+    Quantity,
+    compatible_units,
+    figure_unit_class,
+    label,
+    match_kind,
+    normalize,
+    quantities,
+)
 
 EXCERPT_RADIUS = 120
 MAX_EXCERPTS = 3
@@ -39,60 +45,6 @@ MAX_EXCERPTS = 3
 # text (a table of thousands of "5 t") would otherwise cost a sentence scan per occurrence.
 MAX_HITS_EXAMINED = 50
 
-_MULTIPLIERS = {
-    "万亿": 10**12,
-    "亿": 10**8,
-    "万": 10**4,
-    "千": 10**3,
-    "百万": 10**6,
-    "thousand": 10**3,
-    "k": 10**3,
-    "million": 10**6,
-    "mn": 10**6,
-    "m": 10**6,
-    "billion": 10**9,
-    "bn": 10**9,
-    "trillion": 10**12,
-}
-# Unit words → unit class. A figure's unit is classed the same way.
-_UNITS = {
-    "%": "percent",
-    "per cent": "percent",
-    "percent": "percent",
-    "pct": "percent",
-    "t": "tonne",
-    "tonne": "tonne",
-    "tonnes": "tonne",
-    "ton": "tonne",
-    "tons": "tonne",
-    "metric tons": "tonne",
-    "吨": "tonne",
-    "公吨": "tonne",
-    "元": "cny",
-    "yuan": "cny",
-    "rmb": "cny",
-    "cny": "cny",
-    "¥": "cny",
-    "人民币": "cny",
-    "美元": "usd",
-    "usd": "usd",
-    "us$": "usd",
-    "$": "usd",
-    "dollars": "usd",
-}
-_CURRENCY_PREFIX = r"(?P<cur>RMB|CNY|US\$|USD|\$|¥|人民币)"
-_NUMBER = r"(?P<num>\d{1,3}(?:[,\u2009\u202f]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-_MULT = r"(?P<mult>万亿|亿|万|千|百万|thousand|million|billion|trillion|bn|mn|m|k)"
-_UNIT = (
-    r"(?P<unit>%|per\s?cent|percent|pct|metric\s+tons|tonnes?|tons?|t|公吨|吨|元|yuan|RMB|CNY"
-    r"|美元|dollars|USD)"
-)
-_QUANTITY = re.compile(
-    rf"(?:{_CURRENCY_PREFIX}\s?)?(?<![\d.,]){_NUMBER}"
-    rf"(?:\s?{_MULT}(?![A-Za-z]))?(?:\s?{_UNIT}(?![A-Za-z]))?",
-    re.IGNORECASE,
-)
-_RANGE_JOIN = re.compile(r"^\s*(?:-|–|—|~|～|to|and|至|到)\s*$", re.IGNORECASE)
 # A full stop ends a sentence only before white space: "20.5" is one number, not two sentences.
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])|\n+")
 
@@ -126,106 +78,6 @@ _ALIAS_ATTRIBUTION = [
     "{a}预计",
     "{a}披露",
 ]
-
-
-@dataclass
-class Quantity:
-    value: Decimal
-    decimals: int
-    unit: str | None
-    start: int
-    end: int
-    multiplier: int = 1
-
-
-def normalize(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "")
-
-
-def _unit_class(unit: str | None) -> str | None:
-    if not unit:
-        return None
-    key = " ".join(unit.lower().split())
-    if key in ("per cent", "percent") or key.replace(" ", "") == "percent":
-        return "percent"
-    return _UNITS.get(key, f"count:{key}")
-
-
-def quantities(text: str) -> list[Quantity]:
-    """Every number in `text` with its multiplier and unit class (text already normalised)."""
-    found: list[Quantity] = []
-    for match in _QUANTITY.finditer(text):
-        raw = re.sub(r"[,\u2009\u202f]", "", match.group("num"))
-        try:
-            number = Decimal(raw)
-        except InvalidOperation:
-            continue
-        mult_word = (match.group("mult") or "").lower()
-        unit_word = match.group("unit") or match.group("cur")
-        if mult_word == "m" and not (unit_word or match.group("cur")):
-            mult_word = ""  # "60 m" alone is more often metres than millions
-        multiplier = _MULTIPLIERS.get(mult_word, 1)
-        decimals = -number.as_tuple().exponent if number.as_tuple().exponent < 0 else 0
-        found.append(
-            Quantity(
-                value=number * multiplier,
-                decimals=int(decimals),
-                unit=_unit_class(unit_word),
-                start=match.start(),
-                end=match.end(),
-                multiplier=multiplier,
-            )
-        )
-    # "1,882.5–2,014.7%", "60 to 70 per cent": the first number takes the unit of the second.
-    for first, second in itertools.pairwise(found):
-        if first.unit is None and second.unit and _RANGE_JOIN.match(text[first.end : second.start]):
-            first.unit = second.unit
-            if first.multiplier == 1 and second.multiplier != 1:
-                first.value *= second.multiplier
-                first.multiplier = second.multiplier
-    return found
-
-
-def _figure_unit(figure: dict) -> str | None:
-    return _unit_class(str(figure.get("unit") or "")) if figure.get("unit") else None
-
-
-def _compatible(figure_unit: str | None, text_unit: str | None) -> bool:
-    if figure_unit is None:
-        return True
-    if figure_unit.startswith("count:"):
-        return text_unit is None or text_unit == figure_unit
-    return figure_unit == text_unit
-
-
-def _matches(target: float, quantity: Quantity) -> str | None:
-    """ "exact", "approximate" (the text rounds the figure), or None."""
-    value = float(quantity.value)
-    if math.isclose(value, target, rel_tol=1e-9, abs_tol=1e-9):
-        return "exact"
-    # The text gives fewer decimals than the figure: 1,951% for 1,951.3%; 5.1万 for 51,230.
-    scale = quantity.multiplier
-    rounded = round(target / scale, quantity.decimals) * scale
-    if math.isclose(value, rounded, rel_tol=1e-9) and value != 0:
-        return "approximate"
-    return None
-
-
-def label(figure: dict) -> str:
-    unit = str(figure.get("unit") or "")
-    sep = "" if unit in ("%", "") else " "
-
-    def fmt(v) -> str:
-        number = float(v)
-        if number.is_integer():
-            return f"{int(number):,}"
-        return f"{number:,.{max(0, -Decimal(str(v)).as_tuple().exponent)}f}"
-
-    if "low" in figure and "high" in figure:
-        return f"{fmt(figure['low'])}{sep}{unit}–{fmt(figure['high'])}{sep}{unit}".strip()
-    if "value" in figure:
-        return f"{fmt(figure['value'])}{sep}{unit}".strip()
-    return str(figure)
 
 
 def _excerpt(text: str, start: int, end: int) -> str:
@@ -279,7 +131,7 @@ def figure_hint(
     """The hint for one figure; `bounds` is `sentence_bounds(text)` (computed here if absent)."""
     if bounds is None:
         bounds = sentence_bounds(text)
-    unit = _figure_unit(figure)
+    unit = figure_unit_class(figure)
     targets = (
         [float(figure["low"]), float(figure["high"])]
         if "low" in figure and "high" in figure
@@ -292,9 +144,9 @@ def figure_hint(
     for target in targets:
         best = None
         for quantity in found:
-            if not _compatible(unit, quantity.unit):
+            if not compatible_units(unit, quantity.unit):
                 continue
-            kind = _matches(target, quantity)
+            kind = match_kind(target, quantity)
             if kind:
                 hits.append((quantity, kind))
                 if kind == "exact" or best is None:

@@ -450,6 +450,35 @@ class WebhookDelivery(models.Model):
         return f"{self.endpoint.name}: claim {self.claim_id} attempt {self.attempt} {self.outcome}"
 
 
+class ClaimFigure(models.Model):
+    """The figure index: one amount a claim states, normalised (`claims.figures.index_rows`:
+    one spelling per unit, a single value as low == high), so that a proposal stating a
+    claim's figures finds the claim in one indexed query whatever its subject
+    (intake.selectors.claims_matching). Written from `Claim.figures` on every save of a claim
+    (claims.receivers); never edited by hand."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="figure_index")
+    unit = models.CharField(max_length=64, help_text='"%", "t", "CNY", "USD", a counted noun.')
+    low = models.FloatField()
+    high = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["unit", "low", "high"], name="claimfigure_lookup")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "unit", "low", "high"], name="claimfigure_unique"
+            ),
+            models.CheckConstraint(condition=Q(high__gte=F("low")), name="claimfigure_order"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.low:g}–{self.high:g} {self.unit}"
+            if self.high != self.low
+            else f"{self.low:g} {self.unit}"
+        )
+
+
 class ClaimSuggestion(models.Model):
     """The suggestion rule's answer for one claim, stored so the API reads it instead of
     computing it (claims/materialised.py writes it; docs/api.md "Materialised suggestions").

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from claims import services
+from claims.models import Claim
 from sources.models import Domain, Snapshot
 from sources.signals import snapshot_archived, snapshot_failed
 
@@ -41,6 +42,11 @@ def on_domain_saved(sender, instance: Domain, raw: bool = False, **kwargs) -> No
     services.evidence_resync_publishers(domains=domains)
 
 
+def on_claim_saved(sender, instance, raw: bool = False, **kwargs) -> None:
+    """A claim's figures are indexed (claims.models.ClaimFigure) whenever it is saved."""
+    services.claim_index_figures(claim=instance)
+
+
 def on_domain_deleted(sender, instance: Domain, **kwargs) -> None:
     services.evidence_resync_publishers(domains=[instance.domain])
 
@@ -53,6 +59,7 @@ def connect() -> None:
     pre_save.connect(on_domain_pre_save, sender=Domain, dispatch_uid="claims-domain-pre-save")
     post_save.connect(on_domain_saved, sender=Domain, dispatch_uid="claims-domain-saved")
     post_delete.connect(on_domain_deleted, sender=Domain, dispatch_uid="claims-domain-deleted")
+    post_save.connect(on_claim_saved, sender=Claim, dispatch_uid="claims-claim-figure-index")
     # A decision drops the article's cached public report (claims/report_views.py).
     from claims import report_views
     from claims.signals import claim_status_changed, report_publication_changed

@@ -28,6 +28,7 @@ from django.utils.text import slugify
 # `claims.tasks` imports this module too; both refer to each other's functions as module
 # attributes at call time, so either may be imported first.
 from claims import tasks
+from claims.figures import index_rows
 from claims.hints import DriftHint, EvidenceHints, hints_for_text
 from claims.materialised import suggestions_refresh
 from claims.models import (
@@ -36,6 +37,7 @@ from claims.models import (
     Article,
     ChangedNow,
     Claim,
+    ClaimFigure,
     ClassificationRequest,
     Evidence,
     StatusChange,
@@ -753,6 +755,28 @@ def webhook_deliver(
 
 
 # --- Claims created from a span of an article (intake.services accepts proposals) ------
+
+
+def claim_index_figures(*, claim: Claim) -> int:
+    """Write the figure index of `claim` from its `figures` (claims.models.ClaimFigure): the
+    rows it should have are kept, others deleted, missing ones added. Returns the row count.
+    Called on every save of a claim (claims.receivers)."""
+    wanted = set(index_rows(claim.figures if isinstance(claim.figures, list) else []))
+    have = {
+        (unit, low, high): pk
+        for pk, unit, low, high in ClaimFigure.objects.filter(claim=claim).values_list(
+            "pk", "unit", "low", "high"
+        )
+    }
+    stale = [pk for row, pk in have.items() if row not in wanted]
+    if stale:
+        ClaimFigure.objects.filter(pk__in=stale).delete()
+    missing = [
+        ClaimFigure(claim=claim, unit=unit[:64], low=low, high=high)
+        for unit, low, high in sorted(wanted - set(have))
+    ]
+    ClaimFigure.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(wanted)
 
 
 def claim_create(

@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 
 from claims.admin import ArticleAdmin as ClaimsArticleAdmin
 from claims.admin import highlight_spans
@@ -229,6 +230,7 @@ class ClaimProposalAdmin(admin.ModelAdmin):
         "figures_display",
         "score",
         "reasons_display",
+        "named_subjects_display",
         "origin_kind",
         "origin_phrase",
         "match_display",
@@ -246,7 +248,7 @@ class ClaimProposalAdmin(admin.ModelAdmin):
         ),
         (
             "Edit before accepting",
-            {"fields": ["restatement", "kind", "origin", "subjects"]},
+            {"fields": ["restatement", "kind", "origin", "subjects", "named_subjects_display"]},
         ),
         ("Detected origin", {"fields": ["origin_kind", "origin_phrase"]}),
         ("Decision", {"fields": ["decided_by", "decided_at"], "classes": ["collapse"]}),
@@ -311,6 +313,20 @@ class ClaimProposalAdmin(admin.ModelAdmin):
         return format_html(
             "<ul style='margin:0;padding-left:1.2em'>{}</ul>",
             format_html_join("", "<li>{}</li>", ((r,) for r in obj.reasons or [])),
+        )
+
+    @admin.display(description="named, not known")
+    def named_subjects_display(self, obj: ClaimProposal) -> str:
+        """Each organisation the text names that is not a known entity, with a link to add
+        it (the entity form opens with the name filled in; then set it as a subject)."""
+        names = [n for n in obj.named_subjects or [] if isinstance(n, str) and n.strip()]
+        if not names:
+            return "-"
+        add = reverse("admin:sources_entity_add")
+        return format_html_join(
+            ", ",
+            '{} (<a href="{}?{}">add as an entity</a>)',
+            ((name, add, urlencode({"name": name})) for name in names),
         )
 
     @admin.display(description="matches")

@@ -48,6 +48,15 @@ class ClaimProposal(models.Model):
     )
     score = models.FloatField(help_text="Check-worthiness, 0 to 1.")
     reasons = models.JSONField(default=list, blank=True, help_text="Why this score, in words.")
+    named_subjects = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=(
+            "Organisations the text names as what the statement is about that are not known "
+            'entities ("a smaller producer in Jiangxi", "Lanshan Magnetics"): an editor can '
+            "add one as an entity, then set it as a subject."
+        ),
+    )
     origin_kind = models.CharField(max_length=12, choices=Origin.choices)
     origin_phrase = models.CharField(max_length=500, blank=True)
     origin = models.ForeignKey(

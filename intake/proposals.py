@@ -40,11 +40,47 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import syntok.segmenter as _syntok
+from rapidfuzz import fuzz
+
+from claims.figures import (
+    QUANTITY_UNITS_EXCLUDED,
+    figure_covers,
+    figure_key,
+    parse_figures,
+    quantitative,
+)
+from claims.figures import clean_number as _clean
+from claims.figures import label as figure_hint_label
+
 MIN_SCORE = 0.4
 
 # --- Entities ---------------------------------------------------------------------------------
 
 COMPANY_KINDS = {"soe", "private_company"}
+# Kinds that are where or by whom something is reported rather than what it is about.
+_REPORTER_KINDS = {"media_outlet", "data_provider"}
+_LEGAL_SUFFIXES = {
+    "ltd",
+    "inc",
+    "co",
+    "corp",
+    "plc",
+    "llc",
+    "limited",
+    "pty",
+    "pty ltd",
+    "co., ltd",
+    "sa",
+    "ag",
+    "nv",
+    "bv",
+    "gmbh",
+    "group",
+    "company",
+    "corporation",
+    "holdings",
+}
 
 
 @dataclass(frozen=True)
@@ -58,7 +94,13 @@ class EntityRef:
 
     @property
     def names(self) -> list[str]:
-        return [n for n in dict.fromkeys([self.name, *self.aliases]) if n and len(n.strip()) >= 2]
+        """Name and aliases, less any that is only a legal suffix ("Ltd.", "Inc"): those
+        would match every company."""
+        return [
+            n
+            for n in dict.fromkeys([self.name, *self.aliases])
+            if n and len(n.strip()) >= 2 and n.strip().lower().rstrip(".") not in _LEGAL_SUFFIXES
+        ]
 
 
 @dataclass
@@ -102,289 +144,9 @@ class EntityMatcher:
         return found[0].entity if found else None
 
 
-# --- Figures ----------------------------------------------------------------------------------
-
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_QUALIFIERS = {
-    "nearly": "nearly",
-    "almost": "nearly",
-    "close to": "nearly",
-    "about": "about",
-    "around": "about",
-    "roughly": "about",
-    "approximately": "about",
-    "some": "about",
-    "over": "more than",
-    "more than": "more than",
-    "above": "more than",
-    "at least": "at least",
-    "up to": "up to",
-    "as much as": "up to",
-    "as many as": "up to",
-    "less than": "less than",
-    "under": "less than",
-    "below": "less than",
-}
-_QUAL = r"(?:(?P<qual>" + "|".join(sorted(_QUALIFIERS, key=len, reverse=True)) + r")\s+)?"
-_MULT_WORDS = {
-    "thousand": 1e3,
-    "k": 1e3,
-    "million": 1e6,
-    "mn": 1e6,
-    "m": 1e6,
-    "mln": 1e6,
-    "billion": 1e9,
-    "bn": 1e9,
-    "b": 1e9,
-    "trillion": 1e12,
-    "tn": 1e12,
-}
-_MULT = r"(?:\s?(?P<mult>thousand|million|billion|trillion|mln|mn|bn|tn|k|m|b)(?![A-Za-z]))?"
-_CURRENCY_CODES = {
-    "rmb": "CNY",
-    "cny": "CNY",
-    "yuan": "CNY",
-    "renminbi": "CNY",
-    "¥": "CNY",
-    "us$": "USD",
-    "usd": "USD",
-    "$": "USD",
-    "dollars": "USD",
-    "€": "EUR",
-    "eur": "EUR",
-    "euros": "EUR",
-    "£": "GBP",
-    "gbp": "GBP",
-    "a$": "AUD",
-    "aud": "AUD",
-    "c$": "CAD",
-    "cad": "CAD",
-    "hk$": "HKD",
-    "hkd": "HKD",
-}
-_CUR_PREFIX = r"(?P<cur>RMB|CNY|USD|EUR|GBP|AUD|CAD|HKD|US\$|A\$|C\$|HK\$|\$|€|£|¥)"
-_CUR_SUFFIX = r"(?P<cur2>yuan|renminbi|RMB|CNY|dollars|USD|euros|EUR)"
-_PCT = r"(?:%|\s?per\s?cent\b|\s?percent\b|\s?pct\b)"
-_TONNE = r"(?:[\s-]?(?:metric\s+)?(?:tonnes?|tons?)\b|\s?(?:t|kt|Mt)\b(?!-))"
-
-_RANGE_PCT = re.compile(
-    rf"(?:between\s+|from\s+)?(?P<lo>{_NUM})\s?{_PCT}?\s*(?:and|to|-|–|—)\s*(?P<hi>{_NUM}){_PCT}",
-    re.I,
-)
-_PERCENT = re.compile(rf"{_QUAL}(?P<num>{_NUM}){_PCT}", re.I)
-_TONNES = re.compile(rf"{_QUAL}(?P<num>{_NUM}){_MULT}(?P<unit>{_TONNE})", re.I)
-_CURRENCY = re.compile(
-    rf"{_QUAL}(?:{_CUR_PREFIX}\s?(?P<num>{_NUM}){_MULT}|(?P<num2>{_NUM}){_MULT.replace('mult', 'mult2')}\s?{_CUR_SUFFIX}\b)",
-    re.I,
-)
-_NUMBER_WORDS = {
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "dozen": 12,
-}
-_COUNT = re.compile(
-    rf"{_QUAL}(?P<num>{_NUM}|\b(?:{'|'.join(_NUMBER_WORDS)})\b)(?![\w%.,-]*\d)(?![A-Za-z%])"
-    r"(?P<words>(?:\s+[\w-]+){1,3})",
-    re.I,
-)
-_HALF = re.compile(
-    r"\b(?:(?P<ord>first|second)[\s-]half\s+(?:of\s+)?(?P<y1>(?:19|20)\d{2})"
-    r"|(?P<h>H[12])\s?(?P<y2>(?:19|20)\d{2})|(?P<h2>[12])H\s?(?P<y3>\d{2})\b)",
-    re.I,
-)
-_QUARTER = re.compile(
-    r"\b(?:(?P<ord>first|second|third|fourth)\s+quarter\s+(?:of\s+)?(?P<y1>(?:19|20)\d{2})"
-    r"|Q(?P<q>[1-4])\s?(?P<y2>(?:19|20)\d{2}))",
-    re.I,
-)
-_MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-    "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
-)
-_FULL_DATE = re.compile(
-    rf"\b(?:(?P<m1>{_MONTHS})\.?\s+(?P<d1>\d{{1,2}}),?\s+(?P<y1>(?:19|20)\d{{2}})"
-    rf"|(?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTHS})\.?,?\s+(?P<y2>(?:19|20)\d{{2}})"
-    r"|(?P<y3>(?:19|20)\d{2})-(?P<mm>\d{2})-(?P<dd>\d{2}))\b"
-)
-_YEAR = re.compile(
-    r"(?<![\d,.$€£¥-])\b(?P<y>(?:19|20)\d{2})\b(?![\d%,.]\d|-\w|\s?(?:%|t\b|tons?|tonnes?))"
-)
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
-
-
-def _number(raw: str) -> float:
-    return float(raw.replace(",", ""))
-
-
-def _clean(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else round(value, 6)
-
-
-def _month(name: str) -> int:
-    names = [m.lower()[:3] for m in _MONTHS.split("|")[:12]]
-    return names.index(name.lower()[:3]) + 1
-
-
-def parse_figures(text: str, start: int = 0, end: int | None = None) -> list[dict]:
-    """The figures in `text[start:end]`, in text order, each a dict with `value` or `low` and
-    `high`, a `unit` ("%", "t", a currency code, a counted noun, "year", "half-year",
-    "quarter", "date"), the `text` it was read from and its `start`/`end` in `text`, and a
-    `qualifier` ("nearly", "more than", ...) when the text gives one."""
-    end = len(text) if end is None else end
-    found: list[dict] = []
-    taken: list[tuple[int, int]] = []
-
-    def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
-
-    def add(a: int, b: int, figure: dict, qual: str | None = None) -> None:
-        if not free(a, b):
-            return
-        if qual:
-            figure["qualifier"] = _QUALIFIERS[qual.lower()]
-        figure.update(text=text[a:b], start=a, end=b)
-        found.append(figure)
-        taken.append((a, b))
-
-    for m in _RANGE_PCT.finditer(text, start, end):
-        lo, hi = _number(m.group("lo")), _number(m.group("hi"))
-        if lo < hi:
-            add(m.start(), m.end(), {"low": _clean(lo), "high": _clean(hi), "unit": "%"})
-    for m in _PERCENT.finditer(text, start, end):
-        add(m.start(), m.end(), {"value": _clean(_number(m.group("num"))), "unit": "%"}, m["qual"])
-    for m in _CURRENCY.finditer(text, start, end):
-        raw = m.group("num") or m.group("num2")
-        mult = (m.group("mult") or m.group("mult2") or "").lower()
-        cur = (m.group("cur") or m.group("cur2") or "").lower()
-        value = _number(raw) * _MULT_WORDS.get(mult, 1)
-        add(
-            m.start(),
-            m.end(),
-            {"value": _clean(value), "unit": _CURRENCY_CODES.get(cur, cur.upper())},
-            m["qual"],
-        )
-    for m in _TONNES.finditer(text, start, end):
-        mult = (m.group("mult") or "").lower()
-        unit = m.group("unit").strip(" -").lower()
-        value = _number(m.group("num")) * _MULT_WORDS.get(mult, 1)
-        value *= {"kt": 1e3, "mt": 1e6}.get(unit, 1) if unit in ("kt", "mt") else 1
-        add(m.start(), m.end(), {"value": _clean(value), "unit": "t"}, m["qual"])
-    for m in _HALF.finditer(text, start, end):
-        if m["ord"]:
-            half, year = (1 if m["ord"].lower() == "first" else 2), m["y1"]
-        elif m["h"]:
-            half, year = int(m["h"][1]), m["y2"]
-        else:
-            half, year = int(m["h2"]), "20" + m["y3"]
-        add(m.start(), m.end(), {"value": f"{year}-H{half}", "unit": "half-year"})
-    for m in _QUARTER.finditer(text, start, end):
-        quarter = _ORDINALS[m["ord"].lower()] if m["ord"] else int(m["q"])
-        add(m.start(), m.end(), {"value": f"{m['y1'] or m['y2']}-Q{quarter}", "unit": "quarter"})
-    for m in _FULL_DATE.finditer(text, start, end):
-        try:
-            if m["y1"]:
-                y, mo, d = int(m["y1"]), _month(m["m1"]), int(m["d1"])
-            elif m["y2"]:
-                y, mo, d = int(m["y2"]), _month(m["m2"]), int(m["d2"])
-            else:
-                y, mo, d = int(m["y3"]), int(m["mm"]), int(m["dd"])
-            import datetime
-
-            value = datetime.date(y, mo, d).isoformat()
-        except ValueError:
-            continue
-        add(m.start(), m.end(), {"value": value, "unit": "date"})
-    for m in _YEAR.finditer(text, start, end):
-        add(m.start(), m.end(), {"value": int(m["y"]), "unit": "year"})
-    for m in _COUNT.finditer(text, start, end):
-        num = m.group("num")
-        if num.lower() in _NUMBER_WORDS:
-            value: float = _NUMBER_WORDS[num.lower()]
-        else:
-            value = _number(num)
-        words = m.group("words").split()
-        noun_at = next(
-            (
-                i
-                for i, w in enumerate(words)
-                if w.islower() and len(w) > 3 and w.endswith("s") and not w.endswith("ss")
-            ),
-            None,
-        )
-        if noun_at is None:
-            continue
-        noun = words[noun_at]
-        figure_end = m.start("words") + len(" ".join(words[: noun_at + 1])) + 1
-        add(m.start(), figure_end, {"value": _clean(value), "unit": noun}, m["qual"])
-    found.sort(key=lambda f: f["start"])
-    return found
-
-
-QUANTITY_UNITS_EXCLUDED = {"year", "half-year", "quarter", "date"}
-
-
-def quantitative(figures: Iterable[dict]) -> list[dict]:
-    """The figures that are amounts (not dates)."""
-    return [f for f in figures if f.get("unit") not in QUANTITY_UNITS_EXCLUDED]
-
-
-def figure_key(figure: dict) -> tuple:
-    """A comparable form: (unit, value) or (unit, low, high), numbers as floats."""
-    unit = str(figure.get("unit", "")).lower()
-    unit = {"tonnes": "t", "tons": "t", "tonne": "t", "ton": "t", "percent": "%"}.get(unit, unit)
-    if "low" in figure and "high" in figure:
-        return (unit, float(figure["low"]), float(figure["high"]))
-    try:
-        return (unit, float(figure.get("value")))
-    except (TypeError, ValueError):
-        return (unit, str(figure.get("value")))
-
-
-def figure_covers(a: dict, b: dict) -> bool:
-    """Does figure `a` state what `b` states? Equal, or `b` approximate and inside `a`'s range."""
-    ka, kb = figure_key(a), figure_key(b)
-    if ka == kb:
-        return True
-    if ka[0] != kb[0]:
-        return False
-    if len(ka) == 3 and len(kb) == 2 and isinstance(kb[1], float) and b.get("qualifier"):
-        return ka[1] <= kb[1] <= ka[2] or abs(kb[1] - ka[1]) / max(ka[1], 1) < 0.1
-    return False
-
-
-def figure_label(figure: dict) -> str:
-    """ "1,882.5–2,014.7 %", "8,000 t", "1,200,000,000 CNY", "2025-H1 (half-year)"."""
-
-    def fmt(v) -> str:
-        return f"{v:,}" if isinstance(v, int | float) else str(v)
-
-    unit = figure.get("unit", "")
-    if "low" in figure and "high" in figure:
-        return f"{fmt(figure['low'])}–{fmt(figure['high'])} {unit}".strip()
-    if unit in QUANTITY_UNITS_EXCLUDED:
-        return f"{figure.get('value')} ({unit})"
-    return f"{fmt(figure.get('value'))} {unit}".strip()
-
-
-def stored_figures(figures: Iterable[dict]) -> list[dict]:
-    """Figures as `Claim.figures` holds them: amounts only, without offsets."""
-    out = []
-    for f in quantitative(figures):
-        item = {k: f[k] for k in ("value", "low", "high", "unit") if k in f}
-        if f.get("qualifier"):
-            item["measure"] = f"({f['qualifier']})"
-        out.append(item)
-    return out
-
+# --- Figures: one reader for proposals, evidence hints and matching (claims.figures) ---------
+# Re-exported here for the proposer's callers (services, admin, tests).
+from claims.figures import figure_label, stored_figures  # noqa: E402, F401
 
 # --- Words ------------------------------------------------------------------------------------
 
@@ -403,12 +165,21 @@ def stems(text: str) -> set[str]:
     return {w[:5] for w in words if w not in _STOP and len(w) > 2}
 
 
-def token_set_similarity(a: str, b: str) -> float:
-    """Jaccard similarity of the two texts' content-word stems (0..1)."""
+def wording_similarity(a: str, b: str) -> float:
+    """How close two statements are in wording (0..1): rapidfuzz's token-set ratio over their
+    content-word stems, so word order, stop words and inflection ("integrate" /
+    "integration") do not count; a text with fewer than three content words is compared by the
+    stricter token-sort ratio (a subset of two words is not a restatement)."""
     sa, sb = stems(a), stems(b)
     if not sa or not sb:
         return 0.0
-    return len(sa & sb) / len(sa | sb)
+    left, right = " ".join(sorted(sa)), " ".join(sorted(sb))
+    if min(len(sa), len(sb)) < 3:
+        return fuzz.token_sort_ratio(left, right) / 100
+    return fuzz.token_set_ratio(left, right) / 100
+
+
+token_set_similarity = wording_similarity  # the name callers used before rapidfuzz
 
 
 def fingerprint(text: str) -> str:
@@ -486,6 +257,14 @@ def _joins(prev: str, nxt: str, width: int) -> bool:
     a, b = prev.strip(), nxt.strip()
     if not a or not b or _BULLET.match(nxt):
         return False
+    if _TABLE_ROW.match(a) and not b[:1].islower():
+        return False  # a table row ("South Korea 498 (510)") is a line of its own
+    if _TABLE_ROW.match(b) and a[-1:] in _TERMINAL and not _CONTINUATION_END.search(a):
+        return False  # nor does a caption or a finished sentence run into one
+    if re.match(r"^(?:Table|Figure|Chart|Exhibit)\s+\d+[.:]\s|^Sources?\s*:", b) and (
+        a[-1:] in _TERMINAL
+    ):
+        return False  # "Table 1. China's exports ...", "Source: ..." start a block
     starts_lower = b[:1].islower() or b[:1].isdigit() or b[:1] in "(%$€£¥–-"
     broken_off = bool(_CONTINUATION_END.search(a))  # "... attributable to"
     unfinished = broken_off or a[-1:] not in _TERMINAL
@@ -546,28 +325,47 @@ def lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _hand_boundary_vetoed(text: str, begin: int, stop: int, end: int) -> bool:
+    """The domain's abbreviation rules over a boundary after `text[begin:stop]`: no split
+    after "approx." / "No." / "Jan." / a single initial, nor after "Co." / "Ltd." / "Inc." /
+    "Corp." unless a capitalised word follows, nor before a lower-case word, a comma or a
+    digit glued to the full stop."""
+    m = _SENTENCE_END.search(text, max(begin, stop - 4), stop)
+    if m is None or m.end() != stop:
+        return False
+    word = re.search(r"([\w.&]+)$", text[begin : m.start()])
+    token = (word.group(1) if word else "").lower().rstrip(".")
+    after = text[stop:end].lstrip()
+    next_char = after[:1]
+    abbreviation = token in _ABBREV or (len(token) == 1 and token.isalpha())
+    if (
+        abbreviation
+        and text[m.start()] == "."
+        and (token not in _COMPANY_SUFFIX or not next_char.isupper())
+    ):
+        return True
+    return bool(next_char and (next_char.islower() or next_char in ",;:"))
+
+
 def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans in `text[start:end]` (one line)."""
-    out, begin = [], start
-    for m in _SENTENCE_END.finditer(text, start, end):
-        stop = m.end()
-        word = re.search(r"([\w.&]+)$", text[begin : m.start()])
-        token = (word.group(1) if word else "").lower().rstrip(".")
-        after = text[stop:end].lstrip()
-        next_char = after[:1]
-        abbreviation = token in _ABBREV or (len(token) == 1 and token.isalpha())
-        if abbreviation and (token not in _COMPANY_SUFFIX or not next_char.isupper()):
+    """Sentence spans in `text[start:end]` (one paragraph), by syntok's segmenter (measured
+    against pysbd, spaCy's sentencizer and the hand-written splitter this replaced: see
+    docs/), with the domain's abbreviation rules (`_hand_boundary_vetoed`) on top."""
+    piece = text[start:end]
+    starts = [start + sent[0].offset for para in _syntok.analyze(piece) for sent in para if sent]
+    out: list[tuple[int, int]] = []
+    begin = start + len(piece) - len(piece.lstrip())
+    for nxt in starts[1:]:
+        stop = len(text[:nxt].rstrip())
+        if stop <= begin:
             continue
-        if next_char and (next_char.islower() or next_char in ",;:"):
-            continue
-        if text[m.start()] == "." and re.match(r"\d", after) and not after[:1].isspace():
+        if _hand_boundary_vetoed(text, begin, stop, end):
             continue
         out.append((begin, stop))
-        begin = stop
-        while begin < end and text[begin].isspace():
-            begin += 1
-    if begin < end and text[begin:end].strip():
-        out.append((begin, end))
+        begin = nxt
+    last = start + len(piece.rstrip())
+    if begin < last:
+        out.append((begin, last))
     return out
 
 
@@ -593,6 +391,13 @@ _ATTRIBUTION_LEAD = re.compile(r"^(?P<all>According to (?P<who>[^,]{3,120})),\s*
 _DOCUMENT_NOUN = re.compile(
     r"\b(?:entry|statement|announcement|filing|report|release|disclosure|notice|results|"
     r"update|post|circular|prospectus|data)\b",
+    re.I,
+)
+# Participles that qualify the figure before them rather than state something new.
+_ELABORATING_ING = re.compile(
+    r"^(?:including|excluding|covering|representing|outperforming|underperforming|"
+    r"recovering|compared|comparing|amounting|equivalent|beating|lagging|trailing|totalling|"
+    r"totaling)\b",
     re.I,
 )
 _COMMENTARY_ING = re.compile(
@@ -741,10 +546,13 @@ def _split(text: str, seg: Segment) -> list[Segment]:
                 ),
             ]
 
-    # An appositive superlative after the subject: "Lynas, the largest producer outside
-    # China, said ...": a record claim of its own, and the main clause after it.
+    # An appositive superlative after a name: "Lynas, the largest producer outside China,
+    # said ...": a record claim of its own, and the main clause after it. Only after a name
+    # (capitalised words): "Exports to Germany, the largest European buyer, rose 9.3%" is one
+    # statement about exports and is kept whole.
     cm = re.match(
-        r"^[A-Z][^,]{1,80},\s+((?:the|its|a)\s+(?:world'?s\s+)?(?:largest|biggest|second-largest|"
+        r"^[A-Z][\w&.'’_-]*(?:\s+(?:of|and|&|for|de)?\s*[A-Z0-9_][\w&.'’_-]*){0,7},\s+"
+        r"((?:the|its|a)\s+(?:world'?s\s+)?(?:largest|biggest|second-largest|"
         r"top|leading|only|first|sole|dominant)\b[^,]{2,80}),\s+(?=[a-z])",
         masked,
     )
@@ -758,6 +566,34 @@ def _split(text: str, seg: Segment) -> list[Segment]:
                 forced_reason="appositive",
             ),
             *_split(text, Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution)),
+        ]
+
+    # An appositive after a name inside the sentence that states a listing or an owner:
+    # "... from Neo Performance Materials, the Toronto-listed company, which separates ...":
+    # the main clause, the appositive (said of the name) and what follows it.
+    cm = re.search(
+        r"(?<=[A-Za-z.)]),\s+((?:the|a|an)\s+(?:[\w-]+\s+){0,3}?(?:[\w]+-listed|listed|"
+        r"state-owned|state-controlled|publicly traded|wholly owned|subsidiary|unit|parent)\b"
+        r"[^,]{0,60}),\s+",
+        masked,
+    )
+    if cm and cm.start() > 15 and _has_verb(masked[: cm.start()]):
+        rest_start = s + cm.end()
+        return [
+            *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
+            Segment(
+                s + cm.start(1),
+                s + cm.end(1),
+                kind_hint="ownership",
+                context_start=s,
+                attribution=seg.attribution,
+                forced_reason="appositive-inside",
+            ),
+            *(
+                _split(text, Segment(rest_start, e, context_start=s, attribution=seg.attribution))
+                if len(masked[cm.end() :].split()) >= 4
+                else []
+            ),
         ]
 
     # A reason or time clause: "..., as it stopped shipping concentrate to China".
@@ -798,8 +634,14 @@ def _split(text: str, seg: Segment) -> list[Segment]:
         ]
 
     # Two clauses joined by ", and" with a new subject: "X are backed by ..., and the Y is ...".
+    # A short second clause ("..., and its founders will hold 41%") completes the first.
     cm = re.search(r",\s+and\s+(?=(?:the|a|an|its|their|this|these|those)\s)", masked)
-    if cm and _has_verb(masked[cm.end() :]) and _has_verb(masked[: cm.start()]):
+    if (
+        cm
+        and _has_verb(masked[cm.end() :])
+        and _has_verb(masked[: cm.start()])
+        and len(masked[cm.end() :].split()) >= 7
+    ):
         return [
             *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
             *_split(text, Segment(s + cm.end(), e, attribution=seg.attribution)),
@@ -812,6 +654,8 @@ def _split(text: str, seg: Segment) -> list[Segment]:
         if paired and cm.group(0).strip() in ("—", "–"):
             continue
         tail = masked[cm.end() :]
+        if _ELABORATING_ING.match(tail):
+            continue  # "..., including a 15% contingency": part of the statement before it
         if _has_figure(text, s + cm.end(), e):
             return [
                 *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
@@ -845,9 +689,15 @@ def _split(text: str, seg: Segment) -> list[Segment]:
             *_split(text, Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution)),
         ]
 
-    # A relative clause at the end: "..., which is publicly listed".
+    # A relative clause at the end that states a relation or a figure of its own: "...,
+    # which is publicly listed". "..., which is expected in July" qualifies its clause and
+    # stays with it.
     cm = re.search(r",\s+(?=which\s+(?:is|are|was|were|has|have|had)\b)", masked)
-    if cm:
+    if cm and (
+        _OWNERSHIP.search(masked[cm.end() :])
+        or _RELATION_WORDS.search(masked[cm.end() :])
+        or _has_figure(text, s + cm.end(), e)
+    ):
         return [
             *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
             Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution),
@@ -864,7 +714,18 @@ _RHETORIC = re.compile(
     r"arms race|double-edged|laying the groundwork|lay the groundwork|next leap|"
     r"on the ropes|writing on the wall|the ball is in|a drop in the bucket|playbook|"
     r"chess (?:game|match|board)|checkmate|silver bullet|holy grail|the new oil|"
-    r"foundation of future|whole-of-nation|catch up fast)\b",
+    r"foundation of future|whole-of-nation|catch up fast|next generation of|once again be)\b",
+    re.I,
+)
+# Comparative judgements: a verdict on a state of affairs, not a statement of one ("the gap
+# has never been wider", "the stakes could not be higher", "a turning point").
+_JUDGEMENT = re.compile(
+    r"\bnever (?:been|looked|seemed|felt)\s+(?:so\s+|more\s+|less\s+)?\w+|"
+    r"\b(?:could not|couldn'?t|cannot|can'?t) (?:be|have been) (?:\w+er|more \w+|clearer)\b|"
+    r"\b(?:\w+er|more \w+|less \w+) than ever(?: before)?\b|"
+    r"\b(?:a|the) (?:turning point|watershed(?: moment)?|defining moment|new era|sea change|"
+    r"paradigm shift|reckoning|tipping point|moment of truth)\b|"
+    r"\bnothing short of\b|\bsays? it all\b|\bspeaks volumes\b|\bremains to be seen\b",
     re.I,
 )
 _PRESCRIPTIVE = re.compile(
@@ -882,7 +743,8 @@ _EVALUATION = re.compile(
 )
 _OWNERSHIP = re.compile(
     r"\b(?:owns?|owned|ownership|controlling stake|stake in|stakes? of|shareholders? of|"
-    r"a shareholder|subsidiary of|a subsidiary|its subsidiary|parent company|part of|state[- ]owned|state[- ]backed|"
+    r"a shareholder|(?:controlling|largest|biggest|majority|minority|main|principal) "
+    r"(?:shareholder|owner|stakeholder)|subsidiary of|a subsidiary|its subsidiary|parent company|part of|state[- ]owned|state[- ]backed|"
     r"state[- ]controlled|controls|controlled by|control over|exerts? control|"
     r"publicly listed|listed on|acquired|acquires|holds? (?:a|the) \w* ?stake|"
     r"operates? the|operate the|operated by|"
@@ -936,25 +798,45 @@ _DEAL = re.compile(
 )
 _AUX = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|be|been|does|did|do|can)\b|\b[a-z]{3,}ed\b|"
-    r"\b(?:posts|hits|rises|falls|owns|operates|anchors|makes|holds|controls|aims)\b",
+    r"\b(?:posts|hits|rises|falls|owns|operates|anchors|makes|holds|controls|aims|intends|"
+    r"plans|expects|seeks|targets|hopes|wants|employs|supplies|produces|ships|sells|buys|"
+    r"sources|uses|mines|processes|refines|separates|exports|imports|builds|runs)\b",
     re.I,
 )
 _SAID = re.compile(
-    r"(?P<who>(?:the |its )?(?:[A-Z][\w&.'’-]*(?:\s+(?:of|and|&|for)?\s*[A-Z][\w&.'’-]*){0,6})|"
-    r"the (?:company|firm|group|ministry|government|agency|regulator|spokes(?:man|woman|person)))"
-    r"(?:'s)?\s+(?:said|says|stated|announced|told|noted|added|confirmed|claimed|disclosed|"
-    r"reported|estimated|forecast)\b"
+    r"(?P<who>(?:[Tt]he |[Ii]ts )?(?:[A-Z][\w&.'’-]*(?:\s+(?:of|and|&|for)?\s*[A-Z][\w&.'’-]*){0,6})|"
+    r"[Tt]he (?:[\w-]+\s+){0,2}?(?:company|firm|group|miner|producer|refiner|ministry|government|"
+    r"agency|regulator|spokes(?:man|woman|person)))"
+    r"(?:'s)?(?:\s+(?:also|further|separately|later|earlier|previously))?\s+(?:said|says|stated|announced|told|noted|added|confirmed|claimed|disclosed|"
+    r"reported|estimated|forecast|estimates|expects|forecasts|predicts)\b"
+)
+# "Chief executive Henrik Aasen said", "The company's chief executive told analysts".
+_SAID_OFFICER = re.compile(
+    r"(?P<who>(?:(?:[Tt]he|[Ii]ts)\s+(?:[\w-]+['’]s\s+)?)?(?:[Cc]hief\s+[a-z]+(?:\s+officer)?|"
+    r"CEO|CFO|COO|[Cc]hairman|[Cc]hairwoman|[Pp]resident|[Mm]anaging\s+director|"
+    r"[Ss]pokes(?:man|woman|person))(?:\s+[A-Z][\w'’-]+){0,3})"
+    r"(?:\s+(?:also|further|later))?\s+(?:said|says|told|noted|added|stated)\b"
 )
 _SAID_INVERTED = re.compile(
     r"\b(?:said|says|according to|reported by|as reported by|told)\s+(?P<who>(?:the\s+)?[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,5})"
 )
 _TRAILING_ATTRIBUTION = re.compile(
     r",\s+(?P<who>according to [^,;]{2,80}|(?:the |its )?[\w .&'’-]{2,60}\s(?:said|says|reported|"
-    r"announced|stated|added))[.!]?[\"”’]?$"
+    r"announced|stated|added|showed|show|shows|indicated))"
+    r"(?:\s+(?:in|on|at|to|during|after|before|via|late|early|last|this)\b[^,;]{0,100})?"
+    r"[.!]?[\"”’]?$"
+)
+_SAID_AFTER_APPOSITIVE = re.compile(
+    r"^(?:[A-Z][^\n]{0,60}?\s(?:-{1,2}|–|—)\s)?"
+    r"(?P<who>[A-Z][\w&.'’-]*(?:\s+(?:of|and|&)?\s*[A-Z][\w&.'’-]*){0,6})"
+    r"(?:\s*\([^)]{1,40}\))?,\s[^,]{3,160},\s+(?P<verb>(?:also\s+)?(?:said|says|told|announced|"
+    r"reported|stated))\b"
 )
 _REPORTED = re.compile(r"\b(?:reportedly|it (?:was|is|has been) reported|reports say)\b", re.I)
 _PRONOUN_START = re.compile(
-    r"^(?:they|it|its|their|the (?:company|firm|group|center|centre|unit|project|bases?))\b", re.I
+    r"^(?:they|it|its|their|these|those|that|this|he|she|his|her|"
+    r"the (?:company|firm|group|center|centre|unit|project|bases?))\b",
+    re.I,
 )
 _COREF_COMPANY = re.compile(
     r"\bthe (?:[\w-]+\s+)?(?:company|firm|group|miner|producer|enterprise|refiner)(?:[’']s)?\b",
@@ -962,21 +844,49 @@ _COREF_COMPANY = re.compile(
 )
 
 
+# What an organisation does, in the present: "Nordvik buys most of its oxide from Neo".
+_PRESENT_ACTIVITY = re.compile(
+    r"\b(?:buys|sells|supplies|sources|produces|processes|refines|separates|employs|"
+    r"purchases)\b"
+)
+
+
 def _has_verb(text: str) -> bool:
     return bool(_AUX.search(text) or _EVENT_VERB.search(text))
+
+
+_QUOTED = re.compile(r'^\s*["“][^"“”]{3,}["”][,.]?(?:\s|$)|^\s*["“][^"“”]{3,}$')
+_NOT_A_STATEMENT = re.compile(
+    r"^\(?\s*(?:US)?\$\s?1\s?=|\bforward-looking statements?\b|"
+    r"\b(?:declined|refused) to (?:name|comment|say|give|disclose|identify|elaborate)\b",
+    re.I,
+)
+_TARGET = re.compile(
+    r"\b(?:should|must|needs? to)\s+(?:\w+\s+){0,2}?(?:contribute|reach|rise|grow|account for|"
+    r"make up|produce|supply|exceed|double|triple|fall|drop)\b[^.;]*\bby\s+(?:19|20)\d{2}\b",
+    re.I,
+)
 
 
 def rejection(text: str, *, sentence: str, has_figure: bool) -> str:
     """Why a clause is opinion or rhetoric rather than a checkable statement ("" when it is not)."""
     if sentence.rstrip(' "”’)').endswith("?") or text.rstrip().endswith("?"):
         return "a question"
+    m = _NOT_A_STATEMENT.search(text)
+    if m:
+        return f"not a statement of fact ({m.group(0)!r}: a note, a disclaimer or a refusal)"
+    if not has_figure and (_QUOTED.match(text) or _QUOTED.match(sentence)):
+        return "a quotation without a figure (what someone said, not what is the case)"
     m = _RHETORIC.search(text)
     if m:
         return f"rhetoric ({m.group(0)!r})"
+    m = _JUDGEMENT.search(text)
+    if m:
+        return f"a comparative judgement ({m.group(0)!r}), not a checkable statement"
     if _EVALUATION.match(text):
         return "an evaluation (this is / this shows ...)"
     m = _PRESCRIPTIVE.search(text)
-    if m:
+    if m and not (has_figure and _TARGET.search(text)):
         return f"a prescription ({m.group(0)!r})"
     m = _HEDGE.search(text)
     if m and not has_figure:
@@ -995,6 +905,9 @@ def classify(text: str, figures: list[dict], hint: str = "") -> tuple[str, str]:
     m = _FORECAST.search(text)
     if m:
         return "plan", f"a forecast ({m.group(0)!r})"
+    m = _TARGET.search(text)
+    if m:
+        return "plan", f"a target with a date ({m.group(0)[:60]!r})"
     m = _PLAN_STRONG.search(text)
     if m and not percent:
         return "plan", f"a project, plan or aim ({m.group(0)!r})"
@@ -1028,6 +941,9 @@ class Proposal:
     origin_id: int | None = None
     bullet: bool = False
     fingerprint: str = ""
+    # Organisations named but not known ("a smaller producer in Jiangxi", "Lanshan Magnetics").
+    named_subjects: list[str] = field(default_factory=list)
+    subjects_refs: list = field(default_factory=list, repr=False)  # the EntityRefs of subjects
     duplicate_of: int | None = field(default=None, repr=False)
 
     @property
@@ -1041,65 +957,515 @@ class _Context:
     main_subject: EntityRef | None
     outlet_id: int | None
     recent: list[EntityRef] = field(default_factory=list)
+    paragraph: list[EntityRef] = field(default_factory=list)  # named so far in this paragraph
+    sentence_subjects: list[EntityRef] = field(default_factory=list)  # of its earlier clauses
+    said_before: list[EntityRef] = field(default_factory=list)  # the last sentence's subjects
+    said_now: list[EntityRef] = field(default_factory=list)
     section_attribution: str = ""
     section_origin: int | None = None
 
+    unknown: dict[str, EntityRef] = field(default_factory=dict)  # by name: named, not known
+    paragraph_subjects: list[EntityRef] = field(default_factory=list)  # in subject position
+    subjects_seen: list[EntityRef] = field(default_factory=list)
+    defined_company: EntityRef | None = None  # '("Coolgardie" or "the Company")'
+    counts: dict[EntityRef, int] = field(default_factory=dict)  # company mentions
+    table_context: dict | None = None  # what a table's rows are about (`_table_context`)
+    unknown_matcher: EntityMatcher | None = None
+
+    def new_paragraph(self) -> None:
+        self.paragraph = []
+        self.paragraph_subjects = []
+        self.said_before, self.said_now = [], []
+
+    def new_sentence(self) -> None:
+        if self.said_now:
+            self.said_before, self.said_now = self.said_now, []
+        self.sentence_subjects = []
+
+    def learn_unknown(self, name: str, *aliases: str) -> EntityRef | None:
+        """Remember an organisation the text names that the register does not know, as an
+        entity with a negative id (never stored: it becomes a named subject), with the short
+        names the text may use for it later ("Allegheny" for "Allegheny Magnetics Inc.")."""
+        name = " ".join(name.split()).rstrip(".,")
+        if not name or self.matcher.match_name(name) is not None:
+            return None
+        entity = self.unknown.get(name)
+        short = [n for n in _short_names(name) if " " in n or not self.is_place(n)]
+        if entity is None:
+            entity = EntityRef(-(len(self.unknown) + 1), name, "private_company", ())
+        merged = tuple(
+            a
+            for a in dict.fromkeys([*entity.aliases, *short, *aliases])
+            if a and a != name and self.matcher.match_name(a) is None
+        )
+        if merged != entity.aliases or name not in self.unknown:
+            entity = EntityRef(entity.id, name, entity.kind, merged)
+            self.unknown[name] = entity
+            self.unknown_matcher = None  # rebuilt when next needed
+        return entity
+
+    text: str = ""
+    places: set[str] | None = None  # words the text uses as places (`is_place`)
+
+    def is_place(self, word: str) -> bool:
+        """Does the text use `word` as a place ("in Ganzhou", "GANZHOU, China, Aug 5 -")? Then
+        it is no short name for "Ganzhou Xinlei Magnetics"."""
+        if self.places is None:
+            self.places = {
+                m.group(1)
+                for m in re.finditer(r"\b(?:in|at|near|outside)\s+([A-Z][\w'’-]*)", self.text)
+            } | {m.group(1).title() for m in re.finditer(r"(?m)^([A-Z][A-Z'’-]+),", self.text)}
+        return word in self.places
+
+    def unknown_mentions(self, text: str, start: int, end: int) -> list[Mention]:
+        if not self.unknown:
+            return []
+        if self.unknown_matcher is None:
+            self.unknown_matcher = EntityMatcher(self.unknown.values())
+        known = self.matcher.mentions(text, start, end)
+        return [
+            m
+            for m in self.unknown_matcher.mentions(text, start, end)
+            if not any(k.start < m.end and m.start < k.end for k in known)
+        ]
+
     def remember(self, entities: list[EntityRef]) -> None:
         for entity in entities:
-            if entity in self.recent:
-                self.recent.remove(entity)
-            self.recent.append(entity)
+            if entity.kind in _REPORTER_KINDS:
+                continue  # an outlet reports; "it" / "the company" never refers to it
+            for seen in (self.recent, self.paragraph):
+                if entity in seen:
+                    seen.remove(entity)
+                seen.append(entity)
         del self.recent[:-8]
 
-    def last_company(self) -> EntityRef | None:
+    def last_company(self, *, defined_term: bool = False) -> EntityRef | None:
+        """The company "the company" / "the miner" refers to: the last one named in the
+        paragraph, else before it ("the company" never introduces a new one); "the Company"
+        (a press release's defined term) with none named is the company the article is
+        about."""
+        if defined_term and self.defined_company is not None:
+            return self.defined_company
+        # A company that was a sentence's subject is the likelier referent than one named
+        # after it ("Allegheny has signed an agreement with Meridian Motor Works. The company
+        # will ..." is Allegheny).
+        # After a heading, with no company named in the new section yet, it is the company
+        # the article is about.
+        for pool in (self.paragraph_subjects, self.subjects_seen, self.paragraph):
+            for entity in reversed(pool):
+                if entity.kind in COMPANY_KINDS:
+                    return entity
+        main = self.main_company()
+        if main is not None:
+            return main
         for entity in reversed(self.recent):
             if entity.kind in COMPANY_KINDS:
                 return entity
-        return self.main_subject
+        return None
+
+    def main_company(self) -> EntityRef | None:
+        """The company the article is about: the most named one, known or not (a press
+        release's issuer is often not a known entity); the known one the whole text names most
+        on a tie."""
+        best = self.main_subject
+        best_count = self.counts.get(best, 0) if best is not None else 0
+        for entity, n in self.counts.items():
+            if entity.id < 0 and entity.kind in COMPANY_KINDS and n > best_count:
+                best, best_count = entity, n
+        return best
+
+    def remember_subject(self, entity: EntityRef | None) -> None:
+        if entity is None or entity.kind in _REPORTER_KINDS:
+            return
+        for pool in (self.paragraph_subjects, self.subjects_seen):
+            if entity in pool:
+                pool.remove(entity)
+            pool.append(entity)
+        del self.subjects_seen[:-8]
+
+    def last_named(self) -> EntityRef | None:
+        """The last company named in this paragraph, else the last entity named in it."""
+        company = next((e for e in reversed(self.paragraph) if e.kind in COMPANY_KINDS), None)
+        return company or (self.paragraph[-1] if self.paragraph else None)
 
 
-def _origin_of(phrase: str, ctx: _Context) -> int | None:
+_OFFICER = re.compile(
+    r"\b(?:chief executive(?: officer)?|chief financial officer|chief operating officer|"
+    r"chairman|chairwoman|chair|president|managing director|spokes(?:man|woman|person)|"
+    r"CEO|CFO|COO|founder|executive director)\b",
+    re.I,
+)
+
+
+def _origin_entity(phrase: str, ctx: _Context) -> EntityRef | None:
+    """Who an attribution phrase names: a referring phrase ("the Australian miner", "the
+    company's chief executive") is the company it refers to; an officer named with no
+    organisation ("Chief executive Henrik Aasen said") speaks for the company; else the first
+    known name in it, or an organisation named before that the register does not know."""
     if not phrase:
         return None
+    m = _COREF_COMPANY.match(phrase.strip())
+    if m:
+        # "The Australian miner also said": the company it refers to, not "Australian".
+        company = ctx.last_company(defined_term=_is_defined_term(m.group(0)))
+        if company is not None:
+            return company
     entity = ctx.matcher.match_name(phrase)
     if entity is not None:
-        return entity.id
-    if _COREF_COMPANY.search(phrase):
-        company = ctx.last_company()
-        return company.id if company else None
+        return entity
+    unknown = ctx.unknown_mentions(phrase, 0, len(phrase))
+    if unknown:
+        return unknown[0].entity
+    m = _COREF_COMPANY.search(phrase)
+    if m or _OFFICER.search(phrase) or _PART_OF_COMPANY.match(phrase.strip()):
+        return ctx.last_company(defined_term=bool(m and _is_defined_term(m.group(0))) or not m)
     return None
 
 
+def _origin_of(phrase: str, ctx: _Context) -> int | None:
+    entity = _origin_entity(phrase, ctx)
+    return entity.id if entity is not None and entity.id > 0 else None
+
+
+def _is_defined_term(phrase: str) -> bool:
+    """ "the Company" / "the Group" capitalised: a press release's name for its issuer."""
+    return bool(re.search(r"\b(?:Company|Group|Corporation)\b", phrase))
+
+
+_NOT_SHORT = {
+    "the",
+    "a",
+    "an",
+    "three",
+    "two",
+    "four",
+    "five",
+    "north",
+    "south",
+    "east",
+    "west",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "central",
+    "new",
+    "great",
+    "first",
+    "national",
+    "china",
+    "chinese",
+    "american",
+    "australian",
+    "united",
+    "global",
+    "international",
+    "royal",
+    "general",
+    "state",
+    "federal",
+    "department",
+    "ministry",
+    "office",
+}
+
+
+def _short_names(name: str) -> list[str]:
+    """Shorter names a text uses for an organisation after naming it in full: without its
+    legal suffix ("Allegheny Magnetics" for "Allegheny Magnetics Inc."), and its first word
+    when that is a distinctive name ("Allegheny", "Chilwa"; not "South" or "Three")."""
+    words = name.split()
+    out = []
+    while len(words) > 1 and words[-1].lower().rstrip(".,") in _LEGAL_SUFFIXES:
+        words = words[:-1]
+        out.append(" ".join(words))
+    first = words[0] if words else ""
+    if (
+        len(name.split()) >= 2
+        and len(first) >= 4
+        and first[:1].isupper()
+        and first[1:].islower()
+        and first.lower() not in _NOT_SHORT
+        and first.lower() not in _ORG_WORD
+        and first not in _NOT_NAMES
+    ):
+        out.append(first)
+    return [o for o in out if o and o != name]
+
+
+# "Malawi Mining Investment Company (MMIC)", 'Coolgardie Critical Minerals Limited
+# ("Coolgardie" or "the Company")': the short name a text defines for an organisation.
+_DEFINED = re.compile(r"\(\s*(?:[\"“']([A-Z][\w&.' -]{1,40})[\"”'][^)]*|([A-Z]{2,8}))\s*\)")
+
+
+def _learn_names(text: str, start: int, end: int, ctx: _Context) -> None:
+    """Remember the organisations a sentence names that the register does not know (see
+    `_Context.learn_unknown`), with the short names it defines for them."""
+    for name in unknown_subjects(text, start, end, ctx.matcher, indefinite=False):
+        entity = ctx.learn_unknown(name)
+        if entity is None:
+            continue
+        at = text.find(name, start, end)
+        if at < 0:
+            continue
+        tail = text[at + len(name) : min(end, at + len(name) + 80)]
+        m = _DEFINED.match(tail.lstrip(" .,"))
+        if m:
+            defined = ctx.learn_unknown(name, m.group(1) or m.group(2))
+            if re.search(r"\bthe (?:Company|Group|Corporation)\b", m.group(0)):
+                ctx.defined_company = defined
+
+
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z .'’-]+,(?:[^\n]{0,60}?)\s(?:-{1,2}|–|—)\s|^[A-Z][A-Z .'’-]+\s(?:–|—|-{1,2})\s"
+    r"|^[A-Z][\w.'’]+(?:\s[A-Z][\w.'’]+)?,\s[A-Z][\w.'’]+(?:\s[A-Z][\w.'’]+){0,2}\s(?:-{1,2}|–|—)\s"
+)
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(?:in|of|from|to|outside|across|into|at|for|by|with|within|throughout|than|on|"
+    r"around|near|beyond|through|via|under)\s+(?:the\s+)?(?-i:[A-Z][a-z]+\s+)?$",
+    re.I,
+)
+_GOVERNMENT_NOUN = re.compile(
+    r"^\s*(?:government|authorities|state|ministry|department|regulators?|officials?)\b", re.I
+)
+
+
+def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Mention]:
+    """The mentions of a clause that can be what it is about: known names and unknown
+    organisations named before, less a dateline ("PERTH, July 24 (Reuters) -"), anything in
+    brackets ("(NASDAQ: AMAG)"), a place named as a place or a modifier ("in South Africa",
+    "a U.S. manufacturer", "the Australian miner"), and a news outlet or data provider when
+    anyone else is named (it reports; it is not the subject)."""
+    mentions = sorted(
+        [*ctx.matcher.mentions(text, start, end), *ctx.unknown_mentions(text, start, end)],
+        key=lambda m: m.start,
+    )
+    body = text[start:end]
+    dateline = _DATELINE.match(body)
+    skip_to = start + dateline.end() if dateline else start
+    masked = _mask(text, start, end)
+    kept = []
+    for m in mentions:
+        alone_in_brackets = text[m.start - 1 : m.start] == "(" and text[m.end : m.end + 1] == ")"
+        bracketed = masked[m.start - start] == "_" or text[m.start - 1 : m.start] == "("
+        if m.start < skip_to or (bracketed and not alone_in_brackets):
+            continue
+        if m.entity.kind == "state" and any(
+            o.start > m.end and text[m.end : o.start].strip() in ("", "'s", "’s") for o in mentions
+        ):
+            continue  # "U.S. Department of Defense": the state names the body after it
+        if m.entity.kind in _REPORTER_KINDS and m.start > start + 2:
+            continue  # "according to Shanghai Metals Market", "the S&P/ASX 200 index"
+        if m.entity.kind in ("state", "government_body"):
+            before = text[max(start, m.start - 30) : m.start]
+            after = text[m.end : min(end, m.end + 20)]
+            # "a U.S. manufacturer", "the Australian miner": a determiner, then the name used
+            # as an adjective before a common noun.
+            modifier = (
+                re.search(r"\b(?:a|an|the|its|their|this|that)\s+$", before, re.I)
+                and re.match(r"^\s+[a-z]", after)
+                and not _GOVERNMENT_NOUN.match(after)
+            )
+            if _LOCATIVE_BEFORE.search(before) and not _GOVERNMENT_NOUN.match(after):
+                continue
+            if m.entity.kind == "state" and modifier:
+                continue
+            if modifier and not re.search(r"government|state|ministry", m.entity.name, re.I):
+                continue
+        kept.append(m)
+    if any(m.entity.kind not in _REPORTER_KINDS for m in kept):
+        kept = [m for m in kept if m.entity.kind not in _REPORTER_KINDS]
+    return kept
+
+
 def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], str]:
-    found = [m.entity for m in ctx.matcher.mentions(text, seg.start, seg.end)]
+    """Who the clause is about, and how that was found ("names", "refers back to", or
+    "nobody" when the text supports no one). Only what the text supports: the clause's own
+    names; the names of the sentence it was split from; a referring phrase ("the company",
+    "the miner", "its", "it", "that" at the start) resolved to the last company (else entity)
+    named in the paragraph; a figure of a bare metric ("Output rose ...") in a paragraph about
+    a company. A clause whose subject is someone else ("a smaller producer in Jiangxi",
+    "Lanshan Magnetics") or nobody gets no known subject."""
+    found = [m.entity for m in _subject_mentions(text, seg.start, seg.end, ctx)]
     how = "names"
     if seg.context_start >= 0 and seg.context_start < seg.start:
-        context = [m.entity for m in ctx.matcher.mentions(text, seg.context_start, seg.start)]
+        context = [m.entity for m in _subject_mentions(text, seg.context_start, seg.start, ctx)]
+        if seg.forced_reason == "appositive" and context:
+            # "Lynas, the largest producer outside China": said of the name before it.
+            found = context[:1]
+            return found, "refers back to"
+        if context and (
+            seg.forced_reason == "appositive-inside"
+            or re.match(r"^(?:which|who|whose)\b", text[seg.start : seg.end])
+        ):
+            # "... from Neo Performance Materials, the Toronto-listed company, which separates
+            # ...": an appositive or a relative clause is about the name just before it.
+            return context[-1:], "refers back to"
         if context and (not found or seg.kind_hint == "ownership"):
             found = [*context, *found] if seg.kind_hint == "ownership" else context + found
             how = "names" if seg.kind_hint == "ownership" else "refers back to"
+        elif (
+            not found
+            and ctx.sentence_subjects
+            and not _OWN_SUBJECT.match(text[seg.start : seg.end])
+        ):
+            # "X output rose 60.4%, while functional materials rose 12.3%": the second clause
+            # goes on about the first clause's subject.
+            found, how = list(ctx.sentence_subjects), "refers back to"
     body = text[seg.start : seg.end]
-    if _COREF_COMPANY.search(body):
-        company = ctx.last_company()
-        if company is not None:
-            found.append(company)
+    m = _COREF_COMPANY.search(body)
+    if m:
+        company = ctx.last_company(defined_term=_is_defined_term(m.group(0)))
+        if company is not None and not found:
+            found, how = [company], "refers back to"
+        elif company is not None and m.start() == 0 and company not in found:
+            # "The Australian miner also said it had signed ... with the U.S. Department of
+            # Defense": the miner is the subject, the department the other party.
+            found = [company, *found]
+    if found and _FIRST_PERSON.match(body):
+        # "The basket price we received ... from Solvay": we, the document's issuer, first.
+        issuer = ctx.last_company(defined_term=True)
+        if issuer is not None and issuer not in found:
+            found = [issuer, *found]
     m = re.search(r"\bthe (center|centre|unit|institute|ministry|agency|bank|fund)\b", body, re.I)
     if m:
         noun = m.group(1).lower()
-        for entity in reversed(ctx.recent):
+        for entity in reversed(ctx.paragraph or ctx.recent):
             if noun in entity.name.lower() or any(noun in a.lower() for a in entity.aliases):
                 found.append(entity)
                 break
-    if not found and ctx.recent:
-        # A clause that names nobody is about whom the text was just discussing: the last
-        # company named (statements of output and results are about companies), else the
-        # last entity; "they" may be the last two.
-        company = ctx.last_company()
-        last = company if company in ctx.recent else ctx.recent[-1]
-        found = [last] if not _PRONOUN_START.match(body) else list(ctx.recent[-2:])
-        how = "refers back to"
+    lead = re.match(r"^(?:together|also|now|so|then|and|but|still|yet),?\s+", body, re.I)
+    opening = body[lead.end() :] if lead else body
+    if (
+        not found
+        and ctx.said_before
+        and re.match(r"^(?:that|this)\s+(?!\w+ing\b)\w+", opening, re.I)
+    ):
+        # "That makes the province the controlling shareholder": about what the sentence
+        # before said, so about everyone it was about.
+        found, how = list(ctx.said_before), "refers back to"
+    if not found and not _OWN_SUBJECT.match(opening):
+        if _PRONOUN_START.match(opening):
+            # "It", "Its", "They", "That": the last named in the paragraph ("they" may be the
+            # last two); a one-sentence paragraph of wire copy refers to the paragraph before.
+            pool = ctx.paragraph or ctx.recent[-2:]
+            if pool:
+                company = next((e for e in reversed(pool) if e.kind in COMPANY_KINDS), None)
+                last = company or pool[-1]
+                plural = re.match(r"^(?:they|their|these|those)\b", opening, re.I)
+                found = list(pool[-2:]) if plural else [last]
+                how = "refers back to"
+        elif (
+            _METRIC_START.match(opening)
+            or _PART_OF_COMPANY.match(opening)
+            or _FIRST_PERSON.match(opening)
+        ):
+            # "Revenue was ...", "The plant processed ...", "The board intends ...", "We
+            # plan ...": the company's, named before (in the paragraph, else earlier).
+            company = ctx.last_company(defined_term=True)
+            if company is not None:
+                found, how = [company], "refers back to"
+    if not found:
+        how = "nobody"
     unique = list(dict.fromkeys(found))
     return unique, how
+
+
+# A clause with a subject of its own that is not a known entity: "a smaller producer in
+# Jiangxi said ...", "Another refiner ...", "One buyer ...".
+_OWN_SUBJECT = re.compile(
+    r"^(?:a|an|another|one|some|several|two|three|many|most|other)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:producers?|compan(?:y|ies)|firms?|miners?|refiners?|groups?|makers?|manufacturers?|"
+    r"suppliers?|buyers?|traders?|smelters?|processors?|start-?ups?|developers?|investors?|"
+    r"analysts?|officials?|executives?|customers?|rivals?|competitors?|plants?|operators?)\b",
+    re.I,
+)
+# A definite description of a company's part or document: "The plant ...", "The board ...",
+# "The PFS estimates ...", "Commercial production ...".
+_PART_OF_COMPANY = re.compile(
+    r"^(?:(?:in|during|over|for)\s+the\s+(?:year|quarter|half|period|six months|month)\b"
+    r"[^,]{0,30}?,?\s+)?(?:the|its)\s+(?:[\w-]+\s+){0,2}?(?:plant|mine|project|study|board|facility|refinery|"
+    r"factory|site|operations?|deposit|line|subsidiary|business|division|management|"
+    r"chief executive|shares|stock|expansion|reserve|resource|mine life|PFS|DFS|BFS|"
+    r"feasibility study|grant|loan|offtake|agreement|contract|basket price)\b",
+    re.I,
+)
+_FIRST_PERSON = re.compile(r"^(?:we|our|all of our|us)\b|^the \w+ we\b", re.I)
+# A bare metric opening the clause: whose output / revenue it is comes from the paragraph.
+_METRIC_START = re.compile(
+    r"^(?:(?:first|second|third|fourth)[- ](?:half|quarter)\s+|quarterly\s+|annual\s+|"
+    r"full-year\s+|half-year\s+)?(?:[\w-]+\s+){0,4}?(?:output|production|revenues?|sales|"
+    r"(?:net\s+)?profits?|earnings|income|shipments|deliveries|volumes?|capacity|margins?|"
+    r"costs?|orders|losses|capital expenditure|capex|net present value|NPV|IRR|"
+    r"(?:final )?investment decision|payback|ore reserves?|mineral resources?)\b",
+    re.I,
+)
+
+_ORG_WORDS = (
+    "group holdings holding magnetics metals materials resources mining minerals earths "
+    "corp corporation company co inc ltd plc llc limited pty industries technologies technology "
+    "energy chemicals partners capital bank fund refinery smelting ventures trust works motors "
+    "elements research institute university association authority agency commission council "
+    "exchange consortium alliance"
+)
+_ORG_WORD = set(_ORG_WORDS.split())
+_ORG_HEAD = {
+    "ministry",
+    "department",
+    "bank",
+    "university",
+    "office",
+    "commission",
+    "bureau",
+    "agency",
+    "council",
+    "institute",
+    "administration",
+    "authority",
+    "board",
+    "state",
+}
+
+
+def unknown_subjects(
+    text: str, start: int, end: int, matcher: EntityMatcher, *, indefinite: bool = True
+) -> list[str]:
+    """Organisations the clause names that the register does not know: an indefinite subject
+    ("a smaller producer in Jiangxi") or a capitalised name of several words ending in an
+    organisation's word ("Lanshan Magnetics", "Hunan Metals Group"). Known names are left out;
+    an editor can turn one of these into an entity."""
+    body = list(text[start:end])
+    for mention in matcher.mentions(text, start, end):
+        for i in range(mention.start - start, mention.end - start):
+            body[i] = " "
+    clause = "".join(body)
+    out: list[str] = []
+    # An indefinite organisation as the clause's subject ("a smaller producer in Jiangxi
+    # said ...") or after "at" / "by" / "from" ("sales rose 40% at a smaller producer").
+    starts = [len(clause) - len(clause.lstrip())] if indefinite else []
+    if indefinite:
+        starts += [
+            m.end() for m in re.finditer(r"\b(?:at|by)\s+(?=(?:a|an|another|one)\s)", clause)
+        ]
+    for lead in starts:
+        m = _OWN_SUBJECT.match(clause[lead:])
+        if not m:
+            continue
+        tail = re.match(
+            r"(?:\s+(?:in|from|based in)\s+[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)?",
+            clause[lead + m.end() :],
+        )
+        out.append(" ".join(clause[lead : lead + m.end() + tail.end()].split()))
+    for name in _NAME.finditer(clause):
+        words = name.group(0).split()
+        if words and words[0] in _NOT_NAMES:
+            words = words[1:]
+        org_last = len(words) >= 2 and words[-1].lower().rstrip(".") in _ORG_WORD
+        # "Ministry of Commerce", "Department of Energy", "Bank of Japan".
+        org_head = len(words) >= 3 and words[0].lower() in _ORG_HEAD and words[1] == "of"
+        if org_last or org_head:
+            out.append(" ".join(words))
+    return list(dict.fromkeys(out))
 
 
 def _score(
@@ -1110,6 +1476,8 @@ def _score(
     subjects: list[EntityRef],
     subject_how: str,
     seg: Segment,
+    unknown: list[str] = (),
+    about: str = "",
 ) -> tuple[float, list[str]]:
     score, reasons = 0.0, []
     amounts = [f for f in quantitative(figures) if re.search(r"\d", f["text"])]
@@ -1123,12 +1491,26 @@ def _score(
             reasons.append(f"names {names}")
         else:
             score += 0.15
-            reasons.append(f"about {names} (from the sentence before)")
-    else:
-        names = _unknown_names(text)
+            reasons.append(f"about {names} (referred back to in its paragraph)")
+    if unknown:
+        score += 0.15 if not subjects else 0.0
+        reasons.append(f"names {', '.join(unknown[:3])} (not a known entity: an editor can add it)")
+    if not subjects:
+        names = [] if unknown else _unknown_names(text)
         if names:
             score += 0.15
             reasons.append(f"names {', '.join(names[:3])} (not a known entity)")
+        elif about and not unknown:
+            score += 0.15
+        if unknown:
+            reasons.append("no known subject: the organisations named above are not entities yet")
+        elif about:
+            reasons.append(
+                "no subject: names no one known and refers to no one (its paragraph is about "
+                f"{about}: an editor can set it)"
+            )
+        else:
+            reasons.append("no subject: names no one known and refers to no one named before")
     if kind == "ownership":
         score += 0.3
         reasons.append(kind_reason)
@@ -1144,7 +1526,7 @@ def _score(
     elif seg.forced_reason == "deal":
         score += 0.3
         reasons.append("a transaction between named parties (that it happened can be checked)")
-    m = _EVENT_VERB.search(text)
+    m = _EVENT_VERB.search(text) or _PRESENT_ACTIVITY.search(text)
     if m and kind != "ownership":
         score += 0.3
         reasons.append(f"reports something done ({m.group(0)!r})")
@@ -1232,6 +1614,8 @@ def _deal_phrases(text: str, start: int, end: int, ctx: _Context) -> list[Segmen
 
 def _is_heading(line: str, first: bool, title: str) -> bool:
     stripped = line.strip()
+    if re.match(r"^(?:Table|Figure|Chart|Exhibit)\s+\d+[.:]\s", stripped):
+        return True  # a caption: what the table shows, not a statement
     if title and stripped == title.strip():
         return True
     if _FURNITURE.match(stripped):
@@ -1304,11 +1688,38 @@ def _propose(
         if mention.entity.kind in COMPANY_KINDS:
             counts[mention.entity] = counts.get(mention.entity, 0) + 1
     main = max(counts, key=lambda e: counts[e]) if counts else None
-    ctx = _Context(matcher=matcher, main_subject=main, outlet_id=outlet_id)
+    ctx = _Context(
+        matcher=matcher, main_subject=main, outlet_id=outlet_id, counts=dict(counts), text=text
+    )
+    # The organisations the text names that the register does not know, learnt up front
+    # (as the known ones are counted up front) so the most named company can be one of them.
+    for ls, le in lines(text):
+        _learn_names(text, ls, le, ctx)
+    for mention in ctx.unknown_mentions(text, 0, len(text)):
+        ctx.counts[mention.entity] = ctx.counts.get(mention.entity, 0) + 1
     candidates: list[Proposal] = []
-    for index, (ls, le) in enumerate(lines(text)):
+    all_lines = lines(text)
+    rows = [bool(_TABLE_ROW.match(text[a:b])) for a, b in all_lines]
+    for index, (ls, le) in enumerate(all_lines):
         line = text[ls:le]
+        ctx.new_paragraph()
+        in_table = rows[index] and (
+            (index > 0 and rows[index - 1]) or (index + 1 < len(rows) and rows[index + 1])
+        )
+        if in_table:
+            if not (index > 0 and rows[index - 1]):
+                # The table's caption: the line just before its first row, if short.
+                prev = text[slice(*all_lines[index - 1])] if index else ""
+                caption = prev if len(prev.split()) <= 30 else ""
+                ctx.table_context = _table_context(
+                    text, all_lines, rows, index, caption, candidates, ctx
+                )
+            row = _table_row(text, ls, le, caption, ctx, outlet_id)
+            if row is not None and row.score >= min_score:
+                candidates.append(row)
+            continue
         if _is_heading(line, index == 0, title):
+            ctx.subjects_seen = []  # a new section
             if not _FURNITURE.match(line.strip()):
                 ctx.section_attribution, ctx.section_origin = "", None
             continue
@@ -1317,6 +1728,12 @@ def _propose(
             ls += bullet.end()
         for ss, se in sentences(text, ls, le):
             sentence = text[ss:se]
+            ctx.new_sentence()
+            if _inside_quotation(text[ls:ss]) and not re.match(r'\s*["“]', sentence):
+                # The second sentence of a quotation ('"... said. We are building a company
+                # that will ..."'): read as quoted.
+                sentence = "“" + sentence
+            _learn_names(text, ss, se, ctx)
             segments = _split(text, Segment(ss, se))
             segments += [
                 d
@@ -1326,7 +1743,9 @@ def _propose(
             ]
             segments.sort(key=lambda g: g.start)
             sentence_rejected = bool(
-                sentence.rstrip(' "”’)').endswith("?") or _RHETORIC.search(sentence)
+                sentence.rstrip(' "”’)').endswith("?")
+                or _RHETORIC.search(sentence)
+                or _JUDGEMENT.search(sentence)
             )
             for seg in segments:
                 proposal = _evaluate(text, seg, sentence, ctx, bullet=bool(bullet))
@@ -1337,7 +1756,11 @@ def _propose(
                 if (
                     sentence_rejected
                     and seg.forced_reason != "deal"
-                    and (_RHETORIC.search(proposal.text) or sentence.rstrip().endswith("?"))
+                    and (
+                        _RHETORIC.search(proposal.text)
+                        or _JUDGEMENT.search(proposal.text)
+                        or sentence.rstrip().endswith("?")
+                    )
                 ):
                     continue
                 if proposal.score >= min_score:
@@ -1348,8 +1771,160 @@ def _propose(
                 if seg.forced_reason == "document" and ss == ls and not ctx.section_attribution:
                     ctx.section_attribution = text[seg.start : seg.end]
                     ctx.section_origin = _origin_of(ctx.section_attribution, ctx)
-            ctx.remember([m.entity for m in matcher.mentions(text, ss, se)])
+            named = _subject_mentions(text, ss, se, ctx)
+            ctx.remember([m.entity for m in named])
+            head = _DATELINE.match(text[ss:se])
+            first = next(iter(named), None)
+            if first is not None and first.start - (ss + (head.end() if head else 0)) <= 12:
+                ctx.remember_subject(first.entity)  # named first: the sentence's subject
     return _dedupe(candidates)
+
+
+# A row of a table of figures: a label, then numbers (a figure and the previous period's in
+# brackets, or several columns): "South Korea 498 (510)", "Japan | 1,120 | 1,040".
+_CELL = r"[-−]?\d[\d,]*(?:\.\d+)?%?"
+_TABLE_ROW = re.compile(
+    rf"^\|?\s*(?P<label>[A-Z][^\d|\t]{{0,60}}?)\s*[|\t]?\s*"
+    rf"(?P<cells>{_CELL}(?:\s*\({_CELL}\))?(?:\s*[|\t]?\s*{_CELL}(?:\s*\({_CELL}\))?){{0,8}})"
+    r"\s*\|?\s*$"
+)
+_CAPTION_UNITS = (
+    (re.compile(r"\b(?:tonnes?|tons?|t)\b", re.I), "t"),
+    (re.compile(r"%|\bper ?cent\b|\bpercent\b", re.I), "%"),
+    (re.compile(r"\b(?:yuan|RMB|CNY)\b|¥", re.I), "CNY"),
+    (re.compile(r"\b(?:USD|US\$|dollars)\b|\$"), "USD"),
+    (re.compile(r"\b(?:EUR|euros?)\b|€", re.I), "EUR"),
+)
+
+
+def _caption_unit(caption: str) -> tuple[str, float]:
+    """The unit and multiplier a table's caption gives its cells ("tonnes", "$ million")."""
+    unit = next((u for pattern, u in _CAPTION_UNITS if pattern.search(caption)), "")
+    mult = re.search(r"\b(thousand|million|billion|mn|bn|'000)\b", caption, re.I)
+    factor = {"thousand": 1e3, "'000": 1e3, "million": 1e6, "mn": 1e6}.get(
+        (mult.group(1).lower() if mult else ""), 1e9 if mult else 1
+    )
+    return unit, factor
+
+
+def _inside_quotation(before: str) -> bool:
+    """Does a quotation opened in `before` (the paragraph up to a sentence) run on?"""
+    curly = before.count("“") - before.count("”")
+    return curly > 0 or (not curly and before.count('"') % 2 == 1)
+
+
+def _table_context(text, all_lines, rows, first, caption, candidates, ctx) -> dict:
+    """What the rows of a table starting at line `first` are about and who says so: the
+    caption's names ("China's exports of NdFeB magnets by destination"), else the last
+    statement before the table; a "Source: X" line under the table is its origin."""
+    out: dict = {"subjects": [], "named": [], "origin": None, "from": ""}
+    if caption:
+        at = text.find(caption)
+        named = _subject_mentions(text, at, at + len(caption), ctx) if at >= 0 else []
+        out["subjects"] = [m.entity for m in named if m.entity.id > 0]
+        out["named"] = [m.entity.name for m in named if m.entity.id < 0]
+        out["from"] = "the table's caption"
+    if not (out["subjects"] or out["named"]):
+        last = next(
+            (
+                c
+                for c in reversed(candidates)
+                if not c.bullet and not c.reasons[0].startswith("a table row")
+            ),
+            None,
+        )
+        if last is not None:
+            out["subjects"] = [e for e in last.subjects_refs if e.id > 0]
+            out["named"] = list(last.named_subjects)
+            out["from"] = "the text before the table"
+    end = first
+    while end < len(rows) and rows[end]:
+        end += 1
+    if end < len(all_lines):
+        under = text[slice(*all_lines[end])]
+        m = re.match(r"^\s*Sources?\s*:\s*(?P<who>.+)", under)
+        if m:
+            who = m.group("who").strip()
+            entity = ctx.matcher.match_name(who)
+            out["origin"] = ("attributed", f"Source: {who}"[:200], entity.id if entity else None)
+    return out
+
+
+def _table_row(
+    text: str, start: int, end: int, caption: str, ctx: _Context, outlet_id: int | None
+) -> Proposal | None:
+    """A table row with figures as a figure claim: its cells read with the caption's unit."""
+    m = _TABLE_ROW.match(text[start:end])
+    if m is None:
+        return None
+    unit, factor = _caption_unit(caption)
+    figures = []
+    for cell in re.finditer(_CELL, m.group("cells")):
+        raw = cell.group(0)
+        a = start + m.start("cells") + cell.start()
+        number = float(raw.replace(",", "").replace("−", "-").rstrip("%"))
+        if re.fullmatch(r"(?:19|20)\d{2}", raw):
+            continue  # a year column heading, not a figure
+        cell_unit = "%" if raw.endswith("%") else unit
+        value = number * (factor if cell_unit not in ("%", "") else 1)
+        figures.append(
+            {
+                "value": _clean(value),
+                "unit": cell_unit,
+                "text": raw,
+                "start": a,
+                "end": a + len(raw),
+            }
+        )
+    if not figures:
+        return None
+    label = m.group("label").strip(" |\t")
+    # A row labelled with a company is about it; a row labelled with a place or a measure
+    # ("Germany 3,412 (3,122)", "Revenue, R million") goes on about what the text before the
+    # table was about, in that text's voice.
+    named = [
+        x.entity
+        for x in [*ctx.matcher.mentions(text, start, end), *ctx.unknown_mentions(text, start, end)]
+        if x.entity.kind in COMPANY_KINDS
+    ]
+    before = ctx.table_context or {}
+    origin_kind, origin_phrase, origin_id = before.get("origin") or ("own_voice", "", outlet_id)
+    named_subjects: list[str] = []
+    if named:
+        subjects = [e for e in named if e.id > 0]
+        named_subjects = [e.name for e in named if e.id < 0]
+        about = f"names {', '.join(e.name for e in named)}"
+    elif before.get("subjects") or before.get("named"):
+        subjects = list(before["subjects"])
+        named_subjects = list(before["named"])
+        who = ", ".join([*(e.name for e in subjects), *named_subjects])
+        about = f"about {who}, as {before['from']} (row label {label!r})"
+    else:
+        subjects, about = [], f"row label {label!r}"
+    reasons = [
+        f"a table row: {label} {', '.join(f['text'] for f in figures)}"
+        + (f" ({unit or 'no unit'}, from the caption {caption.strip()!r})" if caption else ""),
+        about,
+        f"attributed: {origin_phrase!r}"
+        if origin_kind == "attributed"
+        else "the article's own voice",
+    ]
+    body = text[start:end]
+    return Proposal(
+        start=start,
+        end=end,
+        text=body,
+        kind="figure",
+        figures=figures,
+        score=0.55 if caption else 0.45,
+        reasons=reasons,
+        subjects=[e.id for e in subjects],
+        named_subjects=named_subjects,
+        origin_kind=origin_kind,
+        origin_phrase=origin_phrase,
+        origin_id=origin_id,
+        fingerprint=fingerprint(body),
+    )
 
 
 def _evaluate(
@@ -1375,10 +1950,62 @@ def _evaluate(
         if why:
             return None
     kind, kind_reason = classify(body, figures, seg.kind_hint)
-    subjects, how = _subjects(text, seg, ctx)
-    score, reasons = _score(body, figures, kind, kind_reason, subjects, how, seg)
+    resolved, how = _subjects(text, seg, ctx)
+    ctx.said_now = list(dict.fromkeys([*ctx.said_now, *resolved]))
+    subjects = [e for e in resolved if e.id > 0]
+    unknown = list(
+        dict.fromkeys(
+            [
+                *(e.name for e in resolved if e.id < 0),
+                *(
+                    n
+                    for n in unknown_subjects(text, start, end, ctx.matcher)
+                    if not any(n in e.names for e in ctx.unknown.values())
+                    or n in (e.name for e in resolved)
+                ),
+            ]
+        )
+    )
+    if not subjects and not unknown and seg.context_start >= 0 and seg.context_start < start:
+        # "..., which has hired 40 new engineers": about the organisation named before it.
+        unknown = unknown_subjects(text, seg.context_start, start, ctx.matcher)[-1:]
+    around = ctx.last_named()
+    places = [
+        m.entity.name
+        for m in ctx.matcher.mentions(text, start, end)
+        if m.entity not in subjects and m.entity.kind in ("state", "government_body")
+    ]
+    score, reasons = _score(
+        body, figures, kind, kind_reason, subjects, how, seg, unknown, around.name if around else ""
+    )
+    if places and how == "refers back to":
+        # "... as it stopped shipping concentrate to China": a named place or body the
+        # statement can be checked against, though not its subject.
+        score = round(min(score + 0.1, 1.0), 2)
+        reasons.append(f"also names {', '.join(dict.fromkeys(places[:2]))}")
+    ctx.sentence_subjects = subjects or ctx.sentence_subjects
     # Origin: an attribution in the clause, in its sentence, or opening its section.
-    for pattern in (_SAID, _SAID_INVERTED):
+    said_by_unknown = re.match(
+        _OWN_SUBJECT.pattern + r"[^,;]{0,60}?\s+(?:also\s+)?(?:said|says|told|reported)\b",
+        body,
+        re.I,
+    )
+    if said_by_unknown and not phrase:
+        # "a smaller producer in Jiangxi said ...": said by that producer (not a known entity).
+        phrase = said_by_unknown.group(0)
+    said_by_subject = re.match(
+        r"(?:also\s+)?(?:said|says|told|reported|announced|stated)\b", body, re.I
+    )
+    if said_by_subject and not phrase and resolved and seg.context_start >= 0:
+        # "Lynas, the largest producer outside China, said revenue fell": the clause's subject,
+        # named before it in the sentence, is who said it.
+        phrase = f"{resolved[0].name} {said_by_subject.group(0)}"
+    m = None if phrase else _SAID_AFTER_APPOSITIVE.match(body)
+    if m:
+        # "GANZHOU, China, Aug 5 (Reuters) - China Southern Rare Earth Group, the state-owned
+        # consolidator of the country's heavy rare earths industry, said on Tuesday ...".
+        phrase = f"{m.group('who')} {m.group('verb')}"
+    for pattern in (_SAID_OFFICER, _SAID, _SAID_INVERTED):
         m = None if phrase else pattern.search(body)
         if m:
             phrase = m.group(0).rstrip(".,;: ")
@@ -1393,7 +2020,10 @@ def _evaluate(
         origin_id = ctx.outlet_id
     elif phrase:
         origin_kind = "attributed"
-        origin_id = _origin_of(phrase, ctx)
+        who = _origin_entity(phrase, ctx)
+        origin_id = who.id if who is not None and who.id > 0 else None
+        if who is not None and who.name.casefold() not in phrase.casefold():
+            phrase = f"{phrase} ({who.name})"  # "the company said (Nordvik Magnetics)"
     elif ctx.section_attribution:
         origin_kind, phrase = "attributed", ctx.section_attribution
         origin_id = ctx.section_origin
@@ -1413,6 +2043,8 @@ def _evaluate(
         score=score,
         reasons=reasons,
         subjects=[e.id for e in subjects],
+        subjects_refs=list(subjects),
+        named_subjects=unknown,
         origin_kind=origin_kind,
         origin_phrase=phrase,
         origin_id=origin_id,
@@ -1432,12 +2064,16 @@ def _dedupe(candidates: list[Proposal]) -> list[Proposal]:
     order = sorted(candidates, key=lambda p: (p.bullet, approximate_only(p), p.start))
     kept: list[Proposal] = []
     seen_prints: set[str] = set()
+    kept_keys: set[tuple] = set()  # the kept clauses' figures, comparable (`figure_key`)
+    kept_ranges: list[dict] = []
     for p in order:
         if p.fingerprint in seen_prints:
             continue
         amounts = [f for f in quantitative(p.figures) if re.search(r"\d", f["text"])]
-        kept_figures = [f for k in kept for f in quantitative(k.figures)]
-        if amounts and all(any(figure_covers(k, f) for k in kept_figures) for f in amounts):
+        if amounts and all(
+            figure_key(f) in kept_keys or any(figure_covers(k, f) for k in kept_ranges)
+            for f in amounts
+        ):
             continue
         if p.bullet and any(
             len(stems(p.text) & stems(k.text)) >= 0.6 * max(len(stems(p.text)), 1)
@@ -1449,6 +2085,10 @@ def _dedupe(candidates: list[Proposal]) -> list[Proposal]:
             continue  # spans never overlap: the earlier-kept clause wins
         kept.append(p)
         seen_prints.add(p.fingerprint)
+        for f in quantitative(p.figures):
+            kept_keys.add(figure_key(f))
+            if "low" in f and "high" in f:
+                kept_ranges.append(f)  # a range covers an approximate figure inside it
     kept.sort(key=lambda p: p.start)
     return kept
 
@@ -1466,40 +2106,82 @@ class ClaimRef:
     subjects: frozenset[int] = frozenset()
 
 
+def _distinctive(figure: dict) -> bool:
+    """A figure specific enough to identify a statement on its own: a range, a number with
+    decimals, or three significant digits or more ("1,882.5%–2,014.7%", "$258 million",
+    "12,500 t"; not "40%" or "$5 million")."""
+    if "low" in figure and "high" in figure:
+        return True
+    try:
+        value = abs(float(figure.get("value")))
+    except (TypeError, ValueError):
+        return False
+    if not value.is_integer():
+        return True
+    digits = str(int(value)).rstrip("0")
+    return len(digits) >= 3
+
+
 def match_claim(
-    proposal: Proposal, claims: Iterable[ClaimRef], *, min_similarity: float = 0.6
+    proposal: Proposal,
+    claims: Iterable[ClaimRef],
+    *,
+    min_similarity: float = 0.8,
+    other_subject_similarity: float = 0.9,
 ) -> tuple[int, str] | None:
     """The existing claim that states what `proposal` states, and why in words; None if none.
 
-    The same figures about the same subject (every amount of the proposal is one of the claim's
-    figures, or inside its range when the proposal says "nearly"), or close wording (token-set
-    similarity of content words at least `min_similarity`; 0.8 when the two name different
-    subjects). The best-worded of several matches wins.
+    - **The same figures**: every amount of the proposal is one of the claim's figures (or
+      inside its range when the proposal says "nearly"), about the same subject, or with one
+      side's subject not recognised; with no shared subject the figures must identify the
+      statement (`_distinctive`) or the wording be at least half alike. Said as "same
+      figures 1,882.5%–2,014.7%, subject not recognised".
+    - **Close wording**: `wording_similarity` (rapidfuzz) at least `min_similarity`, or
+      `other_subject_similarity` when the two name different subjects.
+
+    Of several matches the closest wins (figures before wording).
     """
     amounts = [f for f in quantitative(proposal.figures) if re.search(r"\d", f.get("text", "0"))]
     subjects = set(proposal.subjects)
     best: tuple[float, int, str] | None = None
     for claim in claims:
-        similarity = token_set_similarity(proposal.text, claim.text)
+        similarity = wording_similarity(proposal.text, claim.text)
         shared = subjects & set(claim.subjects)
         reason = ""
         claim_figures = list(claim.figures)
-        if (
+        same_figures = bool(
             amounts
             and claim_figures
-            and (shared or not subjects or not claim.subjects)
             and all(
                 any(figure_covers(c, f) or figure_covers(f, c) for c in claim_figures)
                 for f in amounts
             )
+        )
+        labels = ", ".join(_figure_text(f) for f in amounts)
+        if same_figures and shared:
+            reason = f"same figures {labels} about the same subject"
+        elif (
+            same_figures
+            and not (subjects and claim.subjects)
+            and (any(_distinctive(f) for f in amounts) or similarity >= 0.5)
         ):
-            labels = ", ".join(f.get("text") or str(figure_key(f)[1:]) for f in amounts)
-            reason = f"same figures ({labels}) about the same subject"
-            similarity = max(similarity, 0.99)
+            who = "subject not recognised" if not subjects else "the claim names no subject"
+            reason = f"same figures {labels}, {who}"
+        if reason:
+            similarity = 1.0 + similarity  # figures before wording
         else:
-            needed = min_similarity if (shared or not subjects or not claim.subjects) else 0.8
+            needed = (
+                min_similarity
+                if (shared or not subjects or not claim.subjects)
+                else other_subject_similarity
+            )
             if similarity >= needed:
-                reason = f"close wording (token-set similarity {similarity:.2f})"
+                reason = f"close wording (similarity {similarity:.2f})"
         if reason and (best is None or similarity > best[0]):
             best = (similarity, claim.id, reason)
     return (best[1], best[2]) if best else None
+
+
+def _figure_text(figure: dict) -> str:
+    """ "1,882.5%–2,014.7%", "258,000,000 USD" as the reasons say it."""
+    return figure_hint_label(figure)

@@ -93,6 +93,7 @@ def proposals_generate(*, article) -> ProposalRun:
                     figures=p.figures,
                     score=p.score,
                     reasons=p.reasons,
+                    named_subjects=list(getattr(p, "named_subjects", []) or [])[:20],
                     origin_kind=p.origin_kind,
                     origin_phrase=p.origin_phrase[:500],
                     origin_id=p.origin_id,

@@ -152,7 +152,7 @@ def test_a_restating_proposal_links_the_existing_claim_and_is_merged(
     copy.write_text(seed.text, encoding="utf-8")
     article = ingest(str(copy), url="https://mirror.example.net/nre").article
     p = proposal(article, "Rare earth metals output jumped 60.4%")
-    assert p.matched_claim == existing and "same figures (60.4%)" in p.match_reason
+    assert p.matched_claim == existing and "same figures 60.4%" in p.match_reason
 
     html = admin_client.get(change_url(p)).content.decode()
     assert "Unreviewed" in html and "1 evidence" in html and "Merge into the matching claim" in html

@@ -1,0 +1,51 @@
+"""One figure reader (claims.figures) for proposals, evidence hints and matching: Chinese
+multipliers, currencies before or after the number, and one comparable form of every unit."""
+
+from __future__ import annotations
+
+import pytest
+
+from claims import hints
+from claims.figures import canonical_unit, figure_key, index_rows, parse_figures, quantities
+from intake import proposals
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("revenue of yuan 1.2 billion", 1_200_000_000, "CNY"),
+        ("revenue of RMB 1.2 billion", 1_200_000_000, "CNY"),
+        ("revenue of 1.2 billion yuan", 1_200_000_000, "CNY"),
+        ("净利润12亿元", 1_200_000_000, "CNY"),
+        ("产量5万吨", 50_000, "t"),
+        ("US$400 million", 400_000_000, "USD"),
+        ("shipped 12,500 tonnes", 12_500, "t"),
+        ("about 3 Mt", 3_000_000, "t"),
+    ],
+)
+def test_amounts_in_every_spelling(text, value, unit):
+    [figure] = parse_figures(text)
+    assert (figure["value"], figure["unit"]) == (value, unit)
+    assert text[figure["start"] : figure["end"]] == figure["text"]
+
+
+def test_the_proposer_and_the_hints_read_through_the_same_module():
+    assert proposals.parse_figures is parse_figures
+    assert hints.quantities is quantities
+
+
+def test_one_comparable_form_per_unit():
+    assert {canonical_unit(u) for u in ("t", "tonnes", "tons", "吨", "tonne")} == {"t"}
+    assert {canonical_unit(u) for u in ("%", "per cent", "percent", "pct")} == {"%"}
+    assert {canonical_unit(u) for u in ("CNY", "yuan", "RMB", "元")} == {"CNY"}
+    assert figure_key({"value": 12500, "unit": "tonnes"}) == figure_key(
+        {"value": 12500, "unit": "t"}
+    )
+
+
+def test_index_rows_are_amounts_not_dates():
+    figures = parse_figures("climbed by between 1,882.5% and 2,014.7% in the first half of 2025")
+    assert index_rows(figures) == [("%", 1882.5, 2014.7)]
+    assert index_rows([{"value": "n/a", "unit": "t"}, "junk", {"value": 40, "unit": "%"}]) == [
+        ("%", 40.0, 40.0)
+    ]

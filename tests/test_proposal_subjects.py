@@ -1,0 +1,123 @@
+"""Subjects and origins only where the text supports them, opinion left out, appositives and
+table rows (intake.proposals): the rules of issue 27, on texts written for these tests."""
+
+from __future__ import annotations
+
+from intake.proposals import EntityRef, propose
+
+NRE, LYNAS, HUNAN = 1, 2, 3
+ENTITIES = [
+    EntityRef(NRE, "China Northern Rare Earth Group", "soe", ("Northern Rare Earth",)),
+    EntityRef(LYNAS, "Lynas Rare Earths", "private_company", ("Lynas",)),
+    EntityRef(HUNAN, "Hunan Metals Group", "soe"),
+]
+
+TEXT = """Producers report a mixed half
+
+China Northern Rare Earth Group told investors this week that net profit rose 1,882.5% in the first half. The company said output of rare earth metals rose 60.4%.
+
+Separately, a smaller producer in Jiangxi said it had hired 40 new engineers.
+
+Lynas Rare Earths, the largest producer outside China, said revenue fell 9% in the quarter. The Australian miner also said it had signed a supply contract worth $258 million with a Japanese buyer.
+
+Hunan Metals Group owns 60% of Lanshan Holdings. That makes the province the controlling shareholder. Its magnet subsidiary, Lanshan Magnetics, shipped 12,500 tonnes of magnets in 2025.
+
+Exports to Germany, the largest European buyer, rose 9.3% to 1,240 tonnes.
+
+The gap between announced capacity and verifiable output has never been wider. For Western buyers the figures are a wake-up call.
+
+Exports by destination, tonnes (2024 in brackets)
+Japan 1,120 (1,040)
+South Korea 498 (510)
+"""
+
+
+def proposals():
+    return propose(TEXT, entities=ENTITIES, title="Producers report a mixed half")
+
+
+def find(found, fragment):
+    hits = [p for p in found if fragment in p.text]
+    assert hits, f"nothing proposed holds {fragment!r}: {[p.text for p in found]}"
+    return hits[0]
+
+
+def test_a_clause_naming_nobody_known_gets_no_subject_and_says_so():
+    p = find(proposals(), "hired 40 new engineers")
+    assert p.subjects == []  # not Northern Rare Earth, the last company named
+    assert p.named_subjects == ["a smaller producer in Jiangxi"]
+    assert any("not a known entity" in r for r in p.reasons)
+    plain = propose(
+        "Lynas Rare Earths posted record sales.\n\nExports to Germany rose 9.3% to 1,240 tonnes.",
+        entities=ENTITIES,
+    )
+    nameless = find(plain, "Exports to Germany")
+    assert nameless.subjects == []
+    assert any("no subject" in r for r in nameless.reasons)
+
+
+def test_referring_phrases_resolve_within_the_paragraph():
+    found = proposals()
+    assert find(found, "The company said output").subjects == [NRE]
+    # "That" is about what the sentence before said: the owner and the company owned.
+    that = find(found, "That makes the province")
+    assert (that.subjects, that.named_subjects) == ([HUNAN], ["Lanshan Holdings"])
+    # "Its magnet subsidiary, Lanshan Magnetics, shipped ...": the subsidiary named there did.
+    subsidiary = find(found, "Its magnet subsidiary, Lanshan Magnetics, shipped 12,500 tonnes")
+    assert (subsidiary.subjects, subsidiary.named_subjects) == ([], ["Lanshan Magnetics"])
+
+
+def test_the_miner_said_makes_the_subject_it_refers_to_the_origin():
+    found = proposals()
+    miner = find(found, "The Australian miner also said")
+    assert (miner.origin_kind, miner.origin_id) == ("attributed", LYNAS)
+    assert miner.subjects == [LYNAS]
+    assert find(found, "The company said output").origin_id == NRE
+    assert find(found, "said revenue fell 9%").origin_id == LYNAS
+
+
+def test_opinion_and_rhetoric_are_not_proposed():
+    texts = " ".join(p.text for p in proposals())
+    assert "never been wider" not in texts
+    assert "wake-up call" not in texts
+
+
+def test_an_appositive_after_a_phrase_that_is_not_a_name_is_kept_whole():
+    p = find(proposals(), "Exports to Germany")
+    assert p.text == "Exports to Germany, the largest European buyer, rose 9.3% to 1,240 tonnes."
+    assert p.subjects == []  # nor does it take the previous sentence's subject
+
+
+def test_table_rows_are_figure_claims_with_the_captions_unit():
+    row = find(proposals(), "South Korea 498 (510)")
+    assert row.kind == "figure"
+    assert [(f["value"], f["unit"]) for f in row.figures] == [(498, "t"), (510, "t")]
+
+
+def test_a_plan_is_a_plan_not_a_fragment():
+    [p] = propose(
+        "The Company intends to complete a definitive feasibility study in the second half of "
+        "2026.",
+        entities=ENTITIES,
+    )
+    assert p.kind == "plan"
+    assert not any("fragment" in r for r in p.reasons)
+
+
+def test_a_quotation_without_a_figure_is_not_proposed_even_in_its_second_sentence():
+    text = (
+        'Lynas Rare Earths shipped 2,410 tonnes in the quarter. "Our customers are asking for '
+        'more," the chief executive said. "We are building a company that will help the West '
+        'break its dependence on a single supplier."'
+    )
+    found = propose(text, entities=ENTITIES)
+    assert [p.text for p in found] == ["Lynas Rare Earths shipped 2,410 tonnes in the quarter."]
+
+
+def test_a_participle_that_qualifies_the_figure_stays_with_it():
+    text = (
+        "Pre-production capital expenditure is estimated at A$612 million, including a 15% "
+        "contingency, with a payback period of 3.2 years."
+    )
+    [p] = propose(text, entities=ENTITIES)
+    assert p.text == text
