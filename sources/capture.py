@@ -205,9 +205,7 @@ class Capture:
     @property
     def refused(self) -> list[dict]:
         return [
-            {"url": e.url, "reason": e.refused, "kind": e.kind}
-            for e in self.exchanges
-            if e.refused
+            {"url": e.url, "reason": e.refused, "kind": e.kind} for e in self.exchanges if e.refused
         ]
 
     def log(self) -> dict:
@@ -366,13 +364,13 @@ async def _render(browser, pool: ThreadPoolExecutor, capture: Capture) -> None:
         if result is None:
             budget.requests -= 1
             if budget.requests < 0 or budget.bytes <= 0 or budget.seconds() <= 0:
-                exchange.refused = "not fetched: the capture's request, byte or time cap was reached"
+                exchange.refused = (
+                    "not fetched: the capture's request, byte or time cap was reached"
+                )
                 exchange.kind = "cap"
                 await route.abort("blockedbyclient")
                 return
-            headers = {
-                k: v for k, v in request.headers.items() if k.lower() in _PASS_HEADERS
-            }
+            headers = {k: v for k, v in request.headers.items() if k.lower() in _PASS_HEADERS}
             try:
                 result = await loop.run_in_executor(
                     pool,
@@ -393,7 +391,9 @@ async def _render(browser, pool: ThreadPoolExecutor, capture: Capture) -> None:
                     # The browser sees the status (a 404 image stays a broken image).
                     await route.fulfill(status=exc.status, body=b"")
                 else:
-                    await route.abort("blockedbyclient" if exc.kind in ("address", "scheme") else "failed")
+                    await route.abort(
+                        "blockedbyclient" if exc.kind in ("address", "scheme") else "failed"
+                    )
                 return
             except Exception as exc:  # noqa: BLE001 - one subresource, never the capture
                 exchange.refused, exchange.kind = f"not fetched: {exc}", "internal"
@@ -428,13 +428,14 @@ async def _render(browser, pool: ThreadPoolExecutor, capture: Capture) -> None:
         await context.route_web_socket("**/*", refuse_socket)
         page = await context.new_page()
 
-        def on_page(popup) -> None:
+        async def on_page(popup) -> None:
             if popup is not page:
                 capture.popups.append(popup.url)
-                asyncio.ensure_future(popup.close())
+                with contextlib.suppress(PlaywrightError):
+                    await popup.close()
 
         context.on("page", on_page)
-        page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.dismiss()))
+        # Dialogs (alert, confirm) are dismissed by Playwright when nobody listens.
         cap = settings.REEX_CAPTURE_TIMEOUT
         try:
             await page.goto(capture.url, wait_until="load", timeout=budget.ms())
@@ -446,8 +447,9 @@ async def _render(browser, pool: ThreadPoolExecutor, capture: Capture) -> None:
         except PlaywrightError as exc:
             if main_error:
                 raise main_error[0] from None
-            raise FetchError(f"the browser could not load the page: {exc}".splitlines()[0],
-                             True, "render") from None
+            raise FetchError(
+                f"the browser could not load the page: {exc}".splitlines()[0], True, "render"
+            ) from None
         if main_error:
             raise main_error[0]
         if budget.seconds() > 0:
@@ -462,9 +464,7 @@ async def _render(browser, pool: ThreadPoolExecutor, capture: Capture) -> None:
             with contextlib.suppress(PlaywrightError):
                 await asyncio.wait_for(page.evaluate(_SCROLL_JS, 20), budget.seconds())
             with contextlib.suppress(PlaywrightError):
-                await page.wait_for_load_state(
-                    "networkidle", timeout=min(1500, budget.ms())
-                )
+                await page.wait_for_load_state("networkidle", timeout=min(1500, budget.ms()))
         # What is kept, whatever the cap left: a little time beyond it to read the page.
         context.set_default_timeout(10_000)
         capture.dom = await page.content()
@@ -476,7 +476,12 @@ async def _render(browser, pool: ThreadPoolExecutor, capture: Capture) -> None:
                 capture.screenshot = await page.screenshot(
                     type="png",
                     full_page=True,
-                    clip={"x": 0, "y": 0, "width": VIEWPORT["width"], "height": MAX_SCREENSHOT_HEIGHT},
+                    clip={
+                        "x": 0,
+                        "y": 0,
+                        "width": VIEWPORT["width"],
+                        "height": MAX_SCREENSHOT_HEIGHT,
+                    },
                 )
             else:
                 capture.screenshot = await page.screenshot(type="png", full_page=True)
@@ -577,9 +582,17 @@ def build_capture_warc(capture: Capture, dom: bytes) -> bytes:
             continue  # the same answer twice (a cached image re-requested): one record
         seen.add(key)
         _write_exchange(writer, exchange)
-    _resource(writer, f"urn:view:{capture.final_url}", "text/html; charset=utf-8", dom, capture.started)
+    _resource(
+        writer, f"urn:view:{capture.final_url}", "text/html; charset=utf-8", dom, capture.started
+    )
     if capture.screenshot:
-        _resource(writer, f"urn:screenshot:{capture.final_url}", "image/png", capture.screenshot, capture.started)
+        _resource(
+            writer,
+            f"urn:screenshot:{capture.final_url}",
+            "image/png",
+            capture.screenshot,
+            capture.started,
+        )
     meta = json.dumps({"url": capture.url, "final": capture.final_url, **capture.log()}).encode()
     writer.write_record(
         writer.create_warc_record(

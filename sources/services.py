@@ -304,7 +304,7 @@ def snapshot_extraction_crashed(
 
 
 # What `snapshot_stored` wrote, undone when the attempt fails after it (its files are deleted).
-_UNSTORED = {"body": "", "warc": "", "sha256": "", "size": None}
+_UNSTORED = {"body": "", "warc": "", "sha256": "", "size": None, "screenshot": "", "wacz": ""}
 
 
 def snapshot_fetch_failed(

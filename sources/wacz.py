@@ -33,7 +33,9 @@ class WACZError(Exception):
     pass
 
 
-def package(warcs: list[tuple[str, bytes]], pages: list[Page], *, title: str, description: str = "") -> bytes:
+def package(
+    warcs: list[tuple[str, bytes]], pages: list[Page], *, title: str, description: str = ""
+) -> bytes:
     """A WACZ of `warcs` ((file name, gzipped WARC bytes); names must be unique) listing
     `pages`. Raises WACZError when py-wacz refuses."""
     from wacz.main import main as wacz_main

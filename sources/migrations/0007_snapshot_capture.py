@@ -4,40 +4,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sources', '0006_merge_20261203_0714'),
+        ("sources", "0006_merge_20261203_0714"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='snapshot',
-            name='capture',
-            field=models.CharField(blank=True, choices=[('http', 'Plain HTTP fetch'), ('browser', 'Rendered in a browser')], default='http', max_length=10),
+            model_name="snapshot",
+            name="capture",
+            field=models.CharField(
+                blank=True,
+                choices=[("http", "Plain HTTP fetch"), ("browser", "Rendered in a browser")],
+                default="http",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='snapshot',
-            name='capture_log',
-            field=models.JSONField(blank=True, default=dict, help_text="A browser capture's requests: counts, refused addresses, notes."),
+            model_name="snapshot",
+            name="capture_log",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="A browser capture's requests: counts, refused addresses, notes.",
+            ),
         ),
         migrations.AddField(
-            model_name='snapshot',
-            name='capture_note',
-            field=models.TextField(blank=True, help_text='Why a browser capture was not possible, or where it stopped.'),
+            model_name="snapshot",
+            name="capture_note",
+            field=models.TextField(
+                blank=True, help_text="Why a browser capture was not possible, or where it stopped."
+            ),
         ),
         migrations.AddField(
-            model_name='snapshot',
-            name='capture_wanted',
-            field=models.CharField(blank=True, choices=[('http', 'Plain HTTP fetch'), ('browser', 'Rendered in a browser')], help_text="The capture asked for (a reviewer's browser re-capture); empty: REEX_CAPTURE_MODE.", max_length=10),
+            model_name="snapshot",
+            name="capture_wanted",
+            field=models.CharField(
+                blank=True,
+                choices=[("http", "Plain HTTP fetch"), ("browser", "Rendered in a browser")],
+                help_text="The capture asked for (a reviewer's browser re-capture); empty: REEX_CAPTURE_MODE.",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='snapshot',
-            name='screenshot',
-            field=models.FileField(blank=True, max_length=500, upload_to='screenshots/'),
+            model_name="snapshot",
+            name="screenshot",
+            field=models.FileField(blank=True, max_length=500, upload_to="screenshots/"),
         ),
         migrations.AddField(
-            model_name='snapshot',
-            name='wacz',
-            field=models.FileField(blank=True, max_length=500, upload_to='wacz/'),
+            model_name="snapshot",
+            name="wacz",
+            field=models.FileField(blank=True, max_length=500, upload_to="wacz/"),
         ),
     ]
