@@ -79,3 +79,21 @@ def validate(data: bytes) -> tuple[bool, str]:
         with contextlib.redirect_stdout(printed):
             status = wacz_main(["validate", "-f", str(path)])
         return status == 0, printed.getvalue()
+
+
+def package_snapshots(snapshots, *, title: str, description: str = "") -> bytes:
+    """One WACZ of the WARCs of `snapshots` (archived ones with a WARC), each its own page.
+    For one snapshot, an editor's bundle of a claim's or an article's evidence alike."""
+    from django.core.files.storage import default_storage
+
+    warcs: list[tuple[str, bytes]] = []
+    pages: list[Page] = []
+    for snapshot in snapshots:
+        if not snapshot.warc:
+            continue
+        with default_storage.open(snapshot.warc.name, "rb") as fh:
+            warcs.append((f"snapshot-{snapshot.pk}.warc.gz", fh.read()))
+        pages.append(Page(url=snapshot.final_url or snapshot.url, title=snapshot.title))
+    if not warcs:
+        raise WACZError("none of these snapshots has an archived copy yet")
+    return package(warcs, pages, title=title, description=description)

@@ -296,3 +296,77 @@ def test_a_worker_without_chromium_leaves_browser_captures_to_one_with_it(
     assert snapshot.capture == "browser", snapshot.capture_note
     assert WORDS in snapshot.text
     assert "render_snapshot[" in renderer.log() and "render_snapshot[" not in plain.log()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db
+def test_api_desk_and_evidence_wacz_of_a_browser_capture(
+    origin: HTTPServer, media, settings, client, token_client, consumer, reviewer, editor
+):
+    from django.db import transaction
+
+    from tests.factories import EvidenceFactory
+
+    settings.REEX_CAPTURE_MODE = "auto"
+    url = serve_shell(origin)
+    static = "<html><head><title>Filing</title></head><body><p>" + " ".join(["Output rose."] * 20)
+    origin.expect_request("/filing").respond_with_data(
+        static + "</p></body></html>", content_type="text/html"
+    )
+    rendered = SnapshotFactory(url=url)
+    plain = SnapshotFactory(url=origin.url_for("/filing"))
+    archive_snapshot(snapshot_id=rendered.pk)
+    archive_snapshot(snapshot_id=plain.pk)
+    rendered.refresh_from_db()
+    plain.refresh_from_db()
+    assert (rendered.capture, plain.capture) == ("browser", "http")
+    ev = EvidenceFactory(url=url, snapshot=rendered)
+    EvidenceFactory(url=plain.url, snapshot=plain, claim=ev.claim)
+
+    # The API: capture, screenshot_url, wacz_url, followed with the same token.
+    api = token_client(consumer)
+    data = api.get(f"/api/v1/snapshots/{rendered.pk}/").json()
+    assert data["capture"] == "browser"
+    shot = api.get(data["screenshot_url"])
+    assert shot.status_code == 200 and shot["Content-Type"] == "image/png"
+    assert shot["Content-Security-Policy"].startswith("sandbox")
+    assert wacz.validate(api.get(data["wacz_url"]).content)[0]
+    data = api.get(f"/api/v1/snapshots/{plain.pk}/").json()
+    assert data["capture"] == "http" and data["screenshot_url"] is None
+    plain_wacz = api.get(data["wacz_url"])  # packaged now from the plain WARC
+    assert plain_wacz["Content-Type"] == "application/wacz+zip"
+    assert wacz.validate(plain_wacz.content)[0]
+
+    # The desk: the screenshot beside the text; the archived body still sandboxed.
+    client.force_login(reviewer)
+    claim = ev.claim
+    text = client.get(f"/claims/{claim.pk}/evidence/{ev.pk}/text/", HTTP_HX_REQUEST="true")
+    assert f"/archive/{rendered.pk}/screenshot/" in text.content.decode()
+    assert WORDS in text.content.decode()
+    body = client.get(f"/archive/{rendered.pk}/content/")
+    assert (
+        "sandbox" in body["Content-Security-Policy"]
+        and "script-src 'none'" in body["Content-Security-Policy"]
+    )
+
+    # A reviewer asks for a browser re-capture of the plain source: a new snapshot, queued.
+    plain_ev = claim.evidence.get(snapshot=plain)
+    with transaction.atomic():
+        answer = client.post(f"/claims/{claim.pk}/evidence/{plain_ev.pk}/recapture/")
+    assert answer.status_code == 302
+    fresh = Snapshot.objects.get(previous=plain)
+    assert fresh.capture_wanted == "browser" and fresh.status == "pending"
+    archive_snapshot(snapshot_id=fresh.pk)
+    fresh.refresh_from_db()
+    assert fresh.capture == "browser" and fresh.drift == ""  # another kind of capture: no drift
+
+    # One claim's evidence as one WACZ, for an editor.
+    client.force_login(editor)
+    bundle = client.get(f"/claims/{claim.pk}/evidence.wacz")
+    assert bundle.status_code == 200, bundle.content[:300]
+    valid, printed = wacz.validate(bundle.content)
+    assert valid, printed
+    pages = zipfile.ZipFile(io.BytesIO(bundle.content)).read("pages/pages.jsonl").decode()
+    assert url in pages
+    article = client.get(f"/articles/{claim.article.key}/evidence.wacz")
+    assert article.status_code == 200 and wacz.validate(article.content)[0]
