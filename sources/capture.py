@@ -347,6 +347,11 @@ async def _render(browser, pool: ThreadPoolExecutor, capture: Capture) -> None:
     main_error: list[FetchError] = []
 
     async def answer(route, request) -> None:
+        # The page or context may close meanwhile (the capture ended at its cap).
+        with contextlib.suppress(PlaywrightError):
+            await _answer(route, request)
+
+    async def _answer(route, request) -> None:
         url = request.url
         exchange = Exchange(
             url=url,
@@ -380,7 +385,9 @@ async def _render(browser, pool: ThreadPoolExecutor, capture: Capture) -> None:
                         data=request.post_data_buffer,
                         headers=headers,
                         max_bytes=min(settings.REEX_FETCH_MAX_BYTES, max(budget.bytes, 1)),
-                        timeout=max(min(settings.REEX_FETCH_TIMEOUT, budget.seconds()), 0.05),
+                        # A little past the cap: the page's own time cap ends the load
+                        # first (and says so), never a subresource timing out just before.
+                        timeout=min(settings.REEX_FETCH_TIMEOUT, budget.seconds() + 1),
                     ),
                 )
             except FetchError as exc:
