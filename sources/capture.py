@@ -32,6 +32,7 @@ import io
 import json
 import logging
 import os
+import re
 import shutil
 import threading
 import time
@@ -76,6 +77,7 @@ MAX_SCREENSHOT_HEIGHT = 16000
 _PASS_HEADERS = {"accept", "accept-language", "content-type", "referer", "origin"}
 # Headers that describe the wire, not the decoded body handed to the browser.
 _DROP_HEADERS = {"content-encoding", "transfer-encoding", "content-length", "connection"}
+_SCRIPT_TAG = re.compile(rb"<script", re.I)
 _MOUNT_IDS = ("root", "app", "__next", "__nuxt", "___gatsby", "main-app")
 _SCROLL_JS = """async (steps) => {
   for (let i = 0; i < steps; i++) {
@@ -139,6 +141,8 @@ def shell_reason(body: bytes, *, charset: str | None = None) -> str | None:
     import lxml.html
     from lxml.etree import ParserError
 
+    if not _SCRIPT_TAG.search(body):
+        return None  # the common case, decided without parsing (this runs on fetching threads)
     markup, _ = decode(body, charset=charset)
     try:
         tree = lxml.html.document_fromstring(markup)
