@@ -18,8 +18,13 @@ import contextlib
 import io
 import json
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+# py-wacz prints as it goes; its output is caught by swapping sys.stdout, which is one for the
+# whole process: one package at a time, so two threads never restore each other's swap.
+_PRINTING = threading.Lock()
 
 
 @dataclass
@@ -61,7 +66,7 @@ def package(
         if description:
             args += ["--desc", description[:2000]]
         printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
+        with _PRINTING, contextlib.redirect_stdout(printed):
             status = wacz_main(args)
         if status != 0 or not out.exists():
             raise WACZError(f"py-wacz could not package the WARCs: {printed.getvalue()[-500:]}")
@@ -76,7 +81,7 @@ def validate(data: bytes) -> tuple[bool, str]:
         path = Path(folder) / "check.wacz"
         path.write_bytes(data)
         printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
+        with _PRINTING, contextlib.redirect_stdout(printed):
             status = wacz_main(["validate", "-f", str(path)])
         return status == 0, printed.getvalue()
 
