@@ -64,6 +64,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--mute-audio",
     "--dns-prefetch-disable",
+    "--disable-quic",
     # Defence in depth: a request the interception did not answer has nowhere to go.
     "--proxy-server=http://127.0.0.1:9",
     "--proxy-bypass-list=<-loopback>",

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import base64
 import io
+import socket
+import threading
 import time
 import zipfile
 
@@ -174,14 +176,44 @@ def canaries():
         server.stop()
 
 
+@pytest.fixture
+def socket_canary():
+    """A bare listening socket on 127.0.0.1 that counts every connection made to it, even one
+    that never sends a request (a browser's preconnect)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.1)
+    accepted: list[tuple] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, peer = listener.accept()
+            except OSError:
+                continue
+            accepted.append(peer)
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1], accepted
+    stop.set()
+    thread.join(2)
+    listener.close()
+
+
 @pytest.mark.browser
 @pytest.mark.django_db
 def test_no_request_of_the_page_reaches_a_refused_address(
-    origin: HTTPServer, canaries, media, settings
+    origin: HTTPServer, canaries, socket_canary, media, settings
 ):
     settings.REEX_CAPTURE_MODE = "browser"
     v4 = f"127.0.0.1:{canaries[0].port}"
     hosts = [v4, f"[::1]:{canaries[1].port}"]
+    bare_port, connections = socket_canary
+    bare = f"127.0.0.1:{bare_port}"
     tags = []
     for n, host in enumerate(hosts):
         tags += [
@@ -194,6 +226,14 @@ def test_no_request_of_the_page_reaches_a_refused_address(
         f"try {{ new WebSocket('ws://{host}/ws') }} catch (e) {{}}"
         for host in hosts
     )
+    # Connections the interception cannot see: a preconnect, a prefetch, an EventSource.
+    tags += [
+        f'<link rel="preconnect" href="http://{bare}">',
+        f'<link rel="dns-prefetch" href="http://{bare}">',
+        f'<link rel="prefetch" href="http://{bare}/next">',
+        f'<img src="http://{bare}/bare.png">',
+    ]
+    script += f";try {{ new EventSource('http://{bare}/events') }} catch (e) {{}}"
     page = (
         f"<html><head><title>Canary</title></head><body><p>{' '.join(['word'] * 30)}</p>"
         f"{''.join(tags)}<img src='/hop.png'><script>{script};window.open('/hop.png')</script>"
@@ -213,6 +253,7 @@ def test_no_request_of_the_page_reaches_a_refused_address(
     time.sleep(0.5)  # anything in flight would have arrived by now
     for server in canaries:
         assert server.log == [], f"{server.host}:{server.port} was reached: {server.log}"
+    assert connections == [], f"{bare} was connected to: {connections}"
     refused = {entry["url"]: entry for entry in snapshot.capture_log["refused"]}
     for host in hosts:
         for path in (
