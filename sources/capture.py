@@ -289,6 +289,8 @@ class _Renderer:
             self.loop.run_until_complete(stop())
         self.browser = self.playwright = None
         self.pool.shutdown(wait=False, cancel_futures=True)
+        with contextlib.suppress(Exception):
+            self.loop.close()
 
 
 _local = threading.local()

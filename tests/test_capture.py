@@ -45,6 +45,14 @@ APP_JS = (
 ).replace("WORDS", WORDS)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _close_chromium():
+    """Inline captures start a Chromium in this thread (sources.capture): closed after the
+    module, not left running."""
+    yield
+    capture.close_renderer()
+
+
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")

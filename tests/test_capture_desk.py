@@ -7,7 +7,9 @@ import os
 import threading
 
 import pytest
+from django.db import connection
 
+from sources import capture
 from sources.archive import archive_snapshot
 from sources.models import Snapshot
 from tests import test_browser
@@ -31,6 +33,9 @@ def archive_in_a_thread(snapshot_id: int) -> None:
             archive_snapshot(snapshot_id=snapshot_id)
         except BaseException as exc:  # noqa: BLE001 - re-raised below
             errors.append(exc)
+        finally:
+            capture.close_renderer()  # this thread's Chromium
+            connection.close()  # and its database connection
 
     thread = threading.Thread(target=run)
     thread.start()
