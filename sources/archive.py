@@ -9,6 +9,10 @@
              with `inline=True`, run right here: sources.extract.extract_snapshot reads the
              STORED body and ends the snapshot `archived`
 
+A browser capture (sources/render.py, sources/capture.py) takes an attempt over before the fetch
+(`capture_wanted`/REEX_CAPTURE_MODE `browser`) or after it (`auto`, a shell page): on the render
+queue, or inline; otherwise the plain fetch is stored with `capture_note` saying why not.
+
 Every state change is a function of sources.services; this module only does the I/O. A transient
 failure (timeout, connection error, 5xx, 429) puts the row back to `pending` and asks the task to
 retry later; a permanent one, or the last attempt, ends `failed` with the reason in words.
