@@ -10,7 +10,7 @@ PIP := $(BIN)/pip --disable-pip-version-check
 LOCK_FLAGS := --generate-hashes --universal --python-version 3.11 --quiet \
   --custom-compile-command "make lock"
 
-.PHONY: run test lint format migrations-check bench setup clean worker lock chromium
+.PHONY: run test lint format migrations-check bench setup clean worker worker-render lock chromium
 
 # The interpreter's own pip is enough (23.x included): everything comes from the lock.
 $(BIN)/python:
@@ -84,6 +84,14 @@ worker: setup
 	$(BIN)/celery -A reex worker --pool threads -Q "$${REEX_CELERY_QUEUE:-celery}" \
 	  -n fetch@%h --loglevel INFO & \
 	wait
+
+## The browser-capture worker (the `render` queue): threads, one Debian Chromium each
+## (REEX_CHROMIUM, installed by `make chromium`); a worker without Chromium refuses this queue.
+RENDER_CONCURRENCY ?= 2
+worker-render: chromium setup
+	REEX_CHROMIUM="$$(./bin/ensure-chromium)" $(BIN)/celery -A reex worker --pool threads \
+	  --concurrency $(RENDER_CONCURRENCY) -Q "$${REEX_RENDER_QUEUE:-render}" -n render@%h \
+	  --loglevel INFO
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("queue", "api", "archive", "scale", "proposals", "ownership_import")
+BENCHMARKS = ("queue", "api", "archive", "capture", "scale", "proposals", "ownership_import")
 
 
 def main(argv: list[str]) -> int:

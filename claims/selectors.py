@@ -364,7 +364,7 @@ def claim_evidence_qs(claim: Claim) -> QuerySet[Evidence]:
     # The extracted text and headers can be large: the page loads them on demand.
     return (
         claim.evidence.select_related("publisher", "snapshot", "added_by")
-        .defer("snapshot__text", "snapshot__headers")
+        .defer("snapshot__text", "snapshot__headers", "snapshot__capture_log")
         .order_by("created_at", "id")
     )
 

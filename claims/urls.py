@@ -25,6 +25,14 @@ urlpatterns = [
         name="evidence-text",
     ),
     path(
+        "claims/<int:pk>/evidence/<int:evidence_id>/recapture/",
+        views.evidence_recapture,
+        name="evidence-recapture",
+    ),
+    # WACZ bundles of evidence for an editor (every archived copy, one file).
+    path("claims/<int:pk>/evidence.wacz", views.claim_wacz, name="claim-wacz"),
+    path("articles/<slug:key>/evidence.wacz", views.article_wacz, name="article-wacz"),
+    path(
         "claims/<int:pk>/evidence/<int:evidence_id>/classify/",
         views.classify_request,
         name="classify-request",

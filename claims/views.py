@@ -15,8 +15,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from claims.forms import DecisionForm, EvidenceForm, QueueFilterForm
-from claims.models import Claim
+from claims.models import Article, Claim, Evidence
 from claims.presenters import SORTS, claim_page, panel_reasons, queue_page, status_tabs
 from claims.selectors import claim_for_page, open_classification_count
 from claims.services import (
@@ -406,3 +407,82 @@ def classify_request(request: HttpRequest, pk: int, evidence_id: int) -> HttpRes
         return render(request, "claims/claim_detail.html#classification", context)
     messages.success(request, f"Asked an editor to classify {req.domain}.")
     return redirect(f"{claim.get_absolute_url()}#evidence-{ev.pk}")
+
+
+@desk_required
+@require_POST
+def evidence_recapture(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
+    """A reviewer asks for a browser capture of one evidence's source (sources/render.py): a new
+    snapshot, the earlier one kept; the evidence follows it once it is archived."""
+    from sources.services import request_browser_capture
+
+    claim = _claim_or_404(pk)
+    ev = _evidence_or_404(claim, evidence_id)
+    if not request.user.has_perm("claims.add_evidence"):
+        raise PermissionDenied("Only reviewers and editors may ask for a browser capture.")
+    if ev.snapshot is None:
+        messages.error(request, "This evidence has no archived copy to capture again yet.")
+        return redirect(f"{claim.get_absolute_url()}#evidence-{ev.pk}")
+    with transaction.atomic():
+        fresh = request_browser_capture(snapshot=ev.snapshot)
+    messages.success(
+        request,
+        f"A browser capture of {ev.snapshot.url} is queued (snapshot {fresh.pk}); this evidence "
+        "moves to it once it is archived. The current copy stays as it is.",
+    )
+    return redirect(_next_url(request, f"{claim.get_absolute_url()}#evidence-{ev.pk}"))
+
+
+def _wacz_of(snapshots, *, title: str, filename: str, back: str, request) -> HttpResponse:
+    from sources import wacz
+    from sources.views import wacz_response
+
+    try:
+        data = wacz.package_snapshots(snapshots, title=title, description="Evidence, by reex")
+    except wacz.WACZError as exc:
+        messages.error(request, f"No WACZ yet: {exc}. Try again once the evidence is archived.")
+        return redirect(back)
+    return wacz_response(data, filename)
+
+
+@desk_required
+@require_GET
+def claim_wacz(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every archived copy of one claim's evidence as one WACZ (each copy a page)."""
+    if not request.user.has_perm("sources.view_snapshot"):
+        raise PermissionDenied("You may not download archived copies.")
+    claim = _claim_or_404(pk)
+    snapshots = _evidence_snapshots(Evidence.objects.filter(claim=claim))
+    return _wacz_of(
+        snapshots,
+        title=f"reex claim {claim.pk}: evidence",
+        filename=f"claim-{claim.pk}-evidence.wacz",
+        back=claim.get_absolute_url(),
+        request=request,
+    )
+
+
+@desk_required
+@require_GET
+def article_wacz(request: HttpRequest, key: str) -> HttpResponse:
+    """Every archived copy of one article's evidence (all its claims) as one WACZ."""
+    if not request.user.has_perm("sources.view_snapshot"):
+        raise PermissionDenied("You may not download archived copies.")
+    article = get_object_or_404(Article, key=key)
+    snapshots = _evidence_snapshots(Evidence.objects.filter(claim__article=article))
+    return _wacz_of(
+        snapshots,
+        title=f"reex article {article.pk}: {article}"[:200],
+        filename=f"article-{article.key}-evidence.wacz",
+        back="/",
+        request=request,
+    )
+
+
+def _evidence_snapshots(evidence) -> list:
+    seen: dict[int, object] = {}
+    for item in evidence.select_related("snapshot").order_by("pk"):
+        snap = item.snapshot
+        if snap is not None and snap.status == "archived" and snap.pk not in seen:
+            seen[snap.pk] = snap
+    return list(seen.values())

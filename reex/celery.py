@@ -11,13 +11,15 @@ import os
 import sys
 
 from celery import Celery
-from celery.signals import worker_init, worker_ready, worker_shutdown
+from celery.signals import celeryd_after_setup, worker_init, worker_ready, worker_shutdown
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reex.settings")
 
 app = Celery("reex")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The render queue's task lives beside sources.tasks (sources/capture_tasks.py).
+app.autodiscover_tasks(["sources"], related_name="capture_tasks")
 
 # Task ids in the log lines, JSON logs on the worker too (reex/observability.py).
 from reex.observability import connect_celery  # noqa: E402
@@ -27,6 +29,7 @@ connect_celery()
 # The task modules, then the libraries their tasks import lazily or that import lazily in turn.
 WORKER_IMPORTS = (
     "sources.tasks",
+    "sources.capture_tasks",
     "claims.tasks",
     "sources.archive",
     "sources.extract",
@@ -73,6 +76,45 @@ def _refuse_to_start_without_task_imports(**kwargs) -> None:
         sys.stderr.flush()
         # SystemExit, not an exception: Celery logs and ignores a signal handler's exceptions.
         raise SystemExit(1)
+
+
+def render_problem() -> str | None:
+    """Why this worker cannot render pages (no Chromium, Playwright or py-wacz), or None."""
+    from sources.capture import chromium_problem
+
+    problem = chromium_problem()
+    if problem:
+        return problem
+    problems = import_problems(("sources.render", "wacz.main"))
+    return "; ".join(problems) or None
+
+
+@celeryd_after_setup.connect
+def _render_queue_only_with_chromium(sender=None, instance=None, **kwargs) -> None:
+    """A worker told to consume the render queue that cannot run Chromium leaves it to the
+    workers that can (the snapshot would otherwise be stored without its browser capture); a
+    worker with nothing else to consume refuses to start."""
+    from django.conf import settings
+
+    queues = instance.app.amqp.queues
+    render_queue = settings.REEX_RENDER_QUEUE
+    if render_queue not in queues.consume_from:
+        return
+    problem = render_problem()
+    if problem is None:
+        return
+    message = f"reex worker: not consuming the render queue {render_queue!r}: {problem}\n"
+    if len(queues.consume_from) == 1:
+        sys.stderr.write(
+            message + "reex worker: refusing to start: it has no other queue. Install Chromium "
+            "(apt-get install chromium) and set REEX_CHROMIUM, or start it without -Q "
+            f"{render_queue}.\n"
+        )
+        sys.stderr.flush()
+        raise SystemExit(1)
+    queues.deselect([render_queue])
+    sys.stderr.write(message)
+    sys.stderr.flush()
 
 
 @worker_ready.connect

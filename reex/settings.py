@@ -398,7 +398,31 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("REEX_CELERY_QUEUE") or (
 REEX_EXTRACT_QUEUE = env_str("REEX_EXTRACT_QUEUE") or (
     "extract" if CELERY_TASK_DEFAULT_QUEUE == "celery" else f"{CELERY_TASK_DEFAULT_QUEUE}-extract"
 )
-CELERY_TASK_ROUTES = {"sources.tasks.extract_snapshot": {"queue": REEX_EXTRACT_QUEUE}}
+# Browser captures (sources/capture.py, docs/archiving.md): headless Chromium on a queue of its
+# own, so a slow render never holds a plain fetch. `auto` fetches plainly first and renders a
+# page that is a shell (little text, or a script-built body) when a render worker is alive.
+REEX_CAPTURE_MODE = env_str("REEX_CAPTURE_MODE", "auto").strip().lower()
+if REEX_CAPTURE_MODE not in ("http", "browser", "auto"):
+    raise ImproperlyConfigured(
+        f"REEX_CAPTURE_MODE must be http, browser or auto (got {REEX_CAPTURE_MODE!r})"
+    )
+REEX_CHROMIUM = env_str("REEX_CHROMIUM", "/usr/bin/chromium")
+REEX_RENDER_QUEUE = env_str("REEX_RENDER_QUEUE") or (
+    "render" if CELERY_TASK_DEFAULT_QUEUE == "celery" else f"{CELERY_TASK_DEFAULT_QUEUE}-render"
+)
+# Pages rendered at once by one render worker (threads, each with its own Chromium).
+REEX_RENDER_CONCURRENCY = env_int("REEX_RENDER_CONCURRENCY", 2)
+# Load, network settle and scroll of one page end at this cap (seconds); what loaded is kept.
+REEX_CAPTURE_TIMEOUT = env_int("REEX_CAPTURE_TIMEOUT", 15)
+# Caps on everything one page may load through the fetcher.
+REEX_CAPTURE_MAX_BYTES = env_int("REEX_CAPTURE_MAX_BYTES", 50 * 1024 * 1024)
+REEX_CAPTURE_MAX_REQUESTS = env_int("REEX_CAPTURE_MAX_REQUESTS", 300)
+# A page with scripts and fewer words of text than this is a shell (auto mode renders it).
+REEX_CAPTURE_SHELL_WORDS = env_int("REEX_CAPTURE_SHELL_WORDS", 20)
+CELERY_TASK_ROUTES = {
+    "sources.tasks.extract_snapshot": {"queue": REEX_EXTRACT_QUEUE},
+    "sources.capture_tasks.render_snapshot": {"queue": REEX_RENDER_QUEUE},
+}
 REEX_WEBHOOK_SWEEP_SECONDS = env_int("REEX_WEBHOOK_SWEEP_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     "sources-sweep-stuck-snapshots": {

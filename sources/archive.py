@@ -9,6 +9,10 @@
              with `inline=True`, run right here: sources.extract.extract_snapshot reads the
              STORED body and ends the snapshot `archived`
 
+A browser capture (sources/render.py, sources/capture.py) takes an attempt over before the fetch
+(`capture_wanted`/REEX_CAPTURE_MODE `browser`) or after it (`auto`, a shell page): on the render
+queue, or inline; otherwise the plain fetch is stored with `capture_note` saying why not.
+
 Every state change is a function of sources.services; this module only does the I/O. A transient
 failure (timeout, connection error, 5xx, 429) puts the row back to `pending` and asks the task to
 retry later; a permanent one, or the last attempt, ends `failed` with the reason in words.
@@ -164,7 +168,7 @@ def archive_snapshot(*, snapshot_id: int, inline: bool = True) -> Outcome:
     if snapshot.attempts > settings.REEX_ARCHIVE_MAX_ATTEMPTS:
         return services.snapshot_lost_too_often(snapshot=snapshot, token=token)
     try:
-        outcome = _fetch_and_store(snapshot, token)
+        outcome = _fetch_and_store(snapshot, token, inline=inline)
     except Exception as exc:
         log.exception("archiving snapshot %s failed unexpectedly", snapshot_id)
         return services.snapshot_fetch_failed(
@@ -190,7 +194,9 @@ def finish_stored(*, snapshot_id: int, token) -> Outcome:
     except Exception as exc:
         log.exception("finishing snapshot %s failed unexpectedly", snapshot_id)
         snapshot = Snapshot.objects.select_related("previous").get(pk=snapshot_id)
-        names = [f.name for f in (snapshot.warc, snapshot.body) if f]
+        names = [
+            f.name for f in (snapshot.warc, snapshot.body, snapshot.screenshot, snapshot.wacz) if f
+        ]
         outcome = services.snapshot_fetch_failed(
             snapshot=snapshot,
             token=token,
@@ -201,17 +207,27 @@ def finish_stored(*, snapshot_id: int, token) -> Outcome:
         return outcome
 
 
-def _fetch_and_store(snapshot: Snapshot, token) -> Outcome:
+def _fetch_and_store(snapshot: Snapshot, token, *, inline: bool = True) -> Outcome:
+    # A browser capture (sources/render.py) takes the attempt over, before or after the fetch.
+    from sources import render
+
+    handed, note = render.before_fetch(snapshot, token, inline=inline)
+    if handed is not None:
+        return handed
     started = time.perf_counter()
     try:
         result = fetch(snapshot.url, accept_types=ARCHIVABLE_TYPES)
     except FetchError as exc:
         return services.snapshot_fetch_failed(snapshot=snapshot, token=token, error=exc)
+    if not note:
+        handed, note = render.after_fetch(snapshot, token, result, inline=inline)
+        if handed is not None:
+            return handed
     fetched = time.perf_counter()
     sha256 = hashlib.sha256(result.body).hexdigest()
     written: list[str] = []
     try:
-        outcome = _store(snapshot, token, result, sha256, written)
+        outcome = _store(snapshot, token, result, sha256, written, capture_note=note)
     except BaseException:
         # Nothing refers to what this attempt stored: leave no orphans for the next attempt.
         _delete_written(written)
@@ -226,7 +242,13 @@ def _fetch_and_store(snapshot: Snapshot, token) -> Outcome:
 
 
 def _store(
-    snapshot: Snapshot, token, result: FetchResult, sha256: str, written: list[str]
+    snapshot: Snapshot,
+    token,
+    result: FetchResult,
+    sha256: str,
+    written: list[str],
+    *,
+    capture_note: str = "",
 ) -> Outcome:
     body_name, created = _store_body(result.body, sha256, result.mime_type)
     if created:
@@ -249,6 +271,8 @@ def _store(
         sha256=sha256,
         warc=warc_name,
         redirects=storable(result.redirects),
+        capture=Snapshot.Capture.HTTP,
+        capture_note=storable(capture_note),
     )
     if not stored:
         # Another worker reclaimed the row (we were presumed dead): its result stands.

@@ -334,6 +334,30 @@ class Snapshot(models.Model):
         default=list, blank=True, help_text="The URLs redirected through, in order."
     )
 
+    class Capture(models.TextChoices):
+        HTTP = "http", "Plain HTTP fetch"
+        BROWSER = "browser", "Rendered in a browser"
+
+    capture = models.CharField(
+        max_length=10, choices=Capture.choices, default=Capture.HTTP, blank=True
+    )
+    capture_wanted = models.CharField(
+        max_length=10,
+        choices=Capture.choices,
+        blank=True,
+        help_text="The capture asked for (a reviewer's browser re-capture); empty: REEX_CAPTURE_MODE.",
+    )
+    capture_note = models.TextField(
+        blank=True, help_text="Why a browser capture was not possible, or where it stopped."
+    )
+    capture_log = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="A browser capture's requests: counts, refused addresses, notes.",
+    )
+    screenshot = models.FileField(upload_to="screenshots/", max_length=500, blank=True)
+    wacz = models.FileField(upload_to="wacz/", max_length=500, blank=True)
+
     class Drift(models.TextChoices):
         NONE = "", "No change"
         CHANGED = "changed", "Changed since the earlier snapshot"

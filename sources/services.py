@@ -144,6 +144,17 @@ def request_recheck(*, snapshot: Snapshot, enqueue: bool = True) -> Snapshot:
     return snapshot_request(url=snapshot.url, previous=snapshot)
 
 
+def request_browser_capture(*, snapshot: Snapshot) -> Snapshot:
+    """A reviewer's browser re-capture of one source: a new `pending` snapshot of the URL with
+    `capture_wanted = browser` and `previous = snapshot` (kept as it is; evidence moves to the
+    new one when it ends archived), queued after commit (sources/render.py renders it)."""
+    fresh = Snapshot.objects.create(
+        url=snapshot.url, previous=snapshot, capture_wanted=Snapshot.Capture.BROWSER
+    )
+    transaction.on_commit(lambda: tasks.enqueue_archive(fresh.pk))
+    return fresh
+
+
 def request_retry(*, snapshot: Snapshot, enqueue: bool = True) -> bool:
     """Put a `failed` snapshot back to `pending` (a fresh set of attempts) and queue it."""
     updated = _write_state(
@@ -259,7 +270,12 @@ def snapshot_extracted(
     `snapshot_archived`, after commit."""
     drift = Snapshot.Drift.NONE
     earlier = last_archived_before(snapshot)
-    if earlier is not None and earlier.sha256 != snapshot.sha256:
+    # A browser capture's body is the rendered DOM: measured against captures of its kind only.
+    if (
+        earlier is not None
+        and earlier.sha256 != snapshot.sha256
+        and earlier.capture == snapshot.capture
+    ):
         drift = Snapshot.Drift.CHANGED
     now = timezone.now()
     with _savepoint_if_nested():
@@ -304,7 +320,7 @@ def snapshot_extraction_crashed(
 
 
 # What `snapshot_stored` wrote, undone when the attempt fails after it (its files are deleted).
-_UNSTORED = {"body": "", "warc": "", "sha256": "", "size": None}
+_UNSTORED = {"body": "", "warc": "", "sha256": "", "size": None, "screenshot": "", "wacz": ""}
 
 
 def snapshot_fetch_failed(

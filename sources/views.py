@@ -238,3 +238,42 @@ def snapshot_warc(request: HttpRequest, pk: int) -> HttpResponse:
         filename=f"snapshot-{snapshot.pk}.warc.gz",
     )
     return _inert_headers(response)
+
+
+@require_GET
+@_viewer_required
+def snapshot_screenshot(request: HttpRequest, pk: int) -> HttpResponse:
+    """A browser capture's full-page PNG screenshot (an image only: nothing in it can run)."""
+    snapshot = _archived(pk)
+    if not snapshot.screenshot:
+        raise Http404("This snapshot has no screenshot: it was not rendered in a browser.")
+    response = FileResponse(snapshot.screenshot.open("rb"), content_type="image/png")
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, max-age=300"
+    return _inert_headers(response)
+
+
+def wacz_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/wacz+zip")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return _inert_headers(response)
+
+
+@require_GET
+@_viewer_required
+def snapshot_wacz(request: HttpRequest, pk: int) -> HttpResponse:
+    """The capture as WACZ 1.1: the one stored with a browser capture, or one packaged now
+    from a plain capture's WARC (sources/wacz.py)."""
+    from sources import wacz
+
+    snapshot = _archived(pk)
+    if snapshot.wacz:
+        with snapshot.wacz.open("rb") as fh:
+            data = fh.read()
+    elif snapshot.warc:
+        data = wacz.package_snapshots(
+            [snapshot], title=f"reex snapshot {snapshot.pk}: {snapshot.title or snapshot.url}"
+        )
+    else:
+        raise Http404("This snapshot has no WARC file to package.")
+    return wacz_response(data, f"snapshot-{snapshot.pk}.wacz")

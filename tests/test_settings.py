@@ -68,3 +68,9 @@ def test_a_key_of_one_repeated_character_refuses_to_start():
     result = manage("check", DEBUG="0", SECRET_KEY="x" * 50)
     assert result.returncode != 0
     assert "SECRET_KEY is a placeholder" in result.stderr
+
+
+def test_an_unknown_capture_mode_refuses_to_start():
+    result = manage("check", DEBUG="1", REEX_CAPTURE_MODE="screenshot")
+    assert result.returncode != 0
+    assert "REEX_CAPTURE_MODE must be http, browser or auto (got 'screenshot')" in result.stderr

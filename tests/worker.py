@@ -87,6 +87,7 @@ def worker_env(**overrides: str) -> dict[str, str]:
         SECRET_KEY=settings.SECRET_KEY,
         REEX_CELERY_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,
         REEX_EXTRACT_QUEUE=settings.REEX_EXTRACT_QUEUE,
+        REEX_RENDER_QUEUE=settings.REEX_RENDER_QUEUE,
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         REEX_FETCH_ALLOWLIST=",".join(settings.REEX_FETCH_ALLOWLIST),
         PYTHONUNBUFFERED="1",
@@ -111,25 +112,36 @@ class WorkerProcess:
     concurrency: int = 4
     process: subprocess.Popen | None = None
     starts: int = field(default=0)
+    # "": the archive and extraction queues; "all": and the render queue; "render": only it.
+    queues: str = ""
+
+    @property
+    def name_prefix(self) -> str:
+        return f"{self.env['REEX_CELERY_QUEUE']}-{self.queues or 'archive'}-"
 
     def start(self, timeout: float = 30) -> WorkerProcess:
         self.starts += 1
         queue = self.env["REEX_CELERY_QUEUE"]
         # Both queues: fetching and extraction (production runs a prefork pool for the second).
         queues = f"{queue},{self.env['REEX_EXTRACT_QUEUE']}"
+        if self.queues == "all":
+            queues += f",{self.env['REEX_RENDER_QUEUE']}"
+        elif self.queues == "render":
+            queues = self.env["REEX_RENDER_QUEUE"]
+        name = f"{self.name_prefix}{self.starts}"
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [
                 sys.executable, "-m", "celery", "-A", "reex", "worker",
                 "--pool", "threads", "--concurrency", str(self.concurrency),
-                "-Q", queues, "-n", f"{queue}-{self.starts}@%h",
+                "-Q", queues, "-n", f"{name}@%h",
                 "--loglevel", "INFO", "--without-gossip", "--without-mingle",
             ],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         log.close()
         deadline = time.monotonic() + timeout
-        marker = f"{queue}-{self.starts}@"
+        marker = f"{name}@"
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"celery worker exited early:\n{self.log()}")
@@ -180,13 +192,17 @@ def make_celery_worker(transactional_db, origin, settings, tmp_path) -> Iterator
     settings.MEDIA_ROOT = str(tmp_path / "media")
     purge_queue(settings.CELERY_TASK_DEFAULT_QUEUE)
     purge_queue(settings.REEX_EXTRACT_QUEUE)
+    purge_queue(settings.REEX_RENDER_QUEUE)
     started: list[WorkerProcess] = []
 
-    def make(*, concurrency: int = 4, start: bool = True, **overrides: str) -> WorkerProcess:
+    def make(
+        *, concurrency: int = 4, start: bool = True, queues: str = "", **overrides: str
+    ) -> WorkerProcess:
         worker = WorkerProcess(
             env=worker_env(**overrides),
             log_path=tmp_path / f"worker-{len(started)}.log",
             concurrency=concurrency,
+            queues=queues,
         )
         started.append(worker)
         return worker.start() if start else worker

@@ -102,6 +102,12 @@ class SnapshotSerializer(serializers.ModelSerializer):
     )
     text_url = serializers.SerializerMethodField(help_text="The extracted text, as plain text.")
     warc_url = serializers.SerializerMethodField(help_text="The WARC record of the capture.")
+    screenshot_url = serializers.SerializerMethodField(
+        help_text="A browser capture's full-page PNG screenshot; null for a plain fetch."
+    )
+    wacz_url = serializers.SerializerMethodField(
+        help_text="The capture as a WACZ 1.1 package (WARC, index, pages, digests)."
+    )
 
     class Meta:
         model = Snapshot
@@ -129,6 +135,10 @@ class SnapshotSerializer(serializers.ModelSerializer):
             "content_url",
             "text_url",
             "warc_url",
+            "capture",
+            "capture_note",
+            "screenshot_url",
+            "wacz_url",
         ]
 
     def _url(self, obj: Snapshot, name: str) -> str | None:
@@ -155,3 +165,15 @@ class SnapshotSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_warc_url(self, obj: Snapshot) -> str | None:
         return self._url(obj, "sources:snapshot-warc") if obj.warc else None
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_screenshot_url(self, obj: Snapshot) -> str | None:
+        if obj.status != Snapshot.Status.ARCHIVED or not obj.screenshot:
+            return None
+        return self._url(obj, "sources:snapshot-screenshot")
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_wacz_url(self, obj: Snapshot) -> str | None:
+        if obj.status != Snapshot.Status.ARCHIVED or not (obj.wacz or obj.warc):
+            return None
+        return self._url(obj, "sources:snapshot-wacz")
