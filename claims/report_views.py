@@ -12,7 +12,12 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from claims.models import Article, Claim, Evidence
-from claims.reports import build_report, claim_picture_for, may_read_report
+from claims.reports import (
+    build_report,
+    claim_picture_for,
+    may_read_report,
+    may_read_unpublished_report,
+)
 from claims.services import PUBLISH_REPORT, article_set_report_published
 from claims.views import desk_required
 from sources.models import Snapshot
@@ -36,8 +41,16 @@ def article_report(request: HttpRequest, key: str) -> HttpResponse:
     """The vetted article: the text with every claim in its status colour, the status bar,
     and a card per claim (verdict, reasons, sources, ownership picture, ClaimReview)."""
     article = _readable_article(request, key)
-    report = build_report(article=article, report_url=request.build_absolute_uri(request.path))
-    staff = bool(request.user.is_authenticated and request.user.is_staff)
+    # The desk's fuller view (the rule's reasons, every source and why it did not count) is
+    # for those who may read the unpublished report; everyone else, and staff asking for
+    # `?as=reader`, get the reader's report: verdicts, rationales and the sources that count.
+    desk = may_read_unpublished_report(user=request.user)
+    staff = desk and request.GET.get("as") != "reader"
+    report = build_report(
+        article=article,
+        report_url=request.build_absolute_uri(request.path),
+        reader=not staff,
+    )
     response = render(
         request,
         "claims/report.html",
@@ -45,8 +58,10 @@ def article_report(request: HttpRequest, key: str) -> HttpResponse:
             "report": report,
             "article": article,
             "staff": staff,
+            "desk": desk,
+            "admin": staff and request.user.is_staff,
             "min_sources": settings.REEX_MIN_INDEPENDENT_SOURCES,
-            "can_publish": request.user.is_authenticated and request.user.has_perm(PUBLISH_REPORT),
+            "can_publish": staff and request.user.has_perm(PUBLISH_REPORT),
         },
     )
     if not article.report_published:
