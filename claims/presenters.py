@@ -15,7 +15,7 @@ from django.core.paginator import Page
 from django.urls import NoReverseMatch, reverse
 
 from claims.hints import EvidenceHints
-from claims.models import Claim, ClassificationRequest, Evidence, StatusChange
+from claims.models import Claim, ClassificationRequest, Evidence, EvidenceEvent, StatusChange
 from claims.selectors import (
     ALL,
     IN_FLIGHT,
@@ -275,7 +275,17 @@ class EvidenceView:
         return getattr(self.assessment, "badge", "") or Badge.UNKNOWN
 
     @property
+    def archive_failed(self) -> bool:
+        return self.snapshot is not None and self.snapshot.status == Snapshot.Status.FAILED
+
+    @property
     def badge_label(self) -> str:
+        # A failed archive says so: "Not archived yet" beside "Archiving failed" read as if
+        # waiting would help.
+        if self.badge == Badge.NOT_ARCHIVED and self.archive_failed:
+            return "Archiving failed"
+        if self.badge == Badge.NOT_ARCHIVED and self.snapshot is None:
+            return "No archived copy"
         return Badge(self.badge).label if self.badge in Badge.values else self.badge
 
     @cached_property
@@ -348,6 +358,7 @@ class ClaimPage:
     suggestion: Suggestion | None
     audit: list[StatusChange]
     admin_links: dict[str, str]
+    evidence_events: list[EvidenceEvent] = field(default_factory=list)
 
     @property
     def polling(self) -> bool:
@@ -401,6 +412,11 @@ def claim_page(*, claim: Claim, user: AbstractBaseUser) -> ClaimPage:
         suggestion=suggestion,
         audit=claim_audit(claim),
         admin_links=admin_links(claim=claim, user=user),
+        evidence_events=list(
+            EvidenceEvent.objects.filter(claim=claim)
+            .select_related("actor")
+            .order_by("-created_at", "-id")
+        ),
     )
 
 

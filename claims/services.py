@@ -38,6 +38,7 @@ from claims.models import (
     ClaimProposal,
     ClassificationRequest,
     Evidence,
+    EvidenceEvent,
     StatusChange,
     WebhookDelivery,
     WebhookEndpoint,
@@ -54,7 +55,7 @@ from claims.webhooks import EVENT, MAX_RESPONSE_BYTES, TIMEOUT_SECONDS, AttemptR
 from sources.fetch import FetchError, address_problem, allowlisted, fetch
 from sources.models import Domain, Snapshot
 from sources.publishers import publisher_for_url, publisher_ids_for_urls, registrable_domain
-from sources.services import snapshot_discard, snapshot_request
+from sources.services import request_retry, snapshot_discard, snapshot_request
 
 if TYPE_CHECKING:  # claims.ingest imports this module to write what it drafted
     from claims.ingest import Draft
@@ -339,6 +340,143 @@ def evidence_attach(
             "This URL is already attached to this claim.", duplicate=True
         ) from None
     return evidence
+
+
+# ------------------------------------------------------------------ a source's next step
+
+
+def _may_manage_evidence(*, evidence: Evidence, actor: AbstractBaseUser, verb: str) -> None:
+    """Reviewers and editors fix sources: a reviewer one whose archiving failed or that they
+    attached themselves, an editor (`change_evidence`) any. Anyone else: PermissionDenied
+    saying who may."""
+    if not actor.has_perm("claims.add_evidence"):
+        raise PermissionDenied(f"Only reviewers and editors may {verb} a source.")
+    if actor.has_perm("claims.change_evidence"):
+        return
+    snapshot = evidence.snapshot
+    failed = snapshot is not None and snapshot.status == Snapshot.Status.FAILED
+    if not failed and evidence.added_by_id != actor.pk:
+        raise PermissionDenied(
+            f"You may {verb} a source you attached or one whose archiving failed; ask an "
+            "editor for this one."
+        )
+
+
+def _evidence_event(
+    *, evidence: Evidence, actor: AbstractBaseUser, action: str, **fields
+) -> EvidenceEvent:
+    snapshot = evidence.snapshot
+    extra = {
+        "stance": evidence.stance,
+        "snapshot_id": evidence.snapshot_id,
+        "snapshot_status": snapshot.status if snapshot is not None else "",
+        "snapshot_error": snapshot.error if snapshot is not None else "",
+        **fields.pop("extra", {}),
+    }
+    return EvidenceEvent.objects.create(
+        claim_id=evidence.claim_id,
+        evidence_id=evidence.pk,
+        actor=actor,
+        action=action,
+        url=evidence.url,
+        extra=extra,
+        **fields,
+    )
+
+
+def _locked_evidence(evidence: Evidence) -> Evidence:
+    """The row again, locked for this transaction (two clicks on one button act once)."""
+    try:
+        return (
+            Evidence.objects.select_for_update(of=("self",))
+            .select_related("snapshot")
+            .get(pk=evidence.pk)
+        )
+    except Evidence.DoesNotExist:
+        raise EvidenceRejected(
+            "This source was removed a moment ago: reload the claim.", field="evidence"
+        ) from None
+
+
+def evidence_retry_archive(*, evidence: Evidence, actor: AbstractBaseUser) -> EvidenceEvent:
+    """Archive a source whose snapshot failed once more: the snapshot goes back to `pending`
+    with a fresh set of attempts and is queued after commit; the retry is audited. Refused
+    (EvidenceRejected) unless the snapshot failed."""
+    # Only a failed archive is retried, and reviewers may act on any failed one: the add
+    # permission is all it takes.
+    if not actor.has_perm("claims.add_evidence"):
+        raise PermissionDenied("Only reviewers and editors may retry archiving a source.")
+    with transaction.atomic():
+        evidence = _locked_evidence(evidence)
+        snapshot = evidence.snapshot
+        if snapshot is None or snapshot.status != Snapshot.Status.FAILED:
+            state = snapshot.get_status_display().lower() if snapshot else "not requested"
+            raise EvidenceRejected(
+                f"Only a failed archive can be retried; this one is {state}.", field="snapshot"
+            )
+        event = _evidence_event(
+            evidence=evidence, actor=actor, action=EvidenceEvent.Action.RETRY_ARCHIVE
+        )
+        request_retry(snapshot=snapshot)
+        Claim.objects.filter(pk=evidence.claim_id).update(updated_at=timezone.now())
+        suggestions_refresh([evidence.claim_id])
+    return event
+
+
+def evidence_replace_url(
+    *, evidence: Evidence, url: str, actor: AbstractBaseUser, reason: str = ""
+) -> Evidence:
+    """Point a source at another URL (the story moved, a mirror, the original instead of a
+    copy): the URL is checked like a new one, its publisher resolved again, a new snapshot
+    queued; the old snapshot stays in the archive. Stance and excerpt are kept. Audited with
+    both URLs."""
+    _may_manage_evidence(evidence=evidence, actor=actor, verb="replace the URL of")
+    url = (url or "").strip()
+    if url == evidence.url:
+        raise EvidenceRejected("That is the URL the source has already: enter the new one.")
+    url = evidence_check(claim=evidence.claim, url=url, stance=evidence.stance)
+    try:
+        with transaction.atomic():
+            evidence = _locked_evidence(evidence)
+            _evidence_event(
+                evidence=evidence,
+                actor=actor,
+                action=EvidenceEvent.Action.REPLACE_URL,
+                new_url=url,
+                reason=(reason or "").strip(),
+            )
+            evidence.url = url
+            evidence.publisher = publisher_for_url(url)
+            evidence.snapshot = snapshot_request(url=url)
+            evidence.hints = {}
+            evidence.save(update_fields=["url", "publisher", "snapshot", "hints", "updated_at"])
+            Claim.objects.filter(pk=evidence.claim_id).update(updated_at=timezone.now())
+    except IntegrityError:
+        raise EvidenceRejected(
+            "This URL is already attached to this claim.", duplicate=True
+        ) from None
+    return evidence
+
+
+def evidence_remove(
+    *, evidence: Evidence, actor: AbstractBaseUser, reason: str = ""
+) -> EvidenceEvent:
+    """Take a source off a claim. The row goes; the audit row keeps its URL, stance, excerpt
+    and snapshot (which stays in the archive), and the verdicts recorded before keep the ids
+    they rested on."""
+    _may_manage_evidence(evidence=evidence, actor=actor, verb="remove")
+    with transaction.atomic():
+        evidence = _locked_evidence(evidence)
+        event = _evidence_event(
+            evidence=evidence,
+            actor=actor,
+            action=EvidenceEvent.Action.REMOVE,
+            reason=(reason or "").strip(),
+            extra={"excerpt": evidence.excerpt, "publisher_id": evidence.publisher_id},
+        )
+        evidence.delete()
+        Claim.objects.filter(pk=event.claim_id).update(updated_at=timezone.now())
+    return event
 
 
 def evidence_classify_publisher(*, evidence: Evidence, entity, actor: AbstractBaseUser) -> int:

@@ -29,6 +29,22 @@ urlpatterns = [
         views.classify_request,
         name="classify-request",
     ),
+    # A source's next steps (issue 25): retry its archive, replace its URL, remove it.
+    path(
+        "claims/<int:pk>/evidence/<int:evidence_id>/retry/",
+        views.evidence_retry,
+        name="evidence-retry",
+    ),
+    path(
+        "claims/<int:pk>/evidence/<int:evidence_id>/replace/",
+        views.evidence_replace,
+        name="evidence-replace",
+    ),
+    path(
+        "claims/<int:pk>/evidence/<int:evidence_id>/remove/",
+        views.evidence_delete,
+        name="evidence-remove",
+    ),
     # The vetted article (issue 12): staff always, anyone once an editor publishes it.
     path("articles/<slug:key>/report/", report_views.article_report, name="report"),
     path(
