@@ -1051,3 +1051,7 @@ class ClaimProposalAdmin(admin.ModelAdmin):
         self._bulk(
             request, queryset, "rejected", lambda p: proposal_reject(proposal=p, actor=request.user)
         )
+
+
+# API consumers and their tokens (issue 25) live in their own module; importing it registers them.
+from claims import admin_consumers  # noqa: E402, F401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import User, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -620,3 +621,41 @@ class SuggestionState(models.Model):
 
     def __str__(self) -> str:
         return f"generation {self.generation}, graph {self.graph_fingerprint or '-'}"
+
+
+# ------------------------------------------------------------------ API consumers (issue 25)
+
+API_CONSUMER_GROUP = "api-consumer"
+
+
+class ApiConsumerManager(UserManager):
+    def get_queryset(self):
+        return super().get_queryset().filter(groups__name=API_CONSUMER_GROUP).distinct()
+
+
+class ApiConsumer(User):
+    """A partner system's account: a user in the `api-consumer` group only, with no password
+    (it signs in nowhere) and API tokens. A proxy of the user model, so editors manage
+    consumers (and only consumers) in the admin with permissions of their own; the writes are
+    in claims.services."""
+
+    objects = ApiConsumerManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "API consumer"
+        verbose_name_plural = "API consumers"
+
+
+class TokenUse(models.Model):
+    """When an API token was last used (knox records none), as last listed: the API notes
+    uses in the cache and claims.services.tokens_last_used keeps them here. Goes with its
+    token."""
+
+    token = models.OneToOneField(
+        "knox.AuthToken", on_delete=models.CASCADE, primary_key=True, related_name="use"
+    )
+    last_used_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.token_id[:8]}… last used {self.last_used_at:%Y-%m-%d %H:%M}"

@@ -14,16 +14,20 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Group, User
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 from django.utils.text import slugify
+from knox.models import AuthToken
+from knox.settings import knox_settings
 
 # `claims.tasks` imports this module too; both refer to each other's functions as module
 # attributes at call time, so either may be imported first.
@@ -31,8 +35,10 @@ from claims import tasks
 from claims.hints import DriftHint, EvidenceHints, hints_for_text
 from claims.materialised import suggestions_refresh
 from claims.models import (
+    API_CONSUMER_GROUP,
     EXCERPT_MAX_LENGTH,
     RATIONALE_MAX_LENGTH,
+    ApiConsumer,
     Article,
     Claim,
     ClaimProposal,
@@ -40,6 +46,7 @@ from claims.models import (
     Evidence,
     EvidenceEvent,
     StatusChange,
+    TokenUse,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -52,6 +59,7 @@ from claims.selectors import (
 )
 from claims.suggestion import decision_refusal, publisher_domain
 from claims.webhooks import EVENT, MAX_RESPONSE_BYTES, TIMEOUT_SECONDS, AttemptResult, payload, sign
+from reex.lib.authentication import last_use_key
 from sources.fetch import FetchError, address_problem, allowlisted, fetch
 from sources.models import Domain, Snapshot
 from sources.publishers import publisher_for_url, publisher_ids_for_urls, registrable_domain
@@ -477,6 +485,120 @@ def evidence_remove(
         evidence.delete()
         Claim.objects.filter(pk=event.claim_id).update(updated_at=timezone.now())
     return event
+
+
+# ------------------------------------------------------------------ API consumers (issue 25)
+# Editors create a partner's account and tokens without a superuser (the admin's *API
+# consumers*, `manage.py create_api_consumer`). Least privilege: a consumer is a user in the
+# `api-consumer` group and no other, not staff, with no usable password (it signs in to
+# neither the desk nor the admin); it reads the API with knox tokens, stored hashed, shown
+# once, expiring, revocable.
+
+CONSUMER_MAX_DAYS = 3650
+MANAGE_CONSUMERS = "claims.add_apiconsumer"
+REVOKE_TOKENS = "claims.change_apiconsumer"
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new token: `key` is the only time the secret exists in clear."""
+
+    consumer: User
+    token: AuthToken
+    key: str
+
+
+def _token_expiry(days: int | None) -> timedelta:
+    if days is None:
+        return knox_settings.TOKEN_TTL
+    if not 1 <= days <= CONSUMER_MAX_DAYS:
+        raise ValidationError({"days": f"A token lasts between 1 and {CONSUMER_MAX_DAYS} days."})
+    return timedelta(days=days)
+
+
+def _check_consumer_perm(actor: AbstractBaseUser | None, perm: str, what: str) -> None:
+    # actor None: the management command (whoever runs it has the server).
+    if actor is not None and not actor.has_perm(perm):
+        raise PermissionDenied(f"Your account may not {what}: ask an editor who manages partners.")
+
+
+def consumer_create(
+    *,
+    username: str,
+    email: str = "",
+    days: int | None = None,
+    actor: AbstractBaseUser | None,
+) -> IssuedToken:
+    """Create the consumer `username` (api-consumer group only, no password) and its first
+    token. Refuses a name already taken (ValidationError on `username`)."""
+    _check_consumer_perm(actor, MANAGE_CONSUMERS, "create API consumers")
+    username = (username or "").strip()
+    try:
+        User.username_validator(username)
+    except ValidationError as exc:
+        raise ValidationError({"username": exc.messages}) from None
+    if not username:
+        raise ValidationError({"username": "Give the consumer a name, e.g. partner-newsroom."})
+    expiry = _token_expiry(days)
+    if User.objects.filter(username=username).exists():
+        raise ValidationError(
+            {
+                "username": f"There is already an account named {username!r}. Pick another "
+                "name, or issue it a new token from its API consumer page."
+            }
+        )
+    with transaction.atomic():
+        user = User(username=username, email=(email or "").strip(), is_staff=False)
+        user.set_unusable_password()
+        user.save()
+        user.groups.set([Group.objects.get(name=API_CONSUMER_GROUP)])
+        token, key = AuthToken.objects.create(user=user, expiry=expiry)
+    return IssuedToken(consumer=user, token=token, key=key)
+
+
+def consumer_issue_token(
+    *, consumer: User, days: int | None = None, actor: AbstractBaseUser | None
+) -> IssuedToken:
+    """A further token for an existing consumer (a consumer may hold several, e.g. while a
+    partner rotates keys)."""
+    _check_consumer_perm(actor, MANAGE_CONSUMERS, "issue API tokens")
+    if not ApiConsumer.objects.filter(pk=consumer.pk).exists():
+        raise ValidationError(f"{consumer.get_username()} is not an API consumer.")
+    if not consumer.is_active:
+        raise ValidationError(f"{consumer.get_username()} is inactive; activate it first.")
+    token, key = AuthToken.objects.create(user=consumer, expiry=_token_expiry(days))
+    return IssuedToken(consumer=consumer, token=token, key=key)
+
+
+def consumer_revoke_token(*, digest: str, actor: AbstractBaseUser | None) -> bool:
+    """Revoke (delete) one token of a consumer: the next request with it is a 401. Returns
+    whether there was such a token."""
+    _check_consumer_perm(actor, REVOKE_TOKENS, "revoke API tokens")
+    deleted, _ = AuthToken.objects.filter(
+        digest=digest, user__groups__name=API_CONSUMER_GROUP
+    ).delete()
+    return bool(deleted)
+
+
+def tokens_last_used(tokens: list[AuthToken]) -> dict[str, datetime]:
+    """When each token was last used (digest → time; absent: never). The API notes uses in the
+    cache (reex.lib.authentication.note_use, no database write per request); this reads them in
+    one cache call, keeps them in `TokenUse` where newer than what is stored (so a cache flush
+    loses nothing already listed), and answers from both."""
+    if not tokens:
+        return {}
+    keys = {last_use_key(t.digest): t.digest for t in tokens}
+    cached = {
+        keys[k]: datetime.fromtimestamp(float(v), tz=UTC) for k, v in cache.get_many(keys).items()
+    }
+    stored = dict(
+        TokenUse.objects.filter(token_id__in=keys.values()).values_list("token_id", "last_used_at")
+    )
+    for digest, when in cached.items():
+        if stored.get(digest) is None or stored[digest] < when:
+            TokenUse.objects.update_or_create(token_id=digest, defaults={"last_used_at": when})
+            stored[digest] = when
+    return stored
 
 
 def evidence_classify_publisher(*, evidence: Evidence, entity, actor: AbstractBaseUser) -> int:
