@@ -242,6 +242,16 @@ def claim_paragraph(claim: Claim) -> Paragraph:
     return Paragraph(text[para_start:start], text[start:end], text[end:para_end])
 
 
+def badge_words(badge: str, snapshot_status: str | None) -> str:
+    """An evidence badge in words (the claim page, the admin). A failed archive says so:
+    "Not archived yet" beside "Archiving failed" read as if waiting would help."""
+    if badge == Badge.NOT_ARCHIVED and snapshot_status == Snapshot.Status.FAILED:
+        return "Archiving failed"
+    if badge == Badge.NOT_ARCHIVED and snapshot_status is None:
+        return "No archived copy"
+    return Badge(badge).label if badge in Badge.values else badge.replace("_", " ")
+
+
 @dataclass
 class EvidenceView:
     """One evidence row as the claim page shows it."""
@@ -280,13 +290,7 @@ class EvidenceView:
 
     @property
     def badge_label(self) -> str:
-        # A failed archive says so: "Not archived yet" beside "Archiving failed" read as if
-        # waiting would help.
-        if self.badge == Badge.NOT_ARCHIVED and self.archive_failed:
-            return "Archiving failed"
-        if self.badge == Badge.NOT_ARCHIVED and self.snapshot is None:
-            return "No archived copy"
-        return Badge(self.badge).label if self.badge in Badge.values else self.badge
+        return badge_words(self.badge, self.snapshot.status if self.snapshot else None)
 
     @cached_property
     def hints(self) -> EvidenceHints:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -72,7 +73,9 @@ def article_report(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_POST
 def article_report_publish(request: HttpRequest, key: str) -> HttpResponse:
-    """Publish or withdraw the report (editors): `published=1` or `published=0`."""
+    """Publish or withdraw the report (editors): `published=1` or `published=0`. Without
+    `confirmed=1` the answer is a confirmation page saying what will change (who will be able
+    to read it), whose button sends the same request confirmed."""
     if not request.user.is_authenticated:
         raise Http404("No such report.")
     article = get_object_or_404(Article, key=key)
@@ -82,6 +85,15 @@ def article_report_publish(request: HttpRequest, key: str) -> HttpResponse:
             request, "Say published=1 to publish the report or published=0 to withdraw it."
         )
         return redirect("claims:report", key=key)
+    if not request.user.has_perm(PUBLISH_REPORT):
+        raise PermissionDenied("Only editors may publish or withdraw a vetting report.")
+    if request.POST.get("confirmed") != "1":
+        report = build_report(article=article, report_url="", reader=True)
+        return render(
+            request,
+            "claims/report_confirm.html",
+            {"article": article, "report": report, "publish": wanted == "1"},
+        )
     # PermissionDenied (not an editor) becomes Django's 403 page.
     changed = article_set_report_published(
         article=article, published=wanted == "1", actor=request.user

@@ -181,7 +181,12 @@ def claim_set_status(
             # The holder rule is part of the compare-and-swap: a claim taken by someone else a
             # moment ago is not decided over their head.
             target = target.filter(Q(assignee__isnull=True) | Q(assignee=actor))
-        updated = target.update(status=status, version=F("version") + 1, updated_at=timezone.now())
+        # A verdict gives the claim back: it is no one's work any more (the queue stops showing
+        # it as "Yours", the page stops offering "Release"). The audit row keeps who decided.
+        released = {"assignee": None} if status in FINAL_STATUSES else {}
+        updated = target.update(
+            status=status, version=F("version") + 1, updated_at=timezone.now(), **released
+        )
         if not updated:
             # Nothing got updated: another decision got there first (or the caller read an old
             # copy), or another reviewer holds the claim. Say which.
@@ -206,6 +211,8 @@ def claim_set_status(
         # on a partner's endpoint or a broker outage.
         transaction.on_commit(lambda: notify_status_change(claim_id=fresh.pk))
     claim.status, claim.version, claim.updated_at = fresh.status, fresh.version, fresh.updated_at
+    if released:
+        claim.assignee = None
     return claim
 
 

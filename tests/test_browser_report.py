@@ -144,6 +144,11 @@ def test_the_report_in_chromium_click_focus_print_and_publish(page, live_server)
     assert not card.is_visible()
     # The editor publishes it from the page.
     page.get_by_role("button", name="Publish this report (read-only, public)").click()
+    # A confirmation step: nothing is public yet.
+    page.get_by_role("button", name="Yes, publish it").wait_for()
+    article.refresh_from_db()
+    assert not article.report_published
+    page.get_by_role("button", name="Yes, publish it").click()
     page.wait_for_url(report)
     assert "The vetting report is published" in page.inner_text(".flash")
 

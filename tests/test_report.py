@@ -191,7 +191,16 @@ def test_reviewers_read_the_unpublished_report(client, article, reviewer):
 
 def test_an_editor_publishes_and_anonymous_readers_see_it_read_only(client, article, editor):
     client.force_login(editor)
+    # First a confirmation step, which changes nothing.
     response = client.post(reverse("claims:report-publish", args=[article.key]), {"published": "1"})
+    assert response.status_code == 200
+    assert b"Anyone with the link will be able to read it" in response.content
+    assert b"Yes, publish it" in response.content
+    article.refresh_from_db()
+    assert not article.report_published
+    response = client.post(
+        reverse("claims:report-publish", args=[article.key]), {"published": "1", "confirmed": "1"}
+    )
     assert response.status_code == 302
     article.refresh_from_db()
     assert article.report_published and article.report_published_by == editor
@@ -303,9 +312,16 @@ def test_api_consumers_have_no_claim_picture(client, article, consumer):
 
 def test_editors_publish_from_the_article_list_action(client, article, editor):
     client.force_login(editor)
-    response = client.post(
+    confirm = client.post(
         reverse("admin:claims_article_changelist"),
         {"action": "publish_reports", "_selected_action": [article.pk]},
+    )
+    assert confirm.status_code == 200 and b"Yes, publish 1 report" in confirm.content
+    article.refresh_from_db()
+    assert not article.report_published
+    response = client.post(
+        reverse("admin:claims_article_changelist"),
+        {"action": "publish_reports", "_selected_action": [article.pk], "confirmed": "yes"},
         follow=True,
     )
     assert response.status_code == 200
@@ -314,9 +330,16 @@ def test_editors_publish_from_the_article_list_action(client, article, editor):
     assert article.report_published
     page = client.get(reverse("admin:claims_article_change", args=[article.pk]))
     assert b"published " in page.content and b"anyone with the link" in page.content
-    client.post(
+    confirm = client.post(
         reverse("admin:claims_article_changelist"),
         {"action": "withdraw_reports", "_selected_action": [article.pk]},
+    )
+    assert b"Yes, withdraw 1 report" in confirm.content
+    article.refresh_from_db()
+    assert article.report_published
+    client.post(
+        reverse("admin:claims_article_changelist"),
+        {"action": "withdraw_reports", "_selected_action": [article.pk], "confirmed": "yes"},
     )
     article.refresh_from_db()
     assert not article.report_published
