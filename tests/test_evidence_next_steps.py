@@ -250,3 +250,12 @@ def test_the_schema_lists_the_new_endpoints(client):
     paths = schema["paths"]
     for verb in ("retry", "replace", "remove"):
         assert f"/api/v1/claims/{{id}}/evidence/{{evidence_id}}/{verb}/" in paths, verb
+
+
+def test_the_admins_suggestion_lists_badges_in_words(client, failed, world, editor):
+    EvidenceFactory(claim=world.claim, url="https://argusmedia.com/x", publisher=None)
+    client.force_login(editor)
+    body = client.get(reverse("admin:claims_claim_change", args=[world.claim.pk])).content.decode()
+    assert "[not_archived]" not in body and "[unknown]" not in body
+    assert "<strong>Archiving failed</strong>" in body
+    assert "<strong>Unknown publisher</strong>" in body
