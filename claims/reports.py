@@ -69,8 +69,8 @@ BADGE_LABELS = {
 READER_BADGE_LABELS = {
     "independent": "Independent of the claimant",
     "same_group": "Same owners as the claimant",
-    "echo": "Repeats the claimant's statement",
-    "refutes": "Contradicts the claim",
+    # "echo" and "refutes" say what the stance already says ("Repeats the claimant",
+    # "Contradicts it"): no second badge.
 }
 #: How each stance reads to a reader.
 READER_STANCES = {
