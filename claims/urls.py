@@ -1,6 +1,6 @@
 from django.urls import path
 
-from claims import report_views, views
+from claims import dashboard_views, report_views, views
 
 app_name = "claims"
 
@@ -58,4 +58,7 @@ urlpatterns = [
         name="report-archive",
     ),
     path("claims/<int:pk>/ownership.svg", report_views.claim_ownership, name="ownership-svg"),
+    # The editors' dashboard (issue 25).
+    path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
+    path("dashboard/<slug:chart>.csv", dashboard_views.dashboard_csv, name="dashboard-csv"),
 ]

@@ -67,6 +67,7 @@ def pages(live_server):
         "an entity's admin page": f"/admin/sources/entity/{entity.pk}/change/",
         "the queue": "/",
         "the claim page": f"/claims/{claim.pk}/",
+        "the dashboard": "/dashboard/",
     }
 
 
