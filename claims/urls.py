@@ -1,6 +1,6 @@
 from django.urls import path
 
-from claims import dashboard_views, report_views, views
+from claims import dashboard_views, embed_views, report_views, views
 
 app_name = "claims"
 
@@ -58,6 +58,9 @@ urlpatterns = [
         name="report-archive",
     ),
     path("claims/<int:pk>/ownership.svg", report_views.claim_ownership, name="ownership-svg"),
+    # Status badges for the newsroom's own site (issue 25): framed by REEX_EMBED_ORIGINS only.
+    path("embed/claims/<int:pk>/", embed_views.embed_claim, name="embed-claim"),
+    path("embed/articles/<slug:key>/", embed_views.embed_article, name="embed-article"),
     # The editors' dashboard (issue 25).
     path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
     path("dashboard/<slug:chart>.csv", dashboard_views.dashboard_csv, name="dashboard-csv"),
