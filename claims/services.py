@@ -360,6 +360,11 @@ def evidence_attach(
 # ------------------------------------------------------------------ a source's next step
 
 
+class ArchiveNotFailed(EvidenceRejected):
+    """A retry of an archive that has not failed: a conflict with the source's state (the
+    API's 409 `not_failed`), not bad input."""
+
+
 def _may_manage_evidence(*, evidence: Evidence, actor: AbstractBaseUser, verb: str) -> None:
     """Reviewers and editors fix sources: a reviewer one whose archiving failed or that they
     attached themselves, an editor (`change_evidence`) any. Anyone else: PermissionDenied
@@ -426,7 +431,7 @@ def evidence_retry_archive(*, evidence: Evidence, actor: AbstractBaseUser) -> Ev
         snapshot = evidence.snapshot
         if snapshot is None or snapshot.status != Snapshot.Status.FAILED:
             state = snapshot.get_status_display().lower() if snapshot else "not requested"
-            raise EvidenceRejected(
+            raise ArchiveNotFailed(
                 f"Only a failed archive can be retried; this one is {state}.", field="snapshot"
             )
         event = _evidence_event(

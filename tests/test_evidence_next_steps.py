@@ -212,9 +212,10 @@ def test_the_api_retries_replaces_and_removes(token_client, failed, world, revie
     response = api.post(f"{base}/retry/", format="json")
     assert response.status_code == 202, response.content
     assert response.json()["snapshot"]["status"] == "pending"
-    # Not failed any more: a second retry is a 400 that says why.
+    # Not failed any more: a second retry is a 409 that says why.
     again = api.post(f"{base}/retry/", format="json")
-    assert again.status_code == 400 and "Only a failed archive" in again.json()["detail"]
+    assert again.status_code == 409 and "Only a failed archive" in again.json()["detail"]
+    assert again.json()["code"] == "not_failed"
     Snapshot.objects.filter(pk=failed.snapshot_id).update(status="failed", error=DNS)
 
     response = api.post(f"{base}/replace/", {"url": "https://www.usgs.gov/mis"}, format="json")

@@ -256,13 +256,13 @@ class ClaimViewSet(
         summary="Retry archiving a source whose archive failed (reviewers, editors)",
         description=(
             "The failed snapshot goes back to `pending` with a fresh set of attempts and is "
-            "queued; answers 202 with the evidence (snapshot `pending`). 400 when the snapshot "
-            "has not failed. Reviewers act on sources whose archive failed or that they "
+            "queued; answers 202 with the evidence (snapshot `pending`). 409 `not_failed` when "
+            "the snapshot has not failed (archived, or already queued again). Reviewers act on sources whose archive failed or that they "
             "attached; editors on any. Audited (who, when, the failure it answered). The same "
             "service as the desk's button (claims.services.evidence_retry_archive)."
         ),
         request=None,
-        responses={202: EvidenceSerializer, **errors(400, 401, 403, 404, 429)},
+        responses={202: EvidenceSerializer, **errors(401, 403, 404, 409, 429)},
     )
     @action(
         detail=True,
