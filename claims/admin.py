@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
@@ -25,8 +27,10 @@ from claims.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from claims.presenters import badge_words
 from claims.selectors import suggest_for_claim
 from claims.services import (
+    PUBLISH_REPORT,
     ClaimTaken,
     EvidenceRejected,
     VersionConflict,
@@ -145,6 +149,28 @@ class ArticleAdmin(admin.ModelAdmin):
         )
 
     def _set_reports(self, request: HttpRequest, queryset: QuerySet[Article], published: bool):
+        if not request.user.has_perm(PUBLISH_REPORT):
+            self.message_user(
+                request, "Only editors may publish or withdraw a vetting report.", messages.ERROR
+            )
+            return None
+        if request.POST.get("confirmed") != "yes":
+            # A confirmation step first (like Django's delete action): what changes, for whom.
+            return TemplateResponse(
+                request,
+                "admin/claims/article/confirm_reports.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Publish the vetting reports?"
+                    if published
+                    else "Withdraw the public vetting reports?",
+                    "articles": list(queryset),
+                    "publish": published,
+                    "action": request.POST.get("action", ""),
+                    "opts": self.model._meta,
+                    "action_checkbox_name": ACTION_CHECKBOX_NAME,
+                },
+            )
         try:
             changed = sum(
                 article_set_report_published(article=a, published=published, actor=request.user)
@@ -157,12 +183,12 @@ class ArticleAdmin(admin.ModelAdmin):
         self.message_user(request, f"{changed} vetting report(s) {verb}.", messages.SUCCESS)
 
     @admin.action(description="Publish the vetting reports (read-only, public)")
-    def publish_reports(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        self._set_reports(request, queryset, True)
+    def publish_reports(self, request: HttpRequest, queryset: QuerySet[Article]):
+        return self._set_reports(request, queryset, True)
 
     @admin.action(description="Withdraw the public vetting reports")
-    def withdraw_reports(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        self._set_reports(request, queryset, False)
+    def withdraw_reports(self, request: HttpRequest, queryset: QuerySet[Article]):
+        return self._set_reports(request, queryset, False)
 
     @admin.display(description="claims", ordering="n_claims")
     def claim_count(self, obj: Article) -> int:
@@ -306,7 +332,8 @@ class ClaimAdmin(admin.ModelAdmin):
             return "-"
 
         s = suggest_for_claim(obj)
-        evidence = {e.pk: e.url for e in obj.evidence.only("id", "url")}
+        rows = obj.evidence.select_related("snapshot").only("id", "url", "snapshot__status")
+        evidence = {e.pk: e for e in rows}
         return format_html(
             "<p><strong>{}</strong></p><ul style='margin:0;padding-left:1.2em'>{}</ul>"
             "<p>Evidence:</p><ul style='margin:0;padding-left:1.2em'>{}</ul>",
@@ -314,8 +341,20 @@ class ClaimAdmin(admin.ModelAdmin):
             format_html_join("", "<li>{}</li>", ((r,) for r in s.reasons)),
             format_html_join(
                 "",
-                "<li>[{}] {} — {}</li>",
-                ((a.badge, evidence.get(eid, eid), a.why) for eid, a in s.assessments.items()),
+                "<li><strong>{}</strong>: {} — {}</li>",
+                (
+                    (
+                        badge_words(
+                            a.badge,
+                            ev.snapshot.status
+                            if (ev := evidence.get(eid)) and ev.snapshot
+                            else None,
+                        ),
+                        ev.url if ev else eid,
+                        a.why,
+                    )
+                    for eid, a in s.assessments.items()
+                ),
             )
             or "-",
         )
@@ -679,3 +718,7 @@ class ClassificationRequestAdmin(admin.ModelAdmin):
     @admin.display(description="evidence")
     def evidence_link(self, obj: ClassificationRequest) -> str:
         return admin_link(obj.evidence, obj.evidence.url)
+
+
+# API consumers and their tokens (issue 25) live in their own module; importing it registers them.
+from claims import admin_consumers  # noqa: E402, F401

@@ -33,6 +33,23 @@ RATINGS: dict[str, int] = {
 }
 WORST, BEST = 1, 4
 
+#: Each status in a reader's words (the public report and its ClaimReview): what the verdict
+#: means, with none of the desk's working.
+READER_VERDICTS: dict[str, str] = {
+    Claim.Status.INDEPENDENTLY_VERIFIED: (
+        "Confirmed by sources whose owners have nothing in common with the claimant's, each"
+        " kept as an archived copy."
+    ),
+    Claim.Status.STATE_SOURCED: (
+        "Only the claimant's own state apparatus backs this: the company itself, its state"
+        " owners or state media of the same state. No independent source confirms it yet."
+    ),
+    Claim.Status.DISPUTED: "A source independent of the claimant contradicts this.",
+    Claim.Status.UNVERIFIABLE: "Our reviewers found nothing that settles this either way.",
+    Claim.Status.IN_REVIEW: "Being checked now: no verdict yet.",
+    Claim.Status.UNREVIEWED: "Not checked yet: no verdict.",
+}
+
 
 class ClaimReviewUnavailable(Exception):
     """The claim has no verdict yet."""
@@ -47,11 +64,15 @@ def latest_decision(claim: Claim) -> StatusChange | None:
     )
 
 
-def claim_review(*, claim: Claim, url: str, decision: StatusChange | None) -> dict[str, Any]:
+def claim_review(
+    *, claim: Claim, url: str, decision: StatusChange | None, public: bool = False
+) -> dict[str, Any]:
     """The ClaimReview for `claim` (its article and origin loaded), published at `url`.
 
     `ratingExplanation` is the decision's rationale followed by the suggestion rule's reasons as
-    recorded in the audit row when the verdict was given (not as they read today).
+    recorded in the audit row when the verdict was given (not as they read today). `public`
+    (the reader's report): the rationale and the verdict in a reader's words only, none of
+    the rule's working (which names failed snapshots and unclassified domains).
     """
     if claim.status not in RATINGS:
         raise ClaimReviewUnavailable(
@@ -59,9 +80,11 @@ def claim_review(*, claim: Claim, url: str, decision: StatusChange | None) -> di
             "ClaimReview markup exists once a reviewer has decided it."
         )
     explanation: list[str] = []
-    if decision is not None:
-        if decision.rationale:
-            explanation.append(decision.rationale.strip())
+    if decision is not None and decision.rationale:
+        explanation.append(decision.rationale.strip())
+    if public:
+        explanation.append(READER_VERDICTS[claim.status])
+    elif decision is not None:
         explanation.extend(str(r) for r in (decision.extra or {}).get("reasons", []))
         if decision.override:
             explanation.append("An editor set this verdict over the suggestion rule.")

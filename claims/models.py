@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import User, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -367,6 +368,53 @@ class StatusChange(models.Model):
         raise PermissionError("Audit rows are append-only: they cannot be deleted.")
 
 
+class EvidenceEvent(models.Model):
+    """The audit trail of what was done to a claim's sources after they were attached: an
+    archive retried, a URL replaced, a source removed. One row per action, never edited or
+    deleted (like `StatusChange`); `evidence_id` is a plain number because a removed source's
+    row is gone, and `url`/`new_url`/`extra` keep what it was."""
+
+    class Action(models.TextChoices):
+        RETRY_ARCHIVE = "retry_archive", "Archiving retried"
+        REPLACE_URL = "replace_url", "URL replaced"
+        REMOVE = "remove", "Source removed"
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="evidence_events")
+    evidence_id = models.PositiveBigIntegerField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    url = models.URLField(max_length=2000)
+    new_url = models.URLField(max_length=2000, blank=True)
+    reason = models.TextField(blank=True, max_length=RATIONALE_MAX_LENGTH)
+    extra = models.JSONField(default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["claim", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["retry_archive", "replace_url", "remove"]),
+                name="evidenceevent_action_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.get_action_display()} ({self.url})"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("Audit rows are append-only: they cannot be edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[override]
+        raise PermissionError("Audit rows are append-only: they cannot be deleted.")
+
+
 def _webhook_secret() -> str:
     import secrets
 
@@ -532,3 +580,41 @@ class SuggestionState(models.Model):
 
     def __str__(self) -> str:
         return f"generation {self.generation}, graph {self.graph_fingerprint or '-'}"
+
+
+# ------------------------------------------------------------------ API consumers (issue 25)
+
+API_CONSUMER_GROUP = "api-consumer"
+
+
+class ApiConsumerManager(UserManager):
+    def get_queryset(self):
+        return super().get_queryset().filter(groups__name=API_CONSUMER_GROUP).distinct()
+
+
+class ApiConsumer(User):
+    """A partner system's account: a user in the `api-consumer` group only, with no password
+    (it signs in nowhere) and API tokens. A proxy of the user model, so editors manage
+    consumers (and only consumers) in the admin with permissions of their own; the writes are
+    in claims.services."""
+
+    objects = ApiConsumerManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "API consumer"
+        verbose_name_plural = "API consumers"
+
+
+class TokenUse(models.Model):
+    """When an API token was last used (knox records none), as last listed: the API notes
+    uses in the cache and claims.services.tokens_last_used keeps them here. Goes with its
+    token."""
+
+    token = models.OneToOneField(
+        "knox.AuthToken", on_delete=models.CASCADE, primary_key=True, related_name="use"
+    )
+    last_used_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.token_id[:8]}… last used {self.last_used_at:%Y-%m-%d %H:%M}"

@@ -15,7 +15,7 @@ from django.core.paginator import Page
 from django.urls import NoReverseMatch, reverse
 
 from claims.hints import EvidenceHints
-from claims.models import Claim, ClassificationRequest, Evidence, StatusChange
+from claims.models import Claim, ClassificationRequest, Evidence, EvidenceEvent, StatusChange
 from claims.selectors import (
     ALL,
     IN_FLIGHT,
@@ -242,6 +242,16 @@ def claim_paragraph(claim: Claim) -> Paragraph:
     return Paragraph(text[para_start:start], text[start:end], text[end:para_end])
 
 
+def badge_words(badge: str, snapshot_status: str | None) -> str:
+    """An evidence badge in words (the claim page, the admin). A failed archive says so:
+    "Not archived yet" beside "Archiving failed" read as if waiting would help."""
+    if badge == Badge.NOT_ARCHIVED and snapshot_status == Snapshot.Status.FAILED:
+        return "Archiving failed"
+    if badge == Badge.NOT_ARCHIVED and snapshot_status is None:
+        return "No archived copy"
+    return Badge(badge).label if badge in Badge.values else badge.replace("_", " ")
+
+
 @dataclass
 class EvidenceView:
     """One evidence row as the claim page shows it."""
@@ -275,8 +285,12 @@ class EvidenceView:
         return getattr(self.assessment, "badge", "") or Badge.UNKNOWN
 
     @property
+    def archive_failed(self) -> bool:
+        return self.snapshot is not None and self.snapshot.status == Snapshot.Status.FAILED
+
+    @property
     def badge_label(self) -> str:
-        return Badge(self.badge).label if self.badge in Badge.values else self.badge
+        return badge_words(self.badge, self.snapshot.status if self.snapshot else None)
 
     @cached_property
     def hints(self) -> EvidenceHints:
@@ -348,6 +362,7 @@ class ClaimPage:
     suggestion: Suggestion | None
     audit: list[StatusChange]
     admin_links: dict[str, str]
+    evidence_events: list[EvidenceEvent] = field(default_factory=list)
 
     @property
     def polling(self) -> bool:
@@ -401,6 +416,11 @@ def claim_page(*, claim: Claim, user: AbstractBaseUser) -> ClaimPage:
         suggestion=suggestion,
         audit=claim_audit(claim),
         admin_links=admin_links(claim=claim, user=user),
+        evidence_events=list(
+            EvidenceEvent.objects.filter(claim=claim)
+            .select_related("actor")
+            .order_by("-created_at", "-id")
+        ),
     )
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import (
     FileResponse,
@@ -29,7 +30,12 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from claims.models import Article, Claim, Evidence
-from claims.reports import build_report, claim_picture_for, may_read_report
+from claims.reports import (
+    build_report,
+    claim_picture_for,
+    may_read_report,
+    may_read_unpublished_report,
+)
 from claims.services import PUBLISH_REPORT, article_set_report_published
 from claims.views import desk_required
 from sources.chains import graph_fingerprint
@@ -61,8 +67,16 @@ def article_report(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _render_report(request: HttpRequest, article: Article) -> HttpResponse:
-    report = build_report(article=article, report_url=request.build_absolute_uri(request.path))
-    staff = bool(request.user.is_authenticated and request.user.is_staff)
+    # The desk's fuller view (the rule's reasons, every source and why it did not count) is
+    # for those who may read the unpublished report; everyone else, and staff asking for
+    # `?as=reader`, get the reader's report: verdicts, rationales and the sources that count.
+    desk = may_read_unpublished_report(user=request.user)
+    staff = desk and request.GET.get("as") != "reader"
+    report = build_report(
+        article=article,
+        report_url=request.build_absolute_uri(request.path),
+        reader=not staff,
+    )
     response = render(
         request,
         "claims/report.html",
@@ -70,8 +84,10 @@ def _render_report(request: HttpRequest, article: Article) -> HttpResponse:
             "report": report,
             "article": article,
             "staff": staff,
+            "desk": desk,
+            "admin": staff and request.user.is_staff,
             "min_sources": settings.REEX_MIN_INDEPENDENT_SOURCES,
-            "can_publish": request.user.is_authenticated and request.user.has_perm(PUBLISH_REPORT),
+            "can_publish": staff and request.user.has_perm(PUBLISH_REPORT),
         },
     )
     if not article.report_published or request.user.is_authenticated:
@@ -210,7 +226,9 @@ def on_report_publication_changed(sender, article_id: int, **kwargs) -> None:
 
 @require_POST
 def article_report_publish(request: HttpRequest, key: str) -> HttpResponse:
-    """Publish or withdraw the report (editors): `published=1` or `published=0`."""
+    """Publish or withdraw the report (editors): `published=1` or `published=0`. Without
+    `confirmed=1` the answer is a confirmation page saying what will change (who will be able
+    to read it), whose button sends the same request confirmed."""
     if not request.user.is_authenticated:
         raise Http404("No such report.")
     article = get_object_or_404(Article, key=key)
@@ -220,6 +238,15 @@ def article_report_publish(request: HttpRequest, key: str) -> HttpResponse:
             request, "Say published=1 to publish the report or published=0 to withdraw it."
         )
         return redirect("claims:report", key=key)
+    if not request.user.has_perm(PUBLISH_REPORT):
+        raise PermissionDenied("Only editors may publish or withdraw a vetting report.")
+    if request.POST.get("confirmed") != "1":
+        report = build_report(article=article, report_url="", reader=True)
+        return render(
+            request,
+            "claims/report_confirm.html",
+            {"article": article, "report": report, "publish": wanted == "1"},
+        )
     # PermissionDenied (not an editor) becomes Django's 403 page.
     changed = article_set_report_published(
         article=article, published=wanted == "1", actor=request.user

@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, format_html, mark_safe
 from django.utils.safestring import SafeString
 
-from claims.claimreview import ClaimReviewUnavailable, claim_review
+from claims.claimreview import READER_VERDICTS, ClaimReviewUnavailable, claim_review
 from claims.models import Article, Claim, ClaimStatus, Evidence, StatusChange
 from claims.selectors import suggest_for_claims
 from claims.suggestion import Suggestion
@@ -64,13 +64,32 @@ BADGE_LABELS = {
     "refutes": "Refutes",
     "context": "Context",
 }
+#: The same badges in a reader's words (the public report shows only sources that count, so
+#: "unknown" and "not archived" never reach a reader).
+READER_BADGE_LABELS = {
+    "independent": "Independent of the claimant",
+    "same_group": "Same owners as the claimant",
+    # "echo" and "refutes" say what the stance already says ("Repeats the claimant",
+    # "Contradicts it"): no second badge.
+}
+#: How each stance reads to a reader.
+READER_STANCES = {
+    "supports": "Confirms it",
+    "echoes": "Repeats the claimant",
+    "refutes": "Contradicts it",
+    "context": "Background",
+}
 
 
 def may_read_report(*, user: AbstractBaseUser | AnonymousUser, article: Article) -> bool:
     """Published: anyone. Unpublished: staff who may view articles (editors), and desk users
     (reviewers) who may."""
-    if article.report_published:
-        return True
+    return article.report_published or may_read_unpublished_report(user=user)
+
+
+def may_read_unpublished_report(*, user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Staff who may view articles (editors) and desk users (reviewers) who may: they read
+    any report, and see the desk's view of it."""
     return bool(
         user.is_authenticated
         and user.is_active
@@ -169,6 +188,25 @@ class SourceRow:
         return BADGE_LABELS.get(self.badge, self.badge.replace("_", " "))
 
     @property
+    def reader_badge_label(self) -> str:
+        return READER_BADGE_LABELS.get(self.badge, "")
+
+    @property
+    def reader_stance(self) -> str:
+        return READER_STANCES.get(self.evidence.stance, "")
+
+    @property
+    def counts_for_readers(self) -> bool:
+        """A source a reader is shown: archived, its publisher known, and not mere context
+        (DESIGN.md: only such evidence counts). Failed or pending archives, unknown
+        publishers and their reasons stay on the desk."""
+        return bool(
+            self.archive_url
+            and self.publisher is not None
+            and self.evidence.stance != Evidence.Stance.CONTEXT
+        )
+
+    @property
     def snapshot(self) -> Snapshot | None:
         return self.evidence.snapshot
 
@@ -183,6 +221,15 @@ class ClaimCard:
     origin: ControlSummary
     picture: Picture
     claimreview: dict[str, Any] | None
+
+    @property
+    def reader_sources(self) -> list[SourceRow]:
+        return [row for row in self.sources if row.counts_for_readers]
+
+    @property
+    def reader_verdict(self) -> str:
+        """The verdict in a reader's words (claims.claimreview.READER_VERDICTS)."""
+        return READER_VERDICTS[self.claim.status]
 
     @property
     def recorded_reasons(self) -> list[str]:
@@ -333,11 +380,13 @@ def latest_decisions(claims: list[Claim]) -> dict[int, StatusChange]:
     return out
 
 
-def build_report(*, article: Article, report_url: str) -> Report:
+def build_report(*, article: Article, report_url: str, reader: bool = False) -> Report:
     """Everything the report shows. Queries: the claims, their evidence (publisher and
     snapshot joined), the latest decisions, the control graph and the suggestions: a constant
     number whatever the article holds. `report_url` is the absolute URL of the page (the
-    ClaimReview's `url`, with the claim's anchor)."""
+    ClaimReview's `url`, with the claim's anchor). `reader`: the public view, whose pictures
+    and ClaimReview markup rest on the sources that count only (`SourceRow.counts_for_readers`)
+    and say nothing of the desk's working."""
     claims = list(
         Claim.objects.filter(article=article)
         .select_related("article", "origin")
@@ -381,7 +430,10 @@ def build_report(*, article: Article, report_url: str) -> Report:
             )
         try:
             review = claim_review(
-                claim=claim, url=f"{report_url}#claim-{number}", decision=decisions.get(claim.pk)
+                claim=claim,
+                url=f"{report_url}#claim-{number}",
+                decision=decisions.get(claim.pk),
+                public=reader,
             )
         except ClaimReviewUnavailable:
             review = None
@@ -396,7 +448,11 @@ def build_report(*, article: Article, report_url: str) -> Report:
                 picture=claim_picture(
                     graph=graph,
                     claim=claim,
-                    publisher_ids=[r.evidence.publisher_id for r in rows if r.publisher],
+                    publisher_ids=[
+                        r.evidence.publisher_id
+                        for r in rows
+                        if r.publisher and (r.counts_for_readers or not reader)
+                    ],
                     id_prefix=f"claim{number}",
                 ),
                 claimreview=review,

@@ -15,15 +15,19 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Group, User
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 from django.utils.text import slugify
+from knox.models import AuthToken
+from knox.settings import knox_settings
 
 # `claims.tasks` imports this module too; both refer to each other's functions as module
 # attributes at call time, so either may be imported first.
@@ -32,15 +36,19 @@ from claims.figures import index_rows
 from claims.hints import DriftHint, EvidenceHints, hints_for_text
 from claims.materialised import suggestions_refresh
 from claims.models import (
+    API_CONSUMER_GROUP,
     EXCERPT_MAX_LENGTH,
     RATIONALE_MAX_LENGTH,
+    ApiConsumer,
     Article,
     ChangedNow,
     Claim,
     ClaimFigure,
     ClassificationRequest,
     Evidence,
+    EvidenceEvent,
     StatusChange,
+    TokenUse,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -48,10 +56,11 @@ from claims.selectors import evidence_on_domains, suggest_for_claim
 from claims.signals import claim_status_changed, report_publication_changed
 from claims.suggestion import decision_refusal, publisher_domain
 from claims.webhooks import EVENT, MAX_RESPONSE_BYTES, TIMEOUT_SECONDS, AttemptResult, payload, sign
+from reex.lib.authentication import last_use_key
 from sources.fetch import FetchError, address_problem, allowlisted, fetch
 from sources.models import Domain, Snapshot
 from sources.publishers import publisher_for_url, publisher_ids_for_urls, registrable_domain
-from sources.services import snapshot_request
+from sources.services import request_retry, snapshot_request
 
 log = logging.getLogger(__name__)
 
@@ -166,11 +175,15 @@ def claim_set_status(
             # The holder rule is part of the compare-and-swap: a claim taken by someone else a
             # moment ago is not decided over their head.
             target = target.filter(Q(assignee__isnull=True) | Q(assignee=actor))
+        # A verdict gives the claim back: it is no one's work any more (the queue stops showing
+        # it as "Yours", the page stops offering "Release"). The audit row keeps who decided.
+        released = {"assignee": None} if status in FINAL_STATUSES else {}
         updated = target.update(
             status=status,
             version=F("version") + 1,
             updated_at=timezone.now(),
             changed_at=ChangedNow(),
+            **released,
         )
         if not updated:
             # Nothing got updated: another decision got there first (or the caller read an old
@@ -203,6 +216,8 @@ def claim_set_status(
             robust=True,
         )
     claim.status, claim.version, claim.updated_at = fresh.status, fresh.version, fresh.updated_at
+    if released:
+        claim.assignee = None
     return claim
 
 
@@ -351,6 +366,262 @@ def evidence_attach(
             "This URL is already attached to this claim.", duplicate=True
         ) from None
     return evidence
+
+
+# ------------------------------------------------------------------ a source's next step
+
+
+class ArchiveNotFailed(EvidenceRejected):
+    """A retry of an archive that has not failed: a conflict with the source's state (the
+    API's 409 `not_failed`), not bad input."""
+
+
+def _may_manage_evidence(*, evidence: Evidence, actor: AbstractBaseUser, verb: str) -> None:
+    """Reviewers and editors fix sources: a reviewer one whose archiving failed or that they
+    attached themselves, an editor (`change_evidence`) any. Anyone else: PermissionDenied
+    saying who may."""
+    if not actor.has_perm("claims.add_evidence"):
+        raise PermissionDenied(f"Only reviewers and editors may {verb} a source.")
+    if actor.has_perm("claims.change_evidence"):
+        return
+    snapshot = evidence.snapshot
+    failed = snapshot is not None and snapshot.status == Snapshot.Status.FAILED
+    if not failed and evidence.added_by_id != actor.pk:
+        raise PermissionDenied(
+            f"You may {verb} a source you attached or one whose archiving failed; ask an "
+            "editor for this one."
+        )
+
+
+def _evidence_event(
+    *, evidence: Evidence, actor: AbstractBaseUser, action: str, **fields
+) -> EvidenceEvent:
+    snapshot = evidence.snapshot
+    extra = {
+        "stance": evidence.stance,
+        "snapshot_id": evidence.snapshot_id,
+        "snapshot_status": snapshot.status if snapshot is not None else "",
+        "snapshot_error": snapshot.error if snapshot is not None else "",
+        **fields.pop("extra", {}),
+    }
+    return EvidenceEvent.objects.create(
+        claim_id=evidence.claim_id,
+        evidence_id=evidence.pk,
+        actor=actor,
+        action=action,
+        url=evidence.url,
+        extra=extra,
+        **fields,
+    )
+
+
+def _locked_evidence(evidence: Evidence) -> Evidence:
+    """The row again, locked for this transaction (two clicks on one button act once)."""
+    try:
+        return (
+            Evidence.objects.select_for_update(of=("self",))
+            .select_related("snapshot")
+            .get(pk=evidence.pk)
+        )
+    except Evidence.DoesNotExist:
+        raise EvidenceRejected(
+            "This source was removed a moment ago: reload the claim.", field="evidence"
+        ) from None
+
+
+def evidence_retry_archive(*, evidence: Evidence, actor: AbstractBaseUser) -> EvidenceEvent:
+    """Archive a source whose snapshot failed once more: the snapshot goes back to `pending`
+    with a fresh set of attempts and is queued after commit; the retry is audited. Refused
+    (EvidenceRejected) unless the snapshot failed."""
+    # Only a failed archive is retried, and reviewers may act on any failed one: the add
+    # permission is all it takes.
+    if not actor.has_perm("claims.add_evidence"):
+        raise PermissionDenied("Only reviewers and editors may retry archiving a source.")
+    with transaction.atomic():
+        evidence = _locked_evidence(evidence)
+        snapshot = evidence.snapshot
+        if snapshot is None or snapshot.status != Snapshot.Status.FAILED:
+            state = snapshot.get_status_display().lower() if snapshot else "not requested"
+            raise ArchiveNotFailed(
+                f"Only a failed archive can be retried; this one is {state}.", field="snapshot"
+            )
+        event = _evidence_event(
+            evidence=evidence, actor=actor, action=EvidenceEvent.Action.RETRY_ARCHIVE
+        )
+        request_retry(snapshot=snapshot)
+        Claim.objects.filter(pk=evidence.claim_id).update(updated_at=timezone.now())
+        suggestions_refresh([evidence.claim_id])
+    return event
+
+
+def evidence_replace_url(
+    *, evidence: Evidence, url: str, actor: AbstractBaseUser, reason: str = ""
+) -> Evidence:
+    """Point a source at another URL (the story moved, a mirror, the original instead of a
+    copy): the URL is checked like a new one, its publisher resolved again, a new snapshot
+    queued; the old snapshot stays in the archive. Stance and excerpt are kept. Audited with
+    both URLs."""
+    _may_manage_evidence(evidence=evidence, actor=actor, verb="replace the URL of")
+    url = (url or "").strip()
+    if url == evidence.url:
+        raise EvidenceRejected("That is the URL the source has already: enter the new one.")
+    url = evidence_check(claim=evidence.claim, url=url, stance=evidence.stance)
+    try:
+        with transaction.atomic():
+            evidence = _locked_evidence(evidence)
+            _evidence_event(
+                evidence=evidence,
+                actor=actor,
+                action=EvidenceEvent.Action.REPLACE_URL,
+                new_url=url,
+                reason=(reason or "").strip(),
+            )
+            evidence.url = url
+            evidence.publisher = publisher_for_url(url)
+            evidence.snapshot = snapshot_request(url=url)
+            evidence.hints = {}
+            evidence.save(update_fields=["url", "publisher", "snapshot", "hints", "updated_at"])
+            Claim.objects.filter(pk=evidence.claim_id).update(updated_at=timezone.now())
+    except IntegrityError:
+        raise EvidenceRejected(
+            "This URL is already attached to this claim.", duplicate=True
+        ) from None
+    return evidence
+
+
+def evidence_remove(
+    *, evidence: Evidence, actor: AbstractBaseUser, reason: str = ""
+) -> EvidenceEvent:
+    """Take a source off a claim. The row goes; the audit row keeps its URL, stance, excerpt
+    and snapshot (which stays in the archive), and the verdicts recorded before keep the ids
+    they rested on."""
+    _may_manage_evidence(evidence=evidence, actor=actor, verb="remove")
+    with transaction.atomic():
+        evidence = _locked_evidence(evidence)
+        event = _evidence_event(
+            evidence=evidence,
+            actor=actor,
+            action=EvidenceEvent.Action.REMOVE,
+            reason=(reason or "").strip(),
+            extra={"excerpt": evidence.excerpt, "publisher_id": evidence.publisher_id},
+        )
+        evidence.delete()
+        Claim.objects.filter(pk=event.claim_id).update(updated_at=timezone.now())
+    return event
+
+
+# ------------------------------------------------------------------ API consumers (issue 25)
+# Editors create a partner's account and tokens without a superuser (the admin's *API
+# consumers*, `manage.py create_api_consumer`). Least privilege: a consumer is a user in the
+# `api-consumer` group and no other, not staff, with no usable password (it signs in to
+# neither the desk nor the admin); it reads the API with knox tokens, stored hashed, shown
+# once, expiring, revocable.
+
+CONSUMER_MAX_DAYS = 3650
+MANAGE_CONSUMERS = "claims.add_apiconsumer"
+REVOKE_TOKENS = "claims.change_apiconsumer"
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new token: `key` is the only time the secret exists in clear."""
+
+    consumer: User
+    token: AuthToken
+    key: str
+
+
+def _token_expiry(days: int | None) -> timedelta:
+    if days is None:
+        return knox_settings.TOKEN_TTL
+    if not 1 <= days <= CONSUMER_MAX_DAYS:
+        raise ValidationError({"days": f"A token lasts between 1 and {CONSUMER_MAX_DAYS} days."})
+    return timedelta(days=days)
+
+
+def _check_consumer_perm(actor: AbstractBaseUser | None, perm: str, what: str) -> None:
+    # actor None: the management command (whoever runs it has the server).
+    if actor is not None and not actor.has_perm(perm):
+        raise PermissionDenied(f"Your account may not {what}: ask an editor who manages partners.")
+
+
+def consumer_create(
+    *,
+    username: str,
+    email: str = "",
+    days: int | None = None,
+    actor: AbstractBaseUser | None,
+) -> IssuedToken:
+    """Create the consumer `username` (api-consumer group only, no password) and its first
+    token. Refuses a name already taken (ValidationError on `username`)."""
+    _check_consumer_perm(actor, MANAGE_CONSUMERS, "create API consumers")
+    username = (username or "").strip()
+    try:
+        User.username_validator(username)
+    except ValidationError as exc:
+        raise ValidationError({"username": exc.messages}) from None
+    if not username:
+        raise ValidationError({"username": "Give the consumer a name, e.g. partner-newsroom."})
+    expiry = _token_expiry(days)
+    if User.objects.filter(username=username).exists():
+        raise ValidationError(
+            {
+                "username": f"There is already an account named {username!r}. Pick another "
+                "name, or issue it a new token from its API consumer page."
+            }
+        )
+    with transaction.atomic():
+        user = User(username=username, email=(email or "").strip(), is_staff=False)
+        user.set_unusable_password()
+        user.save()
+        user.groups.set([Group.objects.get(name=API_CONSUMER_GROUP)])
+        token, key = AuthToken.objects.create(user=user, expiry=expiry)
+    return IssuedToken(consumer=user, token=token, key=key)
+
+
+def consumer_issue_token(
+    *, consumer: User, days: int | None = None, actor: AbstractBaseUser | None
+) -> IssuedToken:
+    """A further token for an existing consumer (a consumer may hold several, e.g. while a
+    partner rotates keys)."""
+    _check_consumer_perm(actor, MANAGE_CONSUMERS, "issue API tokens")
+    if not ApiConsumer.objects.filter(pk=consumer.pk).exists():
+        raise ValidationError(f"{consumer.get_username()} is not an API consumer.")
+    if not consumer.is_active:
+        raise ValidationError(f"{consumer.get_username()} is inactive; activate it first.")
+    token, key = AuthToken.objects.create(user=consumer, expiry=_token_expiry(days))
+    return IssuedToken(consumer=consumer, token=token, key=key)
+
+
+def consumer_revoke_token(*, digest: str, actor: AbstractBaseUser | None) -> bool:
+    """Revoke (delete) one token of a consumer: the next request with it is a 401. Returns
+    whether there was such a token."""
+    _check_consumer_perm(actor, REVOKE_TOKENS, "revoke API tokens")
+    deleted, _ = AuthToken.objects.filter(
+        digest=digest, user__groups__name=API_CONSUMER_GROUP
+    ).delete()
+    return bool(deleted)
+
+
+def tokens_last_used(tokens: list[AuthToken]) -> dict[str, datetime]:
+    """When each token was last used (digest → time; absent: never). The API notes uses in the
+    cache (reex.lib.authentication.note_use, no database write per request); this reads them in
+    one cache call, keeps them in `TokenUse` where newer than what is stored (so a cache flush
+    loses nothing already listed), and answers from both."""
+    if not tokens:
+        return {}
+    keys = {last_use_key(t.digest): t.digest for t in tokens}
+    cached = {
+        keys[k]: datetime.fromtimestamp(float(v), tz=UTC) for k, v in cache.get_many(keys).items()
+    }
+    stored = dict(
+        TokenUse.objects.filter(token_id__in=keys.values()).values_list("token_id", "last_used_at")
+    )
+    for digest, when in cached.items():
+        if stored.get(digest) is None or stored[digest] < when:
+            TokenUse.objects.update_or_create(token_id=digest, defaults={"last_used_at": when})
+            stored[digest] = when
+    return stored
 
 
 def evidence_classify_publisher(*, evidence: Evidence, entity, actor: AbstractBaseUser) -> int:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from claims import report_views, views
+from claims import dashboard_views, embed_views, report_views, views
 
 app_name = "claims"
 
@@ -37,6 +37,22 @@ urlpatterns = [
         views.classify_request,
         name="classify-request",
     ),
+    # A source's next steps (issue 25): retry its archive, replace its URL, remove it.
+    path(
+        "claims/<int:pk>/evidence/<int:evidence_id>/retry/",
+        views.evidence_retry,
+        name="evidence-retry",
+    ),
+    path(
+        "claims/<int:pk>/evidence/<int:evidence_id>/replace/",
+        views.evidence_replace,
+        name="evidence-replace",
+    ),
+    path(
+        "claims/<int:pk>/evidence/<int:evidence_id>/remove/",
+        views.evidence_delete,
+        name="evidence-remove",
+    ),
     # The vetted article (issue 12): staff always, anyone once an editor publishes it.
     path("articles/<slug:key>/report/", report_views.article_report, name="report"),
     path(
@@ -50,4 +66,10 @@ urlpatterns = [
         name="report-archive",
     ),
     path("claims/<int:pk>/ownership.svg", report_views.claim_ownership, name="ownership-svg"),
+    # Status badges for the newsroom's own site (issue 25): framed by REEX_EMBED_ORIGINS only.
+    path("embed/claims/<int:pk>/", embed_views.embed_claim, name="embed-claim"),
+    path("embed/articles/<slug:key>/", embed_views.embed_article, name="embed-article"),
+    # The editors' dashboard (issue 25).
+    path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
+    path("dashboard/<slug:chart>.csv", dashboard_views.dashboard_csv, name="dashboard-csv"),
 ]

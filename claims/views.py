@@ -39,6 +39,9 @@ from claims.services import (
     claim_take,
     classification_request_ask,
     evidence_attach,
+    evidence_remove,
+    evidence_replace_url,
+    evidence_retry_archive,
 )
 from reex.lib.request_size import bind_oversized, oversized_post_to_form
 
@@ -486,3 +489,78 @@ def _evidence_snapshots(evidence) -> list:
         if snap is not None and snap.status == "archived" and snap.pk not in seen:
             seen[snap.pk] = snap
     return list(seen.values())
+
+
+# ------------------------------------------------------------------ a source's next step
+
+
+def _source_action(
+    request: HttpRequest,
+    pk: int,
+    evidence_id: int,
+    act: Callable[..., Any],
+    done: str,
+    *,
+    gone: bool = False,
+) -> HttpResponse:
+    """Run one of a source's next steps (retry, replace, remove) and come back to it with
+    what happened, or with why not (a message a person can act on, never a 500)."""
+    claim = _claim_or_404(pk)
+    ev = _evidence_or_404(claim, evidence_id)
+    anchor = f"#evidence-{ev.pk}"
+    try:
+        act(ev)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or "Your account may not change this source.")
+    except EvidenceRejected as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, _message(exc))
+    else:
+        messages.success(request, done)
+        if gone:  # the row is no more: back to the list
+            anchor = "#evidence-section"
+    return redirect(f"{claim.get_absolute_url()}{anchor}")
+
+
+@desk_required
+@require_POST
+def evidence_retry(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
+    """Archive a source whose archiving failed once more."""
+    return _source_action(
+        request,
+        pk,
+        evidence_id,
+        lambda ev: evidence_retry_archive(evidence=ev, actor=request.user),
+        "Archiving again: the source's status updates here when the worker is done.",
+    )
+
+
+@desk_required
+@require_POST
+def evidence_replace(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
+    """Point a source at another URL (archived afresh; stance and excerpt kept)."""
+    url = request.POST.get("url", "")
+    reason = request.POST.get("reason", "")
+    return _source_action(
+        request,
+        pk,
+        evidence_id,
+        lambda ev: evidence_replace_url(evidence=ev, url=url, reason=reason, actor=request.user),
+        "URL replaced: the new address is being archived.",
+    )
+
+
+@desk_required
+@require_POST
+def evidence_delete(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
+    """Take a source off the claim (kept in the audit trail)."""
+    reason = request.POST.get("reason", "")
+    return _source_action(
+        request,
+        pk,
+        evidence_id,
+        lambda ev: evidence_remove(evidence=ev, reason=reason, actor=request.user),
+        "Source removed from the claim (the audit trail keeps what it was).",
+        gone=True,
+    )

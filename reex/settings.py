@@ -462,6 +462,11 @@ if REEX_MIN_INDEPENDENT_SOURCES < 1:
     raise ImproperlyConfigured("REEX_MIN_INDEPENDENT_SOURCES must be at least 1")
 # Loopback host:port pairs that fetching may reach: tests and local demos only, empty in production.
 REEX_FETCH_ALLOWLIST = env_list("REEX_FETCH_ALLOWLIST")
+# Origins (scheme://host[:port], comma-separated) whose pages may frame the status badges at
+# /embed/claims/<id>/ and /embed/articles/<key>/ (CSP frame-ancestors); empty: this site only.
+REEX_EMBED_ORIGINS = env_list("REEX_EMBED_ORIGINS")
+# How long browsers and caches may keep a badge (seconds).
+REEX_EMBED_MAX_AGE = env_int("REEX_EMBED_MAX_AGE", 300)
 # The public GLEIF API for `import_gleif --refresh LEI` (docs/ownership-data.md).
 REEX_GLEIF_API = env_str("REEX_GLEIF_API", "https://api.gleif.org/api/v1")
 

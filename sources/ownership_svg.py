@@ -10,8 +10,11 @@ claims/reports.py) and tagged (`tags`: "origin", "source", ...).
 Safety: every name is XML-escaped; the document has no script, no event attribute, no external
 reference and no `<foreignObject>`, so it is inert whether inlined in a page, shown in an
 `<img>` or opened on its own (the views also send it with `Content-Security-Policy:
-default-src 'none'`). Names longer than NAME_MAX are cut with "…"; the full name is in the
-node's `<title>` (a tooltip).
+default-src 'none'`). Names wrap onto up to NAME_LINES lines of LINE_CHARS; a name longer
+still keeps its beginning and its end around a "…" (the end is where two bodies of one
+name differ: "… of the Inner Mongolia Autonomous Region People's Government" / "… of the State
+Council"); the full name is in the node's `<title>` (a tooltip). Tags are one vocabulary,
+upper case: STATE, ORIGIN, SOURCE and the entity's kind in words (TAG_WORDS).
 
 No queries: it reads a loaded `ControlGraph` only.
 """
@@ -34,7 +37,19 @@ SVG_HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 
-NAME_MAX = 40
+LINE_CHARS = 30
+NAME_LINES = 3
+LINE_H = 14
+#: Tags in words, whatever a caller passes (an entity kind's code or a word of ours).
+TAG_WORDS = {
+    EntityKind.STATE: "STATE",
+    EntityKind.GOVERNMENT_BODY: "GOVERNMENT BODY",
+    EntityKind.SOE: "STATE-OWNED ENTERPRISE",
+    EntityKind.PRIVATE_COMPANY: "PRIVATE COMPANY",
+    EntityKind.MEDIA_OUTLET: "MEDIA OUTLET",
+    EntityKind.DATA_PROVIDER: "DATA PROVIDER",
+    EntityKind.RESEARCH_BODY: "RESEARCH BODY",
+}
 #: At most this many entities are drawn (a state with hundreds of holdings is still readable);
 #: the caption says how many were left out.
 MAX_NODES = 120
@@ -81,8 +96,36 @@ class Picture:
     edges: list[tuple[int, int]] = field(default_factory=list)
 
 
-def _short(name: str) -> str:
-    return name if len(name) <= NAME_MAX else name[: NAME_MAX - 1].rstrip() + "…"
+def _wrap(words: list[str], width: int) -> list[str]:
+    lines: list[str] = []
+    for word in words:
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word if len(word) <= width else word[: width - 1] + "…")
+    return lines
+
+
+def name_lines(name: str) -> list[str]:
+    """The name on at most NAME_LINES lines of LINE_CHARS. Too long: the first line and the
+    last ones are the name's beginning and end, "…" between them, so two bodies whose long
+    names differ only at the end are told apart."""
+    words = name.split() or [name]
+    lines = _wrap(words, LINE_CHARS)
+    if len(lines) <= NAME_LINES:
+        return lines
+    head = _wrap(words, LINE_CHARS - 2)[0]
+    tail: list[str] = []
+    for word in reversed(words[len(head.split()) :]):
+        candidate = _wrap([word, *tail], LINE_CHARS)
+        if len(candidate) > NAME_LINES - 1:
+            break
+        tail.insert(0, word)
+    return [head + " …", *_wrap(tail, LINE_CHARS)] if tail else [head + " …"]
+
+
+def tag_words(tags: Iterable[str]) -> list[str]:
+    return [TAG_WORDS.get(t, str(t).replace("_", " ").upper()) for t in tags]
 
 
 def _collect(
@@ -117,7 +160,11 @@ def _collect(
 
 
 def _layout(
-    order: list[int], level: dict[int, int], edges: list[tuple[int, int]], widths: dict[int, float]
+    order: list[int],
+    level: dict[int, int],
+    edges: list[tuple[int, int]],
+    widths: dict[int, float],
+    box_h: float = BOX_H,
 ) -> tuple[dict[int, tuple[float, float]], float, float]:
     """Rows by level (controllers on top), each row ordered by the mean position of what its
     nodes control (one barycentre pass, bottom up), centred. Returns the top-left corner of
@@ -146,11 +193,11 @@ def _layout(
         lvl: sum(widths[n] for n in row) + GAP_X * (len(row) - 1) for lvl, row in rows.items()
     }
     width = max(row_widths.values(), default=0) + 2 * MARGIN
-    height = (top + 1) * BOX_H + top * GAP_Y + 2 * MARGIN
+    height = (top + 1) * box_h + top * GAP_Y + 2 * MARGIN
     pos: dict[int, tuple[float, float]] = {}
     for lvl, row in rows.items():
         x = MARGIN + (width - 2 * MARGIN - row_widths[lvl]) / 2
-        y = MARGIN + (top - lvl) * (BOX_H + GAP_Y)
+        y = MARGIN + (top - lvl) * (box_h + GAP_Y)
         for node in row:
             pos[node] = (x, y)
             x += widths[node] + GAP_X
@@ -173,13 +220,28 @@ def ownership_svg(
     """The control chains of `entity_ids` up to their ultimate controllers, as an SVG document.
 
     `groups` colour their members (the first group a node is in wins; put the origin group
-    first). `tags` add short words under a node's name ("origin", "source"). `id_prefix` keeps
+    first). `tags` add short words under a node's name ("ORIGIN", "SOURCE", an entity kind's
+    code; shown upper case, kinds in words). `id_prefix` keeps
     the ids inside the document unique when several pictures are inlined in one page."""
     tags = tags or {}
     starts = list(entity_ids)
     order, level, edges, left_out = _collect(graph, starts)
-    widths = {n: max(90.0, len(_short(graph.name(n))) * CHAR_W + 2 * PAD_X) for n in order}
-    pos, width, height = _layout(order, level, edges, widths)
+    lines = {n: name_lines(graph.name(n)) for n in order}
+    words_of = {
+        n: (["STATE"] if graph.is_state(n) else []) + tag_words(tags.get(n, [])) for n in order
+    }
+    widths = {
+        n: max(
+            90.0,
+            max(len(line) for line in lines[n]) * CHAR_W + 2 * PAD_X,
+            len(" · ".join(words_of[n])) * CHAR_W * 0.8 + 2 * PAD_X,
+        )
+        for n in order
+    }
+    # One box height for the picture (rows stay aligned): the most lines any name needs.
+    most = max((len(v) for v in lines.values()), default=1)
+    box_h = BOX_H + (most - 1) * LINE_H
+    pos, width, height = _layout(order, level, edges, widths, box_h)
     colour: dict[int, tuple[str, str]] = {}
     legend: list[tuple[tuple[str, str], str]] = []
     palette = iter(itertools.cycle(GROUP_COLOURS))
@@ -209,10 +271,10 @@ def ownership_svg(
     out.append('<g class="edges" fill="none" stroke="#555" stroke-width="1.4">')
     for owner, owned in edges:
         (ox, oy), (dx, dy) = pos[owner], pos[owned]
-        x1, y1 = ox + widths[owner] / 2, oy + BOX_H
+        x1, y1 = ox + widths[owner] / 2, oy + box_h
         x2, y2 = dx + widths[owned] / 2, dy
         if y1 > y2:  # a cycle's closing edge points up: leave from the top, enter from below
-            y1, y2 = oy, dy + BOX_H
+            y1, y2 = oy, dy + box_h
         dashed = (owner, owned) in graph.unconfirmed
         label = f"{graph.name(owner)} controls {graph.name(owned)}" + (
             " (unconfirmed)" if dashed else ""
@@ -231,9 +293,7 @@ def ownership_svg(
         name = graph.name(node)
         fill, stroke = colour.get(node, (NEUTRAL_FILL, NEUTRAL_STROKE))
         is_state = graph.is_state(node)
-        words = list(tags.get(node, []))
-        if is_state:
-            words.insert(0, "STATE")
+        words = words_of[node]
         kind = graph.nodes[node].kind if node in graph.nodes else ""
         out.append(
             f'<g class="node{" state" if is_state else ""}" data-entity={quoteattr(str(node))} '
@@ -241,23 +301,33 @@ def ownership_svg(
         )
         out.append(f"<title>{escape(name)}</title>")
         out.append(
-            f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(w)}" height="{BOX_H}" rx="6" '
+            f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(w)}" height="{_num(box_h)}" rx="6" '
             f'fill="{fill}" stroke="{stroke}" stroke-width="{2.4 if is_state else 1.4}"/>'
         )
         if is_state:
             out.append(
                 f'<rect x="{_num(x + 3)}" y="{_num(y + 3)}" width="{_num(w - 6)}" '
-                f'height="{BOX_H - 6}" rx="4" fill="none" stroke="{stroke}" stroke-width="1"/>'
+                f'height="{_num(box_h - 6)}" rx="4" fill="none" stroke="{stroke}" '
+                'stroke-width="1"/>'
             )
         cx = x + w / 2
-        name_y = y + (16 if words else 24)
+        # The name's lines and the tags, centred in the box together.
+        block = len(lines[node]) * LINE_H + (11 if words else 0)
+        first_y = y + (box_h - block) / 2 + 11
+        weight = "700" if node in starts else "400"
         out.append(
-            f'<text x="{_num(cx)}" y="{_num(name_y)}" text-anchor="middle" fill="#1b1b1b" '
-            f'font-weight="{"700" if node in starts else "400"}">{escape(_short(name))}</text>'
+            f'<text x="{_num(cx)}" y="{_num(first_y)}" text-anchor="middle" fill="#1b1b1b" '
+            f'font-weight="{weight}">'
+            + "".join(
+                f'<tspan x="{_num(cx)}" dy="{0 if i == 0 else LINE_H}">{escape(line)}</tspan>'
+                for i, line in enumerate(lines[node])
+            )
+            + "</text>"
         )
         if words:
+            tag_y = first_y + (len(lines[node]) - 1) * LINE_H + 13
             out.append(
-                f'<text x="{_num(cx)}" y="{_num(y + 31)}" text-anchor="middle" fill="{stroke}" '
+                f'<text x="{_num(cx)}" y="{_num(tag_y)}" text-anchor="middle" fill="{stroke}" '
                 f'font-size="9.5" letter-spacing="0.06em">{escape(" · ".join(words))}</text>'
             )
         out.append("</g>")
@@ -303,6 +373,6 @@ def entity_picture(*, graph: ControlGraph, entity_id: int, id_prefix: str = "own
         entity_ids=[entity_id],
         title=f"Control chains of {graph.name(entity_id)}",
         groups=[Group(key="origin", label=label, members=frozenset(members))],
-        tags={entity_id: [kind.replace("_", " ")]} if kind and kind != EntityKind.STATE else {},
+        tags={entity_id: [kind]} if kind and kind != EntityKind.STATE else {},
         id_prefix=id_prefix,
     )

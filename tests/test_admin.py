@@ -52,6 +52,10 @@ def world(seeded, editor):
         endpoint=endpoint, claim=evidence.claim, event_id="00000000-0000-0000-0000-000000000001",
         attempt=1, claim_version=2, outcome="delivered", http_status=200,
     )  # fmt: skip
+    # A partner's API account with a token (issue 25).
+    from claims.services import consumer_create
+
+    consumer_create(username="partner-admin-page", actor=editor)
     # A reviewer's request to classify an unknown publisher (issue 16).
     from claims.models import ClassificationRequest
 

@@ -144,6 +144,11 @@ def test_the_report_in_chromium_click_focus_print_and_publish(page, live_server)
     assert not card.is_visible()
     # The editor publishes it from the page.
     page.get_by_role("button", name="Publish this report (read-only, public)").click()
+    # A confirmation step: nothing is public yet.
+    page.get_by_role("button", name="Yes, publish it").wait_for()
+    article.refresh_from_db()
+    assert not article.report_published
+    page.get_by_role("button", name="Yes, publish it").click()
     page.wait_for_url(report)
     assert "The vetting report is published" in page.inner_text(".flash")
 
@@ -177,3 +182,48 @@ def test_the_report_in_chromium_click_focus_print_and_publish(page, live_server)
     article.refresh_from_db()
     assert article.report_published
     article_set_report_published(article=article, published=False, actor=editor)
+
+
+def test_the_anonymous_reader_never_sees_the_desks_wording(page, live_server):
+    """The published report as an anonymous reader in Chromium, every card shown: a source
+    whose archive failed (DNS) and one whose publisher nobody classified are on the desk's
+    claim, yet no staff wording reaches the page, its text or its ClaimReview markup."""
+    from tests.factories import SnapshotFactory
+    from tests.test_report import STAFF_WORDING
+
+    editor = UserFactory(username="ed", groups=["editor"])
+    article = vet_the_seed_article(editor)
+    claim = Claim.objects.get(key="nre-h1-net-profit-growth")
+    EvidenceFactory(
+        claim=claim,
+        url="https://www.reuters.com/2025/unreachable",
+        publisher=Entity.objects.get(domains__domain="reuters.com"),
+        snapshot=SnapshotFactory(
+            url="https://www.reuters.com/2025/unreachable",
+            failed=True,
+            error="DNS lookup failed for www.reuters.com: Name or service not known",
+        ),
+    )
+    EvidenceFactory(claim=claim, url="https://www.argusmedia.com/x", publisher=None)
+    article_set_report_published(article=article, published=True, actor=editor)
+
+    response = page.goto(f"{live_server.url}/articles/{article.key}/report/?all=1")
+    assert response.status == 200
+    page.emulate_media(media="print")  # every card laid out, as in the PDF
+    shown = page.inner_text("body")
+    source = page.content()
+    for words in STAFF_WORDING:
+        assert words not in shown, words
+        assert words not in source, words
+    profit = page.locator(f"#claim-{card_number(page, 'nre-h1-net-profit-growth')}")
+    text = profit.inner_text()
+    assert "Independently verified" in text and "editors' reasoning" in text
+    assert "Reuters and Bloomberg read the exchange filing" in text
+    # Reuters and Bloomberg confirm it, Xinhua repeats the company: three archived copies;
+    # the failed Reuters link and the unclassified Argus one are not the reader's business.
+    assert profit.locator("a.archived").count() == 3
+    assert "Repeats the claimant" in text
+    assert "unreachable" not in source and "argusmedia" not in source
+    decided = sum(1 for status, _, _ in VETTING.values() if status != "in_review")
+    assert page.locator('script[type="application/ld+json"]').count() == decided
+    assert page.pdf(format="A4").startswith(b"%PDF")

@@ -210,3 +210,59 @@ def test_the_claim_admin_shows_the_picture(client, editor):
     page = client.get(reverse("admin:claims_claim_change", args=[claim.pk]))
     assert reverse("claims:ownership-svg", args=[claim.pk]).encode() in page.content
     assert client.get(reverse("claims:ownership-svg", args=[claim.pk])).status_code == 200
+
+
+def label_of(g: ET.Element) -> str:
+    """A node's visible name: its first <text>'s lines joined."""
+    text = next(g.iter(f"{NS}text"))
+    return " ".join(t.text or "" for t in text.iter(f"{NS}tspan"))
+
+
+def test_long_names_wrap_and_two_bodies_of_one_long_name_are_told_apart():
+    """Issue 25: "State-owned Assets Supervision and Admi…" twice, for Inner Mongolia's body
+    and the State Council's. Names wrap onto lines; a name too long for them keeps its end."""
+    inner = (
+        "State-owned Assets Supervision and Administration Commission of the Inner Mongolia "
+        "Autonomous Region People's Government"
+    )
+    central = "State-owned Assets Supervision and Administration Commission of the State Council"
+    graph = graph_of(
+        {
+            1: ("China Northern Rare Earth (Group) High-Tech Co., Ltd.", "soe"),
+            2: (inner, "government_body"),
+            3: (central, "government_body"),
+            4: ("People's Republic of China", "state"),
+        },
+        [(2, 1), (3, 1), (4, 2), (4, 3)],
+    )
+    root = parse(entity_picture(graph=graph, entity_id=1).svg)
+    nodes = node_groups(root)
+    labels = {eid: label_of(g) for eid, g in nodes.items()}
+    assert labels[3] == central  # fits on three lines: whole
+    assert labels[1] == "China Northern Rare Earth (Group) High-Tech Co., Ltd."
+    assert labels[2] != labels[3]
+    assert labels[2].startswith("State-owned Assets") and labels[2].endswith(
+        "Inner Mongolia Autonomous Region People's Government"
+    )
+    for g in nodes.values():
+        lines = [t.text for t in next(g.iter(f"{NS}text")).iter(f"{NS}tspan")]
+        assert 1 <= len(lines) <= 3 and all(len(line) <= 32 for line in lines)
+        # Every line inside its box (the box is wide enough for its longest line).
+        width = float(g.find(f"{NS}rect").get("width"))
+        assert width >= max(len(line) for line in lines) * 6.6
+
+
+def test_tags_are_one_upper_case_vocabulary():
+    graph = graph_of(
+        {1: ("Northern Rare Earth", "soe"), 2: ("Baogang", "soe"), 3: ("China", "state")},
+        [(2, 1), (3, 2)],
+    )
+    root = parse(entity_picture(graph=graph, entity_id=1).svg)
+    tags = [
+        t.text
+        for g in node_groups(root).values()
+        for t in list(g.iter(f"{NS}text"))[1:]  # the texts after the name
+    ]
+    assert "STATE-OWNED ENTERPRISE" in tags and "STATE" in tags
+    assert all(t == t.upper() for t in tags)
+    assert "soe" not in root.itertext()

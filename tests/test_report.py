@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from lxml import html as lxml_html
 
-from claims.models import Article, Claim
+from claims.models import Article, Claim, StatusChange
 from claims.services import article_set_report_published, claim_set_status
 from tests.factories import (
     ArticleFactory,
@@ -191,7 +191,16 @@ def test_reviewers_read_the_unpublished_report(client, article, reviewer):
 
 def test_an_editor_publishes_and_anonymous_readers_see_it_read_only(client, article, editor):
     client.force_login(editor)
+    # First a confirmation step, which changes nothing.
     response = client.post(reverse("claims:report-publish", args=[article.key]), {"published": "1"})
+    assert response.status_code == 200
+    assert b"Anyone with the link will be able to read it" in response.content
+    assert b"Yes, publish it" in response.content
+    article.refresh_from_db()
+    assert not article.report_published
+    response = client.post(
+        reverse("claims:report-publish", args=[article.key]), {"published": "1", "confirmed": "1"}
+    )
     assert response.status_code == 302
     article.refresh_from_db()
     assert article.report_published and article.report_published_by == editor
@@ -303,9 +312,16 @@ def test_api_consumers_have_no_claim_picture(client, article, consumer):
 
 def test_editors_publish_from_the_article_list_action(client, article, editor):
     client.force_login(editor)
-    response = client.post(
+    confirm = client.post(
         reverse("admin:claims_article_changelist"),
         {"action": "publish_reports", "_selected_action": [article.pk]},
+    )
+    assert confirm.status_code == 200 and b"Yes, publish 1 report" in confirm.content
+    article.refresh_from_db()
+    assert not article.report_published
+    response = client.post(
+        reverse("admin:claims_article_changelist"),
+        {"action": "publish_reports", "_selected_action": [article.pk], "confirmed": "yes"},
         follow=True,
     )
     assert response.status_code == 200
@@ -314,9 +330,16 @@ def test_editors_publish_from_the_article_list_action(client, article, editor):
     assert article.report_published
     page = client.get(reverse("admin:claims_article_change", args=[article.pk]))
     assert b"published " in page.content and b"anyone with the link" in page.content
-    client.post(
+    confirm = client.post(
         reverse("admin:claims_article_changelist"),
         {"action": "withdraw_reports", "_selected_action": [article.pk]},
+    )
+    assert b"Yes, withdraw 1 report" in confirm.content
+    article.refresh_from_db()
+    assert article.report_published
+    client.post(
+        reverse("admin:claims_article_changelist"),
+        {"action": "withdraw_reports", "_selected_action": [article.pk], "confirmed": "yes"},
     )
     article.refresh_from_db()
     assert not article.report_published
@@ -338,3 +361,89 @@ def test_staff_without_the_permission_cannot_publish_from_the_admin(client, arti
     assert b"Only editors may publish" in response.content
     article.refresh_from_db()
     assert not article.report_published
+
+
+#: Wording of the desk that a reader of the public report must never see: the rule's working,
+#: failure reasons, staff hints, internal badges and links (issue 25).
+STAFF_WORDING = [
+    "Did not count",
+    "Suggestion:",
+    "no suggestion yet",
+    "needs sources",
+    "archive it again",
+    "replace the URL",
+    "snapshot failed",
+    "DNS lookup failed",
+    "Not archived",
+    "not archived",
+    "archiving…",
+    "Unknown publisher",
+    "an editor must classify",
+    "Origin:",
+    "independent group",
+    "same-group source",
+    "override of the rule",
+    "over the suggestion rule",
+    "The rule, on today's evidence",
+    "Since the verdict, the rule says",
+    "Claim on the desk",
+    "in admin",
+    "See it as a reader",
+    "Publish this report",
+    "Withdraw",
+    "/admin/",
+]
+
+
+@pytest.fixture
+def with_failures(article):
+    """The verified claim also has a source whose archive failed (DNS) and one whose publisher
+    nobody has classified: the desk's view names both, the reader's names neither."""
+    claim = Claim.objects.get(article=article, key="independently-verified")
+    EvidenceFactory(
+        claim=claim,
+        url="https://www.reuters.com/failed",
+        publisher=claim.evidence.first().publisher,
+        snapshot__archived=False,
+        snapshot__failed=True,
+        snapshot__error="DNS lookup failed for www.reuters.com: Name or service not known",
+    )
+    EvidenceFactory(claim=claim, url="https://argusmedia.com/x", publisher=None)
+    Claim.objects.filter(pk=claim.pk).update(version=claim.version)
+    return article
+
+
+def test_the_reader_sees_verdicts_rationales_and_counting_sources_only(
+    client, with_failures, editor
+):
+    article_set_report_published(article=with_failures, published=True, actor=editor)
+    body = client.get(report_url(with_failures)).content.decode()
+    for words in STAFF_WORDING:
+        assert words not in body, words
+    # No reviewer's or editor's name.
+    actors = {c.actor.username for c in StatusChange.objects.filter(actor__isnull=False)}
+    assert actors and not any(f"· {name}" in body for name in actors)
+    doc = lxml_html.fromstring(body)
+    verified = css(doc, ".claim-card.status-independently_verified")[0]
+    text = verified.text_content()
+    # The verdict in words, the editors' reasoning, the one source that counts, its owner.
+    assert "owners have nothing in common with the claimant" in text
+    assert "Rationale for independently_verified." in text
+    assert len(css(verified, "li.source")) == 1
+    assert "Reuters" in text and "Controlled by Thomson Reuters" in text
+    assert css(verified, "a.archived")
+    assert "argusmedia.com" not in text and "/failed" not in text
+    # ClaimReview markup for the decided claims, in the reader's words.
+    reviews = [json.loads(b.text) for b in doc.xpath('//script[@type="application/ld+json"]')]
+    assert len(reviews) == 4
+    assert all("Did not count" not in r["reviewRating"]["ratingExplanation"] for r in reviews)
+
+
+def test_staff_see_the_desk_view_and_may_preview_the_readers(client, with_failures, editor):
+    client.force_login(editor)
+    body = client.get(report_url(with_failures)).content.decode()
+    assert "Did not count" in body and "DNS lookup failed" in body
+    assert "See it as a reader" in body
+    preview = client.get(report_url(with_failures) + "?as=reader").content.decode()
+    assert "Did not count" not in preview and "DNS lookup failed" not in preview
+    assert "as a reader sees it" in preview and "Publish this report" not in preview

@@ -481,7 +481,7 @@ def test_claim_admin_shows_the_suggestion_and_reasons(world, editor, client):
     page = client.get(f"/admin/claims/claim/{claim.pk}/change/").content.decode()
     assert "state-sourced" in page
     assert "1 same-group source: Xinhua (People&#x27;s Republic of China)" in page
-    assert "[same_group] http://english.news.cn/a" in page
+    assert "<strong>Same group as the origin</strong>: http://english.news.cn/a" in page
 
 
 def test_editor_classifies_an_unknown_publisher_in_one_step(world, editor, client):

@@ -18,7 +18,13 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
-from claims.services import ClaimTaken, DecisionRefused, EvidenceRejected, VersionConflict
+from claims.services import (
+    ArchiveNotFailed,
+    ClaimTaken,
+    DecisionRefused,
+    EvidenceRejected,
+    VersionConflict,
+)
 from reex.lib.parsers import RequestTooLarge, too_large_message
 
 log = logging.getLogger(__name__)
@@ -64,6 +70,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return Response(
             {"detail": exc.message, "code": "decision_refused", "reasons": list(exc.reasons)},
             status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, ArchiveNotFailed):
+        return Response(
+            {"detail": str(exc), "code": "not_failed", "errors": {exc.field: [str(exc)]}},
+            status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, EvidenceRejected):
         return Response(

@@ -17,7 +17,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims.api.presenters import ClaimContext, claim_data, evidence_data
-from claims.models import EXCERPT_MAX_LENGTH, RATIONALE_MAX_LENGTH, Article, Claim, Evidence
+from claims.models import (
+    EXCERPT_MAX_LENGTH,
+    RATIONALE_MAX_LENGTH,
+    Article,
+    Claim,
+    Evidence,
+    EvidenceEvent,
+)
 from sources.models import Snapshot
 
 MAX_INT = 2_147_483_647
@@ -272,6 +279,48 @@ class EvidenceInputSerializer(serializers.Serializer):
         default="",
         help_text="The passage that matters (optional).",
     )
+
+
+class EvidenceReplaceInputSerializer(serializers.Serializer):
+    url = WebAddressField(max_length=2000, help_text="The new web address (http or https).")
+    reason = TextField(
+        max_length=RATIONALE_MAX_LENGTH,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="Why (kept in the audit trail; optional).",
+    )
+
+
+class EvidenceRemoveInputSerializer(serializers.Serializer):
+    reason = TextField(
+        max_length=RATIONALE_MAX_LENGTH,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="Why (kept in the audit trail; optional).",
+    )
+
+
+class EvidenceEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EvidenceEvent
+        fields = [
+            "id",
+            "claim",
+            "evidence_id",
+            "action",
+            "url",
+            "new_url",
+            "reason",
+            "actor",
+            "created_at",
+        ]
+
+    def get_actor(self, obj: EvidenceEvent) -> str | None:
+        return obj.actor.get_username() if obj.actor_id else None
 
 
 @extend_schema_field({"type": "string", "minLength": 1, "pattern": r"\S"})

@@ -39,7 +39,10 @@ from claims.api.serializers import (
     ClaimSerializer,
     ClaimSyncSerializer,
     DecisionInputSerializer,
+    EvidenceEventSerializer,
     EvidenceInputSerializer,
+    EvidenceRemoveInputSerializer,
+    EvidenceReplaceInputSerializer,
     EvidenceSerializer,
 )
 from claims.claimreview import ClaimReviewUnavailable, claim_review, latest_decision
@@ -147,6 +150,9 @@ class ClaimViewSet(
         "default": ("claims.view_claim", "read claims"),
         "evidence": ("claims.add_evidence", "attach evidence"),
         "decision": ("claims.decide_claim", "decide claims"),
+        "evidence_retry": ("claims.add_evidence", "retry archiving a source"),
+        "evidence_replace": ("claims.add_evidence", "replace a source's URL"),
+        "evidence_remove": ("claims.add_evidence", "remove a source"),
     }
 
     def get_queryset(self) -> QuerySet[Claim]:
@@ -232,6 +238,98 @@ class ClaimViewSet(
         return Response(
             EvidenceSerializer(evidence, context=context).data, status=status.HTTP_201_CREATED
         )
+
+    def _evidence_of(self, claim: Claim, evidence_id: str) -> Evidence:
+        ev = (
+            Evidence.objects.select_related("snapshot", "claim")
+            .filter(pk=int(evidence_id), claim=claim)
+            .first()
+            if len(evidence_id) <= 19
+            else None
+        )
+        if ev is None:
+            raise Http404(f"Claim {claim.pk} has no evidence with id {evidence_id}.")
+        return ev
+
+    def _evidence_response(self, evidence_id: int, code: int = status.HTTP_200_OK) -> Response:
+        evidence = Evidence.objects.select_related("snapshot", "claim").get(pk=evidence_id)
+        context = {**self.get_serializer_context(), "claims": ClaimContext.build([evidence.claim])}
+        return Response(EvidenceSerializer(evidence, context=context).data, status=code)
+
+    @extend_schema(
+        summary="Retry archiving a source whose archive failed (reviewers, editors)",
+        description=(
+            "The failed snapshot goes back to `pending` with a fresh set of attempts and is "
+            "queued; answers 202 with the evidence (snapshot `pending`). 409 `not_failed` when "
+            "the snapshot has not failed (archived, or already queued again). Reviewers act on sources whose archive failed or that they "
+            "attached; editors on any. Audited (who, when, the failure it answered). The same "
+            "service as the desk's button (claims.services.evidence_retry_archive)."
+        ),
+        request=None,
+        responses={202: EvidenceSerializer, **errors(401, 403, 404, 409, 429)},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"evidence/(?P<evidence_id>[0-9]+)/retry",
+        url_name="evidence-retry",
+    )
+    def evidence_retry(
+        self, request: Request, pk: str | None = None, evidence_id: str = ""
+    ) -> Response:
+        ev = self._evidence_of(self.get_object(), evidence_id)
+        services.evidence_retry_archive(evidence=ev, actor=request.user)
+        return self._evidence_response(ev.pk, status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="Replace a source's URL (reviewers, editors)",
+        description=(
+            "Checked like a new source (400 for an address that can never be archived, 409 "
+            "`already_attached`); the publisher is resolved again and the new URL archived; "
+            "stance and excerpt are kept, the old snapshot stays in the archive. Audited with "
+            "both URLs and the optional `reason`."
+        ),
+        request=EvidenceReplaceInputSerializer,
+        responses={200: EvidenceSerializer, **errors(400, 401, 403, 404, 409, 413, 415, 429)},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"evidence/(?P<evidence_id>[0-9]+)/replace",
+        url_name="evidence-replace",
+    )
+    def evidence_replace(
+        self, request: Request, pk: str | None = None, evidence_id: str = ""
+    ) -> Response:
+        ev = self._evidence_of(self.get_object(), evidence_id)
+        payload = EvidenceReplaceInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.evidence_replace_url(evidence=ev, actor=request.user, **payload.validated_data)
+        return self._evidence_response(ev.pk)
+
+    @extend_schema(
+        summary="Remove a source from a claim (reviewers, editors)",
+        description=(
+            "The evidence row goes; the answer is the audit record that keeps its URL, stance, "
+            "excerpt and snapshot (which stays in the archive), with the optional `reason`."
+        ),
+        request=EvidenceRemoveInputSerializer,
+        responses={200: EvidenceEventSerializer, **errors(400, 401, 403, 404, 413, 415, 429)},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"evidence/(?P<evidence_id>[0-9]+)/remove",
+        url_name="evidence-remove",
+    )
+    def evidence_remove(
+        self, request: Request, pk: str | None = None, evidence_id: str = ""
+    ) -> Response:
+        ev = self._evidence_of(self.get_object(), evidence_id)
+        payload = EvidenceRemoveInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        event = services.evidence_remove(evidence=ev, actor=request.user, **payload.validated_data)
+        return Response(EvidenceEventSerializer(event).data)
 
     @extend_schema(
         summary="Decide a claim's status (reviewers, editors; override: editors)",

@@ -62,7 +62,8 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
         403: "Your account may not do this.",
         404: "No such object.",
         409: "Conflicts with what is stored: `version_conflict` (it changed since you read "
-        "it), `claim_taken` (another reviewer holds it; `holder` says who), `already_attached`.",
+        "it), `claim_taken` (another reviewer holds it; `holder` says who), `already_attached`, "
+        "`not_failed` (a retry of an archive that has not failed).",
         413: "The body is over the size this server takes (DATA_UPLOAD_MAX_MEMORY_SIZE).",
         415: "The body is not JSON: send `Content-Type: application/json`.",
         429: "Too many requests; see Retry-After.",

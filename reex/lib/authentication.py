@@ -11,6 +11,7 @@ import functools
 from hmac import compare_digest
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -23,6 +24,21 @@ from rest_framework import exceptions
 
 from reex.lib.api_permissions import permissions_from_row, permissions_subquery_sql
 from reex.lib.rows import Compiled
+
+#: How long the cache keeps a token's last use (claims.services.tokens_last_used reads it and writes it to the
+#: database whenever the admin lists tokens, so it outlives this).
+USE_TTL = 60 * 60 * 24 * 90
+
+
+def last_use_key(digest: str) -> str:
+    return f"reex:token-last-used:{digest[:40]}"
+
+
+def note_use(auth_token) -> None:
+    """Remember when a token was last used: one cache write (Redis in production, shared by
+    every web process), no database write, so reading the API still costs one query for
+    authentication."""
+    cache.set(last_use_key(auth_token.digest), timezone.now().timestamp(), timeout=USE_TTL)
 
 
 class ApiTokenAuthentication(TokenAuthentication):
@@ -54,6 +70,7 @@ class ApiTokenAuthentication(TokenAuthentication):
                     self.renew_token(auth_token)
                 user, auth_token = self.validate_user(auth_token)
                 permissions_from_row(user, auth_token.user_permission_names)
+                note_use(auth_token)
                 return user, auth_token
         raise exceptions.AuthenticationFailed(msg)
 

@@ -35,7 +35,7 @@ class Command(BaseCommand):
             user = User.objects.get(**{User.USERNAME_FIELD: username})
         except User.DoesNotExist:
             raise CommandError(
-                f"No user named {username!r}. Create the user first (admin or createsuperuser)."
+                f"No user named {username!r}. For a partner, create it with `manage.py create_api_consumer {username}` (or in the admin: API consumers › Add), which prints its first token."
             ) from None
         if not user.is_active:
             raise CommandError(
