@@ -107,7 +107,7 @@ def test_other_changes_show_within_a_second(client, published):
 def test_a_withdrawn_report_is_gone_at_once(client, published, editor):
     assert _page(client, published).status_code == 200
     client.force_login(editor)
-    client.post(f"{published.get_report_url()}publish/", {"published": "0"})
+    client.post(f"{published.get_report_url()}publish/", {"published": "0", "confirmed": "1"})
     client.logout()
     assert _page(client, published).status_code == 404
 
