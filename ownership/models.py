@@ -23,10 +23,12 @@ class EntityKind(models.TextChoices):
     MEDIA_OUTLET = "media_outlet", "Media outlet"
     DATA_PROVIDER = "data_provider", "Data provider"
     RESEARCH_BODY = "research_body", "Research body"
+    PERSON = "person", "Person"
 
 
 class Entity(models.Model):
-    """An organisation: a state, a government body, a company, an outlet, a data provider.
+    """An organisation (a state, a government body, a company, an outlet, a data provider) or
+    a natural person (kind `person`), who may own and control like any organisation.
 
     Invariant: `slug` is a stable key (seeds and scripts refer to entities by it).
     """
@@ -51,6 +53,17 @@ class Entity(models.Model):
     )
     wikidata_id = models.CharField(
         "Wikidata id", max_length=20, blank=True, help_text="e.g. Q148 (no URL)."
+    )
+    public_role = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="The public role the data states, in words (a politically exposed person, "
+        "a minister); shown beside the name in chains and pictures. Not state control.",
+    )
+    topics = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="FollowTheMoney topics as the source states them (role.pep, gov.soe...).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -124,7 +137,9 @@ class Ownership(models.Model):
 
     Invariant: an edge whose `source` is not `editor` was written by an import and carries its
     provenance (`source_file`, `source_record`, `imported_at`); an import never changes an
-    edge of another source, it records an `OwnershipConflict` instead.
+    edge of another source, it records an `OwnershipConflict` instead. An editor's change to an
+    imported edge makes it the editor's (`source = editor`, `imported_from` the import, the
+    provenance kept): a later import that disagrees opens a conflict.
     """
 
     Source = OwnershipSource
@@ -158,6 +173,13 @@ class Ownership(models.Model):
         max_length=255, blank=True, help_text="The record in that file (FtM id, GLEIF type)."
     )
     imported_at = models.DateTimeField(null=True, blank=True)
+    imported_from = models.CharField(
+        max_length=10,
+        choices=Source.choices,
+        blank=True,
+        help_text="The import that wrote this edge before an editor changed it (its file and "
+        "record stay above): the edge is the editor's now, and imports open conflicts on it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -189,6 +211,11 @@ class ExternalRecord(models.Model):
     key = models.CharField(max_length=255)
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="external_records")
     source_file = models.CharField(max_length=255, blank=True)
+    created_entity = models.BooleanField(
+        default=False,
+        help_text="The entity was created from this record: exports in this format give the "
+        "entity this id back.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -210,7 +237,7 @@ class ConflictStatus(models.TextChoices):
 
 class OwnershipConflict(models.Model):
     """An import disagreed with an edge it may not change. The edge stays as it was until an
-    editor resolves the conflict (`sources.services.conflict_resolve`). Invariant: one row per
+    editor resolves the conflict (`ownership.services.conflict_resolve`). Invariant: one row per
     (edge, source, imported values): re-importing the same file raises nothing new."""
 
     Status = ConflictStatus

@@ -234,6 +234,9 @@ def ownership_svg(
         words = list(tags.get(node, []))
         if is_state:
             words.insert(0, "STATE")
+        elif graph.is_person(node):
+            # A person, and the public role the data states (never drawn as state control).
+            words = ["PERSON", *([_short(graph.role(node))] if graph.role(node) else [])]
         kind = graph.nodes[node].kind if node in graph.nodes else ""
         out.append(
             f'<g class="node{" state" if is_state else ""}" data-entity={quoteattr(str(node))} '

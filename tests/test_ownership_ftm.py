@@ -247,18 +247,23 @@ def test_a_malformed_file_is_refused_naming_the_line_and_nothing_is_imported(
 
 
 @pytest.mark.django_db
-def test_people_and_other_schemata_are_skipped_and_counted(tmp_path):
+def test_people_own_and_other_schemata_are_skipped_and_counted(tmp_path):
+    # Issue 22: people are entities (kind `person`) and their edges are kept; a vessel is not.
     path = write_lines(
         tmp_path,
         [
             company("a", "Alpha"),
             {"id": "p", "schema": "Person", "properties": {"name": ["Jane Doe"]}},
+            {"id": "v", "schema": "Vessel", "properties": {"name": ["Sea Star"]}},
             ownership("o", "p", "a", percentage=["90"]),
+            ownership("o2", "a", "v", percentage=["100"]),
         ],
     )
     out = import_ftm(path)
-    assert "1 Person" in out and "1 Ownership edges of non-organisations" in out
-    assert Entity.objects.count() == 1 and Ownership.objects.count() == 0
+    assert "1 Vessel" in out
+    assert "1 Ownership edges of things neither an organisation nor a person" in out
+    assert Entity.objects.get(slug="jane-doe").kind == "person"
+    assert Ownership.objects.get().owner.slug == "jane-doe"
 
 
 # ---------------------------------------------------------------------- matching
