@@ -21,7 +21,13 @@ from ownership.models import (
     ReportingException,
 )
 from ownership.selectors import entity_chains_text
-from ownership.services import AlreadyResolved, conflict_resolve, match_accept, match_reject
+from ownership.services import (
+    AlreadyResolved,
+    conflict_resolve,
+    edge_taken_over,
+    match_accept,
+    match_reject,
+)
 from reex.lib.admin import admin_link
 
 
@@ -128,7 +134,7 @@ class EntityAdmin(admin.ModelAdmin):
     ]
     actions = ["export_ftm", "export_bods"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "country", "aliases"]}),
+        (None, {"fields": ["name", "slug", "kind", "country", "aliases", "public_role", "topics"]}),
         ("Identifiers", {"fields": ["lei", "uscc", "wikidata_id"]}),
         (
             "Control (computed from the ownership edges)",
@@ -137,6 +143,15 @@ class EntityAdmin(admin.ModelAdmin):
         ("Basis", {"fields": ["basis"]}),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        # Owners and holdings edited on the entity page: an imported edge changed here is the
+        # editor's from now on, as in the ownership admin.
+        if formset.model is Ownership:
+            for edge_form in formset.forms:
+                if edge_form.instance.pk and edge_form.has_changed():
+                    edge_taken_over(edge=edge_form.instance, changed=edge_form.changed_data)
+        super().save_formset(request, form, formset, change)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Entity]:
         return (
@@ -259,7 +274,19 @@ class OwnershipAdmin(admin.ModelAdmin):
     search_fields = ["owner__name", "owned__name", "basis", "source_file"]
     autocomplete_fields = ["owner", "owned"]
     list_select_related = ["owner", "owned"]
-    readonly_fields = ["source", "source_file", "source_record", "imported_at", "conflict_links"]
+    readonly_fields = [
+        "source",
+        "imported_from",
+        "source_file",
+        "source_record",
+        "imported_at",
+        "conflict_links",
+    ]
+
+    def save_model(self, request: HttpRequest, obj: Ownership, form, change: bool) -> None:
+        # An editor's change to an imported edge is the editor's from now on.
+        edge_taken_over(edge=obj, changed=form.changed_data)
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="import conflicts")
     def conflict_links(self, obj: Ownership) -> str:

@@ -1,10 +1,12 @@
-"""Writes on ownership that an editor decides: import conflicts and name matches.
+"""Writes on ownership that an editor decides: import conflicts, name matches, and an
+editor's change to an imported edge (which makes the edge the editor's).
 
 Bulk imports write through `ownership.imports` (one run's batched writes, with its own report).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -120,3 +122,36 @@ def match_reject(*, candidate: MatchCandidate, actor) -> None:
     ).update(status=MatchCandidate.Status.REJECTED, resolved_by=actor, resolved_at=timezone.now())
     if not updated:
         raise AlreadyResolved(f"Match candidate #{candidate.pk} was already resolved.")
+
+
+#: What an edge says (an editor changing any of these takes the edge over from its import).
+EDGE_STATEMENT_FIELDS = frozenset(
+    {
+        "owner",
+        "owned",
+        "stake_pct",
+        "controlling",
+        "confirmed",
+        "citation_url",
+        "as_of",
+        "basis",
+        "nature",
+        "start_date",
+        "end_date",
+    }
+)
+
+
+def edge_taken_over(*, edge: Ownership, changed: Iterable[str]) -> bool:
+    """An editor is saving `changed` fields of `edge` (the admin calls this before its save):
+    an imported edge becomes the editor's (`source = editor`), its import kept as provenance
+    (`imported_from`, `source_file`, `source_record`, `imported_at` stay). A later import
+    that disagrees then opens a conflict instead of writing over the editor's word. Returns
+    whether the edge was taken over."""
+    if edge.pk is None or edge.source == Ownership.Source.EDITOR:
+        return False
+    if not EDGE_STATEMENT_FIELDS & set(changed):
+        return False
+    edge.imported_from = edge.source
+    edge.source = Ownership.Source.EDITOR
+    return True
