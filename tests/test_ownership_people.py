@@ -229,3 +229,33 @@ def test_a_bad_date_is_refused_with_its_line(tmp_path, bad):
         import_ftm(_write(tmp_path, records))
     assert f"line 3: startDate {bad!r} is not a date" in str(refused.value)
     assert Ownership.objects.count() == 0 and Entity.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_edit_among_an_entitys_holdings_makes_the_edge_the_editors(client, editor):
+    import lxml.html
+
+    import_ftm(NETWORK)
+    wang, baotou = by_key("NK-wang"), by_key("NK-baotou")
+    client.force_login(editor)
+    url = f"/admin/ownership/entity/{wang.pk}/change/"
+    page = lxml.html.fromstring(client.get(url).content)
+    form = next(f for f in page.forms if f.get("id") == "entity_form")
+    data: dict[str, list[str]] = {}
+    for name, value in form.form_values():
+        data.setdefault(name, []).append(value)
+    stake = next(n for n in data if n.startswith("holdings-") and n.endswith("-stake_pct"))
+    assert data[stake] == ["60.000"]
+    data[stake] = ["35"]
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    held = Ownership.objects.get(owner=wang, owned=baotou)
+    assert held.stake_pct == Decimal("35.000")
+    assert (held.source, held.imported_from, held.source_record) == (
+        "editor",
+        "ftm",
+        "NK-own-wang-baotou",
+    )
+    assert "1 conflicts" in import_ftm(NETWORK)
+    held.refresh_from_db()
+    assert held.stake_pct == Decimal("35.000")
