@@ -48,6 +48,8 @@ from ownership.signals import register_changed
 
 #: Our own export ids: `reex-<slug>` names the entity with that slug.
 OWN_ID_PREFIX = "reex-"
+#: How a conflict between two records of one file begins (`ImportSession.file_conflict`).
+IN_FILE_DISAGREEMENT = "two records of this file disagree"
 
 
 class ImportRefused(Exception):
@@ -358,7 +360,7 @@ class ImportSession:
             wanted = slugify(rec.key[len(OWN_ID_PREFIX) :])[:100]
             if wanted and wanted not in self.by_slug:
                 return wanted
-        base = (transliterated_slug(rec.name) or "entity")[:90].strip("-")
+        base = transliterated_slug(rec.name)[:90].strip("-") or "entity"
         slug, n = base, 1
         while slug in self.by_slug:
             n += 1
@@ -494,7 +496,7 @@ class ImportSession:
             source_record=other.record[:255],
             imported=imported,
             differences=(
-                f"two records of this file disagree: {'; '.join(diffs)} "
+                f"{IN_FILE_DISAGREEMENT}: {'; '.join(diffs)} "
                 f"(line {kept.line} is kept, line {other.line} says otherwise)"
             ),
         )

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from ownership.imports import IN_FILE_DISAGREEMENT
 from ownership.models import (
     Domain,
     Entity,
@@ -54,6 +55,10 @@ def conflict_resolve(*, conflict: OwnershipConflict, take_imported: bool, actor)
             edge.source_file = conflict.source_file
             edge.source_record = conflict.source_record
             edge.imported_at = timezone.now()
+            if conflict.differences.startswith(IN_FILE_DISAGREEMENT):
+                # The editor chose between two records of one file: the choice is the
+                # editor's, so re-importing that file (whose first record stands) cannot undo it.
+                edge.imported_from, edge.source = edge.source, Ownership.Source.EDITOR
             edge.save()
     return edge
 

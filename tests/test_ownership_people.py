@@ -259,3 +259,23 @@ def test_an_edit_among_an_entitys_holdings_makes_the_edge_the_editors(client, ed
     assert "1 conflicts" in import_ftm(NETWORK)
     held.refresh_from_db()
     assert held.stake_pct == Decimal("35.000")
+
+
+@pytest.mark.django_db
+def test_taking_the_other_record_of_a_repeated_pair_survives_a_re_import(editor):
+    from ownership.services import conflict_resolve
+
+    import_ftm(NETWORK)
+    disputed = edge("NK-kuznetsov", "NK-nordic")
+    conflict = OwnershipConflict.objects.get(ownership=disputed)
+    conflict_resolve(conflict=conflict, take_imported=True, actor=editor)
+    disputed.refresh_from_db()
+    assert disputed.stake_pct == Decimal("51.000")
+    assert (disputed.source, disputed.imported_from) == ("editor", "ftm")
+    import_ftm(NETWORK)
+    disputed.refresh_from_db()
+    assert disputed.stake_pct == Decimal("51.000")  # the file's first record does not undo it
+    reopened = OwnershipConflict.objects.get(ownership=disputed, status="open")
+    assert "stake 51.000% here, 49.000% imported" in reopened.differences
+    conflict_resolve(conflict=reopened, take_imported=False, actor=editor)
+    assert "0 conflicts" in import_ftm(NETWORK)
