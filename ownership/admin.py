@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from stdnum import lei as stdnum_lei
+from stdnum.cn import uscc as stdnum_uscc
+from stdnum.exceptions import ValidationError as NumberInvalid
 
 from ownership.ftm import export_lines, neighbourhood
 from ownership.models import (
@@ -112,8 +116,36 @@ def _download(name: str, content: str, content_type: str) -> HttpResponse:
     return response
 
 
+class EntityForm(forms.ModelForm):
+    """An editor's LEI and USCC are checked as imports check them (python-stdnum: format and
+    check digits), and stored compact."""
+
+    class Meta:
+        model = Entity
+        fields = ["lei", "uscc"]  # the admin adds its fieldsets' fields
+
+    def _number(self, name: str, module, what: str) -> str:
+        value = (self.cleaned_data.get(name) or "").strip()
+        if not value:
+            return ""
+        try:
+            return module.validate(value)
+        except NumberInvalid as exc:
+            raise forms.ValidationError(
+                f"Not a valid {what}: {exc.message.rstrip('.').lower()}. "
+                "Copy it again from the registry, or leave it empty."
+            ) from None
+
+    def clean_lei(self) -> str:
+        return self._number("lei", stdnum_lei, "LEI")
+
+    def clean_uscc(self) -> str:
+        return self._number("uscc", stdnum_uscc, "Unified Social Credit Code")
+
+
 @admin.register(Entity)
 class EntityAdmin(admin.ModelAdmin):
+    form = EntityForm
     list_display = ["name", "kind", "country", "domain_list", "owner_count", "holding_count"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "slug", "aliases", "domains__domain", "lei", "uscc", "wikidata_id"]

@@ -279,3 +279,35 @@ def test_taking_the_other_record_of_a_repeated_pair_survives_a_re_import(editor)
     assert "stake 51.000% here, 49.000% imported" in reopened.differences
     conflict_resolve(conflict=reopened, take_imported=False, actor=editor)
     assert "0 conflicts" in import_ftm(NETWORK)
+
+
+@pytest.mark.django_db
+def test_an_editor_typing_a_bad_lei_gets_a_form_message(client, editor):
+    client.force_login(editor)
+    response = client.post(
+        "/admin/ownership/entity/add/",
+        {
+            "name": "Gamma Metals",
+            "slug": "gamma-metals",
+            "kind": "private_company",
+            "aliases": "[]",
+            "topics": "[]",
+            "lei": "5299007KRASMET000209",
+            **{
+                f"{prefix}-{field}": value
+                for prefix in (
+                    "domains",
+                    "owners",
+                    "holdings",
+                    "gleif_exceptions",
+                    "external_records",
+                )
+                for field, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))
+            },
+        },
+    )
+    assert response.status_code == 200
+    assert "Not a valid LEI: the number&#x27;s checksum or check digit is invalid" in (
+        response.content.decode()
+    )
+    assert not Entity.objects.filter(slug="gamma-metals").exists()
