@@ -22,9 +22,9 @@ from django.utils.html import escape
 
 from claims.models import Claim, ClaimStatus
 from claims.reports import STATUS_COLOURS, STATUS_ORDER
-from sources.chains import current_graph
+from ownership.chains import current_graph
+from ownership.svg import name_lines
 from sources.models import Snapshot
-from sources.ownership_svg import name_lines
 
 #: An archived copy older than this is stale: `manage.py archive --stale DAYS` re-checks it.
 STALE_DAYS = 90
@@ -298,7 +298,7 @@ LINE_H = 13
 def bar_chart(chart: Chart) -> str:
     """Horizontal stacked bars, one row per label, each segment with its number as a `<title>`
     and `data-*` attributes (what the tests read), the row's total at its end. Labels wrap onto
-    two lines (sources.ownership_svg.name_lines)."""
+    two lines (ownership.svg.name_lines)."""
     if not chart.rows or not any(r.total for r in chart.rows):
         height = 40
         return (

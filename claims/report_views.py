@@ -38,9 +38,10 @@ from claims.reports import (
 )
 from claims.services import PUBLISH_REPORT, article_set_report_published
 from claims.views import desk_required
-from sources.chains import graph_fingerprint
-from sources.models import Entity, Ownership, Snapshot
-from sources.ownership_svg import CONTENT_TYPE, SVG_HEADERS
+from ownership.chains import graph_fingerprint
+from ownership.models import Entity, Ownership
+from ownership.svg import CONTENT_TYPE, SVG_HEADERS
+from sources.models import Snapshot
 from sources.views import archive_headers, content_url
 
 

@@ -322,7 +322,7 @@ class ClaimProposalAdmin(admin.ModelAdmin):
         names = [n for n in obj.named_subjects or [] if isinstance(n, str) and n.strip()]
         if not names:
             return "-"
-        add = reverse("admin:sources_entity_add")
+        add = reverse("admin:ownership_entity_add")
         return format_html_join(
             ", ",
             '{} (<a href="{}?{}">add as an entity</a>)',

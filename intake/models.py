@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from claims.models import Article, Claim, ClaimKind
-from sources.models import Entity
+from ownership.models import Entity
 
 
 class ProposalStatus(models.TextChoices):

@@ -10,7 +10,7 @@ from django.db.models import Q
 from claims.figures import index_rows, quantitative
 from claims.models import Claim, ClaimFigure
 from intake.proposals import ClaimRef, EntityRef, match_claim
-from sources.models import Entity
+from ownership.models import Entity
 
 
 def proposal_entities() -> list[EntityRef]:

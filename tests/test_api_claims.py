@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from claims.models import Claim
 from claims.services import claim_set_status
-from sources.models import Entity, Ownership, Snapshot
+from ownership.models import Entity, Ownership
+from sources.models import Snapshot
 from tests.factories import (
     ArticleFactory,
     ClaimFactory,

@@ -10,7 +10,7 @@ import os
 import pytest
 
 from claims.models import Claim
-from sources.models import Entity, Ownership
+from ownership.models import Entity, Ownership
 from tests import test_browser
 from tests.factories import EvidenceFactory, SnapshotFactory, UserFactory
 from tests.test_browser_report import vet_the_seed_article

@@ -14,7 +14,8 @@ from pytest_httpserver import HTTPServer
 
 from claims.models import Article
 from intake.models import ClaimProposal
-from sources.models import Domain, Snapshot
+from ownership.models import Domain
+from sources.models import Snapshot
 from tests.factories import ClaimFactory, EntityFactory, make_pdf
 
 BODY = (

@@ -13,7 +13,7 @@ from claims.models import ClaimFigure
 from claims.services import claim_create
 from intake.models import ClaimProposal
 from intake.services import proposals_generate
-from sources.models import Entity
+from ownership.models import Entity
 from tests.factories import ArticleFactory, EntityFactory
 
 FIRST = (
@@ -105,7 +105,7 @@ def test_named_but_unknown_subjects_are_stored_and_the_editor_can_add_them(
     assert page.status_code == 200
     html = page.content.decode()
     add = (
-        reverse("admin:sources_entity_add")
+        reverse("admin:ownership_entity_add")
         + "?"
         + urlencode({"name": "a smaller producer in Jiangxi"})
     )

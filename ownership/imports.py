@@ -1,7 +1,7 @@
 """What every ownership import shares: matching organisations to the register, writing edges
 with their provenance, conflicts with other sources' edges, and the summary.
 
-The formats (sources/ftm.py, sources/gleif.py) parse and validate a whole file first, into
+The formats (ownership/ftm.py, ownership/gleif.py) parse and validate a whole file first, into
 `OrgRecord` and `EdgeRecord` values, and refuse it naming the line before anything is written;
 then one `ImportSession` writes everything inside one transaction.
 
@@ -31,11 +31,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from anyascii import anyascii
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from sources.models import (
+from ownership.models import (
     Domain,
     Entity,
     ExternalRecord,
@@ -43,10 +44,12 @@ from sources.models import (
     Ownership,
     OwnershipConflict,
 )
-from sources.signals import register_changed
+from ownership.signals import register_changed
 
 #: Our own export ids: `reex-<slug>` names the entity with that slug.
 OWN_ID_PREFIX = "reex-"
+#: How a conflict between two records of one file begins (`ImportSession.file_conflict`).
+IN_FILE_DISAGREEMENT = "two records of this file disagree"
 
 
 class ImportRefused(Exception):
@@ -67,6 +70,8 @@ class OrgRecord:
     wikidata_id: str = ""
     domains: list[str] = field(default_factory=list)
     basis: str = ""
+    public_role: str = ""
+    topics: list[str] = field(default_factory=list)
     line: int = 0
 
 
@@ -109,6 +114,7 @@ class ImportSummary:
     updated: int = 0
     conflicts: int = 0
     candidates: int = 0
+    merged: int = 0
     skipped: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
 
@@ -119,6 +125,8 @@ class ImportSummary:
             f"(edges); entities: {self.entities_added} added, {self.entities_matched} matched"
             f" ({self.entities_updated} given new identifiers or domains)"
         )
+        if self.merged:
+            text += f"; {self.merged} repeated records of a pair merged into its edge"
         if self.skipped:
             text += "; skipped: " + ", ".join(
                 f"{n} {why}" for why, n in sorted(self.skipped.items())
@@ -152,6 +160,20 @@ def normalise_name(name: str) -> str:
     text = re.sub(r"[^\w]+", " ", text)
     words = [w for w in text.split() if w not in _LEGAL_SUFFIXES]
     return " ".join(words)
+
+
+def transliterated_slug(name: str) -> str:
+    """A slug in ASCII for a name in any script (anyascii): "Иван Петров" → "ivan-petrov",
+    "中国稀土" → "zhong-guo-xi-tu" (each CJK character a syllable of its own)."""
+    parts = []
+    for ch in name or "":
+        if ord(ch) < 128:
+            parts.append(ch)
+        elif unicodedata.east_asian_width(ch) in ("W", "F"):
+            parts.append(f" {anyascii(ch)} ")
+        else:
+            parts.append(anyascii(ch))
+    return slugify("".join(parts))
 
 
 def domain_of(value: str) -> str:
@@ -201,6 +223,45 @@ def disagreements(editor: EdgeValues, imported: EdgeValues) -> list[str]:
     return out
 
 
+def merge_values(first: EdgeValues, other: EdgeValues) -> tuple[EdgeValues, list[str]]:
+    """Two records of one owner/owned pair in one file, merged field by field: the fuller value
+    wins (a stake over none, control or confirmation stated by either, the later as-of date,
+    both bases). Two different stakes, start dates or end dates are a real disagreement: the
+    first record's value stays and the disagreement is returned in words."""
+    diffs: list[str] = []
+
+    def one(name: str, a, b, same=lambda a, b: a == b):
+        if a is None or a == "":
+            return b
+        if b is None or b == "" or same(a, b):
+            return a
+        diffs.append(f"{name} {a} and {b}")
+        return a
+
+    stake = one(
+        "stake (%)", first.stake_pct, other.stake_pct, lambda a, b: abs(a - b) <= Decimal("0.001")
+    )
+    as_of = max((d for d in (first.as_of, other.as_of) if d), default=None)
+    basis = "\n".join(dict.fromkeys(b for b in (first.basis, other.basis) if b))
+    nature = (
+        Ownership.Nature.OWNERSHIP
+        if Ownership.Nature.OWNERSHIP in (first.nature, other.nature)
+        else first.nature
+    )
+    merged = EdgeValues(
+        stake_pct=stake,
+        controlling=first.controlling or other.controlling,
+        confirmed=first.confirmed or other.confirmed,
+        citation_url=first.citation_url or other.citation_url,
+        as_of=as_of,
+        start_date=one("start date", first.start_date, other.start_date),
+        end_date=one("end date", first.end_date, other.end_date),
+        basis=basis,
+        nature=nature,
+    )
+    return merged, diffs
+
+
 class ImportSession:
     """Writes one parsed file. Loads the register once (a few queries), then matches in memory;
     new rows are collected and written in batches (`flush_entities`, `flush_edges`), so a file
@@ -242,7 +303,7 @@ class ImportSession:
         self.seen_pairs: set[tuple[int, int]] = set()
         # Rows to write in batches.
         self._new_entities: list[Entity] = []
-        self._new_external: list[tuple[str, Entity]] = []
+        self._new_external: list[tuple[str, Entity, bool]] = []
         self._new_domains: list[tuple[str, Entity]] = []
         self._new_candidates: list[tuple[Entity, Entity, str]] = []
         self._new_edges: list[Ownership] = []
@@ -282,13 +343,14 @@ class ImportSession:
 
     def put_entity(self, rec: OrgRecord) -> Entity:
         entity, _how = self.match(rec)
+        created = entity is None
         if entity is None:
             entity = self._create(rec)
         else:
             self.summary.entities_matched += 1
             self._fill_blanks(entity, rec)
         if rec.key not in self.external:
-            self._new_external.append((rec.key[:255], entity))
+            self._new_external.append((rec.key[:255], entity, created))
             self.external[rec.key] = entity
         self.resolved[rec.key] = entity
         return entity
@@ -298,7 +360,7 @@ class ImportSession:
             wanted = slugify(rec.key[len(OWN_ID_PREFIX) :])[:100]
             if wanted and wanted not in self.by_slug:
                 return wanted
-        base = (slugify(rec.name) or "entity")[:90]
+        base = transliterated_slug(rec.name)[:90].strip("-") or "entity"
         slug, n = base, 1
         while slug in self.by_slug:
             n += 1
@@ -322,6 +384,8 @@ class ImportSession:
             lei=rec.lei if rec.lei not in self.by_lei else "",
             uscc=rec.uscc if rec.uscc not in self.by_uscc else "",
             wikidata_id=rec.wikidata_id if rec.wikidata_id not in self.by_wikidata else "",
+            public_role=rec.public_role,
+            topics=rec.topics,
         )
         self._new_entities.append(entity)
         self.summary.entities_added += 1
@@ -359,6 +423,10 @@ class ImportSession:
                 setattr(entity, attr, value)
                 index[value] = entity
                 changed.append(attr)
+        for attr in ("public_role", "topics"):
+            if getattr(rec, attr) and not getattr(entity, attr):
+                setattr(entity, attr, getattr(rec, attr))
+                changed.append(attr)
         if changed and entity.pk is not None:  # a new entity is written with its fields
             entity.save(update_fields=[*changed, "updated_at"])
         if self._add_domains(entity, rec) or changed:
@@ -371,8 +439,14 @@ class ImportSession:
             self.by_id[e.pk] = e
         ExternalRecord.objects.bulk_create(
             [
-                ExternalRecord(source=self.source, key=k, entity=e, source_file=self.file_name)
-                for k, e in self._new_external
+                ExternalRecord(
+                    source=self.source,
+                    key=k,
+                    entity=e,
+                    source_file=self.file_name,
+                    created_entity=created,
+                )
+                for k, e, created in self._new_external
             ],
             batch_size=self.BATCH,
         )
@@ -403,6 +477,31 @@ class ImportSession:
     def flush_edges(self) -> None:
         Ownership.objects.bulk_create(self._new_edges, batch_size=self.BATCH)
         self._new_edges = []
+
+    def file_conflict(
+        self, *, owner: Entity, owned: Entity, kept: EdgeRecord, other: EdgeRecord, diffs: list[str]
+    ) -> None:
+        """Two records of this file disagree on one pair: the edge keeps the first record's
+        value and an `OwnershipConflict` holds the other's, for an editor (once per values)."""
+        edge = self.edges.get((owner.pk, owned.pk))
+        if edge is None or edge.pk is None:
+            return
+        imported = other.values.as_json()
+        if (edge.pk, _canon(imported)) in self.known_conflicts:
+            return
+        OwnershipConflict.objects.create(
+            ownership=edge,
+            source=self.source,
+            source_file=self.file_name,
+            source_record=other.record[:255],
+            imported=imported,
+            differences=(
+                f"{IN_FILE_DISAGREEMENT}: {'; '.join(diffs)} "
+                f"(line {kept.line} is kept, line {other.line} says otherwise)"
+            ),
+        )
+        self.known_conflicts.add((edge.pk, _canon(imported)))
+        self.summary.conflicts += 1
 
     # ------------------------------------------------------------------ edges
     def put_edge(self, *, owner: Entity, owned: Entity, values: EdgeValues, record: str) -> None:
@@ -485,6 +584,9 @@ def write_import(
         for rec in wrap(orgs, len(orgs), "entities"):
             session.put_entity(rec)
         session.flush_entities()
+        # One edge per pair: a pair the file repeats is merged field by field first.
+        pairs: dict[tuple[int, int], tuple[Entity, Entity, EdgeValues, EdgeRecord]] = {}
+        disputes: list[tuple[Entity, Entity, EdgeRecord, EdgeRecord, list[str]]] = []
         for rec in wrap(edges, len(edges), "edges"):
             owner = session.resolved.get(rec.owner_key) or _known(session, rec.owner_key)
             owned = session.resolved.get(rec.owned_key) or _known(session, rec.owned_key)
@@ -494,8 +596,21 @@ def write_import(
                     f"line {rec.line}: edge {rec.record or ''} names {missing!r}, which is "
                     "neither in the file nor known to the desk; nothing was imported"
                 )
-            session.put_edge(owner=owner, owned=owned, values=rec.values, record=rec.record)
+            key = (owner.pk, owned.pk)
+            if key not in pairs:
+                pairs[key] = (owner, owned, rec.values, rec)
+                continue
+            _, _, values, first = pairs[key]
+            values, diffs = merge_values(values, rec.values)
+            pairs[key] = (owner, owned, values, first)
+            session.summary.merged += 1
+            if diffs:
+                disputes.append((owner, owned, first, rec, diffs))
+        for owner, owned, values, first in pairs.values():
+            session.put_edge(owner=owner, owned=owned, values=values, record=first.record)
         session.flush_edges()
+        for owner, owned, kept, other, diffs in disputes:
+            session.file_conflict(owner=owner, owned=owned, kept=kept, other=other, diffs=diffs)
         register_changed.send(sender=__name__)
     return session.summary
 

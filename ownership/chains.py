@@ -18,6 +18,10 @@ The rule (docs/verdicts.md says the same in words):
   state by definition), and the resolution notes the missing edge so an editor can add it.
 * An entity is **state-controlled** when one of its ultimate controllers is a state (or, as
   above, its chain passes through a government body).
+* A **person** (kind `person`) owns and controls like any organisation and may be an ultimate
+  controller. A person is never a state: a politically exposed person, or any other public
+  role the data states (`public_role`), is shown and noted but does not make control state
+  control (docs/ownership.md).
 * Two entities are **independent** when their sets of ultimate controllers are disjoint.
 
 Cost: `load_graph()` runs exactly two queries (entities, controlling edges) whatever the depth
@@ -27,7 +31,7 @@ request/page and resolve as many entities as needed from it.
 
 `current_graph()` is the same graph, kept per process between requests and checked against
 the database on every call: one query computes a fingerprint of exactly what the graph is
-built from (every entity's id, name, kind and country; every controlling edge with its
+built from (every entity's id, name, kind, country and public role; every controlling edge with its
 `confirmed` flag) and the kept graph is used only when its fingerprint is the same, else the
 graph is loaded again. So an ownership edit counts on the very next call in every process, by
 whatever path it was written (admin, queryset.update(), raw SQL): nothing relies on signals or
@@ -46,7 +50,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Q
 
-from sources.models import Entity, EntityKind, Ownership
+from ownership.models import Entity, EntityKind, Ownership
 
 #: At most this many chains are listed per entity (joint control at many levels multiplies
 #: paths); the controllers are always complete, only the listing is cut, with a note.
@@ -77,6 +81,7 @@ class Node:
     name: str
     kind: str
     country: str
+    role: str = ""  # a person's (or body's) public role, in words
 
 
 class ControlGraph:
@@ -115,6 +120,14 @@ class ControlGraph:
             return "unknown publisher"
         node = self.nodes.get(entity_id)
         return node.name if node else f"entity #{entity_id} (missing)"
+
+    def role(self, entity_id: int) -> str:
+        node = self.nodes.get(entity_id)
+        return node.role if node else ""
+
+    def is_person(self, entity_id: int) -> bool:
+        node = self.nodes.get(entity_id)
+        return bool(node and node.kind == EntityKind.PERSON)
 
     def is_state(self, entity_id: int) -> bool:
         node = self.nodes.get(entity_id)
@@ -161,6 +174,14 @@ class ControlGraph:
                 "A government body on this chain has no controlling edge to its state: "
                 "add that edge (treated as state-controlled meanwhile)."
             )
+        for c in sorted(controllers, key=lambda c: (self.name(c), c)):
+            if c != entity_id and self.is_person(c):
+                role = self.role(c)
+                notes.append(
+                    f"Controlled by a person: {self.name(c)}"
+                    + (f" ({role}; a public role is not state control)" if role else "")
+                    + "."
+                )
         result = Resolution(
             entity_id=entity_id,
             controllers=controllers,
@@ -316,14 +337,16 @@ CONTROLLING_SQL = "controlling OR stake_pct > 50"
 
 def load_graph() -> ControlGraph:
     """Load the whole controlling graph: exactly two queries, whatever the chains' depth."""
-    entity_rows = list(Entity.objects.order_by().values_list("id", "name", "kind", "country"))
+    entity_rows = list(
+        Entity.objects.order_by().values_list("id", "name", "kind", "country", "public_role")
+    )
     rows = list(
         Ownership.objects.filter(controlling_q())
         .order_by()
         .values_list("owner_id", "owned_id", "confirmed")
     )
     graph = ControlGraph(
-        nodes=[Node(id=i, name=n, kind=k, country=c) for i, n, k, c in entity_rows],
+        nodes=[Node(id=i, name=n, kind=k, country=c, role=r) for i, n, k, c, r in entity_rows],
         edges=[(o, d) for o, d, _ in rows],
         unconfirmed=[(o, d) for o, d, confirmed in rows if not confirmed],
     )
@@ -334,14 +357,14 @@ def load_graph() -> ControlGraph:
 # --- the per-process graph, checked against the database on every use -------------------------
 # Everything the graph is built from, spelled as one text, each text field length-prefixed (so
 # two different registers never spell the same text, and the text parses back unambiguously):
-#   entities by id:   <id>:<len>:<name><len>:<kind><len>:<country>   (one after another)
+#   entities by id:   <id>:<len>:<name><len>:<kind><len>:<country><len>:<public_role>
 #   then "|", then controlling edges by (owner, owned):   <owner>><owned><"+" confirmed | "-">;
 # The fingerprint is the md5 of that text. One statement computes both, so the fingerprint and
 # the rows always come from the same snapshot of the database.
 
 
-def _spell_entity(i: int, name: str, kind: str, country: str) -> str:
-    return f"{i}:{len(name)}:{name}{len(kind)}:{kind}{len(country)}:{country}"
+def _spell_entity(i: int, name: str, kind: str, country: str, role: str) -> str:
+    return f"{i}:{len(name)}:{name}{len(kind)}:{kind}{len(country)}:{country}{len(role)}:{role}"
 
 
 def _spell_edge(owner: int, owned: int, confirmed: bool) -> str:
@@ -365,7 +388,8 @@ def spelled_sql(vendor: str) -> str:
     if vendor == "postgresql":
         entity = (
             "id::text || ':' || length(name)::text || ':' || name || length(kind)::text || ':' "
-            "|| kind || length(country)::text || ':' || country"
+            "|| kind || length(country)::text || ':' || country "
+            "|| length(public_role)::text || ':' || public_role"
         )
         edge = "owner_id::text || '>' || owned_id::text || (CASE WHEN confirmed THEN '+' ELSE '-' END) || ';'"
         return (
@@ -375,7 +399,7 @@ def spelled_sql(vendor: str) -> str:
         )
     entity = (
         "CAST(id AS TEXT) || ':' || length(name) || ':' || name || length(kind) || ':' || kind "
-        "|| length(country) || ':' || country"
+        "|| length(country) || ':' || country || length(public_role) || ':' || public_role"
     )
     edge = (
         "CAST(owner_id AS TEXT) || '>' || CAST(owned_id AS TEXT) || "
@@ -404,7 +428,8 @@ def _parse_spelled(text: str) -> ControlGraph:
         name, pos = field(colon + 1)
         kind, pos = field(pos)
         country, pos = field(pos)
-        nodes.append(Node(id=entity_id, name=name, kind=kind, country=country))
+        role, pos = field(pos)
+        nodes.append(Node(id=entity_id, name=name, kind=kind, country=country, role=role))
     edges: list[tuple[int, int]] = []
     unconfirmed: list[tuple[int, int]] = []
     for item in text[pos + 1 :].split(";")[:-1]:

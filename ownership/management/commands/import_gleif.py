@@ -14,15 +14,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from sources.gleif import (
+from ownership.gleif import (
     GleifUnreachable,
     fetch_api_records,
     parse_exceptions,
     parse_relationships,
     write_gleif,
 )
-from sources.imports import ImportRefused
-from sources.management.commands._progress import progress
+from ownership.imports import ImportRefused
+from ownership.management.commands._progress import progress
 
 
 def _read(path: Path) -> str:

@@ -1,7 +1,7 @@
 """Beneficial Ownership Data Standard (BODS) 0.4 out (and back in, for the round trip).
 
 One entity statement per entity and one relationship statement per ownership edge, valid
-against the published 0.4 schema vendored in sources/schemas/bods-0.4/ (`validate`).
+against the published 0.4 schema vendored in ownership/schemas/bods-0.4/ (`validate`).
 
 Mapping (docs/ownership-data.md has the table):
 
@@ -33,9 +33,9 @@ from pathlib import Path
 from django.utils import timezone
 from followthemoney.types import registry
 
-from sources.ftm import ownership_id
-from sources.imports import OWN_ID_PREFIX, EdgeRecord, EdgeValues, ImportRefused, OrgRecord
-from sources.models import Entity, EntityKind, Ownership
+from ownership.ftm import ownership_id
+from ownership.imports import OWN_ID_PREFIX, EdgeRecord, EdgeValues, ImportRefused, OrgRecord
+from ownership.models import Entity, EntityKind, Ownership
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas" / "bods-0.4"
 PUBLISHER = {"name": "Rare Earth Exchanges claim desk (reex)"}

@@ -1,7 +1,7 @@
 """The ownership picture: control chains drawn as SVG by the server (issue 12).
 
 `ownership_svg()` draws every control chain of the given entities up to their ultimate
-controllers (sources.chains: the same resolution the suggestion rule uses), controllers at the
+controllers (ownership.chains: the same resolution the suggestion rule uses), controllers at the
 top, an arrow from each controlling owner down to what it controls. States get a double border
 and a "STATE" tag; an unconfirmed edge is dashed; a cycle's closing edge is drawn too. Nodes may
 be coloured by group (`groups`: the claim's origin group and each independent group, see
@@ -26,8 +26,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-from sources.chains import ControlGraph
-from sources.models import EntityKind
+from ownership.chains import ControlGraph
+from ownership.models import EntityKind
 
 SVG_NS = "http://www.w3.org/2000/svg"
 CONTENT_TYPE = "image/svg+xml; charset=utf-8"
@@ -49,6 +49,7 @@ TAG_WORDS = {
     EntityKind.MEDIA_OUTLET: "MEDIA OUTLET",
     EntityKind.DATA_PROVIDER: "DATA PROVIDER",
     EntityKind.RESEARCH_BODY: "RESEARCH BODY",
+    EntityKind.PERSON: "PERSON",
 }
 #: At most this many entities are drawn (a state with hundreds of holdings is still readable);
 #: the caption says how many were left out.
@@ -126,6 +127,15 @@ def name_lines(name: str) -> list[str]:
 
 def tag_words(tags: Iterable[str]) -> list[str]:
     return [TAG_WORDS.get(t, str(t).replace("_", " ").upper()) for t in tags]
+
+
+def node_words(graph: ControlGraph, node: int, tags: list[str]) -> list[str]:
+    """A node's tags in words: STATE first for a state; a person's public role as the data
+    states it (never drawn as state control)."""
+    if graph.is_person(node):
+        role = graph.role(node)
+        return ["PERSON", *([role[: LINE_CHARS * 2]] if role else [])]
+    return (["STATE"] if graph.is_state(node) else []) + tag_words(tags)
 
 
 def _collect(
@@ -227,9 +237,7 @@ def ownership_svg(
     starts = list(entity_ids)
     order, level, edges, left_out = _collect(graph, starts)
     lines = {n: name_lines(graph.name(n)) for n in order}
-    words_of = {
-        n: (["STATE"] if graph.is_state(n) else []) + tag_words(tags.get(n, [])) for n in order
-    }
+    words_of = {n: node_words(graph, n, tags.get(n, [])) for n in order}
     widths = {
         n: max(
             90.0,
