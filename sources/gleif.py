@@ -388,6 +388,10 @@ def _edge_values(rels: list[Relationship]) -> EdgeValues:
     updated = max((r.updated for r in rels), default="")
     return EdgeValues(
         stake_pct=None,
+        # An ultimate parent alone holds through intermediaries; with a direct record, directly.
+        interest_level=Ownership.Level.DIRECT
+        if any(r.type == DIRECT for r in rels)
+        else Ownership.Level.INDIRECT,
         controlling=True,
         confirmed=any(r.validation in CORROBORATED for r in rels),
         citation_url=f"https://search.gleif.org/#/record/{rels[0].child}",

@@ -75,6 +75,11 @@ class EdgeValues:
     """What an edge says; compared field by field with an existing edge."""
 
     stake_pct: Decimal | None = None
+    stake_min: Decimal | None = None
+    stake_min_exclusive: bool = False
+    stake_max: Decimal | None = None
+    stake_max_exclusive: bool = False
+    interest_level: str = Ownership.Level.DIRECT
     controlling: bool = False
     confirmed: bool = False
     citation_url: str = ""
@@ -97,6 +102,7 @@ class EdgeRecord:
     values: EdgeValues
     record: str = ""  # the record id (FtM Ownership id, GLEIF relationship)
     line: int = 0
+    source_detail: dict = field(default_factory=dict)  # provenance as stated (BODS source)
 
 
 @dataclass
@@ -170,6 +176,11 @@ def _effective_control(values: EdgeValues) -> bool:
 def _values_of(edge: Ownership) -> EdgeValues:
     return EdgeValues(
         stake_pct=edge.stake_pct,
+        stake_min=edge.stake_min,
+        stake_min_exclusive=edge.stake_min_exclusive,
+        stake_max=edge.stake_max,
+        stake_max_exclusive=edge.stake_max_exclusive,
+        interest_level=edge.interest_level,
         controlling=edge.controlling,
         confirmed=edge.confirmed,
         citation_url=edge.citation_url,
@@ -405,7 +416,15 @@ class ImportSession:
         self._new_edges = []
 
     # ------------------------------------------------------------------ edges
-    def put_edge(self, *, owner: Entity, owned: Entity, values: EdgeValues, record: str) -> None:
+    def put_edge(
+        self,
+        *,
+        owner: Entity,
+        owned: Entity,
+        values: EdgeValues,
+        record: str,
+        source_detail: dict | None = None,
+    ) -> None:
         if owner.pk == owned.pk:
             self.summary.skipped["self-ownership edges"] += 1
             return
@@ -425,6 +444,7 @@ class ImportSession:
                 source=self.source,
                 source_file=self.file_name,
                 source_record=record[:255],
+                source_detail=source_detail or {},
                 imported_at=self.now,
             )
             self._new_edges.append(edge)
@@ -433,11 +453,12 @@ class ImportSession:
             return
         current = _values_of(edge)
         if edge.source == self.source:
-            if current == values:
+            if current == values and edge.source_detail == (source_detail or {}):
                 self.summary.unchanged += 1
                 return
             for name, value in asdict(values).items():
                 setattr(edge, name, value)
+            edge.source_detail = source_detail or {}
             edge.source_file, edge.source_record = self.file_name, record[:255]
             edge.imported_at = self.now
             edge.save()
@@ -494,7 +515,13 @@ def write_import(
                     f"line {rec.line}: edge {rec.record or ''} names {missing!r}, which is "
                     "neither in the file nor known to the desk; nothing was imported"
                 )
-            session.put_edge(owner=owner, owned=owned, values=rec.values, record=rec.record)
+            session.put_edge(
+                owner=owner,
+                owned=owned,
+                values=rec.values,
+                record=rec.record,
+                source_detail=rec.source_detail,
+            )
         session.flush_edges()
         register_changed.send(sender=__name__)
     return session.summary
