@@ -234,7 +234,7 @@ def test_statement_ids_do_not_change_with_the_export_date(banded):
     edge.save()
     entities, edges = whole_graph()
     changed = export_statements(entities=entities, edges=edges, today=date(2026, 12, 7))
-    assert sum(a["statementId"] != b["statementId"] for a, b in zip(monday, changed)) == 1
+    assert sum(a["statementId"] != b["statementId"] for a, b in zip(monday, changed, strict=True)) == 1
 
 
 def _foreign(tmp_path: Path, *statements: dict, lines: bool = False) -> Path:

@@ -261,7 +261,7 @@ def test_a_bad_lei_in_the_exceptions_is_refused_too(world, tmp_path):
 def test_a_repex_file_without_the_exception_columns_is_refused_by_its_header(world, tmp_path):
     path = tmp_path / "repex.csv"
     path.write_text(f"LEI,Category\n{CHILD},X\n")
-    with pytest.raises(CommandError, match="line 1: the header lacks Exception.Category"):
+    with pytest.raises(CommandError, match=r"line 1: the header lacks Exception\.Category"):
         run("--exceptions", str(path))
 
 
