@@ -222,9 +222,15 @@ def _annotation(target: str, text: str) -> dict:
     return {"motivation": "commenting", "statementPointerTarget": target, "description": text}
 
 
+#: BODS's order of a Source's fields (PostgreSQL's jsonb does not keep the file's order).
+_SOURCE_ORDER = ["type", "description", "url", "retrievedAt", "assertedBy"]
+
+
 def _edge_source(edge: Ownership) -> dict:
     if edge.source == Ownership.Source.BODS and edge.source_detail:
-        return edge.source_detail
+        detail = edge.source_detail
+        order = [k for k in _SOURCE_ORDER if k in detail] + sorted(set(detail) - set(_SOURCE_ORDER))
+        return {k: detail[k] for k in order}
     source: dict = {"type": [_SOURCE_TYPE[edge.source]] + (["verified"] if edge.confirmed else [])}
     if edge.citation_url:
         source["url"] = edge.citation_url

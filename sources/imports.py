@@ -35,6 +35,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from sources import bulk
 from sources.models import (
     Domain,
     Entity,
@@ -377,22 +378,20 @@ class ImportSession:
 
     def flush_entities(self) -> None:
         """Write the new entities, then what names them (records, domains, candidates)."""
-        Entity.objects.bulk_create(self._new_entities, batch_size=self.BATCH)
+        bulk.insert(self._new_entities)
         for e in self._new_entities:
             self.by_id[e.pk] = e
-        ExternalRecord.objects.bulk_create(
+        bulk.insert(
             [
                 ExternalRecord(source=self.source, key=k, entity=e, source_file=self.file_name)
                 for k, e in self._new_external
-            ],
-            batch_size=self.BATCH,
+            ]
         )
-        Domain.objects.bulk_create(
+        bulk.insert(
             [
                 Domain(domain=d, entity=e, note=f"from {self.file_name}")
                 for d, e in self._new_domains
-            ],
-            batch_size=self.BATCH,
+            ]
         )
         MatchCandidate.objects.bulk_create(
             [
@@ -412,7 +411,7 @@ class ImportSession:
         self._new_domains, self._new_candidates = [], []
 
     def flush_edges(self) -> None:
-        Ownership.objects.bulk_create(self._new_edges, batch_size=self.BATCH)
+        bulk.insert(self._new_edges)
         self._new_edges = []
 
     # ------------------------------------------------------------------ edges
