@@ -62,7 +62,8 @@ def load(n_claims: int) -> tuple[str, list[int]]:
     from knox.models import AuthToken
 
     from claims.models import Article, Claim, Evidence
-    from sources.models import Domain, Entity, Ownership, Snapshot
+    from ownership.models import Domain, Entity, Ownership
+    from sources.models import Snapshot
 
     rng = random.Random(6)
     states = Entity.objects.bulk_create(

@@ -46,7 +46,8 @@ from django.utils import timezone  # noqa: E402
 
 from bench._db import create_throwaway_database  # noqa: E402
 from claims.models import Article, Claim, Evidence  # noqa: E402
-from sources.models import Domain, Entity, Ownership, Snapshot  # noqa: E402
+from ownership.models import Domain, Entity, Ownership  # noqa: E402
+from sources.models import Snapshot  # noqa: E402
 
 RNG = random.Random(20250709)
 CLAIMS_PER_ARTICLE = 20

@@ -48,9 +48,9 @@ from claims.services import (
     proposal_reject,
     proposals_generate,
 )
+from ownership.models import Entity
+from ownership.publishers import registrable_domain
 from reex.lib.admin import admin_link, admin_url
-from sources.models import Entity
-from sources.publishers import registrable_domain
 
 
 def highlight_spans(text: str, spans: list[tuple[int, int, str, str]]) -> SafeString:
@@ -385,7 +385,7 @@ class ClaimAdmin(admin.ModelAdmin):
 
     @admin.display(description="ownership picture")
     def ownership_picture(self, obj: Claim) -> str:
-        # Drawn by the server (sources/ownership_svg.py), shown as an image: nothing in it runs.
+        # Drawn by the server (ownership/svg.py), shown as an image: nothing in it runs.
         if obj.pk is None:
             return "-"
         url = reverse("claims:ownership-svg", args=[obj.pk])
@@ -599,8 +599,8 @@ class EvidenceAdmin(admin.ModelAdmin):
             '<a href="{}">add Domain for {}</a> directly.',
             domain,
             domain,
-            reverse("admin:sources_entity_add"),
-            reverse("admin:sources_domain_add") + "?" + urlencode({"domain": domain}),
+            reverse("admin:ownership_entity_add"),
+            reverse("admin:ownership_domain_add") + "?" + urlencode({"domain": domain}),
             domain,
         )
 

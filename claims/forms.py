@@ -9,7 +9,7 @@ from claims.models import EXCERPT_MAX_LENGTH, RATIONALE_MAX_LENGTH, Article, Cla
 from claims.presenters import SORTS
 from claims.selectors import ALL, NEEDS_WORK, PROBLEMS, QueueFilters
 from claims.services import FINAL_STATUSES
-from sources.models import Entity
+from ownership.models import Entity
 
 STATUS_TABS = [
     (NEEDS_WORK, "Needs work"),

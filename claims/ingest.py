@@ -7,7 +7,7 @@ from URL"), never a reviewer's page, so waiting for one fetch (at most REEX_FETC
 acceptable there. A file (.html, .htm, .txt, .pdf) is extracted by the same extractor; it has no
 archived copy (there is nothing to fetch), and `url` may say where it was published.
 
-The outlet is the publisher of the URL's domain (sources.publishers). Writing the article is
+The outlet is the publisher of the URL's domain (ownership.publishers). Writing the article is
 `claims.services.article_ingest`: a re-ingest of an article already here changes nothing
 unless asked (`update=True`): it reports what differs. Anything
 that is not an article (too little text, a type that is not a page, a refused or unreachable
@@ -22,10 +22,11 @@ from datetime import date
 from pathlib import Path
 
 from claims import services
+from ownership.models import Entity
+from ownership.publishers import publisher_for_url
 from sources.archive import archive_snapshot
 from sources.extract import HTML_TYPES, PDF_TYPES, TEXT_TYPES, extract
-from sources.models import Entity, Snapshot
-from sources.publishers import publisher_for_url
+from sources.models import Snapshot
 from sources.services import snapshot_discard, storable
 
 MIN_WORDS = 50

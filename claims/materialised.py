@@ -48,20 +48,17 @@ from claims.api.presenters import ClaimContext, assessment_data
 from claims.models import Article, Claim, ClaimSuggestion, Evidence, SuggestionState
 from claims.selectors import evidence_facts_from_rows
 from claims.suggestion import EvidenceAssessment, Suggestion, min_sources, suggest
-from sources.chains import (
+from ownership.chains import (
     CONTROLLING_SQL,
     ControlGraph,
     current_graph,
     graph_fingerprint,
     spelled_sql,
 )
-from sources.models import Entity, Ownership, Snapshot
-from sources.signals import (
-    register_changed,
-    snapshot_archived,
-    snapshot_failed,
-    snapshot_state_written,
-)
+from ownership.models import Entity, Ownership
+from ownership.signals import register_changed
+from sources.models import Snapshot
+from sources.signals import snapshot_archived, snapshot_failed, snapshot_state_written
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from sources.models import Entity, Snapshot
+from ownership.models import Entity
+from sources.models import Snapshot
 
 
 class Article(models.Model):
@@ -563,7 +564,7 @@ class ClaimSuggestion(models.Model):
 
 class SuggestionState(models.Model):
     """One row (id 1): the control graph every current `ClaimSuggestion` was computed against
-    (`graph_fingerprint`, as sources.chains spells it) and the current `generation`. A graph
+    (`graph_fingerprint`, as ownership.chains spells it) and the current `generation`. A graph
     change the project's write paths did not follow (a queryset `update()`, raw SQL) shows as
     a fingerprint that differs from the database's: rows are then not used until a write path
     bumps the generation and `recompute_suggestions` rebuilds them."""

@@ -34,9 +34,9 @@ from claims.selectors import (
     suggestions_for_claims,
 )
 from claims.suggestion import Badge, Suggestion, publisher_domain
-from sources.chains import ControlGraph, current_graph
+from ownership.chains import ControlGraph, current_graph
+from ownership.selectors import ControlSummary, entity_control_summaries, summarise
 from sources.models import Snapshot
-from sources.selectors import ControlSummary, entity_control_summaries, summarise
 
 SORTS = {
     "oldest": "Oldest first",
@@ -439,7 +439,7 @@ def admin_links(*, claim: Claim, user: AbstractBaseUser) -> dict[str, str]:
         {
             "claim": ("admin:claims_claim_change", claim.pk),
             "article": ("admin:claims_article_change", claim.article_id),
-            "origin": ("admin:sources_entity_change", claim.origin_id),
+            "origin": ("admin:ownership_entity_change", claim.origin_id),
         }
     )
 
@@ -448,7 +448,7 @@ def evidence_admin_links(ev: Evidence) -> dict[str, str]:
     return _links(
         {
             "evidence": ("admin:claims_evidence_change", ev.pk),
-            "publisher": ("admin:sources_entity_change", ev.publisher_id),
+            "publisher": ("admin:ownership_entity_change", ev.publisher_id),
             "snapshot": ("admin:sources_snapshot_change", ev.snapshot_id),
         }
     )

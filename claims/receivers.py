@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from claims import services
-from sources.models import Domain, Snapshot
+from ownership.models import Domain
+from sources.models import Snapshot
 from sources.signals import snapshot_archived, snapshot_failed
 
 _OLD_DOMAIN = "_reex_domain_before_save"

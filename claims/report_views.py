@@ -15,8 +15,8 @@ from claims.models import Article, Claim, Evidence
 from claims.reports import build_report, claim_picture_for, may_read_report
 from claims.services import PUBLISH_REPORT, article_set_report_published
 from claims.views import desk_required
+from ownership.svg import CONTENT_TYPE, SVG_HEADERS
 from sources.models import Snapshot
-from sources.ownership_svg import CONTENT_TYPE, SVG_HEADERS
 from sources.views import archive_headers, content_url
 
 

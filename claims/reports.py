@@ -4,7 +4,7 @@ queries however many claims and sources the article has.
 The report is the article's text with every claim highlighted in its status colour, a bar of
 the statuses, and for each claim its verdict, the verdict's reasons, the sources (publisher,
 independence badge, archived copy) and the ownership picture of its evidence
-(sources/ownership_svg.py), with each decided claim's ClaimReview JSON-LD
+(ownership/svg.py), with each decided claim's ClaimReview JSON-LD
 (claims/claimreview.py).
 
 Who may read it (`may_read_report`): staff who may view articles, always; anyone, read-only,
@@ -32,10 +32,10 @@ from claims.claimreview import ClaimReviewUnavailable, claim_review
 from claims.models import Article, Claim, ClaimStatus, Evidence, StatusChange
 from claims.selectors import suggest_for_claims
 from claims.suggestion import Suggestion
-from sources.chains import ControlGraph, current_graph
+from ownership.chains import ControlGraph, current_graph
+from ownership.selectors import ControlSummary, entity_control_summaries
+from ownership.svg import Group, Picture, ownership_svg
 from sources.models import Snapshot
-from sources.ownership_svg import Group, Picture, ownership_svg
-from sources.selectors import ControlSummary, entity_control_summaries
 
 #: Every status, in the order the summary bar and its legend show them.
 STATUS_ORDER = [
@@ -219,7 +219,7 @@ class ClaimCard:
 
     @property
     def picture_svg(self) -> SafeString:
-        return mark_safe(self.picture.svg)  # noqa: S308 - sources.ownership_svg escapes names
+        return mark_safe(self.picture.svg)  # noqa: S308 - ownership.svg escapes names
 
 
 @dataclass(frozen=True)

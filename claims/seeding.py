@@ -21,7 +21,7 @@ from django.db import transaction
 
 from claims.materialised import suggestions_deferred
 from claims.models import Article, Claim
-from sources.models import Domain, Entity, Ownership
+from ownership.models import Domain, Entity, Ownership
 
 SEED_DIR = Path(settings.BASE_DIR) / "seeds"
 ENTITY_FILES = ("entities.yaml", "outlets.yaml")

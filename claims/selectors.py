@@ -5,7 +5,7 @@ Costs (whatever the number of claims, evidence or chain depth):
 * `evidence_facts_for_claims`: one query, plus one when some evidence has no publisher yet
   (its URL is looked up again in the domain register, so a domain an editor classified since
   counts at once);
-* `suggestions_for_claims`: the above plus two for the control graph (`sources.chains`);
+* `suggestions_for_claims`: the above plus two for the control graph (`ownership.chains`);
 * `evidence_on_domains`: one query.
 """
 
@@ -24,9 +24,10 @@ from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, W
 from claims.models import Claim, ClassificationRequest, Evidence, StatusChange
 from claims.proposals import ClaimRef, EntityRef, match_claim
 from claims.suggestion import EvidenceFacts, Suggestion, min_sources, suggest
-from sources.chains import ControlGraph, current_graph
-from sources.models import Entity, Snapshot
-from sources.publishers import candidate_domains, publisher_ids_for_urls, to_ascii, to_unicode
+from ownership.chains import ControlGraph, current_graph
+from ownership.models import Entity
+from ownership.publishers import candidate_domains, publisher_ids_for_urls, to_ascii, to_unicode
+from sources.models import Snapshot
 
 
 def evidence_facts_for_claims(
@@ -108,7 +109,7 @@ def evidence_on_domains(*, domains: Iterable[str], unknown_only: bool = False) -
     """Evidence rows (id, claim_id, url, publisher_id loaded) whose URL host is one of
     `domains` or a subdomain of one, in id order. One query: candidates are filtered in SQL
     (`url` contains the domain, Unicode or punycode), then confirmed in Python against the
-    URL's host (sources.publishers.candidate_domains), so `notnews.cn` or `news.cn.example.com`
+    URL's host (ownership.publishers.candidate_domains), so `notnews.cn` or `news.cn.example.com`
     never match `news.cn`. `unknown_only`: only rows whose publisher is still empty."""
     wanted = {form for d in domains if d.strip() for form in _spellings(d)}
     if not wanted:

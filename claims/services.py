@@ -51,9 +51,10 @@ from claims.selectors import (
 )
 from claims.suggestion import decision_refusal, publisher_domain
 from claims.webhooks import EVENT, MAX_RESPONSE_BYTES, TIMEOUT_SECONDS, AttemptResult, payload, sign
+from ownership.models import Domain
+from ownership.publishers import publisher_for_url, publisher_ids_for_urls, registrable_domain
 from sources.fetch import FetchError, address_problem, allowlisted, fetch
-from sources.models import Domain, Snapshot
-from sources.publishers import publisher_for_url, publisher_ids_for_urls, registrable_domain
+from sources.models import Snapshot
 from sources.services import snapshot_discard, snapshot_request
 
 if TYPE_CHECKING:  # claims.ingest imports this module to write what it drafted
@@ -362,7 +363,7 @@ def evidence_classify_publisher(*, evidence: Evidence, entity, actor: AbstractBa
         # already re-resolves them (`evidence_resync_publishers`), and they are counted here.
         ids = [e.pk for e in evidence_on_domains(domains=[domain], unknown_only=True)]
         register = publisher_for_url(evidence.url) is None
-        if register and not actor.has_perm("sources.add_domain"):
+        if register and not actor.has_perm("ownership.add_domain"):
             raise PermissionDenied("Only editors may register a domain.")
         # The rows first, then the domain: the requests on them are resolved here, in this
         # editor's name, before the domain's resync (which knows no user) would see them.
@@ -551,12 +552,12 @@ def evidence_flag_vanished(*, snapshot: Snapshot) -> None:
 
 def evidence_resync_publishers(*, domains: Iterable[str]) -> int:
     """Resolve again the publisher of every evidence URL on `domains` (and their subdomains)
-    as `sources.publishers.publisher_for_url` does, write the rows whose publisher changed, and
+    as `ownership.publishers.publisher_for_url` does, write the rows whose publisher changed, and
     bump their `updated_at` and their claims' `updated_at` (API ETags and `updated_since`
     follow). One lookup for all the rows (`publisher_ids_for_urls`). Returns how many rows
     changed.
 
-    Called when an editor adds, changes or deletes a `sources.Domain` (claims.receivers):
+    Called when an editor adds, changes or deletes an `ownership.Domain` (claims.receivers):
     `Evidence.publisher` is stored at attach time, and without this a domain wrongly
     registered to an independent entity would keep counting as independent after an editor
     moved it to the state outlet that really runs it (docs/verdicts.md). Runs in the saving

@@ -30,9 +30,9 @@ from django.conf import settings
 from django.db import models
 
 from claims.models import Claim, Evidence
-from sources.chains import ControlGraph, Resolution
+from ownership.chains import ControlGraph, Resolution
+from ownership.publishers import host_info
 from sources.models import Snapshot
-from sources.publishers import host_info
 
 Status = Claim.Status
 Stance = Evidence.Stance

@@ -8,6 +8,7 @@ from claims.api.exceptions import api_not_found
 
 urlpatterns = [
     path("v1/", include("claims.api.urls")),
+    path("v1/", include("ownership.api.urls")),
     path("v1/", include("sources.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "template_partials",
+    "ownership",
     "sources",
     "claims",
 ]
@@ -286,7 +287,7 @@ SPECTACULAR_SETTINGS = {
         "ClaimStatusEnum": "claims.models.ClaimStatus",
         "ClaimKindEnum": "claims.models.ClaimKind",
         "EvidenceStanceEnum": "claims.models.EvidenceStance",
-        "EntityKindEnum": "sources.models.EntityKind",
+        "EntityKindEnum": "ownership.models.EntityKind",
         "SnapshotStatusEnum": "sources.models.SnapshotStatus",
     },
 }

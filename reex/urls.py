@@ -15,6 +15,6 @@ urlpatterns = [
     path("api/", include(("reex.api_urls", "api"))),
     path("accounts/", include("django.contrib.auth.urls")),
     path("archive/", include("sources.urls")),
-    path("entities/", include("sources.ownership_urls")),
+    path("entities/", include("ownership.urls")),
     path("", include("claims.urls")),
 ]

@@ -11,9 +11,6 @@ receiver is logged and never undoes an archive).
   state of these snapshots (reserved, archived, failed, back to pending); sent inside the
   writing transaction with `send`, so what is derived from a snapshot's state (the claims'
   stored suggestions) is rewritten in the same commit, and a failing receiver undoes the write.
-- `register_changed(sender=<module name>)`: a bulk write of entities, ownership edges or
-  domains (an import) that sends no model signals; sent inside its transaction, with `send`
-  (a failing receiver rolls the import back: what depends on the register must follow it).
 """
 
 from __future__ import annotations
@@ -23,4 +20,3 @@ from django.dispatch import Signal
 snapshot_archived = Signal()
 snapshot_failed = Signal()
 snapshot_state_written = Signal()
-register_changed = Signal()

@@ -10,7 +10,8 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from claims.models import Article, Claim, Evidence
-from sources.models import Domain, Entity, Ownership, Snapshot
+from ownership.models import Domain, Entity, Ownership
+from sources.models import Snapshot
 
 ARTICLE_TEXT = (
     "Northern Rare Earth said net profit rose 1,882.5% in the first half. "
@@ -32,15 +33,28 @@ def ensure_groups() -> None:
     wanted: dict[str, list[str]] = import_module("claims.migrations.0003_groups").GROUPS
     if Group.objects.filter(name__in=wanted).count() == len(wanted):
         return
+    # The models ownership 0001 took over from `sources` (0002 relabelled their permissions).
+    moved = import_module("ownership.migrations.0002_content_types_from_sources").MODELS
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0)
+
+    def label_now(label: str, codename: str) -> str:
+        return "ownership" if label == "sources" and codename.split("_", 1)[1] in moved else label
+
     for name, dotted in wanted.items():
         group, _ = Group.objects.get_or_create(name=name)
         perms = [
-            Permission.objects.get(content_type__app_label=label, codename=codename)
+            Permission.objects.get(
+                content_type__app_label=label_now(label, codename), codename=codename
+            )
             for label, codename in (d.split(".") for d in dotted)
         ]
         group.permissions.set(perms)
+    # Later grants (claims 0007: editors resolve import conflicts and name matches).
+    extra = import_module("claims.migrations.0007_editor_import_permissions").EDITOR_EXTRA
+    Group.objects.get(name="editor").permissions.add(
+        *Permission.objects.filter(content_type__app_label="ownership", codename__in=extra)
+    )
     # Later grants (claims 0012: editors publish vetting reports).
     Group.objects.get(name="editor").permissions.add(
         Permission.objects.get(content_type__app_label="claims", codename="publish_report")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from claims.models import Article, Claim, Evidence
 from claims.selectors import suggest_for_claims
-from sources.chains import load_graph
-from sources.models import Domain, Entity, Ownership, Snapshot
+from ownership.chains import load_graph
+from ownership.models import Domain, Entity, Ownership
+from sources.models import Snapshot
 from tests.factories import EvidenceFactory
 
 

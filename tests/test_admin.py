@@ -26,7 +26,7 @@ def world(seeded, editor):
     SnapshotFactory(failed=True)
     edge = OwnershipFactory()
     # Import conflicts and name matches (issue 13).
-    from sources.models import MatchCandidate, OwnershipConflict
+    from ownership.models import MatchCandidate, OwnershipConflict
 
     OwnershipConflict.objects.create(
         ownership=edge, source="ftm", source_file="x.ftm.json", imported={"stake_pct": "75"},

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from claims.models import Claim
-from sources.models import Entity, Ownership, Snapshot
+from ownership.models import Entity, Ownership
+from sources.models import Snapshot
 from tests.factories import (
     ArticleFactory,
     ClaimFactory,

@@ -18,9 +18,10 @@ from claims.api.presenters import ClaimContext, claim_data
 from claims.api.serializers import ClaimDetailSerializer, ClaimSerializer, EvidenceSerializer
 from claims.api.views import evidence_prefetch
 from claims.models import Claim
+from ownership import chains
+from ownership.models import Entity, Ownership
 from reex.lib.api_permissions import load_permissions
-from sources import chains
-from sources.models import Entity, Ownership, Snapshot
+from sources.models import Snapshot
 from tests.factories import (
     ClaimFactory,
     DomainFactory,

@@ -8,7 +8,7 @@ import pytest
 
 from claims.models import Claim
 from claims.services import claim_set_status
-from sources.models import Entity
+from ownership.models import Entity
 from tests.factories import ClaimFactory, DomainFactory, EvidenceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sources.models import Entity
+from ownership.models import Entity
 from tests.factories import DomainFactory, EntityFactory, OwnershipFactory, SnapshotFactory
 
 pytestmark = pytest.mark.django_db

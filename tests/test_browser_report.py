@@ -18,7 +18,7 @@ from django.core.management import call_command
 
 from claims.models import Article, Claim
 from claims.services import article_set_report_published, claim_set_status
-from sources.models import Entity
+from ownership.models import Entity
 from tests import test_browser
 from tests.factories import EvidenceFactory, UserFactory
 

@@ -6,9 +6,9 @@ import itertools
 
 import pytest
 
-from sources.chains import load_graph
-from sources.models import Entity
-from sources.selectors import entity_chains_text, entity_control_summaries, entity_for_domain
+from ownership.chains import load_graph
+from ownership.models import Entity
+from ownership.selectors import entity_chains_text, entity_control_summaries, entity_for_domain
 from tests.factories import EntityFactory, OwnershipFactory
 from tests.test_suggestion import World, build_world
 
@@ -166,10 +166,10 @@ def test_entity_for_domain_accepts_bare_domains_and_urls(world):
 
 def test_entity_admin_shows_chains_and_state_control(world, editor, client):
     client.force_login(editor)
-    page = client.get(f"/admin/sources/entity/{world.northern.pk}/change/").content.decode()
+    page = client.get(f"/admin/ownership/entity/{world.northern.pk}/change/").content.decode()
     assert "Northern Rare Earth → Baogang Group → SASAC → People&#x27;s Republic of China" in page
     assert "Ultimate controllers: People&#x27;s Republic of China — state-controlled." in page
-    page = client.get(f"/admin/sources/entity/{world.reuters.pk}/change/").content.decode()
+    page = client.get(f"/admin/ownership/entity/{world.reuters.pk}/change/").content.decode()
     assert "Reuters → Thomson Reuters → Woodbridge" in page
     assert "not state-controlled" in page
 

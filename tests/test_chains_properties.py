@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claims.suggestion import EvidenceFacts, suggest
-from sources.chains import ControlGraph, Node
+from ownership.chains import ControlGraph, Node
 
 N = 12
 KINDS = ["state", "government_body", "soe", "private_company", "media_outlet"]

@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 
 from claims.models import Evidence, StatusChange
 from claims.services import claim_set_status
-from sources.models import Domain, Ownership
+from ownership.models import Domain, Ownership
 from tests.factories import ClaimFactory, DomainFactory, EntityFactory, EvidenceFactory
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,7 @@ from claims.services import (
     classification_request_ask,
     evidence_classify_publisher,
 )
-from sources.models import Domain, Entity
+from ownership.models import Domain, Entity
 from tests.factories import (
     ClaimFactory,
     EntityFactory,

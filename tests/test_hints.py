@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claims.hints import compute_hints
-from sources.models import Entity
+from ownership.models import Entity
 
 NRE = Entity(
     name="China Northern Rare Earth (Group) High-Tech Co., Ltd.",

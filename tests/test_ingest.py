@@ -13,7 +13,8 @@ from django.urls import reverse
 from pytest_httpserver import HTTPServer
 
 from claims.models import Article, ClaimProposal
-from sources.models import Domain, Snapshot
+from ownership.models import Domain
+from sources.models import Snapshot
 from tests.factories import ClaimFactory, EntityFactory, make_pdf
 
 BODY = (

@@ -23,7 +23,8 @@ from claims.materialised import (
     suggestions_differences,
 )
 from claims.models import Claim, ClaimSuggestion, Evidence
-from sources.models import Domain, Entity, Ownership, Snapshot
+from ownership.models import Domain, Entity, Ownership
+from sources.models import Snapshot
 from sources.signals import snapshot_archived, snapshot_failed
 from tests.factories import (
     ClaimFactory,
@@ -291,7 +292,7 @@ def test_an_ownership_edit_refreshes_only_the_claims_under_it(django_assert_max_
 
 
 def test_an_ownership_import_leaves_the_rows_right():
-    from sources.imports import EdgeValues  # noqa: F401  (the import's own record types)
+    from ownership.imports import EdgeValues  # noqa: F401  (the import's own record types)
 
     claim = ClaimFactory()
     evidence = EvidenceFactory(claim=claim)
@@ -300,7 +301,7 @@ def test_an_ownership_import_leaves_the_rows_right():
     Ownership.objects.bulk_create(
         [Ownership(owner=state, owned=evidence.publisher, controlling=True)]
     )
-    from sources.signals import register_changed
+    from ownership.signals import register_changed
 
     register_changed.send(sender="tests")
     assert_stored_equals_fresh()

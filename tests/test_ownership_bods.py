@@ -10,10 +10,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from sources.bods import SCHEMA_DIR, export_statements, parse_statements, validate
-from sources.ftm import whole_graph
-from sources.imports import write_import
-from sources.models import Ownership
+from ownership.bods import SCHEMA_DIR, export_statements, parse_statements, validate
+from ownership.ftm import whole_graph
+from ownership.imports import write_import
+from ownership.models import Ownership
 from tests.factories import EntityFactory, OwnershipFactory
 from tests.ownership_world import chains, empty_the_desk, register
 

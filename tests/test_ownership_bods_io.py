@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from sources.bods import export_statements, validate
-from sources.ftm import whole_graph
-from sources.models import Entity, Ownership
+from ownership.bods import export_statements, validate
+from ownership.ftm import whole_graph
+from ownership.models import Entity, Ownership
 from tests.factories import EntityFactory, OwnershipFactory
 from tests.ownership_world import empty_the_desk
 
@@ -234,7 +234,9 @@ def test_statement_ids_do_not_change_with_the_export_date(banded):
     edge.save()
     entities, edges = whole_graph()
     changed = export_statements(entities=entities, edges=edges, today=date(2026, 12, 7))
-    assert sum(a["statementId"] != b["statementId"] for a, b in zip(monday, changed, strict=True)) == 1
+    assert (
+        sum(a["statementId"] != b["statementId"] for a, b in zip(monday, changed, strict=True)) == 1
+    )
 
 
 def _foreign(tmp_path: Path, *statements: dict, lines: bool = False) -> Path:

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from claims.seeding import load_seeds
-from sources.models import (
+from ownership.models import (
     Domain,
     Entity,
     ExternalRecord,
@@ -20,7 +20,7 @@ from sources.models import (
     Ownership,
     OwnershipConflict,
 )
-from sources.services import AlreadyResolved, conflict_resolve, match_accept, match_reject
+from ownership.services import AlreadyResolved, conflict_resolve, match_accept, match_reject
 from tests.factories import DomainFactory, EntityFactory, OwnershipFactory
 from tests.ownership_world import (
     attach_fixed_evidence,
@@ -341,20 +341,20 @@ def test_admin_lists_conflicts_and_candidates_for_editors(client, editor, tmp_pa
     editor.is_staff = True
     editor.save()
     client.force_login(editor)
-    page = client.get("/admin/sources/ownershipconflict/")
+    page = client.get("/admin/ownership/ownershipconflict/")
     assert page.status_code == 200 and "75.000% imported" in page.content.decode()
     conflict = OwnershipConflict.objects.get()
     response = client.post(
-        "/admin/sources/ownershipconflict/",
+        "/admin/ownership/ownershipconflict/",
         {"action": "take_imported", "_selected_action": [conflict.pk]},
     )
     assert response.status_code == 302
     conflict.refresh_from_db()
     assert conflict.status == "taken" and conflict.resolved_by == editor
-    page = client.get("/admin/sources/matchcandidate/")
+    page = client.get("/admin/ownership/matchcandidate/")
     assert page.status_code == 200 and "Beta Mining Ltd" in page.content.decode()
     response = client.post(
-        "/admin/sources/entity/",
+        "/admin/ownership/entity/",
         {"action": "export_ftm", "_selected_action": [owned.pk]},
     )
     assert response.status_code == 200

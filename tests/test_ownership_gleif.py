@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from sources.chains import load_graph
-from sources.models import Ownership, OwnershipConflict, ReportingException
+from ownership.chains import load_graph
+from ownership.models import Ownership, OwnershipConflict, ReportingException
 from tests.factories import EntityFactory, OwnershipFactory
 
 CHILD = "5493001KJTIIGC8Y1R12"
@@ -171,7 +171,7 @@ def test_an_exception_is_shown_on_the_entity_as_why_a_parent_is_missing(
     editor.is_staff = True
     editor.save()
     client.force_login(editor)
-    page = client.get(f"/admin/sources/entity/{top.pk}/change/").content.decode()
+    page = client.get(f"/admin/ownership/entity/{top.pk}/change/").content.decode()
     assert "Why no parent is reported (GLEIF)" in page
     assert "Direct parent: NATURAL_PERSONS" in page
     assert "Ultimate parent: NON_PUBLIC (Consent not given)" in page

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from sources.gleif import read_relationships
-from sources.models import Ownership, ReportingException
+from ownership.gleif import read_relationships
+from ownership.models import Ownership, ReportingException
 from tests.factories import EntityFactory
 
 CHILD = "5493001KJTIIGC8Y1R12"

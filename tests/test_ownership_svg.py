@@ -1,4 +1,4 @@
-"""The ownership picture (sources/ownership_svg.py): valid SVG that holds every node of every
+"""The ownership picture (ownership/svg.py): valid SVG that holds every node of every
 chain, marks states, colours the origin group and each independent group apart, escapes names,
 carries nothing that runs, and is served as image/svg+xml to those who may see it."""
 
@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 
 from claims.reports import claim_picture
-from sources.chains import ControlGraph, Node, current_graph
-from sources.models import Entity
-from sources.ownership_svg import MAX_NODES, entity_picture
+from ownership.chains import ControlGraph, Node, current_graph
+from ownership.models import Entity
+from ownership.svg import MAX_NODES, entity_picture
 from tests.factories import ClaimFactory, EntityFactory, EvidenceFactory, OwnershipFactory
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -184,7 +184,7 @@ def test_the_entity_picture_is_served_as_svg_to_staff_only(client, editor, revie
     parse(response.content.decode())
     assert client.get(reverse("ownership:entity-svg", args=[999999])).status_code == 404
     # The entity admin shows it.
-    page = client.get(reverse("admin:sources_entity_change", args=[china.pk]))
+    page = client.get(reverse("admin:ownership_entity_change", args=[china.pk]))
     assert url.encode() in page.content
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from claims.models import Article, Claim, ClaimProposal
 from claims.services import ProposalDecided, proposal_accept, proposal_reject, proposals_generate
-from sources.models import Entity
+from ownership.models import Entity
 from tests.factories import EntityFactory, EvidenceFactory
 
 TEXT = """Lynas Extends Its Lead Outside China

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from claims.models import Claim, Evidence
 from claims.selectors import suggest_for_claim
-from sources.models import Domain, Entity
+from ownership.models import Domain, Entity
 from tests.factories import DomainFactory, EntityFactory
 from tests.test_suggestion import World, attach, build_world, nre_claim
 
@@ -78,7 +78,7 @@ def test_editor_moves_domain_to_its_real_owner_in_the_admin(client, scenario, ed
     before = _stamps(sc.on_domain, sc.on_subdomain, sc.claim, sc.decoy)
     client.force_login(editor)
     response = client.post(
-        reverse("admin:sources_domain_change", args=[sc.domain.pk]),
+        reverse("admin:ownership_domain_change", args=[sc.domain.pk]),
         {"domain": "news.cn", "entity": sc.world.xinhua.pk, "note": "Xinhua's site."},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -120,7 +120,7 @@ def test_deleting_a_domain_makes_its_evidence_publisher_unknown(client, scenario
     before = _stamps(sc.claim)
     client.force_login(editor)
     response = client.post(
-        reverse("admin:sources_domain_delete", args=[sc.domain.pk]), {"post": "yes"}
+        reverse("admin:ownership_domain_delete", args=[sc.domain.pk]), {"post": "yes"}
     )
     assert response.status_code == 302
     assert not Domain.objects.filter(domain="news.cn").exists()

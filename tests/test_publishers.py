@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from sources.publishers import candidate_domains, host_info, publisher_for_url, registrable_domain
+from ownership.publishers import candidate_domains, host_info, publisher_for_url, registrable_domain
 from tests.factories import DomainFactory, EntityFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from claims.models import Claim, Evidence, StatusChange
 from claims.services import claim_set_status, claim_take
-from sources.models import Entity, Snapshot
+from ownership.models import Entity
+from sources.models import Snapshot
 from tests.factories import (
     ArticleFactory,
     ClaimFactory,
@@ -528,7 +529,7 @@ def test_claim_page_for_editors_links_to_the_admin(client, world, editor):
     client.force_login(editor)
     body = client.get(reverse("claims:detail", args=[world.claim.pk])).content.decode()
     assert reverse("admin:claims_claim_change", args=[world.claim.pk]) in body
-    assert reverse("admin:sources_entity_change", args=[world.northern.pk]) in body
+    assert reverse("admin:ownership_entity_change", args=[world.northern.pk]) in body
     assert reverse("admin:claims_evidence_change", args=[ev.pk]) in body
     assert 'name="override"' in body
 

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from claims.models import Article, Claim
 from claims.seeding import SEED_DIR
-from sources.models import Domain, Entity, Ownership
+from ownership.models import Domain, Entity, Ownership
 
 pytestmark = pytest.mark.django_db
 

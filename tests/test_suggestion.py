@@ -16,9 +16,9 @@ from claims.models import Claim, StatusChange
 from claims.selectors import suggest_for_claim, suggest_for_claims
 from claims.services import DecisionRefused, claim_set_status
 from claims.suggestion import EvidenceFacts, decision_refusal, suggest
-from sources.chains import load_graph
-from sources.models import Entity
-from sources.publishers import publisher_for_url
+from ownership.chains import load_graph
+from ownership.models import Entity
+from ownership.publishers import publisher_for_url
 from tests.factories import (
     ClaimFactory,
     DomainFactory,
@@ -325,7 +325,7 @@ def _claims_with_evidence(world: World, n: int) -> list[Claim]:
 def test_suggestions_for_1_and_20_claims_cost_the_same_queries(world, django_assert_num_queries):
     one = _claims_with_evidence(world, 1)
     twenty = _claims_with_evidence(world, 20)
-    # graph (one fingerprinted query, sources.chains.current_graph) + evidence + one lookup of
+    # graph (one fingerprinted query, ownership.chains.current_graph) + evidence + one lookup of
     # unknown domains = 3
     with django_assert_num_queries(3):
         r1 = suggest_for_claims(one)
@@ -494,7 +494,7 @@ def test_editor_classifies_an_unknown_publisher_in_one_step(world, editor, clien
     url = f"/admin/claims/evidence/{ev.pk}/change/"
     page = client.get(url).content.decode()
     assert "Unknown publisher <strong>argusmedia.com</strong>" in page
-    assert "/admin/sources/domain/add/?domain=argusmedia.com" in page
+    assert "/admin/ownership/domain/add/?domain=argusmedia.com" in page
     response = client.post(
         url,
         {"stance": ev.stance, "excerpt": "", "publisher": argus.pk, "_save": "Save"},
@@ -509,7 +509,7 @@ def test_editor_classifies_an_unknown_publisher_in_one_step(world, editor, clien
 def test_seed_claims_with_attached_evidence(seeded, django_assert_num_queries, capsys):
     """Three claims of the loaded seed article, with evidence attached here; prints each
     suggestion and its reasons verbatim, and the measured query counts (closing note)."""
-    from sources.selectors import entity_control_summaries
+    from ownership.selectors import entity_control_summaries
 
     claims = {c.key: c for c in Claim.objects.all()}
     profit = claims["nre-h1-net-profit-growth"]

@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from claims.selectors import suggest_for_claim
 from claims.suggestion import EvidenceFacts, suggest
-from sources.chains import ControlGraph, Node
-from sources.models import Entity
+from ownership.chains import ControlGraph, Node
+from ownership.models import Entity
 from tests.factories import DomainFactory, EntityFactory, OwnershipFactory
 from tests.test_suggestion import World, attach, build_world, nre_claim
 

@@ -2,7 +2,7 @@
 representation itself, built as plain dicts.
 
 `ClaimContext.build(claims)` costs a constant number of queries for any number of claims and
-evidence rows: the control graph (`sources.chains.current_graph`: one query while the graph
+evidence rows: the control graph (`ownership.chains.current_graph`: one query while the graph
 this process keeps is still the database's, three when it is loaded again), the evidence facts
 the suggestion rule reads (one, or none when the claims' evidence was prefetched, plus one when
 a publisher is unknown). Publishers, controllers and chains then come from the graph in memory;
@@ -28,7 +28,7 @@ from rest_framework import fields as drf_fields
 from claims.models import Claim, Evidence
 from claims.selectors import evidence_facts_for_claims, evidence_facts_from_rows
 from claims.suggestion import EvidenceFacts, Suggestion, min_sources, suggest
-from sources.chains import ControlGraph, current_graph
+from ownership.chains import ControlGraph, current_graph
 
 
 @dataclass

@@ -1,9 +1,8 @@
 from rest_framework.routers import SimpleRouter
 
-from sources.api.views import EntityViewSet, SnapshotViewSet
+from sources.api.views import SnapshotViewSet
 
 router = SimpleRouter()
-router.register("entities", EntityViewSet, basename="entity")
 router.register("snapshots", SnapshotViewSet, basename="snapshot")
 
 urlpatterns = router.urls

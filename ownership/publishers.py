@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import tldextract
 
-from sources.models import Domain, Entity
+from ownership.models import Domain, Entity
 
 # suffix_list_urls=() keeps tldextract off the network; cache_dir=None keeps it off the disk.
 _extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)

@@ -1,7 +1,7 @@
 """The ownership picture: control chains drawn as SVG by the server (issue 12).
 
 `ownership_svg()` draws every control chain of the given entities up to their ultimate
-controllers (sources.chains: the same resolution the suggestion rule uses), controllers at the
+controllers (ownership.chains: the same resolution the suggestion rule uses), controllers at the
 top, an arrow from each controlling owner down to what it controls. States get a double border
 and a "STATE" tag; an unconfirmed edge is dashed; a cycle's closing edge is drawn too. Nodes may
 be coloured by group (`groups`: the claim's origin group and each independent group, see
@@ -23,8 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-from sources.chains import ControlGraph
-from sources.models import EntityKind
+from ownership.chains import ControlGraph
+from ownership.models import EntityKind
 
 SVG_NS = "http://www.w3.org/2000/svg"
 CONTENT_TYPE = "image/svg+xml; charset=utf-8"

@@ -1,7 +1,7 @@
 """What every ownership import shares: matching organisations to the register, writing edges
 with their provenance, conflicts with other sources' edges, and the summary.
 
-The formats (sources/ftm.py, sources/gleif.py) parse and validate a whole file first, into
+The formats (ownership/ftm.py, ownership/gleif.py) parse and validate a whole file first, into
 `OrgRecord` and `EdgeRecord` values, and refuse it naming the line before anything is written;
 then one `ImportSession` writes everything inside one transaction.
 
@@ -35,8 +35,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from sources import bulk
-from sources.models import (
+from ownership import bulk
+from ownership.models import (
     Domain,
     Entity,
     ExternalRecord,
@@ -44,7 +44,7 @@ from sources.models import (
     Ownership,
     OwnershipConflict,
 )
-from sources.signals import register_changed
+from ownership.signals import register_changed
 
 #: Our own export ids: `reex-<slug>` names the entity with that slug.
 OWN_ID_PREFIX = "reex-"

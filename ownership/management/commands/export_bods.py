@@ -16,9 +16,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sources.bods import export_statements, validate
-from sources.ftm import neighbourhood, whole_graph
-from sources.management.commands.export_ftm import entity_by_ref
+from ownership.bods import export_statements, validate
+from ownership.ftm import neighbourhood, whole_graph
+from ownership.management.commands.export_ftm import entity_by_ref
 
 
 def _iso_date(value: str) -> date:

@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from followthemoney import model
 from followthemoney.exc import FollowTheMoneyException
 
-from sources.imports import (
+from ownership.imports import (
     OWN_ID_PREFIX,
     EdgeRecord,
     EdgeValues,
@@ -31,7 +31,7 @@ from sources.imports import (
     OrgRecord,
     domain_of,
 )
-from sources.models import Entity, EntityKind, Ownership
+from ownership.models import Entity, EntityKind, Ownership
 
 ORG_SCHEMATA = {"Company", "Organization", "PublicBody", "LegalEntity"}
 

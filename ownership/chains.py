@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Q
 
-from sources.models import Entity, EntityKind, Ownership
+from ownership.models import Entity, EntityKind, Ownership
 
 #: At most this many chains are listed per entity (joint control at many levels multiplies
 #: paths); the controllers are always complete, only the listing is cut, with a note.

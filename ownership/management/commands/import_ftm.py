@@ -12,10 +12,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sources.ftm import parse_lines
-from sources.imports import ImportRefused, write_import
-from sources.management.commands._progress import progress
-from sources.models import Ownership
+from ownership.ftm import parse_lines
+from ownership.imports import ImportRefused, write_import
+from ownership.management.commands._progress import progress
+from ownership.models import Ownership
 
 
 class Command(BaseCommand):

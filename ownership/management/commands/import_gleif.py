@@ -17,15 +17,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from sources.gleif import (
+from ownership.gleif import (
     GleifUnreachable,
     fetch_api_records,
     read_exceptions,
     read_relationships,
     write_gleif,
 )
-from sources.imports import ImportRefused
-from sources.management.commands._progress import open_with_progress
+from ownership.imports import ImportRefused
+from ownership.management.commands._progress import open_with_progress
 
 
 class Command(BaseCommand):

@@ -2,10 +2,10 @@
 
 Out (`export_statements`): one entity or person statement per entity and one relationship
 statement per ownership edge, valid against the published 0.4 schema vendored in
-sources/schemas/bods-0.4/ (`validate`). In (`read_statements` + `parse_statements`, the
+ownership/schemas/bods-0.4/ (`validate`). In (`read_statements` + `parse_statements`, the
 `import_bods` command): entity, person and relationship statements from a BODS file (a JSON
 array or JSON lines, streamed), into the import records every import writes
-(sources/imports.py). Our own export read back into an empty desk exports identically.
+(ownership/imports.py). Our own export read back into an empty desk exports identically.
 
 Mapping (docs/ownership-data.md has the table):
 
@@ -54,8 +54,8 @@ from stdnum import lei as stdnum_lei
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
 
-from sources.ftm import ownership_id
-from sources.imports import (
+from ownership.ftm import ownership_id
+from ownership.imports import (
     OWN_ID_PREFIX,
     EdgeRecord,
     EdgeValues,
@@ -63,7 +63,7 @@ from sources.imports import (
     OrgRecord,
     domain_of,
 )
-from sources.models import Entity, EntityKind, ExternalRecord, Ownership
+from ownership.models import Entity, EntityKind, ExternalRecord, Ownership
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas" / "bods-0.4"
 PUBLISHER = {"name": "Rare Earth Exchanges claim desk (reex)"}
@@ -169,7 +169,7 @@ def _band_is_majority(minimum: Decimal | None, exclusive: bool) -> bool:
 
 
 def confers_control(edge: Ownership) -> bool:
-    """The desk's control rule (sources.chains): marked controlling or a stake over 50%;
+    """The desk's control rule (ownership.chains): marked controlling or a stake over 50%;
     a band whose lower bound is over 50% is a majority too."""
     return (
         edge.controlling

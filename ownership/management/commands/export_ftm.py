@@ -12,8 +12,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sources.ftm import export_lines, neighbourhood, whole_graph
-from sources.models import Entity
+from ownership.ftm import export_lines, neighbourhood, whole_graph
+from ownership.models import Entity
 
 
 def entity_by_ref(ref: str) -> Entity:

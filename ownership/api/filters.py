@@ -5,9 +5,9 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 
+from ownership.models import Entity
+from ownership.selectors import entity_for_domain
 from reex.lib.api import text_filter
-from sources.models import Entity
-from sources.selectors import entity_for_domain
 
 
 class EntityFilter(django_filters.FilterSet):

@@ -8,7 +8,7 @@ JSON) and keeps what concerns the LEIs the desk knows (entities with an LEI):
   The stake stays unknown (never guessed).
 * **Consolidation confers control in the chain rule.** A parent consolidates a child when it
   controls it (IFRS 10, ASC 810: consolidation is defined by control), so the edge is written
-  with `controlling = True` and `sources.chains.controlling_q` follows it like any controlling
+  with `controlling = True` and `ownership.chains.controlling_q` follows it like any controlling
   edge. That is the conservative side for this desk: following a real link can only join two
   sources into one group, never make dependent sources look independent. The edge is
   `confirmed` only when GLEIF's validation is corroborated (FULLY_ or PARTIALLY_CORROBORATED);
@@ -40,8 +40,8 @@ from django.utils import timezone
 from stdnum import lei as stdnum_lei
 from stdnum.exceptions import ValidationError
 
-from sources.imports import EdgeValues, ImportRefused, ImportSession, ImportSummary
-from sources.models import Entity, Ownership, ReportingException
+from ownership.imports import EdgeValues, ImportRefused, ImportSession, ImportSummary
+from ownership.models import Entity, Ownership, ReportingException
 
 DIRECT = "IS_DIRECTLY_CONSOLIDATED_BY"
 ULTIMATE = "IS_ULTIMATELY_CONSOLIDATED_BY"

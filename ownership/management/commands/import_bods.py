@@ -15,10 +15,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sources.bods import parse_statements, read_statements
-from sources.imports import ImportRefused, write_import
-from sources.management.commands._progress import open_with_progress
-from sources.models import Ownership
+from ownership.bods import parse_statements, read_statements
+from ownership.imports import ImportRefused, write_import
+from ownership.management.commands._progress import open_with_progress
+from ownership.models import Ownership
 
 
 class Command(BaseCommand):

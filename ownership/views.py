@@ -1,4 +1,4 @@
-"""The ownership picture of one entity (the entity admin), as SVG (sources/ownership_svg.py)."""
+"""The ownership picture of one entity (the entity admin), as SVG (ownership/svg.py)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from sources.chains import current_graph
-from sources.models import Entity
-from sources.ownership_svg import CONTENT_TYPE, SVG_HEADERS, entity_picture
+from ownership.chains import current_graph
+from ownership.models import Entity
+from ownership.svg import CONTENT_TYPE, SVG_HEADERS, entity_picture
 
 
 @staff_member_required
 @require_GET
 def entity_ownership(request: HttpRequest, pk: int) -> HttpResponse:
     """Every control chain of the entity up to its ultimate controllers."""
-    if not request.user.has_perm("sources.view_entity"):
+    if not request.user.has_perm("ownership.view_entity"):
         raise PermissionDenied("You may not view entities.")
     if not Entity.objects.filter(pk=pk).exists():
         raise Http404("No such entity.")
