@@ -154,7 +154,7 @@ def _entity_details(entity: Entity) -> dict:
 
 
 def _person_details(entity: Entity) -> dict:
-    names = [{"type": "individual", "fullName": entity.name}]
+    names = [{"type": "legal", "fullName": entity.name}]
     names += [{"type": "alternative", "fullName": a} for a in entity.aliases or [] if a]
     details: dict = {"isComponent": False, "personType": "knownPerson", "names": names}
     if entity.country:
@@ -271,17 +271,20 @@ def iter_statements(
         "publisher": PUBLISHER,
     }
     ids = record_ids([*entities, *(e.owner for e in edges), *(e.owned for e in edges)])
+    # A person statement declares the ownership of an entity: the first one the person holds.
+    held: dict[int, str] = {}
+    for edge in edges:
+        held.setdefault(edge.owner_id, ids[edge.owned_id])
     for entity in entities:
         person = entity.kind == PERSON
         statement = {
             "recordId": ids[entity.pk],
             "recordType": "person" if person else "entity",
             "recordStatus": "new",
+            "declarationSubject": held.get(entity.pk, ids[entity.pk]) if person else ids[entity.pk],
             "recordDetails": _person_details(entity) if person else _entity_details(entity),
             "source": {"type": ["primaryResearch"], "assertedBy": [PUBLISHER]},
         }
-        if not person:
-            statement["declarationSubject"] = ids[entity.pk]
         if entity.basis:
             statement["annotations"] = [_annotation("/recordDetails", entity.basis)]
         statement["statementId"] = _statement_id(statement)
@@ -447,7 +450,7 @@ def _org_record(st: dict, where: str, line: int, notes: dict) -> OrgRecord:
         ]
         full = [n for n in full if n]
         individual = next(
-            (f for n, f in zip(names, full, strict=False) if n.get("type") == "individual"),
+            (f for n, f in zip(names, full, strict=False) if n.get("type") == "legal"),
             full[0] if full else "",
         )
         if not individual:

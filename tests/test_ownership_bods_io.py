@@ -393,3 +393,60 @@ def test_the_data_review_catches_a_company_as_beneficial_owner(banded, tmp_path)
     path.write_text(json.dumps(statements))
     kinds = {c["type"] for c in data_review(path)}
     assert kinds == {"interest_beneficial_ownership_interested_party_not_person"}
+
+
+def _person_world() -> tuple[list[Entity], list[Ownership]]:
+    """A person who controls a company and one who holds a minority stake, as instances (the
+    `person` kind: sources of issue 22's people work; nothing is saved here)."""
+    boss = Entity(pk=900001, slug="wang-wei", name="王伟", kind="person", aliases=["Wang Wei"])
+    boss.country = "CN"
+    minor = Entity(pk=900002, slug="ivan-petrov", name="Иван Петров", kind="person")
+    company = Entity(pk=900003, slug="baotou-ore", name="Baotou Ore Co.", kind="private_company")
+    edges = [
+        Ownership(pk=900011, owner=boss, owned=company, stake_pct=Decimal("62.5")),
+        Ownership(pk=900012, owner=minor, owned=company, stake_pct=Decimal("9")),
+    ]
+    for e in edges:
+        e.source = "editor"
+    return [boss, minor, company], edges
+
+
+def test_people_export_as_person_statements_and_only_they_are_beneficial_owners(db, tmp_path):
+    entities, edges = _person_world()
+    statements = export_statements(entities=entities, edges=edges, today=date(2026, 12, 1))
+    assert validate(statements) == []
+    st = _by_record(statements)
+    boss = st["reex-wang-wei"]
+    assert boss["recordType"] == "person" and boss["declarationSubject"] == "reex-baotou-ore"
+    assert boss["recordDetails"]["personType"] == "knownPerson"
+    assert boss["recordDetails"]["names"] == [
+        {"type": "legal", "fullName": "王伟"},
+        {"type": "alternative", "fullName": "Wang Wei"},
+    ]
+    assert boss["recordDetails"]["nationalities"] == [{"name": "China", "code": "CN"}]
+    bo = {
+        s["recordDetails"]["interestedParty"]: s["recordDetails"]["interests"][0][
+            "beneficialOwnershipOrControl"
+        ]
+        for s in statements
+        if s["recordType"] == "relationship"
+    }
+    assert bo == {"reex-wang-wei": True, "reex-ivan-petrov": False}  # 62.5% controls, 9% not
+    path = tmp_path / "people.json"
+    path.write_text(json.dumps(statements, ensure_ascii=False))
+    assert data_review(path) == []
+
+
+def test_person_statements_read_back_as_people(db):
+    entities, edges = _person_world()
+    from ownership.bods import parse_statements
+
+    statements = export_statements(entities=entities, edges=edges, today=date(2026, 12, 1))
+    orgs, read_edges, skipped = parse_statements(statements)
+    people = {o.key: o for o in orgs if o.kind == "person"}
+    assert set(people) == {"reex-wang-wei", "reex-ivan-petrov"}
+    assert people["reex-wang-wei"].name == "王伟"
+    assert people["reex-wang-wei"].aliases == ["Wang Wei"]
+    assert people["reex-wang-wei"].country == "CN"
+    boss_edge = next(e for e in read_edges if e.owner_key == "reex-wang-wei")
+    assert boss_edge.values.stake_pct == Decimal("62.5") and not skipped
