@@ -54,7 +54,7 @@ class ImportRefused(Exception):
     """The file is malformed; the message names the line (or record). Nothing was written."""
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a file of 100,000 records holds 100,000 of these
 class OrgRecord:
     """One organisation as a file states it."""
 
@@ -71,7 +71,7 @@ class OrgRecord:
     line: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class EdgeValues:
     """What an edge says; compared field by field with an existing edge."""
 
@@ -96,7 +96,7 @@ class EdgeValues:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class EdgeRecord:
     owner_key: str
     owned_key: str
@@ -213,6 +213,20 @@ def disagreements(editor: EdgeValues, imported: EdgeValues) -> list[str]:
     return out
 
 
+class _EdgeRow:
+    """An existing edge as the session compares it: its id and the fields `_values_of` and
+    `put_edge` read, without a model instance (a register of 150,000 edges as instances took
+    some 250 MiB). The instance is loaded only to update it."""
+
+    FIELDS = ("source", "source_detail", *EdgeValues.__dataclass_fields__)
+    __slots__ = ("pk", *FIELDS)
+
+    def __init__(self, pk: int, *values) -> None:
+        self.pk = pk
+        for name, value in zip(self.FIELDS, values, strict=True):
+            setattr(self, name, value)
+
+
 class ImportSession:
     """Writes one parsed file. Loads the register once (a few queries), then matches in memory;
     new rows are collected and written in batches (`flush_entities`, `flush_edges`), so a file
@@ -242,8 +256,11 @@ class ImportSession:
                 "key", "entity_id"
             )
         }
-        self.edges: dict[tuple[int, int], Ownership] = {
-            (o.owner_id, o.owned_id): o for o in Ownership.objects.all()
+        self.edges: dict[tuple[int, int], _EdgeRow] = {
+            (owner_id, owned_id): _EdgeRow(pk, *values)
+            for pk, owner_id, owned_id, *values in Ownership.objects.values_list(
+                "pk", "owner_id", "owned_id", *_EdgeRow.FIELDS
+            ).iterator(chunk_size=5000)
         }
         # Conflicts already recorded: (edge id, imported values as canonical JSON).
         self.known_conflicts: set[tuple[int, str]] = {
@@ -446,8 +463,10 @@ class ImportSession:
                 source_detail=source_detail or {},
                 imported_at=self.now,
             )
+            # Not kept in self.edges: `seen_pairs` already stops a second record of the pair.
             self._new_edges.append(edge)
-            self.edges[key] = edge
+            if len(self._new_edges) >= 5 * self.BATCH:
+                self.flush_edges()  # the new entities are written already: their pks exist
             self.summary.added += 1
             return
         current = _values_of(edge)
@@ -455,6 +474,7 @@ class ImportSession:
             if current == values and edge.source_detail == (source_detail or {}):
                 self.summary.unchanged += 1
                 return
+            edge = Ownership.objects.get(pk=edge.pk)
             for name, value in asdict(values).items():
                 setattr(edge, name, value)
             edge.source_detail = source_detail or {}
@@ -472,7 +492,7 @@ class ImportSession:
             self.summary.unchanged += 1
             return
         OwnershipConflict.objects.create(
-            ownership=edge,
+            ownership_id=edge.pk,
             source=self.source,
             source_file=self.file_name,
             source_record=record[:255],
