@@ -27,7 +27,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -90,9 +90,13 @@ class EdgeValues:
     basis: str = ""
     nature: str = Ownership.Nature.OWNERSHIP
 
+    def fields(self) -> dict:
+        """The values by field name (a shallow `asdict`: no deep copy of every Decimal)."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
     def as_json(self) -> dict:
         return {
-            k: (str(v) if isinstance(v, Decimal | date) else v) for k, v in asdict(self).items()
+            k: (str(v) if isinstance(v, Decimal | date) else v) for k, v in self.fields().items()
         }
 
 
@@ -456,7 +460,7 @@ class ImportSession:
             edge = Ownership(
                 owner=owner,
                 owned=owned,
-                **asdict(values),
+                **values.fields(),
                 source=self.source,
                 source_file=self.file_name,
                 source_record=record[:255],
@@ -475,7 +479,7 @@ class ImportSession:
                 self.summary.unchanged += 1
                 return
             edge = Ownership.objects.get(pk=edge.pk)
-            for name, value in asdict(values).items():
+            for name, value in values.fields().items():
                 setattr(edge, name, value)
             edge.source_detail = source_detail or {}
             edge.source_file, edge.source_record = self.file_name, record[:255]
