@@ -42,6 +42,7 @@ from stdnum.exceptions import ValidationError
 
 from ownership.imports import EdgeValues, ImportRefused, ImportSession, ImportSummary
 from ownership.models import Entity, Ownership, ReportingException
+from ownership.signals import register_changed
 
 DIRECT = "IS_DIRECTLY_CONSOLIDATED_BY"
 ULTIMATE = "IS_ULTIMATELY_CONSOLIDATED_BY"
@@ -443,6 +444,8 @@ def write_gleif(
                 record=f"{child}>{parent}:" + "+".join(sorted({r.type for r in rels})),
             )
         session.flush_edges()
+        if summary.changed_register():
+            register_changed.send(sender=__name__)
         existing = {
             (e.entity_id, e.category): e
             for e in ReportingException.objects.filter(entity__lei__gt="")

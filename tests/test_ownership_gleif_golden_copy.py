@@ -294,3 +294,18 @@ def test_a_small_file_shows_no_bar(world, tmp_path, capsys):
     path = write_csv(tmp_path / "rr.csv", RR_HEADER, [rr(CHILD, PARENT)])
     run("--relationships", str(path))
     assert "relationships:" not in capsys.readouterr().err
+
+
+def test_a_gleif_import_leaves_the_stored_suggestions_right(world, tmp_path):
+    """GLEIF writes its edges in bulk (no model signals): it says so with register_changed,
+    so a claim whose publisher is the child now reads the parent as its controller."""
+    from claims.materialised import suggestions_differences
+    from tests.factories import ClaimFactory, EvidenceFactory
+
+    child, parent, _ = world
+    claim = ClaimFactory()
+    EvidenceFactory(claim=claim, publisher=child)
+    assert suggestions_differences() == []
+    path = write_csv(tmp_path / "rr.csv", RR_HEADER, [rr(CHILD, PARENT)])
+    run("--relationships", str(path))
+    assert suggestions_differences() == []
