@@ -302,7 +302,7 @@ def test_a_gleif_import_leaves_the_stored_suggestions_right(world, tmp_path):
     from claims.materialised import suggestions_differences
     from tests.factories import ClaimFactory, EvidenceFactory
 
-    child, parent, _ = world
+    child = world[0]
     claim = ClaimFactory()
     EvidenceFactory(claim=claim, publisher=child)
     assert suggestions_differences() == []
