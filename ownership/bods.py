@@ -559,6 +559,8 @@ def parse_statements(
     orgs: dict[str, OrgRecord] = {}
     edges: dict[str, EdgeRecord] = {}
     skipped: dict[str, int] = {}
+    # One dict per distinct source: a file of 150,000 relationships has a handful of sources.
+    sources: dict[str, dict] = {}
     for n, item in enumerate(statements, 1):
         where, st = item if isinstance(item, tuple) else (f"statement {n}", item)
         record_type, record_id = st.get("recordType"), st.get("recordId")
@@ -594,6 +596,8 @@ def parse_statements(
             values=_edge_values(st, where, notes),
             record=record_id,
             line=n,
-            source_detail=st.get("source") or {},
+            source_detail=sources.setdefault(
+                json.dumps(st.get("source") or {}, sort_keys=True), st.get("source") or {}
+            ),
         )
     return list(orgs.values()), list(edges.values()), skipped
