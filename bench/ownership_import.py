@@ -217,8 +217,13 @@ def run(label: str, env: dict, *args: str) -> tuple[float, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - start
     rss = usage.ru_maxrss / 1024  # KiB on Linux
+    cpu = usage.ru_utime + usage.ru_stime
     verdict = "within" if wall < AIM_SECONDS and rss < AIM_MIB else "OVER"
-    print(f"{label}: {wall:.2f} s, peak RSS {rss:.0f} MiB ({verdict} the aim)", flush=True)
+    print(
+        f"{label}: {wall:.2f} s wall, {cpu:.2f} s CPU (the command's own process; PostgreSQL's "
+        f"is apart), peak RSS {rss:.0f} MiB ({verdict} the aim)",
+        flush=True,
+    )
     print(f"  {out.strip().splitlines()[0] if out.strip() else '(no output)'}", flush=True)
     if proc.returncode:
         raise SystemExit(f"{label} failed (exit {proc.returncode})")
