@@ -591,8 +591,9 @@ def parse_statements(
             skipped[why] = skipped.get(why, 0) + 1
             continue
         edges[record_id] = EdgeRecord(
-            owner_key=party,
-            owned_key=subject,
+            # The entity's own key string, not a copy per relationship.
+            owner_key=orgs[party].key if party in orgs else party,
+            owned_key=orgs[subject].key if subject in orgs else subject,
             values=_edge_values(st, where, notes),
             record=record_id,
             line=n,
