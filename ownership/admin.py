@@ -259,7 +259,14 @@ class OwnershipAdmin(admin.ModelAdmin):
     search_fields = ["owner__name", "owned__name", "basis", "source_file"]
     autocomplete_fields = ["owner", "owned"]
     list_select_related = ["owner", "owned"]
-    readonly_fields = ["source", "source_file", "source_record", "imported_at", "conflict_links"]
+    readonly_fields = [
+        "source",
+        "source_file",
+        "source_record",
+        "source_detail",
+        "imported_at",
+        "conflict_links",
+    ]
 
     @admin.display(description="import conflicts")
     def conflict_links(self, obj: Ownership) -> str:
