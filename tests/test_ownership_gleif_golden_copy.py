@@ -309,3 +309,23 @@ def test_a_gleif_import_leaves_the_stored_suggestions_right(world, tmp_path):
     path = write_csv(tmp_path / "rr.csv", RR_HEADER, [rr(CHILD, PARENT)])
     run("--relationships", str(path))
     assert suggestions_differences() == []
+
+
+def test_the_zipped_golden_copy_imports_as_published(world, tmp_path):
+    """GLEIF publishes each golden copy as a .zip of one file: read it without unzipping."""
+    import zipfile
+
+    child, parent, _ = world
+    csv_path = write_csv(tmp_path / "rr.csv", RR_HEADER, [rr(CHILD, PARENT)])
+    zipped = tmp_path / "20261201-0000-gleif-goldencopy-rr-golden-copy.csv.zip"
+    with zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.write(csv_path, "20261201-0000-gleif-goldencopy-rr-golden-copy.csv")
+    out, _ = run("--relationships", str(zipped))
+    assert "1 added" in out
+    assert Ownership.objects.get(owner=parent, owned=child).start_date.isoformat() == "2017-12-06"
+    two = tmp_path / "two.zip"
+    with zipfile.ZipFile(two, "w") as archive:
+        archive.writestr("a.csv", "x")
+        archive.writestr("b.csv", "y")
+    with pytest.raises(CommandError, match="holds 2 files"):
+        run("--relationships", str(two))

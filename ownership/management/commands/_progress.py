@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,15 +52,33 @@ class _Counting(io.RawIOBase):
         return self.raw.tell()
 
 
-@contextmanager
-def open_with_progress(path: Path, desc: str) -> Iterator[BinaryIO]:
-    """`path` opened for reading as a buffered binary stream whose bar (stderr) follows the
-    bytes read. A file that cannot be opened is a CommandError naming it."""
+def _open(path: Path) -> tuple[BinaryIO, int]:
+    """The file, or the one file inside a .zip (GLEIF publishes its golden copies zipped),
+    and its size in bytes (uncompressed)."""
+    if path.suffix.lower() == ".zip":
+        try:
+            archive = zipfile.ZipFile(path)
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise CommandError(f"Cannot read {path} as a zip file: {exc}") from exc
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if len(members) != 1:
+            raise CommandError(
+                f"{path} holds {len(members)} files; give a zip of one file (or unzip it)"
+            )
+        return archive.open(members[0]), members[0].file_size
     try:
         raw = path.open("rb", buffering=0)
     except OSError as exc:
         raise CommandError(f"Cannot read {path}: {exc.strerror or exc}") from exc
-    size = os.fstat(raw.fileno()).st_size
+    return raw, os.fstat(raw.fileno()).st_size
+
+
+@contextmanager
+def open_with_progress(path: Path, desc: str) -> Iterator[BinaryIO]:
+    """`path` (or the one file of a .zip) opened for reading as a buffered binary stream whose
+    bar (stderr) follows the bytes read. A file that cannot be opened is a CommandError
+    naming it."""
+    raw, size = _open(path)
     with (
         raw,
         tqdm(
