@@ -552,15 +552,21 @@ def _edge_values(st: dict, where: str, notes: dict) -> EdgeValues:
 
 def parse_statements(
     statements: Iterable[dict] | Iterable[tuple[str, dict]],
+    *,
+    people: bool | None = None,
 ) -> tuple[list[OrgRecord], list[EdgeRecord], dict[str, int]]:
     """BODS statements into import records, and what was skipped (counted by reason). A later
-    statement of the same record replaces an earlier one; a closed record is dropped. Raises
-    ImportRefused naming the statement."""
+    statement of the same record replaces an earlier one; a closed record is dropped. People
+    are read when `people` is true (default: when the register has the `person` kind), else
+    skipped with what they hold. Raises ImportRefused naming the statement."""
     orgs: dict[str, OrgRecord] = {}
     edges: dict[str, EdgeRecord] = {}
     skipped: dict[str, int] = {}
     # One dict per distinct source: a file of 150,000 relationships has a handful of sources.
     sources: dict[str, dict] = {}
+    # Until the register has the `person` kind, people (and what they hold) are skipped.
+    people_allowed = PERSON in EntityKind.values if people is None else people
+    skipped_people: set[str] = set()
     for n, item in enumerate(statements, 1):
         where, st = item if isinstance(item, tuple) else (f"statement {n}", item)
         record_type, record_id = st.get("recordType"), st.get("recordId")
@@ -581,11 +587,20 @@ def parse_statements(
             for a in st.get("annotations") or []
             if a.get("motivation") == "commenting"
         }
+        if record_type == "person" and not people_allowed:
+            skipped_people.add(record_id)
+            why = "person statements (this register has no people yet)"
+            skipped[why] = skipped.get(why, 0) + 1
+            continue
         if record_type in ("entity", "person"):
             orgs[record_id] = _org_record(st, where, n, notes)
             continue
         details = st.get("recordDetails") or {}
         party, subject = details.get("interestedParty"), details.get("subject")
+        if isinstance(party, str) and party in skipped_people:
+            why = "relationships of people (this register has no people yet)"
+            skipped[why] = skipped.get(why, 0) + 1
+            continue
         if not isinstance(party, str) or not isinstance(subject, str):
             why = "relationships with an unspecified party (no record to link)"
             skipped[why] = skipped.get(why, 0) + 1

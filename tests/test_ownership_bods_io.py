@@ -442,7 +442,7 @@ def test_person_statements_read_back_as_people(db):
     from ownership.bods import parse_statements
 
     statements = export_statements(entities=entities, edges=edges, today=date(2026, 12, 1))
-    orgs, read_edges, skipped = parse_statements(statements)
+    orgs, read_edges, skipped = parse_statements(statements, people=True)
     people = {o.key: o for o in orgs if o.kind == "person"}
     assert set(people) == {"reex-wang-wei", "reex-ivan-petrov"}
     assert people["reex-wang-wei"].name == "王伟"
@@ -450,3 +450,16 @@ def test_person_statements_read_back_as_people(db):
     assert people["reex-wang-wei"].country == "CN"
     boss_edge = next(e for e in read_edges if e.owner_key == "reex-wang-wei")
     assert boss_edge.values.stake_pct == Decimal("62.5") and not skipped
+
+
+def test_without_people_in_the_register_person_statements_are_skipped_and_counted(db):
+    entities, edges = _person_world()
+    from ownership.bods import parse_statements
+
+    statements = export_statements(entities=entities, edges=edges, today=date(2026, 12, 1))
+    orgs, read_edges, skipped = parse_statements(statements, people=False)
+    assert [o.key for o in orgs] == ["reex-baotou-ore"] and read_edges == []
+    assert skipped == {
+        "person statements (this register has no people yet)": 2,
+        "relationships of people (this register has no people yet)": 2,
+    }
