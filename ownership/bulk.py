@@ -3,8 +3,8 @@
 `bulk_create` compiles every value of every row into SQL (`get_db_prep_save`, placeholders):
 for an import of 100,000 entities and 150,000 edges that alone took most of the time
 (bench.ownership_import). Here the primary keys are reserved first (PostgreSQL: the table's
-identity sequence; SQLite: after the table's largest id, inside the import's transaction, which
-holds SQLite's write lock), so each instance gets its pk as `bulk_create` would give it, and
+identity sequence; SQLite: after the table's largest id ever given, inside the import's
+transaction, which holds SQLite's write lock), so each instance gets its pk as `bulk_create` would give it, and
 the rows go in as they are: PostgreSQL `COPY ... FROM STDIN` (psycopg 3 adapts the Python
 values), SQLite `executemany`. Same rows, same constraints checked by the database.
 """
@@ -35,7 +35,11 @@ def _reserve_pks(model: type[models.Model], n: int) -> list[int]:
             )
             return [row[0] for row in cursor.fetchall()]
         cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")  # noqa: S608
-        start = cursor.fetchone()[0] + 1
+        start = cursor.fetchone()[0]
+        # AUTOINCREMENT never reuses a deleted row's id: neither do we.
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        start = max(start, row[0] if row else 0) + 1
         return list(range(start, start + n))
 
 

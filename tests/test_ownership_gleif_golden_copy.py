@@ -329,3 +329,22 @@ def test_the_zipped_golden_copy_imports_as_published(world, tmp_path):
         archive.writestr("b.csv", "y")
     with pytest.raises(CommandError, match="holds 2 files"):
         run("--relationships", str(two))
+
+
+def test_bulk_inserted_rows_never_reuse_a_deleted_rows_id(db):
+    """ownership.bulk.insert reserves ids as the database would (an admin log entry naming a
+    deleted entity must not come to name a new one)."""
+    from ownership import bulk
+    from ownership.models import Entity
+
+    gone = EntityFactory(slug="gone", name="Gone Ltd")
+    gone_pk = gone.pk
+    gone.delete()
+    new = [Entity(slug=f"new-{i}", name=f"New {i}", kind="private_company") for i in range(3)]
+    bulk.insert(new)
+    assert all(e.pk > gone_pk for e in new)
+    assert sorted(Entity.objects.filter(slug__startswith="new-").values_list("pk", flat=True)) == [
+        e.pk for e in new
+    ]
+    after = EntityFactory(slug="after")  # the database's own next id does not collide
+    assert after.pk > max(e.pk for e in new)
