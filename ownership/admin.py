@@ -311,6 +311,7 @@ class OwnershipAdmin(admin.ModelAdmin):
         "imported_from",
         "source_file",
         "source_record",
+        "source_detail",
         "imported_at",
         "conflict_links",
     ]

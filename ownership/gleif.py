@@ -28,18 +28,21 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import BinaryIO
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from stdnum import lei as stdnum_lei
+from stdnum.exceptions import ValidationError
 
 from ownership.imports import EdgeValues, ImportRefused, ImportSession, ImportSummary
 from ownership.models import Entity, Ownership, ReportingException
+from ownership.signals import register_changed
 
 DIRECT = "IS_DIRECTLY_CONSOLIDATED_BY"
 ULTIMATE = "IS_ULTIMATELY_CONSOLIDATED_BY"
@@ -58,13 +61,6 @@ EXCEPTION_REASONS = {
     "DETRIMENT_NOT_EXCLUDED",
     "CONSENT_NOT_OBTAINED",
 }
-LEI_RE = re.compile(r"^[0-9A-Z]{18}[0-9]{2}$")
-RR_REQUIRED = [
-    "Relationship.StartNode.NodeID",
-    "Relationship.EndNode.NodeID",
-    "Relationship.RelationshipType",
-]
-REPEX_REQUIRED = ["LEI", "ExceptionCategory", "ExceptionReason"]
 
 
 @dataclass
@@ -106,44 +102,107 @@ class GleifSummary(ImportSummary):
 
 
 # ---------------------------------------------------------------------- reading files
-def _rows(text: str, *, required: list[str], list_key: str, flatten) -> Iterable[tuple[str, dict]]:
-    """(where, flat row) for a CSV or JSON golden-copy file."""
-    stripped = text.lstrip("\ufeff").lstrip()
-    if stripped[:1] in "[{":
-        try:
-            data = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise ImportRefused(f"line {exc.lineno}: not JSON ({exc.msg})") from None
-        records = data.get(list_key, data.get("records")) if isinstance(data, dict) else data
-        if not isinstance(records, list):
-            raise ImportRefused(f"JSON: expected a list of records under {list_key!r}")
-        for n, rec in enumerate(records, 1):
+# The published layouts. CSV golden copy (https://www.gleif.org/en/lei-data/gleif-golden-copy):
+#   RR:    Relationship.StartNode.NodeID, Relationship.StartNode.NodeIDType,
+#          Relationship.EndNode.NodeID, Relationship.EndNode.NodeIDType,
+#          Relationship.RelationshipType, Relationship.RelationshipStatus,
+#          Relationship.Period.{1..5}.startDate/endDate/periodType,
+#          Relationship.Qualifiers.N.*, Relationship.Quantifiers.N.*,
+#          Registration.InitialRegistrationDate, Registration.LastUpdateDate,
+#          Registration.RegistrationStatus, Registration.NextRenewalDate,
+#          Registration.ManagingLOU, Registration.ValidationSources,
+#          Registration.ValidationDocuments, Registration.ValidationReference
+#   repex: LEI, Exception.Category, Exception.Reason.{1..N}, Exception.Reference.{1..N}
+#          (older files and our own tests: ExceptionCategory, ExceptionReason, ExceptionReference)
+# JSON golden copy: {"relations": [{"Relationship": {...}, "Registration": {...}}]} and
+# {"exceptions": [{"LEI": {"$": ...}, "ExceptionCategory": {"$": ...},
+# "ExceptionReason": [{"$": ...}], "ExceptionReference": [...]}]}, leaves as {"$": text}.
+# Files are read as streams (csv row by row, JSON item by item with ijson), never whole.
+RR_REQUIRED = [
+    "Relationship.StartNode.NodeID",
+    "Relationship.EndNode.NodeID",
+    "Relationship.RelationshipType",
+]
+REPEX_HEADERS = {
+    # layout: (category column, reason column prefix, reference column prefix)
+    "golden copy": ("Exception.Category", "Exception.Reason", "Exception.Reference"),
+    "flat": ("ExceptionCategory", "ExceptionReason", "ExceptionReference"),
+}
+_JSON_LIST_KEYS = ("relations", "exceptions", "records")
+
+
+def _first_byte(handle: BinaryIO) -> bytes:
+    """The first significant byte of a file (BOM and whitespace skipped); the handle is
+    rewound."""
+    head = handle.read(4096)
+    handle.seek(0)
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
+
+
+def _json_items(handle: BinaryIO, flatten) -> Iterator[tuple[str, dict]]:
+    """(where, flat record) for each item of a golden-copy JSON file, streamed by ijson: the
+    list under "relations", "exceptions" or "records", or a top-level list."""
+    import ijson
+
+    prefix = None
+    try:
+        for path, event, _value in ijson.parse(handle):
+            if event == "start_array" and (path == "" or path in _JSON_LIST_KEYS):
+                prefix = f"{path}.item" if path else "item"
+                break
+    except (ijson.JSONError, UnicodeDecodeError) as exc:
+        raise ImportRefused(f"not JSON ({exc})") from None
+    if prefix is None:
+        raise ImportRefused(
+            "JSON: expected a list of records under 'relations', 'exceptions' or 'records' "
+            "(is this a GLEIF golden-copy file?)"
+        )
+    handle.seek(0)
+    n = 0
+    try:
+        for n, rec in enumerate(ijson.items(handle, prefix, use_float=True), 1):
             if not isinstance(rec, dict):
                 raise ImportRefused(f"record {n}: not an object")
             yield f"record {n}", flatten(rec)
-        return
-    reader = csv.DictReader(io.StringIO(stripped))
-    missing = [c for c in required if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ImportRefused(
-            f"line 1: the header lacks {', '.join(missing)} (is this the right file?)"
-        )
+    except (ijson.JSONError, UnicodeDecodeError) as exc:
+        raise ImportRefused(f"record {n + 1}: not JSON ({exc})") from None
+
+
+def _csv_rows(handle: BinaryIO, *, check_header) -> Iterator[tuple[str, dict]]:
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+    reader = csv.DictReader(text)
     try:
+        check_header(reader.fieldnames or [])
         for row in reader:
             yield f"line {reader.line_num}", {k: (v or "").strip() for k, v in row.items() if k}
     except csv.Error as exc:
         raise ImportRefused(f"line {reader.line_num}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ImportRefused(
+            f"after line {reader.line_num}: not UTF-8 text ({exc.reason})"
+        ) from None
+    finally:
+        text.detach()  # leave the caller's handle open
+
+
+def _rows(handle: BinaryIO, *, check_header, flatten) -> Iterator[tuple[str, dict]]:
+    """(where, flat row) for a CSV or JSON golden-copy file, one row at a time."""
+    if _first_byte(handle) in (b"[", b"{"):
+        yield from _json_items(handle, flatten)
+    else:
+        yield from _csv_rows(handle, check_header=check_header)
 
 
 def _flatten(value, prefix: str = "") -> dict[str, str]:
     """Nested golden-copy JSON ({"$": text} leaves) to the CSV's dotted column names."""
     out: dict[str, str] = {}
     if isinstance(value, dict):
-        if set(value) == {"$"}:
+        if "$" in value and all(k == "$" or k.startswith("@") for k in value):
             out[prefix] = str(value["$"])
             return out
         for k, v in value.items():
-            out.update(_flatten(v, f"{prefix}.{k}" if prefix else k))
+            if not k.startswith("@"):
+                out.update(_flatten(v, f"{prefix}.{k}" if prefix else k))
     elif isinstance(value, list):
         for i, v in enumerate(value, 1):
             out.update(_flatten(v, f"{prefix}.{i}"))
@@ -152,37 +211,56 @@ def _flatten(value, prefix: str = "") -> dict[str, str]:
     return out
 
 
+_PERIOD_KEY = re.compile(
+    r"Relationship\.RelationshipPeriods(?:\.RelationshipPeriod)?(?:\.(\d+))?\.(\w+)$"
+)
+_PERIOD_LEAF = {"StartDate": "startDate", "EndDate": "endDate", "PeriodType": "periodType"}
+
+
 def _flat_rr(rec: dict) -> dict[str, str]:
     flat = _flatten(rec.get("RelationshipRecord", rec))
-    # JSON nests periods as Relationship.RelationshipPeriods.RelationshipPeriod.N.StartDate
+    # JSON nests periods (Relationship.RelationshipPeriods[.RelationshipPeriod].N.StartDate);
+    # the CSV names them Relationship.Period.N.startDate.
     for key in list(flat):
-        m = re.match(
-            r"Relationship\.RelationshipPeriods\.RelationshipPeriod(?:\.(\d+))?\.(\w+)$", key
-        )
+        m = _PERIOD_KEY.match(key)
         if m:
-            n, leaf = m.group(1) or "1", m.group(2)
-            leaf = {"StartDate": "startDate", "EndDate": "endDate", "PeriodType": "periodType"}.get(
-                leaf, leaf
-            )
+            n, leaf = m.group(1) or "1", _PERIOD_LEAF.get(m.group(2), m.group(2))
             flat[f"Relationship.Period.{n}.{leaf}"] = flat.pop(key)
     return flat
 
 
 def _flat_repex(rec: dict) -> dict[str, str]:
     flat = _flatten(rec.get("Exception", rec))
-    for k in list(flat):
-        if re.match(r"ExceptionReason\.\d+$", k):
-            flat.setdefault("ExceptionReason", flat[k])
-        if re.match(r"ExceptionReference\.\d+$", k):
-            flat.setdefault("ExceptionReference", flat[k])
-    return flat
+    # JSON: ExceptionReason is a list (ExceptionReason.1...) or one value; the golden-copy CSV
+    # names them Exception.Reason.1...
+    out = {"LEI": flat.get("LEI", "")}
+    out["Exception.Category"] = flat.get("ExceptionCategory", "")
+    for key, value in flat.items():
+        for json_name, csv_name in (
+            ("ExceptionReason", "Exception.Reason"),
+            ("ExceptionReference", "Exception.Reference"),
+        ):
+            if key == json_name:
+                out[f"{csv_name}.1"] = value
+            elif key.startswith(json_name + "."):
+                out[f"{csv_name}.{key.rsplit('.', 1)[1]}"] = value
+    return out
 
 
 def _lei(value: str, what: str, where: str) -> str:
+    """An LEI with its ISO 17442 check digits verified (python-stdnum's `stdnum.lei`)."""
     value = value.strip().upper()
-    if not LEI_RE.match(value):
-        raise ImportRefused(f"{where}: {what} {value!r} is not an LEI (20 characters, ISO 17442)")
-    return value
+    if len(value) != 20 or not value.isalnum():
+        raise ImportRefused(
+            f"{where}: {what} {value!r} is not an LEI (20 letters and digits, ISO 17442)"
+        )
+    try:
+        return stdnum_lei.validate(value)
+    except ValidationError:
+        raise ImportRefused(
+            f"{where}: {what} {value!r} is not a valid LEI: its check digits are wrong "
+            "(ISO 17442, ISO 7064 mod 97-10); check it was copied whole"
+        ) from None
 
 
 def _iso(value: str, where: str) -> date | None:
@@ -191,12 +269,22 @@ def _iso(value: str, where: str) -> date | None:
     try:
         return date.fromisoformat(value[:10])
     except ValueError:
-        raise ImportRefused(f"{where}: {value!r} is not a date") from None
+        raise ImportRefused(f"{where}: {value!r} is not a date (YYYY-MM-DD...)") from None
 
 
-def parse_relationships(text: str) -> list[Relationship]:
-    out = []
-    for where, row in _rows(text, required=RR_REQUIRED, list_key="relations", flatten=_flat_rr):
+def _rr_header(fieldnames: list[str]) -> None:
+    missing = [c for c in RR_REQUIRED if c not in fieldnames]
+    if missing:
+        raise ImportRefused(
+            f"line 1: the header lacks {', '.join(missing)} (is this the GLEIF relationship "
+            "records file, rr-golden-copy?)"
+        )
+
+
+def read_relationships(handle: BinaryIO) -> Iterator[Relationship]:
+    """The relationship records of a golden-copy RR file (CSV or JSON), one at a time; a bad
+    row raises ImportRefused naming its line (or record)."""
+    for where, row in _rows(handle, check_header=_rr_header, flatten=_flat_rr):
         for col in RR_REQUIRED:
             if not row.get(col):
                 raise ImportRefused(f"{where}: {col} is empty")
@@ -208,48 +296,89 @@ def parse_relationships(text: str) -> list[Relationship]:
             ):
                 start = start or _iso(row.get(f"Relationship.Period.{n}.startDate", ""), where)
                 end = end or _iso(row.get(f"Relationship.Period.{n}.endDate", ""), where)
-        out.append(
-            Relationship(
-                child=_lei(row["Relationship.StartNode.NodeID"], "child", where),
-                parent=_lei(row["Relationship.EndNode.NodeID"], "parent", where),
-                type=row["Relationship.RelationshipType"].upper(),
-                status=row.get("Relationship.RelationshipStatus", "ACTIVE").upper(),
-                registration=row.get("Registration.RegistrationStatus", "").upper(),
-                validation=row.get("Registration.ValidationSources", "").upper(),
-                start=start,
-                end=end,
-                updated=row.get("Registration.LastUpdateDate", "")[:10],
-                where=where,
-            )
+        yield Relationship(
+            child=_lei(row["Relationship.StartNode.NodeID"], "child", where),
+            parent=_lei(row["Relationship.EndNode.NodeID"], "parent", where),
+            type=row["Relationship.RelationshipType"].upper(),
+            status=row.get("Relationship.RelationshipStatus", "ACTIVE").upper(),
+            registration=row.get("Registration.RegistrationStatus", "").upper(),
+            validation=row.get("Registration.ValidationSources", "").upper(),
+            start=start,
+            end=end,
+            updated=row.get("Registration.LastUpdateDate", "")[:10],
+            where=where,
         )
-    return out
+
+
+def _repex_layout(fieldnames: list[str]) -> tuple[str, str, str]:
+    for layout in REPEX_HEADERS.values():
+        category, reason, _ = layout
+        if category in fieldnames and any(
+            f == reason or f.startswith(reason + ".") for f in fieldnames
+        ):
+            return layout
+    raise ImportRefused(
+        "line 1: the header lacks Exception.Category and Exception.Reason.1 (the golden copy's "
+        "reporting-exceptions columns; or ExceptionCategory and ExceptionReason). Is this the "
+        "repex-golden-copy file?"
+    )
+
+
+def _numbered(row: dict[str, str], col: str) -> list[str]:
+    """The values of `col` and `col.1`, `col.2`... that are not empty."""
+    values = [row.get(col, "")] + [row.get(f"{col}.{n}", "") for n in range(1, 11)]
+    return [v for v in values if v]
+
+
+def read_exceptions(handle: BinaryIO) -> Iterator[ExceptionRecord]:
+    """The reporting exceptions of a golden-copy repex file (CSV or JSON), one at a time."""
+    layout = REPEX_HEADERS["golden copy"]
+
+    def check(fieldnames: list[str]) -> None:
+        nonlocal layout
+        if "LEI" not in fieldnames:
+            raise ImportRefused("line 1: the header lacks LEI (is this the repex file?)")
+        layout = _repex_layout(fieldnames)
+
+    for where, row in _rows(handle, check_header=check, flatten=_flat_repex):
+        cat_col, reason_col, ref_col = layout
+        category = row.get(cat_col, "").upper()
+
+        reasons = [r.upper() for r in _numbered(row, reason_col)]
+        if category not in EXCEPTION_CATEGORIES:
+            raise ImportRefused(
+                f"{where}: exception category {category!r} is not one of "
+                f"{sorted(EXCEPTION_CATEGORIES)}"
+            )
+        if not reasons:
+            raise ImportRefused(f"{where}: the exception gives no reason")
+        for reason in reasons:
+            if reason not in EXCEPTION_REASONS:
+                raise ImportRefused(
+                    f"{where}: exception reason {reason!r} is not one of "
+                    f"{sorted(EXCEPTION_REASONS)}"
+                )
+        reference = "; ".join(_numbered(row, ref_col))
+        if len(reasons) > 1:
+            reference = "; ".join(
+                filter(None, [reference, "further reasons: " + ", ".join(reasons[1:])])
+            )
+        yield ExceptionRecord(
+            lei=_lei(row.get("LEI", ""), "LEI", where),
+            category=category,
+            reason=reasons[0],
+            reference=reference,
+            where=where,
+        )
+
+
+def parse_relationships(text: str) -> list[Relationship]:
+    """A whole file given as text (tests, small files)."""
+    return list(read_relationships(io.BytesIO(text.encode("utf-8"))))
 
 
 def parse_exceptions(text: str) -> list[ExceptionRecord]:
-    out = []
-    for where, row in _rows(
-        text, required=REPEX_REQUIRED, list_key="exceptions", flatten=_flat_repex
-    ):
-        category = row.get("ExceptionCategory", "").upper()
-        reason = row.get("ExceptionReason", "").upper()
-        if category not in EXCEPTION_CATEGORIES:
-            raise ImportRefused(
-                f"{where}: exception category {category!r} is not one of {sorted(EXCEPTION_CATEGORIES)}"
-            )
-        if reason not in EXCEPTION_REASONS:
-            raise ImportRefused(
-                f"{where}: exception reason {reason!r} is not one of {sorted(EXCEPTION_REASONS)}"
-            )
-        out.append(
-            ExceptionRecord(
-                lei=_lei(row.get("LEI", ""), "LEI", where),
-                category=category,
-                reason=reason,
-                reference=row.get("ExceptionReference", ""),
-                where=where,
-            )
-        )
-    return out
+    return list(read_exceptions(io.BytesIO(text.encode("utf-8"))))
 
 
 # ---------------------------------------------------------------------- writing
@@ -260,6 +389,10 @@ def _edge_values(rels: list[Relationship]) -> EdgeValues:
     updated = max((r.updated for r in rels), default="")
     return EdgeValues(
         stake_pct=None,
+        # An ultimate parent alone holds through intermediaries; with a direct record, directly.
+        interest_level=Ownership.Level.DIRECT
+        if any(r.type == DIRECT for r in rels)
+        else Ownership.Level.INDIRECT,
         controlling=True,
         confirmed=any(r.validation in CORROBORATED for r in rels),
         citation_url=f"https://search.gleif.org/#/record/{rels[0].child}",
@@ -276,19 +409,20 @@ def _edge_values(rels: list[Relationship]) -> EdgeValues:
 
 def write_gleif(
     *,
-    relationships: list[Relationship],
-    exceptions: list[ExceptionRecord],
+    relationships: Iterable[Relationship],
+    exceptions: Iterable[ExceptionRecord],
     file_name: str,
-    progress=None,
 ) -> GleifSummary:
-    """Write parsed GLEIF records in one transaction (all or nothing)."""
-    wrap = progress or (lambda it, total, desc: it)
+    """Write GLEIF records in one transaction (all or nothing). Both arguments may be streams
+    (`read_relationships(handle)`): they are consumed once, inside the transaction, and a bad
+    row (ImportRefused) rolls back everything. Only the records of LEIs the desk knows are
+    kept in memory."""
     summary = GleifSummary()
     with transaction.atomic():
         session = ImportSession(source=Ownership.Source.GLEIF, file_name=file_name)
         session.summary = summary
         pairs: dict[tuple[str, str], list[Relationship]] = {}
-        for rel in wrap(relationships, len(relationships), "relationships"):
+        for rel in relationships:
             if rel.type not in CONSOLIDATION_TYPES:
                 summary.skipped[f"{rel.type} relationships"] += 1
             elif rel.status != "ACTIVE" or rel.registration not in LIVE_REGISTRATIONS:
@@ -310,12 +444,14 @@ def write_gleif(
                 record=f"{child}>{parent}:" + "+".join(sorted({r.type for r in rels})),
             )
         session.flush_edges()
+        if summary.changed_register():
+            register_changed.send(sender=__name__)
         existing = {
             (e.entity_id, e.category): e
-            for e in ReportingException.objects.filter(entity__lei__in=[x.lei for x in exceptions])
+            for e in ReportingException.objects.filter(entity__lei__gt="")
         }
         now = timezone.now()
-        for exc in wrap(exceptions, len(exceptions), "exceptions"):
+        for exc in exceptions:
             entity: Entity | None = session.by_lei.get(exc.lei)
             if entity is None:
                 summary.skipped["exceptions of LEIs the desk does not know"] += 1

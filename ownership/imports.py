@@ -26,8 +26,8 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -36,6 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ownership import bulk
 from ownership.models import (
     Domain,
     Entity,
@@ -56,7 +57,7 @@ class ImportRefused(Exception):
     """The file is malformed; the message names the line (or record). Nothing was written."""
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a file of 100,000 records holds 100,000 of these
 class OrgRecord:
     """One organisation as a file states it."""
 
@@ -75,11 +76,16 @@ class OrgRecord:
     line: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class EdgeValues:
     """What an edge says; compared field by field with an existing edge."""
 
     stake_pct: Decimal | None = None
+    stake_min: Decimal | None = None
+    stake_min_exclusive: bool = False
+    stake_max: Decimal | None = None
+    stake_max_exclusive: bool = False
+    interest_level: str = Ownership.Level.DIRECT
     controlling: bool = False
     confirmed: bool = False
     citation_url: str = ""
@@ -89,19 +95,24 @@ class EdgeValues:
     basis: str = ""
     nature: str = Ownership.Nature.OWNERSHIP
 
+    def fields(self) -> dict:
+        """The values by field name (a shallow `asdict`: no deep copy of every Decimal)."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
     def as_json(self) -> dict:
         return {
-            k: (str(v) if isinstance(v, Decimal | date) else v) for k, v in asdict(self).items()
+            k: (str(v) if isinstance(v, Decimal | date) else v) for k, v in self.fields().items()
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class EdgeRecord:
     owner_key: str
     owned_key: str
     values: EdgeValues
     record: str = ""  # the record id (FtM Ownership id, GLEIF relationship)
     line: int = 0
+    source_detail: dict = field(default_factory=dict)  # provenance as stated (BODS source)
 
 
 @dataclass
@@ -117,6 +128,10 @@ class ImportSummary:
     merged: int = 0
     skipped: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+
+    def changed_register(self) -> bool:
+        """Did the import add or change entities or edges (conflicts and candidates do not)?"""
+        return bool(self.entities_added or self.entities_updated or self.added or self.updated)
 
     def line(self) -> str:
         text = (
@@ -192,6 +207,11 @@ def _effective_control(values: EdgeValues) -> bool:
 def _values_of(edge: Ownership) -> EdgeValues:
     return EdgeValues(
         stake_pct=edge.stake_pct,
+        stake_min=edge.stake_min,
+        stake_min_exclusive=edge.stake_min_exclusive,
+        stake_max=edge.stake_max,
+        stake_max_exclusive=edge.stake_max_exclusive,
+        interest_level=edge.interest_level,
         controlling=edge.controlling,
         confirmed=edge.confirmed,
         citation_url=edge.citation_url,
@@ -262,10 +282,42 @@ def merge_values(first: EdgeValues, other: EdgeValues) -> tuple[EdgeValues, list
     return merged, diffs
 
 
+def pair_key(owner_id: int, owned_id: int) -> int:
+    """One int for an (owner, owned) pair: 150,000 tuple keys, twice (edges and seen pairs),
+    were some 20 MiB."""
+    return owner_id << 40 | owned_id
+
+
+class _EdgeRow:
+    """An existing edge as the session compares it: its id and the fields `_values_of` and
+    `put_edge` read, without a model instance (a register of 150,000 edges as instances took
+    some 250 MiB). The instance is loaded only to update it."""
+
+    FIELDS = ("source", "source_detail", *EdgeValues.__dataclass_fields__)
+    __slots__ = ("pk", *FIELDS)
+
+    def __init__(self, pk: int, *values) -> None:
+        self.pk = pk
+        for name, value in zip(self.FIELDS, values, strict=True):
+            setattr(self, name, value)
+
+    @classmethod
+    def load(cls) -> Iterator[tuple[int, _EdgeRow]]:
+        """Every edge, keyed by `pair_key(owner id, owned id)`. Equal `source_detail`s share one dict (a
+        BODS file's 150,000 relationships have a handful of sources)."""
+        shared: dict[str, dict] = {}
+        rows = Ownership.objects.values_list("pk", "owner_id", "owned_id", *cls.FIELDS)
+        for pk, owner_id, owned_id, source, detail, *values in rows.iterator(chunk_size=5000):
+            detail = shared.setdefault(json.dumps(detail, sort_keys=True), detail)
+            yield pair_key(owner_id, owned_id), cls(pk, source, detail, *values)
+
+
 class ImportSession:
-    """Writes one parsed file. Loads the register once (a few queries), then matches in memory;
-    new rows are collected and written in batches (`flush_entities`, `flush_edges`), so a file
-    of 10,000 entities costs a few dozen inserts, not a lookup and an insert per row."""
+    """Writes one parsed file. Loads the register once (a few queries; existing edges as
+    slotted rows, not model instances), then matches in memory; new rows are collected and
+    written in bulk (`flush_entities`, `flush_edges`: `ownership.bulk.insert`, a COPY on
+    PostgreSQL), so a file of 100,000 entities costs a few dozen statements, not a lookup and
+    an insert per row."""
 
     BATCH = 1000
 
@@ -280,7 +332,9 @@ class ImportSession:
         self.by_uscc: dict[str, Entity] = {}
         self.by_wikidata: dict[str, Entity] = {}
         self.by_name: dict[str, Entity] = {}
-        for e in Entity.objects.order_by("pk"):
+        # In chunks (a server-side cursor on PostgreSQL): the whole result set at once was
+        # tens of MiB on top of the instances for a register of 100,000 entities.
+        for e in Entity.objects.order_by("pk").iterator(chunk_size=5000):
             self._index(e)
         self.domains: dict[str, Entity] = {
             d: self.by_id[eid] for d, eid in Domain.objects.values_list("domain", "entity_id")
@@ -291,16 +345,14 @@ class ImportSession:
                 "key", "entity_id"
             )
         }
-        self.edges: dict[tuple[int, int], Ownership] = {
-            (o.owner_id, o.owned_id): o for o in Ownership.objects.all()
-        }
+        self.edges: dict[int, _EdgeRow] = dict(_EdgeRow.load())
         # Conflicts already recorded: (edge id, imported values as canonical JSON).
         self.known_conflicts: set[tuple[int, str]] = {
             (c.ownership_id, _canon(c.imported))
             for c in OwnershipConflict.objects.filter(source=source)
         }
         self.resolved: dict[str, Entity] = {}
-        self.seen_pairs: set[tuple[int, int]] = set()
+        self.seen_pairs: set[int] = set()  # pair_key()s
         # Rows to write in batches.
         self._new_entities: list[Entity] = []
         self._new_external: list[tuple[str, Entity, bool]] = []
@@ -434,10 +486,10 @@ class ImportSession:
 
     def flush_entities(self) -> None:
         """Write the new entities, then what names them (records, domains, candidates)."""
-        Entity.objects.bulk_create(self._new_entities, batch_size=self.BATCH)
+        bulk.insert(self._new_entities)
         for e in self._new_entities:
             self.by_id[e.pk] = e
-        ExternalRecord.objects.bulk_create(
+        bulk.insert(
             [
                 ExternalRecord(
                     source=self.source,
@@ -447,15 +499,13 @@ class ImportSession:
                     created_entity=created,
                 )
                 for k, e, created in self._new_external
-            ],
-            batch_size=self.BATCH,
+            ]
         )
-        Domain.objects.bulk_create(
+        bulk.insert(
             [
                 Domain(domain=d, entity=e, note=f"from {self.file_name}")
                 for d, e in self._new_domains
-            ],
-            batch_size=self.BATCH,
+            ]
         )
         MatchCandidate.objects.bulk_create(
             [
@@ -475,7 +525,7 @@ class ImportSession:
         self._new_domains, self._new_candidates = [], []
 
     def flush_edges(self) -> None:
-        Ownership.objects.bulk_create(self._new_edges, batch_size=self.BATCH)
+        bulk.insert(self._new_edges)
         self._new_edges = []
 
     def file_conflict(
@@ -483,14 +533,22 @@ class ImportSession:
     ) -> None:
         """Two records of this file disagree on one pair: the edge keeps the first record's
         value and an `OwnershipConflict` holds the other's, for an editor (once per values)."""
-        edge = self.edges.get((owner.pk, owned.pk))
-        if edge is None or edge.pk is None:
+        row = self.edges.get(pair_key(owner.pk, owned.pk))
+        # A new edge is not kept in `self.edges`: it is read back (disputes are few).
+        edge_pk = (
+            row.pk
+            if row is not None
+            else Ownership.objects.filter(owner=owner, owned=owned)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if edge_pk is None:
             return
         imported = other.values.as_json()
-        if (edge.pk, _canon(imported)) in self.known_conflicts:
+        if (edge_pk, _canon(imported)) in self.known_conflicts:
             return
         OwnershipConflict.objects.create(
-            ownership=edge,
+            ownership_id=edge_pk,
             source=self.source,
             source_file=self.file_name,
             source_record=other.record[:255],
@@ -500,15 +558,23 @@ class ImportSession:
                 f"(line {kept.line} is kept, line {other.line} says otherwise)"
             ),
         )
-        self.known_conflicts.add((edge.pk, _canon(imported)))
+        self.known_conflicts.add((edge_pk, _canon(imported)))
         self.summary.conflicts += 1
 
     # ------------------------------------------------------------------ edges
-    def put_edge(self, *, owner: Entity, owned: Entity, values: EdgeValues, record: str) -> None:
+    def put_edge(
+        self,
+        *,
+        owner: Entity,
+        owned: Entity,
+        values: EdgeValues,
+        record: str,
+        source_detail: dict | None = None,
+    ) -> None:
         if owner.pk == owned.pk:
             self.summary.skipped["self-ownership edges"] += 1
             return
-        key = (owner.pk, owned.pk)
+        key = pair_key(owner.pk, owned.pk)
         if key in self.seen_pairs:
             # One edge per pair: the file's first record of a pair stands (so a re-import
             # compares against the same record and changes nothing).
@@ -520,23 +586,28 @@ class ImportSession:
             edge = Ownership(
                 owner=owner,
                 owned=owned,
-                **asdict(values),
+                **values.fields(),
                 source=self.source,
                 source_file=self.file_name,
                 source_record=record[:255],
+                source_detail=source_detail or {},
                 imported_at=self.now,
             )
+            # Not kept in self.edges: `seen_pairs` already stops a second record of the pair.
             self._new_edges.append(edge)
-            self.edges[key] = edge
+            if len(self._new_edges) >= 5 * self.BATCH:
+                self.flush_edges()  # the new entities are written already: their pks exist
             self.summary.added += 1
             return
         current = _values_of(edge)
         if edge.source == self.source:
-            if current == values:
+            if current == values and edge.source_detail == (source_detail or {}):
                 self.summary.unchanged += 1
                 return
-            for name, value in asdict(values).items():
+            edge = Ownership.objects.get(pk=edge.pk)
+            for name, value in values.fields().items():
                 setattr(edge, name, value)
+            edge.source_detail = source_detail or {}
             edge.source_file, edge.source_record = self.file_name, record[:255]
             edge.imported_at = self.now
             edge.save()
@@ -551,7 +622,7 @@ class ImportSession:
             self.summary.unchanged += 1
             return
         OwnershipConflict.objects.create(
-            ownership=edge,
+            ownership_id=edge.pk,
             source=self.source,
             source_file=self.file_name,
             source_record=record[:255],
@@ -607,11 +678,20 @@ def write_import(
             if diffs:
                 disputes.append((owner, owned, first, rec, diffs))
         for owner, owned, values, first in pairs.values():
-            session.put_edge(owner=owner, owned=owned, values=values, record=first.record)
+            session.put_edge(
+                owner=owner,
+                owned=owned,
+                values=values,
+                record=first.record,
+                source_detail=first.source_detail,
+            )
         session.flush_edges()
         for owner, owned, kept, other, diffs in disputes:
             session.file_conflict(owner=owner, owned=owned, kept=kept, other=other, diffs=diffs)
-        register_changed.send(sender=__name__)
+        if session.summary.changed_register():
+            # A no-op re-import leaves the stored suggestions as they are (rebuilding them
+            # loads the whole control graph: a third of a 150,000-edge re-import's memory).
+            register_changed.send(sender=__name__)
     return session.summary
 
 

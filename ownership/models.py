@@ -125,6 +125,15 @@ class OwnershipSource(models.TextChoices):
     EDITOR = "editor", "Editor (typed in the desk or seeded)"
     FTM = "ftm", "FollowTheMoney import"
     GLEIF = "gleif", "GLEIF Level 2 import"
+    BODS = "bods", "BODS 0.4 import"
+
+
+class InterestLevel(models.TextChoices):
+    """BODS `directOrIndirect`: is the owner known to hold it without intermediaries?"""
+
+    DIRECT = "direct", "Direct"
+    INDIRECT = "indirect", "Indirect (through intermediaries)"
+    UNKNOWN = "unknown", "Unknown"
 
 
 class OwnershipNature(models.TextChoices):
@@ -144,11 +153,32 @@ class Ownership(models.Model):
 
     Source = OwnershipSource
     Nature = OwnershipNature
+    Level = InterestLevel
 
     owner = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="holdings")
     owned = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="owners")
     stake_pct = models.DecimalField(
         "stake (%)", max_digits=6, decimal_places=3, null=True, blank=True
+    )
+    # A band when the exact stake is not published (a register's "more than 25% but not more
+    # than 50%"): BODS share.minimum/exclusiveMinimum and maximum/exclusiveMaximum.
+    stake_min = models.DecimalField(
+        "stake at least (%)", max_digits=6, decimal_places=3, null=True, blank=True
+    )
+    stake_min_exclusive = models.BooleanField(
+        "more than the minimum", default=False, help_text="The band excludes its minimum."
+    )
+    stake_max = models.DecimalField(
+        "stake at most (%)", max_digits=6, decimal_places=3, null=True, blank=True
+    )
+    stake_max_exclusive = models.BooleanField(
+        "less than the maximum", default=False, help_text="The band excludes its maximum."
+    )
+    interest_level = models.CharField(
+        max_length=10,
+        choices=InterestLevel.choices,
+        default=InterestLevel.DIRECT,
+        help_text="Direct, or held through intermediaries (GLEIF's ultimate parent).",
     )
     controlling = models.BooleanField(
         default=False, help_text="Confers control (also implied by a stake over 50%)."
@@ -171,6 +201,12 @@ class Ownership(models.Model):
     source_file = models.CharField(max_length=255, blank=True, help_text="The imported file.")
     source_record = models.CharField(
         max_length=255, blank=True, help_text="The record in that file (FtM id, GLEIF type)."
+    )
+    source_detail = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The provenance as the file states it (a BODS statement's source), exported "
+        "back unchanged.",
     )
     imported_at = models.DateTimeField(null=True, blank=True)
     imported_from = models.CharField(
@@ -195,6 +231,16 @@ class Ownership(models.Model):
             models.CheckConstraint(
                 condition=Q(stake_pct__isnull=True) | Q(stake_pct__gte=0, stake_pct__lte=100),
                 name="ownership_stake_range",
+            ),
+            models.CheckConstraint(
+                condition=(Q(stake_min__isnull=True) | Q(stake_min__gte=0, stake_min__lte=100))
+                & (Q(stake_max__isnull=True) | Q(stake_max__gte=0, stake_max__lte=100))
+                & (
+                    Q(stake_min__isnull=True)
+                    | Q(stake_max__isnull=True)
+                    | Q(stake_min__lte=models.F("stake_max"))
+                ),
+                name="ownership_stake_band",
             ),
         ]
 

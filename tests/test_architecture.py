@@ -62,6 +62,8 @@ WRITES_ALLOWED_OUTSIDE_SERVICES = {
     # Bulk ownership imports (FtM, GLEIF): one run's batched writes, with its own report.
     "ownership/imports.py": "bulk import pipeline",
     "ownership/gleif.py": "bulk import pipeline",
+    # The imports' fast INSERT (COPY / executemany) of the rows ImportSession collected.
+    "ownership/bulk.py": "bulk import pipeline",
     # Stored suggestions: derived rows, recomputed inside the transaction of every write above.
     "claims/materialised.py": "materialised suggestions",
     # The worker's liveness row, written by the worker process itself, not desk state.

@@ -77,7 +77,7 @@ def test_the_validator_catches_what_the_schema_forbids(statements):
 
 def test_the_seed_world_round_trips_through_bods(statements):
     before_register, before_chains = register(), chains()
-    orgs, edges = parse_statements(json.loads(json.dumps(statements)))
+    orgs, edges, _ = parse_statements(json.loads(json.dumps(statements)))
     empty_the_desk()
     summary = write_import(
         source=Ownership.Source.FTM, file_name="seed.bods.json", orgs=orgs, edges=edges

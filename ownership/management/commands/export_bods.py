@@ -1,13 +1,17 @@
-"""`python manage.py export_bods [--entity SLUG|ID] [--depth N] [--output FILE]`
+"""`python manage.py export_bods [--entity SLUG|ID] [--depth N] [--date YYYY-MM-DD]
+[--output FILE]`
 
 BODS 0.4 statements (a JSON array) of the whole register or one entity's neighbourhood,
-validated against the vendored 0.4 schema before anything is written.
+validated against the vendored 0.4 schema before anything is written. `--date` fixes the
+publication date (default today), so that the same data exports to the same bytes.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -17,6 +21,13 @@ from ownership.ftm import neighbourhood, whole_graph
 from ownership.management.commands.export_ftm import entity_by_ref
 
 
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
 class Command(BaseCommand):
     help = "Export Beneficial Ownership Data Standard 0.4 statements (validated)."
 
@@ -24,6 +35,11 @@ class Command(BaseCommand):
         parser.add_argument("--entity", help="Slug or id: export this entity's neighbourhood.")
         parser.add_argument("--depth", type=int, default=1, help="Edges from --entity (1).")
         parser.add_argument("--output", "-o", type=Path, help="File to write (default stdout).")
+        parser.add_argument(
+            "--date",
+            type=_iso_date,
+            help="Publication date, YYYY-MM-DD (default today).",
+        )
 
     def handle(self, *args, **options) -> None:
         if options["entity"]:
@@ -32,7 +48,7 @@ class Command(BaseCommand):
             )
         else:
             entities, edges = whole_graph()
-        statements = export_statements(entities=entities, edges=edges)
+        statements = export_statements(entities=entities, edges=edges, today=options["date"])
         errors = validate(statements)
         if errors:
             raise CommandError(
@@ -44,6 +60,8 @@ class Command(BaseCommand):
             options["output"].write_text(text + "\n", encoding="utf-8")
         else:
             self.stdout.write(text)
+        people = sum(1 for s in statements if s["recordType"] == "person")
         sys.stderr.write(
-            f"{len(entities)} entity and {len(edges)} relationship statements, valid BODS 0.4.\n"
+            f"{len(entities) - people} entity, {people} person and {len(edges)} relationship "
+            "statements, valid BODS 0.4.\n"
         )
