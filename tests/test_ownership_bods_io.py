@@ -463,3 +463,21 @@ def test_without_people_in_the_register_person_statements_are_skipped_and_counte
         "person statements (this register has no people yet)": 2,
         "relationships of people (this register has no people yet)": 2,
     }
+
+
+def test_a_network_of_people_round_trips_through_bods(db, tmp_path):
+    """The people of a real-shaped FtM file (Cyrillic and Chinese names, people owning companies)
+    go out as person statements and come back as people: export → import into an empty desk →
+    export gives the same bytes, with every person and every edge."""
+    network = Path(__file__).parent / "data" / "sanctions_network.ftm.json"
+    call_command("import_ftm", str(network), stdout=StringIO())
+    people = set(Entity.objects.filter(kind="person").values_list("name", flat=True))
+    edges = Ownership.objects.count()
+    assert people and edges
+    first = export(tmp_path / "first.json")
+    assert any(s["recordType"] == "person" for s in json.loads(first))
+    empty_the_desk()
+    import_bods(tmp_path / "first.json")
+    assert set(Entity.objects.filter(kind="person").values_list("name", flat=True)) == people
+    assert Ownership.objects.count() == edges
+    assert export(tmp_path / "second.json") == first
