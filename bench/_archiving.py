@@ -112,3 +112,21 @@ def stop_workers(processes: list[subprocess.Popen]) -> None:
             process.wait(30)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def exit_code(ok: bool, logs: list[Path]) -> int:
+    """0 when every batch ended well; else each worker's log tail (what went wrong) and 1."""
+    if ok:
+        return 0
+    for log in logs:
+        print(log.read_text(errors="replace")[-3000:])
+    return 1
+
+
+def tear_down(workers: list[subprocess.Popen], server, old_name: str) -> None:
+    """Stop the workers and the origin, and drop the throwaway database."""
+    from django.db import connection
+
+    stop_workers(workers)
+    server.shutdown()
+    connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -38,7 +38,7 @@ import requests  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from bench._archiving import origin, start_worker, stop_workers, wait_ready  # noqa: E402
+from bench._archiving import exit_code, origin, start_worker, tear_down, wait_ready  # noqa: E402
 from bench._db import create_throwaway_database  # noqa: E402
 from sources.models import Snapshot  # noqa: E402
 from sources.tasks import enqueue_archive  # noqa: E402
@@ -232,15 +232,9 @@ def main(argv: list[str] | None = None) -> int:
                 n=n, urls=urls, latency=latency, concurrency=concurrency, workers=workers,
                 logs=logs,
             ) and ok  # fmt: skip
-        if not ok:
-            for log in logs:
-                print(log.read_text(errors="replace")[-3000:])
-            return 1
-        return 0
+        return exit_code(ok, logs)
     finally:
-        stop_workers(workers)
-        server.shutdown()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        tear_down(workers, server, old_name)
 
 
 if __name__ == "__main__":

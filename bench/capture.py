@@ -36,7 +36,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from bench._archiving import PARAGRAPH, start_worker, stop_workers, wait_ready  # noqa: E402
+from bench._archiving import PARAGRAPH, exit_code, start_worker, tear_down, wait_ready  # noqa: E402
 from bench._db import create_throwaway_database  # noqa: E402
 from sources.models import Snapshot  # noqa: E402
 from sources.tasks import enqueue_archive  # noqa: E402
@@ -223,15 +223,9 @@ def main(argv: list[str] | None = None) -> int:
             label="plain fetch", urls=[f"{base}/p{i}" for i in range(args.n)], wanted="http",
             workers=workers, names=names,
         ) and ok  # fmt: skip
-        if not ok:
-            for log in logs:
-                print(log.read_text(errors="replace")[-3000:])
-            return 1
-        return 0
+        return exit_code(ok, logs)
     finally:
-        stop_workers(workers)
-        server.shutdown()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        tear_down(workers, server, old_name)
 
 
 if __name__ == "__main__":
