@@ -214,6 +214,25 @@ def _layout(
     return pos, width, height
 
 
+def _sizes(
+    graph: ControlGraph, order: list[int], tags: dict[int, list[str]]
+) -> tuple[dict[int, list[str]], dict[int, list[str]], dict[int, float], float]:
+    """Each node's name lines, tag words and box width; the picture's one box height."""
+    lines = {n: name_lines(graph.name(n)) for n in order}
+    words_of = {n: node_words(graph, n, tags.get(n, [])) for n in order}
+    widths = {
+        n: max(
+            90.0,
+            max(len(line) for line in lines[n]) * CHAR_W + 2 * PAD_X,
+            len(" · ".join(words_of[n])) * CHAR_W * 0.8 + 2 * PAD_X,
+        )
+        for n in order
+    }
+    # One box height for the picture (rows stay aligned): the most lines any name needs.
+    most = max((len(v) for v in lines.values()), default=1)
+    return lines, words_of, widths, BOX_H + (most - 1) * LINE_H
+
+
 def _num(v: float) -> str:
     return f"{v:.1f}".rstrip("0").rstrip(".")
 
@@ -236,19 +255,7 @@ def ownership_svg(
     tags = tags or {}
     starts = list(entity_ids)
     order, level, edges, left_out = _collect(graph, starts)
-    lines = {n: name_lines(graph.name(n)) for n in order}
-    words_of = {n: node_words(graph, n, tags.get(n, [])) for n in order}
-    widths = {
-        n: max(
-            90.0,
-            max(len(line) for line in lines[n]) * CHAR_W + 2 * PAD_X,
-            len(" · ".join(words_of[n])) * CHAR_W * 0.8 + 2 * PAD_X,
-        )
-        for n in order
-    }
-    # One box height for the picture (rows stay aligned): the most lines any name needs.
-    most = max((len(v) for v in lines.values()), default=1)
-    box_h = BOX_H + (most - 1) * LINE_H
+    lines, words_of, widths, box_h = _sizes(graph, order, tags)
     pos, width, height = _layout(order, level, edges, widths, box_h)
     colour: dict[int, tuple[str, str]] = {}
     legend: list[tuple[tuple[str, str], str]] = []
