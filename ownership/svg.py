@@ -10,10 +10,10 @@ claims/reports.py) and tagged (`tags`: "origin", "source", ...).
 Safety: every name is XML-escaped; the document has no script, no event attribute, no external
 reference and no `<foreignObject>`, so it is inert whether inlined in a page, shown in an
 `<img>` or opened on its own (the views also send it with `Content-Security-Policy:
-default-src 'none'`). Names wrap onto up to NAME_LINES lines of LINE_CHARS; a name longer
-still keeps its beginning and its end around a "…" (the end is where two bodies of one
-name differ: "… of the Inner Mongolia Autonomous Region People's Government" / "… of the State
-Council"); the full name is in the node's `<title>` (a tooltip). Tags are one vocabulary,
+default-src 'none'`). Names wrap, whole, onto lines of LINE_CHARS (never cut: the end is
+where two bodies of one name differ, "… of the Inner Mongolia Autonomous Region People's
+Government" / "… of the State Council"); the name is in the node's `<title>` too (a tooltip).
+Two bodies of the same name on one picture also carry their jurisdiction ("JURISDICTION CN"). Tags are one vocabulary,
 upper case: STATE, ORIGIN, SOURCE and the entity's kind in words (TAG_WORDS).
 
 No queries: it reads a loaded `ControlGraph` only.
@@ -22,12 +22,17 @@ No queries: it reads a loaded `ControlGraph` only.
 from __future__ import annotations
 
 import itertools
+import logging
+import shutil
+import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
 from ownership.chains import ControlGraph
 from ownership.models import EntityKind
+
+log = logging.getLogger(__name__)
 
 SVG_NS = "http://www.w3.org/2000/svg"
 CONTENT_TYPE = "image/svg+xml; charset=utf-8"
@@ -38,7 +43,6 @@ SVG_HEADERS = {
 }
 
 LINE_CHARS = 30
-NAME_LINES = 3
 LINE_H = 14
 #: Tags in words, whatever a caller passes (an entity kind's code or a word of ours).
 TAG_WORDS = {
@@ -61,6 +65,12 @@ PAD_X = 14
 GAP_X = 22
 GAP_Y = 62
 MARGIN = 16
+
+#: Graphviz `dot` (Debian's graphviz, which `make graphviz` installs) places the boxes when it is
+#: here: layered, crossings reduced, long edges routed between boxes. Without it (or if it fails)
+#: the hand-written rows do. bench.picture measured both (README).
+DOT = shutil.which("dot")
+DOT_TIMEOUT = 10
 
 NEUTRAL_FILL = "#f4f4f2"
 NEUTRAL_STROKE = "#8a8a84"
@@ -98,31 +108,21 @@ class Picture:
 
 
 def _wrap(words: list[str], width: int) -> list[str]:
+    """Words onto lines of `width`; a single word longer than that keeps its own line whole
+    (its box grows to fit)."""
     lines: list[str] = []
     for word in words:
         if lines and len(lines[-1]) + 1 + len(word) <= width:
             lines[-1] += " " + word
         else:
-            lines.append(word if len(word) <= width else word[: width - 1] + "…")
+            lines.append(word)
     return lines
 
 
 def name_lines(name: str) -> list[str]:
-    """The name on at most NAME_LINES lines of LINE_CHARS. Too long: the first line and the
-    last ones are the name's beginning and end, "…" between them, so two bodies whose long
-    names differ only at the end are told apart."""
-    words = name.split() or [name]
-    lines = _wrap(words, LINE_CHARS)
-    if len(lines) <= NAME_LINES:
-        return lines
-    head = _wrap(words, LINE_CHARS - 2)[0]
-    tail: list[str] = []
-    for word in reversed(words[len(head.split()) :]):
-        candidate = _wrap([word, *tail], LINE_CHARS)
-        if len(candidate) > NAME_LINES - 1:
-            break
-        tail.insert(0, word)
-    return [head + " …", *_wrap(tail, LINE_CHARS)] if tail else [head + " …"]
+    """The whole name on lines of LINE_CHARS (never cut: the end is where two bodies of one
+    name differ, the beginning what they are)."""
+    return _wrap(name.split() or [name], LINE_CHARS)
 
 
 def tag_words(tags: Iterable[str]) -> list[str]:
@@ -220,6 +220,15 @@ def _sizes(
     """Each node's name lines, tag words and box width; the picture's one box height."""
     lines = {n: name_lines(graph.name(n)) for n in order}
     words_of = {n: node_words(graph, n, tags.get(n, [])) for n in order}
+    # Same-name bodies told apart: each carries its jurisdiction.
+    by_name: dict[str, list[int]] = {}
+    for n in order:
+        by_name.setdefault(" ".join(graph.name(n).split()).casefold(), []).append(n)
+    for same in by_name.values():
+        if len(same) > 1:
+            for n in same:
+                country = graph.nodes[n].country if n in graph.nodes else ""
+                words_of[n].append(f"JURISDICTION {country.upper() or 'NOT ON RECORD'}")
     widths = {
         n: max(
             90.0,
@@ -231,6 +240,55 @@ def _sizes(
     # One box height for the picture (rows stay aligned): the most lines any name needs.
     most = max((len(v) for v in lines.values()), default=1)
     return lines, words_of, widths, BOX_H + (most - 1) * LINE_H
+
+
+def _dot_layout(
+    order: list[int],
+    edges: list[tuple[int, int]],
+    widths: dict[int, float],
+    box_h: float,
+) -> tuple[dict[int, tuple[float, float]], float, float] | None:
+    """The boxes placed by Graphviz `dot` (owners above what they own), as `_layout` returns
+    them; None when dot is not installed or fails (the caller falls back to `_layout`)."""
+    if not DOT or not order:
+        return None
+    source = "\n".join(
+        [
+            "digraph g {",
+            f"nodesep={GAP_X / 72:.3f}; ranksep={GAP_Y / 72:.3f};",
+            'node [shape=box fixedsize=true label=""];',
+            *(f"n{n} [width={widths[n] / 72:.3f} height={box_h / 72:.3f}];" for n in order),
+            *(f"n{a} -> n{b};" for a, b in edges),
+            "}",
+        ]
+    )
+    try:
+        # The found dot binary, fed ids and sizes only (no name reaches it).
+        out = subprocess.run(  # noqa: S603
+            [DOT, "-Tplain"],
+            input=source,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=DOT_TIMEOUT,
+        ).stdout
+        graph_w = graph_h = 0.0
+        pos: dict[int, tuple[float, float]] = {}
+        for row in out.splitlines():
+            parts = row.split()
+            if parts and parts[0] == "graph":
+                graph_w, graph_h = float(parts[2]) * 72, float(parts[3]) * 72
+            elif parts and parts[0] == "node":
+                n = int(parts[1][1:])
+                x, y = float(parts[2]) * 72, float(parts[3]) * 72  # centre, y up
+                pos[n] = (MARGIN + x - widths[n] / 2, MARGIN + graph_h - y - box_h / 2)
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError) as exc:
+        log.warning("dot failed (%s): the picture falls back to the hand-written layout", exc)
+        return None
+    if set(pos) != set(order):
+        log.warning("dot placed %d of %d boxes: hand-written layout instead", len(pos), len(order))
+        return None
+    return pos, graph_w + 2 * MARGIN, graph_h + 2 * MARGIN
 
 
 def _num(v: float) -> str:
@@ -256,7 +314,9 @@ def ownership_svg(
     starts = list(entity_ids)
     order, level, edges, left_out = _collect(graph, starts)
     lines, words_of, widths, box_h = _sizes(graph, order, tags)
-    pos, width, height = _layout(order, level, edges, widths, box_h)
+    pos, width, height = _dot_layout(order, edges, widths, box_h) or _layout(
+        order, level, edges, widths, box_h
+    )
     colour: dict[int, tuple[str, str]] = {}
     legend: list[tuple[tuple[str, str], str]] = []
     palette = iter(itertools.cycle(GROUP_COLOURS))
