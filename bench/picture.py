@@ -3,7 +3,8 @@
 Builds control graphs of about 10, 50 and 120 entities in memory (states, ministries, SOEs,
 layered holdings, joint control, a cycle, same-name bodies of two jurisdictions), sizes their
 boxes as ownership/svg.py does, lays them out with each engine that is here and counts, with the
-edges drawn as the picture draws them (straight, bottom of the owner to the top of the owned):
+edges drawn as the picture draws them (dot's splines where dot routed them, else straight from
+the bottom of the owner to the top of the owned):
 overlapping node boxes, edge crossings, edges passing through a box that is not theirs, and the
 drawing's width and height. Engines: the hand-written rows (ownership.svg._layout), grandalf's
 Sugiyama layout (pure Python, PyPI) and Graphviz `dot` (Debian's graphviz), the last two only
@@ -16,7 +17,6 @@ import argparse
 import itertools
 import os
 import shutil
-import subprocess
 import time
 from collections.abc import Callable
 
@@ -27,7 +27,15 @@ os.environ.setdefault("DEBUG", "1")  # settings need a key; nothing here is serv
 django.setup()
 
 from ownership.chains import ControlGraph, Node  # noqa: E402
-from ownership.svg import GAP_X, GAP_Y, MARGIN, _collect, _layout, _sizes  # noqa: E402
+from ownership.svg import (  # noqa: E402
+    GAP_X,
+    GAP_Y,
+    MARGIN,
+    _collect,
+    _dot_layout,
+    _layout,
+    _sizes,
+)
 
 Pos = dict[int, tuple[float, float]]
 
@@ -129,29 +137,9 @@ def grandalf_layout(order, level, edges, widths, box_h) -> Pos:
     return pos
 
 
-def dot_layout(order, level, edges, widths, box_h) -> Pos:
-    lines = [
-        "digraph g {",
-        f"nodesep={GAP_X / 72:.3f}; ranksep={GAP_Y / 72:.3f};",
-        'node [shape=box fixedsize=true label=""];',
-    ]
-    lines += [f"n{n} [width={widths[n] / 72:.3f} height={box_h / 72:.3f}];" for n in order]
-    lines += [f"n{a} -> n{b};" for a, b in edges]
-    lines.append("}")
-    out = subprocess.run(
-        ["dot", "-Tplain"], input="\n".join(lines), capture_output=True, text=True, check=True
-    ).stdout
-    pos: Pos = {}
-    height = 0.0
-    for row in out.splitlines():
-        parts = row.split()
-        if parts[0] == "graph":
-            height = float(parts[3]) * 72
-        elif parts[0] == "node":
-            n = int(parts[1][1:])
-            x, y = float(parts[2]) * 72, float(parts[3]) * 72
-            pos[n] = (MARGIN + x - widths[n] / 2, MARGIN + height - y - box_h / 2)
-    return pos
+def dot_layout(order, level, edges, widths, box_h, routes=None) -> Pos:
+    """The picture's own dot call (ownership.svg._dot_layout); `routes` gets dot's splines."""
+    return _dot_layout(order, edges, widths, box_h, routes)[0]
 
 
 ENGINES: dict[str, Callable] = {"hand-written": hand}
@@ -166,14 +154,38 @@ if shutil.which("dot"):
 
 
 # ---------------------------------------------------------------- measures
-def _segments(edges, pos, widths, box_h):
+def _bezier(points: list[tuple[float, float]], steps: int = 8) -> list[tuple[float, float]]:
+    """A cubic B\u00e9zier spline (dot's edge route) as a polyline."""
+    out = [points[0]]
+    for i in range(0, len(points) - 1, 3):
+        p0, p1, p2, p3 = points[i : i + 4]
+        for k in range(1, steps + 1):
+            t = k / steps
+            a, b, c, d = (1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t**3
+            out.append(
+                (
+                    a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0],
+                    a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1],
+                )
+            )
+    return out
+
+
+def _segments(edges, pos, widths, box_h, routes=None):
+    """Each edge as the picture draws it: dot's spline when it routed one, else straight from
+    the bottom of the owner to the top of the owned; as a list of straight pieces."""
     for owner, owned in edges:
+        route = (routes or {}).get((owner, owned))
+        if route:
+            line = _bezier(route)
+            yield owner, owned, [(*a, *b) for a, b in itertools.pairwise(line)]
+            continue
         (ox, oy), (dx, dy) = pos[owner], pos[owned]
         x1, y1 = ox + widths[owner] / 2, oy + box_h
         x2, y2 = dx + widths[owned] / 2, dy
         if y1 > y2:
             y1, y2 = oy, dy + box_h
-        yield owner, owned, (x1, y1, x2, y2)
+        yield owner, owned, [(x1, y1, x2, y2)]
 
 
 def _cross(a, b) -> bool:
@@ -209,7 +221,7 @@ def _through(seg, box) -> bool:
     return t1 - t0 > 1e-6
 
 
-def measure(order, edges, pos, widths, box_h) -> dict[str, float]:
+def measure(order, edges, pos, widths, box_h, routes=None) -> dict[str, float]:
     boxes = {n: (pos[n][0], pos[n][1], widths[n], box_h) for n in order}
     overlaps = sum(
         1
@@ -219,16 +231,16 @@ def measure(order, edges, pos, widths, box_h) -> dict[str, float]:
         and boxes[a][1] < boxes[b][1] + boxes[b][3]
         and boxes[b][1] < boxes[a][1] + boxes[a][3]
     )
-    segs = list(_segments(edges, pos, widths, box_h))
+    segs = list(_segments(edges, pos, widths, box_h, routes))
     crossings = sum(
         1
-        for (a1, b1, s1), (a2, b2, s2) in itertools.combinations(segs, 2)
-        if not {a1, b1} & {a2, b2} and _cross(s1, s2)
+        for (a1, b1, p1), (a2, b2, p2) in itertools.combinations(segs, 2)
+        if not {a1, b1} & {a2, b2} and any(_cross(s1, s2) for s1 in p1 for s2 in p2)
     )
     through = sum(
         1
-        for owner, owned, seg in segs
-        if any(_through(seg, boxes[n]) for n in order if n not in (owner, owned))
+        for owner, owned, pieces in segs
+        if any(_through(seg, boxes[n]) for seg in pieces for n in order if n not in (owner, owned))
     )
     width = max(p[0] + widths[n] for n, p in pos.items()) + MARGIN
     height = max(p[1] for p in pos.values()) + box_h + MARGIN
@@ -250,11 +262,15 @@ def run(sizes: list[int]) -> list[dict]:
         order, level, edges, _ = _collect(graph, leaves)
         _, _, widths, box_h = _sizes(graph, order, {})
         for name, engine in ENGINES.items():
+            routes: dict = {}
             started = time.perf_counter()
-            pos = engine(order, level, edges, widths, box_h)
+            if name == "dot":
+                pos = engine(order, level, edges, widths, box_h, routes)
+            else:
+                pos = engine(order, level, edges, widths, box_h)
             ms = (time.perf_counter() - started) * 1000
             row = {"size": len(order), "edges": len(edges), "engine": name, "ms": ms}
-            row.update(measure(order, edges, pos, widths, box_h))
+            row.update(measure(order, edges, pos, widths, box_h, routes))
             results.append(row)
     return results
 

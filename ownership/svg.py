@@ -247,16 +247,19 @@ def _dot_layout(
     edges: list[tuple[int, int]],
     widths: dict[int, float],
     box_h: float,
+    routes: dict[tuple[int, int], list[tuple[float, float]]] | None = None,
 ) -> tuple[dict[int, tuple[float, float]], float, float] | None:
     """The boxes placed by Graphviz `dot` (owners above what they own), as `_layout` returns
-    them; None when dot is not installed or fails (the caller falls back to `_layout`)."""
+    them; None when dot is not installed or fails (the caller falls back to `_layout`).
+    `routes`, when given, receives each edge's path as dot routes it around the boxes: the
+    points of a cubic Bézier spline, from the owner's box to the owned one's."""
     if not DOT or not order:
         return None
     source = "\n".join(
         [
             "digraph g {",
             f"nodesep={GAP_X / 72:.3f}; ranksep={GAP_Y / 72:.3f};",
-            'node [shape=box fixedsize=true label=""];',
+            'node [shape=box fixedsize=true label=""]; edge [arrowhead=none];',
             *(f"n{n} [width={widths[n] / 72:.3f} height={box_h / 72:.3f}];" for n in order),
             *(f"n{a} -> n{b};" for a, b in edges),
             "}",
@@ -274,6 +277,7 @@ def _dot_layout(
         ).stdout
         graph_w = graph_h = 0.0
         pos: dict[int, tuple[float, float]] = {}
+        paths: dict[tuple[int, int], list[tuple[float, float]]] = {}
         for row in out.splitlines():
             parts = row.split()
             if parts and parts[0] == "graph":
@@ -282,12 +286,23 @@ def _dot_layout(
                 n = int(parts[1][1:])
                 x, y = float(parts[2]) * 72, float(parts[3]) * 72  # centre, y up
                 pos[n] = (MARGIN + x - widths[n] / 2, MARGIN + graph_h - y - box_h / 2)
+            elif parts and parts[0] == "edge":
+                count = int(parts[3])
+                coords = [float(v) * 72 for v in parts[4 : 4 + 2 * count]]
+                points = [
+                    (MARGIN + coords[i], MARGIN + graph_h - coords[i + 1])
+                    for i in range(0, len(coords), 2)
+                ]
+                if count >= 4 and count % 3 == 1:
+                    paths[(int(parts[1][1:]), int(parts[2][1:]))] = points
     except (OSError, subprocess.SubprocessError, ValueError, IndexError) as exc:
         log.warning("dot failed (%s): the picture falls back to the hand-written layout", exc)
         return None
     if set(pos) != set(order):
         log.warning("dot placed %d of %d boxes: hand-written layout instead", len(pos), len(order))
         return None
+    if routes is not None:
+        routes.update(paths)
     return pos, graph_w + 2 * MARGIN, graph_h + 2 * MARGIN
 
 
@@ -314,7 +329,8 @@ def ownership_svg(
     starts = list(entity_ids)
     order, level, edges, left_out = _collect(graph, starts)
     lines, words_of, widths, box_h = _sizes(graph, order, tags)
-    pos, width, height = _dot_layout(order, edges, widths, box_h) or _layout(
+    routes: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    pos, width, height = _dot_layout(order, edges, widths, box_h, routes) or _layout(
         order, level, edges, widths, box_h
     )
     colour: dict[int, tuple[str, str]] = {}
@@ -354,8 +370,17 @@ def ownership_svg(
         label = f"{graph.name(owner)} controls {graph.name(owned)}" + (
             " (unconfirmed)" if dashed else ""
         )
+        route = routes.get((owner, owned))
+        if route:  # dot's spline, around the boxes in its way
+            head, *rest = route
+            d = f"M{_num(head[0])},{_num(head[1])} " + " ".join(
+                "C" + " ".join(f"{_num(x)},{_num(y)}" for x, y in rest[i : i + 3])
+                for i in range(0, len(rest), 3)
+            )
+        else:
+            d = f"M{_num(x1)},{_num(y1)} L{_num(x2)},{_num(y2)}"
         out.append(
-            f'<path d="M{_num(x1)},{_num(y1)} L{_num(x2)},{_num(y2)}" '
+            f'<path d="{d}" '
             f'marker-end="url(#{arrow})"'
             + (' stroke-dasharray="5 4"' if dashed else "")
             + f"><title>{escape(label)}</title></path>"
