@@ -7,8 +7,9 @@ edges drawn as the picture draws them (dot's splines where dot routed them, else
 the bottom of the owner to the top of the owned):
 overlapping node boxes, edge crossings, edges passing through a box that is not theirs, and the
 drawing's width and height. Engines: the hand-written rows (ownership.svg._layout), grandalf's
-Sugiyama layout (pure Python, PyPI) and Graphviz `dot` (Debian's graphviz), the last two only
-when installed. No database.
+Sugiyama layout (pure Python, PyPI; not a dependency: `pip install grandalf==0.8` to compare)
+and Graphviz `dot` (Debian's graphviz, `make graphviz`), the last two only when installed. No
+database.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ No queries: it reads a loaded `ControlGraph` only.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import shutil
@@ -242,6 +243,22 @@ def _sizes(
     return lines, words_of, widths, BOX_H + (most - 1) * LINE_H
 
 
+@functools.lru_cache(maxsize=1024)
+def _dot_plain(dot: str, source: str) -> str:
+    """dot's `-Tplain` answer for a graph, kept per process: the same picture (the same ids,
+    edges and box sizes) is laid out once, not at every page (a staff report draws one picture
+    a claim; dot is a process of its own, 5-10 ms). A failure is not kept: it raises."""
+    # The found dot binary, fed ids and sizes only (no name reaches it).
+    return subprocess.run(  # noqa: S603
+        [dot, "-Tplain"],
+        input=source,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=DOT_TIMEOUT,
+    ).stdout
+
+
 def _dot_layout(
     order: list[int],
     edges: list[tuple[int, int]],
@@ -266,15 +283,7 @@ def _dot_layout(
         ]
     )
     try:
-        # The found dot binary, fed ids and sizes only (no name reaches it).
-        out = subprocess.run(  # noqa: S603
-            [DOT, "-Tplain"],
-            input=source,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=DOT_TIMEOUT,
-        ).stdout
+        out = _dot_plain(DOT, source)
         graph_w = graph_h = 0.0
         pos: dict[int, tuple[float, float]] = {}
         paths: dict[tuple[int, int], list[tuple[float, float]]] = {}
