@@ -10,7 +10,7 @@ PIP := $(BIN)/pip --disable-pip-version-check
 LOCK_FLAGS := --generate-hashes --universal --python-version 3.11 --quiet \
   --custom-compile-command "make lock"
 
-.PHONY: run test lint format migrations-check bench setup clean worker worker-render lock chromium
+.PHONY: run test lint format migrations-check bench setup clean worker worker-render lock chromium graphviz
 
 # The interpreter's own pip is enough (23.x included): everything comes from the lock.
 $(BIN)/python:
@@ -30,6 +30,8 @@ setup: $(VENV)/.installed .env
 
 ## Serve the desk on http://127.0.0.1:$(PORT) with the seed article loaded (web + worker + beat).
 run: setup
+	@# The picture draws without dot (its hand-written layout): a hint, not a stop.
+	-@./bin/ensure-graphviz >/dev/null
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_seeds
 	$(BIN)/python manage.py create_demo_users
@@ -38,14 +40,19 @@ run: setup
 	PORT=$(PORT) exec ./bin/devserver
 
 ## The whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, else SQLite + embedded).
-# Chromium first: without it (and no right to install it) nothing else runs.
-test: chromium setup
+# Chromium and Graphviz first: without them (and no right to install them) nothing else runs.
+test: chromium graphviz setup
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	REEX_CHROMIUM="$$(./bin/ensure-chromium)" $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## Debian's chromium for the browser tests: installed when missing and we are root, else a hint.
 chromium:
 	@./bin/ensure-chromium >/dev/null
+
+## Debian's graphviz (`dot`) for the ownership picture's layout: installed when missing and we
+## are root, else a hint (the desk still draws without it, with the hand-written layout).
+graphviz:
+	@./bin/ensure-graphviz >/dev/null
 
 ## Re-resolve requirements.txt and requirements-dev.txt into the hashed locks. Pins already in the
 ## locks are kept where they still fit; `make lock UPGRADE=1` takes the newest allowed instead.

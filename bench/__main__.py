@@ -5,7 +5,16 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("queue", "api", "archive", "capture", "scale", "proposals", "ownership_import")
+BENCHMARKS = (
+    "queue",
+    "api",
+    "archive",
+    "capture",
+    "scale",
+    "proposals",
+    "ownership_import",
+    "picture",
+)
 
 
 def main(argv: list[str]) -> int:

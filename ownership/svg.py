@@ -10,10 +10,10 @@ claims/reports.py) and tagged (`tags`: "origin", "source", ...).
 Safety: every name is XML-escaped; the document has no script, no event attribute, no external
 reference and no `<foreignObject>`, so it is inert whether inlined in a page, shown in an
 `<img>` or opened on its own (the views also send it with `Content-Security-Policy:
-default-src 'none'`). Names wrap onto up to NAME_LINES lines of LINE_CHARS; a name longer
-still keeps its beginning and its end around a "…" (the end is where two bodies of one
-name differ: "… of the Inner Mongolia Autonomous Region People's Government" / "… of the State
-Council"); the full name is in the node's `<title>` (a tooltip). Tags are one vocabulary,
+default-src 'none'`). Names wrap, whole, onto lines of LINE_CHARS (never cut: the end is
+where two bodies of one name differ, "… of the Inner Mongolia Autonomous Region People's
+Government" / "… of the State Council"); the name is in the node's `<title>` too (a tooltip).
+Two bodies of the same name on one picture also carry their jurisdiction ("JURISDICTION CN"). Tags are one vocabulary,
 upper case: STATE, ORIGIN, SOURCE and the entity's kind in words (TAG_WORDS).
 
 No queries: it reads a loaded `ControlGraph` only.
@@ -21,13 +21,19 @@ No queries: it reads a loaded `ControlGraph` only.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import logging
+import shutil
+import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
 from ownership.chains import ControlGraph
 from ownership.models import EntityKind
+
+log = logging.getLogger(__name__)
 
 SVG_NS = "http://www.w3.org/2000/svg"
 CONTENT_TYPE = "image/svg+xml; charset=utf-8"
@@ -38,7 +44,6 @@ SVG_HEADERS = {
 }
 
 LINE_CHARS = 30
-NAME_LINES = 3
 LINE_H = 14
 #: Tags in words, whatever a caller passes (an entity kind's code or a word of ours).
 TAG_WORDS = {
@@ -61,6 +66,12 @@ PAD_X = 14
 GAP_X = 22
 GAP_Y = 62
 MARGIN = 16
+
+#: Graphviz `dot` (Debian's graphviz, which `make graphviz` installs) places the boxes when it is
+#: here: layered, crossings reduced, long edges routed between boxes. Without it (or if it fails)
+#: the hand-written rows do. bench.picture measured both (README).
+DOT = shutil.which("dot")
+DOT_TIMEOUT = 10
 
 NEUTRAL_FILL = "#f4f4f2"
 NEUTRAL_STROKE = "#8a8a84"
@@ -98,31 +109,21 @@ class Picture:
 
 
 def _wrap(words: list[str], width: int) -> list[str]:
+    """Words onto lines of `width`; a single word longer than that keeps its own line whole
+    (its box grows to fit)."""
     lines: list[str] = []
     for word in words:
         if lines and len(lines[-1]) + 1 + len(word) <= width:
             lines[-1] += " " + word
         else:
-            lines.append(word if len(word) <= width else word[: width - 1] + "…")
+            lines.append(word)
     return lines
 
 
 def name_lines(name: str) -> list[str]:
-    """The name on at most NAME_LINES lines of LINE_CHARS. Too long: the first line and the
-    last ones are the name's beginning and end, "…" between them, so two bodies whose long
-    names differ only at the end are told apart."""
-    words = name.split() or [name]
-    lines = _wrap(words, LINE_CHARS)
-    if len(lines) <= NAME_LINES:
-        return lines
-    head = _wrap(words, LINE_CHARS - 2)[0]
-    tail: list[str] = []
-    for word in reversed(words[len(head.split()) :]):
-        candidate = _wrap([word, *tail], LINE_CHARS)
-        if len(candidate) > NAME_LINES - 1:
-            break
-        tail.insert(0, word)
-    return [head + " …", *_wrap(tail, LINE_CHARS)] if tail else [head + " …"]
+    """The whole name on lines of LINE_CHARS (never cut: the end is where two bodies of one
+    name differ, the beginning what they are)."""
+    return _wrap(name.split() or [name], LINE_CHARS)
 
 
 def tag_words(tags: Iterable[str]) -> list[str]:
@@ -214,6 +215,106 @@ def _layout(
     return pos, width, height
 
 
+def _sizes(
+    graph: ControlGraph, order: list[int], tags: dict[int, list[str]]
+) -> tuple[dict[int, list[str]], dict[int, list[str]], dict[int, float], float]:
+    """Each node's name lines, tag words and box width; the picture's one box height."""
+    lines = {n: name_lines(graph.name(n)) for n in order}
+    words_of = {n: node_words(graph, n, tags.get(n, [])) for n in order}
+    # Same-name bodies told apart: each carries its jurisdiction.
+    by_name: dict[str, list[int]] = {}
+    for n in order:
+        by_name.setdefault(" ".join(graph.name(n).split()).casefold(), []).append(n)
+    for same in by_name.values():
+        if len(same) > 1:
+            for n in same:
+                country = graph.nodes[n].country if n in graph.nodes else ""
+                words_of[n].append(f"JURISDICTION {country.upper() or 'NOT ON RECORD'}")
+    widths = {
+        n: max(
+            90.0,
+            max(len(line) for line in lines[n]) * CHAR_W + 2 * PAD_X,
+            len(" · ".join(words_of[n])) * CHAR_W * 0.8 + 2 * PAD_X,
+        )
+        for n in order
+    }
+    # One box height for the picture (rows stay aligned): the most lines any name needs.
+    most = max((len(v) for v in lines.values()), default=1)
+    return lines, words_of, widths, BOX_H + (most - 1) * LINE_H
+
+
+@functools.lru_cache(maxsize=1024)
+def _dot_plain(dot: str, source: str) -> str:
+    """dot's `-Tplain` answer for a graph, kept per process: the same picture (the same ids,
+    edges and box sizes) is laid out once, not at every page (a staff report draws one picture
+    a claim; dot is a process of its own, 5-10 ms). A failure is not kept: it raises."""
+    # The found dot binary, fed ids and sizes only (no name reaches it).
+    return subprocess.run(  # noqa: S603
+        [dot, "-Tplain"],
+        input=source,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=DOT_TIMEOUT,
+    ).stdout
+
+
+def _dot_layout(
+    order: list[int],
+    edges: list[tuple[int, int]],
+    widths: dict[int, float],
+    box_h: float,
+    routes: dict[tuple[int, int], list[tuple[float, float]]] | None = None,
+) -> tuple[dict[int, tuple[float, float]], float, float] | None:
+    """The boxes placed by Graphviz `dot` (owners above what they own), as `_layout` returns
+    them; None when dot is not installed or fails (the caller falls back to `_layout`).
+    `routes`, when given, receives each edge's path as dot routes it around the boxes: the
+    points of a cubic Bézier spline, from the owner's box to the owned one's."""
+    if not DOT or not order:
+        return None
+    source = "\n".join(
+        [
+            "digraph g {",
+            f"nodesep={GAP_X / 72:.3f}; ranksep={GAP_Y / 72:.3f};",
+            'node [shape=box fixedsize=true label=""]; edge [arrowhead=none];',
+            *(f"n{n} [width={widths[n] / 72:.3f} height={box_h / 72:.3f}];" for n in order),
+            *(f"n{a} -> n{b};" for a, b in edges),
+            "}",
+        ]
+    )
+    try:
+        out = _dot_plain(DOT, source)
+        graph_w = graph_h = 0.0
+        pos: dict[int, tuple[float, float]] = {}
+        paths: dict[tuple[int, int], list[tuple[float, float]]] = {}
+        for row in out.splitlines():
+            parts = row.split()
+            if parts and parts[0] == "graph":
+                graph_w, graph_h = float(parts[2]) * 72, float(parts[3]) * 72
+            elif parts and parts[0] == "node":
+                n = int(parts[1][1:])
+                x, y = float(parts[2]) * 72, float(parts[3]) * 72  # centre, y up
+                pos[n] = (MARGIN + x - widths[n] / 2, MARGIN + graph_h - y - box_h / 2)
+            elif parts and parts[0] == "edge":
+                count = int(parts[3])
+                coords = [float(v) * 72 for v in parts[4 : 4 + 2 * count]]
+                points = [
+                    (MARGIN + coords[i], MARGIN + graph_h - coords[i + 1])
+                    for i in range(0, len(coords), 2)
+                ]
+                if count >= 4 and count % 3 == 1:
+                    paths[(int(parts[1][1:]), int(parts[2][1:]))] = points
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError) as exc:
+        log.warning("dot failed (%s): the picture falls back to the hand-written layout", exc)
+        return None
+    if set(pos) != set(order):
+        log.warning("dot placed %d of %d boxes: hand-written layout instead", len(pos), len(order))
+        return None
+    if routes is not None:
+        routes.update(paths)
+    return pos, graph_w + 2 * MARGIN, graph_h + 2 * MARGIN
+
+
 def _num(v: float) -> str:
     return f"{v:.1f}".rstrip("0").rstrip(".")
 
@@ -236,20 +337,11 @@ def ownership_svg(
     tags = tags or {}
     starts = list(entity_ids)
     order, level, edges, left_out = _collect(graph, starts)
-    lines = {n: name_lines(graph.name(n)) for n in order}
-    words_of = {n: node_words(graph, n, tags.get(n, [])) for n in order}
-    widths = {
-        n: max(
-            90.0,
-            max(len(line) for line in lines[n]) * CHAR_W + 2 * PAD_X,
-            len(" · ".join(words_of[n])) * CHAR_W * 0.8 + 2 * PAD_X,
-        )
-        for n in order
-    }
-    # One box height for the picture (rows stay aligned): the most lines any name needs.
-    most = max((len(v) for v in lines.values()), default=1)
-    box_h = BOX_H + (most - 1) * LINE_H
-    pos, width, height = _layout(order, level, edges, widths, box_h)
+    lines, words_of, widths, box_h = _sizes(graph, order, tags)
+    routes: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    pos, width, height = _dot_layout(order, edges, widths, box_h, routes) or _layout(
+        order, level, edges, widths, box_h
+    )
     colour: dict[int, tuple[str, str]] = {}
     legend: list[tuple[tuple[str, str], str]] = []
     palette = iter(itertools.cycle(GROUP_COLOURS))
@@ -287,8 +379,17 @@ def ownership_svg(
         label = f"{graph.name(owner)} controls {graph.name(owned)}" + (
             " (unconfirmed)" if dashed else ""
         )
+        route = routes.get((owner, owned))
+        if route:  # dot's spline, around the boxes in its way
+            head, *rest = route
+            d = f"M{_num(head[0])},{_num(head[1])} " + " ".join(
+                "C" + " ".join(f"{_num(x)},{_num(y)}" for x, y in rest[i : i + 3])
+                for i in range(0, len(rest), 3)
+            )
+        else:
+            d = f"M{_num(x1)},{_num(y1)} L{_num(x2)},{_num(y2)}"
         out.append(
-            f'<path d="M{_num(x1)},{_num(y1)} L{_num(x2)},{_num(y2)}" '
+            f'<path d="{d}" '
             f'marker-end="url(#{arrow})"'
             + (' stroke-dasharray="5 4"' if dashed else "")
             + f"><title>{escape(label)}</title></path>"
