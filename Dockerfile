@@ -1,8 +1,9 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
-# Debian's Chromium for browser captures (the renderer service; REEX_CHROMIUM=/usr/bin/chromium).
-RUN apt-get update && apt-get install -y --no-install-recommends chromium \
+# Debian's Chromium for browser captures (the renderer service; REEX_CHROMIUM=/usr/bin/chromium),
+# and graphviz's `dot` for the ownership picture's layout (without it the hand-written one).
+RUN apt-get update && apt-get install -y --no-install-recommends chromium graphviz \
     && rm -rf /var/lib/apt/lists/*
 # The runtime lock: every package of the tree at its version, each file checked by its hash.
 COPY requirements.lock bin/install-lock ./
