@@ -805,7 +805,8 @@ _AUX = re.compile(
 )
 _SAID = re.compile(
     r"(?P<who>(?:[Tt]he |[Ii]ts )?(?:[A-Z][\w&.'’-]*(?:\s+(?:of|and|&|for)?\s*[A-Z][\w&.'’-]*){0,6})|"
-    r"[Tt]he (?:[\w-]+\s+){0,2}?(?:company|firm|group|miner|producer|refiner|ministry|government|"
+    r"[Tt]he (?:[\w.’'-]+\s+){0,3}?(?:company|firm|group|miner|producer|refiner|developer|explorer|"
+    r"manufacturer|maker|supplier|processor|operator|smelter|ministry|government|"
     r"agency|regulator|spokes(?:man|woman|person)))"
     r"(?:'s)?(?:\s+(?:also|further|separately|later|earlier|previously))?\s+(?:said|says|stated|announced|told|noted|added|confirmed|claimed|disclosed|"
     r"reported|estimated|forecast|estimates|expects|forecasts|predicts)\b"
@@ -838,8 +839,16 @@ _PRONOUN_START = re.compile(
     r"the (?:company|firm|group|center|centre|unit|project|bases?))\b",
     re.I,
 )
+# A definite description of a company: "the company", "the Darwin-based developer", "the
+# Toronto-listed rare earths producer" (up to three modifiers before a noun naming what a
+# company is; a buyer or a customer is someone else).
+_COMPANY_NOUNS = (
+    r"(?:company|firm|group|miner|producer|enterprise|refiner|developer|explorer|manufacturer|"
+    r"maker|carmaker|automaker|supplier|processor|operator|smelter|conglomerate|consolidator|"
+    r"exporter|importer|start-?up|corporation|concern|business)"
+)
 _COREF_COMPANY = re.compile(
-    r"\bthe (?:[\w-]+\s+)?(?:company|firm|group|miner|producer|enterprise|refiner)(?:[’']s)?\b",
+    rf"\bthe (?:[\w.’'-]+\s+){{0,3}}?{_COMPANY_NOUNS}(?:[’']s)?\b",
     re.I,
 )
 
@@ -1624,6 +1633,10 @@ def _is_heading(line: str, first: bool, title: str) -> bool:
         return False
     if _CONTINUATION_END.search(stripped):
         return False  # "... net profit attributable to": a sentence broken off, not a heading
+    if _BULLET.match(line) and re.search(r"\d", _BULLET.sub("", line, count=1)):
+        # "- Revenue up 15% to $88 million": a list item stating a figure (a press release's
+        # highlights) is a statement without a full stop, not a heading.
+        return False
     return first or len(stripped.split()) <= 16
 
 
