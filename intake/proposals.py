@@ -960,6 +960,12 @@ class Proposal:
         return (self.start, self.end)
 
 
+# Nouns after which "in X" names a company, not a place: "shares in Arnhem", "a stake in X".
+_IN_COMPANY = re.compile(
+    r"(?i)^(?:shares?|stakes?|stock|holdings?|interests?|investments?|invested|equity)$"
+)
+
+
 @dataclass
 class _Context:
     matcher: EntityMatcher
@@ -1021,8 +1027,13 @@ class _Context:
         it is no short name for "Ganzhou Xinlei Magnetics"."""
         if self.places is None:
             self.places = {
-                m.group(1)
-                for m in re.finditer(r"\b(?:in|at|near|outside)\s+([A-Z][\w'’-]*)", self.text)
+                m.group(2)
+                for m in re.finditer(
+                    r"(\w+\s+)?\b(?:in|at|near|outside)\s+([A-Z][\w'’-]*)", self.text
+                )
+                # "shares in Arnhem", "a stake in Tenggara": an ownership noun before "in"
+                # makes what follows a company, not a place.
+                if not (m.group(1) and _IN_COMPANY.match(m.group(1).strip()))
             } | {m.group(1).title() for m in re.finditer(r"(?m)^([A-Z][A-Z'’-]+),", self.text)}
         return word in self.places
 
@@ -1357,7 +1368,13 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         if _PRONOUN_START.match(opening):
             # "It", "Its", "They", "That": the last named in the paragraph ("they" may be the
             # last two); a one-sentence paragraph of wire copy refers to the paragraph before.
-            pool = ctx.paragraph or ctx.recent[-2:]
+            # A paragraph that names no one yet goes on about whom its sentence before was
+            # about ("The refinery cost ... to build. It shipped ...": the refinery's owner).
+            pool = (
+                ctx.paragraph
+                or [e for e in ctx.said_before if e.kind in COMPANY_KINDS]
+                or ctx.recent[-2:]
+            )
             if pool:
                 company = next((e for e in reversed(pool) if e.kind in COMPANY_KINDS), None)
                 last = company or pool[-1]
@@ -1415,7 +1432,13 @@ _ORG_WORDS = (
     "corp corporation company co inc ltd plc llc limited pty industries technologies technology "
     "energy chemicals partners capital bank fund refinery smelting ventures trust works motors "
     "elements research institute university association authority agency commission council "
-    "exchange consortium alliance"
+    "exchange consortium alliance "
+    # Legal forms of companies elsewhere: Malaysia and Brunei (Sdn Bhd, Berhad), Singapore (Pte),
+    # Indonesia (Tbk), Germany and Austria (GmbH, AG, KG, SE), France, Spain, Belgium (SA, SAS,
+    # SARL), Italy (SpA, Srl), the Netherlands (NV, BV), the Nordics (AB, ASA, AS, Oy, A/S),
+    # Japan (KK), Russia and Kazakhstan (JSC, PJSC), partnerships (LP, LLP).
+    "sdn bhd berhad pte tbk gmbh ag kg se sa sas sarl spa srl nv bv ab asa oy oyj kk jsc pjsc "
+    "lp llp"
 )
 _ORG_WORD = set(_ORG_WORDS.split())
 _ORG_HEAD = {
