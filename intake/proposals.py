@@ -1218,6 +1218,9 @@ def _short_names(name: str) -> list[str]:
 _DEFINED = re.compile(r"\(\s*(?:[\"“']([A-Z][\w&.' -]{1,40})[\"”'][^)]*|([A-Z]{2,8}))\s*\)")
 
 
+_TICKER = re.compile(r"\(\s*(?:[A-Z][\w.-]*\s*:\s*)([A-Z][A-Z.]{1,7})\s*\)")
+
+
 def _learn_names(text: str, start: int, end: int, ctx: _Context) -> None:
     """Remember the organisations a sentence names that the register does not know (see
     `_Context.learn_unknown`), with the short names it defines for them."""
@@ -1228,8 +1231,14 @@ def _learn_names(text: str, start: int, end: int, ctx: _Context) -> None:
         at = text.find(name, start, end)
         if at < 0:
             continue
-        tail = text[at + len(name) : min(end, at + len(name) + 80)]
-        m = _DEFINED.match(tail.lstrip(" .,"))
+        tail = text[at + len(name) : min(end, at + len(name) + 80)].lstrip(" .,")
+        ticker = _TICKER.match(tail)
+        if ticker:
+            # "Kimberley Ionic Clays Limited (ASX: KIC) ("KIC" or "the Company")": the ticker
+            # is a short name too, and the definition may follow it.
+            ctx.learn_unknown(name, ticker.group(1))
+            tail = tail[ticker.end() :].lstrip(" .,")
+        m = _DEFINED.match(tail)
         if m:
             defined = ctx.learn_unknown(name, m.group(1) or m.group(2))
             if re.search(r"\bthe (?:Company|Group|Corporation)\b", m.group(0)):
@@ -1416,7 +1425,7 @@ _PART_OF_COMPANY = re.compile(
     r"feasibility study|grant|loan|offtake|agreement|contract|basket price)\b",
     re.I,
 )
-_FIRST_PERSON = re.compile(r"^(?:we|our|all of our|us)\b|^the \w+ we\b", re.I)
+_FIRST_PERSON = re.compile(r"^[\"“‘']?(?:we|our|all of our|us)\b|^the \w+ we\b", re.I)
 # A bare metric opening the clause: whose output / revenue it is comes from the paragraph.
 _METRIC_START = re.compile(
     r"^(?:(?:first|second|third|fourth)[- ](?:half|quarter)\s+|quarterly\s+|annual\s+|"
@@ -1459,6 +1468,13 @@ _ORG_HEAD = {
 }
 
 
+# A company's own organ, named with capitals in a release: its part, not an organisation.
+_COMPANY_ORGAN = re.compile(
+    r"^(?:Board(?: of Directors)?|Audit Committee|Executive Committee|Management Board|"
+    r"Supervisory Board|Annual General Meeting|General Meeting)$"
+)
+
+
 def unknown_subjects(
     text: str, start: int, end: int, matcher: EntityMatcher, *, indefinite: bool = True
 ) -> list[str]:
@@ -1495,7 +1511,7 @@ def unknown_subjects(
         org_last = len(words) >= 2 and words[-1].lower().rstrip(".") in _ORG_WORD
         # "Ministry of Commerce", "Department of Energy", "Bank of Japan".
         org_head = len(words) >= 3 and words[0].lower() in _ORG_HEAD and words[1] == "of"
-        if org_last or org_head:
+        if (org_last or org_head) and not _COMPANY_ORGAN.match(" ".join(words)):
             out.append(" ".join(words))
     return list(dict.fromkeys(out))
 
@@ -1596,7 +1612,10 @@ def _score(
 
 
 _NAME = re.compile(
-    r"(?<![\w.])(?:[A-Z][\w&'’-]*[a-z0-9][\w&'’-]*|[A-Z]{2,})(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w&'’-]+)*"
+    r"(?<![\w.])(?:[A-Z][\w&'’-]*[a-z0-9][\w&'’-]*|[A-Z]{2,})"
+    # one space or line break between the words of a name: a run of spaces is a column gap
+    # (a contact block's "Helen Okoro          Tristan Bell"), not a name going on
+    r"(?:\s(?:of\s|and\s|&\s)?[A-Z][\w&'’-]+)*"
 )
 _NOT_NAMES_WORDS = (
     "The A An This That These Those It Its They Their He She We Our In On At For By With From As "
