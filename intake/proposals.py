@@ -623,9 +623,25 @@ def _split(text: str, seg: Segment) -> list[Segment]:
             *_split(text, Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution)),
         ]
 
+    # A second clause with its verb left out: "Enami will hold 51% of the joint venture and
+    # Andes Litio the other 49%".
+    cm = re.search(
+        r"\s+and\s+(?=(?:[A-Z][\w.'’-]*\s){1,4}the\s+(?:other|remaining|rest|balance)\b)", masked
+    )
+    if cm and _has_verb(masked[: cm.start()]):
+        return [
+            *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
+            Segment(
+                s + cm.end(),
+                e,
+                kind_hint="ownership" if _OWNERSHIP.search(masked[: cm.start()]) else "",
+                attribution=seg.attribution,
+            ),
+        ]
+
     # An absolute clause: "..., with Huaxing reporting an 83.8% increase".
-    cm = re.search(r",\s+with\s+(?=[A-Z])", masked)
-    if cm and re.search(r"\b\w+ing\b", masked[cm.end() :]):
+    cm = re.search(r",\s+with\s+(?=[A-Z]|the (?:balance|rest|remainder|remaining)\b)", masked)
+    if cm and re.search(r"\b\w+ing\b|\b(?:held|owned|controlled)\b", masked[cm.end() :]):
         return [
             *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
             *_split(
@@ -719,6 +735,13 @@ _RHETORIC = re.compile(
 )
 # Comparative judgements: a verdict on a state of affairs, not a statement of one ("the gap
 # has never been wider", "the stakes could not be higher", "a turning point").
+# A comment aside between commas marks the whole sentence as the writer's view: "There is, it
+# must be said, something audacious ...", "..., one suspects, ...", "..., arguably, ...".
+_ASIDE = re.compile(
+    r",\s+(?:it (?:must|has to|should|needs to) be said|one suspects|it seems|arguably|"
+    r"admittedly|frankly|to be fair|to be sure|of course|it is fair to say)\s*,",
+    re.I,
+)
 _JUDGEMENT = re.compile(
     r"\bnever (?:been|looked|seemed|felt)\s+(?:so\s+|more\s+|less\s+)?\w+|"
     r"\b(?:could not|couldn'?t|cannot|can'?t) (?:be|have been) (?:\w+er|more \w+|clearer)\b|"
@@ -1251,7 +1274,9 @@ _DATELINE = re.compile(
 )
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|of|from|to|outside|across|into|at|for|by|with|within|throughout|than|on|"
-    r"around|near|beyond|through|via|under)\s+(?:the\s+)?(?-i:[A-Z][a-z]+\s+)?$",
+    r"around|near|beyond|through|via|under)\s+(?:the\s+)?(?-i:[A-Z][a-z]+\s+)?"
+    # "in Australia and Malawi", "from Peru, Chile or Bolivia": the places after the first
+    r"(?-i:(?:[A-Z][\w.'’-]+(?:\s[A-Z][\w.'’-]+)?,?\s+){1,3}(?:and|or)\s+)?$",
     re.I,
 )
 _GOVERNMENT_NOUN = re.compile(
@@ -1475,6 +1500,12 @@ _COMPANY_ORGAN = re.compile(
 )
 
 
+_ADJECTIVE_PREFIX = re.compile(
+    r"^[A-Z][\w.'’]*-(?:listed|based|owned|headquartered|registered|controlled|backed|"
+    r"focused|born)$"
+)
+
+
 def unknown_subjects(
     text: str, start: int, end: int, matcher: EntityMatcher, *, indefinite: bool = True
 ) -> list[str]:
@@ -1508,6 +1539,8 @@ def unknown_subjects(
         words = name.group(0).split()
         if words and words[0] in _NOT_NAMES:
             words = words[1:]
+        while words and _ADJECTIVE_PREFIX.match(words[0]):
+            words = words[1:]  # "Singapore-listed Orchid Strategic Metals": Orchid Strategic Metals
         org_last = len(words) >= 2 and words[-1].lower().rstrip(".") in _ORG_WORD
         # "Ministry of Commerce", "Department of Energy", "Bank of Japan".
         org_head = len(words) >= 3 and words[0].lower() in _ORG_HEAD and words[1] == "of"
@@ -1803,6 +1836,8 @@ def _propose(
                 or _JUDGEMENT.search(sentence)
             )
             for seg in segments:
+                if _ASIDE.search(sentence):
+                    break  # the writer's view, every clause of it
                 proposal = _evaluate(text, seg, sentence, ctx, bullet=bool(bullet))
                 if proposal is None:
                     continue
