@@ -743,6 +743,10 @@ _ASIDE = re.compile(
     re.I,
 )
 _JUDGEMENT = re.compile(
+    # Pride and milestones: how the writer feels about it, not what happened.
+    r"\b(?:is|are|was|were|feels?|remains?)\s+(?:very\s+|extremely\s+|immensely\s+)?"
+    r"(?:proud|delighted|thrilled|excited|honou?red|grateful)\s+(?:of|by|with|about)\b|"
+    r"\bmarks? a (?:new chapter|new era|milestone|watershed)\b|"
     r"\bnever (?:been|looked|seemed|felt)\s+(?:so\s+|more\s+|less\s+)?\w+|"
     r"\b(?:could not|couldn'?t|cannot|can'?t) (?:be|have been) (?:\w+er|more \w+|clearer)\b|"
     r"\b(?:\w+er|more \w+|less \w+) than ever(?: before)?\b|"
@@ -765,6 +769,7 @@ _EVALUATION = re.compile(
     re.I,
 )
 _OWNERSHIP = re.compile(
+    r"(?<!\bour )(?<!\bits )(?<!\btheir )(?<!\bhis )(?<!\bher )(?<!\bmy )(?<!\byour )"
     r"\b(?:owns?|owned|ownership|controlling stake|stake in|stakes? of|shareholders? of|"
     r"a shareholder|(?:controlling|largest|biggest|majority|minority|main|principal) "
     r"(?:shareholder|owner|stakeholder)|subsidiary of|a subsidiary|its subsidiary|parent company|part of|state[- ]owned|state[- ]backed|"
@@ -1049,15 +1054,27 @@ class _Context:
         """Does the text use `word` as a place ("in Ganzhou", "GANZHOU, China, Aug 5 -")? Then
         it is no short name for "Ganzhou Xinlei Magnetics"."""
         if self.places is None:
-            self.places = {
-                m.group(2)
-                for m in re.finditer(
-                    r"(\w+\s+)?\b(?:in|at|near|outside)\s+([A-Z][\w'’-]*)", self.text
-                )
-                # "shares in Arnhem", "a stake in Tenggara": an ownership noun before "in"
-                # makes what follows a company, not a place.
-                if not (m.group(1) and _IN_COMPANY.match(m.group(1).strip()))
-            } | {m.group(1).title() for m in re.finditer(r"(?m)^([A-Z][A-Z'’-]+),", self.text)}
+            self.places = (
+                {
+                    m.group(2)
+                    for m in re.finditer(
+                        r"(\w+\s+)?\b(?:in|at|near|outside)\s+(?:the\s+)?([A-Z][\w'’-]*)", self.text
+                    )
+                    # "shares in Arnhem", "a stake in Tenggara": an ownership noun before "in"
+                    # makes what follows a company, not a place.
+                    if not (m.group(1) and _IN_COMPANY.match(m.group(1).strip()))
+                }
+                | {m.group(1).title() for m in re.finditer(r"(?m)^([A-Z][A-Z'’-]+),", self.text)}
+                | {
+                    # "the Kunene Region", "Jiangxi Province", "Kwale County": a place's name
+                    m.group(1)
+                    for m in re.finditer(
+                        r"\b([A-Z][\w'’-]+)\s+(?:Region|Province|County|District|Prefecture|"
+                        r"Governorate|Oblast|Territory|Valley|Basin)\b",
+                        self.text,
+                    )
+                }
+            )
         return word in self.places
 
     def unknown_mentions(self, text: str, start: int, end: int) -> list[Mention]:
@@ -1071,6 +1088,14 @@ class _Context:
             for m in self.unknown_matcher.mentions(text, start, end)
             if not any(k.start < m.end and m.start < k.end for k in known)
         ]
+
+    named_all: list[EntityRef] | None = None
+
+    def named_in_text(self) -> list[EntityRef]:
+        """The known entities the whole text names, in order of first mention."""
+        if self.named_all is None:
+            self.named_all = list(dict.fromkeys(m.entity for m in self.matcher.mentions(self.text)))
+        return self.named_all
 
     def remember(self, entities: list[EntityRef]) -> None:
         for entity in entities:
@@ -1384,9 +1409,20 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
     m = re.search(r"\bthe (center|centre|unit|institute|ministry|agency|bank|fund)\b", body, re.I)
     if m:
         noun = m.group(1).lower()
-        for entity in reversed(ctx.paragraph or ctx.recent):
-            if noun in entity.name.lower() or any(noun in a.lower() for a in entity.aliases):
-                found.append(entity)
+        # The one named in the paragraph (else lately), else the one the document names
+        # anywhere (a ministry's bulletin names its ministry once, in its masthead).
+        pools = (ctx.paragraph or ctx.recent, ctx.named_in_text())
+        for pool in pools:
+            hit = next(
+                (
+                    e
+                    for e in reversed(pool)
+                    if noun in e.name.lower() or any(noun in a.lower() for a in e.aliases)
+                ),
+                None,
+            )
+            if hit is not None:
+                found.append(hit)
                 break
     lead = re.match(r"^(?:together|also|now|so|then|and|but|still|yet),?\s+", body, re.I)
     opening = body[lead.end() :] if lead else body
