@@ -642,10 +642,18 @@ def _split(text: str, seg: Segment) -> list[Segment]:
     # An absolute clause: "..., with Huaxing reporting an 83.8% increase".
     cm = re.search(r",\s+with\s+(?=[A-Z]|the (?:balance|rest|remainder|remaining)\b)", masked)
     if cm and re.search(r"\b\w+ing\b|\b(?:held|owned|controlled)\b", masked[cm.end() :]):
+        held = re.match(r"the (?:balance|rest|remainder|remaining)\b", masked[cm.end() :])
         return [
             *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
             *_split(
-                text, Segment(s + cm.start() + 1, e, context_start=s, attribution=seg.attribution)
+                text,
+                Segment(
+                    s + cm.start() + 1,
+                    e,
+                    kind_hint="ownership" if held else "",
+                    context_start=s,
+                    attribution=seg.attribution,
+                ),
             ),
         ]
 

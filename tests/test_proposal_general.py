@@ -1,0 +1,119 @@
+"""Structural rules of the proposer that do not depend on an article's wording
+(intake.proposals): list items with figures, company descriptions, legal forms, tickers,
+column gaps, comment asides, gapped clauses. Texts written for these tests."""
+
+from __future__ import annotations
+
+from intake.proposals import EntityRef, propose
+
+EIB = EntityRef(1, "European Investment Bank", "government_body", ("EIB",))
+SOLVAY = EntityRef(2, "Solvay", "private_company", ())
+MALAWI = EntityRef(3, "Republic of Malawi", "state", ("Malawi",))
+ENTITIES = [EIB, SOLVAY, MALAWI]
+
+
+def run(text):
+    return propose(text, entities=ENTITIES)
+
+
+def find(found, fragment):
+    hits = [p for p in found if fragment in p.text]
+    assert hits, f"no proposal holds {fragment!r}: {[p.text for p in found]}"
+    return hits[0]
+
+
+def test_highlight_bullets_with_figures_are_statements_not_headings():
+    found = run(
+        "Kestrel Rare Metals Corp. reported its results today.\n\nHighlights\n"
+        "- Revenue up 15% to $88 million\n- Net loss narrowed to $4.2 million\n\n"
+        "Kestrel produced 1,450 tonnes of concentrate in 2026.\n"
+    )
+    assert find(found, "Revenue up 15%").bullet
+    find(found, "Net loss narrowed")
+    # A list item without a figure stays a heading-like line.
+    found = run("Arafura Resources Ltd signed a deal.\n\n- Outlook\n\nArafura produced 9 tonnes.\n")
+    assert not [p for p in found if p.text == "Outlook"]
+
+
+def test_a_description_of_a_company_refers_back_to_it():
+    found = run(
+        "Arafura Rare Earths Ltd reported a 12% rise in revenue to A$45 million.\n\n"
+        "The Darwin-based developer said its project remained on schedule for 2027.\n"
+    )
+    p = find(found, "Darwin-based developer")
+    assert p.named_subjects == ["Arafura Rare Earths Ltd"]
+    assert "Arafura Rare Earths Ltd" in p.origin_phrase
+
+
+def test_legal_forms_elsewhere_end_a_company_name_and_shares_in_x_is_no_place():
+    found = run(
+        "Pahang will take a 30% stake in a refinery built by Tenggara Elements Sdn Bhd, "
+        "the state said.\n\n"
+        "The refinery cost 1.1 billion ringgit to build. It shipped 40 tonnes of oxide in "
+        "August.\n\nShares in Tenggara rose 7.4% to 2.10 ringgit.\n"
+    )
+    assert find(found, "It shipped").named_subjects == ["Tenggara Elements Sdn Bhd"]
+    assert find(found, "Shares in Tenggara").named_subjects == ["Tenggara Elements Sdn Bhd"]
+    # Not a company's name: "Singapore-listed" describes it.
+    found = run("Singapore-listed Orchid Strategic Metals owns 70% of the refinery.\n")
+    assert find(found, "owns 70%").named_subjects == ["Orchid Strategic Metals"]
+
+
+def test_a_ticker_before_the_defined_term_and_a_contact_block():
+    found = run(
+        'Kimberley Ionic Clays Limited (ASX: KIC) ("KIC" or "the Company") signed an offtake '
+        "agreement for 1,500 tonnes a year.\n\n"
+        "KIC held cash of A$41.6 million at 30 June 2026.\n\n"
+        "Helen Okoro                          Tristan Bell\n"
+        "Managing Director                    Fennell Partners (media)\n"
+    )
+    assert find(found, "KIC held cash").named_subjects == ["Kimberley Ionic Clays Limited"]
+    for p in found:
+        assert not any("Okoro" in n for n in p.named_subjects)
+
+
+def test_the_board_of_directors_is_the_company_and_a_quoted_we_is_the_issuer():
+    found = run(
+        'Saguenay Battery Metals Corp. ("Saguenay" or "the Company") reported output of '
+        "8,420 tonnes.\n\n"
+        "The Board of Directors has approved a C$95 million project at the refinery.\n\n"
+        '"Our order book is already 85% contracted," said the chief executive.\n'
+    )
+    assert find(found, "Board of Directors").named_subjects == ["Saguenay Battery Metals Corp"]
+    assert find(found, "order book").named_subjects == ["Saguenay Battery Metals Corp"]
+
+
+def test_a_comment_aside_or_pride_sinks_the_sentence():
+    found = run(
+        "There is, it must be said, something audacious about building a 1,800-tonne magnet "
+        "plant on the Danube, and Oberland Magnetwerke GmbH now proposes to do it.\n\n"
+        "This bulletin marks a new chapter, and the Ministry is proud of the progress made "
+        "by the sector.\n\nOberland Magnetwerke GmbH signed a lease on a 38,000 square metre "
+        "site.\n"
+    )
+    assert [p.text for p in found if "audacious" in p.text or "proud" in p.text] == []
+    find(found, "signed a lease")
+
+
+def test_a_gapped_clause_and_the_balance_held_by():
+    found = run(
+        "Under the deal, Enami Minerals Company will hold 51% of the joint venture and Andes "
+        "Litio SpA the other 49%.\n\n"
+        "Oberland is owned 64% by the Haberl family, with the balance held by Isar Growth "
+        "Partners since 2021.\n"
+    )
+    first = find(found, "will hold 51%")
+    assert "Andes Litio" not in first.text
+    assert find(found, "the other 49%").kind == "ownership"
+    assert "Isar" not in find(found, "owned 64%").text
+    find(found, "the balance held by Isar Growth Partners")
+
+
+def test_places_coordinated_after_a_preposition_and_our_own():
+    found = run(
+        "Oberland Magnetwerke GmbH aims to source 40% of its oxide outside China by 2030, "
+        "pointing to talks with suppliers in Australia and Malawi.\n\n"
+        "Our own forecast for Oberland Magnetwerke GmbH is lower, at 560 tonnes.\n"
+    )
+    assert MALAWI.id not in find(found, "aims to source").subjects
+    assert find(found, "Our own forecast").kind != "ownership"
