@@ -659,10 +659,14 @@ def _split(text: str, seg: Segment) -> list[Segment]:
 
     # Two clauses joined by ", and" with a new subject: "X are backed by ..., and the Y is ...".
     # A short second clause ("..., and its founders will hold 41%") completes the first.
-    cm = re.search(r",\s+and\s+(?=(?:the|a|an|its|their|this|these|those)\s)", masked)
+    cm = re.search(r",\s+and\s+(?=(?:the|a|an|its|their|this|these|those|it|they)\s)", masked)
     if (
         cm
-        and _has_verb(masked[cm.end() :])
+        and (
+            _has_verb(masked[cm.end() :])
+            # "..., and it encourages ...": a pronoun, then its verb
+            or re.match(r"(?:it|they)\s+(?:\w+ly\s+)?[a-z]+(?:s|ed)\b", masked[cm.end() :])
+        )
         and _has_verb(masked[: cm.start()])
         and len(masked[cm.end() :].split()) >= 7
     ):
@@ -764,7 +768,10 @@ _JUDGEMENT = re.compile(
     re.I,
 )
 _PRESCRIPTIVE = re.compile(
-    r"\b(?:should|ought to|must|needs? to|calls? for|has to|have to|it is time)\b", re.I
+    r"\b(?:should|ought to|must|needs? to|calls? for|has to|have to|it is time)\b|"
+    # an appeal to the reader: "it encourages all licence holders to take part"
+    r"\b(?:encourages?|urges?|invites?|calls? on|appeals? to)\s+(?:\w+\s+){0,4}?to\s+[a-z]+",
+    re.I,
 )
 # Case-sensitive on purpose: "May" the month is not "may" the hedge.
 _HEDGE = re.compile(
@@ -782,7 +789,7 @@ _OWNERSHIP = re.compile(
     r"a shareholder|(?:controlling|largest|biggest|majority|minority|main|principal) "
     r"(?:shareholder|owner|stakeholder)|subsidiary of|a subsidiary|its subsidiary|parent company|part of|state[- ]owned|state[- ]backed|"
     r"state[- ]controlled|controls|controlled by|control over|exerts? control|"
-    r"publicly listed|listed on|acquired|acquires|holds? (?:a|the) \w* ?stake|"
+    r"publicly listed|listed on|(?:shares|stock) (?:trade|trades|are traded|is traded) on|acquired|acquires|holds? (?:a|the) \w* ?stake|"
     r"operates? the|operate the|operated by|"
     r"holds? (?:about |around |nearly |some |over |almost )?\d[\d.,]*%\s+(?:of|in)\b)",
     re.I,
@@ -793,7 +800,14 @@ _PLAN_STRONG = re.compile(
     r"is designed to|are designed to|expected to|scheduled to|will (?:be|start|begin|open|"
     r"reach|produce|invest|build|launch)|to be (?:completed|built|commissioned)|"
     r"launchpads? for|serve as|pipeline|expected (?:in|by)|due (?:in|by)|scheduled for|"
-    r"committed to|pledged to|promised to|on track to)\b",
+    r"committed to|pledged to|promised to|on track to|"
+    # any action an organisation says it will take: "Daewon will nominate one director",
+    # "the Ministry will consult industry", "Saguenay will host a conference call"
+    r"will (?!not\b|need\b|have\b|remain\b|always\b|never\b|surely\b|certainly\b|likely\b)"
+    r"(?:\w+ly\s+)?[a-z]{3,}|"
+    # an expectation with a date: "It expects first production from Halls Creek in 2029"
+    r"(?:expects?|anticipates?|targets?)\s+(?:[\w-]+\s+){1,6}?(?:in|by|from)\s+(?:the\s+)?"
+    r"(?:[\w-]+\s+){0,3}?(?:19|20)\d\d)\b",
     re.I,
 )
 # A forecast is a plan/forecast claim even when it is a percentage.

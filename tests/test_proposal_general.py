@@ -117,3 +117,18 @@ def test_places_coordinated_after_a_preposition_and_our_own():
     )
     assert MALAWI.id not in find(found, "aims to source").subjects
     assert find(found, "Our own forecast").kind != "ownership"
+
+
+def test_what_an_organisation_says_it_will_do_is_a_plan_and_an_appeal_is_not_proposed():
+    found = run(
+        "Daewon Magnetics holds a 7.2% interest in Kimberley Ionic Clays Limited.\n\n"
+        "Daewon will nominate one director to the board once the offtake becomes "
+        "unconditional.\n\nKimberley Ionic Clays Limited intends to build a plant. It expects "
+        "first production from Halls Creek in 2029.\n\n"
+        "The Ministry of Mines will consult industry on the levy during September, and it "
+        "encourages all licence holders to take part.\n"
+    )
+    assert find(found, "will nominate").kind == "plan"
+    assert find(found, "expects first production").kind == "plan"
+    assert find(found, "will consult").kind == "plan"
+    assert not [p for p in found if "encourages" in p.text]
