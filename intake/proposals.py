@@ -1112,6 +1112,21 @@ class _Context:
         ]
 
     named_all: list[EntityRef] | None = None
+    topic: list[EntityRef] | None = None
+
+    def topic_state(self) -> EntityRef | None:
+        """The country a text is about: the state it names most, twice at least and more
+        often than any other."""
+        if self.topic is None:
+            counts: dict[EntityRef, int] = {}
+            for m in self.matcher.mentions(self.text):
+                if m.entity.kind == "state":
+                    counts[m.entity] = counts.get(m.entity, 0) + 1
+            ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+            top = ranked[0] if ranked else None
+            ok = top and top[1] >= 2 and (len(ranked) == 1 or ranked[1][1] < top[1])
+            self.topic = [top[0]] if ok else []
+        return self.topic[0] if self.topic else None
 
     def named_in_text(self) -> list[EntityRef]:
         """The known entities the whole text names, in order of first mention."""
@@ -1483,10 +1498,25 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
             company = ctx.last_company(defined_term=True)
             if company is not None:
                 found, how = [company], "refers back to"
+    if not found and _TRADE_METRIC.match(opening):
+        # "Exports of lithium ore reached 184,000 tonnes", "Imports ... from Myanmar rose":
+        # a country's trade, in a text about one country (the state it names most).
+        country = ctx.topic_state()
+        if country is not None:
+            found, how = [country], "refers back to"
     if not found:
         how = "nobody"
     unique = list(dict.fromkeys(found))
     return unique, how
+
+
+# A country's trade or market figure opening a clause that names no one: "Exports there rose
+# ...", "Graphite exports were ...", "The average export price rose ...".
+_TRADE_METRIC = re.compile(
+    r"^(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:exports?|imports?|export prices?|import prices?|"
+    r"overseas shipments|foreign sales|trade surplus|trade deficit)\b(?!\s+(?:of|by)\s+(?-i:[A-Z]))",
+    re.I,
+)
 
 
 # A clause with a subject of its own that is not a known entity: "a smaller producer in

@@ -132,3 +132,15 @@ def test_what_an_organisation_says_it_will_do_is_a_plan_and_an_appeal_is_not_pro
     assert find(found, "expects first production").kind == "plan"
     assert find(found, "will consult").kind == "plan"
     assert not [p for p in found if "encourages" in p.text]
+
+
+def test_a_countrys_trade_figure_is_about_the_country_the_text_is_about():
+    found = run(
+        "Malawi's mines ministry published its quarterly bulletin.\n\n"
+        "Exports of rare earth concentrate reached 1,840 tonnes in the second quarter.\n\n"
+        "Investors who back Malawi will find an open door.\n"
+    )
+    assert find(found, "Exports of rare earth").subjects == [MALAWI.id]
+    # A text naming no country twice gives the figure no subject.
+    found = run("Exports of rare earth concentrate reached 1,840 tonnes in the second quarter.\n")
+    assert find(found, "Exports of rare earth").subjects == []
