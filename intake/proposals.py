@@ -1629,6 +1629,12 @@ def unknown_subjects(
             words = words[1:]
         while words and _ADJECTIVE_PREFIX.match(words[0]):
             words = words[1:]  # "Singapore-listed Orchid Strategic Metals": Orchid Strategic Metals
+        if "of" in words[1:-1] and words[-1].lower().rstrip(".") not in _ORG_WORD:
+            # "Tohoku Metal Industries of Japan", "Hanbit Magnetics of South Korea": the
+            # organisation, then where it is from.
+            cut = len(words) - 1 - words[::-1].index("of")
+            if words[cut - 1].lower().rstrip(".") in _ORG_WORD:
+                words = words[:cut]
         org_last = len(words) >= 2 and words[-1].lower().rstrip(".") in _ORG_WORD
         # "Ministry of Commerce", "Department of Energy", "Bank of Japan".
         org_head = len(words) >= 3 and words[0].lower() in _ORG_HEAD and words[1] == "of"
@@ -2242,15 +2248,25 @@ def _dedupe(candidates: list[Proposal]) -> list[Proposal]:
     order = sorted(candidates, key=lambda p: (p.bullet, approximate_only(p), p.start))
     kept: list[Proposal] = []
     seen_prints: set[str] = set()
-    kept_keys: set[tuple] = set()  # the kept clauses' figures, comparable (`figure_key`)
+    # the kept clauses' figures, comparable (`figure_key`), with who each was said of
+    kept_keys: dict[tuple, list[set]] = {}
     kept_ranges: list[dict] = []
     for p in order:
         if p.fingerprint in seen_prints:
             continue
         amounts = [f for f in quantitative(p.figures) if re.search(r"\d", f["text"])]
+        about = {*p.subjects, *p.named_subjects}
+
+        def stated(f, about=about, p=p) -> bool:
+            # The same figure said of someone else is no repeat: "Saguenay owns 50% of the
+            # joint venture. Tohoku Metal Industries holds the other 50%."
+            said_of = kept_keys.get(figure_key(f), [])
+            return bool(said_of) and (
+                p.bullet or any(not about or not who or about & who for who in said_of)
+            )
+
         if amounts and all(
-            figure_key(f) in kept_keys or any(figure_covers(k, f) for k in kept_ranges)
-            for f in amounts
+            stated(f) or any(figure_covers(k, f) for k in kept_ranges) for f in amounts
         ):
             continue
         if p.bullet and any(
@@ -2264,7 +2280,7 @@ def _dedupe(candidates: list[Proposal]) -> list[Proposal]:
         kept.append(p)
         seen_prints.add(p.fingerprint)
         for f in quantitative(p.figures):
-            kept_keys.add(figure_key(f))
+            kept_keys.setdefault(figure_key(f), []).append(about)
             if "low" in f and "high" in f:
                 kept_ranges.append(f)  # a range covers an approximate figure inside it
     kept.sort(key=lambda p: p.start)

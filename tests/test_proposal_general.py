@@ -144,3 +144,12 @@ def test_a_countrys_trade_figure_is_about_the_country_the_text_is_about():
     # A text naming no country twice gives the figure no subject.
     found = run("Exports of rare earth concentrate reached 1,840 tonnes in the second quarter.\n")
     assert find(found, "Exports of rare earth").subjects == []
+
+
+def test_the_same_figure_said_of_someone_else_is_no_repeat():
+    found = run(
+        "Saguenay Battery Metals Corp. owns 50% of the Matagami Nickel Joint Venture. "
+        "Tohoku Metal Industries of Japan holds the other 50%.\n"
+    )
+    find(found, "owns 50%")
+    assert find(found, "holds the other 50%").named_subjects == ["Tohoku Metal Industries"]
