@@ -397,7 +397,11 @@ _DOCUMENT_NOUN = re.compile(
 _ELABORATING_ING = re.compile(
     r"^(?:including|excluding|covering|representing|outperforming|underperforming|"
     r"recovering|compared|comparing|amounting|equivalent|beating|lagging|trailing|totalling|"
-    r"totaling)\b",
+    r"totaling|"
+    # an attribution inside the sentence ("..., according to X, down from ...") and the same
+    # measure going on ("..., rising to 25,000 tonnes once ...", "..., valuing it at ..."):
+    # part of the statement before them
+    r"according|valuing|(?:rising|falling|climbing|dropping|increasing|growing|declining)\s+to)\b",
     re.I,
 )
 _COMMENTARY_ING = re.compile(

@@ -153,3 +153,17 @@ def test_the_same_figure_said_of_someone_else_is_no_repeat():
     )
     find(found, "owns 50%")
     assert find(found, "holds the other 50%").named_subjects == ["Tohoku Metal Industries"]
+
+
+def test_an_attribution_or_the_same_measure_going_on_stays_in_the_sentence():
+    found = run(
+        "Dysprosium oxide traded at 1,650 yuan per kilogram in Ganzhou on Monday, according "
+        "to Shanghai Metals Market, down from 1,820 yuan at the start of the year.\n\n"
+        "Shares in Arnhem Rare Metals Ltd fell 7.4% to A$0.315, valuing it at A$212 million.\n\n"
+        "The venture plans to produce 15,000 tonnes a year from 2030, rising to 25,000 tonnes "
+        "once a second plant is built.\n"
+    )
+    assert len(found) == 3, [p.text for p in found]
+    assert find(found, "Dysprosium").text.endswith("start of the year.")
+    assert find(found, "Shares in").text.endswith("A$212 million.")
+    assert find(found, "venture plans").text.endswith("plant is built.")
