@@ -1160,6 +1160,12 @@ class _Context:
         # will ..." is Allegheny).
         # After a heading, with no company named in the new section yet, it is the company
         # the article is about.
+        if not self.paragraph_subjects and not self.paragraph:
+            # Opening a paragraph, "the company" is the company the article is about: the
+            # paragraph before may have been about a buyer or a partner.
+            main = self.main_company()
+            if main is not None:
+                return main
         for pool in (self.paragraph_subjects, self.subjects_seen, self.paragraph):
             for entity in reversed(pool):
                 if entity.kind in COMPANY_KINDS:

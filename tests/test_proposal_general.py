@@ -167,3 +167,19 @@ def test_an_attribution_or_the_same_measure_going_on_stays_in_the_sentence():
     assert find(found, "Dysprosium").text.endswith("start of the year.")
     assert find(found, "Shares in").text.endswith("A$212 million.")
     assert find(found, "venture plans").text.endswith("plant is built.")
+
+
+def test_the_company_opening_a_paragraph_is_the_one_the_article_is_about():
+    found = run(
+        "Tenggara Elements Sdn Bhd opened a refinery. Tenggara shipped 40 tonnes of oxide in "
+        "August.\n\nSolvay, the Belgian chemicals group, agreed to buy up to 1,200 tonnes a "
+        "year.\n\nThe company aims to lift capacity to 9,000 tonnes a year by 2029.\n"
+    )
+    p = find(found, "The company aims")
+    assert p.subjects == [] and p.named_subjects == ["Tenggara Elements Sdn Bhd"]
+    # Inside a paragraph, the company is the one just named in subject position.
+    found = run(
+        "Tenggara Elements Sdn Bhd opened a refinery. Tenggara shipped 40 tonnes of oxide.\n\n"
+        "Solvay agreed to buy up to 1,200 tonnes a year. The company will pay 20% upfront.\n"
+    )
+    assert find(found, "pay 20% upfront").subjects == [SOLVAY.id]
