@@ -1356,6 +1356,11 @@ _GOVERNMENT_NOUN = re.compile(
 )
 
 
+# A body that is a party to what it is named in, not a place: "a loan from the European
+# Investment Bank", "a grant from the Export Finance Agency".
+_PARTY_BODY = re.compile(r"\b(?:Bank|Fund|Agency|Finance|Facility|Corporation|Commission)\b")
+
+
 def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Mention]:
     """The mentions of a clause that can be what it is about: known names and unknown
     organisations named before, less a dateline ("PERTH, July 24 (Reuters) -"), anything in
@@ -1392,7 +1397,13 @@ def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Me
                 and re.match(r"^\s+[a-z]", after)
                 and not _GOVERNMENT_NOUN.match(after)
             )
-            if _LOCATIVE_BEFORE.search(before) and not _GOVERNMENT_NOUN.match(after):
+            possessive = re.match(r"^['’]s\s", after)  # "of Malawi's cabinet": Malawi's organ
+            if (
+                _LOCATIVE_BEFORE.search(before)
+                and not _GOVERNMENT_NOUN.match(after)
+                and not possessive
+                and (m.entity.kind == "state" or not _PARTY_BODY.search(m.entity.name))
+            ):
                 continue
             if m.entity.kind == "state" and modifier:
                 continue
@@ -1471,7 +1482,14 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
             if hit is not None:
                 found.append(hit)
                 break
-    lead = re.match(r"^(?:together|also|now|so|then|and|but|still|yet),?\s+", body, re.I)
+    lead = re.match(
+        r"^(?:(?:together|also|now|so|then|and|but|still|yet),?|"
+        # "She added that the plant aims ...": what was said is the clause
+        r"(?:he|she|they|it|we)\s+(?:also\s+)?(?:added|said|noted|stressed|explained)(?:\s+that)?)"
+        r"\s+",
+        body,
+        re.I,
+    )
     opening = body[lead.end() :] if lead else body
     if (
         not found

@@ -183,3 +183,25 @@ def test_the_company_opening_a_paragraph_is_the_one_the_article_is_about():
         "Solvay agreed to buy up to 1,200 tonnes a year. The company will pay 20% upfront.\n"
     )
     assert find(found, "pay 20% upfront").subjects == [SOLVAY.id]
+
+
+def test_a_lender_after_from_and_a_possessive_state_are_parties_not_places():
+    found = run(
+        "Oberland Magnetwerke GmbH will build a plant. The investment is to be financed by a "
+        "€120 million loan from the European Investment Bank.\n\n"
+        "The minister said mining should contribute 20% of Malawi's gross domestic product by "
+        "2030.\n"
+    )
+    assert EIB.id in find(found, "loan from the European").subjects
+    assert find(found, "20% of Malawi").subjects == [MALAWI.id]
+    # A place after a preposition is still no subject.
+    found = run("Oberland Magnetwerke GmbH shipped 1,800 tonnes of magnets to buyers in Malawi.\n")
+    assert MALAWI.id not in find(found, "shipped").subjects
+
+
+def test_she_added_that_the_plant_is_the_company():
+    found = run(
+        "Oberland Magnetwerke GmbH will build a magnet plant on the Danube.\n\n"
+        "She added that the plant aims to source 40% of its oxide outside China by 2030.\n"
+    )
+    assert find(found, "the plant aims").named_subjects == ["Oberland Magnetwerke GmbH"]
