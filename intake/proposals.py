@@ -1541,7 +1541,8 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
 # A country's trade or market figure opening a clause that names no one: "Exports there rose
 # ...", "Graphite exports were ...", "The average export price rose ...".
 _TRADE_METRIC = re.compile(
-    r"^(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:exports?|imports?|export prices?|import prices?|"
+    r"^(?:the\s+)?(?:(?!(?:a|an|on|of|for|to|in|against)\b)[\w-]+\s+){0,4}?"
+    r"(?:exports?|imports?|export prices?|import prices?|"
     r"overseas shipments|foreign sales|trade surplus|trade deficit)\b(?!\s+(?:of|by)\s+(?-i:[A-Z]))",
     re.I,
 )
@@ -2195,7 +2196,8 @@ def _evaluate(
         # statement can be checked against, though not its subject.
         score = round(min(score + 0.1, 1.0), 2)
         reasons.append(f"also names {', '.join(dict.fromkeys(places[:2]))}")
-    ctx.sentence_subjects = subjects or ctx.sentence_subjects
+    # known or not: "..., which is expected to lift capacity" goes on about either
+    ctx.sentence_subjects = resolved or ctx.sentence_subjects
     # Origin: an attribution in the clause, in its sentence, or opening its section.
     said_by_unknown = re.match(
         _OWN_SUBJECT.pattern + r"[^,;]{0,60}?\s+(?:also\s+)?(?:said|says|told|reported)\b",

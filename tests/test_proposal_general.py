@@ -205,3 +205,17 @@ def test_she_added_that_the_plant_is_the_company():
         "She added that the plant aims to source 40% of its oxide outside China by 2030.\n"
     )
     assert find(found, "the plant aims").named_subjects == ["Oberland Magnetwerke GmbH"]
+
+
+def test_a_relative_clause_goes_on_about_an_unknown_subject_and_a_ban_on_exports_is_no_trade_figure():
+    found = run(
+        'Saguenay Battery Metals Corp. ("Saguenay" or "the Company") reported output.\n\n'
+        "Saguenay has approved a C$95 million project at the refinery, which is expected to "
+        "lift capacity by 20% when it is completed in 2027.\n"
+    )
+    assert find(found, "lift capacity").named_subjects == ["Saguenay Battery Metals Corp"]
+    found = run(
+        "Malawi's ministry said Malawi would act.\n\n"
+        "A ban on exports of unprocessed ore, announced in 2023, remains in force.\n"
+    )
+    assert all(MALAWI.id not in p.subjects for p in found if "ban on exports" in p.text)
