@@ -1316,6 +1316,13 @@ _DEFINED = re.compile(r"\(\s*(?:[\"“']([A-Z][\w&.' -]{1,40})[\"”'][^)]*|([A-
 _TICKER = re.compile(r"\(\s*(?:[A-Z][\w.-]*\s*:\s*)([A-Z][A-Z.]{1,7})\s*\)")
 
 
+_OWN_PROJECT = re.compile(
+    r"\bits\s+(?:[\w%-]+-owned\s+|flagship\s+|wholly\s+owned\s+)?"
+    r"((?:Mt|Mount|Lake|Port|[A-Z][a-z]+)(?:\s[A-Z][\w'’-]+){0,2})\s+"
+    r"(?:(?:rare earths?|lithium|nickel|graphite|ionic clay)\s+)?(?:project|mine|deposit)\b"
+)
+
+
 def _learn_names(text: str, start: int, end: int, ctx: _Context) -> None:
     """Remember the organisations a sentence names that the register does not know (see
     `_Context.learn_unknown`), with the short names it defines for them."""
@@ -1333,6 +1340,10 @@ def _learn_names(text: str, start: int, end: int, ctx: _Context) -> None:
             # is a short name too, and the definition may follow it.
             ctx.learn_unknown(name, ticker.group(1))
             tail = tail[ticker.end() :].lstrip(" .,")
+        # "... for its 100%-owned Mt Burgess rare earths project": the project's name is
+        # the company's too ("Mt Burgess would produce ..." is about the company).
+        for pm in _OWN_PROJECT.finditer(text, at + len(name), end):
+            ctx.learn_unknown(name, pm.group(1))
         m = _DEFINED.match(tail)
         if m:
             defined = ctx.learn_unknown(name, m.group(1) or m.group(2))

@@ -219,3 +219,12 @@ def test_a_relative_clause_goes_on_about_an_unknown_subject_and_a_ban_on_exports
         "A ban on exports of unprocessed ore, announced in 2023, remains in force.\n"
     )
     assert all(MALAWI.id not in p.subjects for p in found if "ban on exports" in p.text)
+
+
+def test_the_companys_own_project_name_refers_to_the_company():
+    found = run(
+        "Coolgardie Critical Minerals Limited announced a study for its 100%-owned Mt Burgess "
+        "rare earths project.\n\n"
+        "Mt Burgess would produce an average of 3,950 tonnes of oxide a year.\n"
+    )
+    assert find(found, "would produce").named_subjects == ["Coolgardie Critical Minerals Limited"]
