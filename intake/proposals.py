@@ -2259,6 +2259,13 @@ def _evaluate(
         reasons.append(f"attributed: {phrase!r}")
     else:
         reasons.append("the article's own voice")
+    lead = _SAID_LEAD.match(body) if said_by_subject else None
+    if lead and len(body[lead.end() :].split()) >= 4:
+        # "X, the state-owned consolidator, said on Tuesday that revenue ...": the statement
+        # is what was said; the verb of saying is its origin, outside the span.
+        start += lead.end()
+        body = text[start:end]
+        figures = parse_figures(text, start, end)
     return Proposal(
         start=start,
         end=end,
@@ -2276,6 +2283,15 @@ def _evaluate(
         bullet=bullet,
         fingerprint=fingerprint(body),
     )
+
+
+# A verb of saying opening a clause, with its time and "that": "said on Monday that ",
+# "also said last month ", "told analysts ".
+_SAID_LEAD = re.compile(
+    r"^(?:also\s+)?(?:said|says|told\s+(?:analysts|reporters|investors|\w+)|reported|announced|"
+    r"stated)(?:\s+(?:on|last|this|in)\s+(?:a\s+)?\w+(?:\s+\w+)?)?(?:\s+that)?\s+"
+    r"(?=(?:it|its|the|a|an|revenue|output|[A-Z0-9])\b)",
+)
 
 
 def _dedupe(candidates: list[Proposal]) -> list[Proposal]:

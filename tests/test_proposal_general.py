@@ -228,3 +228,13 @@ def test_the_companys_own_project_name_refers_to_the_company():
         "Mt Burgess would produce an average of 3,950 tonnes of oxide a year.\n"
     )
     assert find(found, "would produce").named_subjects == ["Coolgardie Critical Minerals Limited"]
+
+
+def test_the_verb_of_saying_is_outside_the_span_and_kept_as_the_origin():
+    found = run(
+        "Iluka Resources Limited, which is building a refinery at Eneabba, said on Monday that "
+        "it had secured a further A$400 million loan from the government.\n"
+    )
+    p = find(found, "A$400 million")
+    assert p.text.startswith("it had secured")
+    assert p.origin_kind == "attributed" and "Iluka" in p.origin_phrase
