@@ -397,7 +397,11 @@ _DOCUMENT_NOUN = re.compile(
 _ELABORATING_ING = re.compile(
     r"^(?:including|excluding|covering|representing|outperforming|underperforming|"
     r"recovering|compared|comparing|amounting|equivalent|beating|lagging|trailing|totalling|"
-    r"totaling)\b",
+    r"totaling|"
+    # an attribution inside the sentence ("..., according to X, down from ...") and the same
+    # measure going on ("..., rising to 25,000 tonnes once ...", "..., valuing it at ..."):
+    # part of the statement before them
+    r"according|valuing|(?:rising|falling|climbing|dropping|increasing|growing|declining)\s+to)\b",
     re.I,
 )
 _COMMENTARY_ING = re.compile(
@@ -623,22 +627,50 @@ def _split(text: str, seg: Segment) -> list[Segment]:
             *_split(text, Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution)),
         ]
 
+    # A second clause with its verb left out: "Enami will hold 51% of the joint venture and
+    # Andes Litio the other 49%".
+    cm = re.search(
+        r"\s+and\s+(?=(?:[A-Z][\w.'’-]*\s){1,4}the\s+(?:other|remaining|rest|balance)\b)", masked
+    )
+    if cm and _has_verb(masked[: cm.start()]):
+        return [
+            *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
+            Segment(
+                s + cm.end(),
+                e,
+                kind_hint="ownership" if _OWNERSHIP.search(masked[: cm.start()]) else "",
+                attribution=seg.attribution,
+            ),
+        ]
+
     # An absolute clause: "..., with Huaxing reporting an 83.8% increase".
-    cm = re.search(r",\s+with\s+(?=[A-Z])", masked)
-    if cm and re.search(r"\b\w+ing\b", masked[cm.end() :]):
+    cm = re.search(r",\s+with\s+(?=[A-Z]|the (?:balance|rest|remainder|remaining)\b)", masked)
+    if cm and re.search(r"\b\w+ing\b|\b(?:held|owned|controlled)\b", masked[cm.end() :]):
+        held = re.match(r"the (?:balance|rest|remainder|remaining)\b", masked[cm.end() :])
         return [
             *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
             *_split(
-                text, Segment(s + cm.start() + 1, e, context_start=s, attribution=seg.attribution)
+                text,
+                Segment(
+                    s + cm.start() + 1,
+                    e,
+                    kind_hint="ownership" if held else "",
+                    context_start=s,
+                    attribution=seg.attribution,
+                ),
             ),
         ]
 
     # Two clauses joined by ", and" with a new subject: "X are backed by ..., and the Y is ...".
     # A short second clause ("..., and its founders will hold 41%") completes the first.
-    cm = re.search(r",\s+and\s+(?=(?:the|a|an|its|their|this|these|those)\s)", masked)
+    cm = re.search(r",\s+and\s+(?=(?:the|a|an|its|their|this|these|those|it|they)\s)", masked)
     if (
         cm
-        and _has_verb(masked[cm.end() :])
+        and (
+            _has_verb(masked[cm.end() :])
+            # "..., and it encourages ...": a pronoun, then its verb
+            or re.match(r"(?:it|they)\s+(?:\w+ly\s+)?[a-z]+(?:s|ed)\b", masked[cm.end() :])
+        )
         and _has_verb(masked[: cm.start()])
         and len(masked[cm.end() :].split()) >= 7
     ):
@@ -719,7 +751,18 @@ _RHETORIC = re.compile(
 )
 # Comparative judgements: a verdict on a state of affairs, not a statement of one ("the gap
 # has never been wider", "the stakes could not be higher", "a turning point").
+# A comment aside between commas marks the whole sentence as the writer's view: "There is, it
+# must be said, something audacious ...", "..., one suspects, ...", "..., arguably, ...".
+_ASIDE = re.compile(
+    r",\s+(?:it (?:must|has to|should|needs to) be said|one suspects|it seems|arguably|"
+    r"admittedly|frankly|to be fair|to be sure|of course|it is fair to say)\s*,",
+    re.I,
+)
 _JUDGEMENT = re.compile(
+    # Pride and milestones: how the writer feels about it, not what happened.
+    r"\b(?:is|are|was|were|feels?|remains?)\s+(?:very\s+|extremely\s+|immensely\s+)?"
+    r"(?:proud|delighted|thrilled|excited|honou?red|grateful)\s+(?:of|by|with|about)\b|"
+    r"\bmarks? a (?:new chapter|new era|milestone|watershed)\b|"
     r"\bnever (?:been|looked|seemed|felt)\s+(?:so\s+|more\s+|less\s+)?\w+|"
     r"\b(?:could not|couldn'?t|cannot|can'?t) (?:be|have been) (?:\w+er|more \w+|clearer)\b|"
     r"\b(?:\w+er|more \w+|less \w+) than ever(?: before)?\b|"
@@ -729,7 +772,10 @@ _JUDGEMENT = re.compile(
     re.I,
 )
 _PRESCRIPTIVE = re.compile(
-    r"\b(?:should|ought to|must|needs? to|calls? for|has to|have to|it is time)\b", re.I
+    r"\b(?:should|ought to|must|needs? to|calls? for|has to|have to|it is time)\b|"
+    # an appeal to the reader: "it encourages all licence holders to take part"
+    r"\b(?:encourages?|urges?|invites?|calls? on|appeals? to)\s+(?:\w+\s+){0,4}?to\s+[a-z]+",
+    re.I,
 )
 # Case-sensitive on purpose: "May" the month is not "may" the hedge.
 _HEDGE = re.compile(
@@ -742,11 +788,12 @@ _EVALUATION = re.compile(
     re.I,
 )
 _OWNERSHIP = re.compile(
+    r"(?<!\bour )(?<!\bits )(?<!\btheir )(?<!\bhis )(?<!\bher )(?<!\bmy )(?<!\byour )"
     r"\b(?:owns?|owned|ownership|controlling stake|stake in|stakes? of|shareholders? of|"
     r"a shareholder|(?:controlling|largest|biggest|majority|minority|main|principal) "
     r"(?:shareholder|owner|stakeholder)|subsidiary of|a subsidiary|its subsidiary|parent company|part of|state[- ]owned|state[- ]backed|"
     r"state[- ]controlled|controls|controlled by|control over|exerts? control|"
-    r"publicly listed|listed on|acquired|acquires|holds? (?:a|the) \w* ?stake|"
+    r"publicly listed|listed on|(?:shares|stock) (?:trade|trades|are traded|is traded) on|acquired|acquires|holds? (?:a|the) \w* ?stake|"
     r"operates? the|operate the|operated by|"
     r"holds? (?:about |around |nearly |some |over |almost )?\d[\d.,]*%\s+(?:of|in)\b)",
     re.I,
@@ -757,7 +804,14 @@ _PLAN_STRONG = re.compile(
     r"is designed to|are designed to|expected to|scheduled to|will (?:be|start|begin|open|"
     r"reach|produce|invest|build|launch)|to be (?:completed|built|commissioned)|"
     r"launchpads? for|serve as|pipeline|expected (?:in|by)|due (?:in|by)|scheduled for|"
-    r"committed to|pledged to|promised to|on track to)\b",
+    r"committed to|pledged to|promised to|on track to|"
+    # any action an organisation says it will take: "Daewon will nominate one director",
+    # "the Ministry will consult industry", "Saguenay will host a conference call"
+    r"will (?!not\b|need\b|have\b|remain\b|always\b|never\b|surely\b|certainly\b|likely\b)"
+    r"(?:\w+ly\s+)?[a-z]{3,}|"
+    # an expectation with a date: "It expects first production from Halls Creek in 2029"
+    r"(?:expects?|anticipates?|targets?)\s+(?:[\w-]+\s+){1,6}?(?:in|by|from)\s+(?:the\s+)?"
+    r"(?:[\w-]+\s+){0,3}?(?:19|20)\d\d)\b",
     re.I,
 )
 # A forecast is a plan/forecast claim even when it is a percentage.
@@ -805,7 +859,8 @@ _AUX = re.compile(
 )
 _SAID = re.compile(
     r"(?P<who>(?:[Tt]he |[Ii]ts )?(?:[A-Z][\w&.'’-]*(?:\s+(?:of|and|&|for)?\s*[A-Z][\w&.'’-]*){0,6})|"
-    r"[Tt]he (?:[\w-]+\s+){0,2}?(?:company|firm|group|miner|producer|refiner|ministry|government|"
+    r"[Tt]he (?:[\w.’'-]+\s+){0,3}?(?:company|firm|group|miner|producer|refiner|developer|explorer|"
+    r"manufacturer|maker|supplier|processor|operator|smelter|ministry|government|"
     r"agency|regulator|spokes(?:man|woman|person)))"
     r"(?:'s)?(?:\s+(?:also|further|separately|later|earlier|previously))?\s+(?:said|says|stated|announced|told|noted|added|confirmed|claimed|disclosed|"
     r"reported|estimated|forecast|estimates|expects|forecasts|predicts)\b"
@@ -838,8 +893,16 @@ _PRONOUN_START = re.compile(
     r"the (?:company|firm|group|center|centre|unit|project|bases?))\b",
     re.I,
 )
+# A definite description of a company: "the company", "the Darwin-based developer", "the
+# Toronto-listed rare earths producer" (up to three modifiers before a noun naming what a
+# company is; a buyer or a customer is someone else).
+_COMPANY_NOUNS = (
+    r"(?:company|firm|group|miner|producer|enterprise|refiner|developer|explorer|manufacturer|"
+    r"maker|carmaker|automaker|supplier|processor|operator|smelter|conglomerate|consolidator|"
+    r"exporter|importer|start-?up|corporation|concern|business)"
+)
 _COREF_COMPANY = re.compile(
-    r"\bthe (?:[\w-]+\s+)?(?:company|firm|group|miner|producer|enterprise|refiner)(?:[’']s)?\b",
+    rf"\bthe (?:[\w.’'-]+\s+){{0,3}}?{_COMPANY_NOUNS}(?:[’']s)?\b",
     re.I,
 )
 
@@ -951,6 +1014,12 @@ class Proposal:
         return (self.start, self.end)
 
 
+# Nouns after which "in X" names a company, not a place: "shares in Arnhem", "a stake in X".
+_IN_COMPANY = re.compile(
+    r"(?i)^(?:shares?|stakes?|stock|holdings?|interests?|investments?|invested|equity)$"
+)
+
+
 @dataclass
 class _Context:
     matcher: EntityMatcher
@@ -1011,10 +1080,27 @@ class _Context:
         """Does the text use `word` as a place ("in Ganzhou", "GANZHOU, China, Aug 5 -")? Then
         it is no short name for "Ganzhou Xinlei Magnetics"."""
         if self.places is None:
-            self.places = {
-                m.group(1)
-                for m in re.finditer(r"\b(?:in|at|near|outside)\s+([A-Z][\w'’-]*)", self.text)
-            } | {m.group(1).title() for m in re.finditer(r"(?m)^([A-Z][A-Z'’-]+),", self.text)}
+            self.places = (
+                {
+                    m.group(2)
+                    for m in re.finditer(
+                        r"(\w+\s+)?\b(?:in|at|near|outside)\s+(?:the\s+)?([A-Z][\w'’-]*)", self.text
+                    )
+                    # "shares in Arnhem", "a stake in Tenggara": an ownership noun before "in"
+                    # makes what follows a company, not a place.
+                    if not (m.group(1) and _IN_COMPANY.match(m.group(1).strip()))
+                }
+                | {m.group(1).title() for m in re.finditer(r"(?m)^([A-Z][A-Z'’-]+),", self.text)}
+                | {
+                    # "the Kunene Region", "Jiangxi Province", "Kwale County": a place's name
+                    m.group(1)
+                    for m in re.finditer(
+                        r"\b([A-Z][\w'’-]+)\s+(?:Region|Province|County|District|Prefecture|"
+                        r"Governorate|Oblast|Territory|Valley|Basin)\b",
+                        self.text,
+                    )
+                }
+            )
         return word in self.places
 
     def unknown_mentions(self, text: str, start: int, end: int) -> list[Mention]:
@@ -1028,6 +1114,29 @@ class _Context:
             for m in self.unknown_matcher.mentions(text, start, end)
             if not any(k.start < m.end and m.start < k.end for k in known)
         ]
+
+    named_all: list[EntityRef] | None = None
+    topic: list[EntityRef] | None = None
+
+    def topic_state(self) -> EntityRef | None:
+        """The country a text is about: the state it names most, twice at least and more
+        often than any other."""
+        if self.topic is None:
+            counts: dict[EntityRef, int] = {}
+            for m in self.matcher.mentions(self.text):
+                if m.entity.kind == "state":
+                    counts[m.entity] = counts.get(m.entity, 0) + 1
+            ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+            top = ranked[0] if ranked else None
+            ok = top and top[1] >= 2 and (len(ranked) == 1 or ranked[1][1] < top[1])
+            self.topic = [top[0]] if ok else []
+        return self.topic[0] if self.topic else None
+
+    def named_in_text(self) -> list[EntityRef]:
+        """The known entities the whole text names, in order of first mention."""
+        if self.named_all is None:
+            self.named_all = list(dict.fromkeys(m.entity for m in self.matcher.mentions(self.text)))
+        return self.named_all
 
     def remember(self, entities: list[EntityRef]) -> None:
         for entity in entities:
@@ -1051,6 +1160,12 @@ class _Context:
         # will ..." is Allegheny).
         # After a heading, with no company named in the new section yet, it is the company
         # the article is about.
+        if not self.paragraph_subjects and not self.paragraph:
+            # Opening a paragraph, "the company" is the company the article is about: the
+            # paragraph before may have been about a buyer or a partner.
+            main = self.main_company()
+            if main is not None:
+                return main
         for pool in (self.paragraph_subjects, self.subjects_seen, self.paragraph):
             for entity in reversed(pool):
                 if entity.kind in COMPANY_KINDS:
@@ -1198,6 +1313,16 @@ def _short_names(name: str) -> list[str]:
 _DEFINED = re.compile(r"\(\s*(?:[\"“']([A-Z][\w&.' -]{1,40})[\"”'][^)]*|([A-Z]{2,8}))\s*\)")
 
 
+_TICKER = re.compile(r"\(\s*(?:[A-Z][\w.-]*\s*:\s*)([A-Z][A-Z.]{1,7})\s*\)")
+
+
+_OWN_PROJECT = re.compile(
+    r"\bits\s+(?:[\w%-]+-owned\s+|flagship\s+|wholly\s+owned\s+)?"
+    r"((?:Mt|Mount|Lake|Port|[A-Z][a-z]+)(?:\s[A-Z][\w'’-]+){0,2})\s+"
+    r"(?:(?:rare earths?|lithium|nickel|graphite|ionic clay)\s+)?(?:project|mine|deposit)\b"
+)
+
+
 def _learn_names(text: str, start: int, end: int, ctx: _Context) -> None:
     """Remember the organisations a sentence names that the register does not know (see
     `_Context.learn_unknown`), with the short names it defines for them."""
@@ -1208,8 +1333,18 @@ def _learn_names(text: str, start: int, end: int, ctx: _Context) -> None:
         at = text.find(name, start, end)
         if at < 0:
             continue
-        tail = text[at + len(name) : min(end, at + len(name) + 80)]
-        m = _DEFINED.match(tail.lstrip(" .,"))
+        tail = text[at + len(name) : min(end, at + len(name) + 80)].lstrip(" .,")
+        ticker = _TICKER.match(tail)
+        if ticker:
+            # "Kimberley Ionic Clays Limited (ASX: KIC) ("KIC" or "the Company")": the ticker
+            # is a short name too, and the definition may follow it.
+            ctx.learn_unknown(name, ticker.group(1))
+            tail = tail[ticker.end() :].lstrip(" .,")
+        # "... for its 100%-owned Mt Burgess rare earths project": the project's name is
+        # the company's too ("Mt Burgess would produce ..." is about the company).
+        for pm in _OWN_PROJECT.finditer(text, at + len(name), end):
+            ctx.learn_unknown(name, pm.group(1))
+        m = _DEFINED.match(tail)
         if m:
             defined = ctx.learn_unknown(name, m.group(1) or m.group(2))
             if re.search(r"\bthe (?:Company|Group|Corporation)\b", m.group(0)):
@@ -1222,12 +1357,19 @@ _DATELINE = re.compile(
 )
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|of|from|to|outside|across|into|at|for|by|with|within|throughout|than|on|"
-    r"around|near|beyond|through|via|under)\s+(?:the\s+)?(?-i:[A-Z][a-z]+\s+)?$",
+    r"around|near|beyond|through|via|under)\s+(?:the\s+)?(?-i:[A-Z][a-z]+\s+)?"
+    # "in Australia and Malawi", "from Peru, Chile or Bolivia": the places after the first
+    r"(?-i:(?:[A-Z][\w.'’-]+(?:\s[A-Z][\w.'’-]+)?,?\s+){1,3}(?:and|or)\s+)?$",
     re.I,
 )
 _GOVERNMENT_NOUN = re.compile(
     r"^\s*(?:government|authorities|state|ministry|department|regulators?|officials?)\b", re.I
 )
+
+
+# A body that is a party to what it is named in, not a place: "a loan from the European
+# Investment Bank", "a grant from the Export Finance Agency".
+_PARTY_BODY = re.compile(r"\b(?:Bank|Fund|Agency|Finance|Facility|Corporation|Commission)\b")
 
 
 def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Mention]:
@@ -1266,7 +1408,13 @@ def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Me
                 and re.match(r"^\s+[a-z]", after)
                 and not _GOVERNMENT_NOUN.match(after)
             )
-            if _LOCATIVE_BEFORE.search(before) and not _GOVERNMENT_NOUN.match(after):
+            possessive = re.match(r"^['’]s\s", after)  # "of Malawi's cabinet": Malawi's organ
+            if (
+                _LOCATIVE_BEFORE.search(before)
+                and not _GOVERNMENT_NOUN.match(after)
+                and not possessive
+                and (m.entity.kind == "state" or not _PARTY_BODY.search(m.entity.name))
+            ):
                 continue
             if m.entity.kind == "state" and modifier:
                 continue
@@ -1330,11 +1478,29 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
     m = re.search(r"\bthe (center|centre|unit|institute|ministry|agency|bank|fund)\b", body, re.I)
     if m:
         noun = m.group(1).lower()
-        for entity in reversed(ctx.paragraph or ctx.recent):
-            if noun in entity.name.lower() or any(noun in a.lower() for a in entity.aliases):
-                found.append(entity)
+        # The one named in the paragraph (else lately), else the one the document names
+        # anywhere (a ministry's bulletin names its ministry once, in its masthead).
+        pools = (ctx.paragraph or ctx.recent, ctx.named_in_text())
+        for pool in pools:
+            hit = next(
+                (
+                    e
+                    for e in reversed(pool)
+                    if noun in e.name.lower() or any(noun in a.lower() for a in e.aliases)
+                ),
+                None,
+            )
+            if hit is not None:
+                found.append(hit)
                 break
-    lead = re.match(r"^(?:together|also|now|so|then|and|but|still|yet),?\s+", body, re.I)
+    lead = re.match(
+        r"^(?:(?:together|also|now|so|then|and|but|still|yet),?|"
+        # "She added that the plant aims ...": what was said is the clause
+        r"(?:he|she|they|it|we)\s+(?:also\s+)?(?:added|said|noted|stressed|explained)(?:\s+that)?)"
+        r"\s+",
+        body,
+        re.I,
+    )
     opening = body[lead.end() :] if lead else body
     if (
         not found
@@ -1348,7 +1514,13 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         if _PRONOUN_START.match(opening):
             # "It", "Its", "They", "That": the last named in the paragraph ("they" may be the
             # last two); a one-sentence paragraph of wire copy refers to the paragraph before.
-            pool = ctx.paragraph or ctx.recent[-2:]
+            # A paragraph that names no one yet goes on about whom its sentence before was
+            # about ("The refinery cost ... to build. It shipped ...": the refinery's owner).
+            pool = (
+                ctx.paragraph
+                or [e for e in ctx.said_before if e.kind in COMPANY_KINDS]
+                or ctx.recent[-2:]
+            )
             if pool:
                 company = next((e for e in reversed(pool) if e.kind in COMPANY_KINDS), None)
                 last = company or pool[-1]
@@ -1365,10 +1537,26 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
             company = ctx.last_company(defined_term=True)
             if company is not None:
                 found, how = [company], "refers back to"
+    if not found and _TRADE_METRIC.match(opening):
+        # "Exports of lithium ore reached 184,000 tonnes", "Imports ... from Myanmar rose":
+        # a country's trade, in a text about one country (the state it names most).
+        country = ctx.topic_state()
+        if country is not None:
+            found, how = [country], "refers back to"
     if not found:
         how = "nobody"
     unique = list(dict.fromkeys(found))
     return unique, how
+
+
+# A country's trade or market figure opening a clause that names no one: "Exports there rose
+# ...", "Graphite exports were ...", "The average export price rose ...".
+_TRADE_METRIC = re.compile(
+    r"^(?:the\s+)?(?:(?!(?:a|an|on|of|for|to|in|against)\b)[\w-]+\s+){0,4}?"
+    r"(?:exports?|imports?|export prices?|import prices?|"
+    r"overseas shipments|foreign sales|trade surplus|trade deficit)\b(?!\s+(?:of|by)\s+(?-i:[A-Z]))",
+    re.I,
+)
 
 
 # A clause with a subject of its own that is not a known entity: "a smaller producer in
@@ -1390,7 +1578,7 @@ _PART_OF_COMPANY = re.compile(
     r"feasibility study|grant|loan|offtake|agreement|contract|basket price)\b",
     re.I,
 )
-_FIRST_PERSON = re.compile(r"^(?:we|our|all of our|us)\b|^the \w+ we\b", re.I)
+_FIRST_PERSON = re.compile(r"^[\"“‘']?(?:we|our|all of our|us)\b|^the \w+ we\b", re.I)
 # A bare metric opening the clause: whose output / revenue it is comes from the paragraph.
 _METRIC_START = re.compile(
     r"^(?:(?:first|second|third|fourth)[- ](?:half|quarter)\s+|quarterly\s+|annual\s+|"
@@ -1406,7 +1594,13 @@ _ORG_WORDS = (
     "corp corporation company co inc ltd plc llc limited pty industries technologies technology "
     "energy chemicals partners capital bank fund refinery smelting ventures trust works motors "
     "elements research institute university association authority agency commission council "
-    "exchange consortium alliance"
+    "exchange consortium alliance "
+    # Legal forms of companies elsewhere: Malaysia and Brunei (Sdn Bhd, Berhad), Singapore (Pte),
+    # Indonesia (Tbk), Germany and Austria (GmbH, AG, KG, SE), France, Spain, Belgium (SA, SAS,
+    # SARL), Italy (SpA, Srl), the Netherlands (NV, BV), the Nordics (AB, ASA, AS, Oy, A/S),
+    # Japan (KK), Russia and Kazakhstan (JSC, PJSC), partnerships (LP, LLP).
+    "sdn bhd berhad pte tbk gmbh ag kg se sa sas sarl spa srl nv bv ab asa oy oyj kk jsc pjsc "
+    "lp llp"
 )
 _ORG_WORD = set(_ORG_WORDS.split())
 _ORG_HEAD = {
@@ -1425,6 +1619,19 @@ _ORG_HEAD = {
     "board",
     "state",
 }
+
+
+# A company's own organ, named with capitals in a release: its part, not an organisation.
+_COMPANY_ORGAN = re.compile(
+    r"^(?:Board(?: of Directors)?|Audit Committee|Executive Committee|Management Board|"
+    r"Supervisory Board|Annual General Meeting|General Meeting)$"
+)
+
+
+_ADJECTIVE_PREFIX = re.compile(
+    r"^[A-Z][\w.'’]*-(?:listed|based|owned|headquartered|registered|controlled|backed|"
+    r"focused|born)$"
+)
 
 
 def unknown_subjects(
@@ -1460,10 +1667,18 @@ def unknown_subjects(
         words = name.group(0).split()
         if words and words[0] in _NOT_NAMES:
             words = words[1:]
+        while words and _ADJECTIVE_PREFIX.match(words[0]):
+            words = words[1:]  # "Singapore-listed Orchid Strategic Metals": Orchid Strategic Metals
+        if "of" in words[1:-1] and words[-1].lower().rstrip(".") not in _ORG_WORD:
+            # "Tohoku Metal Industries of Japan", "Hanbit Magnetics of South Korea": the
+            # organisation, then where it is from.
+            cut = len(words) - 1 - words[::-1].index("of")
+            if words[cut - 1].lower().rstrip(".") in _ORG_WORD:
+                words = words[:cut]
         org_last = len(words) >= 2 and words[-1].lower().rstrip(".") in _ORG_WORD
         # "Ministry of Commerce", "Department of Energy", "Bank of Japan".
         org_head = len(words) >= 3 and words[0].lower() in _ORG_HEAD and words[1] == "of"
-        if org_last or org_head:
+        if (org_last or org_head) and not _COMPANY_ORGAN.match(" ".join(words)):
             out.append(" ".join(words))
     return list(dict.fromkeys(out))
 
@@ -1564,7 +1779,10 @@ def _score(
 
 
 _NAME = re.compile(
-    r"(?<![\w.])(?:[A-Z][\w&'’-]*[a-z0-9][\w&'’-]*|[A-Z]{2,})(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w&'’-]+)*"
+    r"(?<![\w.])(?:[A-Z][\w&'’-]*[a-z0-9][\w&'’-]*|[A-Z]{2,})"
+    # one space or line break between the words of a name: a run of spaces is a column gap
+    # (a contact block's "Helen Okoro          Tristan Bell"), not a name going on
+    r"(?:\s(?:of\s|and\s|&\s)?[A-Z][\w&'’-]+)*"
 )
 _NOT_NAMES_WORDS = (
     "The A An This That These Those It Its They Their He She We Our In On At For By With From As "
@@ -1624,6 +1842,10 @@ def _is_heading(line: str, first: bool, title: str) -> bool:
         return False
     if _CONTINUATION_END.search(stripped):
         return False  # "... net profit attributable to": a sentence broken off, not a heading
+    if _BULLET.match(line) and re.search(r"\d", _BULLET.sub("", line, count=1)):
+        # "- Revenue up 15% to $88 million": a list item stating a figure (a press release's
+        # highlights) is a statement without a full stop, not a heading.
+        return False
     return first or len(stripped.split()) <= 16
 
 
@@ -1748,6 +1970,8 @@ def _propose(
                 or _JUDGEMENT.search(sentence)
             )
             for seg in segments:
+                if _ASIDE.search(sentence):
+                    break  # the writer's view, every clause of it
                 proposal = _evaluate(text, seg, sentence, ctx, bullet=bool(bullet))
                 if proposal is None:
                     continue
@@ -1983,7 +2207,8 @@ def _evaluate(
         # statement can be checked against, though not its subject.
         score = round(min(score + 0.1, 1.0), 2)
         reasons.append(f"also names {', '.join(dict.fromkeys(places[:2]))}")
-    ctx.sentence_subjects = subjects or ctx.sentence_subjects
+    # known or not: "..., which is expected to lift capacity" goes on about either
+    ctx.sentence_subjects = resolved or ctx.sentence_subjects
     # Origin: an attribution in the clause, in its sentence, or opening its section.
     said_by_unknown = re.match(
         _OWN_SUBJECT.pattern + r"[^,;]{0,60}?\s+(?:also\s+)?(?:said|says|told|reported)\b",
@@ -2034,6 +2259,13 @@ def _evaluate(
         reasons.append(f"attributed: {phrase!r}")
     else:
         reasons.append("the article's own voice")
+    lead = _SAID_LEAD.match(body) if said_by_subject else None
+    if lead and len(body[lead.end() :].split()) >= 4:
+        # "X, the state-owned consolidator, said on Tuesday that revenue ...": the statement
+        # is what was said; the verb of saying is its origin, outside the span.
+        start += lead.end()
+        body = text[start:end]
+        figures = parse_figures(text, start, end)
     return Proposal(
         start=start,
         end=end,
@@ -2053,6 +2285,15 @@ def _evaluate(
     )
 
 
+# A verb of saying opening a clause, with its time and "that": "said on Monday that ",
+# "also said last month ", "told analysts ".
+_SAID_LEAD = re.compile(
+    r"^(?:also\s+)?(?:said|says|told\s+(?:analysts|reporters|investors|\w+)|reported|announced|"
+    r"stated)(?:\s+(?:on|last|this|in)\s+(?:a\s+)?\w+(?:\s+\w+)?)?(?:\s+that)?\s+"
+    r"(?=(?:it|its|the|a|an|revenue|output|[A-Z0-9])\b)",
+)
+
+
 def _dedupe(candidates: list[Proposal]) -> list[Proposal]:
     """Drop repeats: figures already stated by a kept clause, or a bullet a body clause holds.
     Body before bullets, exact figures before approximate ones, then text order."""
@@ -2064,15 +2305,25 @@ def _dedupe(candidates: list[Proposal]) -> list[Proposal]:
     order = sorted(candidates, key=lambda p: (p.bullet, approximate_only(p), p.start))
     kept: list[Proposal] = []
     seen_prints: set[str] = set()
-    kept_keys: set[tuple] = set()  # the kept clauses' figures, comparable (`figure_key`)
+    # the kept clauses' figures, comparable (`figure_key`), with who each was said of
+    kept_keys: dict[tuple, list[set]] = {}
     kept_ranges: list[dict] = []
     for p in order:
         if p.fingerprint in seen_prints:
             continue
         amounts = [f for f in quantitative(p.figures) if re.search(r"\d", f["text"])]
+        about = {*p.subjects, *p.named_subjects}
+
+        def stated(f, about=about, p=p) -> bool:
+            # The same figure said of someone else is no repeat: "Saguenay owns 50% of the
+            # joint venture. Tohoku Metal Industries holds the other 50%."
+            said_of = kept_keys.get(figure_key(f), [])
+            return bool(said_of) and (
+                p.bullet or any(not about or not who or about & who for who in said_of)
+            )
+
         if amounts and all(
-            figure_key(f) in kept_keys or any(figure_covers(k, f) for k in kept_ranges)
-            for f in amounts
+            stated(f) or any(figure_covers(k, f) for k in kept_ranges) for f in amounts
         ):
             continue
         if p.bullet and any(
@@ -2086,7 +2337,7 @@ def _dedupe(candidates: list[Proposal]) -> list[Proposal]:
         kept.append(p)
         seen_prints.add(p.fingerprint)
         for f in quantitative(p.figures):
-            kept_keys.add(figure_key(f))
+            kept_keys.setdefault(figure_key(f), []).append(about)
             if "low" in f and "high" in f:
                 kept_ranges.append(f)  # a range covers an approximate figure inside it
     kept.sort(key=lambda p: p.start)

@@ -1,0 +1,240 @@
+"""Structural rules of the proposer that do not depend on an article's wording
+(intake.proposals): list items with figures, company descriptions, legal forms, tickers,
+column gaps, comment asides, gapped clauses. Texts written for these tests."""
+
+from __future__ import annotations
+
+from intake.proposals import EntityRef, propose
+
+EIB = EntityRef(1, "European Investment Bank", "government_body", ("EIB",))
+SOLVAY = EntityRef(2, "Solvay", "private_company", ())
+MALAWI = EntityRef(3, "Republic of Malawi", "state", ("Malawi",))
+ENTITIES = [EIB, SOLVAY, MALAWI]
+
+
+def run(text):
+    return propose(text, entities=ENTITIES)
+
+
+def find(found, fragment):
+    hits = [p for p in found if fragment in p.text]
+    assert hits, f"no proposal holds {fragment!r}: {[p.text for p in found]}"
+    return hits[0]
+
+
+def test_highlight_bullets_with_figures_are_statements_not_headings():
+    found = run(
+        "Kestrel Rare Metals Corp. reported its results today.\n\nHighlights\n"
+        "- Revenue up 15% to $88 million\n- Net loss narrowed to $4.2 million\n\n"
+        "Kestrel produced 1,450 tonnes of concentrate in 2026.\n"
+    )
+    assert find(found, "Revenue up 15%").bullet
+    find(found, "Net loss narrowed")
+    # A list item without a figure stays a heading-like line.
+    found = run("Arafura Resources Ltd signed a deal.\n\n- Outlook\n\nArafura produced 9 tonnes.\n")
+    assert not [p for p in found if p.text == "Outlook"]
+
+
+def test_a_description_of_a_company_refers_back_to_it():
+    found = run(
+        "Arafura Rare Earths Ltd reported a 12% rise in revenue to A$45 million.\n\n"
+        "The Darwin-based developer said its project remained on schedule for 2027.\n"
+    )
+    p = find(found, "Darwin-based developer")
+    assert p.named_subjects == ["Arafura Rare Earths Ltd"]
+    assert "Arafura Rare Earths Ltd" in p.origin_phrase
+
+
+def test_legal_forms_elsewhere_end_a_company_name_and_shares_in_x_is_no_place():
+    found = run(
+        "Pahang will take a 30% stake in a refinery built by Tenggara Elements Sdn Bhd, "
+        "the state said.\n\n"
+        "The refinery cost 1.1 billion ringgit to build. It shipped 40 tonnes of oxide in "
+        "August.\n\nShares in Tenggara rose 7.4% to 2.10 ringgit.\n"
+    )
+    assert find(found, "It shipped").named_subjects == ["Tenggara Elements Sdn Bhd"]
+    assert find(found, "Shares in Tenggara").named_subjects == ["Tenggara Elements Sdn Bhd"]
+    # Not a company's name: "Singapore-listed" describes it.
+    found = run("Singapore-listed Orchid Strategic Metals owns 70% of the refinery.\n")
+    assert find(found, "owns 70%").named_subjects == ["Orchid Strategic Metals"]
+
+
+def test_a_ticker_before_the_defined_term_and_a_contact_block():
+    found = run(
+        'Kimberley Ionic Clays Limited (ASX: KIC) ("KIC" or "the Company") signed an offtake '
+        "agreement for 1,500 tonnes a year.\n\n"
+        "KIC held cash of A$41.6 million at 30 June 2026.\n\n"
+        "Helen Okoro                          Tristan Bell\n"
+        "Managing Director                    Fennell Partners (media)\n"
+    )
+    assert find(found, "KIC held cash").named_subjects == ["Kimberley Ionic Clays Limited"]
+    for p in found:
+        assert not any("Okoro" in n for n in p.named_subjects)
+
+
+def test_the_board_of_directors_is_the_company_and_a_quoted_we_is_the_issuer():
+    found = run(
+        'Saguenay Battery Metals Corp. ("Saguenay" or "the Company") reported output of '
+        "8,420 tonnes.\n\n"
+        "The Board of Directors has approved a C$95 million project at the refinery.\n\n"
+        '"Our order book is already 85% contracted," said the chief executive.\n'
+    )
+    assert find(found, "Board of Directors").named_subjects == ["Saguenay Battery Metals Corp"]
+    assert find(found, "order book").named_subjects == ["Saguenay Battery Metals Corp"]
+
+
+def test_a_comment_aside_or_pride_sinks_the_sentence():
+    found = run(
+        "There is, it must be said, something audacious about building a 1,800-tonne magnet "
+        "plant on the Danube, and Oberland Magnetwerke GmbH now proposes to do it.\n\n"
+        "This bulletin marks a new chapter, and the Ministry is proud of the progress made "
+        "by the sector.\n\nOberland Magnetwerke GmbH signed a lease on a 38,000 square metre "
+        "site.\n"
+    )
+    assert [p.text for p in found if "audacious" in p.text or "proud" in p.text] == []
+    find(found, "signed a lease")
+
+
+def test_a_gapped_clause_and_the_balance_held_by():
+    found = run(
+        "Under the deal, Enami Minerals Company will hold 51% of the joint venture and Andes "
+        "Litio SpA the other 49%.\n\n"
+        "Oberland is owned 64% by the Haberl family, with the balance held by Isar Growth "
+        "Partners since 2021.\n"
+    )
+    first = find(found, "will hold 51%")
+    assert "Andes Litio" not in first.text
+    assert find(found, "the other 49%").kind == "ownership"
+    assert "Isar" not in find(found, "owned 64%").text
+    find(found, "the balance held by Isar Growth Partners")
+
+
+def test_places_coordinated_after_a_preposition_and_our_own():
+    found = run(
+        "Oberland Magnetwerke GmbH aims to source 40% of its oxide outside China by 2030, "
+        "pointing to talks with suppliers in Australia and Malawi.\n\n"
+        "Our own forecast for Oberland Magnetwerke GmbH is lower, at 560 tonnes.\n"
+    )
+    assert MALAWI.id not in find(found, "aims to source").subjects
+    assert find(found, "Our own forecast").kind != "ownership"
+
+
+def test_what_an_organisation_says_it_will_do_is_a_plan_and_an_appeal_is_not_proposed():
+    found = run(
+        "Daewon Magnetics holds a 7.2% interest in Kimberley Ionic Clays Limited.\n\n"
+        "Daewon will nominate one director to the board once the offtake becomes "
+        "unconditional.\n\nKimberley Ionic Clays Limited intends to build a plant. It expects "
+        "first production from Halls Creek in 2029.\n\n"
+        "The Ministry of Mines will consult industry on the levy during September, and it "
+        "encourages all licence holders to take part.\n"
+    )
+    assert find(found, "will nominate").kind == "plan"
+    assert find(found, "expects first production").kind == "plan"
+    assert find(found, "will consult").kind == "plan"
+    assert not [p for p in found if "encourages" in p.text]
+
+
+def test_a_countrys_trade_figure_is_about_the_country_the_text_is_about():
+    found = run(
+        "Malawi's mines ministry published its quarterly bulletin.\n\n"
+        "Exports of rare earth concentrate reached 1,840 tonnes in the second quarter.\n\n"
+        "Investors who back Malawi will find an open door.\n"
+    )
+    assert find(found, "Exports of rare earth").subjects == [MALAWI.id]
+    # A text naming no country twice gives the figure no subject.
+    found = run("Exports of rare earth concentrate reached 1,840 tonnes in the second quarter.\n")
+    assert find(found, "Exports of rare earth").subjects == []
+
+
+def test_the_same_figure_said_of_someone_else_is_no_repeat():
+    found = run(
+        "Saguenay Battery Metals Corp. owns 50% of the Matagami Nickel Joint Venture. "
+        "Tohoku Metal Industries of Japan holds the other 50%.\n"
+    )
+    find(found, "owns 50%")
+    assert find(found, "holds the other 50%").named_subjects == ["Tohoku Metal Industries"]
+
+
+def test_an_attribution_or_the_same_measure_going_on_stays_in_the_sentence():
+    found = run(
+        "Dysprosium oxide traded at 1,650 yuan per kilogram in Ganzhou on Monday, according "
+        "to Shanghai Metals Market, down from 1,820 yuan at the start of the year.\n\n"
+        "Shares in Arnhem Rare Metals Ltd fell 7.4% to A$0.315, valuing it at A$212 million.\n\n"
+        "The venture plans to produce 15,000 tonnes a year from 2030, rising to 25,000 tonnes "
+        "once a second plant is built.\n"
+    )
+    assert len(found) == 3, [p.text for p in found]
+    assert find(found, "Dysprosium").text.endswith("start of the year.")
+    assert find(found, "Shares in").text.endswith("A$212 million.")
+    assert find(found, "venture plans").text.endswith("plant is built.")
+
+
+def test_the_company_opening_a_paragraph_is_the_one_the_article_is_about():
+    found = run(
+        "Tenggara Elements Sdn Bhd opened a refinery. Tenggara shipped 40 tonnes of oxide in "
+        "August.\n\nSolvay, the Belgian chemicals group, agreed to buy up to 1,200 tonnes a "
+        "year.\n\nThe company aims to lift capacity to 9,000 tonnes a year by 2029.\n"
+    )
+    p = find(found, "The company aims")
+    assert p.subjects == [] and p.named_subjects == ["Tenggara Elements Sdn Bhd"]
+    # Inside a paragraph, the company is the one just named in subject position.
+    found = run(
+        "Tenggara Elements Sdn Bhd opened a refinery. Tenggara shipped 40 tonnes of oxide.\n\n"
+        "Solvay agreed to buy up to 1,200 tonnes a year. The company will pay 20% upfront.\n"
+    )
+    assert find(found, "pay 20% upfront").subjects == [SOLVAY.id]
+
+
+def test_a_lender_after_from_and_a_possessive_state_are_parties_not_places():
+    found = run(
+        "Oberland Magnetwerke GmbH will build a plant. The investment is to be financed by a "
+        "€120 million loan from the European Investment Bank.\n\n"
+        "The minister said mining should contribute 20% of Malawi's gross domestic product by "
+        "2030.\n"
+    )
+    assert EIB.id in find(found, "loan from the European").subjects
+    assert find(found, "20% of Malawi").subjects == [MALAWI.id]
+    # A place after a preposition is still no subject.
+    found = run("Oberland Magnetwerke GmbH shipped 1,800 tonnes of magnets to buyers in Malawi.\n")
+    assert MALAWI.id not in find(found, "shipped").subjects
+
+
+def test_she_added_that_the_plant_is_the_company():
+    found = run(
+        "Oberland Magnetwerke GmbH will build a magnet plant on the Danube.\n\n"
+        "She added that the plant aims to source 40% of its oxide outside China by 2030.\n"
+    )
+    assert find(found, "the plant aims").named_subjects == ["Oberland Magnetwerke GmbH"]
+
+
+def test_a_relative_clause_goes_on_about_an_unknown_subject_and_a_ban_on_exports_is_no_trade_figure():
+    found = run(
+        'Saguenay Battery Metals Corp. ("Saguenay" or "the Company") reported output.\n\n'
+        "Saguenay has approved a C$95 million project at the refinery, which is expected to "
+        "lift capacity by 20% when it is completed in 2027.\n"
+    )
+    assert find(found, "lift capacity").named_subjects == ["Saguenay Battery Metals Corp"]
+    found = run(
+        "Malawi's ministry said Malawi would act.\n\n"
+        "A ban on exports of unprocessed ore, announced in 2023, remains in force.\n"
+    )
+    assert all(MALAWI.id not in p.subjects for p in found if "ban on exports" in p.text)
+
+
+def test_the_companys_own_project_name_refers_to_the_company():
+    found = run(
+        "Coolgardie Critical Minerals Limited announced a study for its 100%-owned Mt Burgess "
+        "rare earths project.\n\n"
+        "Mt Burgess would produce an average of 3,950 tonnes of oxide a year.\n"
+    )
+    assert find(found, "would produce").named_subjects == ["Coolgardie Critical Minerals Limited"]
+
+
+def test_the_verb_of_saying_is_outside_the_span_and_kept_as_the_origin():
+    found = run(
+        "Iluka Resources Limited, which is building a refinery at Eneabba, said on Monday that "
+        "it had secured a further A$400 million loan from the government.\n"
+    )
+    p = find(found, "A$400 million")
+    assert p.text.startswith("it had secured")
+    assert p.origin_kind == "attributed" and "Iluka" in p.origin_phrase
