@@ -334,8 +334,12 @@ def _edges(page: list[tuple[str, bool]]) -> set[int]:
     breaks = [n for n, i in enumerate(texts) if page[i][1]]
     top = texts[: breaks[0]] if breaks else texts[:1]
     bottom = texts[breaks[-1] :] if breaks else texts[-1:]
-    return set(top[:_FURNITURE_LINES] if len(top) <= _FURNITURE_LINES else []) | set(
-        bottom if len(bottom) <= _FURNITURE_LINES else []
+    # The page's first and last lines are always candidates: a header set tight above the text
+    # (no vertical space under it) is still a header when it recurs.
+    return (
+        set(top if len(top) <= _FURNITURE_LINES else [])
+        | set(bottom if len(bottom) <= _FURNITURE_LINES else [])
+        | {texts[0], texts[-1]}
     )
 
 
