@@ -655,33 +655,51 @@ def write_import(
         for rec in wrap(orgs, len(orgs), "entities"):
             session.put_entity(rec)
         session.flush_entities()
-        # One edge per pair: a pair the file repeats is merged field by field first.
-        pairs: dict[tuple[int, int], tuple[Entity, Entity, EdgeValues, EdgeRecord]] = {}
+        # One edge per pair: a pair the file repeats is merged field by field first. Kept small
+        # (150,000 pairs): the index of each pair's first record, and merged values only for
+        # the pairs that repeat.
+        first_of: dict[int, int] = {}  # pair_key -> index in `edges`
+        merged: dict[int, EdgeValues] = {}
         disputes: list[tuple[Entity, Entity, EdgeRecord, EdgeRecord, list[str]]] = []
-        for rec in wrap(edges, len(edges), "edges"):
-            owner = session.resolved.get(rec.owner_key) or _known(session, rec.owner_key)
-            owned = session.resolved.get(rec.owned_key) or _known(session, rec.owned_key)
+
+        known: dict[str, Entity | None] = {}  # keys the file names but does not describe
+
+        def find(key: str) -> Entity | None:
+            if key in session.resolved:
+                return session.resolved[key]
+            if key not in known:
+                known[key] = _known(session, key)
+            return known[key]
+
+        def resolve(rec: EdgeRecord) -> tuple[Entity, Entity]:
+            owner, owned = find(rec.owner_key), find(rec.owned_key)
             if owner is None or owned is None:
                 missing = rec.owner_key if owner is None else rec.owned_key
                 raise ImportRefused(
                     f"line {rec.line}: edge {rec.record or ''} names {missing!r}, which is "
                     "neither in the file nor known to the desk; nothing was imported"
                 )
-            key = (owner.pk, owned.pk)
-            if key not in pairs:
-                pairs[key] = (owner, owned, rec.values, rec)
+            return owner, owned
+
+        for i, rec in enumerate(wrap(edges, len(edges), "edges")):
+            owner, owned = resolve(rec)
+            key = pair_key(owner.pk, owned.pk)
+            if key not in first_of:
+                first_of[key] = i
                 continue
-            _, _, values, first = pairs[key]
-            values, diffs = merge_values(values, rec.values)
-            pairs[key] = (owner, owned, values, first)
+            first = edges[first_of[key]]
+            values, diffs = merge_values(merged.get(key, first.values), rec.values)
+            merged[key] = values
             session.summary.merged += 1
             if diffs:
                 disputes.append((owner, owned, first, rec, diffs))
-        for owner, owned, values, first in pairs.values():
+        for key, i in first_of.items():
+            first = edges[i]
+            owner, owned = resolve(first)
             session.put_edge(
                 owner=owner,
                 owned=owned,
-                values=values,
+                values=merged.get(key, first.values),
                 record=first.record,
                 source_detail=first.source_detail,
             )
