@@ -646,15 +646,19 @@ def write_import(
     progress=None,
 ) -> ImportSummary:
     """Write parsed records in one transaction (all or nothing). `progress(iterable, total,
-    desc)` wraps the loops (tqdm in commands)."""
-    orgs = list(orgs)
-    edges = list(edges)
+    desc)` wraps the loops (tqdm in commands). `orgs` is emptied once its entities are written
+    (100,000 records are tens of MiB the edges' phase does not need)."""
+    # The lists are consumed: the records of the entities are dropped (cleared in place, so a
+    # caller's list lets go of them too) once the entities are written, before the edges.
+    orgs = orgs if isinstance(orgs, list) else list(orgs)
+    edges = edges if isinstance(edges, list) else list(edges)
     wrap = progress or (lambda it, total, desc: it)
     with transaction.atomic():
         session = ImportSession(source=source, file_name=file_name)
         for rec in wrap(orgs, len(orgs), "entities"):
             session.put_entity(rec)
         session.flush_entities()
+        orgs.clear()
         # One edge per pair: a pair the file repeats is merged field by field first. Kept small
         # (150,000 pairs): the index of each pair's first record, and merged values only for
         # the pairs that repeat.
