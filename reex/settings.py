@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -57,9 +58,15 @@ DEBUG = env_bool("DEBUG", False)
 # key as development, and nothing else does.
 _TESTING = "PYTEST_VERSION" in os.environ
 
+# Commands that only read the code's migrations (they serve nothing and sign nothing) run in a
+# fresh checkout without a key: `manage.py makemigrations --check` is how a reviewer or CI asks
+# whether every model change has its migration.
+_KEYLESS_COMMANDS = {"makemigrations", "showmigrations", "sqlmigrate"}
+_COMMAND = sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" else ""
+
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not (DEBUG or _TESTING):
+    if not (DEBUG or _TESTING or _COMMAND in _KEYLESS_COMMANDS):
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set it in the environment (for example "
             "`export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))')`), "
