@@ -38,7 +38,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -46,6 +46,7 @@ from django.utils import timezone
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from sources.archive import _DROP_HEADERS
 from sources.extract import HTML_TYPES, decode
 from sources.fetch import FetchError, FetchResult, fetch
 
@@ -76,8 +77,6 @@ VIEWPORT = {"width": 1280, "height": 900}
 MAX_SCREENSHOT_HEIGHT = 16000
 # Request headers of the browser passed on to the fetcher (it sets its own User-Agent).
 _PASS_HEADERS = {"accept", "accept-language", "content-type", "referer", "origin"}
-# Headers that describe the wire, not the decoded body handed to the browser.
-_DROP_HEADERS = {"content-encoding", "transfer-encoding", "content-length", "connection"}
 _SCRIPT_TAG = re.compile(rb"<script", re.I)
 _MOUNT_IDS = ("root", "app", "__next", "__nuxt", "___gatsby", "main-app")
 _SCROLL_JS = """async (steps) => {
@@ -117,15 +116,9 @@ def chromium_problem() -> str | None:
 
 def render_workers_alive() -> bool:
     """A worker with a fresh heartbeat consumes the render queue."""
-    from sources.models import WorkerHeartbeat
+    from sources.selectors import live_workers
 
-    since = timezone.now() - timedelta(seconds=settings.REEX_HEALTH_WORKER_MAX_AGE)
-    for queues in WorkerHeartbeat.objects.filter(beat_at__gte=since).values_list(
-        "queues", flat=True
-    ):
-        if settings.REEX_RENDER_QUEUE in (queues or []):
-            return True
-    return False
+    return any(settings.REEX_RENDER_QUEUE in (w["queues"] or []) for w in live_workers())
 
 
 def wanted(snapshot) -> str:
