@@ -372,15 +372,6 @@ def read_exceptions(handle: BinaryIO) -> Iterator[ExceptionRecord]:
         )
 
 
-def parse_relationships(text: str) -> list[Relationship]:
-    """A whole file given as text (tests, small files)."""
-    return list(read_relationships(io.BytesIO(text.encode("utf-8"))))
-
-
-def parse_exceptions(text: str) -> list[ExceptionRecord]:
-    return list(read_exceptions(io.BytesIO(text.encode("utf-8"))))
-
-
 # ---------------------------------------------------------------------- writing
 def _edge_values(rels: list[Relationship]) -> EdgeValues:
     """One edge for one (parent, child) pair, from its direct and/or ultimate record."""
