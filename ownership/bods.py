@@ -409,7 +409,10 @@ def _pct(value, where: str, what: str) -> Decimal | None:
     if value is None:
         return None
     try:
-        pct = Decimal(str(value)).quantize(Decimal("0.001"))
+        pct = Decimal(str(value))
+        if not pct.is_finite():  # "NaN" parses, then fails every comparison
+            raise InvalidOperation
+        pct = pct.quantize(Decimal("0.001"))
     except (InvalidOperation, ValueError):
         raise ImportRefused(f"{where}: share {what} {value!r} is not a number") from None
     if not 0 <= pct <= 100:

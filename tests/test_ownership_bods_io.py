@@ -360,6 +360,10 @@ def test_json_lines_import_like_an_array(db, tmp_path):
             _relationship("r", "a", "a", {"type": "shareholding", "share": {"exact": 140}}),
             "statement 2: share exact 140 is outside 0-100%",
         ),
+        (
+            _relationship("r", "a", "a", {"type": "shareholding", "share": {"exact": "NaN"}}),
+            "statement 2: share exact 'NaN' is not a number",
+        ),
         ({"statementType": "entityStatement"}, "statement 2: recordType None is not entity"),
         (
             _relationship("r", "a", "nobody", {"type": "shareholding"}),
