@@ -449,9 +449,10 @@ def evidence_retry_archive(*, evidence: Evidence, actor: AbstractBaseUser) -> Ev
         event = _evidence_event(
             evidence=evidence, actor=actor, action=EvidenceEvent.Action.RETRY_ARCHIVE
         )
+        # The snapshot's state write refreshes the stored suggestion of every claim citing it
+        # (claims.materialised.on_snapshot_state_written), this one included.
         request_retry(snapshot=snapshot)
         Claim.objects.filter(pk=evidence.claim_id).update(updated_at=timezone.now())
-        suggestions_refresh([evidence.claim_id])
     return event
 
 
