@@ -402,7 +402,9 @@ class ClaimProposalAdmin(admin.ModelAdmin):
 
     def _bulk(self, request: HttpRequest, queryset, verb: str, decide) -> None:
         done, refused = 0, []
-        for proposal in queryset.select_related("article", "origin", "matched_claim"):
+        for proposal in queryset.select_related(
+            "article", "origin", "matched_claim"
+        ).prefetch_related("subjects"):
             try:
                 decide(proposal)
                 done += 1

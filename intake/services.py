@@ -93,7 +93,7 @@ def proposals_generate(*, article) -> ProposalRun:
                     figures=p.figures,
                     score=p.score,
                     reasons=p.reasons,
-                    named_subjects=list(getattr(p, "named_subjects", []) or [])[:20],
+                    named_subjects=p.named_subjects[:20],
                     origin_kind=p.origin_kind,
                     origin_phrase=p.origin_phrase[:500],
                     origin_id=p.origin_id,
