@@ -40,7 +40,8 @@ and for all forms:
   was proposed and whether `match_claim` links it to that claim (a) among the claims the desk
   looks at today (intake.selectors.claims_matching: the same article's, those sharing a
   subject with one of the article's proposals, and those whose indexed figures are one of
-  its proposals' amounts) and (b) among all the split's claims.
+  its proposals' amounts) and (b) among all the split's claims. A link to another article's
+  claim that restates the same claim counts too (it states the same figures; the line names it).
 
 `--list` also lists the development split's proposals and misses per article; the held-out
 split's (and its restated figures one by one) only with `--list-heldout`: keep it aside while
@@ -347,13 +348,19 @@ def _row(label: str, n: int, scores: list[dict]) -> tuple:
     )
 
 
-def _linked(proposal, candidates, target_id: int) -> str:
+def _linked(proposal, candidates, same: dict[int, str]) -> str:
+    """Whether `match_claim` links `proposal` to its claim. `same` holds the ids of the claim
+    it restates and of the other claims that restate that one (they state the same figures, so
+    a link to any of them is right), each with its label."""
     from intake.proposals import match_claim
 
     hit = match_claim(proposal, candidates)
     if hit is None:
         return "no"
-    return f"yes, {hit[1]}" if hit[0] == target_id else "no (linked to another claim)"
+    if hit[0] not in same:
+        return "no (linked to another claim)"
+    via = same[hit[0]]
+    return f"yes, {hit[1]}" + (f" (to {via}, which restates it too)" if via else "")
 
 
 def _restatements(articles, results, by_name) -> list[str]:
@@ -391,6 +398,14 @@ def _restatements(articles, results, by_name) -> list[str]:
                 lines.append(f"  {label}: not proposed")
                 continue
             others = [c for r, c in refs.items() if owner[r] != article.ref]
+            same = {target.id: ""} | {
+                refs[r].id: r
+                for a in articles
+                for h in a.gold
+                if h.get("restates") == g["restates"]
+                and (r := f"{a.ref}#{h['key']}") in refs
+                and owner[r] != article.ref
+            }
             desk = [
                 c
                 for c in others
@@ -399,7 +414,7 @@ def _restatements(articles, results, by_name) -> list[str]:
 
             lines.append(
                 f"  {label}: proposed; linked by the desk's candidates: "
-                f"{_linked(p, desk, target.id)}; among all claims: {_linked(p, others, target.id)}"
+                f"{_linked(p, desk, same)}; among all claims: {_linked(p, others, same)}"
             )
     return lines
 
