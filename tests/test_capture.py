@@ -419,3 +419,44 @@ def test_api_desk_and_evidence_wacz_of_a_browser_capture(
     assert url in pages
     article = client.get(f"/articles/{claim.article.key}/evidence.wacz")
     assert article.status_code == 200 and wacz.validate(article.content)[0]
+
+
+@pytest.mark.django_db
+def test_a_plain_restore_after_a_browser_capture_clears_and_deletes_what_it_left(
+    origin: HTTPServer, media, settings
+):
+    """A browser capture was stored, then its attempt was lost; the sweep's attempt stores the
+    plain fetch (no render worker now, say). The row keeps none of the browser capture: no
+    screenshot, WACZ or log, and their files (and the old WARC) are deleted from storage."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    settings.REEX_CAPTURE_MODE = "http"
+    stale = timezone.now() - timedelta(seconds=settings.REEX_ARCHIVE_STALE_SECONDS + 1)
+    old = {
+        "warc": default_storage.save("warc/old.warc.gz", ContentFile(b"warc")),
+        "screenshot": default_storage.save("screenshots/old.png", ContentFile(PNG)),
+        "wacz": default_storage.save("wacz/old.wacz", ContentFile(b"wacz")),
+    }
+    snapshot = SnapshotFactory(
+        url=serve_shell(origin),
+        status=Snapshot.Status.FETCHING,
+        fetch_started_at=stale,
+        attempts=1,
+        capture="browser",
+        capture_log={"fetched": 5, "refused": []},
+        capture_note="rendered",
+        **old,
+    )
+
+    outcome = archive_snapshot(snapshot_id=snapshot.pk)
+
+    snapshot.refresh_from_db()
+    assert outcome.status == "archived", snapshot.error
+    assert snapshot.capture == "http"
+    assert (snapshot.screenshot.name, snapshot.wacz.name) == ("", "")
+    assert snapshot.capture_log == {} and snapshot.capture_note == ""
+    assert snapshot.warc.name != old["warc"]
+    assert [name for name in old.values() if default_storage.exists(name)] == []
