@@ -604,10 +604,15 @@ def tokens_last_used(tokens: list[AuthToken]) -> dict[str, datetime]:
     stored = dict(
         TokenUse.objects.filter(token_id__in=keys.values()).values_list("token_id", "last_used_at")
     )
-    for digest, when in cached.items():
-        if stored.get(digest) is None or stored[digest] < when:
-            TokenUse.objects.update_or_create(token_id=digest, defaults={"last_used_at": when})
-            stored[digest] = when
+    newer = {d: w for d, w in cached.items() if stored.get(d) is None or stored[d] < w}
+    if newer:  # one upsert for them all (INSERT ... ON CONFLICT DO UPDATE)
+        TokenUse.objects.bulk_create(
+            [TokenUse(token_id=d, last_used_at=w) for d, w in newer.items()],
+            update_conflicts=True,
+            unique_fields=["token"],
+            update_fields=["last_used_at"],
+        )
+        stored.update(newer)
     return stored
 
 
