@@ -379,12 +379,12 @@ def test_api_desk_and_evidence_wacz_of_a_browser_capture(
     shot = api.get(data["screenshot_url"])
     assert shot.status_code == 200 and shot["Content-Type"] == "image/png"
     assert shot["Content-Security-Policy"].startswith("sandbox")
-    assert wacz.validate(api.get(data["wacz_url"]).content)[0]
+    assert wacz.validate(api.get(data["wacz_url"]).getvalue())[0]
     data = api.get(f"/api/v1/snapshots/{plain.pk}/").json()
     assert data["capture"] == "http" and data["screenshot_url"] is None
-    plain_wacz = api.get(data["wacz_url"])  # packaged now from the plain WARC
+    plain_wacz = api.get(data["wacz_url"])  # packaged from the plain WARC, once
     assert plain_wacz["Content-Type"] == "application/wacz+zip"
-    assert wacz.validate(plain_wacz.content)[0]
+    assert wacz.validate(plain_wacz.getvalue())[0]
 
     # The desk: the screenshot beside the text; the archived body still sandboxed.
     client.force_login(reviewer)
@@ -412,13 +412,14 @@ def test_api_desk_and_evidence_wacz_of_a_browser_capture(
     # One claim's evidence as one WACZ, for an editor.
     client.force_login(editor)
     bundle = client.get(f"/claims/{claim.pk}/evidence.wacz")
-    assert bundle.status_code == 200, bundle.content[:300]
-    valid, printed = wacz.validate(bundle.content)
+    assert bundle.status_code == 200, bundle
+    package = bundle.getvalue()  # streamed from storage
+    valid, printed = wacz.validate(package)
     assert valid, printed
-    pages = zipfile.ZipFile(io.BytesIO(bundle.content)).read("pages/pages.jsonl").decode()
+    pages = zipfile.ZipFile(io.BytesIO(package)).read("pages/pages.jsonl").decode()
     assert url in pages
     article = client.get(f"/articles/{claim.article.key}/evidence.wacz")
-    assert article.status_code == 200 and wacz.validate(article.content)[0]
+    assert article.status_code == 200 and wacz.validate(article.getvalue())[0]
 
 
 @pytest.mark.django_db
