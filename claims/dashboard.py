@@ -14,9 +14,10 @@ query, plus the control graph for the origins' state control).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, DateField, Q
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -95,13 +96,13 @@ STATUS_LEGEND = [Segment(s.value, s.label, 0, STATUS_COLOURS[s.value]) for s in 
 def by_month() -> Chart:
     """Claims by status per month of the article's publication (else the claim's creation)."""
     table: dict[str, dict[str, int]] = {}
-    for published_on, created_at, status in Claim.objects.values_list(
-        "article__published_on", "created_at", "status"
+    day = Coalesce("article__published_on", TruncDate("created_at", tzinfo=UTC))
+    for month, status, n in (
+        Claim.objects.values_list(TruncMonth(day, output_field=DateField()), "status")
+        .annotate(n=Count("id"))
+        .order_by()
     ):
-        day = published_on or created_at.date()
-        month = f"{day:%Y-%m}"
-        table.setdefault(month, {}).setdefault(status, 0)
-        table[month][status] += 1
+        table.setdefault(f"{month:%Y-%m}", {})[status] = n
     rows = [Row(month, _status_segments(table[month])) for month in sorted(table)]
     return Chart(
         "by-month",

@@ -47,7 +47,6 @@ from django.utils import timezone
 from claims.api.presenters import ClaimContext, assessment_data
 from claims.models import (
     Article,
-    ChangedNow,
     Claim,
     ClaimSuggestion,
     Evidence,
@@ -369,7 +368,7 @@ def claims_touch(claim_ids: Iterable[int]) -> int:
     ids = sorted(set(claim_ids))
     n = 0
     for start in range(0, len(ids), BATCH):
-        n += Claim.objects.filter(pk__in=ids[start : start + BATCH]).update(changed_at=ChangedNow())
+        n += Claim.objects.filter(pk__in=ids[start : start + BATCH]).touch(row=False)
     return n
 
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.urls import reverse
+from django.utils import timezone
 
 from ownership.models import Entity
 from sources.models import Snapshot
@@ -82,6 +83,15 @@ class ClaimQuerySet(models.QuerySet):
     def for_list(self) -> ClaimQuerySet:
         """What every claim list and claim page shows beside the claim: one query."""
         return self.select_related("article", "origin", "assignee")
+
+    def touch(self, *, row: bool = True, **fields) -> int:
+        """UPDATE these claims with `fields` (none: only the marks) and mark them changed:
+        `changed_at` the database's now (what the sync feed's horizon relies on) and, for a
+        change of the claim's own row or evidence, `updated_at` now too (unless given). `row=False`:
+        only what the API shows of it changed (claims.materialised). The number of rows."""
+        if row:
+            fields.setdefault("updated_at", timezone.now())
+        return self.update(changed_at=ChangedNow(), **fields)
 
 
 class ClaimStatus(models.TextChoices):

@@ -41,7 +41,6 @@ from claims.models import (
     RATIONALE_MAX_LENGTH,
     ApiConsumer,
     Article,
-    ChangedNow,
     Claim,
     ClaimFigure,
     ClassificationRequest,
@@ -179,13 +178,7 @@ def claim_set_status(
         # A verdict gives the claim back: it is no one's work any more (the queue stops showing
         # it as "Yours", the page stops offering "Release"). The audit row keeps who decided.
         released = {"assignee": None} if status in FINAL_STATUSES else {}
-        updated = target.update(
-            status=status,
-            version=F("version") + 1,
-            updated_at=timezone.now(),
-            changed_at=ChangedNow(),
-            **released,
-        )
+        updated = target.touch(status=status, version=F("version") + 1, **released)
         if not updated:
             # Nothing got updated: another decision got there first (or the caller read an old
             # copy), or another reviewer holds the claim. Say which.
@@ -265,9 +258,7 @@ def claim_take(*, claim: Claim, actor: AbstractBaseUser) -> Claim:
         raise PermissionDenied("Only reviewers and editors may take a claim.")
     with transaction.atomic():
         got = (
-            Claim.objects.filter(pk=claim.pk, assignee__isnull=True).update(
-                assignee=actor, updated_at=timezone.now(), changed_at=ChangedNow()
-            )
+            Claim.objects.filter(pk=claim.pk, assignee__isnull=True).touch(assignee=actor)
             or Claim.objects.filter(pk=claim.pk, assignee=actor).count()
         )
         if not got:
@@ -294,9 +285,7 @@ def claim_assign(
     """An editor (re)assigns a claim; the assignment is not a status change."""
     if not actor.has_perm("claims.change_claim"):
         raise PermissionDenied("Only editors may assign claims.")
-    Claim.objects.filter(pk=claim.pk).update(
-        assignee=assignee, updated_at=timezone.now(), changed_at=ChangedNow()
-    )
+    Claim.objects.filter(pk=claim.pk).touch(assignee=assignee)
     claim.refresh_from_db()
     return claim
 
@@ -305,9 +294,7 @@ def claim_release(*, claim: Claim, actor: AbstractBaseUser) -> Claim:
     """Give a claim back to the queue (only its assignee or an editor)."""
     if claim.assignee_id != actor.pk and not may_decide_held_claims(actor):
         raise PermissionDenied("Only the reviewer holding the claim or an editor may release it.")
-    Claim.objects.filter(pk=claim.pk).update(
-        assignee=None, updated_at=timezone.now(), changed_at=ChangedNow()
-    )
+    Claim.objects.filter(pk=claim.pk).touch(assignee=None)
     claim.refresh_from_db()
     return claim
 
@@ -358,9 +345,7 @@ def evidence_attach(
                 publisher=publisher_for_url(url),
                 snapshot=snapshot_request(url=url),
             )
-            Claim.objects.filter(pk=claim.pk).update(
-                updated_at=timezone.now(), changed_at=ChangedNow()
-            )
+            Claim.objects.filter(pk=claim.pk).touch()
     except IntegrityError:
         # The same URL attached by someone else a moment ago: the unique constraint caught it.
         raise EvidenceRejected(
@@ -619,10 +604,15 @@ def tokens_last_used(tokens: list[AuthToken]) -> dict[str, datetime]:
     stored = dict(
         TokenUse.objects.filter(token_id__in=keys.values()).values_list("token_id", "last_used_at")
     )
-    for digest, when in cached.items():
-        if stored.get(digest) is None or stored[digest] < when:
-            TokenUse.objects.update_or_create(token_id=digest, defaults={"last_used_at": when})
-            stored[digest] = when
+    newer = {d: w for d, w in cached.items() if stored.get(d) is None or stored[d] < w}
+    if newer:  # one upsert for them all (INSERT ... ON CONFLICT DO UPDATE)
+        TokenUse.objects.bulk_create(
+            [TokenUse(token_id=d, last_used_at=w) for d, w in newer.items()],
+            update_conflicts=True,
+            unique_fields=["token"],
+            update_fields=["last_used_at"],
+        )
+        stored.update(newer)
     return stored
 
 
@@ -808,9 +798,7 @@ def evidence_follow_archived(*, snapshot: Snapshot) -> None:
             if Evidence.objects.filter(pk=item.pk, snapshot=snapshot).update(
                 hints=hints.to_json(), updated_at=timezone.now()
             ):
-                Claim.objects.filter(pk=item.claim_id).update(
-                    updated_at=timezone.now(), changed_at=ChangedNow()
-                )
+                Claim.objects.filter(pk=item.claim_id).touch()
 
 
 def evidence_flag_vanished(*, snapshot: Snapshot) -> None:
@@ -833,9 +821,7 @@ def evidence_flag_vanished(*, snapshot: Snapshot) -> None:
             hints = EvidenceHints.from_json(item.hints).with_drift(drift)
             Evidence.objects.filter(pk=item.pk).update(hints=hints.to_json(), updated_at=now)
         if evidence:
-            Claim.objects.filter(pk__in={e.claim_id for e in evidence}).update(
-                updated_at=now, changed_at=ChangedNow()
-            )
+            Claim.objects.filter(pk__in={e.claim_id for e in evidence}).touch(updated_at=now)
 
 
 def evidence_resync_publishers(*, domains: Iterable[str]) -> int:
@@ -871,7 +857,7 @@ def evidence_resync_publishers(*, domains: Iterable[str]) -> int:
     # The refresh first: it locks the suggestion state before any claim row, the order every
     # write that touches claims keeps (claims/materialised.py), so two never deadlock.
     suggestions_refresh(claim_ids)
-    Claim.objects.filter(pk__in=claim_ids).update(updated_at=now, changed_at=ChangedNow())
+    Claim.objects.filter(pk__in=claim_ids).touch(updated_at=now)
     # Requests to classify these rows are answered now (the editor who saved the domain is not
     # known here: the signal carries no user).
     classification_requests_resolve(evidence_ids=[i for ids in changed.values() for i in ids])

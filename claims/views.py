@@ -441,11 +441,11 @@ def _wacz_of(snapshots, *, title: str, filename: str, back: str, request) -> Htt
     from sources.views import wacz_response
 
     try:
-        data = wacz.package_snapshots(snapshots, title=title, description="Evidence, by reex")
+        name = wacz.stored_package(snapshots, title=title, description="Evidence, by reex")
     except wacz.WACZError as exc:
         messages.error(request, f"No WACZ yet: {exc}. Try again once the evidence is archived.")
         return redirect(back)
-    return wacz_response(data, filename)
+    return wacz_response(name, filename)
 
 
 @desk_required

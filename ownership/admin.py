@@ -10,9 +10,6 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from stdnum import lei as stdnum_lei
-from stdnum.cn import uscc as stdnum_uscc
-from stdnum.exceptions import ValidationError as NumberInvalid
 
 from ownership.ftm import export_lines, neighbourhood
 from ownership.models import (
@@ -32,6 +29,7 @@ from ownership.services import (
     match_accept,
     match_reject,
 )
+from ownership.values import BadValue, checked_identifier
 from reex.lib.admin import admin_link
 
 
@@ -124,23 +122,20 @@ class EntityForm(forms.ModelForm):
         model = Entity
         fields = ["lei", "uscc"]  # the admin adds its fieldsets' fields
 
-    def _number(self, name: str, module, what: str) -> str:
-        value = (self.cleaned_data.get(name) or "").strip()
-        if not value:
-            return ""
+    def _number(self, name: str) -> str:
         try:
-            return module.validate(value)
-        except NumberInvalid as exc:
+            return checked_identifier(name, self.cleaned_data.get(name) or "")
+        except BadValue as exc:
             raise forms.ValidationError(
-                f"Not a valid {what}: {exc.message.rstrip('.').lower()}. "
+                f"Not a valid {exc.label}: {exc.reason}. "
                 "Copy it again from the registry, or leave it empty."
             ) from None
 
     def clean_lei(self) -> str:
-        return self._number("lei", stdnum_lei, "LEI")
+        return self._number("lei")
 
     def clean_uscc(self) -> str:
-        return self._number("uscc", stdnum_uscc, "Unified Social Credit Code")
+        return self._number("uscc")
 
 
 @admin.register(Entity)

@@ -43,16 +43,13 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 
 from django.utils import timezone
 from followthemoney.types import registry
-from stdnum import lei as stdnum_lei
-from stdnum.cn import uscc as stdnum_uscc
-from stdnum.exceptions import ValidationError
 
 from ownership.ftm import ownership_id
 from ownership.imports import (
@@ -64,6 +61,7 @@ from ownership.imports import (
     domain_of,
 )
 from ownership.models import Entity, EntityKind, ExternalRecord, Ownership
+from ownership.values import BadValue, checked_identifier, iso_date, percentage
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas" / "bods-0.4"
 PUBLISHER = {"name": "Rare Earth Exchanges claim desk (reex)"}
@@ -397,38 +395,24 @@ def read_statements(handle: BinaryIO) -> Iterator[tuple[str, dict]]:
 
 
 def _date(value, where: str, what: str) -> date | None:
-    if not value:
-        return None
     try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise ImportRefused(f"{where}: {what} {value!r} is not a date (YYYY-MM-DD)") from None
+        return iso_date(value)
+    except BadValue as exc:
+        raise ImportRefused(f"{where}: {what} {exc}") from None
 
 
 def _pct(value, where: str, what: str) -> Decimal | None:
-    if value is None:
-        return None
     try:
-        pct = Decimal(str(value))
-        if not pct.is_finite():  # "NaN" parses, then fails every comparison
-            raise InvalidOperation
-        pct = pct.quantize(Decimal("0.001"))
-    except (InvalidOperation, ValueError):
-        raise ImportRefused(f"{where}: share {what} {value!r} is not a number") from None
-    if not 0 <= pct <= 100:
-        raise ImportRefused(f"{where}: share {what} {value} is outside 0-100%")
-    return pct
+        return percentage(value, f"share {what}")
+    except BadValue as exc:
+        raise ImportRefused(f"{where}: {exc}") from None
 
 
 def _checked_identifier(field: str, value: str, where: str) -> str:
-    check = {"lei": stdnum_lei, "uscc": stdnum_uscc}[field]
-    label = {"lei": "LEI", "uscc": "Unified Social Credit Code"}[field]
     try:
-        return check.validate(value)
-    except ValidationError as exc:
-        raise ImportRefused(
-            f"{where}: identifier {value!r} is not a valid {label} ({exc.message.rstrip('.')})"
-        ) from None
+        return checked_identifier(field, value)
+    except BadValue as exc:
+        raise ImportRefused(f"{where}: identifier {exc}") from None
 
 
 def _org_record(st: dict, where: str, line: int, notes: dict) -> OrgRecord:

@@ -15,18 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from followthemoney import model
 from followthemoney.exc import FollowTheMoneyException
 from followthemoney.types import registry
-from stdnum import lei
-from stdnum.cn import uscc
-from stdnum.exceptions import ValidationError
 
 from ownership.imports import (
     OWN_ID_PREFIX,
@@ -37,6 +33,7 @@ from ownership.imports import (
     domain_of,
 )
 from ownership.models import Entity, EntityKind, ExternalRecord, Ownership
+from ownership.values import BadValue, checked_identifier, partial_date, percentage
 
 ORG_SCHEMATA = {"Company", "Organization", "PublicBody", "LegalEntity"}
 
@@ -231,7 +228,6 @@ ROLE_WORDS = {
     "role.pep.intl": "politically exposed person (international)",
     "role.rca": "close associate of a politically exposed person",
 }
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ][0-9:.+\-Z]*)?$")
 
 
 def _words(value: str) -> str:
@@ -269,46 +265,26 @@ def _kind(proxy, topics: set[str], classification: list[str]) -> str:
 
 
 def _date(data: dict, prop: str, line: int) -> date | None:
-    """An FtM date: YYYY, YYYY-MM or YYYY-MM-DD (a time after it is ignored). A partial date
-    starts the period it names. Anything else is refused with its line."""
-    value = _first_raw(data, prop)
-    if not value:
-        return None
-    m = _DATE.match(value)
+    """An FtM date (ownership.values.partial_date), refused with its line."""
     try:
-        if m is None:
-            raise ValueError
-        return date(int(m[1]), int(m[2] or 1), int(m[3] or 1))
-    except ValueError:
-        raise ImportRefused(
-            f"line {line}: {prop} {value!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"
-        ) from None
+        return partial_date(_first_raw(data, prop))
+    except BadValue as exc:
+        raise ImportRefused(f"line {line}: {prop} {exc}") from None
 
 
 def _stake(data: dict, line: int) -> Decimal | None:
-    value = _first_raw(data, "percentage").rstrip("%").strip()
-    if not value:
-        return None
     try:
-        stake = Decimal(value)
-    except InvalidOperation:
-        raise ImportRefused(f"line {line}: percentage {value!r} is not a number") from None
-    if not stake.is_finite() or not 0 <= stake <= 100:
-        raise ImportRefused(f"line {line}: percentage {value} is not between 0 and 100")
-    return stake.quantize(Decimal("0.001"))
+        return percentage(_first_raw(data, "percentage"))
+    except BadValue as exc:
+        raise ImportRefused(f"line {line}: {exc}") from None
 
 
-def _identifier(data: dict, prop: str, checker, what: str, line: int) -> str:
-    """An identifier checked by python-stdnum (format and check digits), compacted."""
-    value = _first_raw(data, prop)
-    if not value:
-        return ""
+def _identifier(data: dict, prop: str, kind: str, line: int) -> str:
+    """An LEI or USCC checked by python-stdnum (ownership.values.checked_identifier), compacted."""
     try:
-        return checker.validate(value)
-    except ValidationError as exc:
-        raise ImportRefused(
-            f"line {line}: {prop} {value!r} is not a valid {what} ({exc.message.rstrip('.').lower()})"
-        ) from None
+        return checked_identifier(kind, _first_raw(data, prop))
+    except BadValue as exc:
+        raise ImportRefused(f"line {line}: {prop} {exc}") from None
 
 
 def _names(data: dict, schema: str) -> tuple[str, list[str]]:
@@ -403,8 +379,8 @@ def parse_lines(lines: Iterable[str]) -> tuple[list[OrgRecord], list[EdgeRecord]
                     if len(country) == 2 and country.lower() != "zz"
                     else "",
                     aliases=aliases,
-                    lei=_identifier(data, "leiCode", lei, "LEI", n),
-                    uscc=_identifier(data, "uscCode", uscc, "Unified Social Credit Code", n),
+                    lei=_identifier(data, "leiCode", "lei", n),
+                    uscc=_identifier(data, "uscCode", "uscc", n),
                     wikidata_id=_first_raw(data, "wikidataId")[:20],
                     domains=[
                         d for d in dict.fromkeys(domain_of(w) for w in _raw(data, "website")) if d

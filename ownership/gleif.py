@@ -37,12 +37,11 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from stdnum import lei as stdnum_lei
-from stdnum.exceptions import ValidationError
 
 from ownership.imports import EdgeValues, ImportRefused, ImportSession, ImportSummary
 from ownership.models import Entity, Ownership, ReportingException
 from ownership.signals import register_changed
+from ownership.values import BadValue, checked_identifier, iso_date
 
 DIRECT = "IS_DIRECTLY_CONSOLIDATED_BY"
 ULTIMATE = "IS_ULTIMATELY_CONSOLIDATED_BY"
@@ -248,15 +247,15 @@ def _flat_repex(rec: dict) -> dict[str, str]:
 
 
 def _lei(value: str, what: str, where: str) -> str:
-    """An LEI with its ISO 17442 check digits verified (python-stdnum's `stdnum.lei`)."""
+    """An LEI with its ISO 17442 check digits verified (ownership.values.checked_identifier)."""
     value = value.strip().upper()
     if len(value) != 20 or not value.isalnum():
         raise ImportRefused(
             f"{where}: {what} {value!r} is not an LEI (20 letters and digits, ISO 17442)"
         )
     try:
-        return stdnum_lei.validate(value)
-    except ValidationError:
+        return checked_identifier("lei", value)
+    except BadValue:
         raise ImportRefused(
             f"{where}: {what} {value!r} is not a valid LEI: its check digits are wrong "
             "(ISO 17442, ISO 7064 mod 97-10); check it was copied whole"
@@ -264,12 +263,10 @@ def _lei(value: str, what: str, where: str) -> str:
 
 
 def _iso(value: str, where: str) -> date | None:
-    if not value:
-        return None
     try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        raise ImportRefused(f"{where}: {value!r} is not a date (YYYY-MM-DD...)") from None
+        return iso_date(value)
+    except BadValue as exc:
+        raise ImportRefused(f"{where}: {exc}") from None
 
 
 def _rr_header(fieldnames: list[str]) -> None:

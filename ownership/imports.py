@@ -104,6 +104,19 @@ class EdgeValues:
             k: (str(v) if isinstance(v, Decimal | date) else v) for k, v in self.fields().items()
         }
 
+    @classmethod
+    def from_json(cls, data: dict) -> EdgeValues:
+        """The inverse of `as_json` (an `OwnershipConflict.imported`), every field parsed by its
+        `Ownership` model field. A field the data lacks, or holds empty (a conflict recorded
+        before the field existed), takes its default here."""
+        return cls(
+            **{
+                name: Ownership._meta.get_field(name).to_python(data[name])
+                for name in cls.__dataclass_fields__
+                if data.get(name) not in (None, "")
+            }
+        )
+
 
 @dataclass(slots=True)
 class EdgeRecord:

@@ -7,13 +7,11 @@ Bulk imports write through `ownership.imports` (one run's batched writes, with i
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from ownership.imports import IN_FILE_DISAGREEMENT
+from ownership.imports import IN_FILE_DISAGREEMENT, EdgeValues
 from ownership.models import (
     Domain,
     Entity,
@@ -42,15 +40,9 @@ def conflict_resolve(*, conflict: OwnershipConflict, take_imported: bool, actor)
             raise AlreadyResolved(f"Conflict #{conflict.pk} was already resolved.")
         edge = Ownership.objects.select_for_update().get(pk=conflict.ownership_id)
         if take_imported:
-            values = conflict.imported
-            edge.stake_pct = Decimal(values["stake_pct"]) if values.get("stake_pct") else None
-            edge.controlling = bool(values.get("controlling"))
-            edge.confirmed = bool(values.get("confirmed"))
-            edge.citation_url = values.get("citation_url") or ""
-            edge.basis = values.get("basis") or ""
-            edge.nature = values.get("nature") or Ownership.Nature.OWNERSHIP
-            for name in ("as_of", "start_date", "end_date"):
-                setattr(edge, name, date.fromisoformat(values[name]) if values.get(name) else None)
+            # Every field an import writes on an edge (ownership.imports.EdgeValues).
+            for name, value in EdgeValues.from_json(conflict.imported).fields().items():
+                setattr(edge, name, value)
             edge.source = conflict.source
             edge.source_file = conflict.source_file
             edge.source_record = conflict.source_record

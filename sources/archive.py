@@ -65,7 +65,9 @@ _DROP_HEADERS = {"content-encoding", "transfer-encoding", "content-length", "con
 def _delete_written(names: list[str]) -> None:
     """Remove the files one failed attempt wrote (a body only if no snapshot refers to it)."""
     for name in names:
-        if Snapshot.objects.filter(Q(body=name) | Q(warc=name)).exists():
+        if Snapshot.objects.filter(
+            Q(body=name) | Q(warc=name) | Q(screenshot=name) | Q(wacz=name)
+        ).exists():
             continue  # a snapshot refers to it (the same bytes, stored meanwhile)
         try:
             default_storage.delete(name)
@@ -250,37 +252,84 @@ def _store(
     *,
     capture_note: str = "",
 ) -> Outcome:
-    body_name, created = _store_body(result.body, sha256, result.mime_type)
-    if created:
-        written.append(body_name)
-    warc_bytes = build_warc(result, requested_url=snapshot.url, sha256=sha256)
-    warc_name = default_storage.save(
-        f"warc/{snapshot.pk}/{token:%Y%m%dT%H%M%S%f}.warc.gz", ContentFile(warc_bytes)
+    body_name, warc_name = store_body_and_warc(
+        snapshot,
+        token,
+        written,
+        body=result.body,
+        sha256=sha256,
+        mime=result.mime_type,
+        warc=build_warc(result, requested_url=snapshot.url, sha256=sha256),
     )
-    written.append(warc_name)
-    stored = services.snapshot_stored(
-        snapshot_id=snapshot.pk,
-        token=token,
-        final_url=storable(result.final_url)[:2000],
-        http_status=result.status,
-        headers=storable(result.headers),
+    return record_stored(
+        snapshot,
+        token,
+        written,
+        **response_fields(result),
         content_type=storable(result.content_type)[:255],
-        ip_address=result.ip_address or None,
         body=body_name,
         size=len(result.body),
         sha256=sha256,
         warc=warc_name,
-        redirects=storable(result.redirects),
         capture=Snapshot.Capture.HTTP,
         capture_note=storable(capture_note),
     )
+
+
+def response_fields(result: FetchResult) -> dict:
+    """The row's fields of the fetched response (the document's, for a browser capture)."""
+    return {
+        "final_url": storable(result.final_url)[:2000],
+        "http_status": result.status,
+        "headers": storable(result.headers),
+        "ip_address": result.ip_address or None,
+        "redirects": storable(result.redirects),
+    }
+
+
+def attempt_stamp(token) -> str:
+    """The attempt's part of its files' names (its reservation's time)."""
+    return f"{token:%Y%m%dT%H%M%S%f}"
+
+
+def store_body_and_warc(
+    snapshot: Snapshot, token, written: list[str], *, body: bytes, sha256: str, mime: str, warc
+) -> tuple[str, str]:
+    """Store an attempt's body (once per SHA-256) and its WARC; what this call wrote is added to
+    `written` (deleted by the caller should the attempt go no further)."""
+    body_name, created = _store_body(body, sha256, mime)
+    if created:
+        written.append(body_name)
+    warc_name = default_storage.save(
+        f"warc/{snapshot.pk}/{attempt_stamp(token)}.warc.gz", ContentFile(warc)
+    )
+    written.append(warc_name)
+    return body_name, warc_name
+
+
+# What a capture of the other kind left on the row: a plain store clears a browser capture's.
+_CAPTURE_FILES = ("warc", "screenshot", "wacz")
+_CAPTURE_DEFAULTS = {"screenshot": "", "wacz": "", "capture_log": {}, "capture_note": ""}
+
+
+def record_stored(snapshot: Snapshot, token, written: list[str], **fields) -> Outcome:
+    """The one store step of every attempt, plain (`_store`) or browser
+    (sources.render._store_browser): write the stored files and the response on the row
+    (sources.services.snapshot_stored) with every capture field set (what this attempt does not
+    have is cleared, so a plain re-store leaves no earlier browser capture's screenshot, WACZ or
+    log), then delete the files an earlier attempt of this row stored that nothing refers to
+    now. Should the reservation have been lost, what this attempt wrote is deleted instead."""
+    fields = {**_CAPTURE_DEFAULTS, **fields}
+    stored = services.snapshot_stored(snapshot_id=snapshot.pk, token=token, **fields)
     if not stored:
         # Another worker reclaimed the row (we were presumed dead): its result stands.
-        default_storage.delete(warc_name)
+        _delete_written(written)  # not what that worker's row refers to
+        written.clear()
         return Outcome("skipped", "reservation lost to another worker")
     written.clear()  # the row refers to them now
-    if snapshot.warc and snapshot.warc.name != warc_name:
-        # An earlier attempt of this snapshot stored a WARC and was then lost (the sweep
-        # archives it again): the row no longer refers to that one.
-        _delete_written([snapshot.warc.name])
+    new = {fields.get(name) for name in _CAPTURE_FILES}
+    old = [getattr(snapshot, name).name for name in _CAPTURE_FILES if getattr(snapshot, name)]
+    # An earlier attempt of this snapshot stored its files and was then lost (the sweep
+    # archives it again): the row no longer refers to them.
+    _delete_written([name for name in old if name not in new])
     return Outcome("stored")

@@ -150,17 +150,20 @@ def _store_browser(
     snapshot: Snapshot, token, result: capture.Capture, written: list[str]
 ) -> Outcome:
     from sources import wacz
-    from sources.archive import _delete_written, _store_body
+    from sources.archive import (
+        attempt_stamp,
+        record_stored,
+        response_fields,
+        store_body_and_warc,
+    )
 
     dom = result.dom.encode("utf-8")
     sha256 = _sha(dom)
-    body_name, created = _store_body(dom, sha256, "text/html")
-    if created:
-        written.append(body_name)
-    stamp = f"{token:%Y%m%dT%H%M%S%f}"
+    stamp = attempt_stamp(token)
     warc_bytes = capture.build_capture_warc(result, dom)
-    warc_name = default_storage.save(f"warc/{snapshot.pk}/{stamp}.warc.gz", ContentFile(warc_bytes))
-    written.append(warc_name)
+    body_name, warc_name = store_body_and_warc(
+        snapshot, token, written, body=dom, sha256=sha256, mime="text/html", warc=warc_bytes
+    )
     screenshot_name = ""
     if result.screenshot:
         screenshot_name = default_storage.save(
@@ -175,33 +178,20 @@ def _store_browser(
     )
     wacz_name = default_storage.save(f"wacz/{snapshot.pk}/{stamp}.wacz", ContentFile(package))
     written.append(wacz_name)
-    main = result.main
-    stored = services.snapshot_stored(
-        snapshot_id=snapshot.pk,
-        token=token,
-        final_url=storable(main.final_url)[:2000],
-        http_status=main.status,
-        headers=storable(main.headers),
+    return record_stored(
+        snapshot,
+        token,
+        written,
+        **response_fields(result.main),
         # The body is the rendered DOM, serialised as UTF-8.
         content_type="text/html; charset=utf-8",
-        ip_address=main.ip_address or None,
         body=body_name,
         size=len(dom),
         sha256=sha256,
         warc=warc_name,
-        redirects=storable(main.redirects),
         capture=Snapshot.Capture.BROWSER,
         capture_note=storable("; ".join(result.notes)),
         capture_log=storable(result.log()),
         screenshot=screenshot_name,
         wacz=wacz_name,
     )
-    if not stored:
-        _delete_written([n for n in written if n != body_name or created])
-        written.clear()
-        return Outcome("skipped", "reservation lost to another worker")
-    written.clear()
-    old = [f.name for f in (snapshot.warc, snapshot.screenshot, snapshot.wacz) if f]
-    if old:
-        _delete_written([n for n in old if n not in (warc_name, screenshot_name, wacz_name)])
-    return Outcome("stored")

@@ -253,27 +253,33 @@ def snapshot_screenshot(request: HttpRequest, pk: int) -> HttpResponse:
     return _inert_headers(response)
 
 
-def wacz_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/wacz+zip")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+def wacz_response(name: str, filename: str) -> FileResponse:
+    """The stored WACZ `name`, streamed from storage as a download."""
+    from django.core.files.storage import default_storage
+
+    response = FileResponse(
+        default_storage.open(name, "rb"),
+        content_type="application/wacz+zip",
+        as_attachment=True,
+        filename=filename,
+    )
     return _inert_headers(response)
 
 
 @require_GET
 @_viewer_required
 def snapshot_wacz(request: HttpRequest, pk: int) -> HttpResponse:
-    """The capture as WACZ 1.1: the one stored with a browser capture, or one packaged now
-    from a plain capture's WARC (sources/wacz.py)."""
+    """The capture as WACZ 1.1: the one stored with a browser capture, or the one packaged
+    from a plain capture's WARC the first time it is asked for (sources.wacz.stored_package)."""
     from sources import wacz
 
     snapshot = _archived(pk)
     if snapshot.wacz:
-        with snapshot.wacz.open("rb") as fh:
-            data = fh.read()
+        name = snapshot.wacz.name
     elif snapshot.warc:
-        data = wacz.package_snapshots(
+        name = wacz.stored_package(
             [snapshot], title=f"reex snapshot {snapshot.pk}: {snapshot.title or snapshot.url}"
         )
     else:
         raise Http404("This snapshot has no WARC file to package.")
-    return wacz_response(data, f"snapshot-{snapshot.pk}.wacz")
+    return wacz_response(name, f"snapshot-{snapshot.pk}.wacz")

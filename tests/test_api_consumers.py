@@ -83,6 +83,42 @@ def test_a_tokens_last_use_costs_no_query_and_is_kept_once_listed(db):
     assert tokens_last_used([token])[token.digest] == used
 
 
+def test_listing_many_tokens_keeps_their_uses_in_one_upsert(db):
+    """Tokens new to `TokenUse` and tokens stored with an older use: one SELECT, one INSERT ...
+    ON CONFLICT, however many tokens; a use older than the stored one is not written back."""
+    from datetime import timedelta
+
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from claims.services import tokens_last_used
+    from reex.lib.authentication import last_use_key
+
+    for name in ("wire-a", "wire-b", "wire-c", "wire-d"):
+        create(name)
+    tokens = list(AuthToken.objects.order_by("user__username"))
+    now = timezone.now().replace(microsecond=0)
+    earlier, later = now - timedelta(hours=2), now - timedelta(hours=1)
+    TokenUse.objects.create(token=tokens[1], last_used_at=earlier)  # older than its cache
+    TokenUse.objects.create(token=tokens[2], last_used_at=later)  # newer than its cache
+    cache.set_many(
+        {
+            last_use_key(tokens[0].digest): now.timestamp(),
+            last_use_key(tokens[1].digest): now.timestamp(),
+            last_use_key(tokens[2].digest): earlier.timestamp(),
+        }
+    )
+
+    with CaptureQueriesContext(connection) as ctx:
+        used = tokens_last_used(tokens)
+
+    assert len(ctx.captured_queries) == 2, [q["sql"] for q in ctx.captured_queries]
+    assert used == {tokens[0].digest: now, tokens[1].digest: now, tokens[2].digest: later}
+    assert dict(TokenUse.objects.values_list("token_id", "last_used_at")) == used
+
+
 # --------------------------------------------------------------------------- the admin
 
 

@@ -379,12 +379,12 @@ def test_api_desk_and_evidence_wacz_of_a_browser_capture(
     shot = api.get(data["screenshot_url"])
     assert shot.status_code == 200 and shot["Content-Type"] == "image/png"
     assert shot["Content-Security-Policy"].startswith("sandbox")
-    assert wacz.validate(api.get(data["wacz_url"]).content)[0]
+    assert wacz.validate(api.get(data["wacz_url"]).getvalue())[0]
     data = api.get(f"/api/v1/snapshots/{plain.pk}/").json()
     assert data["capture"] == "http" and data["screenshot_url"] is None
-    plain_wacz = api.get(data["wacz_url"])  # packaged now from the plain WARC
+    plain_wacz = api.get(data["wacz_url"])  # packaged from the plain WARC, once
     assert plain_wacz["Content-Type"] == "application/wacz+zip"
-    assert wacz.validate(plain_wacz.content)[0]
+    assert wacz.validate(plain_wacz.getvalue())[0]
 
     # The desk: the screenshot beside the text; the archived body still sandboxed.
     client.force_login(reviewer)
@@ -412,10 +412,52 @@ def test_api_desk_and_evidence_wacz_of_a_browser_capture(
     # One claim's evidence as one WACZ, for an editor.
     client.force_login(editor)
     bundle = client.get(f"/claims/{claim.pk}/evidence.wacz")
-    assert bundle.status_code == 200, bundle.content[:300]
-    valid, printed = wacz.validate(bundle.content)
+    assert bundle.status_code == 200, bundle
+    package = bundle.getvalue()  # streamed from storage
+    valid, printed = wacz.validate(package)
     assert valid, printed
-    pages = zipfile.ZipFile(io.BytesIO(bundle.content)).read("pages/pages.jsonl").decode()
+    pages = zipfile.ZipFile(io.BytesIO(package)).read("pages/pages.jsonl").decode()
     assert url in pages
     article = client.get(f"/articles/{claim.article.key}/evidence.wacz")
-    assert article.status_code == 200 and wacz.validate(article.content)[0]
+    assert article.status_code == 200 and wacz.validate(article.getvalue())[0]
+
+
+@pytest.mark.django_db
+def test_a_plain_restore_after_a_browser_capture_clears_and_deletes_what_it_left(
+    origin: HTTPServer, media, settings
+):
+    """A browser capture was stored, then its attempt was lost; the sweep's attempt stores the
+    plain fetch (no render worker now, say). The row keeps none of the browser capture: no
+    screenshot, WACZ or log, and their files (and the old WARC) are deleted from storage."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    settings.REEX_CAPTURE_MODE = "http"
+    stale = timezone.now() - timedelta(seconds=settings.REEX_ARCHIVE_STALE_SECONDS + 1)
+    old = {
+        "warc": default_storage.save("warc/old.warc.gz", ContentFile(b"warc")),
+        "screenshot": default_storage.save("screenshots/old.png", ContentFile(PNG)),
+        "wacz": default_storage.save("wacz/old.wacz", ContentFile(b"wacz")),
+    }
+    snapshot = SnapshotFactory(
+        url=serve_shell(origin),
+        status=Snapshot.Status.FETCHING,
+        fetch_started_at=stale,
+        attempts=1,
+        capture="browser",
+        capture_log={"fetched": 5, "refused": []},
+        capture_note="rendered",
+        **old,
+    )
+
+    outcome = archive_snapshot(snapshot_id=snapshot.pk)
+
+    snapshot.refresh_from_db()
+    assert outcome.status == "archived", snapshot.error
+    assert snapshot.capture == "http"
+    assert (snapshot.screenshot.name, snapshot.wacz.name) == ("", "")
+    assert snapshot.capture_log == {} and snapshot.capture_note == ""
+    assert snapshot.warc.name != old["warc"]
+    assert [name for name in old.values() if default_storage.exists(name)] == []

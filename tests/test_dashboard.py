@@ -107,6 +107,39 @@ def test_every_chart_draws_the_numbers_of_the_data(client, editor, desk):
     assert archive["Archived, fresh"] == {"fresh": 1}
 
 
+def test_by_month_is_one_grouped_query_falling_back_to_the_claims_creation(desk):
+    """A claim whose article has no publication date counts in its own creation's month (UTC):
+    the numbers come from one GROUP BY, however many claims and months there are."""
+    from datetime import UTC, datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from claims.dashboard import by_month
+
+    undated = ArticleFactory(key="undated", published_on=None)
+    for i, (created, status) in enumerate(
+        [
+            (datetime(2024, 12, 31, 23, 59, tzinfo=UTC), "disputed"),
+            (datetime(2025, 1, 1, 0, 0, tzinfo=UTC), "disputed"),
+            (datetime(2025, 6, 30, 12, 0, tzinfo=UTC), "unreviewed"),
+        ]
+    ):
+        claim = ClaimFactory(article=undated, key=f"undated-{i}", status=status)
+        Claim.objects.filter(pk=claim.pk).update(created_at=created)
+    with CaptureQueriesContext(connection) as queries:
+        chart = by_month()
+    assert len(queries) == 1 and "GROUP BY" in queries[0]["sql"].upper()
+    counted = {row.label: {s.series: s.value for s in row.segments} for row in chart.rows}
+    assert counted == {
+        "2024-12": {"disputed": 1},
+        "2025-01": {"disputed": 1},
+        "2025-06": {"state_sourced": 2, "independently_verified": 1, "unreviewed": 2},
+        "2025-07": {"state_sourced": 1, "disputed": 1, "in_review": 1},
+    }
+    assert [row.label for row in chart.rows] == sorted(counted)
+
+
 def test_each_charts_numbers_download_as_csv(client, editor, desk):
     client.force_login(editor)
     response = client.get(reverse("claims:dashboard-csv", args=["state-share"]))

@@ -359,3 +359,26 @@ def test_each_snapshot_state_change_rewrites_the_rows_in_its_own_transaction(
         # Archived, and the stored row already says so: no receiver has run yet.
         assert suggestions_differences() == []
         assert current_row(_read([claim.pk])[0]) is not None
+
+
+@pytest.mark.django_db
+def test_touch_marks_claims_changed_by_the_databases_clock(reviewer):
+    """ClaimQuerySet.touch: the fields given, `changed_at` the database's now and `updated_at`
+    now; `row=False` (only what the API shows of the claims changed) leaves `updated_at`."""
+    from datetime import timedelta
+
+    mine, other = ClaimFactory(), ClaimFactory()
+    long_ago = timezone.now() - timedelta(days=3)
+    Claim.objects.update(changed_at=long_ago, updated_at=long_ago)
+
+    assert Claim.objects.filter(pk=mine.pk).touch(assignee=reviewer) == 1
+
+    mine.refresh_from_db()
+    assert mine.assignee == reviewer
+    assert mine.changed_at > long_ago and mine.updated_at > long_ago
+    other.refresh_from_db()
+    assert (other.changed_at, other.updated_at) == (long_ago, long_ago)
+
+    assert Claim.objects.filter(pk=other.pk).touch(row=False) == 1
+    other.refresh_from_db()
+    assert other.changed_at > long_ago and other.updated_at == long_ago

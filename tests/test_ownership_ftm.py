@@ -210,6 +210,50 @@ def test_taking_the_imported_values_rewrites_the_edge_with_its_provenance(tmp_pa
 
 
 @pytest.mark.django_db
+def test_taking_the_imported_values_takes_every_field_of_the_edge(editor):
+    """A BODS import's band and interest level (and every other field it states) are taken,
+    not only the stake and control."""
+    from datetime import date
+
+    from ownership.imports import EdgeRecord, EdgeValues, OrgRecord, write_import
+
+    owner = EntityFactory(slug="alpha", lei="529900T8BM49AURSDO55")
+    owned = EntityFactory(slug="beta", uscc="91150200701464207M")
+    edge = OwnershipFactory(owner=owner, owned=owned, stake_pct=Decimal("30"), controlling=False)
+    values = EdgeValues(
+        stake_min=Decimal("50"),
+        stake_min_exclusive=True,
+        stake_max=Decimal("75"),
+        stake_max_exclusive=False,
+        interest_level=Ownership.Level.INDIRECT,
+        controlling=True,
+        confirmed=True,
+        citation_url="https://register.example/b",
+        as_of=date(2024, 3, 31),
+        start_date=date(2019, 1, 2),
+        basis="BODS statement",
+        nature=Ownership.Nature.CONSOLIDATION,
+    )
+    write_import(
+        source="bods",
+        file_name="b.json",
+        orgs=[
+            OrgRecord(key="x-alpha", name="Alpha", lei="529900T8BM49AURSDO55"),
+            OrgRecord(key="x-beta", name="Beta", uscc="91150200701464207M"),
+        ],
+        edges=[EdgeRecord("x-alpha", "x-beta", values, record="rel-1")],
+    )
+    conflict = OwnershipConflict.objects.get()
+
+    conflict_resolve(conflict=conflict, take_imported=True, actor=editor)
+
+    edge.refresh_from_db()
+    taken = {name: getattr(edge, name) for name in values.fields()}
+    assert taken == values.fields()
+    assert (edge.source, edge.source_record) == ("bods", "rel-1")
+
+
+@pytest.mark.django_db
 def test_an_agreeing_import_of_an_editors_edge_is_unchanged(seeded, tmp_path):
     path = export(tmp_path)
     out = import_ftm(path)
