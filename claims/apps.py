@@ -16,3 +16,8 @@ class ClaimsConfig(AppConfig):
         from claims import materialised
 
         materialised.connect()
+        # Token checks kept by the web processes are dropped when tokens, users, groups or
+        # permissions change (reex.lib has no app of its own).
+        from reex.lib import authentication
+
+        authentication.connect()

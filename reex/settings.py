@@ -267,6 +267,10 @@ REST_FRAMEWORK = {
 }
 # Requests per token (per user for session logins) before 429 + Retry-After: "N/second|minute|hour".
 REEX_API_THROTTLE_RATE = env_str("REEX_API_THROTTLE_RATE", "1200/minute")
+# How long a web process may keep a token's check (token, user, permissions) before reading the
+# database again; any change through Django (admin, commands, services) applies at once anyway
+# (reex.lib.authentication: the auth generation). Only with a shared cache (REDIS_URL).
+REEX_TOKEN_RECHECK_SECONDS = env_int("REEX_TOKEN_RECHECK_SECONDS", 1)
 # Webhooks: attempts per notification (the first included) and the first retry's delay in seconds
 # (doubling each time, capped at an hour).
 REEX_WEBHOOK_MAX_ATTEMPTS = env_int("REEX_WEBHOOK_MAX_ATTEMPTS", 8)
