@@ -1,6 +1,7 @@
 """Fetching and storing: one snapshot's archive attempt up to its body and WARC on storage.
 
-    reserve  sources.services.snapshot_reserve (pending → fetching, the attempt's token)
+    reserve  sources.services.snapshot_reserve_row (pending → fetching, the attempt's token, and
+             the row as reserved)
     fetch    sources.fetch (safe-fetch rules), types in ARCHIVABLE_TYPES only
     store    the decoded body under its SHA-256 (identical bodies are stored once) and a WARC
              (warcinfo, request, response, and a metadata record of the redirect chain), then
@@ -164,11 +165,11 @@ def archive_snapshot(*, snapshot_id: int, inline: bool = True) -> Outcome:
     the final outcome; the archive task passes False: a small page is still extracted here
     (`extracts_here`), anything else returns `stored` once its extraction is queued for the
     extraction workers."""
-    token = services.snapshot_reserve(snapshot_id=snapshot_id)
-    if token is None:
+    snapshot = services.snapshot_reserve_row(snapshot_id=snapshot_id)
+    if snapshot is None:
         status = Snapshot.objects.filter(pk=snapshot_id).values_list("status", flat=True).first()
         return Outcome("skipped", f"snapshot is {status or 'gone'}")
-    snapshot = Snapshot.objects.select_related("previous").get(pk=snapshot_id)
+    token = snapshot.fetch_started_at
     if snapshot.attempts > settings.REEX_ARCHIVE_MAX_ATTEMPTS:
         return services.snapshot_lost_too_often(snapshot=snapshot, token=token)
     try:
