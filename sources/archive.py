@@ -183,11 +183,13 @@ def archive_snapshot(*, snapshot_id: int, inline: bool = True) -> Outcome:
         )
     if outcome.status != "stored":
         return outcome
-    if inline or extracts_here(result):
+    if result is not None and (inline or extracts_here(result)):
         # The row as `_store` wrote it and the body in memory: nothing to read again.
         return finish_stored(
             snapshot_id=snapshot_id, token=token, snapshot=snapshot, body=result.body
         )
+    if inline:  # a browser capture stored it (its own body): read the row again
+        return finish_stored(snapshot_id=snapshot_id, token=token)
     transaction.on_commit(lambda: tasks.enqueue_extract(snapshot_id, token))
     return outcome
 
