@@ -65,10 +65,11 @@ def start_worker(
     allow: str,
     log: Path,
     env: dict[str, str] | None = None,
+    app: str = "reex",
 ) -> subprocess.Popen:
     """Start `celery worker` (pool, concurrency, the comma-separated `queues`, node `name@host`)
     on the benchmark's database, fetching allowed to reach `allow`; output goes to `log`. Does
-    not wait: `wait_ready` does."""
+    not wait: `wait_ready` does. `app`: the Celery app module (`bench._profiled` profiles)."""
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     child_env.update(
         DATABASE_URL=database_url(connection.settings_dict),
@@ -82,7 +83,7 @@ def start_worker(
         )
     child_env.update(env or {})
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "reex", "worker", "--pool", pool,
+        [sys.executable, "-m", "celery", "-A", app, "worker", "--pool", pool,
          "--concurrency", str(concurrency), "-Q", queues, "-n", f"{name}@%h",
          "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=child_env, stdout=log.open("wb"), stderr=subprocess.STDOUT,

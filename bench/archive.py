@@ -84,6 +84,62 @@ def machine_busy() -> tuple[float, float]:
     return (sum(fields) - idle) / tick, sum(fields) / tick
 
 
+def _processes_named(name: str) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == name:
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def other_cpu() -> dict[str, dict[int, float]]:
+    """CPU seconds so far of the processes beside the workers, by pid: this process (the
+    enqueuer, the origin's threads, the polling), the PostgreSQL backends connected to the
+    throwaway database (the workers' and this process's connections), PostgreSQL's own processes
+    (postmaster, WAL writer, checkpointer: shared with every other database on the machine) and
+    redis-server (shared with every other user of the server)."""
+    backends: set[int] = set()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+            backends = {row[0] for row in cursor.fetchall()}
+    postgres = set(_processes_named("postgres"))
+    return {
+        "bench process (enqueue, origin)": {os.getpid(): _own_cpu(os.getpid())},
+        "postgres backends (this db)": {pid: _own_cpu(pid) for pid in backends},
+        "postgres others (shared)": {pid: _own_cpu(pid) for pid in postgres - backends},
+        "redis-server (shared)": {pid: _own_cpu(pid) for pid in _processes_named("redis-server")},
+    }
+
+
+def other_cpu_delta(before: dict[str, dict[int, float]]) -> dict[str, float]:
+    """CPU seconds each group spent since `before` (a backend that started meanwhile counts from
+    zero; one that ended meanwhile is not counted: connections persist, CONN_MAX_AGE)."""
+    after = other_cpu()
+    return {
+        group: sum(
+            cpu - before[group].get(pid, 0.0)
+            for pid, cpu in pids.items()
+        )
+        for group, pids in after.items()
+    }  # fmt: skip
+
+
+def transactions() -> int:
+    """Transactions committed in the throwaway database so far (PostgreSQL), else 0."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+        )
+        return cursor.fetchone()[0]
+
+
 STAGE_LINE = re.compile(r"snapshot (\d+) (fetch|extract) ([\d.]+) ms (store|finish) ([\d.]+) ms")
 
 
@@ -123,6 +179,8 @@ def run_batch(
     urls = [f"{url}?n={n}" for url in urls[:n]]
     ids = [s.pk for s in Snapshot.objects.bulk_create(Snapshot(url=u) for u in urls)]
     cpu_before = [cpu_seconds(w.pid) for w in workers]
+    others_before = other_cpu()
+    xacts_before = transactions()
     busy_before, total_before = machine_busy()
     started = time.perf_counter()
     for snapshot_id in ids:
@@ -132,6 +190,8 @@ def run_batch(
     cpu = [cpu_seconds(w.pid) - before for w, before in zip(workers, cpu_before, strict=True)]
     busy_after, total_after = machine_busy()
     busy, total = busy_after - busy_before, total_after - total_before
+    others = other_cpu_delta(others_before)
+    xacts = transactions() - xacts_before
     archived = Snapshot.objects.filter(pk__in=ids, status=Snapshot.Status.ARCHIVED).count()
     rows = list(
         Snapshot.objects.filter(pk__in=ids, archived_at__isnull=False).values_list(
@@ -165,6 +225,14 @@ def run_batch(
         f"  machine CPU busy     {busy:8.2f} s of {total:.2f} s on {os.cpu_count()} cores "
         f"({100 * busy / total if total else 0:.0f}%; {busy / n * 1000:.1f} ms a page, all "
         f"processes)",
+        f"  the run's processes  {sum(cpu) + sum(others.values()):8.2f} s  "
+        f"({(sum(cpu) + sum(others.values())) / n * 1000:.1f} ms a page: the workers and the rows "
+        "below; the machine figure above also counts other programs on a shared machine)",
+        *(
+            f"    {group:<32} {seconds / n * 1000:6.1f} ms a page"
+            for group, seconds in others.items()
+        ),
+        f"  transactions         {xacts / n:8.1f} a page (pg_stat_database, all processes)",
         f"  task time p50 / p90  {_quantile(durations, 0.5):8.3f} s / "
         f"{_quantile(durations, 0.9):.3f} s (reserve to archived)",
         "  stage (ms a page)       mean      p50      p90    total s  pages",
@@ -185,6 +253,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=0.2, help="seconds per page (0.2)")
     parser.add_argument("--concurrency", type=int, default=16, help="fetching threads (16)")
     parser.add_argument("--extract-processes", type=int, default=2, help="extraction processes (2)")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="cProfile every worker thread and process (bench._profiled) and print where the "
+        "CPU went, by area, and the statements a page (profiling slows the workers: its CPU "
+        "figures are not the unprofiled ones)",
+    )
     args = parser.parse_args(argv)
     latency, concurrency = args.latency, args.concurrency
 
@@ -204,15 +279,19 @@ def main(argv: list[str] | None = None) -> int:
         )
         allow = f"127.0.0.1:{port}"
         stages = {"REEX_LOG_STAGES": "1"}
+        app = "reex"
+        if args.profile:
+            stages["REEX_PROFILE"] = str(Path(MEDIA) / "profiles")
+            app = "bench._profiled"
         workers.append(
             start_worker(pool="threads", concurrency=concurrency, allow=allow, log=logs[0],
                          queues=os.environ["REEX_CELERY_QUEUE"], name=f"fetch-{os.getpid()}",
-                         env=stages)
+                         env=stages, app=app)
         )  # fmt: skip
         workers.append(
             start_worker(pool="prefork", concurrency=args.extract_processes, allow=allow,
                          log=logs[1], queues=os.environ["REEX_EXTRACT_QUEUE"],
-                         name=f"extract-{os.getpid()}", env=stages)
+                         name=f"extract-{os.getpid()}", env=stages, app=app)
         )  # fmt: skip
         wait_ready(list(zip(workers, logs, strict=True)), timeout=60)
         # Warm-up, not timed: each worker thread and process opens its database connection, as
@@ -232,9 +311,26 @@ def main(argv: list[str] | None = None) -> int:
                 n=n, urls=urls, latency=latency, concurrency=concurrency, workers=workers,
                 logs=logs,
             ) and ok  # fmt: skip
-        return exit_code(ok, logs)
+        code = exit_code(ok, logs)
     finally:
         tear_down(workers, server, old_name)
+    if args.profile:
+        from bench._profiled import statements, summarise
+
+        pages = len(warm) + sum(args.n)
+        folder = Path(MEDIA) / "profiles"
+        fetch_pid = str(workers[0].pid)
+        profiles = list(folder.glob("*.prof"))
+        # The extraction worker's prefork children have pids of their own (`*-child.prof`).
+        fetching = [p for p in profiles if p.name.split("-")[0] == fetch_pid]
+        for label, paths in (
+            ("fetch worker", fetching),
+            ("extract worker", [p for p in profiles if p not in fetching]),
+        ):
+            print(f"profile of the {label} ({pages} pages, warm-up included):")
+            print(summarise(paths, pages=pages))
+        print(statements(folder, pages=pages))
+    return code
 
 
 if __name__ == "__main__":

@@ -410,6 +410,11 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("REEX_CELERY_QUEUE") or (
 REEX_EXTRACT_QUEUE = env_str("REEX_EXTRACT_QUEUE") or (
     "extract" if CELERY_TASK_DEFAULT_QUEUE == "celery" else f"{CELERY_TASK_DEFAULT_QUEUE}-extract"
 )
+# A page of at most this many bytes (HTML, XML, text; never a PDF) is extracted by the archive
+# task that fetched it, on the fetching worker: a millisecond or two of CPU for a news page,
+# less than a second message and a second read of the row and body would cost. 0: every page
+# goes to the extraction queue.
+REEX_EXTRACT_INLINE_BYTES = env_int("REEX_EXTRACT_INLINE_BYTES", 256 * 1024)
 # Browser captures (sources/capture.py, docs/archiving.md): headless Chromium on a queue of its
 # own, so a slow render never holds a plain fetch. `auto` fetches plainly first and renders a
 # page that is a shell (little text, or a script-built body) when a render worker is alive.

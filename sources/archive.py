@@ -1,13 +1,17 @@
 """Fetching and storing: one snapshot's archive attempt up to its body and WARC on storage.
 
-    reserve  sources.services.snapshot_reserve (pending → fetching, the attempt's token)
+    reserve  sources.services.snapshot_reserve_row (pending → fetching, the attempt's token, and
+             the row as reserved)
     fetch    sources.fetch (safe-fetch rules), types in ARCHIVABLE_TYPES only
     store    the decoded body under its SHA-256 (identical bodies are stored once) and a WARC
              (warcinfo, request, response, and a metadata record of the redirect chain), then
              sources.services.snapshot_stored (the row stays `fetching`)
-    extract  queued on its own queue (sources.tasks.extract_snapshot, a pool of processes) or,
-             with `inline=True`, run right here: sources.extract.extract_snapshot reads the
-             STORED body and ends the snapshot `archived`
+    extract  sources.extract.extract_snapshot, text from the stored body, ends the snapshot
+             `archived`: right here for a small page (HTML, XML or text up to
+             REEX_EXTRACT_INLINE_BYTES: a millisecond or two of CPU, less than a second message,
+             a second read of the row and of the body would cost) and with `inline=True`;
+             otherwise (PDFs, large pages) queued on its own queue for a pool of processes
+             (sources.tasks.extract_snapshot)
 
 A browser capture (sources/render.py, sources/capture.py) takes an attempt over before the fetch
 (`capture_wanted`/REEX_CAPTURE_MODE `browser`) or after it (`auto`, a shell page): on the render
@@ -37,7 +41,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from sources import services, tasks
-from sources.extract import ARCHIVABLE_TYPES, extract_snapshot
+from sources.extract import ARCHIVABLE_TYPES, PDF_TYPES, extract_snapshot
 from sources.fetch import FetchError, FetchResult, fetch
 from sources.models import Snapshot
 from sources.services import Outcome, storable
@@ -160,17 +164,18 @@ def archive_snapshot(*, snapshot_id: int, inline: bool = True) -> Outcome:
     """Archive one snapshot (see the module docstring). Safe to call any number of times.
 
     `inline=True` (the ingest, `manage.py archive --inline`) extracts in this call and returns
-    the final outcome; the archive task passes False and returns `stored` once extraction is
-    queued for the extraction workers."""
-    token = services.snapshot_reserve(snapshot_id=snapshot_id)
-    if token is None:
+    the final outcome; the archive task passes False: a small page is still extracted here
+    (`extracts_here`), anything else returns `stored` once its extraction is queued for the
+    extraction workers."""
+    snapshot = services.snapshot_reserve_row(snapshot_id=snapshot_id)
+    if snapshot is None:
         status = Snapshot.objects.filter(pk=snapshot_id).values_list("status", flat=True).first()
         return Outcome("skipped", f"snapshot is {status or 'gone'}")
-    snapshot = Snapshot.objects.select_related("previous").get(pk=snapshot_id)
+    token = snapshot.fetch_started_at
     if snapshot.attempts > settings.REEX_ARCHIVE_MAX_ATTEMPTS:
         return services.snapshot_lost_too_often(snapshot=snapshot, token=token)
     try:
-        outcome = _fetch_and_store(snapshot, token, inline=inline)
+        outcome, result = _fetch_and_store(snapshot, token, inline=inline)
     except Exception as exc:
         log.exception("archiving snapshot %s failed unexpectedly", snapshot_id)
         return services.snapshot_fetch_failed(
@@ -180,19 +185,38 @@ def archive_snapshot(*, snapshot_id: int, inline: bool = True) -> Outcome:
         )
     if outcome.status != "stored":
         return outcome
-    if inline:
+    if result is not None and (inline or extracts_here(result)):
+        # The row as `_store` wrote it and the body in memory: nothing to read again.
+        return finish_stored(
+            snapshot_id=snapshot_id, token=token, snapshot=snapshot, body=result.body
+        )
+    if inline:  # a browser capture stored it (its own body): read the row again
         return finish_stored(snapshot_id=snapshot_id, token=token)
     transaction.on_commit(lambda: tasks.enqueue_extract(snapshot_id, token))
     return outcome
 
 
-def finish_stored(*, snapshot_id: int, token) -> Outcome:
+def extracts_here(result: FetchResult) -> bool:
+    """Whether the archive task extracts this response itself rather than queuing it for the
+    extraction workers: HTML, XML or text of at most REEX_EXTRACT_INLINE_BYTES. PDFs always go
+    to the extraction pool (pypdf on a hostile file is what a process of its own is for)."""
+    return (
+        result.mime_type not in PDF_TYPES
+        and result.body[:5] != b"%PDF-"
+        and len(result.body) <= settings.REEX_EXTRACT_INLINE_BYTES
+    )
+
+
+def finish_stored(
+    *, snapshot_id: int, token, snapshot: Snapshot | None = None, body: bytes | None = None
+) -> Outcome:
     """The extraction step of a stored snapshot (sources.extract.extract_snapshot), inline or in
-    the extraction task. Should it fail outright (the final write refused by the database, say),
+    the extraction task (`snapshot` and `body`: the row just stored and its body, not read
+    again). Should it fail outright (the final write refused by the database, say),
     the attempt fails `internal` (retried while attempts remain) and the files it stored are
     deleted: no orphan WARCs, no `archived` row without its files."""
     try:
-        return extract_snapshot(snapshot_id=snapshot_id, token=token)
+        return extract_snapshot(snapshot_id=snapshot_id, token=token, snapshot=snapshot, body=body)
     except Exception as exc:
         log.exception("finishing snapshot %s failed unexpectedly", snapshot_id)
         snapshot = Snapshot.objects.select_related("previous").get(pk=snapshot_id)
@@ -209,22 +233,25 @@ def finish_stored(*, snapshot_id: int, token) -> Outcome:
         return outcome
 
 
-def _fetch_and_store(snapshot: Snapshot, token, *, inline: bool = True) -> Outcome:
+def _fetch_and_store(
+    snapshot: Snapshot, token, *, inline: bool = True
+) -> tuple[Outcome, FetchResult | None]:
+    """The outcome, and the response when it was stored (`stored`)."""
     # A browser capture (sources/render.py) takes the attempt over, before or after the fetch.
     from sources import render
 
     handed, note = render.before_fetch(snapshot, token, inline=inline)
     if handed is not None:
-        return handed
+        return handed, None
     started = time.perf_counter()
     try:
         result = fetch(snapshot.url, accept_types=ARCHIVABLE_TYPES)
     except FetchError as exc:
-        return services.snapshot_fetch_failed(snapshot=snapshot, token=token, error=exc)
+        return services.snapshot_fetch_failed(snapshot=snapshot, token=token, error=exc), None
     if not note:
         handed, note = render.after_fetch(snapshot, token, result, inline=inline)
         if handed is not None:
-            return handed
+            return handed, None
     fetched = time.perf_counter()
     sha256 = hashlib.sha256(result.body).hexdigest()
     written: list[str] = []
@@ -240,7 +267,7 @@ def _fetch_and_store(snapshot: Snapshot, token, *, inline: bool = True) -> Outco
         (fetched - started) * 1000,
         (time.perf_counter() - fetched) * 1000,
     )
-    return outcome
+    return outcome, result
 
 
 def _store(
@@ -332,4 +359,8 @@ def record_stored(snapshot: Snapshot, token, written: list[str], **fields) -> Ou
     # An earlier attempt of this snapshot stored its files and was then lost (the sweep
     # archives it again): the row no longer refers to them.
     _delete_written([name for name in old if name not in new])
+    # The instance as the row now is, for an extraction in this task (no second read).
+    for name, value in fields.items():
+        setattr(snapshot, name, value)
+    snapshot.error = snapshot.error_kind = ""
     return Outcome("stored")

@@ -448,14 +448,19 @@ def _content_type_parts(content_type: str) -> tuple[str, str | None]:
     return mime.strip().lower(), charset
 
 
-def extract_snapshot(*, snapshot_id: int, token) -> Outcome:
+def extract_snapshot(
+    *, snapshot_id: int, token, snapshot: Snapshot | None = None, body: bytes | None = None
+) -> Outcome:
     """The last step of archiving one snapshot: text and metadata from its STORED body, then
     `fetching → archived` (sources.services.snapshot_extracted). Runs in the extraction worker
     (its own queue and a pool of processes: CPU-bound work, kept off the fetching threads), or
-    inline after the fetch for `archive_snapshot(inline=True)`. An extractor that raises still
+    right after the fetch in the archive task (a small page, or `archive_snapshot(inline=True)`),
+    which passes the `snapshot` it just stored and its `body`: neither is read again (the
+    `archived` write is still conditioned on the reservation). An extractor that raises still
     archives the snapshot, without text, saying why."""
     started = time.perf_counter()
-    snapshot = Snapshot.objects.select_related("previous").filter(pk=snapshot_id).first()
+    if snapshot is None:
+        snapshot = Snapshot.objects.select_related("previous").filter(pk=snapshot_id).first()
     if (
         snapshot is None
         or snapshot.status != Snapshot.Status.FETCHING
@@ -466,8 +471,9 @@ def extract_snapshot(*, snapshot_id: int, token) -> Outcome:
     mime, charset = _content_type_parts(snapshot.content_type)
     note = ""
     try:
-        with default_storage.open(snapshot.body.name, "rb") as stored:
-            body = stored.read()
+        if body is None:
+            with default_storage.open(snapshot.body.name, "rb") as stored:
+                body = stored.read()
         extracted = extract(body, mime_type=mime, url=snapshot.final_url, charset=charset)
     except Exception as exc:
         log.warning("extraction failed for snapshot %s", snapshot_id, exc_info=True)

@@ -83,12 +83,13 @@ def backoff_seconds(attempt: int, *, retry_after: float | None = None) -> float:
     )
 
 
-def send_after_commit(signal, snapshot_id: int) -> None:
+def send_after_commit(signal, snapshot_id: int, *, instance: Snapshot | None = None) -> None:
     """Send `signal` for the snapshot once the current transaction commits; a failing receiver
-    is logged, never raised."""
+    is logged, never raised. `instance`: the snapshot as the committing write left it (what the
+    writer just set on it), sent instead of reading the row again."""
 
     def send() -> None:
-        snapshot = Snapshot.objects.get(pk=snapshot_id)
+        snapshot = instance if instance is not None else Snapshot.objects.get(pk=snapshot_id)
         for receiver, response in signal.send_robust(sender=Snapshot, snapshot=snapshot):
             if isinstance(response, Exception):
                 log.error(
@@ -103,7 +104,8 @@ def send_after_commit(signal, snapshot_id: int) -> None:
 
 def _write_state(rows, ids: list[int], **fields) -> int:
     """`rows.update(**fields)` and, when a row changed, `snapshot_state_written` for `ids`, in
-    one transaction: every change of a snapshot's state goes through here."""
+    one transaction: every change of a snapshot's state goes through here (or, for the
+    reservation, through `snapshot_reserve_row`, which does the same in one UPDATE ... RETURNING)."""
     with transaction.atomic():
         updated = rows.update(**fields)
         if updated:
@@ -196,17 +198,36 @@ def reservable() -> Q:
 def snapshot_reserve(*, snapshot_id: int) -> datetime | None:
     """Take the snapshot for one attempt (`fetching`, attempts + 1); the token to condition
     every later write of this attempt on, or None when another worker has it or it is done."""
+    reserved = snapshot_reserve_row(snapshot_id=snapshot_id)
+    return reserved.fetch_started_at if reserved is not None else None
+
+
+def snapshot_reserve_row(*, snapshot_id: int) -> Snapshot | None:
+    """`snapshot_reserve`, returning the row as reserved (its `fetch_started_at` is the token):
+    one UPDATE ... RETURNING, not a conditional update and then a read of the row. None when
+    another worker has it or it is done."""
     now = timezone.now()
-    # Compare-and-swap: of two workers handed the same id, exactly one updates a row.
-    updated = _write_state(
-        Snapshot.objects.filter(reservable(), pk=snapshot_id),
-        [snapshot_id],
-        status=Snapshot.Status.FETCHING,
-        fetch_started_at=now,
-        attempts=F("attempts") + 1,
-        updated_at=now,
+    stale_before = now - timedelta(seconds=settings.REEX_ARCHIVE_STALE_SECONDS)
+    quote = transaction.get_connection().ops.quote_name
+    column = {f.name: quote(f.column) for f in Snapshot._meta.concrete_fields}
+    # Compare-and-swap: of two workers handed the same id, exactly one updates a row. The
+    # condition is `reservable()`'s, spelled in SQL for RETURNING.
+    sql = (
+        f"UPDATE {quote(Snapshot._meta.db_table)} SET {column['status']} = %s, "  # noqa: S608
+        f"{column['fetch_started_at']} = %s, {column['attempts']} = {column['attempts']} + 1, "
+        f"{column['updated_at']} = %s WHERE {column['id']} = %s AND ({column['status']} = %s "
+        f"OR ({column['status']} = %s AND ({column['fetch_started_at']} < %s "
+        f"OR {column['fetch_started_at']} IS NULL))) RETURNING *"
     )
-    return now if updated else None
+    params = [
+        Snapshot.Status.FETCHING, now, now, snapshot_id,
+        Snapshot.Status.PENDING, Snapshot.Status.FETCHING, stale_before,
+    ]  # fmt: skip
+    with transaction.atomic():
+        rows = list(Snapshot.objects.raw(sql, params))
+        if rows:
+            snapshot_state_written.send(sender=Snapshot, snapshot_ids=[snapshot_id])
+    return rows[0] if rows else None
 
 
 def _finish(snapshot_id: int, token: datetime, **fields) -> bool:
@@ -268,25 +289,27 @@ def snapshot_extracted(
     ):
         drift = Snapshot.Drift.CHANGED
     now = timezone.now()
+    fields = {
+        "status": Snapshot.Status.ARCHIVED,
+        "title": storable(title),
+        "text": storable(text),
+        "author": storable(author)[:500],
+        "published_on": published_on,
+        "site_name": storable(site_name)[:500],
+        "canonical_url": storable(canonical_url)[:2000],
+        "error": storable(note),
+        "error_kind": "",
+        "drift": drift,
+        "archived_at": now,
+        "updated_at": now,
+    }
     with _savepoint_if_nested():
-        finished = _finish(
-            snapshot.pk,
-            token,
-            status=Snapshot.Status.ARCHIVED,
-            title=storable(title),
-            text=storable(text),
-            author=storable(author)[:500],
-            published_on=published_on,
-            site_name=storable(site_name)[:500],
-            canonical_url=storable(canonical_url)[:2000],
-            error=storable(note),
-            error_kind="",
-            drift=drift,
-            archived_at=now,
-            updated_at=now,
-        )
+        finished = _finish(snapshot.pk, token, **fields)
         if finished:
-            send_after_commit(snapshot_archived, snapshot.pk)
+            # The receivers get the instance with what was just written, not a second read.
+            for name, value in fields.items():
+                setattr(snapshot, name, value)
+            send_after_commit(snapshot_archived, snapshot.pk, instance=snapshot)
     if not finished:
         # Another worker reclaimed the row (we were presumed dead): its result stands.
         return Outcome("skipped", "reservation lost to another worker")

@@ -1,6 +1,7 @@
 """The two steps of archiving one snapshot: fetch and store (the fetching worker), then extract
-and finish (the extraction worker, on its own queue). A stored snapshot stays `fetching` until
-its text is extracted; every way the second step ends is settled. The tasks are called in this
+and finish (the extraction worker, on its own queue; for a small page, the archive task
+itself). A stored snapshot stays `fetching` until its text is extracted; every way the second
+step ends is settled. The tasks are called in this
 process here (their bodies, not a broker); tests/test_archive_worker.py runs real workers."""
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ PAGE = (
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    # Every page to the extraction queue, as PDFs and large pages go, unless a test says not.
+    settings.REEX_EXTRACT_INLINE_BYTES = 0
     return Path(settings.MEDIA_ROOT)
 
 
@@ -151,6 +154,52 @@ def test_a_stored_snapshot_whose_extraction_never_ran_is_swept(
     assert snapshot.warc.name != old_warc
     # The first attempt's WARC, which nothing refers to any more, is gone.
     assert not (Path(settings.MEDIA_ROOT) / old_warc).exists()
+
+
+@pytest.mark.django_db
+def test_a_small_page_is_extracted_by_the_archive_task_itself(
+    origin: HTTPServer, django_capture_on_commit_callbacks, settings
+):
+    settings.REEX_EXTRACT_INLINE_BYTES = len(PAGE)
+    received = []
+
+    def on_archived(sender, snapshot, **kwargs):
+        received.append((snapshot.pk, snapshot.text))
+
+    snapshot_archived.connect(on_archived)
+    try:
+        origin.expect_request("/small").respond_with_data(PAGE, content_type="text/html")
+        snapshot = Snapshot.objects.create(url=origin.url_for("/small"))
+        with django_capture_on_commit_callbacks(execute=True):
+            outcome = archive_snapshot(snapshot_id=snapshot.pk, inline=False)
+        snapshot.refresh_from_db()
+        assert outcome.status == "archived"  # not `stored`: no extraction task for it
+        assert (snapshot.status, snapshot.attempts) == (Snapshot.Status.ARCHIVED, 1)
+        assert snapshot.title == "Output up" and "60.4%" in snapshot.text
+        assert snapshot.sha256 and snapshot.body and snapshot.warc
+        assert received == [(snapshot.pk, snapshot.text)]  # after the commit, text there
+    finally:
+        snapshot_archived.disconnect(on_archived)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path, body, content_type",
+    [
+        ("/large", PAGE + b" " * 10, "text/html"),  # one byte too many is enough
+        ("/report.pdf", b"%PDF-1.4 not really", "application/pdf"),  # PDFs: always the pool
+    ],
+)
+def test_a_large_page_or_a_pdf_goes_to_the_extraction_queue(
+    origin: HTTPServer, django_capture_on_commit_callbacks, settings, path, body, content_type
+):
+    settings.REEX_EXTRACT_INLINE_BYTES = len(PAGE) + 9
+    snapshot, outcome, queued = stored(
+        origin, django_capture_on_commit_callbacks, path=path, body=body, content_type=content_type
+    )
+    assert outcome.status == "stored"
+    assert len(queued) == 1  # the extraction task
+    assert snapshot.status == Snapshot.Status.FETCHING and snapshot.text == ""
 
 
 def test_one_backoff_serves_archiving_and_webhooks():

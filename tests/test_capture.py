@@ -146,6 +146,7 @@ def test_http_mode_stores_the_shell_as_fetched(origin: HTTPServer, media, settin
 @pytest.mark.django_db
 def test_without_a_render_worker_the_snapshot_says_why(origin: HTTPServer, media, settings):
     settings.REEX_CAPTURE_MODE = "browser"
+    settings.REEX_EXTRACT_INLINE_BYTES = 0  # stored by the fetch, extraction queued
     WorkerHeartbeat.objects.all().delete()
     snapshot = SnapshotFactory(url=serve_shell(origin))
 
