@@ -272,6 +272,17 @@ def _joins(prev: str, nxt: str, width: int) -> bool:
         # Not hard-wrapped: a line is a paragraph, unless it plainly breaks off mid-sentence.
         return unfinished and starts_lower
     long_line = len(prev.rstrip()) >= 0.6 * width
+    if (
+        a[-1:] in _TERMINAL
+        and b[:1].isupper()
+        and len(b) < 0.6 * width
+        and b[-1:] not in _TERMINAL
+        and not _CONTINUATION_END.search(b)
+    ):
+        # "... and no debt.\nRisks\nHeavy rare earth prices ...": a short line after a
+        # finished sentence, itself unfinished, is a heading standing alone (a wrapped
+        # paragraph's lines are full until its last one, which ends a sentence).
+        return False
     if _BULLET.match(prev):
         return unfinished and (starts_lower or long_line or nxt[:1].isspace())
     return long_line or broken_off or (unfinished and starts_lower)
@@ -1842,6 +1853,10 @@ def _is_heading(line: str, first: bool, title: str) -> bool:
         return False
     if _CONTINUATION_END.search(stripped):
         return False  # "... net profit attributable to": a sentence broken off, not a heading
+    if re.search(r"[a-z0-9%)][.!?][\"”’)]*\s+[A-Z]", stripped):
+        span = (line.index(stripped[0]), len(line))
+        if len(sentences(line, *span)) > 1:
+            return False  # a sentence ends inside it: a paragraph, not a heading
     if _BULLET.match(line) and re.search(r"\d", _BULLET.sub("", line, count=1)):
         # "- Revenue up 15% to $88 million": a list item stating a figure (a press release's
         # highlights) is a statement without a full stop, not a heading.
