@@ -611,14 +611,6 @@ def _split(text: str, seg: Segment) -> list[Segment]:
             ),
         ]
 
-    # A reason or time clause: "..., as it stopped shipping concentrate to China".
-    cm = re.search(r",\s+as\s+(?=(?:it|they|the|its|their|[A-Z])\w*\s+\w+)", masked)
-    if cm and _has_verb(masked[cm.end() :]) and _has_verb(masked[: cm.start()]):
-        return [
-            *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
-            *_split(text, Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution)),
-        ]
-
     # One subject, two predicates: "Its factory began production in January and is on track
     # to supply GM".
     cm = re.search(
