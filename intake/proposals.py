@@ -714,6 +714,15 @@ def _split(text: str, seg: Segment) -> list[Segment]:
         r",\s+(which\s+(?:is|are|was|were|has|have|had)\b[^,]{3,150}),\s+(?=[a-z])", masked
     )
     if cm and _has_verb(masked[cm.end() :]):
+        inner = (s + cm.start(1), s + cm.end(1))
+        main = text[s : s + cm.start()] + " " + text[s + cm.end() : e]
+        if (
+            classify(text[slice(*inner)], parse_figures(text, *inner))[0]
+            == classify(main, parse_figures(main))[0]
+        ):
+            # "Kruger Minerals plc, which is listed on AIM, owns 64%": a fact of the same
+            # kind as its sentence's (a listing in an ownership statement) stays inside it.
+            return [seg]
         return [
             *(
                 _split(text, Segment(s, s + cm.start(), attribution=seg.attribution))

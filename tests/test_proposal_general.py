@@ -238,3 +238,19 @@ def test_the_verb_of_saying_is_outside_the_span_and_kept_as_the_origin():
     p = find(found, "A$400 million")
     assert p.text.startswith("it had secured")
     assert p.origin_kind == "attributed" and "Iluka" in p.origin_phrase
+
+
+def test_a_relative_clause_is_its_own_claim_only_when_its_fact_is_of_another_kind():
+    # README rule 3: a listing inside an ownership statement stays in it; control inside a
+    # figure statement is a claim of its own.
+    found = run(
+        "Kruger Minerals plc, which is listed on London's AIM market, owns 64% of the mine.\n\n"
+        "The Ganzhou-based group, which is controlled by the Jiangxi provincial government, "
+        "said revenue rose 5% to 9.87 billion yuan.\n"
+    )
+    texts = [p.text for p in found]
+    assert "Kruger Minerals plc, which is listed on London's AIM market, owns 64% of the mine." in (
+        texts
+    ), texts
+    assert "which is controlled by the Jiangxi provincial government" in texts, texts
+    assert any(t.startswith("revenue rose 5%") for t in texts), texts
