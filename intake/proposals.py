@@ -412,7 +412,10 @@ _ELABORATING_ING = re.compile(
     # an attribution inside the sentence ("..., according to X, down from ...") and the same
     # measure going on ("..., rising to 25,000 tonnes once ...", "..., valuing it at ..."):
     # part of the statement before them
-    r"according|valuing|(?:rising|falling|climbing|dropping|increasing|growing|declining)\s+to)\b",
+    r"according|valuing|(?:rising|falling|climbing|dropping|increasing|growing|declining)\s+to|"
+    # what the thing just named costs, holds or measures: "a plant at Bairnsdale, costing an
+    # estimated A$145 million", "ore grading 2.1% TREO", "a site spanning 38 hectares"
+    r"costing|grading|containing|weighing|measuring|spanning)\b",
     re.I,
 )
 _COMMENTARY_ING = re.compile(
@@ -614,7 +617,7 @@ def _split(text: str, seg: Segment) -> list[Segment]:
     # One subject, two predicates: "Its factory began production in January and is on track
     # to supply GM".
     cm = re.search(
-        r"(?<!,)\s+and\s+(?=(?:is|are|was|were|has|have|will|plans?|aims?|expects?|also)\s)", masked
+        r",?\s+and\s+(?=(?:is|are|was|were|has|have|will|plans?|aims?|expects?|also)\s)", masked
     )
     if cm and _has_verb(masked[: cm.start()]) and len(masked[cm.end() :].split()) >= 4:
         return [

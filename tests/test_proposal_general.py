@@ -254,3 +254,18 @@ def test_a_relative_clause_is_its_own_claim_only_when_its_fact_is_of_another_kin
     ), texts
     assert "which is controlled by the Jiangxi provincial government" in texts, texts
     assert any(t.startswith("revenue rose 5%") for t in texts), texts
+
+
+def test_a_second_predicate_after_a_comma_is_its_own_claim_and_costing_stays_with_its_noun():
+    tasman = EntityRef(9, "Tasman Heavy Rare Earths", "private_company", ("Tasman",))
+    found = propose(
+        "Tasman plans to build a small separation circuit at Bairnsdale, costing an estimated "
+        "A$145 million, and aims to take a final investment decision by the end of 2027.\n",
+        entities=[*ENTITIES, tasman],
+    )
+    texts = [p.text for p in found]
+    assert (
+        "Tasman plans to build a small separation circuit at Bairnsdale, costing an estimated "
+        "A$145 million" in texts
+    ), texts
+    assert "aims to take a final investment decision by the end of 2027." in texts, texts
