@@ -803,6 +803,8 @@ _EVALUATION = re.compile(
     re.I,
 )
 _OWNERSHIP = re.compile(
+    # a listing, whoever's shares: "Its shares trade on the Toronto Stock Exchange"
+    r"\b(?:shares|stock) (?:trade|trades|are traded|is traded|are listed|is listed) on\b|"
     r"(?<!\bour )(?<!\bits )(?<!\btheir )(?<!\bhis )(?<!\bher )(?<!\bmy )(?<!\byour )"
     r"\b(?:owns?|owned|ownership|controlling stake|stake in|stakes? of|shareholders? of|"
     r"a shareholder|(?:controlling|largest|biggest|majority|minority|main|principal) "

@@ -269,3 +269,11 @@ def test_a_second_predicate_after_a_comma_is_its_own_claim_and_costing_stays_wit
         "A$145 million" in texts
     ), texts
     assert "aims to take a final investment decision by the end of 2027." in texts, texts
+
+
+def test_a_listing_is_ownership_whoever_the_shares_are():
+    found = run(
+        "Saguenay Battery Metals Corp. is a Quebec-based producer of nickel sulphate. Its shares "
+        "trade on the Toronto Stock Exchange under the symbol SBM.\n"
+    )
+    assert find(found, "Its shares trade on the Toronto").kind == "ownership"
