@@ -963,7 +963,9 @@ def rejection(text: str, *, sentence: str, has_figure: bool) -> str:
     m = _JUDGEMENT.search(text)
     if m:
         return f"a comparative judgement ({m.group(0)!r}), not a checkable statement"
-    if _EVALUATION.match(text):
+    relation = _OWNERSHIP.search(text)
+    if _EVALUATION.match(text) and not (relation and relation.group(0).lower() != "part of"):
+        # "It is a wholly owned subsidiary of X" states a relation; "This is a ..." judges.
         return "an evaluation (this is / this shows ...)"
     m = _PRESCRIPTIVE.search(text)
     if m and not (has_figure and _TARGET.search(text)):

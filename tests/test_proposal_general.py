@@ -277,3 +277,14 @@ def test_a_listing_is_ownership_whoever_the_shares_are():
         "trade on the Toronto Stock Exchange under the symbol SBM.\n"
     )
     assert find(found, "Its shares trade on the Toronto").kind == "ownership"
+
+
+def test_it_is_a_subsidiary_of_x_is_a_relation_not_an_evaluation():
+    found = run(
+        "Andes Litio SpA will fund the first US$380 million of spending. It is a wholly owned "
+        "subsidiary of Australian-listed Copperhead Resources.\n"
+    )
+    assert find(found, "It is a wholly owned subsidiary").kind == "ownership"
+    assert not [
+        p for p in run("Solvay opened a plant. This is a turning point.\n") if "This" in p.text
+    ]
