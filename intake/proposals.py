@@ -826,8 +826,11 @@ _PLAN_STRONG = re.compile(
     # "the Ministry will consult industry", "Saguenay will host a conference call"
     r"will (?!not\b|need\b|have\b|remain\b|always\b|never\b|surely\b|certainly\b|likely\b)"
     r"(?:\w+ly\s+)?[a-z]{3,}|"
-    # an expectation with a date: "It expects first production from Halls Creek in 2029"
-    r"(?:expects?|anticipates?|targets?)\s+(?:[\w-]+\s+){1,6}?(?:in|by|from)\s+(?:the\s+)?"
+    # an expectation with a date, however long what is expected: "It expects first
+    # production from Halls Creek in 2029", "Lynas expects first production of dysprosium
+    # and terbium at Seadrift in the 2027 financial year"
+    r"(?:(?<!\bthan )(?<!\bas )(?:expects?|anticipates?)\s+[^.;:!?]{3,150}?|"
+    r"targets?\s+(?:[\w-]+\s+){1,6}?)(?:in|by|from)\s+(?:the\s+)?"
     r"(?:[\w-]+\s+){0,3}?(?:19|20)\d\d)\b",
     re.I,
 )

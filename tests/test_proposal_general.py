@@ -288,3 +288,11 @@ def test_it_is_a_subsidiary_of_x_is_a_relation_not_an_evaluation():
     assert not [
         p for p in run("Solvay opened a plant. This is a turning point.\n") if "This" in p.text
     ]
+
+
+def test_an_expectation_with_a_date_is_a_plan_however_long_what_is_expected():
+    found = run(
+        "Solvay said revenue rose 4% in the quarter. The company expects first production of "
+        "dysprosium and terbium at its La Rochelle plant in the 2027 financial year.\n"
+    )
+    assert find(found, "expects first production").kind == "plan"
