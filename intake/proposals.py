@@ -711,20 +711,24 @@ def _split(text: str, seg: Segment) -> list[Segment]:
             text, Segment(s, s + dashes[0], seg.kind_hint, seg.context_start, seg.attribution)
         )
 
-    # A relative clause between commas: "Shenghe, which is partly owned by X, holds 8% of
-    # MP": the relative clause is one claim, the main clause (after it) another.
+    # A relative clause between commas: "The group, which is controlled by the Jiangxi
+    # government, said revenue ...", "Wyloo, which holds 22.6% of the Company, has agreed to
+    # ...": the relative clause is a claim of its own when it states a fact (a figure, a
+    # relation, a plan, something done) of another kind than the rest of its sentence
+    # (README rule 3); "Kruger, which is listed on AIM, owns 64%" (a listing in an ownership
+    # statement) and "the Trust, which represents five villages, holds 10%" (a description)
+    # stay inside it.
     cm = re.search(
-        r",\s+(which\s+(?:is|are|was|were|has|have|had)\b[^,]{3,150}),\s+(?=[a-z])", masked
+        r",\s+(which\s+(?:(?:also|now|still|already)\s+)?(?!it\b|its\b|they\b|we\b|the\b)"
+        r"(?:is|are|was|were|has|have|had|[a-z]{3,}(?:s|ed))\b[^,]{3,150}),\s+(?=[a-z])",
+        masked,
     )
     if cm and _has_verb(masked[cm.end() :]):
         inner = (s + cm.start(1), s + cm.end(1))
         main = text[s : s + cm.start()] + " " + text[s + cm.end() : e]
-        if (
-            classify(text[slice(*inner)], parse_figures(text, *inner))[0]
-            == classify(main, parse_figures(main))[0]
-        ):
-            # "Kruger Minerals plc, which is listed on AIM, owns 64%": a fact of the same
-            # kind as its sentence's (a listing in an ownership statement) stays inside it.
+        kind, why = classify(text[slice(*inner)], parse_figures(text, *inner))
+        own_fact = why != _NO_SIGNAL or bool(_EVENT_VERB.search(text[slice(*inner)]))
+        if not own_fact or kind == classify(main, parse_figures(main))[0]:
             return [seg]
         return [
             *(
@@ -739,7 +743,11 @@ def _split(text: str, seg: Segment) -> list[Segment]:
     # A relative clause at the end that states a relation or a figure of its own: "...,
     # which is publicly listed". "..., which is expected in July" qualifies its clause and
     # stays with it.
-    cm = re.search(r",\s+(?=which\s+(?:is|are|was|were|has|have|had)\b)", masked)
+    # "..., which will keep the remaining 70%": a plan or a holding of what was just named,
+    # when it ends the sentence.
+    cm = re.search(r",\s+(?=which\s+(?:is|are|was|were|has|have|had)\b)", masked) or re.search(
+        r",\s+(?=which\s+will\b[^,]*$)", masked
+    )
     if cm and (
         _OWNERSHIP.search(masked[cm.end() :])
         or _RELATION_WORDS.search(masked[cm.end() :])
@@ -979,6 +987,9 @@ def rejection(text: str, *, sentence: str, has_figure: bool) -> str:
     return ""
 
 
+_NO_SIGNAL = "states something that happened or is the case"
+
+
 def classify(text: str, figures: list[dict], hint: str = "") -> tuple[str, str]:
     """The kind and the reason for it."""
     if hint == "ownership":
@@ -1008,7 +1019,7 @@ def classify(text: str, figures: list[dict], hint: str = "") -> tuple[str, str]:
     m = _PLAN_WEAK.search(text)
     if m:
         return "plan", f"a target or aim ({m.group(0)!r})"
-    return "event", "states something that happened or is the case"
+    return "event", _NO_SIGNAL
 
 
 @dataclass

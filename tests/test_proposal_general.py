@@ -296,3 +296,18 @@ def test_an_expectation_with_a_date_is_a_plan_however_long_what_is_expected():
         "dysprosium and terbium at its La Rochelle plant in the 2027 financial year.\n"
     )
     assert find(found, "expects first production").kind == "plan"
+
+
+def test_a_relative_clause_with_any_verb_stating_a_holding_is_its_own_claim():
+    found = run(
+        "Wyloo Metals Pty Ltd, which holds 22.6% of the Company, has agreed to take part in a "
+        "placement of A$30 million.\n\n"
+        "The Mopani Community Trust, which represents the five villages around the site, holds "
+        "the remaining 10%.\n\n"
+        "Tenggara is a unit of Singapore-listed Orchid Strategic Metals, which will keep the "
+        "remaining 70%.\n"
+    )
+    texts = [p.text for p in found]
+    assert "which holds 22.6% of the Company" in texts, texts
+    assert any(t.startswith("The Mopani Community Trust, which represents") for t in texts)
+    assert "which will keep the remaining 70%." in texts, texts
