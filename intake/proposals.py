@@ -817,6 +817,8 @@ _OWNERSHIP = re.compile(
     r"\b(?:owns?|owned|ownership|controlling stake|stake in|stakes? of|shareholders? of|"
     r"a shareholder|(?:controlling|largest|biggest|majority|minority|main|principal) "
     r"(?:shareholder|owner|stakeholder)|subsidiary of|a subsidiary|its subsidiary|parent company|part of|state[- ]owned|state[- ]backed|"
+    # "Tenggara is a unit of Orchid", "an affiliate of", "the trading arm of"
+    r"(?:a|an|the)\s+(?:[\w-]+\s+)?(?:unit|affiliate|arm|division)\s+of|"
     r"state[- ]controlled|controls|controlled by|control over|exerts? control|"
     r"publicly listed|listed on|(?:shares|stock) (?:trade|trades|are traded|is traded) on|acquired|acquires|holds? (?:a|the) \w* ?stake|"
     r"operates? the|operate the|operated by|"

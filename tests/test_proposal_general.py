@@ -311,3 +311,8 @@ def test_a_relative_clause_with_any_verb_stating_a_holding_is_its_own_claim():
     assert "which holds 22.6% of the Company" in texts, texts
     assert any(t.startswith("The Mopani Community Trust, which represents") for t in texts)
     assert "which will keep the remaining 70%." in texts, texts
+
+
+def test_a_unit_or_an_affiliate_of_x_is_ownership():
+    found = run("Tenggara is a unit of Singapore-listed Orchid Strategic Metals.\n")
+    assert find(found, "a unit of").kind == "ownership"
