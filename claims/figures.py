@@ -260,12 +260,27 @@ _CURRENCY_CODES = {
     "元": "CNY",
     "人民币": "CNY",
     "美元": "USD",
+    # the other currencies of mining countries, as their press writes them: "R2.1 billion"
+    # (rand), "N$420 million", "S$", "NZ$", "R$" (real), "₹", "1.1 billion ringgit"
+    "r": "ZAR",
+    "rand": "ZAR",
+    "n$": "NAD",
+    "s$": "SGD",
+    "nz$": "NZD",
+    "r$": "BRL",
+    "₹": "INR",
+    "rupees": "INR",
+    "ringgit": "MYR",
+    "rm": "MYR",
+    "yen": "JPY",
 }
 _CUR_PREFIX = (
-    r"(?P<cur>RMB|CNY|USD|EUR|GBP|AUD|CAD|HKD|US\$|A\$|C\$|HK\$|\$|€|£|¥|人民币|"
-    r"(?:yuan|renminbi|dollars|euros)(?=\s?\d))"
+    r"(?P<cur>RMB|CNY|USD|EUR|GBP|AUD|CAD|HKD|US\$|A\$|C\$|HK\$|NZ\$|N\$|S\$|R\$|\$|€|£|¥|₹|"
+    r"人民币|(?<![\w$])(?-i:R|RM)(?=\d)|(?:yuan|renminbi|dollars|euros)(?=\s?\d))"
 )
-_CUR_SUFFIX = r"(?P<cur2>yuan|renminbi|RMB|CNY|dollars|USD|euros|EUR|美元|人民币|元)"
+_CUR_SUFFIX = (
+    r"(?P<cur2>yuan|renminbi|RMB|CNY|dollars|USD|euros|EUR|ringgit|rand|rupees|yen|美元|人民币|元)"
+)
 _PCT = r"(?:%|\s?per\s?cent\b|\s?percent\b|\s?pct\b)"
 _TONNE = r"(?:[\s-]?(?:metric\s+)?(?:tonnes?|tons?)\b|\s?(?:t|kt|Mt)\b(?!-)|\s?(?:公吨|吨))"
 

@@ -272,6 +272,17 @@ def _joins(prev: str, nxt: str, width: int) -> bool:
         # Not hard-wrapped: a line is a paragraph, unless it plainly breaks off mid-sentence.
         return unfinished and starts_lower
     long_line = len(prev.rstrip()) >= 0.6 * width
+    if (
+        a[-1:] in _TERMINAL
+        and b[:1].isupper()
+        and len(b) < 0.6 * width
+        and b[-1:] not in _TERMINAL
+        and not _CONTINUATION_END.search(b)
+    ):
+        # "... and no debt.\nRisks\nHeavy rare earth prices ...": a short line after a
+        # finished sentence, itself unfinished, is a heading standing alone (a wrapped
+        # paragraph's lines are full until its last one, which ends a sentence).
+        return False
     if _BULLET.match(prev):
         return unfinished and (starts_lower or long_line or nxt[:1].isspace())
     return long_line or broken_off or (unfinished and starts_lower)
@@ -401,7 +412,10 @@ _ELABORATING_ING = re.compile(
     # an attribution inside the sentence ("..., according to X, down from ...") and the same
     # measure going on ("..., rising to 25,000 tonnes once ...", "..., valuing it at ..."):
     # part of the statement before them
-    r"according|valuing|(?:rising|falling|climbing|dropping|increasing|growing|declining)\s+to)\b",
+    r"according|valuing|(?:rising|falling|climbing|dropping|increasing|growing|declining)\s+to|"
+    # what the thing just named costs, holds or measures: "a plant at Bairnsdale, costing an
+    # estimated A$145 million", "ore grading 2.1% TREO", "a site spanning 38 hectares"
+    r"costing|grading|containing|weighing|measuring|spanning)\b",
     re.I,
 )
 _COMMENTARY_ING = re.compile(
@@ -600,18 +614,10 @@ def _split(text: str, seg: Segment) -> list[Segment]:
             ),
         ]
 
-    # A reason or time clause: "..., as it stopped shipping concentrate to China".
-    cm = re.search(r",\s+as\s+(?=(?:it|they|the|its|their|[A-Z])\w*\s+\w+)", masked)
-    if cm and _has_verb(masked[cm.end() :]) and _has_verb(masked[: cm.start()]):
-        return [
-            *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
-            *_split(text, Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution)),
-        ]
-
     # One subject, two predicates: "Its factory began production in January and is on track
     # to supply GM".
     cm = re.search(
-        r"(?<!,)\s+and\s+(?=(?:is|are|was|were|has|have|will|plans?|aims?|expects?|also)\s)", masked
+        r",?\s+and\s+(?=(?:is|are|was|were|has|have|will|plans?|aims?|expects?|also)\s)", masked
     )
     if cm and _has_verb(masked[: cm.start()]) and len(masked[cm.end() :].split()) >= 4:
         return [
@@ -705,12 +711,25 @@ def _split(text: str, seg: Segment) -> list[Segment]:
             text, Segment(s, s + dashes[0], seg.kind_hint, seg.context_start, seg.attribution)
         )
 
-    # A relative clause between commas: "Shenghe, which is partly owned by X, holds 8% of
-    # MP": the relative clause is one claim, the main clause (after it) another.
+    # A relative clause between commas: "The group, which is controlled by the Jiangxi
+    # government, said revenue ...", "Wyloo, which holds 22.6% of the Company, has agreed to
+    # ...": the relative clause is a claim of its own when it states a fact (a figure, a
+    # relation, a plan, something done) of another kind than the rest of its sentence
+    # (README rule 3); "Kruger, which is listed on AIM, owns 64%" (a listing in an ownership
+    # statement) and "the Trust, which represents five villages, holds 10%" (a description)
+    # stay inside it.
     cm = re.search(
-        r",\s+(which\s+(?:is|are|was|were|has|have|had)\b[^,]{3,150}),\s+(?=[a-z])", masked
+        r",\s+(which\s+(?:(?:also|now|still|already)\s+)?(?!it\b|its\b|they\b|we\b|the\b)"
+        r"(?:is|are|was|were|has|have|had|[a-z]{3,}(?:s|ed))\b[^,]{3,150}),\s+(?=[a-z])",
+        masked,
     )
     if cm and _has_verb(masked[cm.end() :]):
+        inner = (s + cm.start(1), s + cm.end(1))
+        main = text[s : s + cm.start()] + " " + text[s + cm.end() : e]
+        kind, why = classify(text[slice(*inner)], parse_figures(text, *inner))
+        own_fact = why != _NO_SIGNAL or bool(_EVENT_VERB.search(text[slice(*inner)]))
+        if not own_fact or kind == classify(main, parse_figures(main))[0]:
+            return [seg]
         return [
             *(
                 _split(text, Segment(s, s + cm.start(), attribution=seg.attribution))
@@ -724,7 +743,11 @@ def _split(text: str, seg: Segment) -> list[Segment]:
     # A relative clause at the end that states a relation or a figure of its own: "...,
     # which is publicly listed". "..., which is expected in July" qualifies its clause and
     # stays with it.
-    cm = re.search(r",\s+(?=which\s+(?:is|are|was|were|has|have|had)\b)", masked)
+    # "..., which will keep the remaining 70%": a plan or a holding of what was just named,
+    # when it ends the sentence.
+    cm = re.search(r",\s+(?=which\s+(?:is|are|was|were|has|have|had)\b)", masked) or re.search(
+        r",\s+(?=which\s+will\b[^,]*$)", masked
+    )
     if cm and (
         _OWNERSHIP.search(masked[cm.end() :])
         or _RELATION_WORDS.search(masked[cm.end() :])
@@ -788,10 +811,14 @@ _EVALUATION = re.compile(
     re.I,
 )
 _OWNERSHIP = re.compile(
+    # a listing, whoever's shares: "Its shares trade on the Toronto Stock Exchange"
+    r"\b(?:shares|stock) (?:trade|trades|are traded|is traded|are listed|is listed) on\b|"
     r"(?<!\bour )(?<!\bits )(?<!\btheir )(?<!\bhis )(?<!\bher )(?<!\bmy )(?<!\byour )"
     r"\b(?:owns?|owned|ownership|controlling stake|stake in|stakes? of|shareholders? of|"
     r"a shareholder|(?:controlling|largest|biggest|majority|minority|main|principal) "
     r"(?:shareholder|owner|stakeholder)|subsidiary of|a subsidiary|its subsidiary|parent company|part of|state[- ]owned|state[- ]backed|"
+    # "Tenggara is a unit of Orchid", "an affiliate of", "the trading arm of"
+    r"(?:a|an|the)\s+(?:[\w-]+\s+)?(?:unit|affiliate|arm|division)\s+of|"
     r"state[- ]controlled|controls|controlled by|control over|exerts? control|"
     r"publicly listed|listed on|(?:shares|stock) (?:trade|trades|are traded|is traded) on|acquired|acquires|holds? (?:a|the) \w* ?stake|"
     r"operates? the|operate the|operated by|"
@@ -809,8 +836,11 @@ _PLAN_STRONG = re.compile(
     # "the Ministry will consult industry", "Saguenay will host a conference call"
     r"will (?!not\b|need\b|have\b|remain\b|always\b|never\b|surely\b|certainly\b|likely\b)"
     r"(?:\w+ly\s+)?[a-z]{3,}|"
-    # an expectation with a date: "It expects first production from Halls Creek in 2029"
-    r"(?:expects?|anticipates?|targets?)\s+(?:[\w-]+\s+){1,6}?(?:in|by|from)\s+(?:the\s+)?"
+    # an expectation with a date, however long what is expected: "It expects first
+    # production from Halls Creek in 2029", "Lynas expects first production of dysprosium
+    # and terbium at Seadrift in the 2027 financial year"
+    r"(?:(?<!\bthan )(?<!\bas )(?:expects?|anticipates?)\s+[^.;:!?]{3,150}?|"
+    r"targets?\s+(?:[\w-]+\s+){1,6}?)(?:in|by|from)\s+(?:the\s+)?"
     r"(?:[\w-]+\s+){0,3}?(?:19|20)\d\d)\b",
     re.I,
 )
@@ -946,7 +976,9 @@ def rejection(text: str, *, sentence: str, has_figure: bool) -> str:
     m = _JUDGEMENT.search(text)
     if m:
         return f"a comparative judgement ({m.group(0)!r}), not a checkable statement"
-    if _EVALUATION.match(text):
+    relation = _OWNERSHIP.search(text)
+    if _EVALUATION.match(text) and not (relation and relation.group(0).lower() != "part of"):
+        # "It is a wholly owned subsidiary of X" states a relation; "This is a ..." judges.
         return "an evaluation (this is / this shows ...)"
     m = _PRESCRIPTIVE.search(text)
     if m and not (has_figure and _TARGET.search(text)):
@@ -955,6 +987,9 @@ def rejection(text: str, *, sentence: str, has_figure: bool) -> str:
     if m and not has_figure:
         return f"hedged opinion ({m.group(0)!r})"
     return ""
+
+
+_NO_SIGNAL = "states something that happened or is the case"
 
 
 def classify(text: str, figures: list[dict], hint: str = "") -> tuple[str, str]:
@@ -986,7 +1021,7 @@ def classify(text: str, figures: list[dict], hint: str = "") -> tuple[str, str]:
     m = _PLAN_WEAK.search(text)
     if m:
         return "plan", f"a target or aim ({m.group(0)!r})"
-    return "event", "states something that happened or is the case"
+    return "event", _NO_SIGNAL
 
 
 @dataclass
@@ -1842,6 +1877,10 @@ def _is_heading(line: str, first: bool, title: str) -> bool:
         return False
     if _CONTINUATION_END.search(stripped):
         return False  # "... net profit attributable to": a sentence broken off, not a heading
+    if re.search(r"[a-z0-9%)][.!?][\"”’)]*\s+[A-Z]", stripped):
+        span = (line.index(stripped[0]), len(line))
+        if len(sentences(line, *span)) > 1:
+            return False  # a sentence ends inside it: a paragraph, not a heading
     if _BULLET.match(line) and re.search(r"\d", _BULLET.sub("", line, count=1)):
         # "- Revenue up 15% to $88 million": a list item stating a figure (a press release's
         # highlights) is a statement without a full stop, not a heading.

@@ -343,17 +343,48 @@ def _edges(page: list[tuple[str, bool]]) -> set[int]:
     )
 
 
+def _furniture_key(line: str) -> str:
+    return re.sub(r"\d+", "#", line.strip())
+
+
+def _edge_zone(page: list[tuple[str, bool]]) -> list[int]:
+    """The lines a running header or footer can be among: `_edges`, and the first and last
+    `_FURNITURE_LINES` lines of the page (a footer of two lines, or a header the PDF draws
+    last and pypdf reads after the text, sits there with no vertical space setting it off)."""
+    texts = [i for i, (t, _) in enumerate(page) if t.strip()]
+    return sorted(_edges(page) | set(texts[:_FURNITURE_LINES]) | set(texts[-_FURNITURE_LINES:]))
+
+
 def _furniture(pages: list[list[tuple[str, bool]]]) -> set[str]:
-    """Running headers and footers: a line at the top or the bottom edge of a page (`_edges`)
-    that recurs there, its digits aside ("Annual report 2025 | 7"), on at least half of the
-    pages (two at least)."""
+    """Running headers and footers: a line near the top or the bottom edge of a page
+    (`_edge_zone`) that recurs there, its digits aside ("Annual report 2025 | 7"), on at least
+    half of the pages (two at least)."""
     if len(pages) < 2:
         return set()
     seen: dict[str, int] = {}
     for page in pages:
-        for key in {re.sub(r"\d+", "#", page[i][0].strip()) for i in _edges(page)}:
+        for key in {_furniture_key(page[i][0]) for i in _edge_zone(page)}:
             seen[key] = seen.get(key, 0) + 1
     return {key for key, n in seen.items() if n >= max(2, (len(pages) + 1) // 2)}
+
+
+def _page_furniture(page: list[tuple[str, bool]], furniture: set[str]) -> set[int]:
+    """The indexes of a page's furniture lines: a recurring line or a page number in its edge
+    blocks (`_edges`), and the run of such lines read inwards from its first and from its last
+    line (a running header printed above a page footer, with no gap between them)."""
+
+    def furniture_line(i: int) -> bool:
+        stripped = page[i][0].strip()
+        return _furniture_key(stripped) in furniture or bool(_PAGE_NUMBER.match(stripped))
+
+    out = {i for i in _edges(page) if furniture_line(i)}
+    texts = [i for i, (t, _) in enumerate(page) if t.strip()]
+    for order in (texts, texts[::-1]):
+        for i in order[: _FURNITURE_LINES + 1]:
+            if not furniture_line(i):
+                break
+            out.add(i)
+    return out
 
 
 def pdf_text(pages: list[list[tuple[str, bool]]]) -> str:
@@ -364,16 +395,14 @@ def pdf_text(pages: list[list[tuple[str, bool]]]) -> str:
     furniture = _furniture(pages)
     out: list[str] = []
     for page in pages:
-        edge = _edges(page)
+        dropped = _page_furniture(page, furniture)
         kept: list[tuple[str, bool]] = []
         gap_pending = False
         for i, (line, gap) in enumerate(page):
             stripped = line.strip()
             if not stripped:
                 continue
-            if i in edge and (
-                re.sub(r"\d+", "#", stripped) in furniture or _PAGE_NUMBER.match(stripped)
-            ):
+            if i in dropped:
                 gap_pending = gap_pending or gap
                 continue
             kept.append((line.rstrip(), gap or (gap_pending and bool(kept))))

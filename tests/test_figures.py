@@ -49,3 +49,15 @@ def test_index_rows_are_amounts_not_dates():
     assert index_rows([{"value": "n/a", "unit": "t"}, "junk", {"value": 40, "unit": "%"}]) == [
         ("%", 40.0, 40.0)
     ]
+
+
+def test_the_currencies_of_mining_countries_are_read():
+    from claims.figures import parse_figures
+
+    def read(text):
+        return [(f["value"], f["unit"]) for f in parse_figures(text)]
+
+    assert read("The expansion is estimated to cost R2.1 billion") == [(2100000000, "ZAR")]
+    assert read("to raise about N$420 million a year") == [(420000000, "NAD")]
+    assert read("The refinery cost 1.1 billion ringgit to build") == [(1100000000, "MYR")]
+    assert read("R&D spending rose sharply") == []

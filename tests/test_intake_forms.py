@@ -123,6 +123,20 @@ def test_a_pdf_drops_running_headers_and_page_numbers_and_joins_what_it_wrapped(
     assert seen(text) == seen("\n\n".join(PARAGRAPHS))
 
 
+def test_a_running_header_read_at_the_page_foot_above_the_page_number_is_dropped():
+    # Browsers print the header last: pypdf reads it after the text, right above the footer,
+    # with no vertical space between them; a sentence running over the page break is whole.
+    header = "Halden Metals Research | Critical Minerals Monthly | August 2026"
+    pages = pdf_pages(PARAGRAPHS, width=62, per_page=9, header=header)
+    pages = [[*page[2:-2], header, "", page[-1]] for page in pages]
+    body = make_pdf([], "Monthly", pages=pages)
+
+    text = extract(body, mime_type="application/pdf", url="file:///m.pdf").text
+
+    assert header not in text and "Page 1 of" not in text
+    assert seen(text) == seen("\n\n".join(PARAGRAPHS))
+
+
 def test_a_single_page_pdf_keeps_a_line_that_only_looks_like_a_header():
     # One page: nothing repeats, so nothing is taken for a running header.
     body = make_pdf(["Lynas Rare Earths Ltd", "", *PARAGRAPHS], "Report")

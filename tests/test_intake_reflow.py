@@ -74,3 +74,16 @@ def test_a_compound_hyphen_at_a_line_end_is_kept():
 def test_text_whose_lines_are_paragraphs_is_left_alone():
     tidy = STORY.replace("\n\n", "\n")
     assert reflow(tidy).text == tidy
+
+
+def test_a_short_line_after_a_finished_sentence_is_a_heading_not_part_of_the_paragraph():
+    column = (
+        "At 30 September the company had\nA$63.2 million of cash and no debt.\nRisks\n"
+        "The second leach pad could take\nlonger than planned to reach its\ndesign recoveries.\n"
+    )
+    flowed = reflow(column).text
+    assert "debt.\nRisks\nThe" in flowed
+    assert any(
+        w.startswith("At 30 September the company had A$63.2 million")
+        for w in proposal_words(column)
+    )

@@ -238,3 +238,81 @@ def test_the_verb_of_saying_is_outside_the_span_and_kept_as_the_origin():
     p = find(found, "A$400 million")
     assert p.text.startswith("it had secured")
     assert p.origin_kind == "attributed" and "Iluka" in p.origin_phrase
+
+
+def test_a_relative_clause_is_its_own_claim_only_when_its_fact_is_of_another_kind():
+    # README rule 3: a listing inside an ownership statement stays in it; control inside a
+    # figure statement is a claim of its own.
+    found = run(
+        "Kruger Minerals plc, which is listed on London's AIM market, owns 64% of the mine.\n\n"
+        "The Ganzhou-based group, which is controlled by the Jiangxi provincial government, "
+        "said revenue rose 5% to 9.87 billion yuan.\n"
+    )
+    texts = [p.text for p in found]
+    assert "Kruger Minerals plc, which is listed on London's AIM market, owns 64% of the mine." in (
+        texts
+    ), texts
+    assert "which is controlled by the Jiangxi provincial government" in texts, texts
+    assert any(t.startswith("revenue rose 5%") for t in texts), texts
+
+
+def test_a_second_predicate_after_a_comma_is_its_own_claim_and_costing_stays_with_its_noun():
+    tasman = EntityRef(9, "Tasman Heavy Rare Earths", "private_company", ("Tasman",))
+    found = propose(
+        "Tasman plans to build a small separation circuit at Bairnsdale, costing an estimated "
+        "A$145 million, and aims to take a final investment decision by the end of 2027.\n",
+        entities=[*ENTITIES, tasman],
+    )
+    texts = [p.text for p in found]
+    assert (
+        "Tasman plans to build a small separation circuit at Bairnsdale, costing an estimated "
+        "A$145 million" in texts
+    ), texts
+    assert "aims to take a final investment decision by the end of 2027." in texts, texts
+
+
+def test_a_listing_is_ownership_whoever_the_shares_are():
+    found = run(
+        "Saguenay Battery Metals Corp. is a Quebec-based producer of nickel sulphate. Its shares "
+        "trade on the Toronto Stock Exchange under the symbol SBM.\n"
+    )
+    assert find(found, "Its shares trade on the Toronto").kind == "ownership"
+
+
+def test_it_is_a_subsidiary_of_x_is_a_relation_not_an_evaluation():
+    found = run(
+        "Andes Litio SpA will fund the first US$380 million of spending. It is a wholly owned "
+        "subsidiary of Australian-listed Copperhead Resources.\n"
+    )
+    assert find(found, "It is a wholly owned subsidiary").kind == "ownership"
+    assert not [
+        p for p in run("Solvay opened a plant. This is a turning point.\n") if "This" in p.text
+    ]
+
+
+def test_an_expectation_with_a_date_is_a_plan_however_long_what_is_expected():
+    found = run(
+        "Solvay said revenue rose 4% in the quarter. The company expects first production of "
+        "dysprosium and terbium at its La Rochelle plant in the 2027 financial year.\n"
+    )
+    assert find(found, "expects first production").kind == "plan"
+
+
+def test_a_relative_clause_with_any_verb_stating_a_holding_is_its_own_claim():
+    found = run(
+        "Wyloo Metals Pty Ltd, which holds 22.6% of the Company, has agreed to take part in a "
+        "placement of A$30 million.\n\n"
+        "The Mopani Community Trust, which represents the five villages around the site, holds "
+        "the remaining 10%.\n\n"
+        "Tenggara is a unit of Singapore-listed Orchid Strategic Metals, which will keep the "
+        "remaining 70%.\n"
+    )
+    texts = [p.text for p in found]
+    assert "which holds 22.6% of the Company" in texts, texts
+    assert any(t.startswith("The Mopani Community Trust, which represents") for t in texts)
+    assert "which will keep the remaining 70%." in texts, texts
+
+
+def test_a_unit_or_an_affiliate_of_x_is_ownership():
+    found = run("Tenggara is a unit of Singapore-listed Orchid Strategic Metals.\n")
+    assert find(found, "a unit of").kind == "ownership"
