@@ -1461,6 +1461,13 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
             # goes on about the first clause's subject.
             found, how = list(ctx.sentence_subjects), "refers back to"
     body = text[seg.start : seg.end]
+    reported = _reported_clause(text, seg.start, seg.end, ctx)
+    if reported is not None:
+        # "Halden Metals Research expects full-year exports of about 54,000 tonnes": who
+        # said it is the origin, what it said is about someone else.
+        sayers, at = reported
+        found = [e for e in found if e not in sayers]
+        body = text[at : seg.end]
     m = _COREF_COMPANY.search(body)
     if m:
         company = ctx.last_company(defined_term=_is_defined_term(m.group(0)))
@@ -1547,6 +1554,60 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         how = "nobody"
     unique = list(dict.fromkeys(found))
     return unique, how
+
+
+# A verb of saying or estimating after the name that opens a clause ("X said", "X, the
+# state-owned consolidator, said on Tuesday that", "X's chief executive told analysts").
+_SAYING = re.compile(
+    r"(?:['’]s(?:\s+[a-z][\w-]*){1,3})?(?:\s*\([^)]{1,40}\))?(?:,\s[^,]{3,160},)?\s+"
+    r"(?:also\s+|now\s+|further\s+)?(?:said|says|expects|expected|estimates|estimated|forecasts|"
+    r"forecast|predicts|predicted|believes|reported|announced|noted|added|stated|told\s+\w+)"
+    r"(?:\s+(?:on|last|this|in|earlier|late|early)(?:\s+(?:a|the))?\s+\w+(?:\s+\d{4})?)?"
+    r"(?:\s+that)?\s+"
+)
+# The reported clause goes on about whoever said it: "it", "its", "the company", a metric or a
+# part of the sayer ("revenue fell", "the plant will"), an infinitive ("expects to start").
+_REFERS_TO_SAYER = re.compile(
+    r"^(?:it|its|they|their|we|our|to)\b|^(?:the|its)\s+(?:[\w-]+\s+){0,2}?"
+    + _COMPANY_NOUNS
+    + r"\b",
+    re.I,
+)
+
+
+def _reported_clause(
+    text: str, start: int, end: int, ctx: _Context
+) -> tuple[list[EntityRef], int] | None:
+    """When a clause opens with who said or estimated something and what was said has a
+    subject of its own (another name, a country's trade, a market), the sayers and where
+    what they said starts; None when the clause is not reported or goes on about the sayer
+    ("Lynas said it produced ...", "X said revenue rose ...", "X expects to start ...")."""
+    body = text[start:end]
+    head = _DATELINE.match(body)
+    lead = start + (head.end() if head else 0)
+    mentions = _subject_mentions(text, start, end, ctx)
+    first = next((m for m in mentions if m.start >= lead), None)
+    if first is None or not re.fullmatch(r"\s*(?:the\s+)?", text[lead : first.start], re.I):
+        return None
+    saying = _SAYING.match(text, first.end, end)
+    if saying is None:
+        return None
+    at = saying.end()
+    rest = text[at:end]
+    sayer = first.entity
+    if (
+        _REFERS_TO_SAYER.match(rest)
+        or _METRIC_START.match(rest)
+        or _PART_OF_COMPANY.match(rest)
+        or _FIRST_PERSON.match(rest)
+    ):
+        return None
+    others = [m.entity for m in mentions if m.start >= at and m.entity != sayer]
+    if sayer in (m.entity for m in mentions if m.start >= at):
+        return None  # "X said X's output ..."
+    if others or _TRADE_METRIC.match(rest) or _OWN_SUBJECT.match(rest):
+        return [sayer], at
+    return None
 
 
 # A country's trade or market figure opening a clause that names no one: "Exports there rose
