@@ -1728,8 +1728,10 @@ def unknown_subjects(
         words = name.group(0).split()
         if words and words[0] in _NOT_NAMES:
             words = words[1:]
+        prefixed = False
         while words and _ADJECTIVE_PREFIX.match(words[0]):
             words = words[1:]  # "Singapore-listed Orchid Strategic Metals": Orchid Strategic Metals
+            prefixed = True
         if "of" in words[1:-1] and words[-1].lower().rstrip(".") not in _ORG_WORD:
             # "Tohoku Metal Industries of Japan", "Hanbit Magnetics of South Korea": the
             # organisation, then where it is from.
@@ -1739,9 +1741,50 @@ def unknown_subjects(
         org_last = len(words) >= 2 and words[-1].lower().rstrip(".") in _ORG_WORD
         # "Ministry of Commerce", "Department of Energy", "Bank of Japan".
         org_head = len(words) >= 3 and words[0].lower() in _ORG_HEAD and words[1] == "of"
-        if (org_last or org_head) and not _COMPANY_ORGAN.match(" ".join(words)):
+        introduced = bool(words) and (
+            prefixed or _introduced_as_organisation(clause, name.start(), name.end())
+        )
+        if (org_last or org_head or introduced) and not _COMPANY_ORGAN.match(" ".join(words)):
             out.append(" ".join(words))
     return list(dict.fromkeys(out))
+
+
+# What a text calls an organisation when it introduces one, before its name ("private equity
+# house Isar Growth Partners", "carmaker Velto", "its magnet subsidiary, Lanshan Magnetics")
+# or in an appositive after it ("Sanwa Tsusho, the Japanese trading house,", "Velto, a maker
+# of ...", "Kestrel, a company registered in Windhoek"), or as something held or listed
+# ("shares in Velto", "a stake in Velto", "Velto (ASX: VLT)").
+_ORG_NOUNS = (
+    r"(?:company|firm|group|miner|producer|refiner|developer|explorer|manufacturer|maker|"
+    r"carmaker|automaker|supplier|processor|operator|smelter|conglomerate|consolidator|"
+    r"exporter|importer|start-?up|corporation|subsidiary|unit|affiliate|venture|house|fund|"
+    r"investor|lender|bank|utility|insurer|trader|partner|arm|vehicle|agency|authority|"
+    r"institute|regulator|body)"
+)
+_ORG_BEFORE_NAME = re.compile(
+    rf"(?:\b{_ORG_NOUNS}(?:,)?|\b(?:shares|stake|stakes|interest|holding)\s+in)\s+$", re.I
+)
+_ORG_AFTER_NAME = re.compile(
+    rf"^(?:,\s+(?:a|an|the|its)\s+(?:[\w.’'-]+\s+){{0,5}}?{_ORG_NOUNS}s?\b(?![’']s)"
+    # an appositive ends, or goes on describing ("a maker of ..."); "..., the company said"
+    # is an attribution after a place, not an appositive
+    r"(?=\s*[,.;)]|\s*$|\s+(?:of|in|at|that|which|whose|based|registered|listed|"
+    r"headquartered|owned|controlled|with|for|from|and|behind|since)\b)"
+    r"|\s*\(\s*[A-Z]{2,}[\w.]*\s*:\s*[A-Z][A-Z.]{0,7}\s*\)"
+    r"|['’]s\s+(?:shares|stock|board|chief executive|chairman|largest shareholder)\b)",
+)
+
+
+def _introduced_as_organisation(clause: str, start: int, end: int) -> bool:
+    """Does the text call the name at clause[start:end] an organisation (`_ORG_BEFORE_NAME`,
+    `_ORG_AFTER_NAME`)? A person's title is not one ("Dale Whitford, the miner's chief
+    executive": a possessive is someone's part, not what the name is)."""
+    before = clause[max(0, start - 40) : start]
+    if re.search(r"\b(?:in|at|near|outside|to|from)\s+(?:[A-Z][\w'’-]+,\s+)?$", before):
+        return False  # "its plant in Narva-Jõesuu, Estonia, ...": a place
+    if all(w.lower().rstrip(".,") in _ORG_WORD for w in clause[start:end].split()):
+        return False  # "(Pty) Ltd": a legal form, not a name
+    return bool(_ORG_BEFORE_NAME.search(before) or _ORG_AFTER_NAME.match(clause[end : end + 120]))
 
 
 def _score(

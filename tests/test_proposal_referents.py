@@ -35,3 +35,21 @@ def test_who_said_it_is_the_origin_not_the_subject_when_what_it_said_is_about_ot
     hired = find(found, "hired 12 analysts")
     assert hired.named_subjects == ["Tarrant Metals Research"]
     assert find(found, "revenue rose 14%").subjects == [KORIN]
+
+
+def test_an_organisation_the_text_introduces_is_a_named_subject_whatever_its_name_ends_in():
+    text = (
+        "Tokyo-based Velto Shoji holds 9.5% of Korin.\n\n"
+        "Marrow Tsusho, the Japanese trading house, signed a deal to buy 800 tonnes of "
+        "oxide a year.\n\n"
+        "Korin will expand its plant in Tartu, Estonia, the company said on Monday, adding "
+        "210 jobs.\n\n"
+        "Ilse Brandt, the miner's chief executive, said it had shipped 400 tonnes in May."
+    )
+    found = propose(text, entities=ENTITIES)
+    stake = find(found, "holds 9.5%")
+    assert "Velto Shoji" in stake.named_subjects and KORIN in stake.subjects
+    assert find(found, "signed a deal").named_subjects == ["Marrow Tsusho"]
+    every = {n for p in found for n in p.named_subjects}
+    assert "Estonia" not in every  # a place before ", the company said"
+    assert "Ilse Brandt" not in every  # a person: "the miner's chief executive"
