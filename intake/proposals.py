@@ -1148,11 +1148,29 @@ class _Context:
                 seen.append(entity)
         del self.recent[:-8]
 
-    def last_company(self, *, defined_term: bool = False) -> EntityRef | None:
+    def last_company(
+        self, *, defined_term: bool = False, exclude: Iterable[EntityRef] = ()
+    ) -> EntityRef | None:
         """The company "the company" / "the miner" refers to: the last one named in the
         paragraph, else before it ("the company" never introduces a new one); "the Company"
         (a press release's defined term) with none named is the company the article is
         about."""
+        exclude = set(exclude)
+        if exclude:
+            # Someone other than who the clause names: "X holds 22.4% of its stock" (X does
+            # not hold itself).
+            return next(
+                (
+                    e
+                    for pool in (
+                        [self.last_company(defined_term=defined_term)],
+                        self.recent_companies(),
+                    )
+                    for e in pool
+                    if e is not None and e not in exclude
+                ),
+                None,
+            )
         if defined_term and self.defined_company is not None:
             return self.defined_company
         # A company that was a sentence's subject is the likelier referent than one named
@@ -1177,6 +1195,14 @@ class _Context:
             if entity.kind in COMPANY_KINDS:
                 return entity
         return None
+
+    def recent_companies(self) -> list[EntityRef]:
+        """Companies named lately, the latest first: in subject position in the paragraph,
+        lately, then anywhere in the paragraph, then before it."""
+        pools = (self.paragraph_subjects, self.subjects_seen, self.paragraph, self.recent)
+        return list(
+            dict.fromkeys(e for pool in pools for e in reversed(pool) if e.kind in COMPANY_KINDS)
+        )
 
     def main_company(self) -> EntityRef | None:
         """The company the article is about: the most named one, known or not (a press
@@ -1477,6 +1503,23 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
             # "The Australian miner also said it had signed ... with the U.S. Department of
             # Defense": the miner is the subject, the department the other party.
             found = [company, *found]
+    held = _HELD.search(body) if len(found) == 1 and _OWNERSHIP.search(body) else None
+    if held:
+        # A stake is about its holder and what is held: "Investissement Québec ... is the
+        # Company's largest shareholder", "X holds 22.4% of its common stock", "X owns 19.9% of
+        # the company" (the company referred to, not X).
+        # What is held is what the paragraph is about (its first company in subject position:
+        # a shareholder named since is the holder of another stake), else the last company.
+        topic = [e for e in ctx.paragraph_subjects if e.kind in COMPANY_KINDS]
+        referent = (
+            ctx.defined_company
+            if _is_defined_term(held.group(0)) and ctx.defined_company not in (None, *found)
+            else topic[0]
+            if topic and topic[0] not in found
+            else ctx.last_company(exclude=found)
+        )
+        if referent is not None:
+            found = [*found, referent]
     if found and _FIRST_PERSON.match(body):
         # "The basket price we received ... from Solvay": we, the document's issuer, first.
         issuer = ctx.last_company(defined_term=True)
@@ -1556,6 +1599,14 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
     return unique, how
 
 
+# What a stake is held in, when the text refers to it: "its shares", "the Company's largest
+# shareholder", "of the company", "an interest in the Company".
+_HELD = re.compile(
+    rf"\b(?:its|the\s+(?:[\w-]+\s+)?{_COMPANY_NOUNS}['’]s)\s+(?:[\w-]+\s+){{0,2}}?"
+    r"(?:shares|stock|equity|capital|shareholders?|owners?|stake)\b"
+    rf"|\b(?:of|in)\s+the\s+{_COMPANY_NOUNS}\b(?!['’]s)",
+    re.I,
+)
 # A verb of saying or estimating after the name that opens a clause ("X said", "X, the
 # state-owned consolidator, said on Tuesday that", "X's chief executive told analysts").
 _SAYING = re.compile(
@@ -1682,10 +1733,11 @@ _ORG_HEAD = {
 }
 
 
-# A company's own organ, named with capitals in a release: its part, not an organisation.
+# A company's own organ, named with capitals in a release ("the Board of Directors", "the
+# Board of Kimberley Ionic Clays Limited"): its part, not an organisation.
 _COMPANY_ORGAN = re.compile(
     r"^(?:Board(?: of Directors)?|Audit Committee|Executive Committee|Management Board|"
-    r"Supervisory Board|Annual General Meeting|General Meeting)$"
+    r"Supervisory Board|Annual General Meeting|General Meeting)(?:\s+of\s+.+)?$"
 )
 
 

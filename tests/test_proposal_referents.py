@@ -53,3 +53,19 @@ def test_an_organisation_the_text_introduces_is_a_named_subject_whatever_its_nam
     every = {n for p in found for n in p.named_subjects}
     assert "Estonia" not in every  # a place before ", the company said"
     assert "Ilse Brandt" not in every  # a person: "the miner's chief executive"
+
+
+def test_a_stake_is_about_its_holder_and_the_company_it_is_held_in():
+    text = (
+        "Korin Minerals shipped 2,100 tonnes of concentrate in May. Brenner Capital Partners "
+        "owns 19.9% of the company. Its largest shareholder, Halvard Industrial Fund, holds "
+        "22.4% of its common stock.\n\n"
+        "Baltic Magnet Works is controlled by Korin, which owns about 44% of its shares."
+    )
+    found = propose(text, entities=ENTITIES)
+    brenner = find(found, "owns 19.9%")
+    assert brenner.named_subjects == ["Brenner Capital Partners"] and brenner.subjects == [KORIN]
+    halvard = find(found, "holds 22.4%")
+    assert halvard.named_subjects == ["Halvard Industrial Fund"] and halvard.subjects == [KORIN]
+    # Holder and held both named: "its" adds no third party.
+    assert set(find(found, "controlled by Korin").subjects) == {BALTIC, KORIN}
