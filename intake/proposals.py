@@ -1135,7 +1135,23 @@ class _Context:
     def named_in_text(self) -> list[EntityRef]:
         """The known entities the whole text names, in order of first mention."""
         if self.named_all is None:
-            self.named_all = list(dict.fromkeys(m.entity for m in self.matcher.mentions(self.text)))
+            named = [m.entity for m in self.matcher.mentions(self.text)]
+            # A masthead, running header or footer in capitals ("REPUBLIC OF NAMIBIA ·
+            # MINISTRY OF MINES AND ENERGY"): the names in it, whatever their case.
+            for line in re.findall(r"[^\n]{8,}", self.text):
+                if not (line.isupper() and len(re.findall(r"[A-Z]{2,}", line)) >= 3):
+                    continue
+                folded = line.casefold()
+                named += [
+                    e
+                    for e in self.matcher.entities
+                    if any(
+                        re.search(rf"(?<!\w){re.escape(n.casefold())}(?!\w)", folded)
+                        for n in e.names
+                        if len(n) >= 4
+                    )
+                ]
+            self.named_all = list(dict.fromkeys(named))
         return self.named_all
 
     def remember(self, entities: list[EntityRef]) -> None:
@@ -1525,24 +1541,16 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         issuer = ctx.last_company(defined_term=True)
         if issuer is not None and issuer not in found:
             found = [issuer, *found]
-    m = re.search(r"\bthe (center|centre|unit|institute|ministry|agency|bank|fund)\b", body, re.I)
-    if m:
-        noun = m.group(1).lower()
-        # The one named in the paragraph (else lately), else the one the document names
-        # anywhere (a ministry's bulletin names its ministry once, in its masthead).
-        pools = (ctx.paragraph or ctx.recent, ctx.named_in_text())
-        for pool in pools:
-            hit = next(
-                (
-                    e
-                    for e in reversed(pool)
-                    if noun in e.name.lower() or any(noun in a.lower() for a in e.aliases)
-                ),
-                None,
-            )
-            if hit is not None:
-                found.append(hit)
-                break
+    for m in _HEAD_NOUN.finditer(body):
+        # "The Ministry intends ...", "the province", "the government expects ...": the body
+        # named by that word in the paragraph (else lately), else anywhere in the document (a
+        # ministry's bulletin names its ministry once, in its masthead).
+        hit = _named_by_head_noun(m.group(1).lower(), ctx)
+        if hit is not None and hit not in found:
+            found.append(hit)
+            if m.start() == 0:
+                ctx.remember([hit])
+                ctx.remember_subject(hit)
     lead = re.match(
         r"^(?:(?:together|also|now|so|then|and|but|still|yet),?|"
         # "She added that the plant aims ...": what was said is the clause
@@ -1659,6 +1667,42 @@ def _reported_clause(
     if others or _TRADE_METRIC.match(rest) or _OWN_SUBJECT.match(rest):
         return [sayer], at
     return None
+
+
+# A definite description by what a body is: "the Ministry", "the Commission", "the province",
+# "the government", "the exchange" (not "the state-owned ...", not "the bank's chief ...").
+_HEAD_NOUN = re.compile(
+    r"\bthe\s+(?:(?-i:[a-z])[\w-]*\s+)?(center|centre|institute|ministry|department|agency|bank|fund|"
+    r"commission|authority|council|exchange|regulator|government|province|state|trust|lender)"
+    r"\b(?![-\w])(?!['’]s\s)",
+    re.I,
+)
+
+
+def _named_by_head_noun(noun: str, ctx: _Context) -> EntityRef | None:
+    """The entity a definite description by `noun` refers to: the latest named in the
+    paragraph, else lately, else anywhere in the text (known or not) whose name holds the
+    noun ("Ministry of Mines and Energy" for "the Ministry", "Jiangxi Province" for "the
+    province"); for "the government", else the state named there."""
+    words = {"province": ("province", "provincial"), "centre": ("centre", "center")}.get(
+        noun, (noun,)
+    )
+
+    def named(e: EntityRef) -> bool:
+        return any(w in n.lower() for n in (e.name, *e.aliases) for w in words)
+
+    pools = (
+        list(reversed(ctx.paragraph)),
+        list(reversed(ctx.recent)),
+        [*ctx.named_in_text(), *ctx.unknown.values()],
+    )
+    for near, pool in enumerate(pools):
+        hit = next((e for e in pool if e.kind not in _REPORTER_KINDS and named(e)), None)
+        if hit is None and noun == "government" and near < 2:
+            hit = next((e for e in pool if e.kind == "state"), None)
+        if hit is not None:
+            return hit
+    return ctx.topic_state() if noun == "government" else None
 
 
 # A country's trade or market figure opening a clause that names no one: "Exports there rose

@@ -69,3 +69,27 @@ def test_a_stake_is_about_its_holder_and_the_company_it_is_held_in():
     assert halvard.named_subjects == ["Halvard Industrial Fund"] and halvard.subjects == [KORIN]
     # Holder and held both named: "its" adds no third party.
     assert set(find(found, "controlled by Korin").subjects) == {BALTIC, KORIN}
+
+
+def test_a_definite_description_refers_to_the_body_it_names():
+    ministry = EntityRef(10, "Ministry of Ore Affairs", "government_body")
+    veloria = EntityRef(11, "Republic of Veloria", "state", ("Veloria",))
+    province = EntityRef(12, "Tarn Provincial Government", "government_body", ("Tarn Province",))
+    entities = [*ENTITIES, ministry, veloria, province]
+    bulletin = (
+        "Ore Bulletin, second quarter\n\n"
+        "The Ministry intends to introduce an export levy of 5% from 1 January 2027.\n\n"
+        "REPUBLIC OF VELORIA · MINISTRY OF ORE AFFAIRS · ORE BULLETIN"
+    )
+    levy = find(propose(bulletin, entities=entities), "export levy")
+    assert levy.subjects == [ministry.id]  # named in capitals in its footer only
+    story = (
+        "Veloria signed a lithium partnership with Korin on Monday.\n\n"
+        "Deputy minister Ana Ruiz said the government expects royalties of $40 million a "
+        "year.\n\n"
+        "Tarn Province holds 51% of Korin. That makes the province the controlling "
+        "shareholder of the company."
+    )
+    found = propose(story, entities=entities)
+    assert find(found, "royalties").subjects == [veloria.id]
+    assert set(find(found, "the controlling shareholder").subjects) == {province.id, KORIN}
