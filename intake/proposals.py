@@ -1040,6 +1040,10 @@ class _Context:
     counts: dict[EntityRef, int] = field(default_factory=dict)  # company mentions
     table_context: dict | None = None  # what a table's rows are about (`_table_context`)
     unknown_matcher: EntityMatcher | None = None
+    # People quoted so far, by each word of their name, and the organisation each speaks for
+    # ("chief executive Dale Whitford told reporters": Whitford speaks for the company).
+    speakers: dict[str, EntityRef] = field(default_factory=dict)
+    last_speaker: EntityRef | None = None  # whom the last person quoted speaks for
 
     def new_paragraph(self) -> None:
         self.paragraph = []
@@ -1136,13 +1140,14 @@ class _Context:
         """The known entities the whole text names, in order of first mention."""
         if self.named_all is None:
             named = [m.entity for m in self.matcher.mentions(self.text)]
+            self.masthead = []
             # A masthead, running header or footer in capitals ("REPUBLIC OF NAMIBIA ·
             # MINISTRY OF MINES AND ENERGY"): the names in it, whatever their case.
             for line in re.findall(r"[^\n]{8,}", self.text):
                 if not (line.isupper() and len(re.findall(r"[A-Z]{2,}", line)) >= 3):
                     continue
                 folded = line.casefold()
-                named += [
+                self.masthead += [
                     e
                     for e in self.matcher.entities
                     if any(
@@ -1151,8 +1156,22 @@ class _Context:
                         if len(n) >= 4
                     )
                 ]
+            self.masthead = list(dict.fromkeys(self.masthead))
+            named += self.masthead
             self.named_all = list(dict.fromkeys(named))
         return self.named_all
+
+    masthead: list[EntityRef] | None = None
+
+    def issuer(self) -> EntityRef | None:
+        """Whose own voice the document is: a press release's defined company ('"KIC" or
+        "the Company"'), else the one body or company a masthead or running header in
+        capitals names ("REPUBLIC OF NAMIBIA · MINISTRY OF MINES AND ENERGY")."""
+        if self.defined_company is not None:
+            return self.defined_company
+        self.named_in_text()
+        bodies = [e for e in self.masthead or [] if e.kind != "state"]
+        return bodies[0] if len(bodies) == 1 else None
 
     def remember(self, entities: list[EntityRef]) -> None:
         for entity in entities:
@@ -1254,11 +1273,13 @@ _OFFICER = re.compile(
 )
 
 
-def _origin_entity(phrase: str, ctx: _Context) -> EntityRef | None:
+def _origin_entity(phrase: str, ctx: _Context, about: Iterable[EntityRef] = ()) -> EntityRef | None:
     """Who an attribution phrase names: a referring phrase ("the Australian miner", "the
-    company's chief executive") is the company it refers to; an officer named with no
-    organisation ("Chief executive Henrik Aasen said") speaks for the company; else the first
-    known name in it, or an organisation named before that the register does not know."""
+    company's chief executive") is the company it refers to; a person speaks for an
+    organisation (`_speaker_organisation`); a data source by what it is ("customs data
+    showed") is the body that publishes it; else the first known name in it, or an
+    organisation named before that the register does not know; "it expects" is whom the
+    clause is about (`about`)."""
     if not phrase:
         return None
     m = _COREF_COMPANY.match(phrase.strip())
@@ -1268,15 +1289,123 @@ def _origin_entity(phrase: str, ctx: _Context) -> EntityRef | None:
         if company is not None:
             return company
     entity = ctx.matcher.match_name(phrase)
-    if entity is not None:
+    if entity is not None and not (entity.kind == "state" and _CUSTOMS.search(phrase)):
+        _remember_speaker(phrase, entity, ctx)
         return entity
     unknown = ctx.unknown_mentions(phrase, 0, len(phrase))
     if unknown:
+        _remember_speaker(phrase, unknown[0].entity, ctx)
         return unknown[0].entity
+    if _CUSTOMS.search(phrase):
+        return _customs_body(phrase, ctx)
+    if re.match(r"^(?:it|they)\b", phrase.strip(), re.I):
+        # "It expects first production in 2029": whom the clause is about.
+        about = [e for e in about if e.kind not in ("state",)]
+        return about[0] if about else ctx.last_company()
+    speaker = _speaker_organisation(phrase, ctx)
+    if speaker is not None:
+        return speaker
     m = _COREF_COMPANY.search(phrase)
-    if m or _OFFICER.search(phrase) or _PART_OF_COMPANY.match(phrase.strip()):
-        return ctx.last_company(defined_term=bool(m and _is_defined_term(m.group(0))) or not m)
+    if (
+        m
+        or _OFFICER.search(phrase)
+        or _PART_OF_COMPANY.match(phrase.strip())
+        or _ORGAN.match(phrase.strip())
+    ):
+        company = ctx.last_company(defined_term=bool(m and _is_defined_term(m.group(0))) or not m)
+        if company is not None and _OFFICER.search(phrase):
+            _remember_speaker(phrase, company, ctx)
+        return company
     return None
+
+
+# A company's organ speaking for it without an article: "Management expects", "Directors
+# believe", "The board said".
+_ORGAN = re.compile(r"^(?:management|directors|the board|executives)\b", re.I)
+_CUSTOMS = re.compile(r"\bcustoms\b", re.I)
+_MINISTER = re.compile(
+    r"\b(?:(?P<a>[A-Z][a-z]+(?:\s+and\s+[A-Z][a-z]+)?)\s+[Mm]inister|"
+    r"[Mm]inister\s+(?:of|for)\s+(?:the\s+)?(?P<b>[A-Z][a-z]+))\b"
+)
+_PERSON_WORDS = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
+
+
+def _remember_speaker(phrase: str, organisation: EntityRef, ctx: _Context) -> None:
+    """A person named in an attribution that resolved to `organisation` speaks for it:
+    "Whitford said" later, or "she added", is that organisation."""
+    if not (_OFFICER.search(phrase) or _MINISTER.search(phrase)):
+        return
+    names = set(organisation.names)
+    for word in _PERSON_WORDS.findall(phrase):
+        if word.lower() not in _NOT_SHORT and not any(word in n for n in names):
+            ctx.speakers[word] = organisation
+    ctx.last_speaker = organisation
+
+
+def _learn_speakers(text: str, start: int, end: int, ctx: _Context) -> None:
+    """Remember whom the people a sentence quotes speak for ("managing director Katharina
+    Haberl told this publication": Haberl, and "she" next, speak for the company), whether
+    or not the sentence is proposed (a quotation without a figure is not)."""
+    for m in _SAID_OFFICER.finditer(text, start, end):
+        _origin_entity(m.group("who"), ctx)
+    for m in _MINISTER.finditer(text, start, end):
+        _speaker_organisation(text[m.start() : min(end, m.end() + 40)], ctx)
+
+
+def _speaker_organisation(phrase: str, ctx: _Context) -> EntityRef | None:
+    """The organisation a person speaks for: a minister for the ministry of that portfolio
+    ("Minister of Mining X", "Mining Minister X": the ministry of mining the text names, else
+    the one of the country it is about); someone quoted before by name ("Whitford said"); "he"
+    or "she" for whom the last person quoted spoke."""
+    m = _MINISTER.search(phrase)
+    if m:
+        ministry = _ministry(m.group("a") or m.group("b"), ctx)
+        if ministry is not None:
+            _remember_speaker(phrase, ministry, ctx)
+            return ministry
+    head = phrase.strip().split()
+    if head and head[0] in ctx.speakers:
+        return ctx.speakers[head[0]]
+    if re.match(r"^(?:he|she)\b", phrase.strip(), re.I):
+        return ctx.last_speaker
+    return None
+
+
+def _ministry(portfolio: str, ctx: _Context) -> EntityRef | None:
+    word = portfolio.split()[0].lower()
+    candidates = [
+        e
+        for e in [*ctx.matcher.entities, *ctx.unknown.values()]
+        if any("ministry" in n.lower() and word in n.lower() for n in (e.name, *e.aliases))
+    ]
+    named = set(ctx.named_in_text())
+    state = ctx.topic_state()
+    country = [n[:4].lower() for n in state.names if len(n) >= 4] if state else []
+    for ok in (
+        lambda e: e in named,
+        lambda e: any(c in n.lower() for n in (e.name, *e.aliases) for c in country),
+    ):
+        hits = [e for e in candidates if ok(e)]
+        if len(hits) == 1:
+            return hits[0]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _customs_body(phrase: str, ctx: _Context) -> EntityRef | None:
+    """ "customs data showed", "according to Chinese customs data": the customs authority of
+    the country named (in the phrase, else the text's), else the only one known."""
+    candidates = [e for e in ctx.matcher.entities if any("customs" in n.lower() for n in e.names)]
+    states = [m.entity for m in ctx.matcher.mentions(phrase) if m.entity.kind == "state"]
+    state = states[0] if states else ctx.topic_state()
+    if state is not None:
+        keys = [n[:4].lower() for n in state.names if len(n) >= 4]
+        keys += [w[:4].lower() for w in re.findall(r"\b[A-Z][a-z]{3,}", phrase)]
+        hits = [
+            e for e in candidates if any(k in n.lower() for n in (e.name, *e.names) for k in keys)
+        ]
+        if hits:
+            return hits[0]
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def _origin_of(phrase: str, ctx: _Context) -> int | None:
@@ -1568,23 +1697,17 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         # "That makes the province the controlling shareholder": about what the sentence
         # before said, so about everyone it was about.
         found, how = list(ctx.said_before), "refers back to"
+    if found and _IT_SUBJECT.match(opening):
+        # "It expects the levy to raise N$420 million, to be paid into the Fund": "it" is the
+        # subject; the names after it are what it acts on.
+        referent = _pronoun_referent(opening, ctx)
+        if referent and referent[0] not in found:
+            found = [*referent, *found]
     if not found and not _OWN_SUBJECT.match(opening):
         if _PRONOUN_START.match(opening):
-            # "It", "Its", "They", "That": the last named in the paragraph ("they" may be the
-            # last two); a one-sentence paragraph of wire copy refers to the paragraph before.
-            # A paragraph that names no one yet goes on about whom its sentence before was
-            # about ("The refinery cost ... to build. It shipped ...": the refinery's owner).
-            pool = (
-                ctx.paragraph
-                or [e for e in ctx.said_before if e.kind in COMPANY_KINDS]
-                or ctx.recent[-2:]
-            )
-            if pool:
-                company = next((e for e in reversed(pool) if e.kind in COMPANY_KINDS), None)
-                last = company or pool[-1]
-                plural = re.match(r"^(?:they|their|these|those)\b", opening, re.I)
-                found = list(pool[-2:]) if plural else [last]
-                how = "refers back to"
+            referent = _pronoun_referent(opening, ctx)
+            if referent:
+                found, how = referent, "refers back to"
         elif (
             _METRIC_START.match(opening)
             or _PART_OF_COMPANY.match(opening)
@@ -1615,6 +1738,32 @@ _HELD = re.compile(
     rf"|\b(?:of|in)\s+the\s+{_COMPANY_NOUNS}\b(?!['’]s)",
     re.I,
 )
+# "It" as a clause's subject, not the empty "it" of "It is expected that ...".
+_IT_SUBJECT = re.compile(
+    r"^it\s+(?!(?:is|was|has been|had been|would be|will be|remains)\s+(?:\w+\s+)?"
+    r"(?:expected|likely|unlikely|unclear|possible|understood|estimated|thought|said|reported|"
+    r"not|that|to)\b)(?=[a-z])",
+    re.I,
+)
+
+
+def _pronoun_referent(opening: str, ctx: _Context) -> list[EntityRef]:
+    """Whom "It", "Its", "They", "That" opening a clause refers to: the last named in the
+    paragraph (the last company first; "they" may be the last two); a one-sentence paragraph
+    of wire copy refers to the paragraph before. A paragraph that names no one yet goes on
+    about whom its sentence before was about ("The refinery cost ... to build. It shipped
+    ...": the refinery's owner)."""
+    pool = (
+        ctx.paragraph or [e for e in ctx.said_before if e.kind in COMPANY_KINDS] or ctx.recent[-2:]
+    )
+    if not pool:
+        return []
+    company = next((e for e in reversed(pool) if e.kind in COMPANY_KINDS), None)
+    if re.match(r"^(?:they|their|these|those)\b", opening, re.I):
+        return list(pool[-2:])
+    return [company or pool[-1]]
+
+
 # A verb of saying or estimating after the name that opens a clause ("X said", "X, the
 # state-owned consolidator, said on Tuesday that", "X's chief executive told analysts").
 _SAYING = re.compile(
@@ -2156,6 +2305,7 @@ def _propose(
                 # that will ..."'): read as quoted.
                 sentence = "“" + sentence
             _learn_names(text, ss, se, ctx)
+            _learn_speakers(text, ss, se, ctx)
             segments = _split(text, Segment(ss, se))
             segments += [
                 d
@@ -2430,7 +2580,7 @@ def _evaluate(
         # "GANZHOU, China, Aug 5 (Reuters) - China Southern Rare Earth Group, the state-owned
         # consolidator of the country's heavy rare earths industry, said on Tuesday ...".
         phrase = f"{m.group('who')} {m.group('verb')}"
-    for pattern in (_SAID_OFFICER, _SAID, _SAID_INVERTED):
+    for pattern in (_SAID_OFFICER, _SAID, _DATA_SAID, _SAID_INVERTED, _SAID_PRONOUN, _PUT_AT):
         m = None if phrase else pattern.search(body)
         if m:
             phrase = m.group(0).rstrip(".,;: ")
@@ -2445,10 +2595,13 @@ def _evaluate(
         origin_id = ctx.outlet_id
     elif phrase:
         origin_kind = "attributed"
-        who = _origin_entity(phrase, ctx)
+        who = _origin_entity(phrase, ctx, resolved)
         origin_id = who.id if who is not None and who.id > 0 else None
         if who is not None and who.name.casefold() not in phrase.casefold():
             phrase = f"{phrase} ({who.name})"  # "the company said (Nordvik Magnetics)"
+        if who is not None and who == ctx.issuer():
+            # "the Company said", "It expects" in the Company's own release: its own voice.
+            origin_kind, origin_id = "own_voice", ctx.outlet_id
     elif ctx.section_attribution:
         origin_kind, phrase = "attributed", ctx.section_attribution
         origin_id = ctx.section_origin
@@ -2485,6 +2638,26 @@ def _evaluate(
     )
 
 
+# A data source by what it is: "customs data showed", "according to Chinese customs data",
+# "official figures show".
+_DATA_SAID = re.compile(
+    r"(?P<who>(?:according to\s+)?(?:the\s+)?(?:[A-Z][\w'’-]*\s+)?(?:customs|official|"
+    r"government|trade)\s+(?:data|figures|statistics)(?:\s+(?:show|showed|shows|indicate|"
+    r"indicated))?)\b",
+)
+# A pronoun saying or expecting: "which it expects to commission", "It expects first
+# production", "he said".
+_SAID_PRONOUN = re.compile(
+    r"(?<![\w-])(?P<who>(?:[Ii]t|[Tt]hey|[Hh]e|[Ss]he)(?:\s+also)?\s+(?:said|says|expects|"
+    r"expected|estimates|forecasts|added|noted))\b"
+)
+# An estimate put on something: "The miner put the capital cost of the first stage at A$486
+# million", "X valued the deal at".
+_PUT_AT = re.compile(
+    r"(?P<who>(?:[Tt]he\s+(?:[\w-]+\s+){0,3}?" + _COMPANY_NOUNS + r"|[A-Z][\w&.'’-]*"
+    r"(?:\s+[A-Z][\w&.'’-]*){0,4}))\s+(?:put|puts|valued|values|estimated|estimates)\s+"
+    r"(?=(?:the|its|their)\s+[^,.;]{3,80}?\s+at\b)"
+)
 # A verb of saying opening a clause, with its time and "that": "said on Monday that ",
 # "also said last month ", "told analysts ".
 _SAID_LEAD = re.compile(

@@ -93,3 +93,42 @@ def test_a_definite_description_refers_to_the_body_it_names():
     found = propose(story, entities=entities)
     assert find(found, "royalties").subjects == [veloria.id]
     assert set(find(found, "the controlling shareholder").subjects) == {province.id, KORIN}
+
+
+def test_who_said_it_resolves_to_the_organisation_that_speaks():
+    customs = EntityRef(20, "General Administration of Customs of Veloria", "government_body")
+    veloria = EntityRef(21, "Republic of Veloria", "state", ("Veloria",))
+    mines = EntityRef(22, "Veloria Ministry of Mines", "government_body", ("Ministry of Mines",))
+    other = EntityRef(23, "Ostrian Ministry of Mines", "government_body")
+    entities = [*ENTITIES, customs, veloria, mines, other]
+    text = (
+        "Veloria's magnet exports rose 4% to 9,100 tonnes in May, customs data showed.\n\n"
+        "Korin Minerals said it shipped 2,400 tonnes of concentrate from Veloria in June.\n\n"
+        '"We are not in a hurry," managing director Ilse Brandt told reporters. She added '
+        "that the plant aims to source 40% of its oxide from Veloria by 2030.\n\n"
+        '"Our lenders have committed 60% of the cost," Brandt said.\n\n'
+        "The miner put the capital cost of the first stage at $486 million.\n\n"
+        "Mines Minister Ana Ruiz said royalties would reach $40 million a year by 2028."
+    )
+    found = propose(text, entities=entities)
+    assert find(found, "magnet exports rose").origin_id == customs.id
+    assert find(found, "source 40%").origin_phrase.endswith("(Korin Minerals)")
+    assert find(found, "committed 60%").origin_id == KORIN
+    assert find(found, "capital cost").origin_id == KORIN
+    assert find(found, "royalties").origin_id == mines.id  # the country's, not Ostria's
+
+
+def test_what_a_release_says_of_its_issuer_is_its_own_voice():
+    text = (
+        'Kestrel Ionic Clays Limited ("Kestrel" or "the Company") is pleased to announce a '
+        "binding offtake with Korin for 1,200 tonnes a year.\n\n"
+        "The Ore Reserve stands at 212 million tonnes, the Company said. It expects first "
+        "production from the project in 2029.\n\n"
+        "Korin expects to buy a further 300 tonnes a year from 2030."
+    )
+    found = propose(text, entities=ENTITIES)
+    assert find(found, "Ore Reserve").origin_kind == "own_voice"
+    assert find(found, "first production").origin_kind == "own_voice"
+    assert find(found, "first production").named_subjects == ["Kestrel Ionic Clays Limited"]
+    korin = find(found, "a further 300 tonnes")
+    assert korin.origin_kind == "attributed" and korin.origin_id == KORIN
