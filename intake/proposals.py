@@ -103,6 +103,35 @@ class EntityRef:
         ]
 
 
+# Common nouns an entity may have as its short name ("Commission"): never matched alone.
+_GENERIC_NOUNS = {
+    "commission",
+    "ministry",
+    "department",
+    "bank",
+    "fund",
+    "agency",
+    "authority",
+    "council",
+    "exchange",
+    "government",
+    "state",
+    "province",
+    "company",
+    "group",
+    "board",
+    "bureau",
+    "office",
+    "institute",
+    "centre",
+    "center",
+    "trust",
+    "regulator",
+    "parliament",
+    "court",
+}
+
+
 @dataclass
 class Mention:
     entity: EntityRef
@@ -119,6 +148,10 @@ class EntityMatcher:
         pairs: list[tuple[str, EntityRef]] = []
         for entity in self.entities:
             for name in entity.names:
+                if " " not in name.strip() and name.strip().lower() in _GENERIC_NOUNS:
+                    # "Commission" for the European Commission: a common noun as a name
+                    # matches only as "the Commission" (`_named_by_head_noun`).
+                    continue
                 pairs.append((name, entity))
         pairs.sort(key=lambda p: -len(p[0]))
         self._by_name = {}
@@ -1559,7 +1592,19 @@ def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Me
     masked = _mask(text, start, end)
     kept = []
     for m in mentions:
-        alone_in_brackets = text[m.start - 1 : m.start] == "(" and text[m.end : m.end + 1] == ")"
+        # "Fujian ... Commission (Fujian SASAC)": a name defined in brackets after a name;
+        # "Regulation (EU) 2024/1252" is a reference, not a party.
+        alone_in_brackets = (
+            text[m.start - 1 : m.start] == "("
+            and text[m.end : m.end + 1] == ")"
+            and bool(
+                re.search(r"[A-Z][\w.&'’-]*[\s,]*$", text[max(start, m.start - 40) : m.start - 1])
+            )
+            and not re.search(
+                r"\b(?:Regulation|Directive|Act|Article|Decision)\s*$",
+                text[max(start, m.start - 20) : m.start - 1],
+            )
+        )
         bracketed = masked[m.start - start] == "_" or text[m.start - 1 : m.start] == "("
         if m.start < skip_to or (bracketed and not alone_in_brackets):
             continue
@@ -1576,10 +1621,17 @@ def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Me
             # as an adjective before a common noun.
             modifier = (
                 re.search(r"\b(?:a|an|the|its|their|this|that)\s+$", before, re.I)
-                and re.match(r"^\s+[a-z]", after)
+                and _NOUN_NEXT.match(after)
+                and not _VERB_NEXT.match(after)  # "The Commission has designated": its subject
                 and not _GOVERNMENT_NOUN.match(after)
             )
-            possessive = re.match(r"^['’]s\s", after)  # "of Malawi's cabinet": Malawi's organ
+            # "of Malawi's cabinet": Malawi's organ; but "Kazakhstan's state miner Tau-Steppe",
+            # "one of Japan's largest trading houses": the state only says where it is from.
+            possessive = re.match(r"^['’]s\s", after) and not _STATE_OF_ORIGIN.match(
+                text[m.end : min(end, m.end + 80)]
+            )
+            if m.entity.kind == "state" and _STATE_OF_ORIGIN.match(text[m.end : m.end + 80]):
+                continue
             if (
                 _LOCATIVE_BEFORE.search(before)
                 and not _GOVERNMENT_NOUN.match(after)
@@ -1671,6 +1723,11 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         if issuer is not None and issuer not in found:
             found = [issuer, *found]
     for m in _HEAD_NOUN.finditer(body):
+        after = body[m.end() :]
+        if _NOUN_NEXT.match(after) and not _VERB_NEXT.match(after):
+            continue  # "the state consolidator", "the bank loan": a modifier, not the head
+        if re.match(r"\s+of\s+(?:the\s+)?[A-Z]", after):
+            continue  # "the Ministry of Industry and Trade": a name, matched as one
         # "The Ministry intends ...", "the province", "the government expects ...": the body
         # named by that word in the paragraph (else lately), else anywhere in the document (a
         # ministry's bulletin names its ministry once, in its masthead).
@@ -1697,7 +1754,7 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         # "That makes the province the controlling shareholder": about what the sentence
         # before said, so about everyone it was about.
         found, how = list(ctx.said_before), "refers back to"
-    if found and _IT_SUBJECT.match(opening):
+    if found and seg.context_start < 0 and _IT_SUBJECT.match(opening):
         # "It expects the levy to raise N$420 million, to be paid into the Fund": "it" is the
         # subject; the names after it are what it acts on.
         referent = _pronoun_referent(opening, ctx)
@@ -1818,6 +1875,28 @@ def _reported_clause(
     return None
 
 
+# The word after a name or noun is a verb (so the name is a subject, not a modifier): "The
+# Commission has designated", "the ministry said", "the bank approved".
+_VERB_NEXT = re.compile(
+    r"\s+(?:also\s+|now\s+|still\s+)?(?:is|are|was|were|has|have|had|will|would|can|could|"
+    r"may|might|must|should|shall|did|does|do|said|says|told|owns|holds|plans|expects|intends|"
+    r"aims|wants|controls|agreed|approved|[a-z]{3,}ed)\b"
+)
+# A lower-case word that is not a function word after a name or noun: it may be the noun the
+# name modifies ("a U.S. manufacturer", "the state consolidator").
+_NOUN_NEXT = re.compile(
+    r"\s+(?!(?:the|a|an|and|or|of|in|on|at|to|for|with|by|from|as|that|which|who|whose|its|"
+    r"their|his|her|this|these|those|into|over|under|after|before|since|than)\b)[a-z]"
+)
+# A state named as where an organisation is from: "Kazakhstan's state miner Tau-Steppe",
+# "one of Japan's largest general trading houses", "Brazil's national development bank BNDES".
+_STATE_OF_ORIGIN = re.compile(
+    r"^['’]s\s+(?:(?-i:[a-z])[\w-]*\s+){0,4}?"
+    r"(?:company|companies|firm|group|miner|producer|refiner|developer|maker|manufacturer|"
+    r"supplier|house|houses|bank|fund|lender|investor|conglomerate|utility|trader|smelter|"
+    r"exporter|importer)s?\b",
+    re.I,
+)
 # A definite description by what a body is: "the Ministry", "the Commission", "the province",
 # "the government", "the exchange" (not "the state-owned ...", not "the bank's chief ...").
 _HEAD_NOUN = re.compile(
@@ -1844,6 +1923,8 @@ def _named_by_head_noun(noun: str, ctx: _Context) -> EntityRef | None:
         list(reversed(ctx.paragraph)),
         list(reversed(ctx.recent)),
         [*ctx.named_in_text(), *ctx.unknown.values()],
+        # the register's own short name ("Commission" for the European Commission)
+        [e for e in ctx.matcher.entities if any(a.strip().lower() == noun for a in e.aliases)],
     )
     for near, pool in enumerate(pools):
         hit = next((e for e in pool if e.kind not in _REPORTER_KINDS and named(e)), None)

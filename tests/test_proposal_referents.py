@@ -132,3 +132,25 @@ def test_what_a_release_says_of_its_issuer_is_its_own_voice():
     assert find(found, "first production").named_subjects == ["Kestrel Ionic Clays Limited"]
     korin = find(found, "a further 300 tonnes")
     assert korin.origin_kind == "attributed" and korin.origin_id == KORIN
+
+
+def test_a_state_or_body_used_as_a_modifier_or_a_reference_is_no_subject():
+    veloria = EntityRef(30, "Republic of Veloria", "state", ("Veloria",))
+    union = EntityRef(31, "European Union", "state", ("EU",))
+    commission = EntityRef(32, "European Commission", "government_body", ("EC", "Commission"))
+    trade = EntityRef(33, "Veloria Ministry of Trade", "government_body", ("Ministry of Trade",))
+    finance = EntityRef(34, "Veloria Ministry of Finance", "government_body")
+    entities = [*ENTITIES, veloria, union, commission, trade, finance]
+    text = (
+        "Veloria's state miner Korin signed a supply agreement for 800 tonnes a year.\n\n"
+        "On 12 November the European Commission selected the project as a Strategic Project "
+        "under Regulation (EU) 2024/1252.\n\n"
+        "The Veloria Ministry of Finance cut the export tax to 5%. The Ministry of Trade "
+        "approved the investment policy for the project in August.\n\n"
+        "Baltic, the state consolidator of magnet making, lifted output by 18% to 4,260 tonnes."
+    )
+    found = propose(text, entities=entities)
+    assert find(found, "supply agreement").subjects == [KORIN]
+    assert find(found, "Strategic Project").subjects == [commission.id]
+    assert find(found, "investment policy").subjects == [trade.id]
+    assert find(found, "lifted output").subjects == [BALTIC]
