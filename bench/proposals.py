@@ -43,9 +43,10 @@ and for all forms:
   its proposals' amounts) and (b) among all the split's claims. A link to another article's
   claim that restates the same claim counts too (it states the same figures; the line names it).
 
-`--list` also lists the development split's proposals and misses per article; the held-out
-split's (and its restated figures one by one) only with `--list-heldout`: keep it aside while
-tuning.
+`--list` also lists the development split's proposals and misses per article, with each true
+positive's gold and proposed subjects and origin; the held-out split's (and its restated
+figures one by one) only with `--list-heldout`: keep it aside while tuning. `--dev` runs the
+development sets only (no bench/heldout, no held-out split): what to read while tuning.
 """
 
 from __future__ import annotations
@@ -214,6 +215,11 @@ def main(argv: list[str]) -> int:
         action="store_true",
         help="also list the held-out corpus articles (do not use while tuning)",
     )
+    parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="development sets only: skip bench/heldout and the corpus's held-out split",
+    )
     args = parser.parse_args(argv)
     # The corpus is read by ingest's file reader and sources.extract, which import models:
     # Django is set up, but nothing here touches a database.
@@ -249,6 +255,8 @@ def main(argv: list[str]) -> int:
         ),
     ]
     for name, title in sets:
+        if args.dev and name == "heldout":
+            continue
         set_text, set_gold = load_set(name)
         found = propose(set_text, entities=entities, outlet_id=ids.get(article["outlet"]))
         for p in found:
@@ -259,6 +267,8 @@ def main(argv: list[str]) -> int:
         if args.list:
             listing(found, set_gold, by_gold, by_prop)
     for split in corpus.SPLITS:
+        if args.dev and split != "dev":
+            continue
         print()
         corpus_report(
             split,
@@ -419,11 +429,33 @@ def _restatements(articles, results, by_name) -> list[str]:
     return lines
 
 
+def _gold_pairs(article, scores):
+    return [(g, scores["pairs"][id(g)]) for g in article.gold if id(g) in scores["pairs"]]
+
+
+def _who(proposal, gold: dict, article, by_name, names: dict[int, str]) -> str:
+    """Gold against proposed subjects and origin of a true positive, marked "ok" or "WRONG"."""
+    subject = "ok" if corpus.subject_ok(proposal, gold, by_name) else "WRONG"
+    origin = "ok" if corpus.origin_ok(proposal, gold, article.voice, by_name) else "WRONG"
+    proposed = [names.get(i, str(i)) for i in proposal.subjects]
+    proposed += [f"?{n}" for n in getattr(proposal, "named_subjects", []) or []]
+    said = (
+        "own voice"
+        if proposal.origin_kind == "own_voice"
+        else f"{proposal.origin_phrase!r} -> {names.get(proposal.origin_id, proposal.origin_id)}"
+    )
+    return (
+        f"subjects {subject}: gold {gold['subjects']} proposed {proposed}; "
+        f"origin {origin}: gold {gold.get('origin')} proposed {said}"
+    )
+
+
 def corpus_report(split: str, seed_entities, seed_ids, *, list_articles: bool) -> dict:
     """Run the proposer on bench/corpus/<split>/ and print its table; returns the totals."""
     from intake.proposals import propose
 
     entities, by_name = corpus.load_entities(split, seed_entities, seed_ids)
+    names = {e.id: e.name for e in entities}
     articles = corpus.load_split(split)
     results = []
     for article in articles:
@@ -460,10 +492,14 @@ def corpus_report(split: str, seed_entities, seed_ids, *, list_articles: bool) -
         for article, (proposals, scores) in zip(articles, results, strict=True):
             print(f"\n{article.ref} ({article.form}):")
             flags = {id(p): where for p, where in scores["flagged"]}
+            gold_of = {id(p): g for g, p in _gold_pairs(article, scores)}
             for i, p in enumerate(proposals):
                 hit = "" if i in scores["matched_props"] else "  -- no gold"
                 mid = f"  [mid-sentence: {flags[id(p)]}]" if id(p) in flags else ""
                 print(f"  [{p.kind:9}] {p.score:.2f} {p.text[:100]!r}{hit}{mid}")
+                g = gold_of.get(id(p))
+                if g is not None and split == "dev":
+                    print("    " + _who(p, g, article, by_name, names))
             missed = [g for g in article.gold if id(g) not in scores["pairs"]]
             for g in missed:
                 lost = " (not in the extracted text)" if g["start"] is None else ""

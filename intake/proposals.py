@@ -103,6 +103,35 @@ class EntityRef:
         ]
 
 
+# Common nouns an entity may have as its short name ("Commission"): never matched alone.
+_GENERIC_NOUNS = {
+    "commission",
+    "ministry",
+    "department",
+    "bank",
+    "fund",
+    "agency",
+    "authority",
+    "council",
+    "exchange",
+    "government",
+    "state",
+    "province",
+    "company",
+    "group",
+    "board",
+    "bureau",
+    "office",
+    "institute",
+    "centre",
+    "center",
+    "trust",
+    "regulator",
+    "parliament",
+    "court",
+}
+
+
 @dataclass
 class Mention:
     entity: EntityRef
@@ -119,6 +148,10 @@ class EntityMatcher:
         pairs: list[tuple[str, EntityRef]] = []
         for entity in self.entities:
             for name in entity.names:
+                if " " not in name.strip() and name.strip().lower() in _GENERIC_NOUNS:
+                    # "Commission" for the European Commission: a common noun as a name
+                    # matches only as "the Commission" (`_named_by_head_noun`).
+                    continue
                 pairs.append((name, entity))
         pairs.sort(key=lambda p: -len(p[0]))
         self._by_name = {}
@@ -1075,6 +1108,10 @@ class _Context:
     counts: dict[EntityRef, int] = field(default_factory=dict)  # company mentions
     table_context: dict | None = None  # what a table's rows are about (`_table_context`)
     unknown_matcher: EntityMatcher | None = None
+    # People quoted so far, by each word of their name, and the organisation each speaks for
+    # ("chief executive Dale Whitford told reporters": Whitford speaks for the company).
+    speakers: dict[str, EntityRef] = field(default_factory=dict)
+    last_speaker: EntityRef | None = None  # whom the last person quoted speaks for
 
     def new_paragraph(self) -> None:
         self.paragraph = []
@@ -1170,8 +1207,39 @@ class _Context:
     def named_in_text(self) -> list[EntityRef]:
         """The known entities the whole text names, in order of first mention."""
         if self.named_all is None:
-            self.named_all = list(dict.fromkeys(m.entity for m in self.matcher.mentions(self.text)))
+            named = [m.entity for m in self.matcher.mentions(self.text)]
+            self.masthead = []
+            # A masthead, running header or footer in capitals ("REPUBLIC OF NAMIBIA ·
+            # MINISTRY OF MINES AND ENERGY"): the names in it, whatever their case.
+            for line in re.findall(r"[^\n]{8,}", self.text):
+                if not (line.isupper() and len(re.findall(r"[A-Z]{2,}", line)) >= 3):
+                    continue
+                folded = line.casefold()
+                self.masthead += [
+                    e
+                    for e in self.matcher.entities
+                    if any(
+                        re.search(rf"(?<!\w){re.escape(n.casefold())}(?!\w)", folded)
+                        for n in e.names
+                        if len(n) >= 4
+                    )
+                ]
+            self.masthead = list(dict.fromkeys(self.masthead))
+            named += self.masthead
+            self.named_all = list(dict.fromkeys(named))
         return self.named_all
+
+    masthead: list[EntityRef] | None = None
+
+    def issuer(self) -> EntityRef | None:
+        """Whose own voice the document is: a press release's defined company ('"KIC" or
+        "the Company"'), else the one body or company a masthead or running header in
+        capitals names ("REPUBLIC OF NAMIBIA · MINISTRY OF MINES AND ENERGY")."""
+        if self.defined_company is not None:
+            return self.defined_company
+        self.named_in_text()
+        bodies = [e for e in self.masthead or [] if e.kind != "state"]
+        return bodies[0] if len(bodies) == 1 else None
 
     def remember(self, entities: list[EntityRef]) -> None:
         for entity in entities:
@@ -1183,11 +1251,29 @@ class _Context:
                 seen.append(entity)
         del self.recent[:-8]
 
-    def last_company(self, *, defined_term: bool = False) -> EntityRef | None:
+    def last_company(
+        self, *, defined_term: bool = False, exclude: Iterable[EntityRef] = ()
+    ) -> EntityRef | None:
         """The company "the company" / "the miner" refers to: the last one named in the
         paragraph, else before it ("the company" never introduces a new one); "the Company"
         (a press release's defined term) with none named is the company the article is
         about."""
+        exclude = set(exclude)
+        if exclude:
+            # Someone other than who the clause names: "X holds 22.4% of its stock" (X does
+            # not hold itself).
+            return next(
+                (
+                    e
+                    for pool in (
+                        [self.last_company(defined_term=defined_term)],
+                        self.recent_companies(),
+                    )
+                    for e in pool
+                    if e is not None and e not in exclude
+                ),
+                None,
+            )
         if defined_term and self.defined_company is not None:
             return self.defined_company
         # A company that was a sentence's subject is the likelier referent than one named
@@ -1212,6 +1298,14 @@ class _Context:
             if entity.kind in COMPANY_KINDS:
                 return entity
         return None
+
+    def recent_companies(self) -> list[EntityRef]:
+        """Companies named lately, the latest first: in subject position in the paragraph,
+        lately, then anywhere in the paragraph, then before it."""
+        pools = (self.paragraph_subjects, self.subjects_seen, self.paragraph, self.recent)
+        return list(
+            dict.fromkeys(e for pool in pools for e in reversed(pool) if e.kind in COMPANY_KINDS)
+        )
 
     def main_company(self) -> EntityRef | None:
         """The company the article is about: the most named one, known or not (a press
@@ -1247,11 +1341,13 @@ _OFFICER = re.compile(
 )
 
 
-def _origin_entity(phrase: str, ctx: _Context) -> EntityRef | None:
+def _origin_entity(phrase: str, ctx: _Context, about: Iterable[EntityRef] = ()) -> EntityRef | None:
     """Who an attribution phrase names: a referring phrase ("the Australian miner", "the
-    company's chief executive") is the company it refers to; an officer named with no
-    organisation ("Chief executive Henrik Aasen said") speaks for the company; else the first
-    known name in it, or an organisation named before that the register does not know."""
+    company's chief executive") is the company it refers to; a person speaks for an
+    organisation (`_speaker_organisation`); a data source by what it is ("customs data
+    showed") is the body that publishes it; else the first known name in it, or an
+    organisation named before that the register does not know; "it expects" is whom the
+    clause is about (`about`)."""
     if not phrase:
         return None
     m = _COREF_COMPANY.match(phrase.strip())
@@ -1261,15 +1357,123 @@ def _origin_entity(phrase: str, ctx: _Context) -> EntityRef | None:
         if company is not None:
             return company
     entity = ctx.matcher.match_name(phrase)
-    if entity is not None:
+    if entity is not None and not (entity.kind == "state" and _CUSTOMS.search(phrase)):
+        _remember_speaker(phrase, entity, ctx)
         return entity
     unknown = ctx.unknown_mentions(phrase, 0, len(phrase))
     if unknown:
+        _remember_speaker(phrase, unknown[0].entity, ctx)
         return unknown[0].entity
+    if _CUSTOMS.search(phrase):
+        return _customs_body(phrase, ctx)
+    if re.match(r"^(?:it|they)\b", phrase.strip(), re.I):
+        # "It expects first production in 2029": whom the clause is about.
+        about = [e for e in about if e.kind not in ("state",)]
+        return about[0] if about else ctx.last_company()
+    speaker = _speaker_organisation(phrase, ctx)
+    if speaker is not None:
+        return speaker
     m = _COREF_COMPANY.search(phrase)
-    if m or _OFFICER.search(phrase) or _PART_OF_COMPANY.match(phrase.strip()):
-        return ctx.last_company(defined_term=bool(m and _is_defined_term(m.group(0))) or not m)
+    if (
+        m
+        or _OFFICER.search(phrase)
+        or _PART_OF_COMPANY.match(phrase.strip())
+        or _ORGAN.match(phrase.strip())
+    ):
+        company = ctx.last_company(defined_term=bool(m and _is_defined_term(m.group(0))) or not m)
+        if company is not None and _OFFICER.search(phrase):
+            _remember_speaker(phrase, company, ctx)
+        return company
     return None
+
+
+# A company's organ speaking for it without an article: "Management expects", "Directors
+# believe", "The board said".
+_ORGAN = re.compile(r"^(?:management|directors|the board|executives)\b", re.I)
+_CUSTOMS = re.compile(r"\bcustoms\b", re.I)
+_MINISTER = re.compile(
+    r"\b(?:(?P<a>[A-Z][a-z]+(?:\s+and\s+[A-Z][a-z]+)?)\s+[Mm]inister|"
+    r"[Mm]inister\s+(?:of|for)\s+(?:the\s+)?(?P<b>[A-Z][a-z]+))\b"
+)
+_PERSON_WORDS = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
+
+
+def _remember_speaker(phrase: str, organisation: EntityRef, ctx: _Context) -> None:
+    """A person named in an attribution that resolved to `organisation` speaks for it:
+    "Whitford said" later, or "she added", is that organisation."""
+    if not (_OFFICER.search(phrase) or _MINISTER.search(phrase)):
+        return
+    names = set(organisation.names)
+    for word in _PERSON_WORDS.findall(phrase):
+        if word.lower() not in _NOT_SHORT and not any(word in n for n in names):
+            ctx.speakers[word] = organisation
+    ctx.last_speaker = organisation
+
+
+def _learn_speakers(text: str, start: int, end: int, ctx: _Context) -> None:
+    """Remember whom the people a sentence quotes speak for ("managing director Katharina
+    Haberl told this publication": Haberl, and "she" next, speak for the company), whether
+    or not the sentence is proposed (a quotation without a figure is not)."""
+    for m in _SAID_OFFICER.finditer(text, start, end):
+        _origin_entity(m.group("who"), ctx)
+    for m in _MINISTER.finditer(text, start, end):
+        _speaker_organisation(text[m.start() : min(end, m.end() + 40)], ctx)
+
+
+def _speaker_organisation(phrase: str, ctx: _Context) -> EntityRef | None:
+    """The organisation a person speaks for: a minister for the ministry of that portfolio
+    ("Minister of Mining X", "Mining Minister X": the ministry of mining the text names, else
+    the one of the country it is about); someone quoted before by name ("Whitford said"); "he"
+    or "she" for whom the last person quoted spoke."""
+    m = _MINISTER.search(phrase)
+    if m:
+        ministry = _ministry(m.group("a") or m.group("b"), ctx)
+        if ministry is not None:
+            _remember_speaker(phrase, ministry, ctx)
+            return ministry
+    head = phrase.strip().split()
+    if head and head[0] in ctx.speakers:
+        return ctx.speakers[head[0]]
+    if re.match(r"^(?:he|she)\b", phrase.strip(), re.I):
+        return ctx.last_speaker
+    return None
+
+
+def _ministry(portfolio: str, ctx: _Context) -> EntityRef | None:
+    word = portfolio.split()[0].lower()
+    candidates = [
+        e
+        for e in [*ctx.matcher.entities, *ctx.unknown.values()]
+        if any("ministry" in n.lower() and word in n.lower() for n in (e.name, *e.aliases))
+    ]
+    named = set(ctx.named_in_text())
+    state = ctx.topic_state()
+    country = [n[:4].lower() for n in state.names if len(n) >= 4] if state else []
+    for ok in (
+        lambda e: e in named,
+        lambda e: any(c in n.lower() for n in (e.name, *e.aliases) for c in country),
+    ):
+        hits = [e for e in candidates if ok(e)]
+        if len(hits) == 1:
+            return hits[0]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _customs_body(phrase: str, ctx: _Context) -> EntityRef | None:
+    """ "customs data showed", "according to Chinese customs data": the customs authority of
+    the country named (in the phrase, else the text's), else the only one known."""
+    candidates = [e for e in ctx.matcher.entities if any("customs" in n.lower() for n in e.names)]
+    states = [m.entity for m in ctx.matcher.mentions(phrase) if m.entity.kind == "state"]
+    state = states[0] if states else ctx.topic_state()
+    if state is not None:
+        keys = [n[:4].lower() for n in state.names if len(n) >= 4]
+        keys += [w[:4].lower() for w in re.findall(r"\b[A-Z][a-z]{3,}", phrase)]
+        hits = [
+            e for e in candidates if any(k in n.lower() for n in (e.name, *e.names) for k in keys)
+        ]
+        if hits:
+            return hits[0]
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def _origin_of(phrase: str, ctx: _Context) -> int | None:
@@ -1423,7 +1627,19 @@ def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Me
     masked = _mask(text, start, end)
     kept = []
     for m in mentions:
-        alone_in_brackets = text[m.start - 1 : m.start] == "(" and text[m.end : m.end + 1] == ")"
+        # "Fujian ... Commission (Fujian SASAC)": a name defined in brackets after a name;
+        # "Regulation (EU) 2024/1252" is a reference, not a party.
+        alone_in_brackets = (
+            text[m.start - 1 : m.start] == "("
+            and text[m.end : m.end + 1] == ")"
+            and bool(
+                re.search(r"[A-Z][\w.&'’-]*[\s,]*$", text[max(start, m.start - 40) : m.start - 1])
+            )
+            and not re.search(
+                r"\b(?:Regulation|Directive|Act|Article|Decision)\s*$",
+                text[max(start, m.start - 20) : m.start - 1],
+            )
+        )
         bracketed = masked[m.start - start] == "_" or text[m.start - 1 : m.start] == "("
         if m.start < skip_to or (bracketed and not alone_in_brackets):
             continue
@@ -1440,10 +1656,17 @@ def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Me
             # as an adjective before a common noun.
             modifier = (
                 re.search(r"\b(?:a|an|the|its|their|this|that)\s+$", before, re.I)
-                and re.match(r"^\s+[a-z]", after)
+                and _NOUN_NEXT.match(after)
+                and not _VERB_NEXT.match(after)  # "The Commission has designated": its subject
                 and not _GOVERNMENT_NOUN.match(after)
             )
-            possessive = re.match(r"^['’]s\s", after)  # "of Malawi's cabinet": Malawi's organ
+            # "of Malawi's cabinet": Malawi's organ; but "Kazakhstan's state miner Tau-Steppe",
+            # "one of Japan's largest trading houses": the state only says where it is from.
+            possessive = re.match(r"^['’]s\s", after) and not _STATE_OF_ORIGIN.match(
+                text[m.end : min(end, m.end + 80)]
+            )
+            if m.entity.kind == "state" and _STATE_OF_ORIGIN.match(text[m.end : m.end + 80]):
+                continue
             if (
                 _LOCATIVE_BEFORE.search(before)
                 and not _GOVERNMENT_NOUN.match(after)
@@ -1496,6 +1719,13 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
             # goes on about the first clause's subject.
             found, how = list(ctx.sentence_subjects), "refers back to"
     body = text[seg.start : seg.end]
+    reported = _reported_clause(text, seg.start, seg.end, ctx)
+    if reported is not None:
+        # "Halden Metals Research expects full-year exports of about 54,000 tonnes": who
+        # said it is the origin, what it said is about someone else.
+        sayers, at = reported
+        found = [e for e in found if e not in sayers]
+        body = text[at : seg.end]
     m = _COREF_COMPANY.search(body)
     if m:
         company = ctx.last_company(defined_term=_is_defined_term(m.group(0)))
@@ -1505,29 +1735,43 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
             # "The Australian miner also said it had signed ... with the U.S. Department of
             # Defense": the miner is the subject, the department the other party.
             found = [company, *found]
+    held = _HELD.search(body) if len(found) == 1 and _OWNERSHIP.search(body) else None
+    if held:
+        # A stake is about its holder and what is held: "Investissement Québec ... is the
+        # Company's largest shareholder", "X holds 22.4% of its common stock", "X owns 19.9% of
+        # the company" (the company referred to, not X).
+        # What is held is what the paragraph is about (its first company in subject position:
+        # a shareholder named since is the holder of another stake), else the last company.
+        topic = [e for e in ctx.paragraph_subjects if e.kind in COMPANY_KINDS]
+        referent = (
+            ctx.defined_company
+            if _is_defined_term(held.group(0)) and ctx.defined_company not in (None, *found)
+            else topic[0]
+            if topic and topic[0] not in found
+            else ctx.last_company(exclude=found)
+        )
+        if referent is not None:
+            found = [*found, referent]
     if found and _FIRST_PERSON.match(body):
         # "The basket price we received ... from Solvay": we, the document's issuer, first.
         issuer = ctx.last_company(defined_term=True)
         if issuer is not None and issuer not in found:
             found = [issuer, *found]
-    m = re.search(r"\bthe (center|centre|unit|institute|ministry|agency|bank|fund)\b", body, re.I)
-    if m:
-        noun = m.group(1).lower()
-        # The one named in the paragraph (else lately), else the one the document names
-        # anywhere (a ministry's bulletin names its ministry once, in its masthead).
-        pools = (ctx.paragraph or ctx.recent, ctx.named_in_text())
-        for pool in pools:
-            hit = next(
-                (
-                    e
-                    for e in reversed(pool)
-                    if noun in e.name.lower() or any(noun in a.lower() for a in e.aliases)
-                ),
-                None,
-            )
-            if hit is not None:
-                found.append(hit)
-                break
+    for m in _HEAD_NOUN.finditer(body):
+        after = body[m.end() :]
+        if _NOUN_NEXT.match(after) and not _VERB_NEXT.match(after):
+            continue  # "the state consolidator", "the bank loan": a modifier, not the head
+        if re.match(r"\s+of\s+(?:the\s+)?[A-Z]", after):
+            continue  # "the Ministry of Industry and Trade": a name, matched as one
+        # "The Ministry intends ...", "the province", "the government expects ...": the body
+        # named by that word in the paragraph (else lately), else anywhere in the document (a
+        # ministry's bulletin names its ministry once, in its masthead).
+        hit = _named_by_head_noun(m.group(1).lower(), ctx)
+        if hit is not None and hit not in found:
+            found.append(hit)
+            if m.start() == 0:
+                ctx.remember([hit])
+                ctx.remember_subject(hit)
     lead = re.match(
         r"^(?:(?:together|also|now|so|then|and|but|still|yet),?|"
         # "She added that the plant aims ...": what was said is the clause
@@ -1545,23 +1789,17 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         # "That makes the province the controlling shareholder": about what the sentence
         # before said, so about everyone it was about.
         found, how = list(ctx.said_before), "refers back to"
+    if found and seg.context_start < 0 and _IT_SUBJECT.match(opening):
+        # "It expects the levy to raise N$420 million, to be paid into the Fund": "it" is the
+        # subject; the names after it are what it acts on.
+        referent = _pronoun_referent(opening, ctx)
+        if referent and referent[0] not in found:
+            found = [*referent, *found]
     if not found and not _OWN_SUBJECT.match(opening):
         if _PRONOUN_START.match(opening):
-            # "It", "Its", "They", "That": the last named in the paragraph ("they" may be the
-            # last two); a one-sentence paragraph of wire copy refers to the paragraph before.
-            # A paragraph that names no one yet goes on about whom its sentence before was
-            # about ("The refinery cost ... to build. It shipped ...": the refinery's owner).
-            pool = (
-                ctx.paragraph
-                or [e for e in ctx.said_before if e.kind in COMPANY_KINDS]
-                or ctx.recent[-2:]
-            )
-            if pool:
-                company = next((e for e in reversed(pool) if e.kind in COMPANY_KINDS), None)
-                last = company or pool[-1]
-                plural = re.match(r"^(?:they|their|these|those)\b", opening, re.I)
-                found = list(pool[-2:]) if plural else [last]
-                how = "refers back to"
+            referent = _pronoun_referent(opening, ctx)
+            if referent:
+                found, how = referent, "refers back to"
         elif (
             _METRIC_START.match(opening)
             or _PART_OF_COMPANY.match(opening)
@@ -1582,6 +1820,154 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         how = "nobody"
     unique = list(dict.fromkeys(found))
     return unique, how
+
+
+# What a stake is held in, when the text refers to it: "its shares", "the Company's largest
+# shareholder", "of the company", "an interest in the Company".
+_HELD = re.compile(
+    rf"\b(?:its|the\s+(?:[\w-]+\s+)?{_COMPANY_NOUNS}['’]s)\s+(?:[\w-]+\s+){{0,2}}?"
+    r"(?:shares|stock|equity|capital|shareholders?|owners?|stake)\b"
+    rf"|\b(?:of|in)\s+the\s+{_COMPANY_NOUNS}\b(?!['’]s)",
+    re.I,
+)
+# "It" as a clause's subject, not the empty "it" of "It is expected that ...".
+_IT_SUBJECT = re.compile(
+    r"^it\s+(?!(?:is|was|has been|had been|would be|will be|remains)\s+(?:\w+\s+)?"
+    r"(?:expected|likely|unlikely|unclear|possible|understood|estimated|thought|said|reported|"
+    r"not|that|to)\b)(?=[a-z])",
+    re.I,
+)
+
+
+def _pronoun_referent(opening: str, ctx: _Context) -> list[EntityRef]:
+    """Whom "It", "Its", "They", "That" opening a clause refers to: the last named in the
+    paragraph (the last company first; "they" may be the last two); a one-sentence paragraph
+    of wire copy refers to the paragraph before. A paragraph that names no one yet goes on
+    about whom its sentence before was about ("The refinery cost ... to build. It shipped
+    ...": the refinery's owner)."""
+    pool = (
+        ctx.paragraph or [e for e in ctx.said_before if e.kind in COMPANY_KINDS] or ctx.recent[-2:]
+    )
+    if not pool:
+        return []
+    company = next((e for e in reversed(pool) if e.kind in COMPANY_KINDS), None)
+    if re.match(r"^(?:they|their|these|those)\b", opening, re.I):
+        return list(pool[-2:])
+    return [company or pool[-1]]
+
+
+# A verb of saying or estimating after the name that opens a clause ("X said", "X, the
+# state-owned consolidator, said on Tuesday that", "X's chief executive told analysts").
+_SAYING = re.compile(
+    r"(?:['’]s(?:\s+[a-z][\w-]*){1,3})?(?:\s*\([^)]{1,40}\))?(?:,\s[^,]{3,160},)?\s+"
+    r"(?:also\s+|now\s+|further\s+)?(?:said|says|expects|expected|estimates|estimated|forecasts|"
+    r"forecast|predicts|predicted|believes|reported|announced|noted|added|stated|told\s+\w+)"
+    r"(?:\s+(?:on|last|this|in|earlier|late|early)(?:\s+(?:a|the))?\s+\w+(?:\s+\d{4})?)?"
+    r"(?:\s+that)?\s+"
+)
+# The reported clause goes on about whoever said it: "it", "its", "the company", a metric or a
+# part of the sayer ("revenue fell", "the plant will"), an infinitive ("expects to start").
+_REFERS_TO_SAYER = re.compile(
+    r"^(?:it|its|they|their|we|our|to)\b|^(?:the|its)\s+(?:[\w-]+\s+){0,2}?"
+    + _COMPANY_NOUNS
+    + r"\b",
+    re.I,
+)
+
+
+def _reported_clause(
+    text: str, start: int, end: int, ctx: _Context
+) -> tuple[list[EntityRef], int] | None:
+    """When a clause opens with who said or estimated something and what was said has a
+    subject of its own (another name, a country's trade, a market), the sayers and where
+    what they said starts; None when the clause is not reported or goes on about the sayer
+    ("Lynas said it produced ...", "X said revenue rose ...", "X expects to start ...")."""
+    body = text[start:end]
+    head = _DATELINE.match(body)
+    lead = start + (head.end() if head else 0)
+    mentions = _subject_mentions(text, start, end, ctx)
+    first = next((m for m in mentions if m.start >= lead), None)
+    if first is None or not re.fullmatch(r"\s*(?:the\s+)?", text[lead : first.start], re.I):
+        return None
+    saying = _SAYING.match(text, first.end, end)
+    if saying is None:
+        return None
+    at = saying.end()
+    rest = text[at:end]
+    sayer = first.entity
+    if (
+        _REFERS_TO_SAYER.match(rest)
+        or _METRIC_START.match(rest)
+        or _PART_OF_COMPANY.match(rest)
+        or _FIRST_PERSON.match(rest)
+    ):
+        return None
+    others = [m.entity for m in mentions if m.start >= at and m.entity != sayer]
+    if sayer in (m.entity for m in mentions if m.start >= at):
+        return None  # "X said X's output ..."
+    if others or _TRADE_METRIC.match(rest) or _OWN_SUBJECT.match(rest):
+        return [sayer], at
+    return None
+
+
+# The word after a name or noun is a verb (so the name is a subject, not a modifier): "The
+# Commission has designated", "the ministry said", "the bank approved".
+_VERB_NEXT = re.compile(
+    r"\s+(?:also\s+|now\s+|still\s+)?(?:is|are|was|were|has|have|had|will|would|can|could|"
+    r"may|might|must|should|shall|did|does|do|said|says|told|owns|holds|plans|expects|intends|"
+    r"aims|wants|controls|agreed|approved|[a-z]{3,}ed)\b"
+)
+# A lower-case word that is not a function word after a name or noun: it may be the noun the
+# name modifies ("a U.S. manufacturer", "the state consolidator").
+_NOUN_NEXT = re.compile(
+    r"\s+(?!(?:the|a|an|and|or|of|in|on|at|to|for|with|by|from|as|that|which|who|whose|its|"
+    r"their|his|her|this|these|those|into|over|under|after|before|since|than)\b)[a-z]"
+)
+# A state named as where an organisation is from: "Kazakhstan's state miner Tau-Steppe",
+# "one of Japan's largest general trading houses", "Brazil's national development bank BNDES".
+_STATE_OF_ORIGIN = re.compile(
+    r"^['’]s\s+(?:(?-i:[a-z])[\w-]*\s+){0,4}?"
+    r"(?:company|companies|firm|group|miner|producer|refiner|developer|maker|manufacturer|"
+    r"supplier|house|houses|bank|fund|lender|investor|conglomerate|utility|trader|smelter|"
+    r"exporter|importer)s?\b",
+    re.I,
+)
+# A definite description by what a body is: "the Ministry", "the Commission", "the province",
+# "the government", "the exchange" (not "the state-owned ...", not "the bank's chief ...").
+_HEAD_NOUN = re.compile(
+    r"\bthe\s+(?:(?-i:[a-z])[\w-]*\s+)?(center|centre|institute|ministry|department|agency|bank|fund|"
+    r"commission|authority|council|exchange|regulator|government|province|state|trust|lender)"
+    r"\b(?![-\w])(?!['’]s\s)",
+    re.I,
+)
+
+
+def _named_by_head_noun(noun: str, ctx: _Context) -> EntityRef | None:
+    """The entity a definite description by `noun` refers to: the latest named in the
+    paragraph, else lately, else anywhere in the text (known or not) whose name holds the
+    noun ("Ministry of Mines and Energy" for "the Ministry", "Jiangxi Province" for "the
+    province"); for "the government", else the state named there."""
+    words = {"province": ("province", "provincial"), "centre": ("centre", "center")}.get(
+        noun, (noun,)
+    )
+
+    def named(e: EntityRef) -> bool:
+        return any(w in n.lower() for n in (e.name, *e.aliases) for w in words)
+
+    pools = (
+        list(reversed(ctx.paragraph)),
+        list(reversed(ctx.recent)),
+        [*ctx.named_in_text(), *ctx.unknown.values()],
+        # the register's own short name ("Commission" for the European Commission)
+        [e for e in ctx.matcher.entities if any(a.strip().lower() == noun for a in e.aliases)],
+    )
+    for near, pool in enumerate(pools):
+        hit = next((e for e in pool if e.kind not in _REPORTER_KINDS and named(e)), None)
+        if hit is None and noun == "government" and near < 2:
+            hit = next((e for e in pool if e.kind == "state"), None)
+        if hit is not None:
+            return hit
+    return ctx.topic_state() if noun == "government" else None
 
 
 # A country's trade or market figure opening a clause that names no one: "Exports there rose
@@ -1656,10 +2042,11 @@ _ORG_HEAD = {
 }
 
 
-# A company's own organ, named with capitals in a release: its part, not an organisation.
+# A company's own organ, named with capitals in a release ("the Board of Directors", "the
+# Board of Kimberley Ionic Clays Limited"): its part, not an organisation.
 _COMPANY_ORGAN = re.compile(
     r"^(?:Board(?: of Directors)?|Audit Committee|Executive Committee|Management Board|"
-    r"Supervisory Board|Annual General Meeting|General Meeting)$"
+    r"Supervisory Board|Annual General Meeting|General Meeting)(?:\s+of\s+.+)?$"
 )
 
 
@@ -1702,8 +2089,10 @@ def unknown_subjects(
         words = name.group(0).split()
         if words and words[0] in _NOT_NAMES:
             words = words[1:]
+        prefixed = False
         while words and _ADJECTIVE_PREFIX.match(words[0]):
             words = words[1:]  # "Singapore-listed Orchid Strategic Metals": Orchid Strategic Metals
+            prefixed = True
         if "of" in words[1:-1] and words[-1].lower().rstrip(".") not in _ORG_WORD:
             # "Tohoku Metal Industries of Japan", "Hanbit Magnetics of South Korea": the
             # organisation, then where it is from.
@@ -1713,9 +2102,50 @@ def unknown_subjects(
         org_last = len(words) >= 2 and words[-1].lower().rstrip(".") in _ORG_WORD
         # "Ministry of Commerce", "Department of Energy", "Bank of Japan".
         org_head = len(words) >= 3 and words[0].lower() in _ORG_HEAD and words[1] == "of"
-        if (org_last or org_head) and not _COMPANY_ORGAN.match(" ".join(words)):
+        introduced = bool(words) and (
+            prefixed or _introduced_as_organisation(clause, name.start(), name.end())
+        )
+        if (org_last or org_head or introduced) and not _COMPANY_ORGAN.match(" ".join(words)):
             out.append(" ".join(words))
     return list(dict.fromkeys(out))
+
+
+# What a text calls an organisation when it introduces one, before its name ("private equity
+# house Isar Growth Partners", "carmaker Velto", "its magnet subsidiary, Lanshan Magnetics")
+# or in an appositive after it ("Sanwa Tsusho, the Japanese trading house,", "Velto, a maker
+# of ...", "Kestrel, a company registered in Windhoek"), or as something held or listed
+# ("shares in Velto", "a stake in Velto", "Velto (ASX: VLT)").
+_ORG_NOUNS = (
+    r"(?:company|firm|group|miner|producer|refiner|developer|explorer|manufacturer|maker|"
+    r"carmaker|automaker|supplier|processor|operator|smelter|conglomerate|consolidator|"
+    r"exporter|importer|start-?up|corporation|subsidiary|unit|affiliate|venture|house|fund|"
+    r"investor|lender|bank|utility|insurer|trader|partner|arm|vehicle|agency|authority|"
+    r"institute|regulator|body)"
+)
+_ORG_BEFORE_NAME = re.compile(
+    rf"(?:\b{_ORG_NOUNS}(?:,)?|\b(?:shares|stake|stakes|interest|holding)\s+in)\s+$", re.I
+)
+_ORG_AFTER_NAME = re.compile(
+    rf"^(?:,\s+(?:a|an|the|its)\s+(?:[\w.’'-]+\s+){{0,5}}?{_ORG_NOUNS}s?\b(?![’']s)"
+    # an appositive ends, or goes on describing ("a maker of ..."); "..., the company said"
+    # is an attribution after a place, not an appositive
+    r"(?=\s*[,.;)]|\s*$|\s+(?:of|in|at|that|which|whose|based|registered|listed|"
+    r"headquartered|owned|controlled|with|for|from|and|behind|since)\b)"
+    r"|\s*\(\s*[A-Z]{2,}[\w.]*\s*:\s*[A-Z][A-Z.]{0,7}\s*\)"
+    r"|['’]s\s+(?:shares|stock|board|chief executive|chairman|largest shareholder)\b)",
+)
+
+
+def _introduced_as_organisation(clause: str, start: int, end: int) -> bool:
+    """Does the text call the name at clause[start:end] an organisation (`_ORG_BEFORE_NAME`,
+    `_ORG_AFTER_NAME`)? A person's title is not one ("Dale Whitford, the miner's chief
+    executive": a possessive is someone's part, not what the name is)."""
+    before = clause[max(0, start - 40) : start]
+    if re.search(r"\b(?:in|at|near|outside|to|from)\s+(?:[A-Z][\w'’-]+,\s+)?$", before):
+        return False  # "its plant in Narva-Jõesuu, Estonia, ...": a place
+    if all(w.lower().rstrip(".,") in _ORG_WORD for w in clause[start:end].split()):
+        return False  # "(Pty) Ltd": a legal form, not a name
+    return bool(_ORG_BEFORE_NAME.search(before) or _ORG_AFTER_NAME.match(clause[end : end + 120]))
 
 
 def _score(
@@ -1995,6 +2425,7 @@ def _propose(
                 # that will ..."'): read as quoted.
                 sentence = "“" + sentence
             _learn_names(text, ss, se, ctx)
+            _learn_speakers(text, ss, se, ctx)
             segments = _split(text, Segment(ss, se))
             segments += [
                 d
@@ -2269,7 +2700,7 @@ def _evaluate(
         # "GANZHOU, China, Aug 5 (Reuters) - China Southern Rare Earth Group, the state-owned
         # consolidator of the country's heavy rare earths industry, said on Tuesday ...".
         phrase = f"{m.group('who')} {m.group('verb')}"
-    for pattern in (_SAID_OFFICER, _SAID, _SAID_INVERTED):
+    for pattern in (_SAID_OFFICER, _SAID, _DATA_SAID, _SAID_INVERTED, _SAID_PRONOUN, _PUT_AT):
         m = None if phrase else pattern.search(body)
         if m:
             phrase = m.group(0).rstrip(".,;: ")
@@ -2284,10 +2715,13 @@ def _evaluate(
         origin_id = ctx.outlet_id
     elif phrase:
         origin_kind = "attributed"
-        who = _origin_entity(phrase, ctx)
+        who = _origin_entity(phrase, ctx, resolved)
         origin_id = who.id if who is not None and who.id > 0 else None
         if who is not None and who.name.casefold() not in phrase.casefold():
             phrase = f"{phrase} ({who.name})"  # "the company said (Nordvik Magnetics)"
+        if who is not None and who == ctx.issuer():
+            # "the Company said", "It expects" in the Company's own release: its own voice.
+            origin_kind, origin_id = "own_voice", ctx.outlet_id
     elif ctx.section_attribution:
         origin_kind, phrase = "attributed", ctx.section_attribution
         origin_id = ctx.section_origin
@@ -2324,6 +2758,26 @@ def _evaluate(
     )
 
 
+# A data source by what it is: "customs data showed", "according to Chinese customs data",
+# "official figures show".
+_DATA_SAID = re.compile(
+    r"(?P<who>(?:according to\s+)?(?:the\s+)?(?:[A-Z][\w'’-]*\s+)?(?:customs|official|"
+    r"government|trade)\s+(?:data|figures|statistics)(?:\s+(?:show|showed|shows|indicate|"
+    r"indicated))?)\b",
+)
+# A pronoun saying or expecting: "which it expects to commission", "It expects first
+# production", "he said".
+_SAID_PRONOUN = re.compile(
+    r"(?<![\w-])(?P<who>(?:[Ii]t|[Tt]hey|[Hh]e|[Ss]he)(?:\s+also)?\s+(?:said|says|expects|"
+    r"expected|estimates|forecasts|added|noted))\b"
+)
+# An estimate put on something: "The miner put the capital cost of the first stage at A$486
+# million", "X valued the deal at".
+_PUT_AT = re.compile(
+    r"(?P<who>(?:[Tt]he\s+(?:[\w-]+\s+){0,3}?" + _COMPANY_NOUNS + r"|[A-Z][\w&.'’-]*"
+    r"(?:\s+[A-Z][\w&.'’-]*){0,4}))\s+(?:put|puts|valued|values|estimated|estimates)\s+"
+    r"(?=(?:the|its|their)\s+[^,.;]{3,80}?\s+at\b)"
+)
 # A verb of saying opening a clause, with its time and "that": "said on Monday that ",
 # "also said last month ", "told analysts ".
 _SAID_LEAD = re.compile(

@@ -1,0 +1,156 @@
+"""Who a clause is about and who said it (intake.proposals, issue 27 items 4 and 7): general
+rules of reference, each on a text written for these tests (names are made up)."""
+
+from __future__ import annotations
+
+from intake.proposals import EntityRef, propose
+
+CHINA, KORIN, BALTIC = 1, 2, 3
+ENTITIES = [
+    EntityRef(CHINA, "People's Republic of China", "state", ("China",)),
+    EntityRef(KORIN, "Korin Minerals", "private_company", ("Korin",)),
+    EntityRef(BALTIC, "Baltic Magnet Works", "private_company", ("Baltic",)),
+]
+
+
+def find(found, fragment):
+    hits = [p for p in found if fragment in p.text]
+    assert hits, f"nothing proposed holds {fragment!r}: {[p.text for p in found]}"
+    return hits[0]
+
+
+def test_who_said_it_is_the_origin_not_the_subject_when_what_it_said_is_about_others():
+    text = (
+        "China exported 20,400 tonnes of magnets in the first half, customs data showed.\n\n"
+        "Tarrant Metals Research expects full-year exports of about 41,000 tonnes from China.\n\n"
+        "Tarrant Metals Research said it had hired 12 analysts in Singapore.\n\n"
+        "Korin said revenue rose 14% to $88 million."
+    )
+    found = propose(text, entities=ENTITIES)
+    forecast = find(found, "full-year exports")
+    assert forecast.subjects == [CHINA]
+    assert forecast.named_subjects == []  # the forecaster said it; it is not about the forecaster
+    assert "Tarrant Metals Research" in forecast.origin_phrase
+    # What the sayer says of itself is about the sayer.
+    hired = find(found, "hired 12 analysts")
+    assert hired.named_subjects == ["Tarrant Metals Research"]
+    assert find(found, "revenue rose 14%").subjects == [KORIN]
+
+
+def test_an_organisation_the_text_introduces_is_a_named_subject_whatever_its_name_ends_in():
+    text = (
+        "Tokyo-based Velto Shoji holds 9.5% of Korin.\n\n"
+        "Marrow Tsusho, the Japanese trading house, signed a deal to buy 800 tonnes of "
+        "oxide a year.\n\n"
+        "Korin will expand its plant in Tartu, Estonia, the company said on Monday, adding "
+        "210 jobs.\n\n"
+        "Ilse Brandt, the miner's chief executive, said it had shipped 400 tonnes in May."
+    )
+    found = propose(text, entities=ENTITIES)
+    stake = find(found, "holds 9.5%")
+    assert "Velto Shoji" in stake.named_subjects and KORIN in stake.subjects
+    assert find(found, "signed a deal").named_subjects == ["Marrow Tsusho"]
+    every = {n for p in found for n in p.named_subjects}
+    assert "Estonia" not in every  # a place before ", the company said"
+    assert "Ilse Brandt" not in every  # a person: "the miner's chief executive"
+
+
+def test_a_stake_is_about_its_holder_and_the_company_it_is_held_in():
+    text = (
+        "Korin Minerals shipped 2,100 tonnes of concentrate in May. Brenner Capital Partners "
+        "owns 19.9% of the company. Its largest shareholder, Halvard Industrial Fund, holds "
+        "22.4% of its common stock.\n\n"
+        "Baltic Magnet Works is controlled by Korin, which owns about 44% of its shares."
+    )
+    found = propose(text, entities=ENTITIES)
+    brenner = find(found, "owns 19.9%")
+    assert brenner.named_subjects == ["Brenner Capital Partners"] and brenner.subjects == [KORIN]
+    halvard = find(found, "holds 22.4%")
+    assert halvard.named_subjects == ["Halvard Industrial Fund"] and halvard.subjects == [KORIN]
+    # Holder and held both named: "its" adds no third party.
+    assert set(find(found, "controlled by Korin").subjects) == {BALTIC, KORIN}
+
+
+def test_a_definite_description_refers_to_the_body_it_names():
+    ministry = EntityRef(10, "Ministry of Ore Affairs", "government_body")
+    veloria = EntityRef(11, "Republic of Veloria", "state", ("Veloria",))
+    province = EntityRef(12, "Tarn Provincial Government", "government_body", ("Tarn Province",))
+    entities = [*ENTITIES, ministry, veloria, province]
+    bulletin = (
+        "Ore Bulletin, second quarter\n\n"
+        "The Ministry intends to introduce an export levy of 5% from 1 January 2027.\n\n"
+        "REPUBLIC OF VELORIA · MINISTRY OF ORE AFFAIRS · ORE BULLETIN"
+    )
+    levy = find(propose(bulletin, entities=entities), "export levy")
+    assert levy.subjects == [ministry.id]  # named in capitals in its footer only
+    story = (
+        "Veloria signed a lithium partnership with Korin on Monday.\n\n"
+        "Deputy minister Ana Ruiz said the government expects royalties of $40 million a "
+        "year.\n\n"
+        "Tarn Province holds 51% of Korin. That makes the province the controlling "
+        "shareholder of the company."
+    )
+    found = propose(story, entities=entities)
+    assert find(found, "royalties").subjects == [veloria.id]
+    assert set(find(found, "the controlling shareholder").subjects) == {province.id, KORIN}
+
+
+def test_who_said_it_resolves_to_the_organisation_that_speaks():
+    customs = EntityRef(20, "General Administration of Customs of Veloria", "government_body")
+    veloria = EntityRef(21, "Republic of Veloria", "state", ("Veloria",))
+    mines = EntityRef(22, "Veloria Ministry of Mines", "government_body", ("Ministry of Mines",))
+    other = EntityRef(23, "Ostrian Ministry of Mines", "government_body")
+    entities = [*ENTITIES, customs, veloria, mines, other]
+    text = (
+        "Veloria's magnet exports rose 4% to 9,100 tonnes in May, customs data showed.\n\n"
+        "Korin Minerals said it shipped 2,400 tonnes of concentrate from Veloria in June.\n\n"
+        '"We are not in a hurry," managing director Ilse Brandt told reporters. She added '
+        "that the plant aims to source 40% of its oxide from Veloria by 2030.\n\n"
+        '"Our lenders have committed 60% of the cost," Brandt said.\n\n'
+        "The miner put the capital cost of the first stage at $486 million.\n\n"
+        "Mines Minister Ana Ruiz said royalties would reach $40 million a year by 2028."
+    )
+    found = propose(text, entities=entities)
+    assert find(found, "magnet exports rose").origin_id == customs.id
+    assert find(found, "source 40%").origin_phrase.endswith("(Korin Minerals)")
+    assert find(found, "committed 60%").origin_id == KORIN
+    assert find(found, "capital cost").origin_id == KORIN
+    assert find(found, "royalties").origin_id == mines.id  # the country's, not Ostria's
+
+
+def test_what_a_release_says_of_its_issuer_is_its_own_voice():
+    text = (
+        'Kestrel Ionic Clays Limited ("Kestrel" or "the Company") is pleased to announce a '
+        "binding offtake with Korin for 1,200 tonnes a year.\n\n"
+        "The Ore Reserve stands at 212 million tonnes, the Company said. It expects first "
+        "production from the project in 2029.\n\n"
+        "Korin expects to buy a further 300 tonnes a year from 2030."
+    )
+    found = propose(text, entities=ENTITIES)
+    assert find(found, "Ore Reserve").origin_kind == "own_voice"
+    assert find(found, "first production").origin_kind == "own_voice"
+    assert find(found, "first production").named_subjects == ["Kestrel Ionic Clays Limited"]
+    korin = find(found, "a further 300 tonnes")
+    assert korin.origin_kind == "attributed" and korin.origin_id == KORIN
+
+
+def test_a_state_or_body_used_as_a_modifier_or_a_reference_is_no_subject():
+    veloria = EntityRef(30, "Republic of Veloria", "state", ("Veloria",))
+    union = EntityRef(31, "European Union", "state", ("EU",))
+    commission = EntityRef(32, "European Commission", "government_body", ("EC", "Commission"))
+    trade = EntityRef(33, "Veloria Ministry of Trade", "government_body", ("Ministry of Trade",))
+    finance = EntityRef(34, "Veloria Ministry of Finance", "government_body")
+    entities = [*ENTITIES, veloria, union, commission, trade, finance]
+    text = (
+        "Veloria's state miner Korin signed a supply agreement for 800 tonnes a year.\n\n"
+        "On 12 November the European Commission selected the project as a Strategic Project "
+        "under Regulation (EU) 2024/1252.\n\n"
+        "The Veloria Ministry of Finance cut the export tax to 5%. The Ministry of Trade "
+        "approved the investment policy for the project in August.\n\n"
+        "Baltic, the state consolidator of magnet making, lifted output by 18% to 4,260 tonnes."
+    )
+    found = propose(text, entities=entities)
+    assert find(found, "supply agreement").subjects == [KORIN]
+    assert find(found, "Strategic Project").subjects == [commission.id]
+    assert find(found, "investment policy").subjects == [trade.id]
+    assert find(found, "lifted output").subjects == [BALTIC]
