@@ -214,25 +214,27 @@ def test_detail_reads_in_three_queries_whatever_the_evidence_count(api):
     EvidenceFactory(claim=one)
     for _ in range(60):
         EvidenceFactory(claim=many)
-    # the token with its user and permissions, the claim with its stored row and checks,
-    # its evidence
-    assert _count(api, f"/api/v1/claims/{one.pk}/") == 3
-    assert _count(api, f"/api/v1/claims/{many.pk}/") == 3
+    # the token with its user and permissions (none while the process keeps its check, with
+    # Redis: reex.lib auth generation), the claim with its stored row and checks, its evidence
+    first = _count(api, f"/api/v1/claims/{one.pk}/")
+    assert first in (2, 3)
+    assert _count(api, f"/api/v1/claims/{many.pk}/") == first
     assert current_row(_read([many.pk])[0]) is not None
 
 
 def test_list_reads_in_three_queries_whatever_the_claim_and_evidence_counts(api):
     ClaimFactory()
-    # the token with its user and permissions, the count, the page's rows with their stored
-    # rows and checks
-    assert _count(api, "/api/v1/claims/") == 3
+    # the token with its user and permissions (none while the process keeps its check), the
+    # count, the page's rows with their stored rows and checks
+    first = _count(api, "/api/v1/claims/")
+    assert first in (2, 3)
     for _ in range(49):
         claim = ClaimFactory()
         EvidenceFactory(claim=claim)
         EvidenceFactory(claim=claim)
-    assert _count(api, "/api/v1/claims/") == 3
-    assert _count(api, "/api/v1/claims/?status=unreviewed&page_size=20") == 3
-    assert _count(api, "/api/v1/claims/?updated_since=2020-01-01T00:00:00Z") == 3
+    assert _count(api, "/api/v1/claims/") == first
+    assert _count(api, "/api/v1/claims/?status=unreviewed&page_size=20") == first
+    assert _count(api, "/api/v1/claims/?updated_since=2020-01-01T00:00:00Z") == first
 
 
 # --- bypassing writes and the command ------------------------------------------------------------
