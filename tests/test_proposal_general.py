@@ -4,6 +4,8 @@ column gaps, comment asides, gapped clauses. Texts written for these tests."""
 
 from __future__ import annotations
 
+import pytest
+
 from intake.proposals import EntityRef, propose
 
 EIB = EntityRef(1, "European Investment Bank", "government_body", ("EIB",))
@@ -271,12 +273,27 @@ def test_a_second_predicate_after_a_comma_is_its_own_claim_and_costing_stays_wit
     assert "aims to take a final investment decision by the end of 2027." in texts, texts
 
 
-def test_a_listing_is_ownership_whoever_the_shares_are():
-    found = run(
-        "Saguenay Battery Metals Corp. is a Quebec-based producer of nickel sulphate. Its shares "
-        "trade on the Toronto Stock Exchange under the symbol SBM.\n"
-    )
-    assert find(found, "Its shares trade on the Toronto").kind == "ownership"
+@pytest.mark.parametrize(
+    ("text", "start", "kind"),
+    [
+        # a listing is ownership whoever the shares are
+        (
+            "Saguenay Battery Metals Corp. is a Quebec-based producer of nickel sulphate. Its "
+            "shares trade on the Toronto Stock Exchange under the symbol SBM.\n",
+            "Its shares trade on the Toronto",
+            "ownership",
+        ),
+        # an expectation with a date is a plan however long what is expected
+        (
+            "Solvay said revenue rose 4% in the quarter. The company expects first production of "
+            "dysprosium and terbium at its La Rochelle plant in the 2027 financial year.\n",
+            "expects first production",
+            "plan",
+        ),
+    ],
+)
+def test_the_kind_of_a_listing_and_of_a_dated_expectation(text, start, kind):
+    assert find(run(text), start).kind == kind
 
 
 def test_it_is_a_subsidiary_of_x_is_a_relation_not_an_evaluation():
@@ -288,14 +305,6 @@ def test_it_is_a_subsidiary_of_x_is_a_relation_not_an_evaluation():
     assert not [
         p for p in run("Solvay opened a plant. This is a turning point.\n") if "This" in p.text
     ]
-
-
-def test_an_expectation_with_a_date_is_a_plan_however_long_what_is_expected():
-    found = run(
-        "Solvay said revenue rose 4% in the quarter. The company expects first production of "
-        "dysprosium and terbium at its La Rochelle plant in the 2027 financial year.\n"
-    )
-    assert find(found, "expects first production").kind == "plan"
 
 
 def test_a_relative_clause_with_any_verb_stating_a_holding_is_its_own_claim():
