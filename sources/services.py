@@ -207,22 +207,19 @@ def snapshot_reserve_row(*, snapshot_id: int) -> Snapshot | None:
     one UPDATE ... RETURNING, not a conditional update and then a read of the row. None when
     another worker has it or it is done."""
     now = timezone.now()
-    stale_before = now - timedelta(seconds=settings.REEX_ARCHIVE_STALE_SECONDS)
-    quote = transaction.get_connection().ops.quote_name
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
     column = {f.name: quote(f.column) for f in Snapshot._meta.concrete_fields}
     # Compare-and-swap: of two workers handed the same id, exactly one updates a row. The
-    # condition is `reservable()`'s, spelled in SQL for RETURNING.
+    # condition is `reservable()`'s own, compiled by the ORM (no second spelling of it).
+    query = Snapshot.objects.filter(reservable(), pk=snapshot_id).query
+    where, where_params = query.where.as_sql(query.get_compiler(connection=connection), connection)
     sql = (
         f"UPDATE {quote(Snapshot._meta.db_table)} SET {column['status']} = %s, "  # noqa: S608
         f"{column['fetch_started_at']} = %s, {column['attempts']} = {column['attempts']} + 1, "
-        f"{column['updated_at']} = %s WHERE {column['id']} = %s AND ({column['status']} = %s "
-        f"OR ({column['status']} = %s AND ({column['fetch_started_at']} < %s "
-        f"OR {column['fetch_started_at']} IS NULL))) RETURNING *"
+        f"{column['updated_at']} = %s WHERE {where} RETURNING *"
     )
-    params = [
-        Snapshot.Status.FETCHING, now, now, snapshot_id,
-        Snapshot.Status.PENDING, Snapshot.Status.FETCHING, stale_before,
-    ]  # fmt: skip
+    params = [Snapshot.Status.FETCHING, now, now, *where_params]
     with transaction.atomic():
         rows = list(Snapshot.objects.raw(sql, params))
         if rows:
