@@ -386,6 +386,7 @@ def _detail_queries(client, claim) -> int:
     return len(ctx.captured_queries)
 
 
+@pytest.mark.usefixtures("kept_token_checks")
 def test_claim_detail_costs_the_same_queries_with_1_and_200_evidence_rows(client):
     state = EntityFactory(kind=Entity.Kind.STATE)
     one, many = ClaimFactory(), ClaimFactory()
@@ -399,8 +400,10 @@ def test_claim_detail_costs_the_same_queries_with_1_and_200_evidence_rows(client
     assert _detail_queries(client, one) == _detail_queries(client, many)
 
 
+@pytest.mark.usefixtures("kept_token_checks")
 def test_claim_list_costs_the_same_queries_for_1_and_50_claims(client):
     ClaimFactory()
+    client.get("/api/v1/claims/")  # with Redis, this check of the token is kept for the next two
     with CaptureQueriesContext(connection) as small:
         client.get("/api/v1/claims/")
     for _ in range(49):

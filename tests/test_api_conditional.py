@@ -28,6 +28,7 @@ def _claim():
     return claim
 
 
+@pytest.mark.usefixtures("kept_token_checks")
 def test_a_304_costs_only_the_token_and_the_validator(client):
     claim = _claim()
     url = f"/api/v1/claims/{claim.pk}/"

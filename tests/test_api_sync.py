@@ -114,6 +114,7 @@ def test_a_walk_during_concurrent_decisions_sees_every_claim_at_its_latest_state
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("kept_token_checks")
 def test_sync_pages_cost_the_same_queries_whatever_the_table_holds(token_client, consumer):
     client = token_client(consumer)
     article = ArticleFactory()
