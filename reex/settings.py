@@ -451,8 +451,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(REEX_WEBHOOK_SWEEP_SECONDS),
     },
 }
-# Fetching is I/O-bound: a thread pool, as wide as REEX_WORKER_CONCURRENCY says.
-CELERY_WORKER_POOL = "threads"
+# Fetching is I/O-bound: a thread pool, as wide as REEX_WORKER_CONCURRENCY says. The pool is
+# named on each worker's command line (`--pool threads` to fetch, `--pool prefork` to
+# extract: Makefile, bin/devserver, docker-compose.yml), never here: Celery prefers a
+# `worker_pool` setting over a `--pool` equal to its default (celery#6711), so a setting of
+# "threads" turned the extraction worker's `--pool prefork` into threads.
 CELERY_WORKER_CONCURRENCY = env_int("REEX_WORKER_CONCURRENCY", 8)
 # A worker imports its task modules and the extraction stack before it takes any task, and
 # refuses to start when one fails (reex/celery.py). Off only to watch a broken worker's tasks

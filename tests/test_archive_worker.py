@@ -100,6 +100,32 @@ def test_attached_evidence_is_archived_by_the_worker_with_hash_text_and_warc(
     assert "according to Northern Rare Earth" in evidence.hints["echo"]["phrases"]
 
 
+def test_production_layout_threads_fetch_and_a_prefork_pool_extracts(
+    origin: HTTPServer, make_celery_worker
+):
+    """As `make worker`, bin/devserver and docker-compose.yml run it: a threads worker fetches,
+    a prefork worker extracts on its own queue. The extraction worker really is prefork (a
+    `worker_pool` setting once turned its `--pool prefork` into threads: reex/settings.py)
+    and its forked child writes the snapshot's text."""
+    origin.expect_request("/story").respond_with_data(PAGE, content_type="text/html; charset=utf-8")
+    fetcher = make_celery_worker(queues="fetch", REEX_EXTRACT_INLINE_BYTES="0")
+    extractor = make_celery_worker(queues="extract", pool="prefork", concurrency=1)
+    assert "concurrency: 4 (thread)" in fetcher.log()
+    assert "concurrency: 1 (prefork)" in extractor.log()
+
+    snapshot_id = attach(origin.url_for("/story")).snapshot_id
+    wait_for(lambda: status_of(snapshot_id) == "archived", worker=extractor)
+    assert "rose 1,882.5% in the first half" in Snapshot.objects.get(pk=snapshot_id).text
+    wait_for(
+        lambda: (
+            "sources.tasks.extract_snapshot" in extractor.log() and "succeeded" in extractor.log()
+        ),
+        what="the extraction in the prefork worker",
+        worker=extractor,
+    )
+    assert "sources.tasks.extract_snapshot" not in fetcher.log().split(" ready.", 1)[-1]
+
+
 def test_worker_killed_mid_fetch_still_archives_exactly_once(
     origin: HTTPServer, make_celery_worker, settings
 ):

@@ -104,16 +104,19 @@ def worker_env(**overrides: str) -> dict[str, str]:
 
 @dataclass
 class WorkerProcess:
-    """A `celery worker --pool threads` subprocess. `.stop()` shuts it down warmly, `.kill()`
-    sends SIGKILL (a lost worker), `.start()` starts it again with the same environment."""
+    """A `celery worker --pool threads` subprocess (`pool="prefork"`: as production runs the
+    extraction queue). `.stop()` shuts it down warmly, `.kill()` sends SIGKILL (a lost
+    worker), `.start()` starts it again with the same environment."""
 
     env: dict[str, str]
     log_path: Path
     concurrency: int = 4
     process: subprocess.Popen | None = None
     starts: int = field(default=0)
-    # "": the archive and extraction queues; "all": and the render queue; "render": only it.
+    # "": the archive and extraction queues; "all": and the render queue; "render", "fetch"
+    # (the archive queue) or "extract": only that one.
     queues: str = ""
+    pool: str = "threads"
 
     @property
     def name_prefix(self) -> str:
@@ -128,12 +131,16 @@ class WorkerProcess:
             queues += f",{self.env['REEX_RENDER_QUEUE']}"
         elif self.queues == "render":
             queues = self.env["REEX_RENDER_QUEUE"]
+        elif self.queues == "fetch":
+            queues = queue
+        elif self.queues == "extract":
+            queues = self.env["REEX_EXTRACT_QUEUE"]
         name = f"{self.name_prefix}{self.starts}"
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [
                 sys.executable, "-m", "celery", "-A", "reex", "worker",
-                "--pool", "threads", "--concurrency", str(self.concurrency),
+                "--pool", self.pool, "--concurrency", str(self.concurrency),
                 "-Q", queues, "-n", f"{name}@%h",
                 "--loglevel", "INFO", "--without-gossip", "--without-mingle",
             ],
@@ -196,13 +203,19 @@ def make_celery_worker(transactional_db, origin, settings, tmp_path) -> Iterator
     started: list[WorkerProcess] = []
 
     def make(
-        *, concurrency: int = 4, start: bool = True, queues: str = "", **overrides: str
+        *,
+        concurrency: int = 4,
+        start: bool = True,
+        queues: str = "",
+        pool: str = "threads",
+        **overrides: str,
     ) -> WorkerProcess:
         worker = WorkerProcess(
             env=worker_env(**overrides),
             log_path=tmp_path / f"worker-{len(started)}.log",
             concurrency=concurrency,
             queues=queues,
+            pool=pool,
         )
         started.append(worker)
         return worker.start() if start else worker
