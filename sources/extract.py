@@ -1,7 +1,8 @@
 """Text and metadata from a STORED body: never from the live web.
 
-HTML goes through trafilatura (main text, metadata) and htmldate (publication date), with
-BeautifulSoup filling gaps (title, canonical URL, site name, author meta tags). PDFs go through
+HTML goes through trafilatura (main text, metadata) and htmldate (publication date), with the
+page's own tags, parsed once by lxml, filling gaps (title, canonical URL, site name, author meta
+tags; BeautifulSoup did this at 5 ms a page, more than the rest of extraction together). PDFs go through
 pypdf. Bytes are decoded by the HTTP charset, then the page's own declaration, then detection;
 GB2312 and GBK are read as GB18030, their superset, so Chinese pages decode whole.
 
@@ -22,7 +23,7 @@ from datetime import date
 
 import lxml.html
 import trafilatura
-from bs4 import BeautifulSoup, UnicodeDammit
+from bs4 import UnicodeDammit
 from django.core.files.storage import default_storage
 from htmldate import find_date
 from pypdf import PdfReader
@@ -117,12 +118,37 @@ def _first_full_date(text: str) -> date | None:
     return None
 
 
-def _meta(soup: BeautifulSoup, *names: str) -> str:
+def _parse(markup: str):
+    """The page as one lxml tree (None when there is no document): what htmldate and the
+    gap-filling read. A str carrying an XML encoding declaration is parsed from its UTF-8."""
+    try:
+        try:
+            return lxml.html.document_fromstring(markup)
+        except ValueError:  # "Unicode strings with encoding declaration are not supported"
+            parser = lxml.html.HTMLParser(encoding="utf-8")
+            return lxml.html.document_fromstring(markup.encode("utf-8"), parser=parser)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+
+
+def _meta(tree, *names: str) -> str:
+    """The content of the first <meta property=NAME> or <meta name=NAME> with one, by NAME."""
+    metas = [m for m in tree.iter("meta") if m.get("content")]
     for name in names:
-        tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
-        if tag and tag.get("content"):
-            return " ".join(str(tag["content"]).split())
+        for attribute in ("property", "name"):
+            for tag in metas:
+                if tag.get(attribute) == name:
+                    return " ".join(tag.get("content").split())
     return ""
+
+
+def _page_text(tree) -> str:
+    """Every text of the page but scripts, styles and templates, a line each (the fallback
+    when trafilatura finds no main text)."""
+    for tag in list(tree.iter("script", "style", "noscript", "template")):
+        tag.drop_tree()  # keeps the text after the tag
+    lines = (" ".join(piece.split()) for piece in tree.itertext())
+    return "\n".join(line for line in lines if line)
 
 
 def _inline(element) -> str:
@@ -194,7 +220,6 @@ def structured_text(body) -> str:
 
 def extract_html(body: bytes, *, url: str, charset: str | None = None) -> Extracted:
     markup, encoding = decode(body, charset=charset)
-    soup = BeautifulSoup(markup, "lxml")
     result = Extracted(encoding=encoding)
 
     document = None
@@ -215,35 +240,42 @@ def extract_html(body: bytes, *, url: str, charset: str | None = None) -> Extrac
         result.site_name = (data.get("sitename") or "").strip()
         result.language = (data.get("language") or "").strip()
 
-    # BeautifulSoup where trafilatura gave nothing.
+    page = _parse(markup)
+    if page is None:
+        return _clipped(result)
+    # The page's own tags where trafilatura gave nothing.
     if not result.title:
-        result.title = _meta(soup, "og:title", "twitter:title") or (
-            " ".join(soup.title.get_text().split()) if soup.title else ""
+        title = page.find(".//title")
+        result.title = _meta(page, "og:title", "twitter:title") or (
+            " ".join(title.text_content().split()) if title is not None else ""
         )
     if not result.author:
-        result.author = _meta(soup, "author", "article:author", "byl", "dc.creator")
+        result.author = _meta(page, "author", "article:author", "byl", "dc.creator")
     if not result.site_name:
-        result.site_name = _meta(soup, "og:site_name", "application-name")
-    canonical = soup.find("link", rel=lambda v: v and "canonical" in v)
-    if canonical and canonical.get("href"):
-        result.canonical_url = str(canonical["href"]).strip()
-    else:
-        result.canonical_url = _meta(soup, "og:url")
-    if not result.text:
-        for tag in soup(["script", "style", "noscript", "template"]):
-            tag.decompose()
-        result.text = "\n".join(
-            line for line in (" ".join(s.split()) for s in soup.get_text("\n").splitlines()) if line
-        )
+        result.site_name = _meta(page, "og:site_name", "application-name")
+    canonical = next(
+        (
+            link.get("href").strip()
+            for link in page.iter("link")
+            if "canonical" in (link.get("rel") or "").split() and (link.get("href") or "").strip()
+        ),
+        "",
+    )
+    result.canonical_url = canonical or _meta(page, "og:url")
     # The date from markup only (meta tags, <time>, the URL): htmldate's extensive text search
     # and trafilatura's date guess turn a bare "2025" into 1 January, which is silently wrong.
     try:
-        tree = lxml.html.fromstring(markup)
         result.published_on = _parse_date(
-            find_date(tree, url=url, original_date=True, extensive_search=False)
+            find_date(page, url=url, original_date=True, extensive_search=False)
         )
     except Exception:
         log.info("htmldate failed on %s", url, exc_info=True)
+    if not result.text:
+        result.text = _page_text(page)  # last: it takes the scripts out of the tree
+    return _clipped(result)
+
+
+def _clipped(result: Extracted) -> Extracted:
     if result.published_on is None:
         result.published_on = _first_full_date(result.text)
     result.title = result.title[:2000]

@@ -98,3 +98,21 @@ def test_pdf_gives_title_text_and_date():
 def test_plain_text():
     result = extract(b"Title line\n\nBody 60.4%", mime_type="text/plain", url="https://x/")
     assert (result.title, result.text) == ("Title line", "Title line\n\nBody 60.4%")
+
+
+def test_the_page_own_tags_are_read_behind_an_xml_declaration():
+    """The canonical link (a rel of several tokens) and the date come from the page's own
+    tags, parsed once by lxml, which refuses a str with an XML encoding declaration: such a
+    page is read from its UTF-8 instead."""
+    html = (
+        b"<?xml version='1.0' encoding='utf-8'?><html><head><title>Quota notice</title>"
+        b"<link rel='alternate canonical' href=' https://miit.example/n/1 '>"
+        b"<meta property='article:published_time' content='2025-07-08'></head>"
+        b"<body><p>The 2025 quota was set at 270,000 tonnes.</p></body></html>"
+    )
+
+    result = extract(html, mime_type="text/html", url="https://miit.example/n/1?x=1")
+
+    assert result.canonical_url == "https://miit.example/n/1"
+    assert result.published_on == datetime.date(2025, 7, 8)
+    assert "270,000 tonnes" in result.text
