@@ -220,8 +220,9 @@ def run_batch(
         f"  ratio                {wall / ideal:8.2f}×  (aim ≤ 1.3×)",
         f"  sequential requests  {sequential:8.2f} s"
         + (f"  (timed over {len(sample)} pages, scaled to {n})" if len(sample) < n else ""),
-        f"  fetch worker CPU     {cpu[0]:8.2f} s  ({cpu[0] / n * 1000:.1f} ms a page)",
-        f"  extract worker CPU   {cpu[1]:8.2f} s  ({cpu[1] / n * 1000:.1f} ms a page)",
+        f"  fetch worker CPU     {sum(cpu[:-1]):8.2f} s  ({sum(cpu[:-1]) / n * 1000:.1f} ms a page"
+        + (f", {len(cpu) - 1} processes)" if len(cpu) > 2 else ")"),
+        f"  extract worker CPU   {cpu[-1]:8.2f} s  ({cpu[-1] / n * 1000:.1f} ms a page)",
         f"  machine CPU busy     {busy:8.2f} s of {total:.2f} s on {os.cpu_count()} cores "
         f"({100 * busy / total if total else 0:.0f}%; {busy / n * 1000:.1f} ms a page, all "
         f"processes)",
@@ -252,6 +253,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, nargs="+", default=[200, 1000], help="pages (200 1000)")
     parser.add_argument("--latency", type=float, default=0.2, help="seconds per page (0.2)")
     parser.add_argument("--concurrency", type=int, default=16, help="fetching threads (16)")
+    parser.add_argument(
+        "--fetch-processes",
+        type=int,
+        default=1,
+        help="fetch worker processes sharing the --concurrency threads (1; one Python process "
+        "runs one thread at a time, so on 2 cores 2 fetchers of C/2 threads can use both, as "
+        "`docker compose up --scale worker=2` does)",
+    )
     parser.add_argument("--extract-processes", type=int, default=2, help="extraction processes (2)")
     parser.add_argument(
         "--profile",
@@ -267,14 +276,18 @@ def main(argv: list[str] | None = None) -> int:
     server = origin(latency)
     port = server.server_address[1]
     urls = [f"http://127.0.0.1:{port}/page/{i}" for i in range(max(args.n))]
-    logs = [Path(MEDIA) / "fetch-worker.log", Path(MEDIA) / "extract-worker.log"]
+    fetchers = max(1, args.fetch_processes)
+    logs = [Path(MEDIA) / f"fetch-worker-{i}.log" for i in range(fetchers)]
+    logs.append(Path(MEDIA) / "extract-worker.log")
     workers: list[subprocess.Popen] = []
     try:
         print(
             f"machine: {platform.node()} · {os.cpu_count()} CPUs · {platform.platform()} · "
             f"Python {platform.python_version()}\n"
             f"database: {connection.vendor}; broker: {'redis' if settings.REDIS_URL else 'embedded'}; "
-            f"fetching: threads ×{concurrency}; extraction: prefork ×{args.extract_processes}",
+            f"fetching: threads ×{concurrency}"
+            + (f" in {fetchers} processes" if fetchers > 1 else "")
+            + f"; extraction: prefork ×{args.extract_processes}",
             flush=True,
         )
         allow = f"127.0.0.1:{port}"
@@ -283,14 +296,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile:
             stages["REEX_PROFILE"] = str(Path(MEDIA) / "profiles")
             app = "bench._profiled"
-        workers.append(
-            start_worker(pool="threads", concurrency=concurrency, allow=allow, log=logs[0],
-                         queues=os.environ["REEX_CELERY_QUEUE"], name=f"fetch-{os.getpid()}",
-                         env=stages, app=app)
-        )  # fmt: skip
+        for i in range(fetchers):
+            threads = concurrency // fetchers + (i < concurrency % fetchers)
+            workers.append(
+                start_worker(pool="threads", concurrency=threads, allow=allow, log=logs[i],
+                             queues=os.environ["REEX_CELERY_QUEUE"],
+                             name=f"fetch{i}-{os.getpid()}", env=stages, app=app)
+            )  # fmt: skip
         workers.append(
             start_worker(pool="prefork", concurrency=args.extract_processes, allow=allow,
-                         log=logs[1], queues=os.environ["REEX_EXTRACT_QUEUE"],
+                         log=logs[-1], queues=os.environ["REEX_EXTRACT_QUEUE"],
                          name=f"extract-{os.getpid()}", env=stages, app=app)
         )  # fmt: skip
         wait_ready(list(zip(workers, logs, strict=True)), timeout=60)
@@ -319,10 +334,10 @@ def main(argv: list[str] | None = None) -> int:
 
         pages = len(warm) + sum(args.n)
         folder = Path(MEDIA) / "profiles"
-        fetch_pid = str(workers[0].pid)
+        fetch_pids = {str(w.pid) for w in workers[:-1]}
         profiles = list(folder.glob("*.prof"))
         # The extraction worker's prefork children have pids of their own (`*-child.prof`).
-        fetching = [p for p in profiles if p.name.split("-")[0] == fetch_pid]
+        fetching = [p for p in profiles if p.name.split("-")[0] in fetch_pids]
         for label, paths in (
             ("fetch worker", fetching),
             ("extract worker", [p for p in profiles if p not in fetching]),
