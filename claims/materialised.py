@@ -19,8 +19,8 @@ Writes (all call `suggestions_refresh` or `suggestions_refresh_under`, which loc
   `recompute_suggestions`) rebuild every row once at the end (`suggestions_rebuild`).
 
 A read uses a row only when it is provably current (`ClaimSuggestion`'s invariant): the row's
-generation is the state's, the state's graph fingerprint is the database's now (checked inside
-the read's own query), and the claim's evidence facts spelled now (`inputs_sql`, in the same
+generation is the state's, the state's register version is the database's now (checked inside
+the read's own query: `ownership.models.RegisterVersion`, which the database's triggers change), and the claim's evidence facts spelled now (`inputs_sql`, in the same
 query) equal the row's. A write the paths above do not see (a queryset `update()` or raw SQL on
 ownership, entities, evidence or snapshots) therefore never serves a stale value: the
 read computes, as it did before. The next refresh that finds the graph changed behind its back
@@ -31,7 +31,6 @@ starts a new generation (every older row stops being used) and logs that
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import threading
 from collections.abc import Iterable, Iterator
@@ -58,10 +57,9 @@ from ownership.chains import (
     CONTROLLING_SQL,
     ControlGraph,
     current_graph,
-    graph_fingerprint,
-    spelled_sql,
+    register_version,
 )
-from ownership.models import Entity, Ownership
+from ownership.models import Entity, Ownership, RegisterVersion
 from ownership.signals import register_changed
 from sources.models import Snapshot
 from sources.signals import snapshot_archived, snapshot_failed, snapshot_state_written
@@ -81,7 +79,7 @@ _FIELDS = [
     "origin_id",
     "min_sources",
     "inputs",
-    "graph_fingerprint",
+    "graph_version",
     "generation",
     "computed_at",
 ]
@@ -130,17 +128,12 @@ def inputs_sql(claim_ref: str) -> str:
 
 
 def _state_check_sql() -> str:
-    """PostgreSQL: the current generation when the stored graph fingerprint is the database's
-    now, else ''. SQLite (no md5): "<fingerprint>:<generation>:<spelled graph>" for Python."""
-    st = SuggestionState._meta.db_table
-    if connection.vendor == "postgresql":
-        return (
-            f"(SELECT CASE WHEN st.graph_fingerprint = md5({spelled_sql('postgresql')}) "  # noqa: S608
-            f"THEN st.generation::text ELSE '' END FROM {st} st WHERE st.id = 1)"
-        )
+    """The current generation when the state's register version is the database's now, else
+    NULL: two primary-key reads, whatever the register's size."""
+    st, rv = SuggestionState._meta.db_table, RegisterVersion._meta.db_table
     return (
-        f"(SELECT st.graph_fingerprint || ':' || st.generation || ':' || "  # noqa: S608
-        f"({spelled_sql(connection.vendor)}) FROM {st} st WHERE st.id = 1)"
+        f"(SELECT st.generation FROM {st} st JOIN {rv} rv ON rv.version = st.graph_version "  # noqa: S608
+        "WHERE st.id = 1 AND rv.id = 1)"
     )
 
 
@@ -159,23 +152,6 @@ def read_annotations() -> dict[str, RawSQL]:
     }
 
 
-_checked: dict[str, int | None] = {}
-
-
-def _valid_generation(value: str | None) -> int | None:
-    if not value:
-        return None
-    if connection.vendor == "postgresql":
-        return int(value)
-    if value in _checked:
-        return _checked[value]
-    fingerprint, generation, spelled = value.split(":", 2)
-    md5 = hashlib.md5(spelled.encode(), usedforsecurity=False).hexdigest()
-    _checked.clear()
-    _checked[value] = int(generation) if md5 == fingerprint else None
-    return _checked[value]
-
-
 def current_row(claim: Claim) -> ClaimSuggestion | None:
     """The claim's stored row when it is current (read with `read_annotations()` and
     `select_related("materialised")`, or as claims/api/rows.py reads it: None when there is no
@@ -187,7 +163,7 @@ def current_row(claim: Claim) -> ClaimSuggestion | None:
     if row is None:
         return None
     if (
-        row.generation != _valid_generation(getattr(claim, "_state_now", None))
+        row.generation != getattr(claim, "_state_now", None)
         or row.inputs != getattr(claim, "_inputs_now", None)
         or row.origin_id != claim.origin_id
         or row.min_sources != min_sources()
@@ -305,7 +281,7 @@ def _rows_for(claims: list[tuple[int, int]], *, graph: ControlGraph, generation:
                 origin_id=origin_id,
                 min_sources=n,
                 inputs=spell_inputs(by_claim[cid]),
-                graph_fingerprint=graph.fingerprint or "",
+                graph_version=graph.version,
                 generation=generation,
                 computed_at=now,
             )
@@ -414,21 +390,21 @@ def suggestions_refresh(claim_ids: Iterable[int], *, touch: bool = True) -> int:
     with transaction.atomic():
         state = _lock_state()
         graph = current_graph()
-        if state.graph_fingerprint != graph.fingerprint:
+        if state.graph_version is None or state.graph_version != graph.version:
             _new_generation(state, graph, why="the control graph changed without a refresh")
         return _write(claim_ids, state=state, graph=graph, touch="all" if touch else "none")
 
 
 def _new_generation(state: SuggestionState, graph: ControlGraph, *, why: str) -> None:
-    if state.graph_fingerprint:
+    if state.graph_version is not None:
         log.warning(
             "stored suggestions: %s (a queryset update() or raw SQL); stored rows are not used "
             "until `manage.py recompute_suggestions` rebuilds them",
             why,
         )
     state.generation += 1
-    state.graph_fingerprint = graph.fingerprint or ""
-    state.save(update_fields=["generation", "graph_fingerprint"])
+    state.graph_version = graph.version
+    state.save(update_fields=["generation", "graph_version"])
 
 
 def claims_under(entity_ids: Iterable[int]) -> set[int]:
@@ -453,21 +429,21 @@ def claims_under(entity_ids: Iterable[int]) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def suggestions_refresh_under(entity_ids: Iterable[int], *, graph_before: str | None) -> int:
+def suggestions_refresh_under(entity_ids: Iterable[int], *, graph_before: int | None) -> int:
     """After an edit of ownership edges or entities (`entity_ids`: the owned side of each edge,
     or the entity itself): recompute every claim `claims_under` them. `graph_before`: the
-    graph's fingerprint just before the edit; when the stored state was not that graph, the
-    graph had also changed behind the write paths' back and a new generation starts."""
+    register version just before the edit; when the stored state was not that version, the
+    register had also changed behind the write paths' back and a new generation starts."""
     if _is_deferred():
         return 0
     with transaction.atomic():
         state = _lock_state()
         graph = current_graph()
-        if state.graph_fingerprint != graph_before:
+        if state.graph_version is None or state.graph_version != graph_before:
             _new_generation(state, graph, why="the control graph changed without a refresh")
-        elif state.graph_fingerprint != graph.fingerprint:
-            state.graph_fingerprint = graph.fingerprint or ""
-            state.save(update_fields=["graph_fingerprint"])
+        elif state.graph_version != graph.version:
+            state.graph_version = graph.version
+            state.save(update_fields=["graph_version"])
         return _write(claims_under(entity_ids), state=state, graph=graph, touch="shown")
 
 
@@ -478,8 +454,8 @@ def suggestions_rebuild(*, touched: Iterable[int] = ()) -> int:
         state = _lock_state()
         graph = current_graph()
         state.generation += 1
-        state.graph_fingerprint = graph.fingerprint or ""
-        state.save(update_fields=["generation", "graph_fingerprint"])
+        state.graph_version = graph.version
+        state.save(update_fields=["generation", "graph_version"])
         n = _write(
             Claim.objects.values_list("id", flat=True), state=state, graph=graph, touch="shown"
         )
@@ -494,8 +470,8 @@ def suggestions_differences() -> list[str]:
     graph = current_graph()
     state = SuggestionState.objects.filter(pk=1).first()
     out = []
-    if state is None or state.graph_fingerprint != graph.fingerprint:
-        out.append("the stored graph fingerprint is not the database's: rows are not used")
+    if state is None or state.graph_version is None or state.graph_version != graph.version:
+        out.append("the stored register version is not the database's: rows are not used")
     generation = state.generation if state else 0
     ids = list(Claim.objects.order_by("id").values_list("id", flat=True))
     for start in range(0, len(ids), BATCH):
@@ -511,8 +487,7 @@ def suggestions_differences() -> list[str]:
             fields = [
                 f
                 for f in _FIELDS
-                if f not in ("computed_at", "graph_fingerprint")
-                and getattr(row, f) != getattr(want, f)
+                if f not in ("computed_at", "graph_version") and getattr(row, f) != getattr(want, f)
             ]
             if fields:
                 out.append(
@@ -528,7 +503,7 @@ _BEFORE = "_reex_graph_before"
 def _graph_before(sender, instance, **kwargs) -> None:
     if kwargs.get("raw"):
         return
-    setattr(instance, _BEFORE, graph_fingerprint())
+    setattr(instance, _BEFORE, register_version())
 
 
 def on_ownership_changed(sender, instance: Ownership, **kwargs) -> None:

@@ -545,7 +545,7 @@ class ClaimSuggestion(models.Model):
     Invariant: written in the same transaction as every write through the project's paths that
     can change it (evidence, snapshots, publishers, domains, ownership, entities). A read uses
     a row only when it is provably current: its `generation` is the state's
-    (`SuggestionState`), the state's graph fingerprint is the database's now, and `inputs` (the
+    (`SuggestionState`), the state's register version is the database's now, and `inputs` (the
     claim's evidence facts spelled as text) and `origin_id` / `min_sources` equal what the
     database and the settings hold now; otherwise the read computes, as before.
     """
@@ -568,7 +568,8 @@ class ClaimSuggestion(models.Model):
     origin_id = models.BigIntegerField()
     min_sources = models.PositiveIntegerField()
     inputs = models.TextField(blank=True)
-    graph_fingerprint = models.CharField(max_length=32)
+    #: The register version it was computed against (`ownership.models.RegisterVersion`).
+    graph_version = models.BigIntegerField(null=True)
     generation = models.PositiveIntegerField()
     computed_at = models.DateTimeField()
 
@@ -580,17 +581,19 @@ class ClaimSuggestion(models.Model):
 
 
 class SuggestionState(models.Model):
-    """One row (id 1): the control graph every current `ClaimSuggestion` was computed against
-    (`graph_fingerprint`, as ownership.chains spells it) and the current `generation`. A graph
-    change the project's write paths did not follow (a queryset `update()`, raw SQL) shows as
-    a fingerprint that differs from the database's: rows are then not used until a write path
-    bumps the generation and `recompute_suggestions` rebuilds them."""
+    """One row (id 1): the register version every current `ClaimSuggestion` was computed
+    against (`graph_version`: `ownership.models.RegisterVersion`, which the database's triggers
+    change on every register write) and the current `generation`. A graph change the project's
+    write paths did not follow (a queryset `update()`, raw SQL) shows as a version that differs
+    from the database's: rows are then not used until a write path bumps the generation and
+    `recompute_suggestions` rebuilds them."""
 
-    graph_fingerprint = models.CharField(max_length=32, blank=True)
+    graph_version = models.BigIntegerField(null=True, blank=True)
     generation = models.PositiveIntegerField(default=1)
 
     def __str__(self) -> str:
-        return f"generation {self.generation}, graph {self.graph_fingerprint or '-'}"
+        version = "-" if self.graph_version is None else self.graph_version
+        return f"generation {self.generation}, register version {version}"
 
 
 # ------------------------------------------------------------------ API consumers (issue 25)

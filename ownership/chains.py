@@ -30,18 +30,17 @@ and joint control never recurse, hang or raise). Load it once per
 request/page and resolve as many entities as needed from it.
 
 `current_graph()` is the same graph, kept per process between requests and checked against
-the database on every call: one query computes a fingerprint of exactly what the graph is
-built from (every entity's id, name, kind, country and public role; every controlling edge with its
-`confirmed` flag) and the kept graph is used only when its fingerprint is the same, else the
-graph is loaded again. So an ownership edit counts on the very next call in every process, by
-whatever path it was written (admin, queryset.update(), raw SQL): nothing relies on signals or
-on `updated_at`. The fingerprint of a loaded graph is computed from the rows it was built
-from, so a kept graph always matches its fingerprint.
+the database on every call: the register's version (`ownership.models.RegisterVersion`, one row
+the database's own triggers change whenever an entity's id, name, kind, country or public role
+or a controlling edge changes, by whatever path it was written: admin, queryset.update(), raw
+SQL, an import's bulk statements) is read in the same query that would load the rows, and the
+kept graph is used only when its version is the database's, else the graph is loaded again. So
+an ownership edit counts on the very next call in every process; nothing relies on signals or
+on `updated_at`, and the check costs one indexed row read whatever the register's size.
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import threading
 from collections.abc import Iterable
@@ -50,7 +49,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Q
 
-from ownership.models import Entity, EntityKind, Ownership
+from ownership.models import Entity, EntityKind, Ownership, RegisterVersion
 
 #: At most this many chains are listed per entity (joint control at many levels multiplies
 #: paths); the controllers are always complete, only the listing is cut, with a note.
@@ -110,8 +109,9 @@ class ControlGraph:
             plist.sort(key=lambda i: (self.name(i).lower(), i))
         self._terminal: dict[int, frozenset[int]] | None = None
         self._cache: dict[int, Resolution] = {}
-        #: The fingerprint of the rows it was built from (set by `load_graph`).
-        self.fingerprint: str | None = None
+        #: The register version of the rows it was built from (`current_graph`); None when
+        #: unknown (`load_graph`, graphs built in tests), which never matches the database's.
+        self.version: int | None = None
 
     # ------------------------------------------------------------------ names
     def name(self, entity_id: int | None) -> str:
@@ -331,7 +331,7 @@ def controlling_q() -> Q:
     return Q(controlling=True) | Q(stake_pct__gt=50)
 
 
-#: `controlling_q()` in SQL, for the fingerprint statements below.
+#: `controlling_q()` in SQL, for the statements below (and the register version's triggers).
 CONTROLLING_SQL = "controlling OR stake_pct > 50"
 
 
@@ -345,40 +345,19 @@ def load_graph() -> ControlGraph:
         .order_by()
         .values_list("owner_id", "owned_id", "confirmed")
     )
-    graph = ControlGraph(
+    return ControlGraph(
         nodes=[Node(id=i, name=n, kind=k, country=c, role=r) for i, n, k, c, r in entity_rows],
         edges=[(o, d) for o, d, _ in rows],
         unconfirmed=[(o, d) for o, d, confirmed in rows if not confirmed],
     )
-    graph.fingerprint = _fingerprint_of(entity_rows, rows)
-    return graph
 
 
-# --- the per-process graph, checked against the database on every use -------------------------
-# Everything the graph is built from, spelled as one text, each text field length-prefixed (so
-# two different registers never spell the same text, and the text parses back unambiguously):
+# --- the per-process graph, checked against the register version on every use ----------------
+# Everything the graph is built from, spelled as one text, so that one statement reads the
+# version and (only when it is not the kept graph's) the rows, from the same snapshot. Each
+# text field is length-prefixed, so the text parses back unambiguously:
 #   entities by id:   <id>:<len>:<name><len>:<kind><len>:<country><len>:<public_role>
 #   then "|", then controlling edges by (owner, owned):   <owner>><owned><"+" confirmed | "-">;
-# The fingerprint is the md5 of that text. One statement computes both, so the fingerprint and
-# the rows always come from the same snapshot of the database.
-
-
-def _spell_entity(i: int, name: str, kind: str, country: str, role: str) -> str:
-    return f"{i}:{len(name)}:{name}{len(kind)}:{kind}{len(country)}:{country}{len(role)}:{role}"
-
-
-def _spell_edge(owner: int, owned: int, confirmed: bool) -> str:
-    return f"{owner}>{owned}{'+' if confirmed else '-'};"
-
-
-def _md5(text: str) -> str:
-    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
-
-
-def _fingerprint_of(entity_rows, edge_rows) -> str:
-    text = "".join(_spell_entity(*r) for r in sorted(entity_rows, key=lambda r: r[0]))
-    text += "|" + "".join(_spell_edge(*r) for r in sorted(edge_rows, key=lambda r: (r[0], r[1])))
-    return _md5(text)
 
 
 def spelled_sql(vendor: str) -> str:
@@ -441,14 +420,9 @@ def _parse_spelled(text: str) -> ControlGraph:
     return ControlGraph(nodes=nodes, edges=edges, unconfirmed=unconfirmed)
 
 
-def graph_fingerprint() -> str:
-    """One query: the fingerprint of the graph as the database holds it now."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT md5({spelled_sql('postgresql')})")
-            return cursor.fetchone()[0]
-        cursor.execute(f"SELECT {spelled_sql(connection.vendor)}")
-        return _md5(cursor.fetchone()[0])
+def register_version() -> int | None:
+    """One indexed read: the register's version now (None: no version row, so unknown)."""
+    return RegisterVersion.objects.filter(pk=1).values_list("version", flat=True).first()
 
 
 _kept_lock = threading.Lock()
@@ -457,32 +431,27 @@ _kept: ControlGraph | None = None
 
 def current_graph() -> ControlGraph:
     """The control graph as the database holds it now, in ONE query whether or not this
-    process already holds it: the query computes the fingerprint of the graph's rows and sends
-    the rows themselves only when the fingerprint differs from that of the graph this process
-    kept (PostgreSQL; SQLite, in-process anyway, always returns them and Python compares).
-    A new graph is kept for the next call. Resolutions memoised on a kept graph are reused
+    process already holds it: the query reads the register version and sends the rows only
+    when the version differs from that of the graph this process kept (or there is none). A
+    new graph is kept for the next call. Resolutions memoised on a kept graph are reused
     across calls, so callers treat the graph as read-only (as every caller does)."""
     global _kept
     kept = _kept
-    known = kept.fingerprint if kept is not None else ""
+    known = kept.version if kept is not None else None
+    rv = RegisterVersion._meta.db_table
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # MATERIALIZED: the text is built and hashed once, not once per reference.
-            cursor.execute(
-                f"WITH spelled AS MATERIALIZED (SELECT {spelled_sql('postgresql')} AS t), "  # noqa: S608
-                "hashed AS MATERIALIZED (SELECT t, md5(t) AS m FROM spelled) "
-                "SELECT m, CASE WHEN m = %s THEN NULL ELSE t END FROM hashed",
-                [known],
-            )
-            fingerprint, text = cursor.fetchone()
-        else:
-            cursor.execute(f"SELECT {spelled_sql(connection.vendor)}")
-            text = cursor.fetchone()[0]
-            fingerprint = _md5(text)
-    if kept is not None and fingerprint == known:
+        # One statement, so the version and the rows come from the same snapshot.
+        cursor.execute(
+            f"SELECT v.version, CASE WHEN v.version = %s THEN NULL "  # noqa: S608
+            f"ELSE ({spelled_sql(connection.vendor)}) END "
+            f"FROM (SELECT (SELECT version FROM {rv} WHERE id = 1) AS version) v",
+            [known],
+        )
+        version, text = cursor.fetchone()
+    if kept is not None and version is not None and text is None:
         return kept
     graph = _parse_spelled(text)
-    graph.fingerprint = fingerprint
+    graph.version = version
     with _kept_lock:
         _kept = graph
     return graph

@@ -373,3 +373,28 @@ class ReportingException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity}: no {self.get_category_display().lower()} ({self.reason})"
+
+
+class RegisterVersion(models.Model):
+    """One row (id 1): a number the database changes, inside the writing transaction, whenever
+    something the control graph is built from changes (an entity inserted or deleted, its name,
+    kind, country or public role edited; a controlling edge inserted, deleted or edited, or an
+    edge becoming or ceasing to be controlling). Triggers set it (migration 0006), so writes
+    behind the project's back (a queryset `update()`, raw SQL, an import's bulk statements)
+    change it too; an edit that leaves those columns as they were does not.
+
+    Readers compare it with the number they computed against (`ownership.chains.current_graph`,
+    the stored suggestions' state) in one indexed read, instead of hashing the whole register:
+    equal numbers mean the same register. The number is never reused: PostgreSQL takes it from
+    a sequence (a committed change always leaves a number no reader has seen), SQLite from
+    `random()`. No row (a test database flushed) means "unknown": nothing is reused until the
+    next change writes one."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "register version"
+
+    def __str__(self) -> str:
+        return f"register version {self.version}"
