@@ -11,6 +11,7 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -275,11 +276,25 @@ REEX_TOKEN_RECHECK_SECONDS = env_int("REEX_TOKEN_RECHECK_SECONDS", 1)
 # (doubling each time, capped at an hour).
 REEX_WEBHOOK_MAX_ATTEMPTS = env_int("REEX_WEBHOOK_MAX_ATTEMPTS", 8)
 REEX_WEBHOOK_RETRY_BASE_SECONDS = env_int("REEX_WEBHOOK_RETRY_BASE_SECONDS", 30)
+
+
+def _test_redis_url(url: str) -> str:
+    """Each pytest-xdist worker gwN gets Redis database N + 1 of the server REDIS_URL names:
+    the suite's `cache.clear()` (FLUSHDB) and its auth generation bumps in one worker never
+    reach another worker's keys mid-test. Outside xdist (and outside tests) the URL as given."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not (_TESTING and url and worker.startswith("gw") and worker[2:].isdigit()):
+        return url
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{(int(worker[2:]) + 1) % 16}"))
+
+
+REDIS_URL = _test_redis_url(env_str("REDIS_URL"))
 # The throttle counts in a cache every web process shares: Redis where REDIS_URL says so.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")}
-        if env_str("REDIS_URL")
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
@@ -347,7 +362,6 @@ if REEX_ARCHIVE_RETRY_MAX_SECONDS >= REEX_BROKER_VISIBILITY_TIMEOUT:
 REEX_ARCHIVE_ORIGIN = env_str("REEX_ARCHIVE_ORIGIN").rstrip("/")
 REEX_ARCHIVE_LINK_SECONDS = env_int("REEX_ARCHIVE_LINK_SECONDS", 300)
 
-REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -82,3 +82,21 @@ def test_an_unknown_capture_mode_refuses_to_start():
     result = manage("check", DEBUG="1", REEX_CAPTURE_MODE="screenshot")
     assert result.returncode != 0
     assert "REEX_CAPTURE_MODE must be http, browser or auto (got 'screenshot')" in result.stderr
+
+
+def _redis_url_seen(**env: str) -> str:
+    shown = manage(
+        "shell", "-c", "from django.conf import settings; print(settings.REDIS_URL)", **env
+    )
+    assert shown.returncode == 0, shown.stderr
+    return shown.stdout.strip().splitlines()[-1]  # after the shell's "N objects imported"
+
+
+def test_each_xdist_worker_has_a_redis_database_of_its_own():
+    # One worker's cache.clear() (FLUSHDB) must not reach another's kept token checks.
+    url = "redis://127.0.0.1:6379/0"
+    as_gw0 = _redis_url_seen(PYTEST_VERSION="x", PYTEST_XDIST_WORKER="gw0", REDIS_URL=url)
+    as_gw1 = _redis_url_seen(PYTEST_VERSION="x", PYTEST_XDIST_WORKER="gw1", REDIS_URL=url)
+    assert (as_gw0, as_gw1) == ("redis://127.0.0.1:6379/1", "redis://127.0.0.1:6379/2")
+    # Outside the test run the server's URL is used as given.
+    assert _redis_url_seen(DEBUG="1", REDIS_URL=url) == url
