@@ -127,6 +127,7 @@ def _kept(client) -> None:
 
 
 @pytest.mark.skipif(not REDIS, reason=NO_REDIS)
+@pytest.mark.usefixtures("kept_token_checks")  # kept by no clock: a slow CI step re-read it
 def test_a_recently_checked_token_costs_no_query(consumer, django_assert_num_queries):
     from claims.services import tokens_last_used
 
@@ -150,6 +151,7 @@ def test_a_recently_checked_token_costs_no_query(consumer, django_assert_num_que
     "change",
     ["delete the token", "remove the group", "take the group's permission", "deactivate"],
 )
+@pytest.mark.usefixtures("kept_token_checks")  # dropped by the change, never by the clock
 def test_a_kept_check_is_dropped_by_every_change_through_django(consumer, change):
     from django.contrib.auth.models import Group, Permission
 
