@@ -58,6 +58,8 @@ MIN_SCORE = 0.4
 # --- Entities ---------------------------------------------------------------------------------
 
 COMPANY_KINDS = {"soe", "private_company"}
+# What follows a company's name when it is written in full: "Co., Ltd.", "Limited", "Inc.".
+_LEGAL_TAIL = re.compile(r"[\s.,]*(?:Co\.?,?\s*)?(?:Ltd|Limited|Inc|Corp|plc|AG|SA)\b")
 # Kinds that are where or by whom something is reported rather than what it is about.
 _REPORTER_KINDS = {"media_outlet", "data_provider"}
 _LEGAL_SUFFIXES = {
@@ -1274,8 +1276,10 @@ class _Context:
                 ),
                 None,
             )
-        if defined_term and self.defined_company is not None:
-            return self.defined_company
+        if defined_term:
+            issuer = self.defined_company or self.head_company()
+            if issuer is not None:
+                return issuer
         # A company that was a sentence's subject is the likelier referent than one named
         # after it ("Allegheny has signed an agreement with Meridian Motor Works. The company
         # will ..." is Allegheny).
@@ -1306,6 +1310,38 @@ class _Context:
         return list(
             dict.fromkeys(e for pool in pools for e in reversed(pool) if e.kind in COMPANY_KINDS)
         )
+
+    head: list[EntityRef] | None = None
+
+    def head_company(self) -> EntityRef | None:
+        """The company a document names at its head, before its first blank line (a report's
+        "Fujian Minjiang Rare Earth Group Co., Ltd. (Stock code: 600987) · Excerpt from the
+        2025 Annual Report", a release's masthead): what its "the Group" / "the Company" means
+        when it defines no short name. A known company, or an unknown one by its legal name
+        (ending in Co., Ltd., Limited, Inc. ...): a headline's other names are no issuer."""
+        if self.head is None:
+            end = self.text.find("\n\n")
+            end = min(end if end >= 0 else len(self.text), 400)
+            found = [
+                (m.start, m.entity)
+                for m in self.matcher.mentions(self.text, 0, end)
+                if m.entity.kind in COMPANY_KINDS
+            ]
+            # Line by line: a heading above the name is no part of it.
+            for line in re.finditer(r"[^\n]+", self.text[:end]):
+                names = unknown_subjects(
+                    self.text, line.start(), line.end(), self.matcher, indefinite=False
+                )
+                for name in names:
+                    at = self.text.find(name, line.start(), line.end())
+                    tail = self.text[at + len(name) : at + len(name) + 12]
+                    legal = _LEGAL_TAIL.match(tail)
+                    if at >= 0 and (legal or name.split()[-1].lower() in _LEGAL_SUFFIXES):
+                        entity = self.learn_unknown(name)
+                        if entity is not None:
+                            found.append((at, entity))
+            self.head = [e for _, e in sorted(found, key=lambda f: f[0])][:1]
+        return self.head[0] if self.head else None
 
     def main_company(self) -> EntityRef | None:
         """The company the article is about: the most named one, known or not (a press

@@ -154,3 +154,20 @@ def test_a_state_or_body_used_as_a_modifier_or_a_reference_is_no_subject():
     assert find(found, "Strategic Project").subjects == [commission.id]
     assert find(found, "investment policy").subjects == [trade.id]
     assert find(found, "lifted output").subjects == [BALTIC]
+
+
+def test_the_group_is_the_company_the_document_names_at_its_head():
+    # A report's excerpt: a section heading, then the issuer by its legal name; its
+    # subsidiaries named later (one of them wholly owned, named more often) are not "the Group".
+    text = (
+        "Section II Review of Operations\n"
+        "Tarn Valley Rare Earth Group Co., Ltd. (Stock code: 600111) · 2025 Annual Report\n\n"
+        "In 2025 the Group achieved operating revenue of 8.2 billion yuan, up 11.0%.\n\n"
+        "Tarn Valley Magnetics Co., Ltd. 100% Sintered magnets 12,000\n"
+        "Tarn Valley Magnetics (Ruoshui) Co., Ltd. 100% Sintered magnets 6,000\n\n"
+        "The Group plans to raise magnet capacity to 30,000 tonnes a year by 2028."
+    )
+    found = propose(text, entities=ENTITIES)
+    for fragment in ("operating revenue of 8.2 billion", "raise magnet capacity"):
+        proposal = find(found, fragment)
+        assert proposal.named_subjects == ["Tarn Valley Rare Earth Group Co"], fragment
