@@ -288,6 +288,21 @@ _RANGE_PCT = re.compile(
     rf"(?:between\s+|from\s+)?(?P<lo>{_NUM})\s?{_PCT}?\s*(?:and|to|-|–|—)\s*(?P<hi>{_NUM}){_PCT}",
     re.I,
 )
+# "US$285-310 million", "between A$1.2 billion and A$1.5 billion", "5,000–6,000 tonnes":
+# a range, its multiplier and unit written once or at both ends. "and" only after "between";
+# never "to" ("rose from 2,000 to 2,100 tonnes" is a change, not a range).
+_RANGE_HEAD = r"(?:(?P<between>between)\s+)?"
+_RANGE_SEP = r"\s?(?:-|–|—|(?(between)\s+and\s+|(?!)))\s?"
+_RANGE_CURRENCY = re.compile(
+    rf"{_RANGE_HEAD}{_CUR_PREFIX}\s?(?P<lo>{_NUM}){_MULT.replace('mult', 'lomult')}{_RANGE_SEP}"
+    rf"(?:{_CUR_PREFIX.replace('?P<cur>', '?:')}\s?)?(?P<hi>{_NUM}){_MULT}(?![\w$])",
+    re.I,
+)
+_RANGE_TONNES = re.compile(
+    rf"{_RANGE_HEAD}(?P<lo>{_NUM}){_MULT.replace('mult', 'lomult')}(?:{_TONNE})?{_RANGE_SEP}"
+    rf"(?P<hi>{_NUM}){_MULT}(?P<unit>{_TONNE})",
+    re.I,
+)
 _PERCENT = re.compile(rf"{_QUAL}(?P<num>{_NUM}){_PCT}", re.I)
 _TONNES = re.compile(rf"{_QUAL}(?P<num>{_NUM}){_MULT}(?P<unit>{_TONNE})", re.I)
 _CURRENCY = re.compile(
@@ -377,6 +392,28 @@ def parse_figures(text: str, start: int = 0, end: int | None = None) -> list[dic
         if lo < hi:
             add(
                 m.start(), m.end(), {"low": clean_number(lo), "high": clean_number(hi), "unit": "%"}
+            )
+    for m in _RANGE_CURRENCY.finditer(text, start, end):
+        mult = _MULT_WORDS.get((m.group("mult") or "").lower(), 1)
+        lo_mult = _MULT_WORDS.get((m.group("lomult") or "").lower(), mult)
+        lo, hi = _number(m.group("lo")) * lo_mult, _number(m.group("hi")) * mult
+        cur = m.group("cur").lower()
+        if lo < hi:
+            unit = _CURRENCY_CODES.get(cur, cur.upper())
+            add(
+                m.start(),
+                m.end(),
+                {"low": clean_number(lo), "high": clean_number(hi), "unit": unit},
+            )
+    for m in _RANGE_TONNES.finditer(text, start, end):
+        mult = _MULT_WORDS.get((m.group("mult") or "").lower(), 1)
+        lo_mult = _MULT_WORDS.get((m.group("lomult") or "").lower(), mult)
+        scale = {"kt": 1e3, "mt": 1e6}.get(m.group("unit").strip(" -").lower(), 1)
+        lo = _number(m.group("lo")) * lo_mult * scale
+        hi = _number(m.group("hi")) * mult * scale
+        if lo < hi:
+            add(
+                m.start(), m.end(), {"low": clean_number(lo), "high": clean_number(hi), "unit": "t"}
             )
     for m in _PERCENT.finditer(text, start, end):
         add(

@@ -61,3 +61,31 @@ def test_the_currencies_of_mining_countries_are_read():
     assert read("to raise about N$420 million a year") == [(420000000, "NAD")]
     assert read("The refinery cost 1.1 billion ringgit to build") == [(1100000000, "MYR")]
     assert read("R&D spending rose sharply") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high", "unit"),
+    [
+        ("an initial capital cost of US$285-310 million", 285_000_000, 310_000_000, "USD"),
+        ("between A$1.2 billion and A$1.5 billion", 1_200_000_000, 1_500_000_000, "AUD"),
+        ("$1.5bn-2bn of funding", 1_500_000_000, 2_000_000_000, "USD"),
+        ("magnet sales of between 24,000 and 26,000 tonnes", 24_000, 26_000, "t"),
+        ("a capacity of 5,000–6,000 tonnes a year", 5_000, 6_000, "t"),
+    ],
+)
+def test_ranges_of_money_and_tonnes_keep_both_ends_and_the_multiplier(text, low, high, unit):
+    [figure] = parse_figures(text)
+    assert (figure["low"], figure["high"], figure["unit"]) == (low, high, unit)
+    assert text[figure["start"] : figure["end"]] == figure["text"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "output rose from 2,000 to 2,100 tonnes",
+        "it sold 1,200 and 3,400 tonnes",
+        "cost $12 million - the",
+    ],
+)
+def test_a_change_or_a_list_is_no_range(text):
+    assert not [f for f in parse_figures(text) if "low" in f]
