@@ -78,6 +78,10 @@ _LEGAL_SUFFIXES = {
     "nv",
     "bv",
     "gmbh",
+    "jsc",
+    "pjsc",
+    "llp",
+    "oyj",
     "group",
     "company",
     "corporation",
@@ -145,7 +149,10 @@ class EntityMatcher:
     """Finds known names in text: longest name first, whole words, case-sensitive (so "US" the
     state is not "us" the pronoun), except that all-lower-case aliases match any case."""
 
-    def __init__(self, entities: Iterable[EntityRef]) -> None:
+    def __init__(self, entities: Iterable[EntityRef], *, in_compounds: bool = True) -> None:
+        """`in_compounds=False`: no match right after a hyphen ("Steppe", a short name the
+        text gave "Steppe Capital Research", is not in "Tau-Steppe"); the register's names
+        keep matching there ("China" in "U.S.-China")."""
         self.entities = list(entities)
         pairs: list[tuple[str, EntityRef]] = []
         for entity in self.entities:
@@ -161,7 +168,8 @@ class EntityMatcher:
             self._by_name.setdefault(name, entity)
         if pairs:
             alternation = "|".join(re.escape(name) for name in self._by_name)
-            self._pattern = re.compile(rf"(?<![\w])(?:{alternation})(?![\w])")
+            before = r"(?<![\w])" if in_compounds else r"(?<![\w-])"
+            self._pattern = re.compile(rf"{before}(?:{alternation})(?![\w])")
         else:
             self._pattern = None
 
@@ -292,9 +300,9 @@ def _joins(prev: str, nxt: str, width: int) -> bool:
     a, b = prev.strip(), nxt.strip()
     if not a or not b or _BULLET.match(nxt):
         return False
-    if _TABLE_ROW.match(a) and not b[:1].islower():
+    if _is_table_row(a) and not b[:1].islower():
         return False  # a table row ("South Korea 498 (510)") is a line of its own
-    if _TABLE_ROW.match(b) and a[-1:] in _TERMINAL and not _CONTINUATION_END.search(a):
+    if _is_table_row(b) and a[-1:] in _TERMINAL and not _CONTINUATION_END.search(a):
         return False  # nor does a caption or a finished sentence run into one
     if re.match(r"^(?:Table|Figure|Chart|Exhibit)\s+\d+[.:]\s|^Sources?\s*:", b) and (
         a[-1:] in _TERMINAL
@@ -1181,7 +1189,7 @@ class _Context:
         if not self.unknown:
             return []
         if self.unknown_matcher is None:
-            self.unknown_matcher = EntityMatcher(self.unknown.values())
+            self.unknown_matcher = EntityMatcher(self.unknown.values(), in_compounds=False)
         known = self.matcher.mentions(text, start, end)
         return [
             m
@@ -2426,7 +2434,7 @@ def _propose(
         ctx.counts[mention.entity] = ctx.counts.get(mention.entity, 0) + 1
     candidates: list[Proposal] = []
     all_lines = lines(text)
-    rows = [bool(_TABLE_ROW.match(text[a:b])) for a, b in all_lines]
+    rows = [_is_table_row(text[a:b]) for a, b in all_lines]
     for index, (ls, le) in enumerate(all_lines):
         line = text[ls:le]
         ctx.new_paragraph()
@@ -2518,6 +2526,18 @@ _TABLE_ROW = re.compile(
     rf"(?P<cells>{_CELL}(?:\s*\({_CELL}\))?(?:\s*[|\t]?\s*{_CELL}(?:\s*\({_CELL}\))?){{0,8}})"
     r"\s*\|?\s*$"
 )
+# A row as the HTML extractor writes a table's cells, "Label | cell | cell", where a cell
+# may be words around a figure ("Phase 1 output | 3,400 t TREO a year", "Initial capital cost |
+# US$285-310 million"): a row when a cell after the label holds a number.
+_PIPE_ROW = re.compile(
+    r"^\|?\s*(?P<label>[A-Z][^|\n]{0,80}?)\s+\|\s+(?P<cells>(?=[^\n]*\d)[^\n]{1,160}?)\s*\|?\s*$"
+)
+
+
+def _is_table_row(line: str) -> bool:
+    return bool(_TABLE_ROW.match(line) or _PIPE_ROW.match(line))
+
+
 _CAPTION_UNITS = (
     (re.compile(r"\b(?:tonnes?|tons?|t)\b", re.I), "t"),
     (re.compile(r"%|\bper ?cent\b|\bpercent\b", re.I), "%"),
@@ -2585,11 +2605,15 @@ def _table_row(
 ) -> Proposal | None:
     """A table row with figures as a figure claim: its cells read with the caption's unit."""
     m = _TABLE_ROW.match(text[start:end])
-    if m is None:
-        return None
     unit, factor = _caption_unit(caption)
     figures = []
-    for cell in re.finditer(_CELL, m.group("cells")):
+    if m is None:
+        m = _PIPE_ROW.match(text[start:end])
+        if m is None:
+            return None
+        # Cells in words: read as any sentence's figures are.
+        figures = quantitative(parse_figures(text, start + m.start("cells"), end))
+    for cell in re.finditer(_CELL, m.group("cells")) if not figures else ():
         raw = cell.group(0)
         a = start + m.start("cells") + cell.start()
         number = float(raw.replace(",", "").replace("−", "-").rstrip("%"))
@@ -2825,13 +2849,17 @@ _SAID_LEAD = re.compile(
 
 def _dedupe(candidates: list[Proposal]) -> list[Proposal]:
     """Drop repeats: figures already stated by a kept clause, or a bullet a body clause holds.
-    Body before bullets, exact figures before approximate ones, then text order."""
+    Body before bullets, exact figures before approximate ones, a clause the proposer is sure
+    of before a fragment (a deck's "Phase 1 capital cost of US$640-720 million" restates the
+    body's sentence), then text order."""
 
     def approximate_only(p: Proposal) -> bool:
         amounts = quantitative(p.figures)
         return bool(amounts) and all(f.get("qualifier") in ("nearly", "about") for f in amounts)
 
-    order = sorted(candidates, key=lambda p: (p.bullet, approximate_only(p), p.start))
+    order = sorted(
+        candidates, key=lambda p: (p.bullet, approximate_only(p), p.score < 0.6, p.start)
+    )
     kept: list[Proposal] = []
     seen_prints: set[str] = set()
     # the kept clauses' figures, comparable (`figure_key`), with who each was said of

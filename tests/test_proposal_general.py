@@ -325,3 +325,20 @@ def test_a_relative_clause_with_any_verb_stating_a_holding_is_its_own_claim():
 def test_a_unit_or_an_affiliate_of_x_is_ownership():
     found = run("Tenggara is a unit of Singapore-listed Orchid Strategic Metals.\n")
     assert find(found, "a unit of").kind == "ownership"
+
+
+def test_a_tables_rows_with_figures_in_words_are_proposed():
+    # As the HTML extractor writes a table: "Label | cell", a cell words around a figure.
+    text = (
+        "Arvo Minerals released a scoping study for its Kesk project on Monday.\n\n"
+        "Kesk scoping study (March 2026)\n\n"
+        "Item | Estimate\n\n"
+        "Initial capital cost | US$285-310 million\n\n"
+        "Mine life | 22 years\n\n"
+        "The company's shares rose 4% in Tallinn."
+    )
+    found = propose(text)
+    rows = {p.text: p for p in found if p.reasons[0].startswith("a table row")}
+    assert set(rows) == {"Initial capital cost | US$285-310 million", "Mine life | 22 years"}
+    [cost] = rows["Initial capital cost | US$285-310 million"].figures
+    assert (cost["low"], cost["high"], cost["unit"]) == (285_000_000, 310_000_000, "USD")

@@ -171,3 +171,15 @@ def test_the_group_is_the_company_the_document_names_at_its_head():
     for fragment in ("operating revenue of 8.2 billion", "raise magnet capacity"):
         proposal = find(found, fragment)
         assert proposal.named_subjects == ["Tarn Valley Rare Earth Group Co"], fragment
+
+
+def test_a_short_name_the_text_gave_does_not_match_inside_a_hyphenated_name():
+    from intake.proposals import EntityMatcher
+
+    learnt = EntityRef(-1, "Steppe Capital Research LLP", "private_company", ("Steppe",))
+    unknown = EntityMatcher([learnt], in_compounds=False)
+    assert unknown.mentions("Tau-Steppe put the capital cost at US$640-720 million.") == []
+    assert [m.entity for m in unknown.mentions("Steppe said the cost was high.")] == [learnt]
+    # The register's names still match in a compound: "China" in "U.S.-China".
+    known = EntityMatcher(ENTITIES)
+    assert [m.entity.id for m in known.mentions("U.S.-China trade talks")] == [CHINA]
