@@ -930,8 +930,11 @@ _AUX = re.compile(
     r"sources|uses|mines|processes|refines|separates|exports|imports|builds|runs)\b",
     re.I,
 )
+# Between the words of a name: a space, "of" / "and" / "&" / "for", or the comma before a
+# legal suffix ("Yunnan Dongshan Germanium Industry Co., Ltd. said").
+_NAME_JOIN = r"(?:\s+(?:of|and|&|for)?\s*|,\s+(?=(?:Ltd|Inc|Limited|LLC|Corp)\b))"
 _SAID = re.compile(
-    r"(?P<who>(?:[Tt]he |[Ii]ts )?(?:[A-Z][\w&.'’-]*(?:\s+(?:of|and|&|for)?\s*[A-Z][\w&.'’-]*){0,6})|"
+    rf"(?P<who>(?:[Tt]he |[Ii]ts )?(?:[A-Z][\w&.'’-]*(?:{_NAME_JOIN}[A-Z][\w&.'’-]*){{0,6}})|"
     r"[Tt]he (?:[\w.’'-]+\s+){0,3}?(?:company|firm|group|miner|producer|refiner|developer|explorer|"
     r"manufacturer|maker|supplier|processor|operator|smelter|ministry|government|"
     r"agency|regulator|spokes(?:man|woman|person)))"
@@ -956,7 +959,7 @@ _TRAILING_ATTRIBUTION = re.compile(
 )
 _SAID_AFTER_APPOSITIVE = re.compile(
     r"^(?:[A-Z][^\n]{0,60}?\s(?:-{1,2}|–|—)\s)?"
-    r"(?P<who>[A-Z][\w&.'’-]*(?:\s+(?:of|and|&)?\s*[A-Z][\w&.'’-]*){0,6})"
+    rf"(?P<who>[A-Z][\w&.'’-]*(?:{_NAME_JOIN}[A-Z][\w&.'’-]*){{0,6}})"
     r"(?:\s*\([^)]{1,40}\))?,\s[^,]{3,160},\s+(?P<verb>(?:also\s+)?(?:said|says|told|announced|"
     r"reported|stated))\b"
 )

@@ -183,3 +183,14 @@ def test_a_short_name_the_text_gave_does_not_match_inside_a_hyphenated_name():
     # The register's names still match in a compound: "China" in "U.S.-China".
     known = EntityMatcher(ENTITIES)
     assert [m.entity.id for m in known.mentions("U.S.-China trade talks")] == [CHINA]
+
+
+def test_a_sayer_named_with_its_legal_suffix_is_named_whole():
+    text = (
+        "Korin said revenue rose 14% to $88 million.\n\n"
+        "Qiandong Germanium Industry Co., Ltd. said it had applied for licences covering 12 "
+        "tonnes of germanium."
+    )
+    applied = find(propose(text, entities=ENTITIES), "applied for licences")
+    assert applied.origin_kind == "attributed"
+    assert applied.origin_phrase.startswith("Qiandong Germanium Industry Co., Ltd.")
