@@ -1717,6 +1717,9 @@ def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Me
             if (
                 _LOCATIVE_BEFORE.search(before)
                 and not _GOVERNMENT_NOUN.match(after)
+                # "supply outside China, whose magnet exports fell 3.2%": what the relative
+                # clause states is about the place
+                and not re.match(r",\s+whose\b", after)
                 and not possessive
                 and (m.entity.kind == "state" or not _PARTY_BODY.search(m.entity.name))
             ):

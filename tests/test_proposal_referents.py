@@ -194,3 +194,14 @@ def test_a_sayer_named_with_its_legal_suffix_is_named_whole():
     applied = find(propose(text, entities=ENTITIES), "applied for licences")
     assert applied.origin_kind == "attributed"
     assert applied.origin_phrase.startswith("Qiandong Germanium Industry Co., Ltd.")
+
+
+def test_a_place_whose_figures_a_relative_clause_states_is_the_subject():
+    text = (
+        "Korin opened a sales office in China in May.\n\n"
+        "The setback comes as buyers hunt for supply outside China, whose magnet exports "
+        "fell 3.2% to 26,480 tonnes in August."
+    )
+    found = propose(text, entities=ENTITIES)
+    assert find(found, "magnet exports fell").subjects == [CHINA]
+    assert find(found, "sales office").subjects == [KORIN]  # "in China" stays a place
