@@ -447,6 +447,7 @@ def _who(proposal, gold: dict, article, by_name, names: dict[int, str]) -> str:
     return (
         f"subjects {subject}: gold {gold['subjects']} proposed {proposed}; "
         f"origin {origin}: gold {gold.get('origin')} proposed {said}"
+        + (f"; kind WRONG: gold {gold['kind']}" if proposal.kind != gold["kind"] else "")
     )
 
 

@@ -865,7 +865,11 @@ _OWNERSHIP = re.compile(
     r"state[- ]controlled|controls|controlled by|control over|exerts? control|"
     r"publicly listed|listed on|(?:shares|stock) (?:trade|trades|are traded|is traded) on|acquired|acquires|holds? (?:a|the) \w* ?stake|"
     r"operates? the|operate the|operated by|"
-    r"holds? (?:about |around |nearly |some |over |almost )?\d[\d.,]*%\s+(?:of|in)\b)",
+    r"holds? (?:about |around |nearly |some |over |almost )?\d[\d.,]*%\s+(?:of|in)\b|"
+    # the rest of a stake: "Tohoku Metal Industries holds the other 50%", "Cerrado will keep
+    # the remaining 85% of Mineração Cerrado", "which will retain the remaining 70%"
+    r"\b(?:holds?|held|keeps?|kept|retains?|retained|(?:will|would)\s+(?:hold|keep|retain))\s+"
+    r"the\s+(?:other|remaining|balance of)\s+\d[\d.,]*\s?%)",
     re.I,
 )
 _PLAN_STRONG = re.compile(

@@ -342,3 +342,17 @@ def test_a_tables_rows_with_figures_in_words_are_proposed():
     assert set(rows) == {"Initial capital cost | US$285-310 million", "Mine life | 22 years"}
     [cost] = rows["Initial capital cost | US$285-310 million"].figures
     assert (cost["low"], cost["high"], cost["unit"]) == (285_000_000, 310_000_000, "USD")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Tarrant Metals holds the other 50%.",
+        "After the deal, Korin will keep the remaining 85% of Korin Brasil.",
+        "Baltic Magnet Works, the developer, retains the remaining 15%.",
+    ],
+)
+def test_the_rest_of_a_stake_is_ownership(sentence):
+    text = f"Arvo Minerals agreed to buy a stake in the Kesk project on Monday.\n\n{sentence}"
+    [rest] = [p for p in propose(text) if p.text == sentence]
+    assert rest.kind == "ownership"
