@@ -1042,6 +1042,15 @@ def rejection(text: str, *, sentence: str, has_figure: bool) -> str:
 _NO_SIGNAL = "states something that happened or is the case"
 
 
+_TRANSACTION = re.compile(
+    r"(?<!\bis )(?<!\bbe )(?<!\bare )\b(?:signed|awarded|approved|agreed to|converted|pledged|won|secured|"
+    r"issued|hired|applied for|completed)\b"
+)
+_CHANGE = re.compile(
+    r"\b(?:rose|fell|increased|decreased|grew|declined|jumped|climbed|dropped|up|down|from)\b"
+)
+
+
 def classify(text: str, figures: list[dict], hint: str = "") -> tuple[str, str]:
     """The kind and the reason for it."""
     if hint == "ownership":
@@ -1063,6 +1072,11 @@ def classify(text: str, figures: list[dict], hint: str = "") -> tuple[str, str]:
     if m and not (percent and re.search(r"\b(?:rose|increase|grew|jump|output)", text, re.I)):
         return "ownership", f"ownership or control ({m.group(0)!r})"
     digit_amounts = [f for f in amounts if re.search(r"\d", f["text"])]
+    m = _TRANSACTION.search(text)
+    if m and digit_amounts and not _CHANGE.search(text):
+        # "signed a A$258 million agreement", "approved a C$95 million project", "had issued
+        # 1,426 export licences": that it was done is what can be checked, the amount is its size.
+        return "event", f"a completed action with an amount ({m.group(0)!r})"
     if digit_amounts:
         return "figure", f"states {len(digit_amounts)} figure(s)"
     m = _RECORD.search(text) or _VAGUE_AMOUNT.search(text)

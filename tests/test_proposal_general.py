@@ -356,3 +356,24 @@ def test_the_rest_of_a_stake_is_ownership(sentence):
     text = f"Arvo Minerals agreed to buy a stake in the Kesk project on Monday.\n\n{sentence}"
     [rest] = [p for p in propose(text) if p.text == sentence]
     assert rest.kind == "ownership"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        (
+            "Arvo Minerals has signed a A$258 million supply agreement with Baltic Magnet Works.",
+            "event",
+        ),
+        ("The board approved a C$95 million expansion of the Kesk refinery in June.", "event"),
+        ("Revenue rose 14% to $88 million in the quarter.", "figure"),
+        # "is completed" is no completed action
+        ("The plant will lift capacity by 20% when it is completed in 2027.", "not event"),
+    ],
+)
+def test_a_completed_action_with_an_amount_is_an_event(sentence, kind):
+    [proposal] = [p for p in propose(sentence) if p.text == sentence]
+    if kind == "not event":
+        assert proposal.kind != "event"
+    else:
+        assert proposal.kind == kind
