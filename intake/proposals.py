@@ -898,6 +898,10 @@ _FORECAST = re.compile(
     r"double|triple|top|exceed|drop)\b|\b(?:forecasts?|projects|estimates?|predicts?) that\b",
     re.I,
 )
+# Who expects, targets or proposes, in the present: "the Group targets magnet sales of between
+# 24,000 and 26,000 tonnes", "Halden expects full-year exports of about 54,000 tonnes", "The
+# Board proposes a cash dividend of 1.50 yuan" (not "expected", what was).
+_EXPECTS = re.compile(r"\b(?:targets|expects|forecasts|proposes|is targeting|guides for)\b")
 _PLAN_WEAK = re.compile(r"\b(?:target(?:s|ed|ing)?|goal|aim|forecast|outlook|guidance)\b", re.I)
 _RECORD = re.compile(
     r"\b(?:record(?:-setting|-high)?|all-time highs?|highest|lowest|largest|biggest|"
@@ -1065,6 +1069,9 @@ def classify(text: str, figures: list[dict], hint: str = "") -> tuple[str, str]:
     m = _TARGET.search(text)
     if m:
         return "plan", f"a target with a date ({m.group(0)[:60]!r})"
+    m = _EXPECTS.search(text)
+    if m:
+        return "plan", f"an expectation or a proposal ({m.group(0)!r})"
     m = _PLAN_STRONG.search(text)
     if m and not percent:
         return "plan", f"a project, plan or aim ({m.group(0)!r})"

@@ -377,3 +377,16 @@ def test_a_completed_action_with_an_amount_is_an_event(sentence, kind):
         assert proposal.kind != "event"
     else:
         assert proposal.kind == kind
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "For 2026 the Group targets magnet sales of between 24,000 and 26,000 tonnes.",
+        "Tarrant Metals Research expects full-year exports of about 54,000 tonnes.",
+        "The Board proposes a cash dividend of 1.50 yuan for every 10 shares.",
+    ],
+)
+def test_what_someone_expects_targets_or_proposes_is_a_plan(sentence):
+    [proposal] = [p for p in propose(sentence) if p.text == sentence]
+    assert proposal.kind == "plan"
