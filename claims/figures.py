@@ -393,28 +393,25 @@ def parse_figures(text: str, start: int = 0, end: int | None = None) -> list[dic
             add(
                 m.start(), m.end(), {"low": clean_number(lo), "high": clean_number(hi), "unit": "%"}
             )
-    for m in _RANGE_CURRENCY.finditer(text, start, end):
+
+    def add_range(m: re.Match, unit: str, scale: float = 1) -> None:
+        # The multiplier written once ("US$285-310 million") serves both ends.
         mult = _MULT_WORDS.get((m.group("mult") or "").lower(), 1)
         lo_mult = _MULT_WORDS.get((m.group("lomult") or "").lower(), mult)
-        lo, hi = _number(m.group("lo")) * lo_mult, _number(m.group("hi")) * mult
-        cur = m.group("cur").lower()
+        lo = _number(m.group("lo")) * lo_mult * scale
+        hi = _number(m.group("hi")) * mult * scale
         if lo < hi:
-            unit = _CURRENCY_CODES.get(cur, cur.upper())
             add(
                 m.start(),
                 m.end(),
                 {"low": clean_number(lo), "high": clean_number(hi), "unit": unit},
             )
+
+    for m in _RANGE_CURRENCY.finditer(text, start, end):
+        cur = m.group("cur").lower()
+        add_range(m, _CURRENCY_CODES.get(cur, cur.upper()))
     for m in _RANGE_TONNES.finditer(text, start, end):
-        mult = _MULT_WORDS.get((m.group("mult") or "").lower(), 1)
-        lo_mult = _MULT_WORDS.get((m.group("lomult") or "").lower(), mult)
-        scale = {"kt": 1e3, "mt": 1e6}.get(m.group("unit").strip(" -").lower(), 1)
-        lo = _number(m.group("lo")) * lo_mult * scale
-        hi = _number(m.group("hi")) * mult * scale
-        if lo < hi:
-            add(
-                m.start(), m.end(), {"low": clean_number(lo), "high": clean_number(hi), "unit": "t"}
-            )
+        add_range(m, "t", {"kt": 1e3, "mt": 1e6}.get(m.group("unit").strip(" -").lower(), 1))
     for m in _PERCENT.finditer(text, start, end):
         add(
             m.start(),

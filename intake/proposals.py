@@ -54,6 +54,9 @@ from claims.figures import clean_number as _clean
 from claims.figures import label as figure_hint_label
 
 MIN_SCORE = 0.4
+# A score the proposer is sure of: a clause with a subject, a verb and a figure (a deck's
+# verbless "Phase 1 capital cost of ..." scores below it).
+_SURE = 0.6
 
 # --- Entities ---------------------------------------------------------------------------------
 
@@ -1370,9 +1373,10 @@ class _Context:
                 )
                 for name in names:
                     at = self.text.find(name, line.start(), line.end())
+                    if at < 0:
+                        continue
                     tail = self.text[at + len(name) : at + len(name) + 12]
-                    legal = _LEGAL_TAIL.match(tail)
-                    if at >= 0 and (legal or name.split()[-1].lower() in _LEGAL_SUFFIXES):
+                    if _LEGAL_TAIL.match(tail) or name.split()[-1].lower() in _LEGAL_SUFFIXES:
                         entity = self.learn_unknown(name)
                         if entity is not None:
                             found.append((at, entity))
@@ -2635,16 +2639,17 @@ def _table_row(
     text: str, start: int, end: int, caption: str, ctx: _Context, outlet_id: int | None
 ) -> Proposal | None:
     """A table row with figures as a figure claim: its cells read with the caption's unit."""
-    m = _TABLE_ROW.match(text[start:end])
     unit, factor = _caption_unit(caption)
     figures = []
+    m = _TABLE_ROW.match(text[start:end])
     if m is None:
         m = _PIPE_ROW.match(text[start:end])
         if m is None:
             return None
         # Cells in words: read as any sentence's figures are.
         figures = quantitative(parse_figures(text, start + m.start("cells"), end))
-    for cell in re.finditer(_CELL, m.group("cells")) if not figures else ():
+    cells = () if figures else re.finditer(_CELL, m.group("cells"))
+    for cell in cells:
         raw = cell.group(0)
         a = start + m.start("cells") + cell.start()
         number = float(raw.replace(",", "").replace("−", "-").rstrip("%"))
@@ -2889,7 +2894,7 @@ def _dedupe(candidates: list[Proposal]) -> list[Proposal]:
         return bool(amounts) and all(f.get("qualifier") in ("nearly", "about") for f in amounts)
 
     order = sorted(
-        candidates, key=lambda p: (p.bullet, approximate_only(p), p.score < 0.6, p.start)
+        candidates, key=lambda p: (p.bullet, approximate_only(p), p.score < _SURE, p.start)
     )
     kept: list[Proposal] = []
     seen_prints: set[str] = set()
