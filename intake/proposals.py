@@ -1822,9 +1822,10 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         # What is held is what the paragraph is about (its first company in subject position:
         # a shareholder named since is the holder of another stake), else the last company.
         topic = [e for e in ctx.paragraph_subjects if e.kind in COMPANY_KINDS]
+        issuer = ctx.defined_company or ctx.head_company()
         referent = (
-            ctx.defined_company
-            if _is_defined_term(held.group(0)) and ctx.defined_company not in (None, *found)
+            issuer
+            if _is_defined_term(held.group(0)) and issuer not in (None, *found)
             else topic[0]
             if topic and topic[0] not in found
             else ctx.last_company(exclude=found)
@@ -1845,7 +1846,15 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         # "The Ministry intends ...", "the province", "the government expects ...": the body
         # named by that word in the paragraph (else lately), else anywhere in the document (a
         # ministry's bulletin names its ministry once, in its masthead).
-        hit = _named_by_head_noun(m.group(1).lower(), ctx)
+        noun = m.group("noun").lower()
+        # "the commerce ministry": the ministry of that portfolio, when the text's country
+        # (or the register) has exactly one.
+        hit = (
+            _ministry(m.group("modifier"), ctx)
+            if noun == "ministry" and m.group("modifier")
+            else None
+        )
+        hit = hit or _named_by_head_noun(noun, ctx)
         if hit is not None and hit not in found:
             found.append(hit)
             if m.start() == 0:
@@ -1860,6 +1869,11 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         re.I,
     )
     opening = body[lead.end() :] if lead else body
+    # "In June 2025 the second phase of the plant entered ...", "During the reporting period
+    # the controlling shareholder ...": who the clause is about comes after when it happened.
+    when = _TIME_LEAD.match(opening)
+    if when and when.end() < len(opening):
+        opening = opening[when.end() :]
     if (
         not found
         and ctx.said_before
@@ -2014,7 +2028,8 @@ _STATE_OF_ORIGIN = re.compile(
 # A definite description by what a body is: "the Ministry", "the Commission", "the province",
 # "the government", "the exchange" (not "the state-owned ...", not "the bank's chief ...").
 _HEAD_NOUN = re.compile(
-    r"\bthe\s+(?:(?-i:[a-z])[\w-]*\s+)?(center|centre|institute|ministry|department|agency|bank|fund|"
+    r"\bthe\s+(?:(?P<modifier>(?-i:[a-z])[\w-]*)\s+)?(?P<noun>center|centre|institute|ministry|"
+    r"department|agency|bank|fund|"
     r"commission|authority|council|exchange|regulator|government|province|state|trust|lender)"
     r"\b(?![-\w])(?!['’]s\s)",
     re.I,
@@ -2079,13 +2094,28 @@ _PART_OF_COMPANY = re.compile(
     re.I,
 )
 _FIRST_PERSON = re.compile(r"^[\"“‘']?(?:we|our|all of our|us)\b|^the \w+ we\b", re.I)
+# When, opening a clause before its subject: "In June 2025", "During the reporting period",
+# "At year-end", "On Tuesday", "Last month".
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+)
+_TIME_LEAD = re.compile(
+    r"^(?:(?:in|during|by|at|on|since|over|for|from|until|after|before)\s+(?:the\s+|early\s+|"
+    r"late\s+|mid-?)?(?:(?:\d{1,2}\s+)?" + _MONTH + r"(?:\s+\d{1,2})?(?:,?\s+\d{4})?|\d{4}|"
+    r"(?:first|second|third|fourth|final|last)\s+(?:half|quarter)(?:\s+of\s+\d{4})?|"
+    r"year[- ]end|(?:the\s+)?reporting period|(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
+    r"Saturday|Sunday))|(?:last|this|next)\s+(?:week|month|year|quarter))\b,?\s+(?=[A-Za-z])",
+    re.I,
+)
 # A bare metric opening the clause: whose output / revenue it is comes from the paragraph.
 _METRIC_START = re.compile(
     r"^(?:(?:first|second|third|fourth)[- ](?:half|quarter)\s+|quarterly\s+|annual\s+|"
     r"full-year\s+|half-year\s+)?(?:[\w-]+\s+){0,4}?(?:output|production|revenues?|sales|"
     r"(?:net\s+)?profits?|earnings|income|shipments|deliveries|volumes?|capacity|margins?|"
     r"costs?|orders|losses|capital expenditure|capex|net present value|NPV|IRR|"
-    r"(?:final )?investment decision|payback|ore reserves?|mineral resources?)\b",
+    r"(?:final )?investment decision|payback|ore reserves?|mineral resources?|expenditure|"
+    r"spending|cash(?: and cash equivalents)?|net debt|borrowings|dividends?)\b",
     re.I,
 )
 
@@ -2184,9 +2214,20 @@ def unknown_subjects(
         introduced = bool(words) and (
             prefixed or _introduced_as_organisation(clause, name.start(), name.end())
         )
+        if _REPORTING_TERM.match(" ".join(words)):
+            continue  # "the total Mineral Resource", "Ore Reserves": a reporting code's term
         if (org_last or org_head or introduced) and not _COMPANY_ORGAN.match(" ".join(words)):
             out.append(" ".join(words))
     return list(dict.fromkeys(out))
+
+
+# The capitalised terms of the mineral reporting codes (JORC, NI 43-101, SAMREC, PERC): what
+# an estimate is ("Measured Mineral Resources", "Proved Ore Reserves"), never who made it.
+_REPORTING_TERM = re.compile(
+    r"^(?:(?:Total|Measured|Indicated|Inferred|Proved|Proven|Probable)\s+(?:and\s+\w+\s+)?)?"
+    r"(?:Mineral\s+(?:Resources?|Reserves?)|Ore\s+Reserves?|Exploration\s+Targets?|"
+    r"Competent\s+Persons?|Qualified\s+Persons?)$"
+)
 
 
 # What a text calls an organisation when it introduces one, before its name ("private equity

@@ -123,3 +123,45 @@ def test_a_participle_that_qualifies_the_figure_stays_with_it():
     )
     [p] = propose(text, entities=ENTITIES)
     assert p.text == text
+
+
+REPORT = """Qingshan Rare Earth Materials Co., Ltd. (Stock code: 600123) · Excerpt from the 2025 Annual Report
+
+In 2025 the Group sold 21,000 tonnes of magnets, up 9.1% on 2024.
+
+Research and development expenditure rose to 512 million yuan, or 4.3% of operating revenue. In December 2025 the Board approved the issuance of up to 1.5 billion yuan of notes.
+
+Hunan Metals Group holds 30.2% of the Company's shares and a further 9.6% through Lanshan Holdings, which it wholly owns. That makes Hunan Metals Group the controlling shareholder of the Company.
+
+The total Mineral Resource stands at 38.6 Mt at 0.52% TREO.
+"""
+
+
+def test_a_report_s_own_metrics_and_defined_terms_are_its_issuer_s_after_a_date():
+    found = propose(REPORT, entities=ENTITIES, title="Annual report")
+    issuer = "Qingshan Rare Earth Materials Co"
+    rnd = find(found, "Research and development expenditure")
+    assert rnd.named_subjects == [issuer] and rnd.subjects == []
+    board = find(found, "the Board approved")  # "In December 2025" before its subject
+    assert board.named_subjects == [issuer]
+    control = find(found, "controlling shareholder of the Company")
+    assert control.subjects == [HUNAN]
+    assert control.named_subjects == [issuer]  # "the Company" is the issuer, not Lanshan
+    resource = find(found, "Mineral Resource stands at")
+    assert "Mineral Resource" not in resource.named_subjects  # a reporting-code term
+
+
+def test_a_portfolio_word_before_ministry_names_that_ministry():
+    ministries = [
+        *ENTITIES,
+        EntityRef(7, "Ministry of Commerce of the People's Republic of China", "government_body"),
+        EntityRef(8, "Ministry of Finance of the People's Republic of China", "government_body"),
+        EntityRef(9, "People's Republic of China", "state", ("China",)),
+    ]
+    found = propose(
+        "China tightens export rules\n\nChina's exports of gallium fell 12% in October. "
+        "The commerce ministry, which added seven rare earths to its control list in April, "
+        "issued 1,426 export licences in the third quarter.",
+        entities=ministries,
+    )
+    assert find(found, "issued 1,426 export licences").subjects == [7]
