@@ -2509,7 +2509,7 @@ def _propose(
     for mention in ctx.unknown_mentions(text, 0, len(text)):
         ctx.counts[mention.entity] = ctx.counts.get(mention.entity, 0) + 1
     candidates: list[Proposal] = []
-    all_lines = lines(text)
+    all_lines = _table_lines(text, lines(text))
     rows = [_is_table_row(text[a:b]) for a, b in all_lines]
     for index, (ls, le) in enumerate(all_lines):
         line = text[ls:le]
@@ -2610,8 +2610,46 @@ _PIPE_ROW = re.compile(
 )
 
 
+# A row of a printed table whose middle columns are words, as a PDF's text layer gives it:
+# a label, cells of words and numbers, and at least two numbers last ("Changting Rare Earth
+# Separation Co., Ltd. 76% Separation 5,600 236.9"). Its label may wrap onto the line above.
+_WORD_ROW = re.compile(
+    rf"^(?P<label>[A-Z][^\d\n]{{0,80}}?(?:\n[^\d\n]{{1,80}}?)?)\s+"
+    rf"(?P<cells>{_CELL}(?:\s+[^\d\s][^\d\n]{{0,40}}?)?(?:\s+{_CELL}){{2,8}})\s*$"
+)
+
+
 def _is_table_row(line: str) -> bool:
-    return bool(_TABLE_ROW.match(line) or _PIPE_ROW.match(line))
+    return bool(_TABLE_ROW.match(line) or _PIPE_ROW.match(line) or _WORD_ROW.match(line))
+
+
+def _table_lines(text: str, all_lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The lines of the text, with a printed table's wrapped row labels joined to their rows:
+    in a run of two or more rows of word cells (`_WORD_ROW`), a short line with no number and
+    no sentence end just above a row is the first half of that row's label ("Minjiang
+    Magnetics (Longyan)" over "Co., Ltd. 100% Sintered NdFeB magnets 20,000 412.6")."""
+    word_rows = [bool(_WORD_ROW.match(text[a:b])) for a, b in all_lines]
+    out: list[tuple[int, int]] = []
+    skip = False
+    for i, (a, b) in enumerate(all_lines):
+        if skip:
+            skip = False
+            continue
+        line = text[a:b]
+        if (
+            i + 1 < len(all_lines)
+            and word_rows[i + 1]
+            and not word_rows[i]
+            and not re.search(r"\d", line)
+            and len(line.split()) <= 6
+            and line[-1:] not in ".!?:;"
+            and any(word_rows[j] for j in (i - 1, i + 2, i + 3) if 0 <= j < len(all_lines))
+        ):
+            out.append((a, all_lines[i + 1][1]))
+            skip = True
+        else:
+            out.append((a, b))
+    return out
 
 
 _CAPTION_UNITS = (
@@ -2624,8 +2662,13 @@ _CAPTION_UNITS = (
 
 
 def _caption_unit(caption: str) -> tuple[str, float]:
-    """The unit and multiplier a table's caption gives its cells ("tonnes", "$ million")."""
-    unit = next((u for pattern, u in _CAPTION_UNITS if pattern.search(caption)), "")
+    """The unit and multiplier a table's caption gives its cells ("tonnes", "$ million"); none
+    when it names several (a header row's "Capacity (t/a) Net profit (RMB m)": each column its
+    own, which a line of text does not tell apart)."""
+    units = [u for pattern, u in _CAPTION_UNITS if pattern.search(caption)]
+    if len(units) > 1:
+        return "", 1
+    unit = units[0] if units else ""
     mult = re.search(r"\b(thousand|million|billion|mn|bn|'000)\b", caption, re.I)
     factor = {"thousand": 1e3, "'000": 1e3, "million": 1e6, "mn": 1e6}.get(
         (mult.group(1).lower() if mult else ""), 1e9 if mult else 1
@@ -2682,7 +2725,7 @@ def _table_row(
     """A table row with figures as a figure claim: its cells read with the caption's unit."""
     unit, factor = _caption_unit(caption)
     figures = []
-    m = _TABLE_ROW.match(text[start:end])
+    m = _TABLE_ROW.match(text[start:end]) or _WORD_ROW.match(text[start:end])
     if m is None:
         m = _PIPE_ROW.match(text[start:end])
         if m is None:
@@ -2709,7 +2752,7 @@ def _table_row(
         )
     if not figures:
         return None
-    label = m.group("label").strip(" |\t")
+    label = " ".join(m.group("label").strip(" |\t").split())
     # A row labelled with a company is about it; a row labelled with a place or a measure
     # ("Germany 3,412 (3,122)", "Revenue, R million") goes on about what the text before the
     # table was about, in that text's voice.

@@ -165,3 +165,37 @@ def test_a_portfolio_word_before_ministry_names_that_ministry():
         entities=ministries,
     )
     assert find(found, "issued 1,426 export licences").subjects == [7]
+
+
+PRINTED_TABLE = """Principal subsidiaries (as at 31 December 2025)
+
+Company Shareholding Main business Capacity (t/a) Net profit (RMB m)
+
+Lanshan Magnetics (Hengyang)
+Co., Ltd. 100% Sintered magnets 20,000 412.6
+Xiangtan Rare Earth
+Separation Co., Ltd. 76% Separation 5,600 236.9
+Hunan Recycling Technology Co., Ltd. 40% Magnet recycling 3,000 -12.1
+
+Outlook
+The Group expects sales to rise.
+"""
+
+
+def test_a_printed_table_s_rows_with_wrapped_labels_are_each_one_claim():
+    found = propose(PRINTED_TABLE, entities=ENTITIES, title="Subsidiaries")
+    rows = [p for p in found if p.reasons[0].startswith("a table row")]
+    assert [" ".join(p.text.split()) for p in rows] == [
+        "Lanshan Magnetics (Hengyang) Co., Ltd. 100% Sintered magnets 20,000 412.6",
+        "Xiangtan Rare Earth Separation Co., Ltd. 76% Separation 5,600 236.9",
+        "Hunan Recycling Technology Co., Ltd. 40% Magnet recycling 3,000 -12.1",
+    ]
+    for p in rows:
+        assert PRINTED_TABLE[p.start : p.end] == p.text
+    first = rows[0]
+    # The header names tonnes and yuan, one per column: the cells keep their numbers, no unit.
+    assert [(f["value"], f["unit"]) for f in first.figures] == [
+        (100, "%"),
+        (20000, ""),
+        (412.6, ""),
+    ]
