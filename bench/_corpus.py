@@ -92,7 +92,7 @@ _ABBREV = re.compile(
 _SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?=\s)")
 _BULLET = re.compile(r"[ \t]*(?:[-*•▪◦–]|\(?\d{1,2}[.)]|\(?[a-z][.)])[ \t]+")
 _DATELINE = re.compile(
-    r"[A-Z][\w.'’]*(?:[ ,]+[\w.'’/()]+){0,8}?[ \t]+(?:-{1,2}|–|—)[ \t]+(?=[A-Z\"“])"
+    r"[A-Z][\w.'’/]*(?:[ ,]+[\w.'’/()]+){0,8}?[ \t]+(?:-{1,2}|–|—)[ \t]+(?=[A-Z\"“])"
 )
 _OPEN_END = re.compile(r"\b(?:the|a|an|of|to|and|or|in|on|for|with|at|by|from|as|its)$")
 _TABLE_ROW = re.compile(r"\d[\d,.]*%?\s*\([\d,.]+%?\)\s*$")

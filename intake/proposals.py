@@ -522,6 +522,12 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
         if m:
             start += m.end()
             changed = True
+        m = _DATELINE.match(text[start:end])
+        if m and m.end() < end - start:
+            # "PERTH, July 24 (Reuters) - Lynas said ...": where and when the copy was filed,
+            # not part of what it states.
+            start += m.end()
+            changed = True
         m = re.match(r"^(?:but|and|with)\s+", text[start:end], re.I)
         if m and not changed:
             start += m.end()
@@ -962,11 +968,16 @@ _SAID_OFFICER = re.compile(
 _SAID_INVERTED = re.compile(
     r"\b(?:said|says|according to|reported by|as reported by|told)\s+(?P<who>(?:the\s+)?[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,5})"
 )
-_TRAILING_ATTRIBUTION = re.compile(
+_ATTRIBUTION_CLAUSE = (
     r",\s+(?P<who>according to [^,;]{2,80}|(?:the |its )?[\w .&'’-]{2,60}\s(?:said|says|reported|"
     r"announced|stated|added|showed|show|shows|indicated))"
     r"(?:\s+(?:in|on|at|to|during|after|before|via|late|early|last|this)\b[^,;]{0,100})?"
-    r"[.!]?[\"”’]?$"
+)
+_TRAILING_ATTRIBUTION = re.compile(_ATTRIBUTION_CLAUSE + r"[.!]?[\"”’]?$")
+# The same in the middle, before a clause of another statement or a reason: "... to 2,310
+# tonnes, customs data showed on Thursday, as fighting kept trucks from crossing".
+_MIDDLE_ATTRIBUTION = re.compile(
+    _ATTRIBUTION_CLAUSE + r",\s+(?=(?:as|and|but|while|after|amid|because|with)\s)"
 )
 _SAID_AFTER_APPOSITIVE = re.compile(
     r"^(?:[A-Z][^\n]{0,60}?\s(?:-{1,2}|–|—)\s)?"
@@ -1667,7 +1678,7 @@ def _learn_names(text: str, start: int, end: int, ctx: _Context) -> None:
 
 
 _DATELINE = re.compile(
-    r"^[A-Z][A-Z .'’-]+,(?:[^\n]{0,60}?)\s(?:-{1,2}|–|—)\s|^[A-Z][A-Z .'’-]+\s(?:–|—|-{1,2})\s"
+    r"^[A-Z][A-Z .'’/-]+,(?:[^\n]{0,60}?)\s(?:-{1,2}|–|—)\s|^[A-Z][A-Z .'’/-]+\s(?:–|—|-{1,2})\s"
     r"|^[A-Z][\w.'’]+(?:\s[A-Z][\w.'’]+)?,\s[A-Z][\w.'’]+(?:\s[A-Z][\w.'’]+){0,2}\s(?:-{1,2}|–|—)\s"
 )
 _LOCATIVE_BEFORE = re.compile(
@@ -1894,7 +1905,7 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
             if referent:
                 found, how = referent, "refers back to"
         elif (
-            _METRIC_START.match(opening)
+            (_METRIC_START.match(opening) and not _TRADE_METRIC.match(opening))
             or _PART_OF_COMPANY.match(opening)
             or _FIRST_PERSON.match(opening)
         ):
@@ -2069,7 +2080,7 @@ def _named_by_head_noun(noun: str, ctx: _Context) -> EntityRef | None:
 _TRADE_METRIC = re.compile(
     r"^(?:the\s+)?(?:(?!(?:a|an|on|of|for|to|in|against)\b)[\w-]+\s+){0,4}?"
     r"(?:exports?|imports?|export prices?|import prices?|"
-    r"overseas shipments|foreign sales|trade surplus|trade deficit)\b(?!\s+(?:of|by)\s+(?-i:[A-Z]))",
+    r"overseas (?:shipments|sales)|foreign sales|trade surplus|trade deficit)\b(?!\s+(?:of|by)\s+(?-i:[A-Z]))",
     re.I,
 )
 
@@ -2810,7 +2821,7 @@ def _evaluate(
     seg = Segment(start, end, seg.kind_hint, seg.context_start, seg.attribution, seg.forced_reason)
     body = text[start:end]
     phrase = ""
-    tail = _TRAILING_ATTRIBUTION.search(body)
+    tail = _TRAILING_ATTRIBUTION.search(body) or _MIDDLE_ATTRIBUTION.search(body)
     if tail and tail.start() > 0 and len(body[: tail.start()].split()) >= 3:
         # ", according to company filings." / ", the company said.": who said it, not what.
         phrase = tail.group("who").strip().rstrip('.!"”’ ')

@@ -199,3 +199,27 @@ def test_a_printed_table_s_rows_with_wrapped_labels_are_each_one_claim():
         (20000, ""),
         (412.6, ""),
     ]
+
+
+WIRE = """China's rare earth trade slows
+
+BEIJING/YANGON, Nov 20 (Reuters) - China's imports of rare earth compounds from Myanmar fell 41% in October to 2,310 tonnes, customs data showed on Thursday, as fighting kept trucks from crossing.
+
+Overseas sales of permanent magnets slipped by 3.2% in January-June to 26,480 tonnes, the customs agency reported in July, and October figures are due next week.
+"""
+
+
+def test_a_dateline_is_outside_the_claim_and_a_middle_attribution_ends_it():
+    china = EntityRef(9, "People's Republic of China", "state", ("China",))
+    customs = EntityRef(10, "General Administration of Customs", "government_body", ("customs",))
+    found = propose(
+        WIRE, entities=[*ENTITIES, china, customs], title="China's rare earth trade slows"
+    )
+    imports = find(found, "fell 41% in October")
+    assert imports.text == (
+        "China's imports of rare earth compounds from Myanmar fell 41% in October to 2,310 tonnes"
+    )
+    assert "customs data showed" in imports.origin_phrase
+    magnets = find(found, "slipped by 3.2%")
+    assert magnets.text.endswith("to 26,480 tonnes")
+    assert magnets.subjects == [9]  # a country's overseas sales: the text's country, no company
