@@ -1061,11 +1061,15 @@ _NO_SIGNAL = "states something that happened or is the case"
 
 
 _TRANSACTION = re.compile(
-    r"(?<!\bis )(?<!\bbe )(?<!\bare )\b(?:signed|awarded|approved|agreed to|converted|pledged|won|secured|"
-    r"issued|hired|applied for|completed)\b"
+    r"(?<!\bis )(?<!\bbe )(?<!\bare )\b(?:signed|awarded|approved|agreed(?:\s+(?:in|on|last)\s+\w+"
+    r"(?:\s+\d{4})?)?\s+to|converted|pledged|won|secured|issued|hired|applied (?:for|to)|completed|"
+    r"shipped its first|entered (?:commercial |trial )?(?:production|operation|service)|"
+    r"raised\b(?=[^.;]{0,60}\b(?:offering|IPO|placement|round|financing|funding)\b))"
 )
+# A change of a figure ("rose", "from ... to", "up 9%"), not a cap ("up to 1.5 billion yuan").
 _CHANGE = re.compile(
-    r"\b(?:rose|fell|increased|decreased|grew|declined|jumped|climbed|dropped|up|down|from)\b"
+    r"\b(?:rose|fell|increased|decreased|grew|declined|jumped|climbed|dropped|up(?!\s+to\b)|down|"
+    r"from)\b"
 )
 
 

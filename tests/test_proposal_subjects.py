@@ -223,3 +223,27 @@ def test_a_dateline_is_outside_the_claim_and_a_middle_attribution_ends_it():
     magnets = find(found, "slipped by 3.2%")
     assert magnets.text.endswith("to 26,480 tonnes")
     assert magnets.subjects == [9]  # a country's overseas sales: the text's country, no company
+
+
+def test_a_completed_action_with_an_amount_is_an_event_and_a_change_stays_a_figure():
+    from claims.figures import parse_figures
+    from intake.proposals import classify
+
+    def kind(sentence):
+        return classify(sentence, parse_figures(sentence, 0, len(sentence)))[0]
+
+    assert (
+        kind("The company raised $210 million in an initial public offering in March 2025.")
+        == "event"
+    )
+    assert (
+        kind("In December 2025 the Board approved the issuance of up to 1.5 billion yuan of notes.")
+        == "event"
+    )
+    assert (
+        kind("Solvay agreed in July to buy up to 1,200 tonnes a year of the plant's output.")
+        == "event"
+    )
+    assert kind("It shipped its first 40 tonnes of oxide to a buyer in Japan in August.") == "event"
+    assert kind("Revenue rose 9% to $210 million in the quarter.") == "figure"
+    assert kind("The company raised its output forecast by 5% to 12,000 tonnes.") != "event"
