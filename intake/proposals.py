@@ -1903,6 +1903,14 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         referent = _pronoun_referent(opening, ctx)
         if referent and referent[0] not in found:
             found = [*referent, *found]
+    flow = None if found else _FLOW_FROM.match(opening)
+    if flow:
+        # "Shipments from Myanmar totalled 19,870 tonnes": the exporting country's trade.
+        states = [
+            m.entity for m in ctx.matcher.mentions(flow.group("place")) if m.entity.kind == "state"
+        ]
+        if states:
+            found, how = states[:1], "names"
     if not found and not _OWN_SUBJECT.match(opening):
         if _PRONOUN_START.match(opening):
             referent = _pronoun_referent(opening, ctx)
@@ -2089,6 +2097,16 @@ _TRADE_METRIC = re.compile(
 )
 
 
+# Goods leaving a place, opening a clause: "Shipments from Myanmar ...", "Exports out of
+# Laos ..." (the place as it is named, up to three words).
+_FLOW_FROM = re.compile(
+    r"^(?:[\w-]+\s+){0,3}?(?:shipments|exports|deliveries|sales|supplies|flows)\s+"
+    r"(?:of\s+(?:[\w-]+\s+){1,4}?)?(?:from|out of)\s+"
+    r"(?P<place>(?-i:[A-Z])[\w'’-]*(?:\s+(?-i:[A-Z])[\w'’-]*){0,2})",
+    re.I,
+)
+
+
 # A clause with a subject of its own that is not a known entity: "a smaller producer in
 # Jiangxi said ...", "Another refiner ...", "One buyer ...".
 _OWN_SUBJECT = re.compile(
@@ -2139,7 +2157,7 @@ _ORG_WORDS = (
     "corp corporation company co inc ltd plc llc limited pty industries technologies technology "
     "energy chemicals partners capital bank fund refinery smelting ventures trust works motors "
     "elements research institute university association authority agency commission council "
-    "exchange consortium alliance "
+    "exchange consortium alliance army militia "
     # Legal forms of companies elsewhere: Malaysia and Brunei (Sdn Bhd, Berhad), Singapore (Pte),
     # Indonesia (Tbk), Germany and Austria (GmbH, AG, KG, SE), France, Spain, Belgium (SA, SAS,
     # SARL), Italy (SpA, Srl), the Netherlands (NV, BV), the Nordics (AB, ASA, AS, Oy, A/S),

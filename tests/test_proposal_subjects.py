@@ -247,3 +247,19 @@ def test_a_completed_action_with_an_amount_is_an_event_and_a_change_stays_a_figu
     assert kind("It shipped its first 40 tonnes of oxide to a buyer in Japan in August.") == "event"
     assert kind("Revenue rose 9% to $210 million in the quarter.") == "figure"
     assert kind("The company raised its output forecast by 5% to 12,000 tonnes.") != "event"
+
+
+def test_shipments_from_a_country_are_that_country_s_and_an_army_is_an_organisation():
+    places = [
+        *ENTITIES,
+        EntityRef(11, "Republic of the Union of Myanmar", "state", ("Myanmar",)),
+    ]
+    found = propose(
+        "Border trade slows\n\nLynas Rare Earths said sales fell 9%. "
+        "Shipments from Myanmar in the first ten months totalled 19,870 tonnes, down 28%.\n\n"
+        "The Kachin Independence Army, which has held the mines since 2021, has imposed a levy "
+        "of 15% on each truck.",
+        entities=places,
+    )
+    assert find(found, "Shipments from Myanmar").subjects == [11]  # not Lynas, named before
+    assert "Kachin Independence Army" in find(found, "imposed a levy").named_subjects
