@@ -912,6 +912,29 @@ _FORECAST = re.compile(
 # Board proposes a cash dividend of 1.50 yuan" (not "expected", what was).
 _EXPECTS = re.compile(r"\b(?:targets|expects|forecasts|proposes|is targeting|guides for)\b")
 _PLAN_WEAK = re.compile(r"\b(?:target(?:s|ed|ing)?|goal|aim|forecast|outlook|guidance)\b", re.I)
+# What is intended, expected or conditional, whatever the figures in it: "Mt Burgess would
+# produce 3,950 tonnes a year", "The group intends to fund up to 60% of the cost with debt",
+# "is to be financed in part by a EUR120 million loan", "are expected to make up between 12% and
+# 15%", "We expect the 2027 quota to rise by 5%", "Our own forecast is lower, at 560 tonnes"
+# (a plan in the labelling rules; "will" is left to _PLAN_STRONG, since "X will provide a
+# A$65 million loan" states the terms of a deal as often as an intention).
+_MODAL_PLAN = re.compile(
+    r"\b(?:would\s+(?:\w+ly\s+)?(?!not\b)[a-z]{2,}|(?<!\ban )(?<!\ba )(?:intends?|aims?|plans?)\s+to|"
+    r"(?:is|are)\s+(?:expected|scheduled|due|set|projected|forecast|targeted|slated)\s+to|"
+    r"(?:is|are)\s+to\s+be|may\s+consider|(?:we|they|I)\s+expect\b[^.;]{0,80}?\bto\s+[a-z]+|"
+    r"forecast\s+(?:is|was)\b)",
+    re.I,
+)
+# A plan given up is something that happened: "abandoned an earlier plan to process the ore".
+_GIVEN_UP = re.compile(
+    r"\b(?:abandoned|dropped|scrapped|shelved|cancell?ed|withdrew|suspended)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:plans?|proposals?|project|bid|offer)\b",
+    re.I,
+)
+# "... until it knew how the rules would be applied": what is expected is only a condition.
+_SUBORDINATE_BEFORE = re.compile(
+    r"\b(?:how|whether|if|until|unless|what|when|whatever|once|where)\s+(?:[\w'’-]+\s+){0,5}$", re.I
+)
 _RECORD = re.compile(
     r"\b(?:record(?:-setting|-high)?|all-time highs?|highest|lowest|largest|biggest|"
     r"first-ever|top\b)",
@@ -1081,6 +1104,9 @@ def classify(text: str, figures: list[dict], hint: str = "") -> tuple[str, str]:
         return "event", "cites a published statement or document"
     amounts = quantitative(figures)
     percent = any(f["unit"] == "%" for f in amounts)
+    m = _GIVEN_UP.search(text)
+    if m:
+        return "event", f"a plan given up ({m.group(0)!r})"
     m = _FORECAST.search(text)
     if m:
         return "plan", f"a forecast ({m.group(0)!r})"
@@ -1096,6 +1122,9 @@ def classify(text: str, figures: list[dict], hint: str = "") -> tuple[str, str]:
     m = _OWNERSHIP.search(text)
     if m and not (percent and re.search(r"\b(?:rose|increase|grew|jump|output)", text, re.I)):
         return "ownership", f"ownership or control ({m.group(0)!r})"
+    for m in _MODAL_PLAN.finditer(text):
+        if not _SUBORDINATE_BEFORE.search(text[: m.start()]):
+            return "plan", f"intended, expected or conditional ({m.group(0)!r})"
     digit_amounts = [f for f in amounts if re.search(r"\d", f["text"])]
     m = _TRANSACTION.search(text)
     if m and digit_amounts and not _CHANGE.search(text):

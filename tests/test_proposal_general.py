@@ -390,3 +390,32 @@ def test_a_completed_action_with_an_amount_is_an_event(sentence, kind):
 def test_what_someone_expects_targets_or_proposes_is_a_plan(sentence):
     [proposal] = [p for p in propose(sentence) if p.text == sentence]
     assert proposal.kind == "plan"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Kesk Minerals would produce an average of 3,950 tonnes of oxide a year.", "plan"),
+        ("The group intends to fund up to 60% of the cost with debt.", "plan"),
+        ("The plant is to be financed in part by a EUR120 million loan.", "plan"),
+        ("Heavy oxides are expected to make up between 12% and 15% of output.", "plan"),
+        ("We expect the 2027 mining quota to rise by a further 5%.", "plan"),
+        ("Our own forecast is lower, at 560 tonnes.", "plan"),
+        # an earlier plan that was dropped is something that happened
+        (
+            "A trading house abandoned an earlier plan to process 40,000 tonnes of ore in 2017.",
+            "not plan",
+        ),
+        # what "would" be is only the condition of what was done
+        (
+            "Arvo Minerals stopped taking 300-tonne orders until it knew how the rules would be applied.",
+            "not plan",
+        ),
+    ],
+)
+def test_what_is_intended_expected_or_conditional_is_a_plan_whatever_its_figures(sentence, kind):
+    [proposal] = [p for p in propose(sentence) if p.text == sentence]
+    if kind == "not plan":
+        assert proposal.kind != "plan"
+    else:
+        assert proposal.kind == "plan", proposal.reasons
