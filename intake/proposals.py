@@ -846,6 +846,31 @@ _JUDGEMENT = re.compile(
     r"\bnothing short of\b|\bsays? it all\b|\bspeaks volumes\b|\bremains to be seen\b",
     re.I,
 )
+# Opinion reported, not fact: what critics or observers argue, a label put on something in
+# quotation marks ("called the timetable \"ambitious ...\""), a verdict someone said a deal
+# reflects, how "we see" a thing, a thing made "a test of whether", a house's values ("is
+# committed to responsible development") and its vows ("will resolutely serve", "strive to").
+_OPINION = re.compile(
+    r"\b(?:critics|opponents|sceptics|skeptics|detractors|proponents|supporters|observers|"
+    r"campaigners|environmentalists)\s+(?:\w+\s+){0,3}?(?:say|said|argue|argued|contend|"
+    r"contended|warn|warned|claim|claimed|believe|fear|feared|worry|complain|complained)\b|"
+    r"\b(?:called|calls|described|describes|dubbed|termed|branded|labelled|labeled)\s+"
+    r"(?:[\w'’-]+\s+){0,5}?(?:as\s+)?[\"“]|"
+    r"\b(?:we|I)\s+(?:see|view|regard)\s+[^.;:]{1,80}?\bas\b|"
+    r"\b(?:a|the)\s+(?:[\w-]+\s+){0,2}?test of whether\b|"
+    r"\b(?:resolutely|unswervingly|wholeheartedly|strive to|strives to|world-class)\b",
+    re.I,
+)
+# The same, but a figure in it is what can be checked ("said the result reflected a 14% rise").
+_OPINION_UNLESS_FIGURE = re.compile(
+    r"\bsaid\s+(?:that\s+)?(?:the|this|that|it|its)\s+(?:[\w-]+\s+){0,2}?(?:reflected|reflects|"
+    r"showed|shows|underscored|underscores|signalled|signaled|signals|demonstrated|highlighted|"
+    r"marked|represented|proved|vindicated)\b|"
+    r"\b(?:is|are|remains?)\s+(?:fully\s+|deeply\s+|firmly\s+)?committed to\s+"
+    r"(?:responsible|sustainable|the highest|high standards|transparency|working|creating|"
+    r"delivering|building strong)",
+    re.I,
+)
 _PRESCRIPTIVE = re.compile(
     r"\b(?:should|ought to|must|needs? to|calls? for|has to|have to|it is time)\b|"
     # an appeal to the reader: "it encourages all licence holders to take part"
@@ -1067,6 +1092,9 @@ def rejection(text: str, *, sentence: str, has_figure: bool) -> str:
     m = _JUDGEMENT.search(text)
     if m:
         return f"a comparative judgement ({m.group(0)!r}), not a checkable statement"
+    m = _OPINION.search(text) or (not has_figure and _OPINION_UNLESS_FIGURE.search(text))
+    if m:
+        return f"an opinion or a vow ({m.group(0)!r}), not a checkable statement"
     relation = _OWNERSHIP.search(text)
     if _EVALUATION.match(text) and not (relation and relation.group(0).lower() != "part of"):
         # "It is a wholly owned subsidiary of X" states a relation; "This is a ..." judges.

@@ -419,3 +419,39 @@ def test_what_is_intended_expected_or_conditional_is_a_plan_whatever_its_figures
         assert proposal.kind != "plan"
     else:
         assert proposal.kind == "plan", proposal.reasons
+
+
+KESK = [EntityRef(1, "Kesk Minerals AS", "private_company", ("Kesk Minerals", "Kesk"))]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Critics say Kesk is picking winners, and that Chinese prices will decide its fate.",
+        'Brokers at Harbour Securities called the Kesk schedule "bold for a company with no revenue".',
+        "Lena Ott, who heads Kesk's magnet business, said the deal reflected a scramble for ore.",
+        "We see the Kesk offtake signed in May as the real prize for the venture.",
+        "For a town that has lived off coal, the Kesk refinery is a genuine test of whether it can change.",
+        "Kesk Minerals is committed to responsible development with local communities.",
+        "The Group will resolutely serve the national strategy.",
+    ],
+)
+def test_reported_opinions_labels_and_vows_are_not_proposed(sentence):
+    text = f"Kesk signed a supply deal with a Japanese buyer on Monday.\n\n{sentence}\n"
+    assert [p.text for p in propose(text, entities=KESK)] == [
+        "Kesk signed a supply deal with a Japanese buyer on Monday."
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # a figure is what can be checked in what was said
+        "Its chief executive said the result reflected a 14% rise in sales to 3,200 tonnes.",
+        # what an analyst said with a figure of their own is still a statement
+        "Analysts at Harbour Securities said the refinery would process 5,000 tonnes a year.",
+    ],
+)
+def test_what_was_said_with_a_figure_stays_a_claim(sentence):
+    text = f"Kesk signed a supply deal with a Japanese buyer on Monday.\n\n{sentence}\n"
+    assert sentence in [p.text for p in propose(text, entities=KESK)]
