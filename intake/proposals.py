@@ -775,12 +775,15 @@ def _split(text: str, seg: Segment) -> list[Segment]:
         r"(?:is|are|was|were|has|have|had|[a-z]{3,}(?:s|ed))\b[^,]{3,150}),\s+(?=[a-z])",
         masked,
     )
-    if cm and _has_verb(masked[cm.end() :]):
+    if cm and (_has_verb(masked[cm.end() :]) or _SAYING_NEXT.match(masked[cm.end() :])):
         inner = (s + cm.start(1), s + cm.end(1))
         main = text[s : s + cm.start()] + " " + text[s + cm.end() : e]
         kind, why = classify(text[slice(*inner)], parse_figures(text, *inner))
         own_fact = why != _NO_SIGNAL or bool(_EVENT_VERB.search(text[slice(*inner)]))
-        if not own_fact or kind == classify(main, parse_figures(main))[0]:
+        # "Ganjiang, which is 72% owned by X, said ... would keep the remaining 40%": what
+        # describes the sayer is another fact than what it said, whatever the kinds.
+        about_sayer = kind == "ownership" and _SAYING_NEXT.match(masked[cm.end() :])
+        if not own_fact or (kind == classify(main, parse_figures(main))[0] and not about_sayer):
             return [seg]
         return [
             *(
@@ -800,8 +803,24 @@ def _split(text: str, seg: Segment) -> list[Segment]:
     cm = re.search(r",\s+(?=which\s+(?:is|are|was|were|has|have|had)\b)", masked) or re.search(
         r",\s+(?=which\s+will\b[^,]*$)", masked
     )
+    # "..., which the lender approved on 9 September", "..., which it acquired in the 2023
+    # private placement", "..., which expects to produce 10 tonnes a year from 2028": a
+    # relative clause ending the sentence with a fact of another kind than its clause.
+    last = re.search(r",\s+(?=which\s+[^,]{8,}$)", masked)
+    if not cm and last and _has_verb(masked[: last.start()]):
+        inner = text[s + last.end() : e]
+        main = text[s : s + last.start()]
+        kind, why = classify(inner, parse_figures(inner))
+        own_fact = why != _NO_SIGNAL or bool(_EVENT_VERB.search(inner) or _PAST.search(inner))
+        # (a stake ending the sentence is the rule below's: "..., which holds 19.6%"); a
+        # clause stating nothing of its own before it ("The placement is conditional on
+        # shareholder approval, which the Company will seek ...") keeps it.
+        main_kind, main_why = classify(main, parse_figures(main))
+        if own_fact and main_why != _NO_SIGNAL and kind not in ("ownership", main_kind):
+            cm = last
     if cm and (
-        _OWNERSHIP.search(masked[cm.end() :])
+        cm is last
+        or _OWNERSHIP.search(masked[cm.end() :])
         or _RELATION_WORDS.search(masked[cm.end() :])
         or _has_figure(text, s + cm.end(), e)
     ):
@@ -810,6 +829,12 @@ def _split(text: str, seg: Segment) -> list[Segment]:
             Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution),
         ]
     return [seg]
+
+
+_SAYING_NEXT = re.compile(
+    r"(?:also\s+|has\s+|had\s+)?(?:said|says|told|announced|reported|disclosed|confirmed|"
+    r"stated)\b"
+)
 
 
 # --- Opinion, rhetoric, kinds, score ----------------------------------------------------------
@@ -900,6 +925,9 @@ _OWNERSHIP = re.compile(
     r"publicly listed|listed on|(?:shares|stock) (?:trade|trades|are traded|is traded) on|acquired|acquires|holds? (?:a|the) \w* ?stake|"
     r"operates? the|operate the|operated by|"
     r"holds? (?:about |around |nearly |some |over |almost )?\d[\d.,]*%\s+(?:of|in)\b|"
+    # a stake bought: "which bought 19.9% of the company in 2024"
+    r"(?:bought|purchased|buys)\s+(?:a\s+)?(?:about\s+|nearly\s+)?\d[\d.,]*\s?%"
+    r"(?:\s+stake)?\s+(?:of|in)\b|"
     # the rest of a stake: "Tohoku Metal Industries holds the other 50%", "Cerrado will keep
     # the remaining 85% of Mineração Cerrado", "which will retain the remaining 70%"
     r"\b(?:holds?|held|keeps?|kept|retains?|retained|(?:will|would)\s+(?:hold|keep|retain))\s+"
@@ -3052,7 +3080,10 @@ _PUT_AT = re.compile(
 # "also said last month ", "told analysts ".
 _SAID_LEAD = re.compile(
     r"^(?:also\s+)?(?:said|says|told\s+(?:analysts|reporters|investors|\w+)|reported|announced|"
-    r"stated)(?:\s+(?:on|last|this|in)\s+(?:a\s+)?\w+(?:\s+\w+)?)?(?:\s+that)?\s+"
+    r"stated)(?:"
+    # "said in a filing to the Shenzhen Stock Exchange that ": where it was said, up to "that"
+    r"\s+(?:on|last|this|in|to)\s+[^,.;:\d]{1,60}?\s+that|"
+    r"(?:\s+(?:on|last|this|in)\s+(?:a\s+)?\w+(?:\s+\w+)?)?(?:\s+that)?)\s+"
     r"(?=(?:it|its|the|a|an|revenue|output|[A-Z0-9])\b)",
 )
 

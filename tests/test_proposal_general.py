@@ -455,3 +455,33 @@ def test_reported_opinions_labels_and_vows_are_not_proposed(sentence):
 def test_what_was_said_with_a_figure_stays_a_claim(sentence):
     text = f"Kesk signed a supply deal with a Japanese buyer on Monday.\n\n{sentence}\n"
     assert sentence in [p.text for p in propose(text, entities=KESK)]
+
+
+def test_a_relative_clause_ending_the_sentence_with_a_fact_of_another_kind_is_its_own_claim():
+    text = (
+        "The plant is to be financed in part by a EUR120 million loan from Baltic Bank, "
+        "which the lender approved on 9 September.\n\n"
+        "Its largest shareholder is Nordhavn Capital ApS, which holds 19.6% of the shares.\n\n"
+        "The placement is conditional on shareholder approval, which the Company will seek "
+        "at a general meeting in February 2027.\n"
+    )
+    assert [p.text for p in propose(text)] == [
+        "The plant is to be financed in part by a EUR120 million loan from Baltic Bank",
+        "which the lender approved on 9 September.",
+        # a stake ending a stake sentence, and a clause stating nothing of its own, stay whole
+        "Its largest shareholder is Nordhavn Capital ApS, which holds 19.6% of the shares.",
+        "The placement is conditional on shareholder approval, which the Company will seek "
+        "at a general meeting in February 2027.",
+    ]
+
+
+def test_what_describes_a_sayer_is_another_claim_than_what_it_said():
+    text = (
+        "Kesk Minerals, which is 72% owned by Baltic Holdings, said in a filing to the Tallinn "
+        "exchange that the seller, Narva Metals, would keep the remaining 40%.\n"
+    )
+    proposals = propose(text, entities=KESK)
+    assert [(p.text, p.kind) for p in proposals] == [
+        ("which is 72% owned by Baltic Holdings", "ownership"),
+        ("the seller, Narva Metals, would keep the remaining 40%.", "ownership"),
+    ]
