@@ -89,7 +89,24 @@ _LEGAL_SUFFIXES = {
     "company",
     "corporation",
     "holdings",
+    # the same in other jurisdictions: "PT Arunika Sumber Daya Tbk", "Nordhavn Capital ApS",
+    # "Mineração Cerrado Ltda", "Malaysian Rare Earth Sdn Bhd", "Nunarsuit Minerals A/S"
+    "tbk",
+    "bhd",
+    "berhad",
+    "sdn",
+    "aps",
+    "a/s",
+    "asa",
+    "ab",
+    "ltda",
+    "spa",
+    "srl",
+    "kk",
 }
+# Legal forms written before the name: "PT Wallacea Mineral Recovery", "JSC Kazatomprom",
+# "TOO Steppe Metals", "OOO Ural Magnets" (in capitals only).
+_LEGAL_PREFIXES = {"PT", "CV", "JSC", "PJSC", "OJSC", "OAO", "ZAO", "OOO", "AO", "TOO", "LLP"}
 
 
 @dataclass(frozen=True)
@@ -1709,9 +1726,12 @@ def _short_names(name: str) -> list[str]:
     while len(words) > 1 and words[-1].lower().rstrip(".,") in _LEGAL_SUFFIXES:
         words = words[:-1]
         out.append(" ".join(words))
+    if len(words) > 2 and words[0] in _LEGAL_PREFIXES:
+        words = words[1:]
+        out.append(" ".join(words))
     first = words[0] if words else ""
     if (
-        len(name.split()) >= 2
+        len(words) >= 2
         and len(first) >= 4
         and first[:1].isupper()
         and first[1:].islower()
@@ -1750,11 +1770,13 @@ def _learn_names(text: str, start: int, end: int, ctx: _Context) -> None:
             continue
         tail = text[at + len(name) : min(end, at + len(name) + 80)].lstrip(" .,")
         ticker = _TICKER.match(tail)
-        if ticker:
+        while ticker:
             # "Kimberley Ionic Clays Limited (ASX: KIC) ("KIC" or "the Company")": the ticker
-            # is a short name too, and the definition may follow it.
+            # is a short name too, and the definition may follow it (after another listing:
+            # "(TSXV: TCM) (OTCQB: TCMMF)").
             ctx.learn_unknown(name, ticker.group(1))
             tail = tail[ticker.end() :].lstrip(" .,")
+            ticker = _TICKER.match(tail)
         # "... for its 100%-owned Mt Burgess rare earths project": the project's name is
         # the company's too ("Mt Burgess would produce ..." is about the company).
         for pm in _OWN_PROJECT.finditer(text, at + len(name), end):
@@ -1762,7 +1784,7 @@ def _learn_names(text: str, start: int, end: int, ctx: _Context) -> None:
         m = _DEFINED.match(tail)
         if m:
             defined = ctx.learn_unknown(name, m.group(1) or m.group(2))
-            if re.search(r"\bthe (?:Company|Group|Corporation)\b", m.group(0)):
+            if re.search(r"\bthe\s+[\"“']?(?:Company|Group|Corporation)\b", m.group(0)):
                 ctx.defined_company = defined
 
 
@@ -2334,6 +2356,12 @@ def unknown_subjects(
         )
         if _REPORTING_TERM.match(" ".join(words)):
             continue  # "the total Mineral Resource", "Ore Reserves": a reporting code's term
+        if (
+            prefixed
+            and len(words) == 1
+            and re.match(rf"\s+(?:[a-z][\w-]*\s+){{0,2}}?{_ORG_NOUNS}\b", clause[name.end() :])
+        ):
+            continue  # "the Tokyo-listed Japanese trading house": what it is, not a name
         if (org_last or org_head or introduced) and not _COMPANY_ORGAN.match(" ".join(words)):
             out.append(" ".join(words))
     return list(dict.fromkeys(out))

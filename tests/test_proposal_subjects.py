@@ -263,3 +263,43 @@ def test_shipments_from_a_country_are_that_country_s_and_an_army_is_an_organisat
     )
     assert find(found, "Shipments from Myanmar").subjects == [11]  # not Lynas, named before
     assert "Kachin Independence Army" in find(found, "imposed a levy").named_subjects
+
+
+def test_a_legal_form_before_or_after_a_name_is_no_part_of_its_short_name():
+    text = (
+        "Heading\n\n"
+        "PT Wallacea Mineral Recovery, a processor of tin tailings, said on Friday it had shipped "
+        "1,150 tonnes of concentrate. "
+        "Wallacea is 60% owned by PT Arunika Sumber Daya Tbk, a Jakarta coal trader.\n\n"
+        "Arunika's shares rose 4% to 1,250 rupiah.\n"
+    )
+    stake = find(propose(text), "60% owned")
+    assert stake.named_subjects == ["PT Wallacea Mineral Recovery", "PT Arunika Sumber Daya Tbk"]
+    shares = find(propose(text), "shares rose")
+    assert shares.named_subjects == ["PT Arunika Sumber Daya Tbk"]
+
+
+def test_a_release_defines_the_company_after_two_listings_and_in_quotation_marks():
+    text = (
+        "NEWS RELEASE\n\n"
+        "VANCOUVER, December 8, 2026 - Kesk Critical Metals Corp. (TSXV: KCM) (OTCQB: KCMMF) "
+        '("Kesk" or the "Company") is pleased to announce a US$18.6 million award from '
+        "Lynas Rare Earths.\n\n"
+        "Lynas will also buy 1,200 tonnes a year. The award agreement was signed on December 3, "
+        "2026. Initial capital costs are estimated at US$486 million.\n"
+    )
+    found = propose(text, entities=ENTITIES)
+    for fragment in ("was signed on", "capital costs"):
+        proposal = find(found, fragment)
+        assert proposal.subjects == [] and proposal.named_subjects == ["Kesk Critical Metals Corp"]
+
+
+def test_a_nationality_after_a_listing_is_what_a_company_is_not_a_name():
+    text = (
+        "Heading\n\n"
+        "Kesk Metals signed a 10-year supply deal for 1,200 tonnes a year with Sanwa "
+        'Corporation ("Sanwa"),\nthe Tokyo-listed Japanese trading house. Deliveries would be '
+        "priced against\npublished prices.\n"
+    )
+    deal = find(propose(text), "supply deal")
+    assert deal.named_subjects == ["Kesk Metals", "Sanwa Corporation"]
