@@ -2742,7 +2742,7 @@ def _propose(
 
 # A row of a table of figures: a label, then numbers (a figure and the previous period's in
 # brackets, or several columns): "South Korea 498 (510)", "Japan | 1,120 | 1,040".
-_CELL = r"[-−]?\d[\d,]*(?:\.\d+)?%?"
+_CELL = r"[-−+]?\d[\d,]*(?:\.\d+)?%?"  # "+14.5%": a change column
 _TABLE_ROW = re.compile(
     rf"^\|?\s*(?P<label>[A-Z][^\d|\t]{{0,60}}?)\s*[|\t]?\s*"
     rf"(?P<cells>{_CELL}(?:\s*\({_CELL}\))?(?:\s*[|\t]?\s*{_CELL}(?:\s*\({_CELL}\))?){{0,8}})"
@@ -2833,6 +2833,19 @@ def _table_context(text, all_lines, rows, first, caption, candidates, ctx) -> di
     caption's names ("China's exports of NdFeB magnets by destination"), else the last
     statement before the table; a "Source: X" line under the table is its origin."""
     out: dict = {"subjects": [], "named": [], "origin": None, "from": ""}
+    # A table of imports by origin: each row's country is the exporter, the row's subject
+    # (README rule 9: trade data is the exporting country's); a caption above a header line
+    # ("Origin Oct 2026 Jan-Oct 2026") is read with it.
+    above = text[slice(*all_lines[first - 2])] if first >= 2 else ""
+    heading = f"{above}\n{caption}"
+    out["by_origin"] = bool(
+        re.search(
+            r"\b(?:imports?|purchases|arrivals|supplies)\b[^\n]{0,80}?\bby\s+(?:origin|source|"
+            r"supplier|country of origin)\b|^\s*(?:Origin|Source country|Country of origin)\b",
+            heading,
+            re.I | re.M,
+        )
+    )
     if caption:
         at = text.find(caption)
         named = _subject_mentions(text, at, at + len(caption), ctx) if at >= 0 else []
@@ -2910,7 +2923,13 @@ def _table_row(
     before = ctx.table_context or {}
     origin_kind, origin_phrase, origin_id = before.get("origin") or ("own_voice", "", outlet_id)
     named_subjects: list[str] = []
-    if named:
+    origins = [x.entity for x in ctx.matcher.mentions(text, start, end) if x.entity.kind == "state"]
+    if before.get("by_origin") and not named:
+        # "Malaysia 1,904 (2,215)" under "imports by origin": Malaysia's exports; "Other
+        # origins 386 (410)" names nobody.
+        subjects = list(dict.fromkeys(origins))
+        about = f"the exporting country, in a table of imports by origin (row label {label!r})"
+    elif named:
         subjects = [e for e in named if e.id > 0]
         named_subjects = [e.name for e in named if e.id < 0]
         about = f"names {', '.join(e.name for e in named)}"

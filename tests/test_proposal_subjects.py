@@ -303,3 +303,24 @@ def test_a_nationality_after_a_listing_is_what_a_company_is_not_a_name():
     )
     deal = find(propose(text), "supply deal")
     assert deal.named_subjects == ["Kesk Metals", "Sanwa Corporation"]
+
+
+def test_a_row_of_a_table_of_imports_by_origin_is_the_exporting_countrys():
+    entities = [
+        EntityRef(11, "Republic of the Union of Myanmar", "state", ("Myanmar",)),
+        EntityRef(12, "Malaysia", "state"),
+        EntityRef(13, "People's Republic of China", "state", ("China",)),
+    ]
+    text = (
+        "Feedstock note\n\n"
+        "China's imports of feedstock rose 9.8% in October, customs data showed.\n\n"
+        "Table 1 China: imports of rare-earth feedstock by origin, tonnes\n"
+        "Origin Oct 2026 Jan-Oct 2026 Change\n"
+        "Myanmar 3,412 (2,980) 29,655 (33,140) +14.5%\n"
+        "Malaysia 1,904 (2,215) 18,336 (19,980) -14.0%\n"
+        "Other origins 386 (410) 3,471 (3,905) -5.9%\n"
+    )
+    rows = {p.text.split()[0]: p for p in propose(text, entities=entities)}
+    assert rows["Myanmar"].subjects == [11] and rows["Myanmar"].figures[-1]["text"] == "+14.5%"
+    assert rows["Malaysia"].subjects == [12]
+    assert rows["Other"].subjects == [] and rows["Other"].named_subjects == []
