@@ -1399,6 +1399,25 @@ class _Context:
         bodies = [e for e in self.masthead or [] if e.kind != "state"]
         return bodies[0] if len(bodies) == 1 else None
 
+    def written_by_analysts(self) -> bool:
+        """Is the document a research house's note ("Andaman Ridge Research" at its head or
+        in its masthead)? Then its "we" is who says things, never what they are about."""
+        if self.analyst_note is None:
+            self.named_in_text()
+            authors = [self.issuer(), self.head_company(), *(self.masthead or [])]
+            # the head of the note: its title, dek and byline ("... · Andaman Ridge Research,
+            # Singapore · Analysts: ...")
+            head = self.text[:800]
+            self.analyst_note = any(_is_research_house(e) for e in authors) or bool(
+                re.search(
+                    r"[A-Z][\w&-]+(?:\s+[A-Z][\w&-]+){0,3}\s+" + _RESEARCH_HOUSE.pattern, head
+                )
+                or re.search(r"^\s*Analysts?\s*:|·\s*Analysts?\s*:", head, re.M)
+            )
+        return self.analyst_note
+
+    analyst_note: bool | None = None
+
     def remember(self, entities: list[EntityRef]) -> None:
         for entity in entities:
             if entity.kind in _REPORTER_KINDS:
@@ -1507,6 +1526,8 @@ class _Context:
         best = self.main_subject
         best_count = self.counts.get(best, 0) if best is not None else 0
         for entity, n in self.counts.items():
+            if _is_research_house(entity):
+                continue  # a research note's author writes about others
             if entity.id < 0 and entity.kind in COMPANY_KINDS and n > best_count:
                 best, best_count = entity, n
         return best
@@ -1955,9 +1976,11 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         if referent is not None:
             found = [*found, referent]
     if found and _FIRST_PERSON.match(body):
-        # "The basket price we received ... from Solvay": we, the document's issuer, first.
+        # "The basket price we received ... from Solvay": we, the document's issuer, first;
+        # an analyst's "we" ("We expect Myanmar volumes to ...") is who says it, not what it
+        # is about.
         issuer = ctx.last_company(defined_term=True)
-        if issuer is not None and issuer not in found:
+        if issuer is not None and issuer not in found and not ctx.written_by_analysts():
             found = [issuer, *found]
     for m in _HEAD_NOUN.finditer(body):
         after = body[m.end() :]
@@ -2018,6 +2041,12 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         ]
         if states:
             found, how = states[:1], "names"
+    demonym = None if found else _DEMONYM_FLOW.match(opening)
+    if demonym and demonym.group("adj") in DEMONYMS:
+        # "Malaysian shipments fell 14.0%": Malaysia's exports.
+        country = ctx.matcher.match_name(DEMONYMS[demonym.group("adj")])
+        if country is not None and country.kind == "state":
+            found, how = [country], "names"
     if not found and not _OWN_SUBJECT.match(opening):
         if _PRONOUN_START.match(opening):
             referent = _pronoun_referent(opening, ctx)
@@ -2214,6 +2243,74 @@ _FLOW_FROM = re.compile(
 )
 
 
+# A country's adjective and the country it names: "Malaysian shipments fell 14%", "Lao volumes
+# overtake ...": the country's trade or output, when the register knows the country.
+DEMONYMS = {
+    "American": "United States",
+    "Angolan": "Angola",
+    "Argentine": "Argentina",
+    "Argentinian": "Argentina",
+    "Australian": "Australia",
+    "Belgian": "Belgium",
+    "Bolivian": "Bolivia",
+    "Brazilian": "Brazil",
+    "British": "United Kingdom",
+    "Burmese": "Myanmar",
+    "Canadian": "Canada",
+    "Chilean": "Chile",
+    "Chinese": "China",
+    "Danish": "Denmark",
+    "Dutch": "Netherlands",
+    "Estonian": "Estonia",
+    "Filipino": "Philippines",
+    "Finnish": "Finland",
+    "French": "France",
+    "German": "Germany",
+    "Greenlandic": "Greenland",
+    "Indian": "India",
+    "Indonesian": "Indonesia",
+    "Italian": "Italy",
+    "Japanese": "Japan",
+    "Kazakh": "Kazakhstan",
+    "Kazakhstani": "Kazakhstan",
+    "Kenyan": "Kenya",
+    "Korean": "South Korea",
+    "Kyrgyz": "Kyrgyzstan",
+    "Lao": "Laos",
+    "Laotian": "Laos",
+    "Madagascan": "Madagascar",
+    "Malagasy": "Madagascar",
+    "Malawian": "Malawi",
+    "Malaysian": "Malaysia",
+    "Mexican": "Mexico",
+    "Mongolian": "Mongolia",
+    "Mozambican": "Mozambique",
+    "Namibian": "Namibia",
+    "Norwegian": "Norway",
+    "Peruvian": "Peru",
+    "Philippine": "Philippines",
+    "Polish": "Poland",
+    "Russian": "Russia",
+    "Saudi": "Saudi Arabia",
+    "Spanish": "Spain",
+    "Swedish": "Sweden",
+    "Taiwanese": "Taiwan",
+    "Tanzanian": "Tanzania",
+    "Thai": "Thailand",
+    "Turkish": "Turkey",
+    "Ugandan": "Uganda",
+    "Ukrainian": "Ukraine",
+    "Uzbek": "Uzbekistan",
+    "Vietnamese": "Vietnam",
+    "Zambian": "Zambia",
+}
+_DEMONYM_FLOW = re.compile(
+    r"^(?:the\s+)?(?:South\s+)?(?P<adj>(?-i:[A-Z])[a-z]+)\s+(?:[a-z][\w-]*\s+){0,2}?"
+    r"(?:shipments|exports|imports|deliveries|sales|supplies|output|production|purchases|"
+    r"volumes|arrivals)\b"
+)
+
+
 # A clause with a subject of its own that is not a known entity: "a smaller producer in
 # Jiangxi said ...", "Another refiner ...", "One buyer ...".
 _OWN_SUBJECT = re.compile(
@@ -2233,6 +2330,18 @@ _PART_OF_COMPANY = re.compile(
     r"feasibility study|grant|loan|offtake|agreement|contract|basket price)\b",
     re.I,
 )
+# An analyst's firm by its name: "Andaman Ridge Research", "Harbour Securities", "Tarrant
+# Metals Research", "Brightwater Equity Research".
+_RESEARCH_HOUSE = re.compile(
+    r"\b(?:Research|Securities|Analytics|Intelligence|Insights|Advisory|Advisors|Consulting|"
+    r"Consultants|Economics|Strategists)\b"
+)
+
+
+def _is_research_house(entity: EntityRef | None) -> bool:
+    return entity is not None and bool(_RESEARCH_HOUSE.search(entity.name))
+
+
 _FIRST_PERSON = re.compile(r"^[\"“‘']?(?:we|our|all of our|us)\b|^the \w+ we\b", re.I)
 # When, opening a clause before its subject: "In June 2025", "During the reporting period",
 # "At year-end", "On Tuesday", "Last month".

@@ -324,3 +324,26 @@ def test_a_row_of_a_table_of_imports_by_origin_is_the_exporting_countrys():
     assert rows["Myanmar"].subjects == [11] and rows["Myanmar"].figures[-1]["text"] == "+14.5%"
     assert rows["Malaysia"].subjects == [12]
     assert rows["Other"].subjects == [] and rows["Other"].named_subjects == []
+
+
+MONITOR = (
+    "FEEDSTOCK MONITOR\n\n"
+    "China's imports, October 2026 · Harbour Ridge Research, Singapore · Analysts: Wei Koh\n\n"
+    "Kesk Separation Co. said its lines ran at 80% in October. "
+    "We expect Myanmar volumes to average 3,000 tonnes a month in the fourth quarter. "
+    "Malaysian shipments fell 14.0% to 1,904 tonnes.\n"
+)
+MONITOR_ENTITIES = [
+    EntityRef(11, "Republic of the Union of Myanmar", "state", ("Myanmar",)),
+    EntityRef(12, "Malaysia", "state"),
+]
+
+
+def test_an_analysts_we_is_who_says_it_not_what_it_is_about():
+    myanmar = find(propose(MONITOR, entities=MONITOR_ENTITIES), "We expect")
+    assert (myanmar.subjects, myanmar.named_subjects) == ([11], [])
+
+
+def test_a_countrys_adjective_before_its_shipments_names_the_country():
+    malaysia = find(propose(MONITOR, entities=MONITOR_ENTITIES), "Malaysian shipments")
+    assert (malaysia.subjects, malaysia.named_subjects) == ([12], [])
