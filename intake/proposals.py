@@ -2091,12 +2091,21 @@ _IT_SUBJECT = re.compile(
 )
 
 
+_PROJECT_AFTER = re.compile(
+    r"(?:\s+(?:rare\s+earths?|[\w-]+)){0,3}?\s+(?:project|mine|deposit|prospect|Project|Mine)\b"
+)
+
+
 def _pronoun_referent(opening: str, ctx: _Context) -> list[EntityRef]:
     """Whom "It", "Its", "They", "That" opening a clause refers to: the last named in the
     paragraph (the last company first; "they" may be the last two); a one-sentence paragraph
     of wire copy refers to the paragraph before. A paragraph that names no one yet goes on
     about whom its sentence before was about ("The refinery cost ... to build. It shipped
     ...": the refinery's owner)."""
+    # "Arsuk plans to ..., and it expects ...": the company of the sentence's earlier clause.
+    earlier = [e for e in ctx.sentence_subjects if e.kind in COMPANY_KINDS]
+    if earlier and not re.match(r"^(?:they|their|these|those)\b", opening, re.I):
+        return earlier[-1:]
     pool = (
         ctx.paragraph or [e for e in ctx.said_before if e.kind in COMPANY_KINDS] or ctx.recent[-2:]
     )
@@ -2762,6 +2771,8 @@ def _propose(
     for ls, le in lines(text):
         _learn_names(text, ls, le, ctx)
     for mention in ctx.unknown_mentions(text, 0, len(text)):
+        if _PROJECT_AFTER.match(text, mention.end):
+            continue  # "the Nuuluk rare earths project": the project, not its company
         ctx.counts[mention.entity] = ctx.counts.get(mention.entity, 0) + 1
     candidates: list[Proposal] = []
     all_lines = _table_lines(text, lines(text))

@@ -347,3 +347,25 @@ def test_an_analysts_we_is_who_says_it_not_what_it_is_about():
 def test_a_countrys_adjective_before_its_shipments_names_the_country():
     malaysia = find(propose(MONITOR, entities=MONITOR_ENTITIES), "Malaysian shipments")
     assert (malaysia.subjects, malaysia.named_subjects) == ([12], [])
+
+
+GREENLAND = (
+    "Lender offers loan for Greenland mine\n\n"
+    "A state lender offered to lend $327 million to the Nuuluk rare earths project, majority "
+    "owner Arsuk Critical Metals said on Tuesday.\n\n"
+    "Arsuk holds 72.5% of the project company, Nuuluk Minerals A/S. The government granted "
+    "Nuuluk Minerals a licence in 2024, and Brussels named Nuuluk a strategic project.\n\n"
+    "Arsuk plans to complete a feasibility study by 2027, and it expects to ship first "
+    "concentrate in 2030.\n\n"
+    "Chief Executive Ane Lund said the company aims to sell up to 60% of the concentrate.\n"
+)
+
+
+def test_it_in_a_sentences_second_clause_is_the_company_of_its_first():
+    ship = find(propose(GREENLAND), "it expects to ship")
+    assert ship.named_subjects == ["Arsuk Critical Metals"]
+
+
+def test_a_project_named_after_its_company_does_not_make_that_company_the_main_one():
+    sell = find(propose(GREENLAND), "aims to sell")
+    assert sell.named_subjects == ["Arsuk Critical Metals"]
