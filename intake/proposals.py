@@ -1816,6 +1816,9 @@ _DATELINE = re.compile(
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|of|from|to|outside|across|into|at|for|by|with|within|throughout|than|on|"
     r"around|near|beyond|through|via|under)\s+(?:the\s+)?(?-i:[A-Z][a-z]+\s+)?"
+    # "in southern Greenland", "in north-east India": a part of the place
+    r"(?:(?:north|south|east|west|central|north-east|north-west|south-east|south-west)"
+    r"(?:ern)?\s+)?"
     # "in Australia and Malawi", "from Peru, Chile or Bolivia": the places after the first
     r"(?-i:(?:[A-Z][\w.'’-]+(?:\s[A-Z][\w.'’-]+)?,?\s+){1,3}(?:and|or)\s+)?$",
     re.I,
@@ -1862,6 +1865,8 @@ def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Me
         bracketed = masked[m.start - start] == "_" or text[m.start - 1 : m.start] == "("
         if m.start < skip_to or (bracketed and not alone_in_brackets):
             continue
+        if m.entity.id < 0 and _PROJECT_AFTER.match(text, m.end):
+            continue  # "to the Nuuluk rare earths project": the project, not its company
         if m.entity.kind == "state" and any(
             o.start > m.end and text[m.end : o.start].strip() in ("", "'s", "’s") for o in mentions
         ):
@@ -2190,7 +2195,7 @@ _STATE_OF_ORIGIN = re.compile(
     r"^['’]s\s+(?:(?-i:[a-z])[\w-]*\s+){0,4}?"
     r"(?:company|companies|firm|group|miner|producer|refiner|developer|maker|manufacturer|"
     r"supplier|house|houses|bank|fund|lender|investor|conglomerate|utility|trader|smelter|"
-    r"exporter|importer)s?\b",
+    r"exporter|importer|agency|agencies|insurer|operator|holding)s?\b",
     re.I,
 )
 # A definite description by what a body is: "the Ministry", "the Commission", "the province",

@@ -369,3 +369,19 @@ def test_it_in_a_sentences_second_clause_is_the_company_of_its_first():
 def test_a_project_named_after_its_company_does_not_make_that_company_the_main_one():
     sell = find(propose(GREENLAND), "aims to sell")
     assert sell.named_subjects == ["Arsuk Critical Metals"]
+
+
+def test_a_states_agency_a_region_of_a_place_and_a_project_are_no_subjects():
+    entities = [
+        EntityRef(21, "Kingdom of Denmark", "state", ("Denmark",)),
+        EntityRef(22, "Export and Investment Fund of Denmark", "government_body", ("EIFO",)),
+        EntityRef(23, "Government of Greenland", "government_body", ("Greenland",)),
+    ]
+    text = (
+        "Heading\n\n"
+        "Denmark's state export credit agency EIFO has signed a letter of interest to lend up "
+        "to $327 million to the Nuuluk rare earths project in southern Greenland, majority "
+        "owner Arsuk Critical Metals said. Arsuk holds 72.5% of Nuuluk Minerals A/S.\n"
+    )
+    letter = find(propose(text, entities=entities), "letter of interest")
+    assert (letter.subjects, letter.named_subjects) == ([22], [])
