@@ -2116,7 +2116,12 @@ def _pronoun_referent(opening: str, ctx: _Context) -> list[EntityRef]:
     )
     if not pool:
         return []
-    company = next((e for e in reversed(pool) if e.kind in COMPANY_KINDS), None)
+    # "Cerrado ... is 18.5% owned by Tembusu. Its shares rose": the company a sentence of the
+    # paragraph was about, before one it merely named.
+    company = next(
+        (e for e in reversed(ctx.paragraph_subjects) if e.kind in COMPANY_KINDS and e in pool),
+        None,
+    ) or next((e for e in reversed(pool) if e.kind in COMPANY_KINDS), None)
     if re.match(r"^(?:they|their|these|those)\b", opening, re.I):
         return list(pool[-2:])
     return [company or pool[-1]]

@@ -385,3 +385,13 @@ def test_a_states_agency_a_region_of_a_place_and_a_project_are_no_subjects():
     )
     letter = find(propose(text, entities=entities), "letter of interest")
     assert (letter.subjects, letter.named_subjects) == ([22], [])
+
+
+def test_its_is_the_company_the_paragraph_was_about_before_one_it_merely_named():
+    text = (
+        "Heading\n\n"
+        "Cerrado Rare Earths, which is listed in Toronto, is 18.5% owned by Singapore-based "
+        "Tembusu Metals Capital. Its shares rose 9.2% to C$1.43 on Wednesday.\n"
+    )
+    shares = find(propose(text), "Its shares")
+    assert shares.named_subjects == ["Cerrado Rare Earths"]
