@@ -2046,6 +2046,17 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         ]
         if states:
             found, how = states[:1], "names"
+    imports = _IMPORTS_FROM.search(body)
+    if imports and all(e.kind == "state" for e in found):
+        # "China imported 41,200 tonnes ... from Laos", "China's imports ... from Myanmar fell
+        # 41%": trade data is the exporting country's (README rule 9), not the importer's.
+        exporters = [
+            m.entity
+            for m in ctx.matcher.mentions(imports.group("place"))
+            if m.entity.kind == "state"
+        ]
+        if exporters:
+            found, how = exporters, "names"
     demonym = None if found else _DEMONYM_FLOW.match(opening)
     if demonym and demonym.group("adj") in DEMONYMS:
         # "Malaysian shipments fell 14.0%": Malaysia's exports.
@@ -2257,6 +2268,15 @@ _TRADE_METRIC = re.compile(
 _FLOW_FROM = re.compile(
     r"^(?:[\w-]+\s+){0,3}?(?:shipments|exports|deliveries|sales|supplies|flows)\s+"
     r"(?:of\s+(?:[\w-]+\s+){1,4}?)?(?:from|out of)\s+"
+    r"(?P<place>(?-i:[A-Z])[\w'’-]*(?:\s+(?-i:[A-Z])[\w'’-]*){0,2})",
+    re.I,
+)
+
+
+# What a country bought from another: "imported 47,300 tonnes of compounds from Myanmar",
+# "imports of rare earth compounds from Myanmar" (the place as named, up to three words).
+_IMPORTS_FROM = re.compile(
+    r"\b(?:imports?|imported|importing)\b[^.;:]{0,80}?\bfrom\s+(?:the\s+)?"
     r"(?P<place>(?-i:[A-Z])[\w'’-]*(?:\s+(?-i:[A-Z])[\w'’-]*){0,2})",
     re.I,
 )

@@ -395,3 +395,20 @@ def test_its_is_the_company_the_paragraph_was_about_before_one_it_merely_named()
     )
     shares = find(propose(text), "Its shares")
     assert shares.named_subjects == ["Cerrado Rare Earths"]
+
+
+def test_a_countrys_imports_from_another_are_the_exporting_countrys_trade():
+    entities = [
+        EntityRef(13, "People's Republic of China", "state", ("China",)),
+        EntityRef(14, "Lao People's Democratic Republic", "state", ("Laos",)),
+    ]
+    text = (
+        "Heading\n\n"
+        "China imported 41,200 tonnes of rare earth compounds from Laos in the first nine "
+        "months, up 38%, customs data showed. Kesk Separation Co. plans to raise its imports of "
+        "clay feedstock from Laos to about 6,000 tonnes next year.\n"
+    )
+    found = propose(text, entities=entities)
+    assert find(found, "China imported").subjects == [14]
+    company = find(found, "Kesk Separation Co.")
+    assert (company.subjects, company.named_subjects) == ([], ["Kesk Separation Co"])
