@@ -440,6 +440,24 @@ def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     last = start + len(piece.rstrip())
     if begin < last:
         out.append((begin, last))
+    return [piece for a, b in out for piece in _split_after_legal_form(text, a, b)]
+
+
+# A sentence ending in a legal form's full stop, which the segmenter reads as an abbreviation:
+# "... the project company, Nuuluk Minerals A/S. The Greenland government has ...".
+_LEGAL_FORM_END = re.compile(
+    r"\b(?:A/S|ApS|AS|ASA|AB|Ltd|Inc|Corp|Co|plc|PLC|LLC|LLP|Tbk|Bhd|GmbH|AG|SA|NV|BV|JSC|Pty|"
+    r"Ltda|SpA|KK)\.(?=\s+(?:The|It|Its|He|She|They|Their|This|That|These|Those|We|Our|In|On|"
+    r"At|A|An|But|Separately|Meanwhile|However|Last|Earlier|Shares)\s)"
+)
+
+
+def _split_after_legal_form(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out = []
+    for m in _LEGAL_FORM_END.finditer(text, start, end):
+        out.append((start, m.end()))
+        start = m.end() + len(text[m.end() : end]) - len(text[m.end() : end].lstrip())
+    out.append((start, end))
     return out
 
 
@@ -754,6 +772,23 @@ def _split(text: str, seg: Segment) -> list[Segment]:
             *_split(text, Segment(s + cm.end(), e, attribution=seg.attribution)),
         ]
 
+    # The same with a named subject, when each side states its own figure: "The Greenland
+    # government has a 12.5% free-carried interest, and Danish pension fund Nordlys Pension
+    # owns the remaining 15%".
+    cm = re.search(r",\s+and\s+(?=(?-i:[A-Z])[\w'’-]+\s)", masked)
+    if (
+        cm
+        and _has_verb(masked[cm.end() :])
+        and _has_verb(masked[: cm.start()])
+        and len(masked[cm.end() :].split()) >= 5
+        and _has_figure(text, s, s + cm.start())
+        and _has_figure(text, s + cm.end(), e)
+    ):
+        return [
+            *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
+            *_split(text, Segment(s + cm.end(), e, attribution=seg.attribution)),
+        ]
+
     # A participle after a comma or dash: a figure makes it a claim; commentary is trimmed.
     # Paired dashes hold an aside inside the clause ("a base—focusing on X—is being built").
     paired = sum(masked.count(d) for d in "—–") >= 2
@@ -942,6 +977,9 @@ _OWNERSHIP = re.compile(
     r"publicly listed|listed on|(?:shares|stock) (?:trade|trades|are traded|is traded) on|acquired|acquires|holds? (?:a|the) \w* ?stake|"
     r"operates? the|operate the|operated by|"
     r"holds? (?:about |around |nearly |some |over |almost )?\d[\d.,]*%\s+(?:of|in)\b|"
+    # a stake had: "The Greenland government has a 12.5% free-carried interest"
+    r"\b(?:has|have|had|holds?|held|retains?|retained)\s+(?:a|an)\s+(?:about\s+|nearly\s+)?"
+    r"\d[\d.,]*\s?%\s+(?:[\w-]+\s+){0,2}?(?:interest|stake|shareholding|holding)\b|"
     # a stake bought: "which bought 19.9% of the company in 2024"
     r"(?:bought|purchased|buys)\s+(?:a\s+)?(?:about\s+|nearly\s+)?\d[\d.,]*\s?%"
     r"(?:\s+stake)?\s+(?:of|in)\b|"

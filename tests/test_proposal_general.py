@@ -485,3 +485,17 @@ def test_what_describes_a_sayer_is_another_claim_than_what_it_said():
         ("which is 72% owned by Baltic Holdings", "ownership"),
         ("the seller, Narva Metals, would keep the remaining 40%.", "ownership"),
     ]
+
+
+def test_a_sentence_ending_in_a_legal_forms_full_stop_ends_there():
+    text = (
+        "Arsuk holds 72.5% of the project company, Nuuluk Minerals A/S. The Greenland "
+        "government has a 12.5% free-carried interest, and Danish pension fund Nordlys Pension "
+        "owns the remaining 15%.\n"
+    )
+    assert [(p.text, p.kind) for p in propose(text)] == [
+        ("Arsuk holds 72.5% of the project company, Nuuluk Minerals A/S.", "ownership"),
+        # two stakes joined by ", and" with a named subject: two claims
+        ("The Greenland government has a 12.5% free-carried interest", "ownership"),
+        ("Danish pension fund Nordlys Pension owns the remaining 15%.", "ownership"),
+    ]
