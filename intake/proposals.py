@@ -1073,6 +1073,8 @@ _DEAL = re.compile(
 )
 _AUX = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|be|been|does|did|do|can)\b|\b[a-z]{3,}ed\b|"
+    # a verb after a pronoun: "We expect to take a final investment decision in 2027"
+    r"\b(?:[Ww]e|[Tt]hey|I)\s+(?:\w+ly\s+)?[a-z]{3,}\b|"
     r"\b(?:posts|hits|rises|falls|owns|operates|anchors|makes|holds|controls|aims|intends|"
     r"plans|expects|seeks|targets|hopes|wants|employs|supplies|produces|ships|sells|buys|"
     r"sources|uses|mines|processes|refines|separates|exports|imports|builds|runs)\b",
@@ -1160,6 +1162,16 @@ _TARGET = re.compile(
 )
 
 
+# A dated intention in a quotation is a plan someone can be held to: '"We expect to take a
+# final investment decision in the third quarter of 2027."'
+_QUOTED_PLAN = re.compile(
+    r"\b(?:we|I|it|they)\s+(?:expect|plan|intend|aim|will|are going|hope)\b[^.;]{0,120}?\b"
+    r"(?:(?:19|20)\d\d|next year|this year|(?:first|second|third|fourth|final)\s+(?:quarter|half)|"
+    r"by the end of)\b",
+    re.I,
+)
+
+
 def rejection(text: str, *, sentence: str, has_figure: bool) -> str:
     """Why a clause is opinion or rhetoric rather than a checkable statement ("" when it is not)."""
     if sentence.rstrip(' "”’)').endswith("?") or text.rstrip().endswith("?"):
@@ -1167,7 +1179,11 @@ def rejection(text: str, *, sentence: str, has_figure: bool) -> str:
     m = _NOT_A_STATEMENT.search(text)
     if m:
         return f"not a statement of fact ({m.group(0)!r}: a note, a disclaimer or a refusal)"
-    if not has_figure and (_QUOTED.match(text) or _QUOTED.match(sentence)):
+    if (
+        not has_figure
+        and (_QUOTED.match(text) or _QUOTED.match(sentence))
+        and not _QUOTED_PLAN.search(text)
+    ):
         return "a quotation without a figure (what someone said, not what is the case)"
     m = _RHETORIC.search(text)
     if m:
@@ -1308,8 +1324,15 @@ class _Context:
     # ("chief executive Dale Whitford told reporters": Whitford speaks for the company).
     speakers: dict[str, EntityRef] = field(default_factory=dict)
     last_speaker: EntityRef | None = None  # whom the last person quoted speaks for
+    paragraph_serial: int = 0  # counts paragraphs
+    speaker_paragraph: int = -1  # the paragraph last_speaker was quoted in
+
+    def quoted_here(self) -> EntityRef | None:
+        """Whom the person quoted in this paragraph speaks for (None when nobody was)."""
+        return self.last_speaker if self.speaker_paragraph == self.paragraph_serial else None
 
     def new_paragraph(self) -> None:
+        self.paragraph_serial += 1
         self.paragraph = []
         self.paragraph_subjects = []
         self.said_before, self.said_now = [], []
@@ -1660,6 +1683,18 @@ def _remember_speaker(phrase: str, organisation: EntityRef, ctx: _Context) -> No
         if word.lower() not in _NOT_SHORT and not any(word in n for n in names):
             ctx.speakers[word] = organisation
     ctx.last_speaker = organisation
+    ctx.speaker_paragraph = ctx.paragraph_serial
+
+
+# A person quoted with what they are at an organisation, after "said" or before it: "said
+# Lars Bech Norgaard, head of natural resources at EIFO", "Ane Lund, a director of Kesk
+# Metals, said".
+_PERSON_AT = re.compile(
+    r"(?:\b(?:said|says|added|told\s+\w+)\s+)?(?P<person>(?-i:[A-Z])[\w'’-]+(?:\s+(?-i:[A-Z])[\w'’-]+){1,3}),"
+    r"\s+(?:the\s+|a\s+|an\s+)?(?-i:[a-z])[^,.;\n]{1,70}?\s+(?:at|of|for)\s+(?:the\s+)?"
+    r"(?P<org>(?-i:[A-Z])[\w&.'’-]*(?:\s+(?:of\s+|and\s+)?(?-i:[A-Z])[\w&.'’-]*){0,5})"
+    r"(?=[,.;]|\s*$|\s+(?:said|says|told|added)\b)"
+)
 
 
 def _learn_speakers(text: str, start: int, end: int, ctx: _Context) -> None:
@@ -1668,6 +1703,19 @@ def _learn_speakers(text: str, start: int, end: int, ctx: _Context) -> None:
     or not the sentence is proposed (a quotation without a figure is not)."""
     for m in _SAID_OFFICER.finditer(text, start, end):
         _origin_entity(m.group("who"), ctx)
+    for m in _PERSON_AT.finditer(text, start, end):
+        # '"...," said Lars Norgaard, head of natural resources at EIFO': Norgaard, and "he"
+        # next, speak for EIFO.
+        org = m.group("org")
+        entity = ctx.matcher.match_name(org) or next(
+            (x.entity for x in ctx.unknown_mentions(org, 0, len(org))), None
+        )
+        if entity is not None and entity.kind not in _REPORTER_KINDS:
+            for word in m.group("person").split():
+                if word.lower() not in _NOT_SHORT:
+                    ctx.speakers[word] = entity
+            ctx.last_speaker = entity
+            ctx.speaker_paragraph = ctx.paragraph_serial
     for m in _MINISTER.finditer(text, start, end):
         _speaker_organisation(text[m.start() : min(end, m.end() + 40)], ctx)
 
@@ -2112,8 +2160,15 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
             or _FIRST_PERSON.match(opening)
         ):
             # "Revenue was ...", "The plant processed ...", "The board intends ...", "We
-            # plan ...": the company's, named before (in the paragraph, else earlier).
+            # plan ...": the company's, named before (in the paragraph, else earlier); a
+            # quotation's "we" is the organisation of the person quoted.
             company = ctx.last_company(defined_term=True)
+            if (
+                _FIRST_PERSON.match(opening)
+                and re.match(r"^\s*[\"“]", body)
+                and ctx.last_speaker is not None
+            ):
+                company = ctx.last_speaker
             if company is not None:
                 found, how = [company], "refers back to"
     if not found and _TRADE_METRIC.match(opening):
@@ -3238,6 +3293,8 @@ def _evaluate(
         if m:
             phrase = m.group(0).rstrip(".,;: ")
             break
+    if re.match(r"^(?:We|Our|I)\b", phrase):
+        phrase = ""  # "We forecast ...": the document's own voice (or the person quoted's)
     if not phrase and seg.attribution:
         phrase = seg.attribution
     if not phrase and _REPORTED.search(body):
@@ -3254,6 +3311,14 @@ def _evaluate(
             phrase = f"{phrase} ({who.name})"  # "the company said (Nordvik Magnetics)"
         if who is not None and who == ctx.issuer():
             # "the Company said", "It expects" in the Company's own release: its own voice.
+            origin_kind, origin_id = "own_voice", ctx.outlet_id
+    elif re.match(r"^\s*[\"“]", body) and ctx.quoted_here() is not None:
+        # '"This licence is the starting gun," chief executive Helena Nangolo said. "We expect
+        # to take a final investment decision in 2027."': the next sentence of the quotation.
+        speaker = ctx.quoted_here()
+        origin_kind, phrase = "attributed", f"the quotation goes on ({speaker.name})"
+        origin_id = speaker.id if speaker.id > 0 else None
+        if speaker == ctx.issuer():
             origin_kind, origin_id = "own_voice", ctx.outlet_id
     elif ctx.section_attribution:
         origin_kind, phrase = "attributed", ctx.section_attribution

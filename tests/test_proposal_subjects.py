@@ -412,3 +412,30 @@ def test_a_countrys_imports_from_another_are_the_exporting_countrys_trade():
     assert find(found, "China imported").subjects == [14]
     company = find(found, "Kesk Separation Co.")
     assert (company.subjects, company.named_subjects) == ([], ["Kesk Separation Co"])
+
+
+def test_the_next_sentence_of_a_quotation_is_the_speakers_and_its_we_their_organisation():
+    entities = [
+        EntityRef(22, "Export and Investment Fund of Denmark", "government_body", ("EIFO",))
+    ]
+    text = (
+        "Heading\n\n"
+        "Arsuk Critical Metals said the lender had offered $327 million.\n\n"
+        '"Europe cannot leave the financing to someone else," said Lars Norgaard, head of '
+        'natural resources at EIFO. "We expect to take a final credit decision in the second '
+        'half of next year," he added.\n\n'
+        '"This licence is the starting gun," Arsuk chief executive Ane Lund said. "We expect to '
+        'take a final investment decision in the third quarter of 2027."\n'
+    )
+    found = propose(text, entities=entities)
+    credit = find(found, "final credit decision")
+    assert credit.kind == "plan" and credit.subjects == [22] and credit.origin_id == 22
+    fid = find(found, "final investment decision")
+    assert fid.kind == "plan" and fid.named_subjects == ["Arsuk Critical Metals"]
+    assert "Arsuk Critical Metals" in fid.origin_phrase
+
+
+def test_an_analysts_we_forecast_is_the_notes_own_voice():
+    note = MONITOR + "\nWe forecast Lao volumes to overtake Malaysia's by mid-2027.\n"
+    forecast = find(propose(note, entities=MONITOR_ENTITIES), "We forecast")
+    assert forecast.origin_kind == "own_voice"
