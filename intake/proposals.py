@@ -328,6 +328,17 @@ def _joins(prev: str, nxt: str, width: int) -> bool:
         a[-1:] in _TERMINAL
     ):
         return False  # "Table 1. China's exports ...", "Source: ..." start a block
+    if (
+        re.match(r"^(?:Sources?|Notes?)\s*:", a)
+        and a[-1:] not in ",;"
+        and not _CONTINUATION_END.search(a)
+        and b[:1].isupper()
+        and b[-1:] not in _TERMINAL
+    ):
+        # A table's source note ends its block: "Source: Bureau of National Statistics\nThe
+        # 145 tonnes of oxide came from a" (the note's own last line ends with its full stop:
+        # "Source: General Administration of Customs; Halden\nMetals Research.").
+        return False
     starts_lower = b[:1].islower() or b[:1].isdigit() or b[:1] in "(%$€£¥–-"
     broken_off = bool(_CONTINUATION_END.search(a))  # "... attributable to"
     unfinished = broken_off or a[-1:] not in _TERMINAL
@@ -358,14 +369,18 @@ def reflow(text: str) -> Reflowed:
     rows = _raw_lines(text)
     out = list(text)
     zones: list[tuple[int, int]] = []
-    # The wrap width of each run of non-blank lines: its longest line.
+    # The wrap width of each run of non-blank lines: its longest line, a table's source note
+    # left out (it runs across the page, over a narrow column's text).
     width: dict[int, int] = {}
     for blank, run in itertools.groupby(
         range(len(rows)), lambda i: not text[slice(*rows[i])].strip()
     ):
         if not blank:
             run = list(run)
-            widest = max(rows[i][1] - rows[i][0] for i in run)
+            measured = [
+                i for i in run if not re.match(r"\s*(?:Sources?|Notes?)\s*:", text[slice(*rows[i])])
+            ]
+            widest = max(rows[i][1] - rows[i][0] for i in measured or run)
             width.update(dict.fromkeys(run, widest))
     for i in range(len(rows) - 1):
         prev, nxt = text[slice(*rows[i])], text[slice(*rows[i + 1])]
@@ -494,6 +509,9 @@ _ELABORATING_ING = re.compile(
     # measure going on ("..., rising to 25,000 tonnes once ...", "..., valuing it at ..."):
     # part of the statement before them
     r"according|valuing|(?:rising|falling|climbing|dropping|increasing|growing|declining)\s+to|"
+    # the same stake going on: "acquired a further 25% of X ..., raising its stake to 51%"
+    r"(?:raising|lifting|taking|bringing|increasing|reducing|cutting|lowering|diluting)\s+"
+    r"(?:its|their|his|her|the\s+\w+'s)\s+(?:\w+\s+)?(?:stake|holding|shareholding|interest)|"
     # what the thing just named costs, holds or measures: "a plant at Bairnsdale, costing an
     # estimated A$145 million", "ore grading 2.1% TREO", "a site spanning 38 hectares"
     r"costing|grading|containing|weighing|measuring|spanning)\b",
@@ -898,7 +916,8 @@ _RHETORIC = re.compile(
     r"arms race|double-edged|laying the groundwork|lay the groundwork|next leap|"
     r"on the ropes|writing on the wall|the ball is in|a drop in the bucket|playbook|"
     r"chess (?:game|match|board)|checkmate|silver bullet|holy grail|the new oil|"
-    r"foundation of future|whole-of-nation|catch up fast|next generation of|once again be)\b",
+    r"foundation of future|whole-of-nation|catch up fast|next generation of|once again be|"
+    r"(?:our|this|the) journey|only just (?:begun|beginning|started)|just the beginning)\b",
     re.I,
 )
 # Comparative judgements: a verdict on a state of affairs, not a statement of one ("the gap
@@ -1050,7 +1069,7 @@ _RECORD = re.compile(
 )
 _VAGUE_AMOUNT = re.compile(r"\b(?:billions|millions|trillions|hundreds of|thousands of)\b", re.I)
 _EVENT_VERB = re.compile(
-    r"\b(?:released|announced|launched|signed|completed|opened|started|began|commissioned|"
+    r"\b(?:released|announced|launched|signed|completed|opened|started|began|begun|commissioned|"
     r"approved|designated|rolled out|ramped up|deployed|reached|hit|posted|reported|raised|"
     r"cut|agreed|won|secured|built|invested|produced|exported|imported|shipped|expanded|"
     r"upgraded|refined|made|achieved|recorded|rose|fell|jumped|soared|increased|decreased|"
@@ -1077,7 +1096,12 @@ _AUX = re.compile(
     r"\b(?:[Ww]e|[Tt]hey|I)\s+(?:\w+ly\s+)?[a-z]{3,}\b|"
     r"\b(?:posts|hits|rises|falls|owns|operates|anchors|makes|holds|controls|aims|intends|"
     r"plans|expects|seeks|targets|hopes|wants|employs|supplies|produces|ships|sells|buys|"
-    r"sources|uses|mines|processes|refines|separates|exports|imports|builds|runs)\b",
+    r"sources|uses|mines|processes|refines|separates|exports|imports|builds|runs)\b|"
+    # irregular verbs of plain statements: "The 145 tonnes of oxide came from a pilot
+    # circuit", "The mine sits 40 km north", "The plant ran at 80%"
+    r"\b(?:came|went|ran|took|gave|got|led|paid|spent|kept|held|brought|sought|sat|stood|"
+    r"became|drew|sent|met|found|lost|saw|chose|comes|goes|takes|gives|pays|spends|sits|"
+    r"stands|lies|accounts|amounts|totals|contains|covers|lasts|equals)\b",
     re.I,
 )
 # Between the words of a name: a space, "of" / "and" / "&" / "for", or the comma before a
@@ -2566,15 +2590,17 @@ def unknown_subjects(
         starts += [
             m.end() for m in re.finditer(r"\b(?:at|by)\s+(?=(?:a|an|another|one)\s)", clause)
         ]
+    whole = text[start:end]
     for lead in starts:
         m = _OWN_SUBJECT.match(clause[lead:])
-        if not m:
-            continue
+        if not m or (lead and m.group(0).lower().endswith(("plant", "plants"))):
+            continue  # "at a uranium processing plant": a place of work, not who did it
+        # where it is, known place names included: "a smaller producer in East Kazakhstan"
         tail = re.match(
             r"(?:\s+(?:in|from|based in)\s+[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)?",
-            clause[lead + m.end() :],
+            whole[lead + m.end() :],
         )
-        out.append(" ".join(clause[lead : lead + m.end() + tail.end()].split()))
+        out.append(" ".join(whole[lead : lead + m.end() + tail.end()].split()))
     for name in _NAME.finditer(clause):
         words = name.group(0).split()
         if words and words[0] in _NOT_NAMES:
@@ -3305,7 +3331,9 @@ def _evaluate(
         origin_id = ctx.outlet_id
     elif phrase:
         origin_kind = "attributed"
-        who = _origin_entity(phrase, ctx, resolved)
+        # "a smaller producer in East Kazakhstan said": that producer, not the place it is in
+        by_unknown = said_by_unknown is not None and phrase == said_by_unknown.group(0)
+        who = None if by_unknown else _origin_entity(phrase, ctx, resolved)
         origin_id = who.id if who is not None and who.id > 0 else None
         if who is not None and who.name.casefold() not in phrase.casefold():
             phrase = f"{phrase} ({who.name})"  # "the company said (Nordvik Magnetics)"
@@ -3398,8 +3426,13 @@ def _dedupe(candidates: list[Proposal]) -> list[Proposal]:
         amounts = quantitative(p.figures)
         return bool(amounts) and all(f.get("qualifier") in ("nearly", "about") for f in amounts)
 
+    def listed(p: Proposal) -> bool:
+        # a bullet or a table row: the body sentence that states its figures is the claim
+        # ("The 145 tonnes of oxide came from a pilot circuit ..." after a row "... 145 (90)")
+        return p.bullet or (bool(p.reasons) and p.reasons[0].startswith("a table row"))
+
     order = sorted(
-        candidates, key=lambda p: (p.bullet, approximate_only(p), p.score < _SURE, p.start)
+        candidates, key=lambda p: (listed(p), approximate_only(p), p.score < _SURE, p.start)
     )
     kept: list[Proposal] = []
     seen_prints: set[str] = set()

@@ -434,6 +434,7 @@ KESK = [EntityRef(1, "Kesk Minerals AS", "private_company", ("Kesk Minerals", "K
         "For a town that has lived off coal, the Kesk refinery is a genuine test of whether it can change.",
         "Kesk Minerals is committed to responsible development with local communities.",
         "The Group will resolutely serve the national strategy.",
+        "For Kesk, the journey has only just begun.",
     ],
 )
 def test_reported_opinions_labels_and_vows_are_not_proposed(sentence):
@@ -499,3 +500,49 @@ def test_a_sentence_ending_in_a_legal_forms_full_stop_ends_there():
         ("The Greenland government has a 12.5% free-carried interest", "ownership"),
         ("Danish pension fund Nordlys Pension owns the remaining 15%.", "ownership"),
     ]
+
+
+URUGUAY = EntityRef(40, "Oriental Republic of Uruguay", "state", ("Uruguay",))
+STATS_UY = EntityRef(41, "National Statistics Institute of Uruguay", "government_body", ())
+
+
+def test_a_tables_source_note_ends_its_block_and_the_narrow_column_after_it_reflows():
+    # A column about 40 characters wide; the table and its source note run across the page.
+    text = (
+        "Output of the minor metals, in tonnes,\n"
+        "for 2026 (2025 in brackets):\n"
+        "Metal 2026 (2025)\n"
+        "Scandium oxide 38 (31)\n"
+        "Hafnium 12 (9)\n"
+        "Source: National Statistics Institute of Uruguay\n"
+        "The 38 tonnes of oxide came from a\n"
+        "tailings circuit at a zircon sand\n"
+        "plant near the coast, and a smaller\n"
+        "refiner in North Uruguay said it had\n"
+        "begun trials on the same residues.\n"
+    )
+    found = propose(text, entities=[URUGUAY, STATS_UY])
+    rows = [p for p in found if p.text in ("Scandium oxide 38 (31)", "Hafnium 12 (9)")]
+    assert len(rows) == 2
+    assert all(p.origin_phrase == "Source: National Statistics Institute of Uruguay" for p in rows)
+    # The body sentence that states a row's figure is no repeat of the row (README rule 5),
+    # and the two statements the sentence joins by ", and a ..." are two claims.
+    body = find(found, "The 38 tonnes of oxide came from")
+    assert body.text.endswith("near the coast")
+    assert body.named_subjects == []  # a plant is where it happened, not who
+    trials = find(found, "said it had")
+    assert trials.text.startswith("a smaller\nrefiner in North Uruguay")
+    assert trials.named_subjects == ["a smaller refiner in North Uruguay"]
+    # Said by that refiner, not by the country it is in.
+    assert trials.origin_id is None
+    assert trials.origin_phrase == "a smaller refiner in North Uruguay said"
+
+
+def test_a_stake_raised_by_the_purchase_is_one_statement():
+    text = (
+        "In May 2026 the Company acquired a further 30% of Serra Azul Mineração Ltda from "
+        "Banco Regional for 210 million reais, raising its stake to 55%.\n"
+    )
+    (p,) = propose(text)
+    assert p.text == text.strip()
+    assert p.kind == "ownership"
