@@ -512,6 +512,9 @@ _ELABORATING_ING = re.compile(
     # the same stake going on: "acquired a further 25% of X ..., raising its stake to 51%"
     r"(?:raising|lifting|taking|bringing|increasing|reducing|cutting|lowering|diluting)\s+"
     r"(?:its|their|his|her|the\s+\w+'s)\s+(?:\w+\s+)?(?:stake|holding|shareholding|interest)|"
+    # what a placement or sale brought in: "..., raising A$10.0 million before costs"
+    r"(?:raising|generating|realising|realizing)\s+(?:about\s+|approximately\s+)?"
+    r"(?:[A-Z]{0,3}\$|€|£|¥|RMB\s?)\d[\d.,]*|"
     # what the thing just named costs, holds or measures: "a plant at Bairnsdale, costing an
     # estimated A$145 million", "ore grading 2.1% TREO", "a site spanning 38 hectares"
     r"costing|grading|containing|weighing|measuring|spanning)\b",
@@ -816,6 +819,14 @@ def _split(text: str, seg: Segment) -> list[Segment]:
         tail = masked[cm.end() :]
         if _ELABORATING_ING.match(tail):
             continue  # "..., including a 15% contingency": part of the statement before it
+        aside = re.match(
+            r"[^,;]{3,80},\s+((?:in|on|by|at|before|after|during|within|from|to|for)\s+[^,;]*)$",
+            tail,
+        )
+        if cm.group(0).strip() == "," and aside and not _has_verb(aside.group(1)):
+            # "... an updated estimate for Kitaka, incorporating the Phase 2 results, in the
+            # first quarter of 2027": an aside, and the clause goes on after it
+            continue
         if _has_figure(text, s + cm.end(), e):
             return [
                 *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
@@ -979,8 +990,11 @@ _HEDGE = re.compile(
     r"suggests?|[Ww]e believe|I think|[Ii]n our view|[Ii]n my view|[Pp]robably|likely)\b"
 )
 _EVALUATION = re.compile(
-    r"^(?:this|that|these|it|such)\s+(?:is|was|are|'s|’s|highlights|shows|underscores|"
-    r"signals|demonstrates|reflects|means|marks|represents)\b",
+    # "It is expected to close in the first quarter of 2027", "it is designed to produce ...":
+    # a passive statement of what the thing is set to do, not a verdict on it
+    r"^(?:this|that|these|it|such)\s+(?:(?:is|was|are|'s|’s)"
+    r"(?!\s+(?:\w+ly\s+)?(?:[a-z]{3,}ed|due|set|being|now|still)\b)|highlights|shows|"
+    r"underscores|signals|demonstrates|reflects|means|marks|represents)\b",
     re.I,
 )
 _OWNERSHIP = re.compile(
@@ -1176,7 +1190,11 @@ def _has_verb(text: str) -> bool:
 _QUOTED = re.compile(r'^\s*["“][^"“”]{3,}["”][,.]?(?:\s|$)|^\s*["“][^"“”]{3,}$')
 _NOT_A_STATEMENT = re.compile(
     r"^\(?\s*(?:US)?\$\s?1\s?=|\bforward-looking statements?\b|"
-    r"\b(?:declined|refused) to (?:name|comment|say|give|disclose|identify|elaborate)\b",
+    r"\b(?:declined|refused) to (?:name|comment|say|give|disclose|identify|elaborate)\b|"
+    # a risk disclaimer and a competent person's statement: the release's legal boilerplate
+    r"\bthere (?:is|can be) no (?:guarantee|assurance)\b|\bno (?:guarantee|assurance) can be\b|"
+    r"\bsufficient experience (?:that is )?relevant to the style of mineralisation\b|"
+    r"\bconsents? to the inclusion\b",
     re.I,
 )
 _TARGET = re.compile(

@@ -546,3 +546,48 @@ def test_a_stake_raised_by_the_purchase_is_one_statement():
     (p,) = propose(text)
     assert p.text == text.strip()
     assert p.kind == "ownership"
+
+
+def test_what_a_thing_is_set_to_do_is_no_evaluation():
+    text = (
+        "Porvoo Metals has agreed to buy 20% of Lapland Oxide Oy for EUR 31 million. It is "
+        "expected to close in the second quarter of 2027.\n\n"
+        "The refinery will cost EUR 260 million to build, and it is designed to separate 4,500 "
+        "tonnes of oxide a year from 2029.\n"
+    )
+    texts = [p.text for p in propose(text)]
+    assert "It is expected to close in the second quarter of 2027." in texts
+    assert "it is designed to separate 4,500 tonnes of oxide a year from 2029." in texts
+    # "This is ..." still judges
+    assert not propose("This is a remarkable moment for Porvoo.\n")
+
+
+def test_a_participle_aside_and_the_proceeds_of_a_placement_stay_in_their_clause():
+    text = (
+        "The Company expects to release a revised Ore Reserve for Hallstatt, reflecting the "
+        "2026 infill results, in the second half of 2027.\n\n"
+        "On 3 March 2027 the Company completed a placement of 40 million shares at C$0.25, "
+        "raising C$10.0 million before costs.\n"
+    )
+    assert [p.text for p in propose(text)] == [
+        "The Company expects to release a revised Ore Reserve for Hallstatt, reflecting the 2026 "
+        "infill results, in the second half of 2027.",
+        "On 3 March 2027 the Company completed a placement of 40 million shares at C$0.25, "
+        "raising C$10.0 million before costs.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The MOU is non-binding and there is no guarantee that a binding agreement will follow.",
+        "Ms Ito is a full-time employee of Kesk and has sufficient experience that is relevant "
+        "to the style of mineralisation and type of deposit under consideration and to the "
+        "activity being undertaken.",
+    ],
+)
+def test_a_releases_legal_boilerplate_is_not_a_statement(sentence):
+    text = f"Kesk signed a supply deal with a Japanese buyer on Monday.\n\n{sentence}\n"
+    assert [p.text for p in propose(text, entities=KESK)] == [
+        "Kesk signed a supply deal with a Japanese buyer on Monday."
+    ]
