@@ -1265,6 +1265,17 @@ _CHANGE = re.compile(
 )
 
 
+# A clause whose first verb is a completed act: up to eight words of its subject (no verb
+# among them), then the act.
+_DONE_FIRST = re.compile(
+    r"^(?:(?:on|in|during|after|before|at)\s+[^,]{3,40},?\s+)?"
+    r"(?:(?!(?:is|are|was|were|has|have|had|will|would|said|says)\b)[\w.&'’()-]+\s+){1,8}?"
+    r"(?:has\s+|have\s+)?(?P<verb>signed|granted|awarded|received|won|secured|issued|"
+    r"completed|opened|commissioned|launched)\b(?!\s+(?:by|to|with)\b)",
+    re.I,
+)
+
+
 def classify(text: str, figures: list[dict], hint: str = "") -> tuple[str, str]:
     """The kind and the reason for it."""
     if hint == "ownership":
@@ -1276,6 +1287,11 @@ def classify(text: str, figures: list[dict], hint: str = "") -> tuple[str, str]:
     m = _GIVEN_UP.search(text)
     if m:
         return "event", f"a plan given up ({m.group(0)!r})"
+    m = _DONE_FIRST.match(text)
+    if m:
+        # "Ankole signed a non-binding memorandum with Solvay to supply ...", "the Ministry
+        # granted a 21-year mining lease": what was done is the statement, whatever it is for
+        return "event", f"something done ({m.group('verb')!r})"
     m = _FORECAST.search(text)
     if m:
         return "plan", f"a forecast ({m.group(0)!r})"

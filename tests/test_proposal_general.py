@@ -591,3 +591,16 @@ def test_a_releases_legal_boilerplate_is_not_a_statement(sentence):
     assert [p.text for p in propose(text, entities=KESK)] == [
         "Kesk signed a supply deal with a Japanese buyer on Monday."
     ]
+
+
+def test_something_done_is_an_event_whatever_it_is_for():
+    text = (
+        "On 4 May 2027 Kesk signed a non-binding memorandum with Solvay to supply up to 800 "
+        "tonnes of mixed carbonate a year.\n\n"
+        "In June the ministry granted a 25-year mining lease over 1,240 hectares.\n"
+    )
+    kinds = [(p.text[:20], p.kind) for p in propose(text, entities=[*KESK, SOLVAY])]
+    assert kinds == [("On 4 May 2027 Kesk s", "event"), ("In June the ministry", "event")]
+    # a plan that names a past act inside it stays a plan
+    (p,) = propose("Kesk plans to build a refinery that it says will have signed customers.\n")
+    assert p.kind == "plan"
