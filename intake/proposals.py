@@ -315,6 +315,10 @@ def _raw_lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
+# A table's source note or footnote line: "Source: Bureau of National Statistics", "Notes: ...".
+_SOURCE_NOTE = re.compile(r"^\s*(?:Sources?|Notes?)\s*:")
+
+
 def _joins(prev: str, nxt: str, width: int) -> bool:
     """Does line `nxt` continue the paragraph of line `prev` (no blank line between)?"""
     a, b = prev.strip(), nxt.strip()
@@ -329,7 +333,7 @@ def _joins(prev: str, nxt: str, width: int) -> bool:
     ):
         return False  # "Table 1. China's exports ...", "Source: ..." start a block
     if (
-        re.match(r"^(?:Sources?|Notes?)\s*:", a)
+        _SOURCE_NOTE.match(a)
         and a[-1:] not in ",;"
         and not _CONTINUATION_END.search(a)
         and b[:1].isupper()
@@ -377,9 +381,7 @@ def reflow(text: str) -> Reflowed:
     ):
         if not blank:
             run = list(run)
-            measured = [
-                i for i in run if not re.match(r"\s*(?:Sources?|Notes?)\s*:", text[slice(*rows[i])])
-            ]
+            measured = [i for i in run if not _SOURCE_NOTE.match(text[slice(*rows[i])])]
             widest = max(rows[i][1] - rows[i][0] for i in measured or run)
             width.update(dict.fromkeys(run, widest))
     for i in range(len(rows) - 1):
@@ -1187,6 +1189,7 @@ def _has_verb(text: str) -> bool:
     return bool(_AUX.search(text) or _EVENT_VERB.search(text))
 
 
+_OPENS_QUOTE = re.compile(r"^\s*[\"“]")
 _QUOTED = re.compile(r'^\s*["“][^"“”]{3,}["”][,.]?(?:\s|$)|^\s*["“][^"“”]{3,}$')
 _NOT_A_STATEMENT = re.compile(
     r"^\(?\s*(?:US)?\$\s?1\s?=|\bforward-looking statements?\b|"
@@ -1736,8 +1739,14 @@ def _remember_speaker(phrase: str, organisation: EntityRef, ctx: _Context) -> No
     "Whitford said" later, or "she added", is that organisation."""
     if not (_OFFICER.search(phrase) or _MINISTER.search(phrase)):
         return
+    _speaks_for(_PERSON_WORDS.findall(phrase), organisation, ctx)
+
+
+def _speaks_for(words: Iterable[str], organisation: EntityRef, ctx: _Context) -> None:
+    """The words of a person's name stand for `organisation` from here on, and the person is
+    the last one quoted (in this paragraph)."""
     names = set(organisation.names)
-    for word in _PERSON_WORDS.findall(phrase):
+    for word in words:
         if word.lower() not in _NOT_SHORT and not any(word in n for n in names):
             ctx.speakers[word] = organisation
     ctx.last_speaker = organisation
@@ -1769,11 +1778,7 @@ def _learn_speakers(text: str, start: int, end: int, ctx: _Context) -> None:
             (x.entity for x in ctx.unknown_mentions(org, 0, len(org))), None
         )
         if entity is not None and entity.kind not in _REPORTER_KINDS:
-            for word in m.group("person").split():
-                if word.lower() not in _NOT_SHORT:
-                    ctx.speakers[word] = entity
-            ctx.last_speaker = entity
-            ctx.speaker_paragraph = ctx.paragraph_serial
+            _speaks_for(m.group("person").split(), entity, ctx)
     for m in _MINISTER.finditer(text, start, end):
         _speaker_organisation(text[m.start() : min(end, m.end() + 40)], ctx)
 
@@ -2223,7 +2228,7 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
             company = ctx.last_company(defined_term=True)
             if (
                 _FIRST_PERSON.match(opening)
-                and re.match(r"^\s*[\"“]", body)
+                and _OPENS_QUOTE.match(body)
                 and ctx.last_speaker is not None
             ):
                 company = ctx.last_speaker
@@ -3157,11 +3162,7 @@ def _table_context(text, all_lines, rows, first, caption, candidates, ctx) -> di
         out["from"] = "the table's caption"
     if not (out["subjects"] or out["named"]):
         last = next(
-            (
-                c
-                for c in reversed(candidates)
-                if not c.bullet and not c.reasons[0].startswith("a table row")
-            ),
+            (c for c in reversed(candidates) if not c.bullet and not _from_table(c)),
             None,
         )
         if last is not None:
@@ -3374,7 +3375,7 @@ def _evaluate(
         if who is not None and who == ctx.issuer():
             # "the Company said", "It expects" in the Company's own release: its own voice.
             origin_kind, origin_id = "own_voice", ctx.outlet_id
-    elif re.match(r"^\s*[\"“]", body) and ctx.quoted_here() is not None:
+    elif _OPENS_QUOTE.match(body) and ctx.quoted_here() is not None:
         # '"This licence is the starting gun," chief executive Helena Nangolo said. "We expect
         # to take a final investment decision in 2027."': the next sentence of the quotation.
         speaker = ctx.quoted_here()
@@ -3450,6 +3451,11 @@ _SAID_LEAD = re.compile(
 )
 
 
+def _from_table(p: Proposal) -> bool:
+    """Was `p` read from a table row (`_table_row` gives it its first reason)?"""
+    return bool(p.reasons) and p.reasons[0].startswith("a table row")
+
+
 def _dedupe(candidates: list[Proposal]) -> list[Proposal]:
     """Drop repeats: figures already stated by a kept clause, or a bullet a body clause holds.
     Body before bullets, exact figures before approximate ones, a clause the proposer is sure
@@ -3463,7 +3469,7 @@ def _dedupe(candidates: list[Proposal]) -> list[Proposal]:
     def listed(p: Proposal) -> bool:
         # a bullet or a table row: the body sentence that states its figures is the claim
         # ("The 145 tonnes of oxide came from a pilot circuit ..." after a row "... 145 (90)")
-        return p.bullet or (bool(p.reasons) and p.reasons[0].startswith("a table row"))
+        return p.bullet or _from_table(p)
 
     order = sorted(
         candidates, key=lambda p: (listed(p), approximate_only(p), p.score < _SURE, p.start)
