@@ -365,7 +365,7 @@ def profile(
 
 
 def prepared_comparison(claim_ids: list[int]) -> None:
-    """reex/lib/rows.py's prepared statements against the same statements bound client-side
+    """plumbing/rows.py's prepared statements against the same statements bound client-side
     (REEX_PREPARED_STATEMENTS=0), in this process, interleaved: a claim's detail (two fixed
     statements) and its conditional-GET validator (one)."""
     from django.conf import settings
@@ -386,7 +386,7 @@ def prepared_comparison(claim_ids: list[int]) -> None:
                     (time.perf_counter() - started) / len(claim_ids) * 1000
                 )
     settings.REEX_PREPARED_STATEMENTS = True
-    print("\nprepared statements (reex/lib/rows.py), ms a read, median of 5 rounds after one:")
+    print("\nprepared statements (plumbing/rows.py), ms a read, median of 5 rounds after one:")
     for name in ("detail", "validator"):
         on = statistics.median(timings[(name, True)][1:])
         off = statistics.median(timings[(name, False)][1:])

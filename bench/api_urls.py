@@ -11,7 +11,7 @@ from django.urls import path
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reex.lib.api import ApiView
+from plumbing.api import ApiView
 from reex.urls import urlpatterns as project_urlpatterns
 
 

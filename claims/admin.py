@@ -44,7 +44,7 @@ from claims.services import (
 )
 from ownership.models import Entity
 from ownership.publishers import registrable_domain
-from reex.lib.admin import admin_link, admin_url
+from plumbing.admin import admin_link, admin_url
 
 
 def highlight_spans(text: str, spans: list[tuple[int, int, str, str]]) -> SafeString:

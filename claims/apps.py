@@ -17,7 +17,7 @@ class ClaimsConfig(AppConfig):
 
         materialised.connect()
         # Token checks kept by the web processes are dropped when tokens, users, groups or
-        # permissions change (reex.lib has no app of its own).
-        from reex.lib import authentication
+        # permissions change (plumbing has no app of its own).
+        from plumbing import authentication
 
         authentication.connect()

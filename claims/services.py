@@ -57,7 +57,7 @@ from claims.suggestion import decision_refusal, publisher_domain
 from claims.webhooks import EVENT, MAX_RESPONSE_BYTES, TIMEOUT_SECONDS, AttemptResult, payload, sign
 from ownership.models import Domain
 from ownership.publishers import publisher_for_url, publisher_ids_for_urls, registrable_domain
-from reex.lib.authentication import last_use_key
+from plumbing.authentication import last_use_key
 from sources.fetch import FetchError, address_problem, allowlisted, fetch
 from sources.models import Snapshot
 from sources.services import request_retry, snapshot_request
@@ -592,7 +592,7 @@ def consumer_revoke_token(*, digest: str, actor: AbstractBaseUser | None) -> boo
 
 def tokens_last_used(tokens: list[AuthToken]) -> dict[str, datetime]:
     """When each token was last used (digest → time; absent: never). The API notes uses in the
-    cache (reex.lib.authentication.note_use, no database write per request); this reads them in
+    cache (plumbing.authentication.note_use, no database write per request); this reads them in
     one cache call, keeps them in `TokenUse` where newer than what is stored (so a cache flush
     loses nothing already listed), and answers from both."""
     if not tokens:

@@ -43,7 +43,7 @@ from claims.services import (
     evidence_replace_url,
     evidence_retry_archive,
 )
-from reex.lib.request_size import bind_oversized, oversized_post_to_form
+from plumbing.request_size import bind_oversized, oversized_post_to_form
 
 #: Still sent when an evidence row changes (attached, archived, failed), for scripts that
 #: listen; the page itself gets the suggestion panel, the decide box's advice and the evidence

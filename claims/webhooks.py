@@ -24,7 +24,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from claims.api.presenters import ClaimContext
 from claims.api.serializers import ClaimDetailSerializer
 from claims.models import Claim
-from reex.lib.backoff import backoff as shared_backoff
+from plumbing.backoff import backoff as shared_backoff
 
 EVENT = "claim.status_changed"
 TIMEOUT_SECONDS = 10.0
@@ -70,7 +70,7 @@ def payload(*, claim: Claim, event_id: str) -> bytes:
 
 def backoff(*, attempt: int, retry_after: float | None = None) -> float:
     """Seconds before attempt `attempt + 1`: base·2^(attempt-1) with ±10% jitter, at least the
-    server's Retry-After, at most an hour (reex.lib.backoff, shared with archiving)."""
+    server's Retry-After, at most an hour (plumbing.backoff, shared with archiving)."""
     return shared_backoff(
         attempt,
         base=settings.REEX_WEBHOOK_RETRY_BASE_SECONDS,

@@ -29,7 +29,7 @@ from intake.services import (
     proposal_reject,
     proposals_generate,
 )
-from reex.lib.admin import admin_link, admin_url
+from plumbing.admin import admin_link, admin_url
 
 
 class IngestForm(forms.Form):

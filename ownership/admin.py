@@ -30,7 +30,7 @@ from ownership.services import (
     match_reject,
 )
 from ownership.values import BadValue, checked_identifier
-from reex.lib.admin import admin_link
+from plumbing.admin import admin_link
 
 
 class DomainInline(admin.TabularInline):

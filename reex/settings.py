@@ -120,7 +120,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # Before CSRF, which reads the form: a body over DATA_UPLOAD_MAX_MEMORY_SIZE gets a page
     # that says so (or the form again, by the field), not Django's bare 400 (issue 15).
-    "reex.lib.request_size.RequestSizeMiddleware",
+    "plumbing.request_size.RequestSizeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -172,7 +172,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that a real worker process in the tests can open the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-reex.sqlite3")}
 
-# The API's hot statements (reex/lib/rows.py) as PostgreSQL prepared statements; turn off behind
+# The API's hot statements (plumbing/rows.py) as PostgreSQL prepared statements; turn off behind
 # a transaction-pooling PgBouncer.
 REEX_PREPARED_STATEMENTS = env_bool("REEX_PREPARED_STATEMENTS", True)
 
@@ -253,13 +253,13 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Knox tokens, guarded: a malformed header is a 401, never a 500 (on every DRF view,
         # the schema and docs included).
-        "reex.lib.authentication.ApiTokenAuthentication",
+        "plumbing.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "reex.lib.api.ApiPagination",
+    "DEFAULT_PAGINATION_CLASS": "plumbing.api.ApiPagination",
     # JSON only, bounded in size and nesting: a body the parser cannot take is a JSON 400/413.
-    "DEFAULT_PARSER_CLASSES": ["reex.lib.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["plumbing.parsers.JSONParser"],
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -270,7 +270,7 @@ REST_FRAMEWORK = {
 REEX_API_THROTTLE_RATE = env_str("REEX_API_THROTTLE_RATE", "1200/minute")
 # How long a web process may keep a token's check (token, user, permissions) before reading the
 # database again; any change through Django (admin, commands, services) applies at once anyway
-# (reex.lib.authentication: the auth generation). Only with a shared cache (REDIS_URL).
+# (plumbing.authentication: the auth generation). Only with a shared cache (REDIS_URL).
 REEX_TOKEN_RECHECK_SECONDS = env_int("REEX_TOKEN_RECHECK_SECONDS", 1)
 # Webhooks: attempts per notification (the first included) and the first retry's delay in seconds
 # (doubling each time, capped at an hour).

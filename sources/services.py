@@ -33,7 +33,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from reex.lib.backoff import backoff
+from plumbing.backoff import backoff
 from sources import tasks
 from sources.models import Snapshot
 from sources.selectors import last_archived_before

@@ -34,7 +34,7 @@ from django.views.decorators.http import require_GET
 from rest_framework.authentication import get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
-from reex.lib.authentication import ApiTokenAuthentication
+from plumbing.authentication import ApiTokenAuthentication
 from sources.models import Snapshot
 
 PERMISSION = "sources.view_snapshot"

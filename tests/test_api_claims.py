@@ -378,7 +378,7 @@ def test_throttle_weighs_the_last_window(token_client, consumer, settings):
 
 def _detail_queries(client, claim) -> int:
     """The second of two reads (with Redis, the first one's token check is kept for the
-    second: reex.lib.authentication)."""
+    second: plumbing.authentication)."""
     client.get(f"/api/v1/claims/{claim.pk}/")
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(f"/api/v1/claims/{claim.pk}/")
@@ -446,7 +446,7 @@ def test_detail_and_list_rows_render_as_the_orm_path_does(client, state_claim):
 
 
 def test_the_hot_statements_are_prepared_on_postgresql_and_still_read_now(client, state_claim):
-    """reex/lib/rows.py: on PostgreSQL the token check and the detail's statements become
+    """plumbing/rows.py: on PostgreSQL the token check and the detail's statements become
     prepared statements after a few runs; a prepared statement still reads the rows as they
     are now (a change shows in the next answer)."""
     url = f"/api/v1/claims/{state_claim.pk}/"

@@ -42,7 +42,7 @@ def test_a_304_costs_only_the_token_and_the_validator(client):
     assert answer["ETag"] == first["ETag"]
     assert answer["Last-Modified"] == first["Last-Modified"]
     # One statement for the stamps (no evidence), and the token with its permissions unless
-    # the check the request before made is kept (with Redis: reex.lib.authentication).
+    # the check the request before made is kept (with Redis: plumbing.authentication).
     token = 0 if REDIS else 1
     assert len(short.captured_queries) == token + 1, [q["sql"] for q in short.captured_queries]
     assert len(full.captured_queries) == token + 2

@@ -94,7 +94,7 @@ def test_listing_many_tokens_keeps_their_uses_in_one_upsert(db):
     from django.utils import timezone
 
     from claims.services import tokens_last_used
-    from reex.lib.authentication import last_use_key
+    from plumbing.authentication import last_use_key
 
     for name in ("wire-a", "wire-b", "wire-c", "wire-d"):
         create(name)

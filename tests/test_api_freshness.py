@@ -20,7 +20,7 @@ from claims.api.views import evidence_prefetch
 from claims.models import Claim
 from ownership import chains
 from ownership.models import Entity, Ownership
-from reex.lib.api_permissions import load_permissions
+from plumbing.api_permissions import load_permissions
 from sources.models import Snapshot
 from tests.factories import (
     ClaimFactory,

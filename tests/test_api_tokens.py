@@ -67,7 +67,7 @@ def test_issue_token_refuses_unknown_users_and_silly_lifetimes(consumer):
 
 
 def test_revocation_expiry_and_permission_changes_apply_to_the_very_next_request(consumer):
-    """What a web process keeps of a token's check (with Redis: reex.lib.authentication) is
+    """What a web process keeps of a token's check (with Redis: plumbing.authentication) is
     dropped by every change through Django: each request below follows one that was served
     from it."""
     from django.contrib.auth.models import Group
@@ -105,7 +105,7 @@ def test_the_token_query_reads_the_backends_permissions(consumer):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from reex.lib.authentication import ApiTokenAuthentication
+    from plumbing.authentication import ApiTokenAuthentication
 
     consumer.user_permissions.add(Permission.objects.get(codename="decide_claim"))
     key = issue("partner")

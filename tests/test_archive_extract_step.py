@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 from pytest_httpserver import HTTPServer
 
-from reex.lib.backoff import backoff
+from plumbing.backoff import backoff
 from sources import tasks
 from sources.archive import archive_snapshot
 from sources.models import Snapshot

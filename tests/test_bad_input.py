@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from claims.api.exceptions import api_exception_handler
 from claims.models import EXCERPT_MAX_LENGTH, Claim, Evidence
-from reex.lib.parsers import MAX_JSON_DEPTH
+from plumbing.parsers import MAX_JSON_DEPTH
 from tests.factories import ClaimFactory, EntityFactory
 
 THREE_MB = 3 * 1024 * 1024

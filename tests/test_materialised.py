@@ -217,7 +217,7 @@ def test_detail_reads_in_three_queries_whatever_the_evidence_count(api):
     for _ in range(60):
         EvidenceFactory(claim=many)
     # the token with its user and permissions (none while the process keeps its check, with
-    # Redis: reex.lib auth generation), the claim with its stored row and checks, its evidence
+    # Redis: plumbing auth generation), the claim with its stored row and checks, its evidence
     first = _count(api, f"/api/v1/claims/{one.pk}/")
     assert first == (2 if REDIS else 3)
     assert _count(api, f"/api/v1/claims/{many.pk}/") == first

@@ -1,4 +1,4 @@
-"""reex/lib/rows.py reaches into Django below its public API: `connection._prepare_cursor`
+"""plumbing/rows.py reaches into Django below its public API: `connection._prepare_cursor`
 (wraps a raw psycopg cursor in Django's CursorWrapper: query logging, error translation),
 `close_if_health_check_failed`, the PostgreSQL backend's `ServerBindingCursor` and
 `psycopg_any.register_tzloader`, and the SQL compiler's `select` / `get_converters`. These
@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
 from claims.models import Claim
-from reex.lib import rows
+from plumbing import rows
 
 pytestmark = pytest.mark.django_db
 

@@ -39,7 +39,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from claims.api.rows import claim_page
 from claims.models import Claim
-from reex.lib.api import StrictPageSize
+from plumbing.api import StrictPageSize
 
 _KEY = f'("{Claim._meta.db_table}"."changed_at", "{Claim._meta.db_table}"."id")'
 _HORIZON_SQL = (

@@ -25,7 +25,7 @@ from claims.services import (
     EvidenceRejected,
     VersionConflict,
 )
-from reex.lib.parsers import RequestTooLarge, too_large_message
+from plumbing.parsers import RequestTooLarge, too_large_message
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
-    # Django's own limits on a form-encoded body (reex.lib.parsers bounds JSON bodies itself).
+    # Django's own limits on a form-encoded body (plumbing.parsers bounds JSON bodies itself).
     if isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge(too_large_message(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
     elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):

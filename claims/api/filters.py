@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema_field
 
 from claims.models import Claim
-from reex.lib.api import text_filter
+from plumbing.api import text_filter
 
 MAX_ID = 2**63 - 1
 

@@ -2,7 +2,7 @@
 the same SQL the ORM writes for the views' querysets (select_related article and stored
 suggestion, the freshness checks of claims/materialised.py in the same statement, the evidence
 with its snapshots), compiled ONCE per process and run with the request's ids
-(reex.lib.rows.Compiled), into light objects with the attributes the presenters,
+(plumbing.rows.Compiled), into light objects with the attributes the presenters,
 `current_row` and `ClaimContext` read.
 
 What this saves per request is the ORM's work, not the database's: compiling the statements
@@ -20,7 +20,7 @@ from django.core.exceptions import EmptyResultSet
 
 from claims.materialised import LIST_DEFERRED, read_annotations
 from claims.models import Claim, Evidence
-from reex.lib.rows import Compiled
+from plumbing.rows import Compiled
 
 MAX_ID = 2**63 - 1
 

@@ -48,7 +48,7 @@ from claims.api.serializers import (
 from claims.claimreview import ClaimReviewUnavailable, claim_review, latest_decision
 from claims.materialised import LIST_DEFERRED, StoredContext, current_row, read_annotations
 from claims.models import Claim, Evidence
-from reex.lib.api import READ_ERRORS, ApiPagination, ApiView, errors
+from plumbing.api import READ_ERRORS, ApiPagination, ApiView, errors
 
 
 class ClaimPagination(ApiPagination):

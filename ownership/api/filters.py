@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from ownership.models import Entity
 from ownership.selectors import entity_for_domain
-from reex.lib.api import text_filter
+from plumbing.api import text_filter
 
 
 class EntityFilter(django_filters.FilterSet):

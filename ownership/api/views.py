@@ -9,7 +9,7 @@ from ownership.api.filters import EntityFilter
 from ownership.api.serializers import EntitySerializer
 from ownership.chains import current_graph
 from ownership.models import Entity
-from reex.lib.api import READ_ERRORS, ApiPagination, ApiView, errors
+from plumbing.api import READ_ERRORS, ApiPagination, ApiView, errors
 
 
 @extend_schema_view(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
-from reex.lib.api import READ_ERRORS, ApiView
+from plumbing.api import READ_ERRORS, ApiView
 from sources.api.serializers import SnapshotSerializer
 from sources.models import Snapshot
 

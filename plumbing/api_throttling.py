@@ -49,7 +49,7 @@ class TokenRateThrottle(SimpleRateThrottle):
             return True
         counted = getattr(request, "_reex_counted", None)
         if counted is not None and (counted.key, counted.duration) == (key, self.duration):
-            # Counted already, in the token check's round trip (reex.lib.authentication).
+            # Counted already, in the token check's round trip (plumbing.authentication).
             now, window = counted.now, counted.window
             current, last = counted.current, counted.last
             current_key = f"{key}:{window}"

@@ -17,15 +17,15 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
 
-from reex.lib.api_permissions import ActionPermission
-from reex.lib.api_throttling import TokenRateThrottle
-from reex.lib.authentication import ApiTokenAuthentication
+from plumbing.api_permissions import ActionPermission
+from plumbing.api_throttling import TokenRateThrottle
+from plumbing.authentication import ApiTokenAuthentication
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
     """How the schema documents the token (drf-spectacular finds this class on import)."""
 
-    target_class = "reex.lib.authentication.ApiTokenAuthentication"
+    target_class = "plumbing.authentication.ApiTokenAuthentication"
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):

@@ -32,9 +32,9 @@ from redis.exceptions import RedisError
 from rest_framework import exceptions
 from rest_framework.authentication import get_authorization_header
 
-from reex.lib.api_permissions import permissions_from_row, permissions_subquery_sql
-from reex.lib.api_throttling import TokenRateThrottle, queue_count, redis_client
-from reex.lib.rows import Compiled
+from plumbing.api_permissions import permissions_from_row, permissions_subquery_sql
+from plumbing.api_throttling import TokenRateThrottle, queue_count, redis_client
+from plumbing.rows import Compiled
 
 #: How long the cache keeps a token's last use (claims.services.tokens_last_used reads it and writes it to the
 #: database whenever the admin lists tokens, so it outlives this).
@@ -169,7 +169,7 @@ _SENTINEL = "reex-token-key-sentinel"
 @functools.cache
 def _token_sql() -> tuple[Compiled, int]:
     """The tokens with a key prefix, each with its user's columns and permission names: one
-    statement, compiled once (reex.lib.rows)."""
+    statement, compiled once (plumbing.rows)."""
     model, user_model = get_token_model(), get_user_model()
     token_names = [f.attname for f in model._meta.concrete_fields]
     user_names = [f"user__{f.attname}" for f in user_model._meta.concrete_fields]

@@ -12,7 +12,7 @@ learns nothing. This middleware, placed before CsrfViewMiddleware, catches it fi
   that says what happened and that nothing was saved.
 
 Only what fits under the limit is ever read, as with Django's own check. /api/ is left to DRF,
-whose parser and exception handler answer in JSON (reex.lib.parsers, claims.api.exceptions).
+whose parser and exception handler answer in JSON (plumbing.parsers, claims.api.exceptions).
 reex takes no file uploads, so a multipart body is measured whole like any other.
 """
 
