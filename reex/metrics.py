@@ -32,6 +32,8 @@ from django.utils.crypto import constant_time_compare
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 
+from reex.operators import is_operator
+
 log = logging.getLogger(__name__)
 
 #: Fetch latency buckets, in seconds (a fetch is capped at REEX_FETCH_TIMEOUT).
@@ -162,8 +164,6 @@ class DeskCollector:
 
 
 def _may_scrape(request: HttpRequest) -> bool:
-    from reex.views import is_operator
-
     token = settings.REEX_HEALTH_TOKEN
     auth = request.headers.get("Authorization", "")
     if token and auth.startswith("Bearer ") and constant_time_compare(auth[7:].strip(), token):

@@ -112,8 +112,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # A request id for every log line of the request, returned in X-Request-ID.
     "reex.observability.RequestIdMiddleware",
-    # Then: health probes come by IP over http (see reex.views.HealthCheckMiddleware).
-    "reex.views.HealthCheckMiddleware",
+    # Then: health probes come by IP over http (see reex.middleware.HealthCheckMiddleware).
+    "reex.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,21 +1,19 @@
-"""Project-level views: health."""
+"""Project-level views: /healthz (the metrics exposition is reex/metrics.py)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from importlib import import_module
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.crypto import constant_time_compare
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-log = logging.getLogger(__name__)
+from reex.operators import is_operator
 
-OPERATOR_HEADER = "X-Reex-Health-Token"
+log = logging.getLogger(__name__)
 
 
 def _database() -> dict:
@@ -76,27 +74,6 @@ CHECKS: dict[str, Callable[[], dict]] = {
 NEEDS_DATABASE = {"workers", "pending", "archive_tasks"}
 
 
-def is_operator(request: HttpRequest) -> bool:
-    """The operator token in `X-Reex-Health-Token`, or a signed-in staff user. The health
-    middleware answers before the session and auth middleware run, so the session is read here."""
-    token, sent = settings.REEX_HEALTH_TOKEN, request.headers.get(OPERATOR_HEADER, "")
-    if token and sent and constant_time_compare(sent, token):
-        return True
-    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-    if not session_key:
-        return False
-    from django.contrib.auth import get_user
-
-    try:
-        if not hasattr(request, "session"):
-            request.session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-        user = get_user(request)
-    except Exception:
-        log.warning("healthz: could not read the session", exc_info=True)
-        return False
-    return bool(user.is_active and user.is_staff)
-
-
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -126,21 +103,3 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503
     )
-
-
-class HealthCheckMiddleware:
-    """Answer /healthz before the host check and the https redirect: container and load
-    balancer probes call it by IP address over plain http, which ALLOWED_HOSTS and
-    SECURE_SSL_REDIRECT would otherwise turn into a 400 or a redirect."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path_info == "/healthz":
-            return healthz(request)
-        if request.path_info == "/metrics":  # scrapers come by address too (reex/metrics.py)
-            from reex.metrics import metrics
-
-            return metrics(request)
-        return self.get_response(request)
