@@ -193,3 +193,203 @@ def test_the_write_check_sees_writes_through_a_manager_and_save(tmp_path):
         "Evidence….update()",
         "row….save()",
     ]
+
+
+# --- The house (issue 26): modules import one way, apps along the allowed arrows only, the
+# wiring (reex/) imported by no app, the plumbing importing nothing of ours, no module over a
+# few pages, Celery tasks in tasks modules. Tests, migrations and bench are left out.
+
+PACKAGES = ("claims", "intake", "ownership", "sources", "plumbing", "reex")
+APPS = ("claims", "intake", "ownership", "sources")
+MAX_LINES = 600
+
+# Which package may import which: `intake` builds on claims (claim_create), reads entities and
+# archives; `claims` reads ownership chains and snapshots; everything may use the plumbing; the
+# wiring (reex) mounts every app's URLs and reads their models for health and metrics.
+ALLOWED_ARROWS = {
+    ("intake", "claims"),
+    ("intake", "ownership"),
+    ("intake", "sources"),
+    ("claims", "ownership"),
+    ("claims", "sources"),
+    *((app, "plumbing") for app in APPS),
+    *(("reex", package) for package in (*APPS, "plumbing")),
+}
+
+
+def _modules(root: Path, packages=PACKAGES) -> dict[str, Path]:
+    found = {}
+    for package in packages:
+        for path in (root / package).rglob("*.py"):
+            rel = path.relative_to(root)
+            if "migrations" in rel.parts:
+                continue
+            parts = rel.with_suffix("").parts
+            found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def module_graph(root: Path = ROOT, packages=PACKAGES) -> dict[str, set[str]]:
+    """Each module of ours and the modules of ours it imports anywhere in its text (late imports
+    inside functions too). `from a import b` is an import of the module `a.b` when that module
+    exists, else of `a`; relative imports are resolved against the importing module."""
+    modules = _modules(root, packages)
+
+    def ours(name: str) -> str | None:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        targets: set[str | None] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets |= {ours(alias.name) for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*parts, *([node.module] if node.module else [])])
+                for alias in node.names:
+                    full = f"{base}.{alias.name}"
+                    targets.add(full if full in modules else ours(base))
+        graph[name] = {t for t in targets if t and t != name}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(found)
+
+
+def package_arrows(graph: dict[str, set[str]]) -> set[tuple[str, str]]:
+    return {
+        (a.split(".")[0], b.split(".")[0])
+        for a, targets in graph.items()
+        for b in targets
+        if a.split(".")[0] != b.split(".")[0]
+    }
+
+
+def test_no_module_imports_itself_back():
+    found = cycles(module_graph())
+    detail = [
+        {member: sorted(module_graph()[member] & set(group)) for member in group}
+        for group in found
+    ]
+    assert found == [], f"modules importing each other (move the shared piece down): {detail}"
+
+
+def test_packages_import_only_along_the_allowed_arrows():
+    assert package_arrows(module_graph()) - ALLOWED_ARROWS == set()
+
+
+def test_no_app_imports_the_wiring_and_the_plumbing_imports_nothing_of_ours():
+    graph = module_graph()
+    wrong = {
+        module: sorted(t for t in targets if t.split(".")[0] == "reex")
+        for module, targets in graph.items()
+        if module.split(".")[0] != "reex"
+    }
+    wrong |= {
+        module: sorted(t for t in targets if t.split(".")[0] != "plumbing")
+        for module, targets in graph.items()
+        if module.split(".")[0] == "plumbing"
+    }
+    assert {module: targets for module, targets in wrong.items() if targets} == {}
+
+
+def test_no_module_is_longer_than_a_few_pages():
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for path in _modules(ROOT).values()
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}, f"split these by concern (at most {MAX_LINES} lines): {long}"
+
+
+def test_celery_tasks_live_in_tasks_modules():
+    # A task is found where the worker and a newcomer look for it: tasks.py (or *_tasks.py),
+    # and it is declared with shared_task, never through the project's Celery app.
+    found = {}
+    for name, path in _modules(ROOT, APPS).items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        decorated = [
+            node.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef)
+            for decorator in node.decorator_list
+            if "task" in ast.unparse(decorator).split("(")[0]
+        ]
+        if decorated and not path.stem.endswith("tasks"):
+            found[name] = decorated
+    assert found == {}
+
+
+def test_each_app_has_the_same_rooms():
+    missing = {
+        app: [
+            room
+            for room in ("models", "services", "selectors", "admin", "apps")
+            if not ((ROOT / app / f"{room}.py").exists() or (ROOT / app / room).is_dir())
+        ]
+        for app in APPS
+    }
+    assert {app: rooms for app, rooms in missing.items() if rooms} == {}
+
+
+def test_the_architecture_picture_shows_the_arrows_the_code_has():
+    # docs/architecture.md's diagram draws one arrow per pair of packages that import each
+    # other (`a --> b` between the package subgraphs); it is kept true by this test.
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    block = text.split("```mermaid", 1)[1].split("```", 1)[0]
+    drawn = set()
+    for line in block.splitlines():
+        parts = line.strip().split(" --> ")
+        if len(parts) == 2 and all(p in PACKAGES for p in parts):
+            drawn.add((parts[0], parts[1]))
+    assert drawn == package_arrows(module_graph())
+
+
+def test_the_cycle_check_sees_a_late_import_and_a_relative_one(tmp_path):
+    # It must be able to fail: a services module importing a task module that imports it back
+    # inside a function (as claims.services and claims.tasks once did), and a relative import.
+    app = tmp_path / "probe"
+    (app / "services").mkdir(parents=True)
+    (app / "__init__.py").write_text("")
+    (app / "services" / "__init__.py").write_text("")
+    (app / "services" / "status.py").write_text("from probe import tasks\n")
+    (app / "tasks.py").write_text("def run():\n    from .services.status import x\n")
+    (app / "selectors.py").write_text("from probe.services import status\n")
+    graph = module_graph(tmp_path, ("probe",))
+    assert graph["probe.selectors"] == {"probe.services.status"}
+    assert cycles(graph) == [["probe.services.status", "probe.tasks"]]
