@@ -21,8 +21,8 @@ app.autodiscover_tasks()
 # The render queue's task lives beside sources.tasks (sources/capture_tasks.py).
 app.autodiscover_tasks(["sources"], related_name="capture_tasks")
 
-# Task ids in the log lines, JSON logs on the worker too (reex/observability.py).
-from reex.observability import connect_celery  # noqa: E402
+# Task ids in the log lines, JSON logs on the worker too (reex/observability/logs.py).
+from reex.observability.logs import connect_celery  # noqa: E402
 
 connect_celery()
 

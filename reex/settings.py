@@ -111,9 +111,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # A request id for every log line of the request, returned in X-Request-ID.
-    "reex.observability.RequestIdMiddleware",
-    # Then: health probes come by IP over http (see reex.middleware.HealthCheckMiddleware).
-    "reex.middleware.HealthCheckMiddleware",
+    "reex.observability.logs.RequestIdMiddleware",
+    # Then: health probes come by IP over http (reex/observability/middleware.py).
+    "reex.observability.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -504,7 +504,7 @@ REEX_EMBED_MAX_AGE = env_int("REEX_EMBED_MAX_AGE", 300)
 # The public GLEIF API for `import_gleif --refresh LEI` (docs/ownership-data.md).
 REEX_GLEIF_API = env_str("REEX_GLEIF_API", "https://api.gleif.org/api/v1")
 
-# Logs: one JSON object a line with the request id or task id (reex/observability.py), or plain
+# Logs: one JSON object a line with the request id or task id (reex/observability/logs.py), or plain
 # lines for development. REEX_LOG_FORMAT=json|plain.
 REEX_LOG_FORMAT = env_str("REEX_LOG_FORMAT", "plain" if DEBUG else "json")
 if REEX_LOG_FORMAT not in {"json", "plain"}:
@@ -512,10 +512,10 @@ if REEX_LOG_FORMAT not in {"json", "plain"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "reex.observability.ContextFilter"}},
+    "filters": {"context": {"()": "reex.observability.logs.ContextFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "reex.observability.JsonFormatter"},
+        "json": {"()": "reex.observability.logs.JsonFormatter"},
     },
     "handlers": {
         "console": {
@@ -530,7 +530,7 @@ LOGGING = {
     "loggers": {"sources.stages": {"level": "INFO" if env_bool("REEX_LOG_STAGES") else "WARNING"}},
 }
 
-# --- Metrics (reex/metrics.py): GET /metrics, Prometheus text format, for operators only
+# --- Metrics (reex/observability/metrics.py): GET /metrics, Prometheus text, for operators only
 # (REEX_HEALTH_TOKEN as a bearer token or X-Reex-Health-Token, or a staff session).
 REEX_METRICS_LATENCY_WINDOW = env_int("REEX_METRICS_LATENCY_WINDOW", 3600)
 

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from reex.metrics import metrics
-from reex.views import healthz
+from reex.observability.health import healthz
+from reex.observability.metrics import metrics
 
 admin.site.site_header = "reex — claim vetting desk"
 admin.site.site_title = "reex admin"

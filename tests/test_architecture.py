@@ -303,8 +303,7 @@ def package_arrows(graph: dict[str, set[str]]) -> set[tuple[str, str]]:
 def test_no_module_imports_itself_back():
     found = cycles(module_graph())
     detail = [
-        {member: sorted(module_graph()[member] & set(group)) for member in group}
-        for group in found
+        {member: sorted(module_graph()[member] & set(group)) for member in group} for group in found
     ]
     assert found == [], f"modules importing each other (move the shared piece down): {detail}"
 

@@ -1,4 +1,4 @@
-"""GET /metrics (reex/metrics.py): Prometheus text, for operators only; claims by status,
+"""GET /metrics (reex/observability/metrics.py): Prometheus text, for operators only; claims by status,
 snapshots by outcome, queue depth from the real broker, fetch latency."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Structured logs (reex/observability.py): JSON lines carrying the request id in the web
+"""Structured logs (reex/observability/logs.py): JSON lines carrying the request id in the web
 process and the task id in a real Celery worker."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import logging
 
 import pytest
 
-from reex.observability import ContextFilter, JsonFormatter, new_request_id, request_id_var
+from reex.observability.logs import ContextFilter, JsonFormatter, new_request_id, request_id_var
 
 
 def test_json_lines_carry_the_context_and_extras():

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from reex.metrics import metrics
-from reex.views import healthz
+from reex.observability.health import healthz
+from reex.observability.metrics import metrics
 
 
 class HealthCheckMiddleware:
@@ -21,6 +21,6 @@ class HealthCheckMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path_info == "/healthz":
             return healthz(request)
-        if request.path_info == "/metrics":  # scrapers come by address too (reex/metrics.py)
+        if request.path_info == "/metrics":  # scrapers come by address too
             return metrics(request)
         return self.get_response(request)

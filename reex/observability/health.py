@@ -1,4 +1,4 @@
-"""Project-level views: /healthz (the metrics exposition is reex/metrics.py)."""
+"""GET /healthz: is the desk up, and what is wrong when it is not (the metrics are in `metrics`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from reex.operators import is_operator
+from reex.observability.operators import is_operator
 
 log = logging.getLogger(__name__)
 

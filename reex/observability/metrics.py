@@ -14,8 +14,9 @@ in one gunicorn process would see only that process's share. Families:
 
 Who may read: the operator token (REEX_HEALTH_TOKEN) as `Authorization: Bearer TOKEN`
 (Prometheus' `authorization` setting) or `X-Reex-Health-Token`, or a staff session
-(`reex.views.is_operator`). Anyone else gets 401. Answered before the host check and the https
-redirect, like /healthz (reex.views.HealthCheckMiddleware), since scrapers come by address.
+(`reex.observability.operators.is_operator`). Anyone else gets 401. Answered before the host
+check and the https redirect, like /healthz (`reex.observability.middleware`), since scrapers
+come by address.
 Costs six queries and one broker round trip per queue, whatever the data size.
 """
 
@@ -32,7 +33,7 @@ from django.utils.crypto import constant_time_compare
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 
-from reex.operators import is_operator
+from reex.observability.operators import is_operator
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """Who may see the operators' figures (/healthz's details, /metrics): the operator token or a
-signed-in staff user. One rule, used by reex.views and reex.metrics."""
+signed-in staff user. One rule, used by `health` and `metrics`."""
 
 from __future__ import annotations
 
