@@ -29,19 +29,13 @@ from claims.models import (
 )
 from claims.presenters import badge_words
 from claims.selectors import suggest_for_claim
-from claims.services import (
-    PUBLISH_REPORT,
-    ClaimTaken,
-    EvidenceRejected,
-    VersionConflict,
-    article_set_report_published,
-    claim_assign,
-    claim_take,
+from claims.services.classification import (
     classification_request_classify,
-    evidence_attach,
-    evidence_check,
     evidence_classify_publisher,
 )
+from claims.services.evidence import EvidenceRejected, evidence_attach, evidence_check
+from claims.services.reports import PUBLISH_REPORT, article_set_report_published
+from claims.services.status import ClaimTaken, VersionConflict, claim_assign, claim_take
 from ownership.models import Entity
 from ownership.publishers import registrable_domain
 from plumbing.admin import admin_link, admin_url
@@ -305,7 +299,7 @@ class ClaimAdmin(admin.ModelAdmin):
 
     @admin.display(description="status")
     def status_on_desk(self, obj: Claim) -> str:
-        # Read-only here: a status changes only through claims.services.claim_set_status, from
+        # Read-only here: a status changes only through claims.services.status.claim_set_status, from
         # the desk's decide box (an editor's override included), which checks the rule and
         # writes the audit row.
         if obj.pk is None:

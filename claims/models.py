@@ -36,7 +36,7 @@ class Article(models.Model):
         help_text="The archived copy the text was extracted from (ingest).",
     )
     # The vetting report (claims/reports.py) is staff-only until an editor with
-    # `claims.publish_report` publishes it (claims.services.article_set_report_published).
+    # `claims.publish_report` publishes it (claims.services.reports.article_set_report_published).
     report_published = models.BooleanField(
         default=False,
         editable=False,
@@ -113,7 +113,7 @@ class ClaimKind(models.TextChoices):
 class Claim(models.Model):
     """One checkable statement: `text == article.text[span_start:span_end]`.
 
-    Invariant: `status` and `version` change only through `claims.services.claim_set_status`
+    Invariant: `status` and `version` change only through `claims.services.status.claim_set_status`
     (and `claim_take`), which writes a `StatusChange` row in the same transaction.
     """
 
@@ -281,8 +281,8 @@ class ClassificationRequest(models.Model):
 
     Invariant: at most one open request per evidence row (a second ask is the same request);
     a request is resolved (`resolved_at` set) when the evidence gets a publisher, by whatever
-    path (claims.services.classification_requests_resolve): the evidence admin, the request's
-    own admin page, or a `Domain` added in the admin (claims.services.evidence_resync_publishers).
+    path (claims.services.classification.classification_requests_resolve): the evidence admin, the request's
+    own admin page, or a `Domain` added in the admin (claims.services.classification.evidence_resync_publishers).
     """
 
     domain = models.CharField(
@@ -622,7 +622,7 @@ class ApiConsumer(User):
 
 class TokenUse(models.Model):
     """When an API token was last used (knox records none), as last listed: the API notes
-    uses in the cache and claims.services.tokens_last_used keeps them here. Goes with its
+    uses in the cache and claims.services.consumers.tokens_last_used keeps them here. Goes with its
     token."""
 
     token = models.OneToOneField(

@@ -8,7 +8,7 @@ independence badge, archived copy) and the ownership picture of its evidence
 (claims/claimreview.py).
 
 Who may read it (`may_read_report`): staff who may view articles, always; anyone, read-only,
-once an editor has published it (claims.services.article_set_report_published). Everyone else
+once an editor has published it (claims.services.reports.article_set_report_published). Everyone else
 gets a 404, as if there were no report: an unpublished report does not admit it exists.
 
 Text safety: the article text is plain text. It is split at the claims' offsets and every piece
