@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import User, UserManager
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.urls import reverse
-from django.utils import timezone
 
+from claims.choices import ClaimKind, ClaimStatus, EvidenceStance, WebhookDeliveryOutcome
+from claims.querysets import (
+    ApiConsumerManager,
+    AppendOnlyQuerySet,
+    ChangedNow,
+    ClaimQuerySet,
+    ClassificationRequestQuerySet,
+)
 from ownership.models import Entity
 from sources.models import Snapshot
 
@@ -63,51 +70,6 @@ class Article(models.Model):
 
     def get_report_url(self) -> str:
         return reverse("claims:report", args=[self.key])
-
-
-class ChangedNow(Now):
-    """The database's clock for `Claim.changed_at`: PostgreSQL's statement time; on SQLite the
-    same text Django writes for a datetime (six decimals, where SQLite's own gives three and
-    would compare below the same instant written by Django, as in a cursor)."""
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="STRFTIME('%%%%Y-%%%%m-%%%%d %%%%H:%%%%M:%%%%f000', 'NOW')",  # as Django's
-            **extra_context,
-        )
-
-
-class ClaimQuerySet(models.QuerySet):
-    def for_list(self) -> ClaimQuerySet:
-        """What every claim list and claim page shows beside the claim: one query."""
-        return self.select_related("article", "origin", "assignee")
-
-    def touch(self, *, row: bool = True, **fields) -> int:
-        """UPDATE these claims with `fields` (none: only the marks) and mark them changed:
-        `changed_at` the database's now (what the sync feed's horizon relies on) and, for a
-        change of the claim's own row or evidence, `updated_at` now too (unless given). `row=False`:
-        only what the API shows of it changed (claims.materialised). The number of rows."""
-        if row:
-            fields.setdefault("updated_at", timezone.now())
-        return self.update(changed_at=ChangedNow(), **fields)
-
-
-class ClaimStatus(models.TextChoices):
-    UNREVIEWED = "unreviewed", "Unreviewed"
-    IN_REVIEW = "in_review", "In review"
-    STATE_SOURCED = "state_sourced", "State-sourced"
-    INDEPENDENTLY_VERIFIED = "independently_verified", "Independently verified"
-    DISPUTED = "disputed", "Disputed"
-    UNVERIFIABLE = "unverifiable", "Unverifiable"
-
-
-class ClaimKind(models.TextChoices):
-    FIGURE = "figure", "Figure"
-    OWNERSHIP = "ownership", "Ownership / control"
-    EVENT = "event", "Event"
-    PLAN = "plan", "Plan / forecast"
 
 
 class Claim(models.Model):
@@ -218,13 +180,6 @@ EXCERPT_MAX_LENGTH = 5000
 RATIONALE_MAX_LENGTH = 10000
 
 
-class EvidenceStance(models.TextChoices):
-    SUPPORTS = "supports", "Supports"
-    ECHOES = "echoes", "Echoes the claimant"
-    REFUTES = "refutes", "Refutes"
-    CONTEXT = "context", "Context"
-
-
 class Evidence(models.Model):
     """A source URL a reviewer attached to a claim, with its stance.
 
@@ -269,11 +224,6 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_stance_display()}: {self.url}"
-
-
-class ClassificationRequestQuerySet(models.QuerySet):
-    def open(self) -> ClassificationRequestQuerySet:
-        return self.filter(resolved_at__isnull=True)
 
 
 class ClassificationRequest(models.Model):
@@ -332,14 +282,6 @@ class ClassificationRequest(models.Model):
     def __str__(self) -> str:
         state = "resolved" if self.resolved_at else "open"
         return f"Classify {self.domain} (claim #{self.claim_id}, {state})"
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # type: ignore[override]
-        raise PermissionError("Audit rows are append-only: they cannot be updated.")
-
-    def delete(self):  # type: ignore[override]
-        raise PermissionError("Audit rows are append-only: they cannot be deleted.")
 
 
 class StatusChange(models.Model):
@@ -465,15 +407,6 @@ class WebhookEndpoint(models.Model):
         return f"{self.name} ({self.url})"
 
 
-class WebhookDeliveryOutcome(models.TextChoices):
-    DELIVERED = "delivered", "Delivered"
-    RETRYING = "retrying", "Failed, will retry"
-    GAVE_UP = "gave_up", "Failed, gave up"
-    # The broker was down when the status changed: the sweep queues it when the broker is back.
-    UNQUEUED = "unqueued", "Not queued yet (broker down)"
-    REQUEUED = "requeued", "Queued by the sweep"
-
-
 class WebhookDelivery(models.Model):
     """One delivery attempt: every POST (successful or not) leaves one row. `event_id` is the
     same across the attempts of one notification, so consumers can discard duplicates."""
@@ -597,13 +530,6 @@ class SuggestionState(models.Model):
 
 
 # ------------------------------------------------------------------ API consumers (issue 25)
-
-API_CONSUMER_GROUP = "api-consumer"
-
-
-class ApiConsumerManager(UserManager):
-    def get_queryset(self):
-        return super().get_queryset().filter(groups__name=API_CONSUMER_GROUP).distinct()
 
 
 class ApiConsumer(User):

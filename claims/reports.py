@@ -28,8 +28,9 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, format_html, mark_safe
 from django.utils.safestring import SafeString
 
+from claims.choices import ClaimStatus
 from claims.claimreview import READER_VERDICTS, ClaimReviewUnavailable, claim_review
-from claims.models import Article, Claim, ClaimStatus, Evidence, StatusChange
+from claims.models import Article, Claim, Evidence, StatusChange
 from claims.selectors import suggest_for_claims
 from claims.suggestion import Suggestion
 from ownership.chains import ControlGraph, current_graph

@@ -13,7 +13,8 @@ from django.db import transaction
 from knox.models import AuthToken
 from knox.settings import knox_settings
 
-from claims.models import API_CONSUMER_GROUP, ApiConsumer, TokenUse
+from claims.models import ApiConsumer, TokenUse
+from claims.querysets import API_CONSUMER_GROUP
 from plumbing.authentication import last_use_key
 
 # ------------------------------------------------------------------ API consumers (issue 25)
