@@ -162,7 +162,7 @@ def evidence_retry_archive(*, evidence: Evidence, actor: AbstractBaseUser) -> Ev
             evidence=evidence, actor=actor, action=EvidenceEvent.Action.RETRY_ARCHIVE
         )
         # The snapshot's state write refreshes the stored suggestion of every claim citing it
-        # (claims.materialised.on_snapshot_state_written), this one included.
+        # (claims.materialised_receivers.on_snapshot_state_written), this one included.
         request_retry(snapshot=snapshot)
         Claim.objects.filter(pk=evidence.claim_id).update(updated_at=timezone.now())
     return event
