@@ -11,11 +11,12 @@ class ClaimsConfig(AppConfig):
         from claims import receivers
 
         receivers.connect()
-        # Stored suggestions follow every write that can change them (claims/materialised.py);
-        # connected last, so they see what the receivers above wrote.
-        from claims import materialised
+        # Stored suggestions follow every write that can change them (claims/materialised.py,
+        # claims/materialised_receivers.py); connected last, so they see what the receivers
+        # above wrote.
+        from claims import materialised_receivers
 
-        materialised.connect()
+        materialised_receivers.connect()
         # Token checks kept by the web processes are dropped when tokens, users, groups or
         # permissions change (plumbing has no app of its own).
         from plumbing import authentication

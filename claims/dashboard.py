@@ -21,7 +21,8 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.html import escape
 
-from claims.models import Claim, ClaimStatus
+from claims.choices import ClaimStatus
+from claims.models import Claim
 from claims.reports import STATUS_COLOURS, STATUS_ORDER
 from ownership.chains import current_graph
 from ownership.svg import name_lines

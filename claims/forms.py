@@ -8,7 +8,7 @@ from django import forms
 from claims.models import EXCERPT_MAX_LENGTH, RATIONALE_MAX_LENGTH, Article, Claim, Evidence
 from claims.presenters import SORTS
 from claims.selectors import ALL, NEEDS_WORK, PROBLEMS, QueueFilters
-from claims.services import FINAL_STATUSES
+from claims.services.status import FINAL_STATUSES
 from ownership.models import Entity
 
 STATUS_TABS = [

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import User, UserManager
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.urls import reverse
-from django.utils import timezone
 
+from claims.choices import ClaimKind, ClaimStatus, EvidenceStance, WebhookDeliveryOutcome
+from claims.querysets import (
+    ApiConsumerManager,
+    AppendOnlyQuerySet,
+    ChangedNow,
+    ClaimQuerySet,
+    ClassificationRequestQuerySet,
+)
 from ownership.models import Entity
 from sources.models import Snapshot
 
@@ -36,7 +43,7 @@ class Article(models.Model):
         help_text="The archived copy the text was extracted from (ingest).",
     )
     # The vetting report (claims/reports.py) is staff-only until an editor with
-    # `claims.publish_report` publishes it (claims.services.article_set_report_published).
+    # `claims.publish_report` publishes it (claims.services.reports.article_set_report_published).
     report_published = models.BooleanField(
         default=False,
         editable=False,
@@ -65,55 +72,10 @@ class Article(models.Model):
         return reverse("claims:report", args=[self.key])
 
 
-class ChangedNow(Now):
-    """The database's clock for `Claim.changed_at`: PostgreSQL's statement time; on SQLite the
-    same text Django writes for a datetime (six decimals, where SQLite's own gives three and
-    would compare below the same instant written by Django, as in a cursor)."""
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="STRFTIME('%%%%Y-%%%%m-%%%%d %%%%H:%%%%M:%%%%f000', 'NOW')",  # as Django's
-            **extra_context,
-        )
-
-
-class ClaimQuerySet(models.QuerySet):
-    def for_list(self) -> ClaimQuerySet:
-        """What every claim list and claim page shows beside the claim: one query."""
-        return self.select_related("article", "origin", "assignee")
-
-    def touch(self, *, row: bool = True, **fields) -> int:
-        """UPDATE these claims with `fields` (none: only the marks) and mark them changed:
-        `changed_at` the database's now (what the sync feed's horizon relies on) and, for a
-        change of the claim's own row or evidence, `updated_at` now too (unless given). `row=False`:
-        only what the API shows of it changed (claims.materialised). The number of rows."""
-        if row:
-            fields.setdefault("updated_at", timezone.now())
-        return self.update(changed_at=ChangedNow(), **fields)
-
-
-class ClaimStatus(models.TextChoices):
-    UNREVIEWED = "unreviewed", "Unreviewed"
-    IN_REVIEW = "in_review", "In review"
-    STATE_SOURCED = "state_sourced", "State-sourced"
-    INDEPENDENTLY_VERIFIED = "independently_verified", "Independently verified"
-    DISPUTED = "disputed", "Disputed"
-    UNVERIFIABLE = "unverifiable", "Unverifiable"
-
-
-class ClaimKind(models.TextChoices):
-    FIGURE = "figure", "Figure"
-    OWNERSHIP = "ownership", "Ownership / control"
-    EVENT = "event", "Event"
-    PLAN = "plan", "Plan / forecast"
-
-
 class Claim(models.Model):
     """One checkable statement: `text == article.text[span_start:span_end]`.
 
-    Invariant: `status` and `version` change only through `claims.services.claim_set_status`
+    Invariant: `status` and `version` change only through `claims.services.status.claim_set_status`
     (and `claim_take`), which writes a `StatusChange` row in the same transaction.
     """
 
@@ -218,13 +180,6 @@ EXCERPT_MAX_LENGTH = 5000
 RATIONALE_MAX_LENGTH = 10000
 
 
-class EvidenceStance(models.TextChoices):
-    SUPPORTS = "supports", "Supports"
-    ECHOES = "echoes", "Echoes the claimant"
-    REFUTES = "refutes", "Refutes"
-    CONTEXT = "context", "Context"
-
-
 class Evidence(models.Model):
     """A source URL a reviewer attached to a claim, with its stance.
 
@@ -271,18 +226,13 @@ class Evidence(models.Model):
         return f"{self.get_stance_display()}: {self.url}"
 
 
-class ClassificationRequestQuerySet(models.QuerySet):
-    def open(self) -> ClassificationRequestQuerySet:
-        return self.filter(resolved_at__isnull=True)
-
-
 class ClassificationRequest(models.Model):
     """A reviewer asks an editor to classify the unknown publisher of an evidence URL.
 
     Invariant: at most one open request per evidence row (a second ask is the same request);
     a request is resolved (`resolved_at` set) when the evidence gets a publisher, by whatever
-    path (claims.services.classification_requests_resolve): the evidence admin, the request's
-    own admin page, or a `Domain` added in the admin (claims.services.evidence_resync_publishers).
+    path (claims.services.classification.classification_requests_resolve): the evidence admin, the request's
+    own admin page, or a `Domain` added in the admin (claims.services.classification.evidence_resync_publishers).
     """
 
     domain = models.CharField(
@@ -332,14 +282,6 @@ class ClassificationRequest(models.Model):
     def __str__(self) -> str:
         state = "resolved" if self.resolved_at else "open"
         return f"Classify {self.domain} (claim #{self.claim_id}, {state})"
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # type: ignore[override]
-        raise PermissionError("Audit rows are append-only: they cannot be updated.")
-
-    def delete(self):  # type: ignore[override]
-        raise PermissionError("Audit rows are append-only: they cannot be deleted.")
 
 
 class StatusChange(models.Model):
@@ -463,15 +405,6 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.url})"
-
-
-class WebhookDeliveryOutcome(models.TextChoices):
-    DELIVERED = "delivered", "Delivered"
-    RETRYING = "retrying", "Failed, will retry"
-    GAVE_UP = "gave_up", "Failed, gave up"
-    # The broker was down when the status changed: the sweep queues it when the broker is back.
-    UNQUEUED = "unqueued", "Not queued yet (broker down)"
-    REQUEUED = "requeued", "Queued by the sweep"
 
 
 class WebhookDelivery(models.Model):
@@ -598,13 +531,6 @@ class SuggestionState(models.Model):
 
 # ------------------------------------------------------------------ API consumers (issue 25)
 
-API_CONSUMER_GROUP = "api-consumer"
-
-
-class ApiConsumerManager(UserManager):
-    def get_queryset(self):
-        return super().get_queryset().filter(groups__name=API_CONSUMER_GROUP).distinct()
-
 
 class ApiConsumer(User):
     """A partner system's account: a user in the `api-consumer` group only, with no password
@@ -622,7 +548,7 @@ class ApiConsumer(User):
 
 class TokenUse(models.Model):
     """When an API token was last used (knox records none), as last listed: the API notes
-    uses in the cache and claims.services.tokens_last_used keeps them here. Goes with its
+    uses in the cache and claims.services.consumers.tokens_last_used keeps them here. Goes with its
     token."""
 
     token = models.OneToOneField(

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from claims import services
 from claims.models import Claim
+from claims.services.archiving import evidence_flag_vanished, evidence_follow_archived
+from claims.services.classification import evidence_resync_publishers
+from claims.services.creation import claim_index_figures
 from ownership.models import Domain
 from sources.models import Snapshot
 from sources.signals import snapshot_archived, snapshot_failed
@@ -19,11 +21,11 @@ _OLD_DOMAIN = "_reex_domain_before_save"
 
 
 def on_snapshot_archived(sender, snapshot: Snapshot, **kwargs) -> None:
-    services.evidence_follow_archived(snapshot=snapshot)
+    evidence_follow_archived(snapshot=snapshot)
 
 
 def on_snapshot_failed(sender, snapshot: Snapshot, **kwargs) -> None:
-    services.evidence_flag_vanished(snapshot=snapshot)
+    evidence_flag_vanished(snapshot=snapshot)
 
 
 def on_domain_pre_save(sender, instance: Domain, raw: bool = False, **kwargs) -> None:
@@ -40,16 +42,16 @@ def on_domain_saved(sender, instance: Domain, raw: bool = False, **kwargs) -> No
     old = getattr(instance, _OLD_DOMAIN, None)
     if old:
         domains.add(old)
-    services.evidence_resync_publishers(domains=domains)
+    evidence_resync_publishers(domains=domains)
 
 
 def on_claim_saved(sender, instance, raw: bool = False, **kwargs) -> None:
     """A claim's figures are indexed (claims.models.ClaimFigure) whenever it is saved."""
-    services.claim_index_figures(claim=instance)
+    claim_index_figures(claim=instance)
 
 
 def on_domain_deleted(sender, instance: Domain, **kwargs) -> None:
-    services.evidence_resync_publishers(domains=[instance.domain])
+    evidence_resync_publishers(domains=[instance.domain])
 
 
 def connect() -> None:

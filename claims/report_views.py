@@ -1,6 +1,6 @@
 """The vetted article's pages (issue 12): the report, its archived copies, the claim's
 ownership picture, and the editor's publish switch. The reads live in claims/reports.py, the
-write in claims.services.article_set_report_published."""
+write in claims.services.reports.article_set_report_published."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ from claims.reports import (
     may_read_report,
     may_read_unpublished_report,
 )
-from claims.services import PUBLISH_REPORT, article_set_report_published
+from claims.services.reports import PUBLISH_REPORT, article_set_report_published
 from claims.views import desk_required
 from ownership.models import Entity, Ownership, RegisterVersion
 from ownership.svg import CONTENT_TYPE, SVG_HEADERS

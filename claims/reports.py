@@ -8,7 +8,7 @@ independence badge, archived copy) and the ownership picture of its evidence
 (claims/claimreview.py).
 
 Who may read it (`may_read_report`): staff who may view articles, always; anyone, read-only,
-once an editor has published it (claims.services.article_set_report_published). Everyone else
+once an editor has published it (claims.services.reports.article_set_report_published). Everyone else
 gets a 404, as if there were no report: an unpublished report does not admit it exists.
 
 Text safety: the article text is plain text. It is split at the claims' offsets and every piece
@@ -28,8 +28,9 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, format_html, mark_safe
 from django.utils.safestring import SafeString
 
+from claims.choices import ClaimStatus
 from claims.claimreview import READER_VERDICTS, ClaimReviewUnavailable, claim_review
-from claims.models import Article, Claim, ClaimStatus, Evidence, StatusChange
+from claims.models import Article, Claim, Evidence, StatusChange
 from claims.selectors import suggest_for_claims
 from claims.suggestion import Suggestion
 from ownership.chains import ControlGraph, current_graph

@@ -150,7 +150,7 @@ DRIFTED = (Snapshot.Drift.CHANGED, Snapshot.Drift.VANISHED)
 def drifted_q() -> Q:
     """Evidence whose source changed or vanished since it was archived. A vanished source keeps
     its evidence on the last good copy, so the flag is in the hints
-    (claims.services.evidence_flag_vanished)."""
+    (claims.services.archiving.evidence_flag_vanished)."""
     # drift__in, not ~Q(drift=""): the negation would also match evidence with no snapshot.
     return Q(snapshot__drift__in=DRIFTED) | Q(hints__drift__status__in=DRIFTED)
 

@@ -28,20 +28,21 @@ from claims.forms import DecisionForm, EvidenceForm, QueueFilterForm
 from claims.models import Article, Claim, Evidence
 from claims.presenters import SORTS, claim_page, panel_reasons, queue_page, status_tabs
 from claims.selectors import claim_for_page, open_classification_count
-from claims.services import (
-    ClaimTaken,
-    ClassificationNotNeeded,
-    DecisionRefused,
+from claims.services.classification import ClassificationNotNeeded, classification_request_ask
+from claims.services.evidence import (
     EvidenceRejected,
-    VersionConflict,
-    claim_release,
-    claim_set_status,
-    claim_take,
-    classification_request_ask,
     evidence_attach,
     evidence_remove,
     evidence_replace_url,
     evidence_retry_archive,
+)
+from claims.services.status import (
+    ClaimTaken,
+    DecisionRefused,
+    VersionConflict,
+    claim_release,
+    claim_set_status,
+    claim_take,
 )
 from plumbing.request_size import bind_oversized, oversized_post_to_form
 

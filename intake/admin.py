@@ -16,8 +16,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
-from claims.admin import ArticleAdmin as ClaimsArticleAdmin
-from claims.admin import highlight_spans
+from claims.admin.article import ArticleAdmin as ClaimsArticleAdmin
+from claims.admin.article import highlight_spans
 from claims.models import Article
 from intake.models import ClaimProposal
 from intake.proposals import figure_label

@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from claims import services as claims_services
+from claims.services.evidence import address_refusal
 from intake import services
 from intake.proposals import _has_verb, parse_figures, reflow
 from ownership.models import Entity
@@ -109,7 +109,7 @@ def draft_from_url(url: str, *, title: str = "") -> Draft:
     url = (url or "").strip()
     if not url.lower().startswith(("http://", "https://")):
         raise IngestError("Enter a full web address starting with http:// or https://.")
-    refusal = claims_services.address_refusal(url)
+    refusal = address_refusal(url)
     if refusal:
         raise IngestError(refusal)
     snapshot = Snapshot.objects.create(url=url)

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from claims.models import Article, Claim, ClaimKind
+from claims.choices import ClaimKind
+from claims.models import Article, Claim
 from ownership.models import Entity
 
 

@@ -1,5 +1,5 @@
 """Writes of intake: proposals (generated, accepted, merged, rejected) and articles ingested
-from a URL or a file. Claims themselves are created through `claims.services.claim_create`.
+from a URL or a file. Claims themselves are created through `claims.services.creation.claim_create`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from claims import services
 from claims.models import Article, Claim
+from claims.services.creation import claim_create
 from intake.models import ClaimProposal
 from intake.proposals import propose, stored_figures
 from intake.selectors import claims_matching, proposal_entities
@@ -142,7 +142,7 @@ def proposal_accept(
     article = proposal.article
     origin = origin or proposal.origin or article.outlet
     with transaction.atomic():
-        claim = services.claim_create(
+        claim = claim_create(
             article=article,
             span_start=proposal.span_start,
             span_end=proposal.span_end,

@@ -36,7 +36,7 @@ from plumbing.api_permissions import permissions_from_row, permissions_subquery_
 from plumbing.api_throttling import TokenRateThrottle, queue_count, redis_client
 from plumbing.rows import Compiled
 
-#: How long the cache keeps a token's last use (claims.services.tokens_last_used reads it and writes it to the
+#: How long the cache keeps a token's last use (claims.services.consumers.tokens_last_used reads it and writes it to the
 #: database whenever the admin lists tokens, so it outlives this).
 USE_TTL = 60 * 60 * 24 * 90
 

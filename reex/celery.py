@@ -20,6 +20,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The render queue's task lives beside sources.tasks (sources/capture_tasks.py).
 app.autodiscover_tasks(["sources"], related_name="capture_tasks")
+# The webhook sweep's task lives beside claims.tasks (claims/sweep_tasks.py).
+app.autodiscover_tasks(["claims"], related_name="sweep_tasks")
 
 # Task ids in the log lines, JSON logs on the worker too (reex/observability/logs.py).
 from reex.observability.logs import connect_celery  # noqa: E402
@@ -31,6 +33,7 @@ WORKER_IMPORTS = (
     "sources.tasks",
     "sources.capture_tasks",
     "claims.tasks",
+    "claims.sweep_tasks",
     "sources.archive",
     "sources.extract",
     "sources.fetch",

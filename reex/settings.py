@@ -311,9 +311,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
-        "ClaimStatusEnum": "claims.models.ClaimStatus",
-        "ClaimKindEnum": "claims.models.ClaimKind",
-        "EvidenceStanceEnum": "claims.models.EvidenceStance",
+        "ClaimStatusEnum": "claims.choices.ClaimStatus",
+        "ClaimKindEnum": "claims.choices.ClaimKind",
+        "EvidenceStanceEnum": "claims.choices.EvidenceStance",
         "EntityKindEnum": "ownership.models.EntityKind",
         "SnapshotStatusEnum": "sources.models.SnapshotStatus",
     },

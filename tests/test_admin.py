@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from claims.models import Claim, StatusChange
-from claims.services import claim_set_status
+from claims.services.status import claim_set_status
 from tests.factories import EvidenceFactory, OwnershipFactory, SnapshotFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,7 @@ def world(seeded, editor):
         attempt=1, claim_version=2, outcome="delivered", http_status=200,
     )  # fmt: skip
     # A partner's API account with a token (issue 25).
-    from claims.services import consumer_create
+    from claims.services.consumers import consumer_create
 
     consumer_create(username="partner-admin-page", actor=editor)
     # A reviewer's request to classify an unknown publisher (issue 16).

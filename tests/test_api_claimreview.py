@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from claims.services import claim_set_status
+from claims.services.status import claim_set_status
 from tests.factories import ArticleFactory, ClaimFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from claims.models import Claim
-from claims.services import claim_set_status
+from claims.services.status import claim_set_status
 from ownership.models import Entity, Ownership
 from sources.models import Snapshot
 from tests.factories import (

@@ -9,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from claims.models import Article
-from claims.services import claim_set_status, evidence_attach
+from claims.services.evidence import evidence_attach
+from claims.services.status import claim_set_status
 from tests.factories import ArticleFactory, ClaimFactory, EntityFactory, EvidenceFactory
 
 pytestmark = pytest.mark.django_db

@@ -66,7 +66,7 @@ def test_a_tokens_last_use_costs_no_query_and_is_kept_once_listed(db):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from claims.services import tokens_last_used
+    from claims.services.consumers import tokens_last_used
 
     key, _ = create("partner")
     token = AuthToken.objects.get(user__username="partner")
@@ -93,7 +93,7 @@ def test_listing_many_tokens_keeps_their_uses_in_one_upsert(db):
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from claims.services import tokens_last_used
+    from claims.services.consumers import tokens_last_used
     from plumbing.authentication import last_use_key
 
     for name in ("wire-a", "wire-b", "wire-c", "wire-d"):

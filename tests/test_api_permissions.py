@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from claims.models import Claim
-from claims.services import claim_set_status
+from claims.services.status import claim_set_status
 from ownership.models import Entity
 from tests.factories import ClaimFactory, DomainFactory, EvidenceFactory, UserFactory
 

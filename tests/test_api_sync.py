@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from claims.api.changes import decode_cursor, encode_cursor
 from claims.models import Claim
-from claims.services import claim_set_status
+from claims.services.status import claim_set_status
 from tests.factories import ArticleFactory, ClaimFactory, EvidenceFactory
 
 STATUSES = ("in_review", "unreviewed")

@@ -129,7 +129,7 @@ def _kept(client) -> None:
 @pytest.mark.skipif(not REDIS, reason=NO_REDIS)
 @pytest.mark.usefixtures("kept_token_checks")  # kept by no clock: a slow CI step re-read it
 def test_a_recently_checked_token_costs_no_query(consumer, django_assert_num_queries):
-    from claims.services import tokens_last_used
+    from claims.services.consumers import tokens_last_used
 
     key = issue("partner")
     client = APIClient()

@@ -20,7 +20,7 @@ from pytest_httpserver import HTTPServer
 from warcio.archiveiterator import ArchiveIterator
 
 from claims.models import Evidence
-from claims.services import evidence_attach
+from claims.services.evidence import evidence_attach
 from sources.archive import archive_snapshot
 from sources.models import Snapshot
 from sources.services import backoff_seconds, stuck_snapshot_ids

@@ -19,7 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 from werkzeug import Response
 
 from claims.models import Evidence
-from claims.services import evidence_attach
+from claims.services.evidence import evidence_attach
 from sources.models import Snapshot
 from sources.tasks import sweep_stuck_snapshots
 from tests.factories import ClaimFactory

@@ -18,7 +18,9 @@ import pytest
 from werkzeug import Request, Response
 
 from claims.models import Claim, Evidence, StatusChange
-from claims.services import claim_take, evidence_attach, evidence_classify_publisher
+from claims.services.classification import evidence_classify_publisher
+from claims.services.evidence import evidence_attach
+from claims.services.status import claim_take
 from sources.models import Snapshot
 from tests.factories import ClaimFactory, EvidenceFactory, SnapshotFactory, UserFactory
 from tests.test_queue_views import build_world

@@ -16,7 +16,8 @@ import pytest
 from werkzeug import Request, Response
 
 from claims.models import ClassificationRequest, Evidence
-from claims.services import claim_take, evidence_attach
+from claims.services.evidence import evidence_attach
+from claims.services.status import claim_take
 from sources.models import Snapshot
 from tests import test_browser
 from tests.factories import UserFactory

@@ -11,7 +11,7 @@ import pytest
 from werkzeug import Response
 
 from claims.models import Claim
-from claims.services import article_set_report_published
+from claims.services.reports import article_set_report_published
 from tests import test_browser
 from tests.factories import UserFactory
 from tests.test_browser_report import vet_the_seed_article

@@ -6,7 +6,7 @@ docs/report.png and docs/ownership.png (shown in the README).
 
 Data: the seed article (37 claims, the real ownership register) with evidence attached to a
 few claims (archived snapshots from the factories) and verdicts recorded through
-claims.services.claim_set_status."""
+claims.services.status.claim_set_status."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ import pytest
 from django.core.management import call_command
 
 from claims.models import Article, Claim
-from claims.services import article_set_report_published, claim_set_status
+from claims.services.reports import article_set_report_published
+from claims.services.status import claim_set_status
 from ownership.models import Entity
 from tests import test_browser
 from tests.factories import EvidenceFactory, UserFactory

@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from claims.models import Evidence, StatusChange
-from claims.services import claim_set_status
+from claims.services.status import claim_set_status
 from ownership.models import Domain, Ownership
 from tests.factories import ClaimFactory, DomainFactory, EntityFactory, EvidenceFactory
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 from lxml import etree
 
 from claims.models import Claim
-from claims.services import article_set_report_published, claim_take
+from claims.services.reports import article_set_report_published
+from claims.services.status import claim_take
 from sources.models import Snapshot
 from tests.factories import (
     ArticleFactory,

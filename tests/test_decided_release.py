@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from claims.models import StatusChange
-from claims.services import claim_set_status, claim_take
+from claims.services.status import claim_set_status, claim_take
 from tests.factories import EvidenceFactory
 from tests.test_queue_views import build_world
 

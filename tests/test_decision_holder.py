@@ -1,5 +1,5 @@
 """Who may decide a claim (issue 15): a reviewer decides only a claim they hold or one nobody
-holds; an editor decides any. The rule lives in claims.services.claim_set_status, so the API,
+holds; an editor decides any. The rule lives in claims.services.status.claim_set_status, so the API,
 the desk and the admin's assignments all meet it, and the refusal names the holder."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from claims.models import Claim, StatusChange
-from claims.services import ClaimTaken, claim_set_status, claim_take
+from claims.services.status import ClaimTaken, claim_set_status, claim_take
 from tests.factories import ClaimFactory
 
 VERDICT = {"status": "unverifiable", "rationale": "Searched Reuters and USGS: nothing."}

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 
 from claims.models import Claim, StatusChange
-from claims.services import VersionConflict, claim_set_status
+from claims.services.status import VersionConflict, claim_set_status
 from tests.factories import ClaimFactory
 from tests.test_suggestion import attach, build_world
 

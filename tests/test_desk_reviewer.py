@@ -16,12 +16,12 @@ from django.utils.html import escape
 
 from claims.management.commands.create_demo_users import demo_password
 from claims.models import Claim, ClassificationRequest, StatusChange
-from claims.services import (
+from claims.services.classification import (
     ClassificationNotNeeded,
-    claim_set_status,
     classification_request_ask,
     evidence_classify_publisher,
 )
+from claims.services.status import claim_set_status
 from ownership.models import Domain, Entity
 from tests.factories import (
     ClaimFactory,

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from claims.models import Claim
-from claims.services import article_set_report_published
+from claims.services.reports import article_set_report_published
 from tests.test_report import article  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db

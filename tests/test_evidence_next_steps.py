@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from claims.models import Evidence, EvidenceEvent
-from claims.services import (
+from claims.services.evidence import (
     EvidenceRejected,
     evidence_remove,
     evidence_replace_url,

@@ -205,17 +205,17 @@ def test_only_the_first_occurrences_of_a_figure_are_examined_for_attribution():
 def test_receiver_computes_hints_outside_any_transaction(monkeypatch):
     from django.db import connection
 
-    import claims.services
+    import claims.services.archiving
     from claims.receivers import on_snapshot_archived
     from tests.factories import EvidenceFactory
 
-    real, in_transaction = claims.services.hints_for_text, []
+    real, in_transaction = claims.services.archiving.hints_for_text, []
 
     def watched(**kwargs):
         in_transaction.append(connection.in_atomic_block)
         return real(**kwargs)
 
-    monkeypatch.setattr(claims.services, "hints_for_text", watched)
+    monkeypatch.setattr(claims.services.archiving, "hints_for_text", watched)
     evidence = EvidenceFactory(
         claim__figures=[PROFIT], snapshot__text="Profit rose 1,882.5%, the company said."
     )

@@ -14,7 +14,6 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claims import services
 from claims.api.presenters import ClaimContext, claim_data
 from claims.api.views import evidence_prefetch
 from claims.materialised import (
@@ -24,6 +23,9 @@ from claims.materialised import (
     suggestions_differences,
 )
 from claims.models import Claim, ClaimSuggestion, Evidence
+from claims.services.classification import evidence_classify_publisher
+from claims.services.evidence import evidence_attach
+from claims.services.status import claim_set_status
 from ownership.models import Domain, Entity, Ownership
 from sources.models import Snapshot
 from sources.signals import snapshot_archived, snapshot_failed
@@ -99,7 +101,7 @@ def _apply(op, *, claims, entities, domains, editor, counter) -> None:
         _, ci, di, stance = op
         host = domains[di].domain if di < len(domains) else "unknown-site.com"
         counter[0] += 1
-        services.evidence_attach(
+        evidence_attach(
             claim=claims[ci], url=f"https://{host}/{counter[0]}", stance=stance, actor=editor
         )
     elif kind == "settle" and evidence:
@@ -122,7 +124,7 @@ def _apply(op, *, claims, entities, domains, editor, counter) -> None:
         unknown = [e for e in evidence if e.publisher_id is None]
         if unknown:
             e = unknown[op[1] % len(unknown)]
-            services.evidence_classify_publisher(evidence=e, entity=entities[op[2]], actor=editor)
+            evidence_classify_publisher(evidence=e, entity=entities[op[2]], actor=editor)
     elif kind == "own":
         _, a, b, controlling = op
         if a != b:
@@ -147,7 +149,7 @@ def _apply(op, *, claims, entities, domains, editor, counter) -> None:
         e.save()
     elif kind == "decide":
         claim = Claim.objects.get(pk=claims[op[1]].pk)
-        services.claim_set_status(
+        claim_set_status(
             claim=claim,
             status=Claim.Status.IN_REVIEW
             if claim.status != Claim.Status.IN_REVIEW

@@ -10,7 +10,7 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
-from claims.services import claim_set_status
+from claims.services.status import claim_set_status
 from sources.models import Snapshot
 from tests.factories import ClaimFactory, SnapshotFactory, UserFactory
 

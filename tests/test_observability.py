@@ -106,7 +106,7 @@ def test_the_settings_log_through_the_context_filter(settings):
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_logs_json_with_the_task_id(make_celery_worker, origin):
-    from claims.services import evidence_attach
+    from claims.services.evidence import evidence_attach
     from sources.models import Snapshot
     from tests.factories import ClaimFactory, UserFactory
     from tests.worker import wait_for

@@ -10,7 +10,7 @@ from django.utils.html import escape
 from django.utils.http import urlencode
 
 from claims.models import ClaimFigure
-from claims.services import claim_create
+from claims.services.creation import claim_create
 from intake.models import ClaimProposal
 from intake.services import proposals_generate
 from ownership.models import Entity

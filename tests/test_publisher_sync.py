@@ -1,4 +1,4 @@
-"""Domain register edits reach evidence already attached (claims.services.evidence_resync_publishers).
+"""Domain register edits reach evidence already attached (claims.services.classification.evidence_resync_publishers).
 
 The scenario from the review: news.cn was wrongly registered to an independent entity,
 reviewers attached URLs on it, and an editor then moves news.cn to Xinhua. The stored

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claims.models import Claim, Evidence, StatusChange
-from claims.services import claim_set_status, claim_take
+from claims.services.status import claim_set_status, claim_take
 from ownership.models import Entity
 from sources.models import Snapshot
 from tests.factories import (

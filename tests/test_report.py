@@ -15,7 +15,8 @@ from django.urls import reverse
 from lxml import html as lxml_html
 
 from claims.models import Article, Claim, StatusChange
-from claims.services import article_set_report_published, claim_set_status
+from claims.services.reports import article_set_report_published
+from claims.services.status import claim_set_status
 from tests.factories import (
     ArticleFactory,
     ClaimFactory,

@@ -15,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 
 from claims import report_views
 from claims.models import Article, Claim
-from claims.services import article_set_report_published, claim_set_status
+from claims.services.reports import article_set_report_published
+from claims.services.status import claim_set_status
 from tests.factories import ArticleFactory, ClaimFactory, EvidenceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,7 @@ from knox.models import AuthToken
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from claims.services import claim_set_status
+from claims.services.status import claim_set_status
 from reex.wsgi import application
 from tests.factories import ClaimFactory, DomainFactory, EvidenceFactory, UserFactory
 

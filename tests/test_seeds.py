@@ -48,7 +48,7 @@ def test_seed_article_names_its_publisher(seeded):
 
 
 def test_loading_again_keeps_review_state(seeded, editor):
-    from claims.services import claim_set_status
+    from claims.services.status import claim_set_status
 
     claim = Claim.objects.first()
     claim_set_status(

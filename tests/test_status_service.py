@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from claims.models import Claim, StatusChange
-from claims.services import ClaimTaken, VersionConflict, claim_set_status, claim_take
+from claims.services.status import ClaimTaken, VersionConflict, claim_set_status, claim_take
 from tests.factories import ClaimFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from claims.models import Evidence
-from claims.services import article_set_report_published, evidence_attach
+from claims.services.evidence import evidence_attach
+from claims.services.reports import article_set_report_published
 from sources.models import Snapshot
 from tests.factories import ClaimFactory, UserFactory
 from tests.worker import wait_for

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 
 from claims.models import Claim, StatusChange
 from claims.selectors import suggest_for_claim, suggest_for_claims
-from claims.services import DecisionRefused, claim_set_status
+from claims.services.status import DecisionRefused, claim_set_status
 from claims.suggestion import EvidenceFacts, decision_refusal, suggest
 from ownership.chains import load_graph
 from ownership.models import Entity

@@ -11,8 +11,10 @@ import pytest
 from django.test import TestCase
 
 from claims.models import WebhookDelivery, WebhookEndpoint
-from claims.services import claim_set_status, requeue_unqueued_deliveries, webhook_deliver
-from claims.tasks import sweep_unqueued_webhooks
+from claims.services.delivery import webhook_deliver
+from claims.services.status import claim_set_status
+from claims.services.webhooks import requeue_unqueued_deliveries
+from claims.sweep_tasks import sweep_unqueued_webhooks
 from claims.webhooks import backoff, sign, verify
 from tests.factories import ClaimFactory, EvidenceFactory
 from tests.worker import wait_for

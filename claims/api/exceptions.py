@@ -18,13 +18,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
-from claims.services import (
-    ArchiveNotFailed,
-    ClaimTaken,
-    DecisionRefused,
-    EvidenceRejected,
-    VersionConflict,
-)
+from claims.services.evidence import ArchiveNotFailed, EvidenceRejected
+from claims.services.status import ClaimTaken, DecisionRefused, VersionConflict
 from plumbing.parsers import RequestTooLarge, too_large_message
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,6 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from claims import services
 from claims.api.changes import ClaimChangesPagination
 from claims.api.conditional import (
     body_etag,
@@ -48,6 +47,13 @@ from claims.api.serializers import (
 from claims.claimreview import ClaimReviewUnavailable, claim_review, latest_decision
 from claims.materialised import LIST_DEFERRED, StoredContext, current_row, read_annotations
 from claims.models import Claim, Evidence
+from claims.services.evidence import (
+    evidence_attach,
+    evidence_remove,
+    evidence_replace_url,
+    evidence_retry_archive,
+)
+from claims.services.status import claim_set_status
 from plumbing.api import READ_ERRORS, ApiPagination, ApiView, errors
 
 
@@ -218,7 +224,7 @@ class ClaimViewSet(
         summary="Attach a source URL (reviewers, editors)",
         description=(
             "Resolves the publisher from the URL's domain and queues archiving. The same service "
-            "the desk uses (claims.services.evidence_attach). 400 also for an address that can "
+            "the desk uses (claims.services.evidence.evidence_attach). 400 also for an address that can "
             "never be archived (localhost, a private or reserved IP); 409 `already_attached` when "
             "the claim has this URL already."
         ),
@@ -230,9 +236,7 @@ class ClaimViewSet(
         claim = self.get_object()
         payload = EvidenceInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        evidence = services.evidence_attach(
-            claim=claim, actor=request.user, **payload.validated_data
-        )
+        evidence = evidence_attach(claim=claim, actor=request.user, **payload.validated_data)
         evidence = Evidence.objects.select_related("snapshot", "claim").get(pk=evidence.pk)
         context = {**self.get_serializer_context(), "claims": ClaimContext.build([evidence.claim])}
         return Response(
@@ -263,7 +267,7 @@ class ClaimViewSet(
             "queued; answers 202 with the evidence (snapshot `pending`). 409 `not_failed` when "
             "the snapshot has not failed (archived, or already queued again). Reviewers act on sources whose archive failed or that they "
             "attached; editors on any. Audited (who, when, the failure it answered). The same "
-            "service as the desk's button (claims.services.evidence_retry_archive)."
+            "service as the desk's button (claims.services.evidence.evidence_retry_archive)."
         ),
         request=None,
         responses={202: EvidenceSerializer, **errors(401, 403, 404, 409, 429)},
@@ -278,7 +282,7 @@ class ClaimViewSet(
         self, request: Request, pk: str | None = None, evidence_id: str = ""
     ) -> Response:
         ev = self._evidence_of(self.get_object(), evidence_id)
-        services.evidence_retry_archive(evidence=ev, actor=request.user)
+        evidence_retry_archive(evidence=ev, actor=request.user)
         return self._evidence_response(ev.pk, status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -304,7 +308,7 @@ class ClaimViewSet(
         ev = self._evidence_of(self.get_object(), evidence_id)
         payload = EvidenceReplaceInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.evidence_replace_url(evidence=ev, actor=request.user, **payload.validated_data)
+        evidence_replace_url(evidence=ev, actor=request.user, **payload.validated_data)
         return self._evidence_response(ev.pk)
 
     @extend_schema(
@@ -328,7 +332,7 @@ class ClaimViewSet(
         ev = self._evidence_of(self.get_object(), evidence_id)
         payload = EvidenceRemoveInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        event = services.evidence_remove(evidence=ev, actor=request.user, **payload.validated_data)
+        event = evidence_remove(evidence=ev, actor=request.user, **payload.validated_data)
         return Response(EvidenceEventSerializer(event).data)
 
     @extend_schema(
@@ -351,7 +355,7 @@ class ClaimViewSet(
         claim = self.get_object()
         payload = DecisionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.claim_set_status(claim=claim, actor=request.user, **payload.validated_data)
+        claim_set_status(claim=claim, actor=request.user, **payload.validated_data)
         fresh = self.get_queryset().prefetch_related(evidence_prefetch()).get(pk=claim.pk)
         return Response(
             claim_data(fresh, ClaimContext.build([fresh], prefetched=True), with_evidence=True)

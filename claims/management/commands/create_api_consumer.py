@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from knox.settings import knox_settings
 
-from claims.services import CONSUMER_MAX_DAYS, consumer_create
+from claims.services.consumers import CONSUMER_MAX_DAYS, consumer_create
 
 
 class Command(BaseCommand):

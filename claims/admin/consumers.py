@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from knox.settings import knox_settings
 
 from claims.models import ApiConsumer
-from claims.services import (
+from claims.services.consumers import (
     CONSUMER_MAX_DAYS,
     REVOKE_TOKENS,
     consumer_create,
