@@ -4,6 +4,12 @@ from claims import dashboard_views, embed_views, report_views, views
 
 app_name = "claims"
 
+
+def _evidence(rest: str, view, name: str):
+    """A route under one source of one claim: /claims/<pk>/evidence/<evidence_id>/<rest>."""
+    return path(f"claims/<int:pk>/evidence/<int:evidence_id>/{rest}", view, name=name)
+
+
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("claims/<int:pk>/", views.claim_detail, name="detail"),
@@ -13,46 +19,18 @@ urlpatterns = [
     path("claims/<int:pk>/decide/", views.decide, name="decide"),
     # Fragments (htmx): the suggestion panel, one evidence row, an archived copy and its text.
     path("claims/<int:pk>/suggestion/", views.suggestion, name="suggestion"),
-    path("claims/<int:pk>/evidence/<int:evidence_id>/", views.evidence_row, name="evidence-row"),
-    path(
-        "claims/<int:pk>/evidence/<int:evidence_id>/archive/",
-        views.evidence_archive,
-        name="evidence-archive",
-    ),
-    path(
-        "claims/<int:pk>/evidence/<int:evidence_id>/text/",
-        views.evidence_text,
-        name="evidence-text",
-    ),
-    path(
-        "claims/<int:pk>/evidence/<int:evidence_id>/recapture/",
-        views.evidence_recapture,
-        name="evidence-recapture",
-    ),
+    _evidence("", views.evidence_row, "evidence-row"),
+    _evidence("archive/", views.evidence_archive, "evidence-archive"),
+    _evidence("text/", views.evidence_text, "evidence-text"),
+    _evidence("recapture/", views.evidence_recapture, "evidence-recapture"),
     # WACZ bundles of evidence for an editor (every archived copy, one file).
     path("claims/<int:pk>/evidence.wacz", views.claim_wacz, name="claim-wacz"),
     path("articles/<slug:key>/evidence.wacz", views.article_wacz, name="article-wacz"),
-    path(
-        "claims/<int:pk>/evidence/<int:evidence_id>/classify/",
-        views.classify_request,
-        name="classify-request",
-    ),
+    _evidence("classify/", views.classify_request, "classify-request"),
     # A source's next steps (issue 25): retry its archive, replace its URL, remove it.
-    path(
-        "claims/<int:pk>/evidence/<int:evidence_id>/retry/",
-        views.evidence_retry,
-        name="evidence-retry",
-    ),
-    path(
-        "claims/<int:pk>/evidence/<int:evidence_id>/replace/",
-        views.evidence_replace,
-        name="evidence-replace",
-    ),
-    path(
-        "claims/<int:pk>/evidence/<int:evidence_id>/remove/",
-        views.evidence_delete,
-        name="evidence-remove",
-    ),
+    _evidence("retry/", views.evidence_retry, "evidence-retry"),
+    _evidence("replace/", views.evidence_replace, "evidence-replace"),
+    _evidence("remove/", views.evidence_delete, "evidence-remove"),
     # The vetted article (issue 12): staff always, anyone once an editor publishes it.
     path("articles/<slug:key>/report/", report_views.article_report, name="report"),
     path(
