@@ -26,8 +26,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from claims import services as claims_services
+from claims.figures import parse_figures
 from intake import services
-from intake.proposals import _has_verb, parse_figures, reflow
+from intake.proposer.text import reflow
+from intake.proposer.verbs import _has_verb
 from ownership.models import Entity
 from ownership.publishers import publisher_for_url
 from sources.archive import archive_snapshot

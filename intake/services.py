@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from claims import services
+from claims.figures import stored_figures
 from claims.models import Article, Claim
 from intake.models import ClaimProposal
-from intake.proposals import propose, stored_figures
+from intake.proposer.propose import propose
 from intake.selectors import claims_matching, proposal_entities
 from sources.services import snapshot_discard
 
@@ -57,7 +58,7 @@ class ProposalRun:
 
 
 def proposals_generate(*, article) -> ProposalRun:
-    """Run the proposer (intake.proposals) over `article` and store what is new. A statement
+    """Run the proposer (intake.proposer) over `article` and store what is new. A statement
     already proposed for this article (same normalised text) is not proposed twice, and one an
     editor rejected is not proposed again. Each new proposal is linked to an existing claim
     that states the same thing (intake.selectors.claims_matching)."""
