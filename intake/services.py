@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -16,6 +15,7 @@ from django.utils.text import slugify
 from claims import services
 from claims.figures import stored_figures
 from claims.models import Article, Claim
+from intake.drafts import Draft
 from intake.models import ClaimProposal
 from intake.proposer.propose import propose
 from intake.selectors import claims_matching, proposal_entities
@@ -23,9 +23,6 @@ from sources.services import snapshot_discard
 
 #: An article key's readable part (the title's slug, cut at a word) before its digest.
 KEY_SLUG_CHARS = 40
-
-if TYPE_CHECKING:  # intake.ingest imports this module to write what it drafted
-    from intake.ingest import Draft
 
 
 # --- Proposals: candidate claims, and the editors' decisions on them ------------------------
