@@ -263,7 +263,7 @@ def load_split(split: str) -> list[Article]:
 def load_entities(split: str, seed_entities: list, seed_ids: dict[str, int]):
     """The seed entities plus the split's entities.yaml, as the proposer's EntityRefs, and a
     resolver from a label's name to an entity id (name or alias, case-insensitive)."""
-    from intake.proposals import EntityRef
+    from intake.proposer.entities import EntityRef
 
     entities = list(seed_entities)
     ids = dict(seed_ids)

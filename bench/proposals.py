@@ -1,6 +1,6 @@
 """Benchmark of the claim proposer: `python -m bench.proposals`.
 
-Runs `intake.proposals.propose` on the seed article (seeds/) with the seed entities and their
+Runs `intake.proposer.propose.propose` on the seed article (seeds/) with the seed entities and their
 aliases, and compares its proposals with the seed claims (seeds/claims.yaml) as the gold set, then on two articles written for the benchmark with
 hand-annotated gold (bench/dev2/, bench/heldout/: see the header of each claims.yaml). The rules
 were written reading the seed article, so its figures are a development score; bench/heldout
@@ -66,7 +66,7 @@ KINDS = ("figure", "ownership", "event", "plan")
 
 
 def load_seed() -> tuple[str, str, list[dict], dict[str, int], list]:
-    from intake.proposals import EntityRef
+    from intake.proposer.entities import EntityRef
 
     article = yaml.safe_load((SEEDS / "article.yaml").read_text(encoding="utf-8"))["article"]
     text = (SEEDS / article["text_file"]).read_text(encoding="utf-8")
@@ -227,7 +227,7 @@ def main(argv: list[str]) -> int:
     import django
 
     django.setup()
-    from intake.proposals import propose
+    from intake.proposer.propose import propose
 
     text, article, gold, ids, entities = load_seed()
     proposals = propose(
@@ -362,7 +362,7 @@ def _linked(proposal, candidates, same: dict[int, str]) -> str:
     """Whether `match_claim` links `proposal` to its claim. `same` holds the ids of the claim
     it restates and of the other claims that restate that one (they state the same figures, so
     a link to any of them is right), each with its label."""
-    from intake.proposals import match_claim
+    from intake.proposer.matching import match_claim
 
     hit = match_claim(proposal, candidates)
     if hit is None:
@@ -375,8 +375,8 @@ def _linked(proposal, candidates, same: dict[int, str]) -> str:
 
 def _restatements(articles, results, by_name) -> list[str]:
     """A line per gold claim that restates another article's claim: proposed? linked?"""
-    from claims.figures import index_rows, quantitative
-    from intake.proposals import ClaimRef, parse_figures, stored_figures
+    from claims.figures import index_rows, parse_figures, quantitative, stored_figures
+    from intake.proposer.matching import ClaimRef
 
     refs, owner = {}, {}
     for article in articles:
@@ -453,7 +453,7 @@ def _who(proposal, gold: dict, article, by_name, names: dict[int, str]) -> str:
 
 def corpus_report(split: str, seed_entities, seed_ids, *, list_articles: bool) -> dict:
     """Run the proposer on bench/corpus/<split>/ and print its table; returns the totals."""
-    from intake.proposals import propose
+    from intake.proposer.propose import propose
 
     entities, by_name = corpus.load_entities(split, seed_entities, seed_ids)
     names = {e.id: e.name for e in entities}

@@ -1,4 +1,4 @@
-"""One figure reader for the whole desk: the proposer's figures (intake.proposals), the
+"""One figure reader for the whole desk: the proposer's figures (intake.proposer), the
 evidence hints' search of an archived text (claims.hints) and matching of proposals to
 claims (the figure index, `claims.models.ClaimFigure`) read numbers through this module.
 

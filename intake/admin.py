@@ -18,9 +18,9 @@ from django.utils.http import urlencode
 
 from claims.admin.article import ArticleAdmin as ClaimsArticleAdmin
 from claims.admin.article import highlight_spans
+from claims.figures import figure_label
 from claims.models import Article
 from intake.models import ClaimProposal
-from intake.proposals import figure_label
 from intake.services import (
     ProposalDecided,
     article_ingest,

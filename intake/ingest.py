@@ -20,15 +20,15 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from claims.figures import parse_figures
 from claims.services.evidence import address_refusal
 from intake import services
-from intake.proposals import _has_verb, parse_figures, reflow
-from ownership.models import Entity
+from intake.drafts import Draft
+from intake.proposer.text import reflow
+from intake.proposer.verbs import _has_verb
 from ownership.publishers import publisher_for_url
 from sources.archive import archive_snapshot
 from sources.extract import HTML_TYPES, PDF_TYPES, TEXT_TYPES, extract
@@ -51,16 +51,6 @@ TITLE_MAX_CHARS = 150
 
 class IngestError(Exception):
     """Nothing was stored; the message says why and what to do."""
-
-
-@dataclass
-class Draft:
-    title: str
-    text: str
-    published_on: date | None
-    url: str
-    outlet: Entity | None
-    snapshot: Snapshot | None = None
 
 
 def _words(text: str) -> int:

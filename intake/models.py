@@ -25,7 +25,7 @@ class ProposalOrigin(models.TextChoices):
 
 
 class ClaimProposal(models.Model):
-    """A candidate claim the proposer (intake.proposals) found in an article.
+    """A candidate claim the proposer (intake.proposer) found in an article.
 
     Invariants: `text == article.text[span_start:span_end]`; one row per (article,
     `fingerprint`), so a rejected proposal stays rejected when the proposer runs again;

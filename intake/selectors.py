@@ -9,7 +9,8 @@ from django.db.models import Q
 
 from claims.figures import index_rows, quantitative
 from claims.models import Claim, ClaimFigure
-from intake.proposals import ClaimRef, EntityRef, match_claim
+from intake.proposer.entities import EntityRef
+from intake.proposer.matching import ClaimRef, match_claim
 from ownership.models import Entity
 
 
@@ -23,10 +24,10 @@ def proposal_entities() -> list[EntityRef]:
 
 def claims_matching(*, article, proposals: list) -> dict[str, tuple[int, str]]:
     """For each proposal (by fingerprint), the existing claim that states the same thing and
-    why (intake.proposals.match_claim): looked for among the claims of the same article, the
-    claims about any of the proposals' subjects, and the claims whose indexed figures
-    (claims.models.ClaimFigure) are any of the proposals' amounts, so a restated figure is
-    found in another article even when its subject was not recognised (two queries)."""
+    why (intake.proposer.matching.match_claim): looked for among the claims of the same
+    article, the claims about any of the proposals' subjects, and the claims whose indexed
+    figures (claims.models.ClaimFigure) are any of the proposals' amounts, so a restated figure
+    is found in another article even when its subject was not recognised (two queries)."""
     if not proposals:
         return {}
     subject_ids = {s for p in proposals for s in p.subjects}

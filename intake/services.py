@@ -6,25 +6,23 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from claims.figures import stored_figures
 from claims.models import Article, Claim
 from claims.services.creation import claim_create
+from intake.drafts import Draft
 from intake.models import ClaimProposal
-from intake.proposals import propose, stored_figures
+from intake.proposer.propose import propose
 from intake.selectors import claims_matching, proposal_entities
 from sources.services import snapshot_discard
 
 #: An article key's readable part (the title's slug, cut at a word) before its digest.
 KEY_SLUG_CHARS = 40
-
-if TYPE_CHECKING:  # intake.ingest imports this module to write what it drafted
-    from intake.ingest import Draft
 
 
 # --- Proposals: candidate claims, and the editors' decisions on them ------------------------
@@ -57,7 +55,7 @@ class ProposalRun:
 
 
 def proposals_generate(*, article) -> ProposalRun:
-    """Run the proposer (intake.proposals) over `article` and store what is new. A statement
+    """Run the proposer (intake.proposer) over `article` and store what is new. A statement
     already proposed for this article (same normalised text) is not proposed twice, and one an
     editor rejected is not proposed again. Each new proposal is linked to an existing claim
     that states the same thing (intake.selectors.claims_matching)."""

@@ -7,7 +7,7 @@ import pytest
 
 from claims import hints
 from claims.figures import canonical_unit, figure_key, index_rows, parse_figures, quantities
-from intake import proposals
+from intake.proposer import evaluate as proposals
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
 """Document structure before sentences (issue 27): an HTML page and a PDF become paragraphs
-first (sources.extract), so the proposer (intake.proposals) sees the same statements as in the
+first (sources.extract), so the proposer (intake.proposer) sees the same statements as in the
 article's plain, unwrapped text; proposals' offsets point into the stored text exactly, for
 every form (a property test over generated articles)."""
 
@@ -12,7 +12,8 @@ from html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intake.proposals import propose, reflow
+from intake.proposer.propose import propose
+from intake.proposer.text import reflow
 from sources.extract import extract
 from sources.services import storable
 from tests.factories import make_pdf

@@ -1,5 +1,5 @@
 """Hard-wrapped text (wire copy, e-mail, PDFs) gives the proposals its unwrapped form gives, with
-offsets into the text as stored (intake.proposals.reflow)."""
+offsets into the text as stored (intake.proposer.text.reflow)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import textwrap
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intake.proposals import propose, reflow
+from intake.proposer.propose import propose
+from intake.proposer.text import reflow
 
 STORY = """Lanthar Minerals reported record output for the third quarter on Tuesday.
 

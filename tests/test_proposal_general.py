@@ -1,12 +1,13 @@
 """Structural rules of the proposer that do not depend on an article's wording
-(intake.proposals): list items with figures, company descriptions, legal forms, tickers,
+(intake.proposer): list items with figures, company descriptions, legal forms, tickers,
 column gaps, comment asides, gapped clauses. Texts written for these tests."""
 
 from __future__ import annotations
 
 import pytest
 
-from intake.proposals import EntityRef, propose
+from intake.proposer.entities import EntityRef
+from intake.proposer.propose import propose
 
 EIB = EntityRef(1, "European Investment Bank", "government_body", ("EIB",))
 SOLVAY = EntityRef(2, "Solvay", "private_company", ())

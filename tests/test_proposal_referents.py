@@ -1,9 +1,10 @@
-"""Who a clause is about and who said it (intake.proposals, issue 27 items 4 and 7): general
+"""Who a clause is about and who said it (intake.proposer, issue 27 items 4 and 7): general
 rules of reference, each on a text written for these tests (names are made up)."""
 
 from __future__ import annotations
 
-from intake.proposals import EntityRef, propose
+from intake.proposer.entities import EntityRef
+from intake.proposer.propose import propose
 
 CHINA, KORIN, BALTIC = 1, 2, 3
 ENTITIES = [
@@ -174,7 +175,7 @@ def test_the_group_is_the_company_the_document_names_at_its_head():
 
 
 def test_a_short_name_the_text_gave_does_not_match_inside_a_hyphenated_name():
-    from intake.proposals import EntityMatcher
+    from intake.proposer.entities import EntityMatcher
 
     learnt = EntityRef(-1, "Steppe Capital Research LLP", "private_company", ("Steppe",))
     unknown = EntityMatcher([learnt], in_compounds=False)

@@ -1,9 +1,10 @@
 """Subjects and origins only where the text supports them, opinion left out, appositives and
-table rows (intake.proposals): the rules of issue 27, on texts written for these tests."""
+table rows (intake.proposer): the rules of issue 27, on texts written for these tests."""
 
 from __future__ import annotations
 
-from intake.proposals import EntityRef, propose
+from intake.proposer.entities import EntityRef
+from intake.proposer.propose import propose
 
 NRE, LYNAS, HUNAN = 1, 2, 3
 ENTITIES = [
@@ -227,7 +228,7 @@ def test_a_dateline_is_outside_the_claim_and_a_middle_attribution_ends_it():
 
 def test_a_completed_action_with_an_amount_is_an_event_and_a_change_stays_a_figure():
     from claims.figures import parse_figures
-    from intake.proposals import classify
+    from intake.proposer.kinds import classify
 
     def kind(sentence):
         return classify(sentence, parse_figures(sentence, 0, len(sentence)))[0]

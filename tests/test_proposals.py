@@ -1,4 +1,4 @@
-"""The claim proposer (intake.proposals): figures, sentences and clauses, opinion left out,
+"""The claim proposer (intake.proposer): figures, sentences and clauses, opinion left out,
 offsets that always match the text, and an article it has never seen."""
 
 from __future__ import annotations
@@ -7,16 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intake.proposals import (
-    ClaimRef,
-    EntityRef,
-    match_claim,
-    parse_figures,
-    propose,
-    sentences,
-    stored_figures,
-    token_set_similarity,
-)
+from claims.figures import parse_figures, stored_figures
+from intake.proposer.entities import EntityRef
+from intake.proposer.matching import ClaimRef, match_claim
+from intake.proposer.propose import propose
+from intake.proposer.sentences import sentences
+from intake.proposer.wording import token_set_similarity
 
 
 def figures_of(text: str) -> list[dict]:

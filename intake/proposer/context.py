@@ -1,0 +1,384 @@
+"""What the proposer knows while it reads one text (`_Context`): the entity matcher, the
+entities named so far by paragraph and sentence, the organisations the text names that the
+register does not know with the short names, tickers and defined terms it gives them
+(`_learn_names`), the places it names, and the people quoted and whom they speak for."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from intake.proposer.entities import (
+    _LEGAL_SUFFIXES,
+    _LEGAL_TAIL,
+    _REPORTER_KINDS,
+    COMPANY_KINDS,
+    EntityMatcher,
+    EntityRef,
+    Mention,
+)
+from intake.proposer.names import (
+    _RESEARCH_HOUSE,
+    _is_research_house,
+    _short_names,
+    unknown_subjects,
+)
+
+# Nouns after which "in X" names a company, not a place: "shares in Arnhem", "a stake in X".
+_IN_COMPANY = re.compile(
+    r"(?i)^(?:shares?|stakes?|stock|holdings?|interests?|investments?|invested|equity)$"
+)
+
+
+@dataclass
+class _Context:
+    matcher: EntityMatcher
+    main_subject: EntityRef | None
+    outlet_id: int | None
+    recent: list[EntityRef] = field(default_factory=list)
+    paragraph: list[EntityRef] = field(default_factory=list)  # named so far in this paragraph
+    sentence_subjects: list[EntityRef] = field(default_factory=list)  # of its earlier clauses
+    said_before: list[EntityRef] = field(default_factory=list)  # the last sentence's subjects
+    said_now: list[EntityRef] = field(default_factory=list)
+    section_attribution: str = ""
+    section_origin: int | None = None
+
+    unknown: dict[str, EntityRef] = field(default_factory=dict)  # by name: named, not known
+    paragraph_subjects: list[EntityRef] = field(default_factory=list)  # in subject position
+    subjects_seen: list[EntityRef] = field(default_factory=list)
+    defined_company: EntityRef | None = None  # '("Coolgardie" or "the Company")'
+    counts: dict[EntityRef, int] = field(default_factory=dict)  # company mentions
+    table_context: dict | None = None  # what a table's rows are about (`_table_context`)
+    unknown_matcher: EntityMatcher | None = None
+    # People quoted so far, by each word of their name, and the organisation each speaks for
+    # ("chief executive Dale Whitford told reporters": Whitford speaks for the company).
+    speakers: dict[str, EntityRef] = field(default_factory=dict)
+    last_speaker: EntityRef | None = None  # whom the last person quoted speaks for
+    paragraph_serial: int = 0  # counts paragraphs
+    speaker_paragraph: int = -1  # the paragraph last_speaker was quoted in
+
+    def quoted_here(self) -> EntityRef | None:
+        """Whom the person quoted in this paragraph speaks for (None when nobody was)."""
+        return self.last_speaker if self.speaker_paragraph == self.paragraph_serial else None
+
+    def new_paragraph(self) -> None:
+        self.paragraph_serial += 1
+        self.paragraph = []
+        self.paragraph_subjects = []
+        self.said_before, self.said_now = [], []
+
+    def new_sentence(self) -> None:
+        if self.said_now:
+            self.said_before, self.said_now = self.said_now, []
+        self.sentence_subjects = []
+
+    def learn_unknown(self, name: str, *aliases: str) -> EntityRef | None:
+        """Remember an organisation the text names that the register does not know, as an
+        entity with a negative id (never stored: it becomes a named subject), with the short
+        names the text may use for it later ("Allegheny" for "Allegheny Magnetics Inc.")."""
+        name = " ".join(name.split()).rstrip(".,")
+        if not name or self.matcher.match_name(name) is not None:
+            return None
+        entity = self.unknown.get(name)
+        short = [n for n in _short_names(name) if " " in n or not self.is_place(n)]
+        if entity is None:
+            entity = EntityRef(-(len(self.unknown) + 1), name, "private_company", ())
+        merged = tuple(
+            a
+            for a in dict.fromkeys([*entity.aliases, *short, *aliases])
+            if a and a != name and self.matcher.match_name(a) is None
+        )
+        if merged != entity.aliases or name not in self.unknown:
+            entity = EntityRef(entity.id, name, entity.kind, merged)
+            self.unknown[name] = entity
+            self.unknown_matcher = None  # rebuilt when next needed
+        return entity
+
+    text: str = ""
+    places: set[str] | None = None  # words the text uses as places (`is_place`)
+
+    def is_place(self, word: str) -> bool:
+        """Does the text use `word` as a place ("in Ganzhou", "GANZHOU, China, Aug 5 -")? Then
+        it is no short name for "Ganzhou Xinlei Magnetics"."""
+        if self.places is None:
+            self.places = (
+                {
+                    m.group(2)
+                    for m in re.finditer(
+                        r"(\w+\s+)?\b(?:in|at|near|outside)\s+(?:the\s+)?([A-Z][\w'’-]*)", self.text
+                    )
+                    # "shares in Arnhem", "a stake in Tenggara": an ownership noun before "in"
+                    # makes what follows a company, not a place.
+                    if not (m.group(1) and _IN_COMPANY.match(m.group(1).strip()))
+                }
+                | {m.group(1).title() for m in re.finditer(r"(?m)^([A-Z][A-Z'’-]+),", self.text)}
+                | {
+                    # "the Kunene Region", "Jiangxi Province", "Kwale County": a place's name
+                    m.group(1)
+                    for m in re.finditer(
+                        r"\b([A-Z][\w'’-]+)\s+(?:Region|Province|County|District|Prefecture|"
+                        r"Governorate|Oblast|Territory|Valley|Basin)\b",
+                        self.text,
+                    )
+                }
+            )
+        return word in self.places
+
+    def unknown_mentions(self, text: str, start: int, end: int) -> list[Mention]:
+        if not self.unknown:
+            return []
+        if self.unknown_matcher is None:
+            self.unknown_matcher = EntityMatcher(self.unknown.values(), in_compounds=False)
+        known = self.matcher.mentions(text, start, end)
+        return [
+            m
+            for m in self.unknown_matcher.mentions(text, start, end)
+            if not any(k.start < m.end and m.start < k.end for k in known)
+        ]
+
+    named_all: list[EntityRef] | None = None
+    topic: list[EntityRef] | None = None
+
+    def topic_state(self) -> EntityRef | None:
+        """The country a text is about: the state it names most, twice at least and more
+        often than any other."""
+        if self.topic is None:
+            counts: dict[EntityRef, int] = {}
+            for m in self.matcher.mentions(self.text):
+                if m.entity.kind == "state":
+                    counts[m.entity] = counts.get(m.entity, 0) + 1
+            ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+            top = ranked[0] if ranked else None
+            ok = top and top[1] >= 2 and (len(ranked) == 1 or ranked[1][1] < top[1])
+            self.topic = [top[0]] if ok else []
+        return self.topic[0] if self.topic else None
+
+    def named_in_text(self) -> list[EntityRef]:
+        """The known entities the whole text names, in order of first mention."""
+        if self.named_all is None:
+            named = [m.entity for m in self.matcher.mentions(self.text)]
+            self.masthead = []
+            # A masthead, running header or footer in capitals ("REPUBLIC OF NAMIBIA ·
+            # MINISTRY OF MINES AND ENERGY"): the names in it, whatever their case.
+            for line in re.findall(r"[^\n]{8,}", self.text):
+                if not (line.isupper() and len(re.findall(r"[A-Z]{2,}", line)) >= 3):
+                    continue
+                folded = line.casefold()
+                self.masthead += [
+                    e
+                    for e in self.matcher.entities
+                    if any(
+                        re.search(rf"(?<!\w){re.escape(n.casefold())}(?!\w)", folded)
+                        for n in e.names
+                        if len(n) >= 4
+                    )
+                ]
+            self.masthead = list(dict.fromkeys(self.masthead))
+            named += self.masthead
+            self.named_all = list(dict.fromkeys(named))
+        return self.named_all
+
+    masthead: list[EntityRef] | None = None
+
+    def issuer(self) -> EntityRef | None:
+        """Whose own voice the document is: a press release's defined company ('"KIC" or
+        "the Company"'), else the one body or company a masthead or running header in
+        capitals names ("REPUBLIC OF NAMIBIA · MINISTRY OF MINES AND ENERGY")."""
+        if self.defined_company is not None:
+            return self.defined_company
+        self.named_in_text()
+        bodies = [e for e in self.masthead or [] if e.kind != "state"]
+        return bodies[0] if len(bodies) == 1 else None
+
+    def written_by_analysts(self) -> bool:
+        """Is the document a research house's note ("Andaman Ridge Research" at its head or
+        in its masthead)? Then its "we" is who says things, never what they are about."""
+        if self.analyst_note is None:
+            self.named_in_text()
+            authors = [self.issuer(), self.head_company(), *(self.masthead or [])]
+            # the head of the note: its title, dek and byline ("... · Andaman Ridge Research,
+            # Singapore · Analysts: ...")
+            head = self.text[:800]
+            self.analyst_note = any(_is_research_house(e) for e in authors) or bool(
+                re.search(
+                    r"[A-Z][\w&-]+(?:\s+[A-Z][\w&-]+){0,3}\s+" + _RESEARCH_HOUSE.pattern, head
+                )
+                or re.search(r"^\s*Analysts?\s*:|·\s*Analysts?\s*:", head, re.M)
+            )
+        return self.analyst_note
+
+    analyst_note: bool | None = None
+
+    def remember(self, entities: list[EntityRef]) -> None:
+        for entity in entities:
+            if entity.kind in _REPORTER_KINDS:
+                continue  # an outlet reports; "it" / "the company" never refers to it
+            for seen in (self.recent, self.paragraph):
+                if entity in seen:
+                    seen.remove(entity)
+                seen.append(entity)
+        del self.recent[:-8]
+
+    def last_company(
+        self, *, defined_term: bool = False, exclude: Iterable[EntityRef] = ()
+    ) -> EntityRef | None:
+        """The company "the company" / "the miner" refers to: the last one named in the
+        paragraph, else before it ("the company" never introduces a new one); "the Company"
+        (a press release's defined term) with none named is the company the article is
+        about."""
+        exclude = set(exclude)
+        if exclude:
+            # Someone other than who the clause names: "X holds 22.4% of its stock" (X does
+            # not hold itself).
+            return next(
+                (
+                    e
+                    for pool in (
+                        [self.last_company(defined_term=defined_term)],
+                        self.recent_companies(),
+                    )
+                    for e in pool
+                    if e is not None and e not in exclude
+                ),
+                None,
+            )
+        if defined_term:
+            issuer = self.defined_company or self.head_company()
+            if issuer is not None:
+                return issuer
+        # A company that was a sentence's subject is the likelier referent than one named
+        # after it ("Allegheny has signed an agreement with Meridian Motor Works. The company
+        # will ..." is Allegheny).
+        # After a heading, with no company named in the new section yet, it is the company
+        # the article is about.
+        if not self.paragraph_subjects and not self.paragraph:
+            # Opening a paragraph, "the company" is the company the article is about: the
+            # paragraph before may have been about a buyer or a partner.
+            main = self.main_company()
+            if main is not None:
+                return main
+        for pool in (self.paragraph_subjects, self.subjects_seen, self.paragraph):
+            for entity in reversed(pool):
+                if entity.kind in COMPANY_KINDS:
+                    return entity
+        main = self.main_company()
+        if main is not None:
+            return main
+        for entity in reversed(self.recent):
+            if entity.kind in COMPANY_KINDS:
+                return entity
+        return None
+
+    def recent_companies(self) -> list[EntityRef]:
+        """Companies named lately, the latest first: in subject position in the paragraph,
+        lately, then anywhere in the paragraph, then before it."""
+        pools = (self.paragraph_subjects, self.subjects_seen, self.paragraph, self.recent)
+        return list(
+            dict.fromkeys(e for pool in pools for e in reversed(pool) if e.kind in COMPANY_KINDS)
+        )
+
+    head: list[EntityRef] | None = None
+
+    def head_company(self) -> EntityRef | None:
+        """The company a document names at its head, before its first blank line (a report's
+        "Fujian Minjiang Rare Earth Group Co., Ltd. (Stock code: 600987) · Excerpt from the
+        2025 Annual Report", a release's masthead): what its "the Group" / "the Company" means
+        when it defines no short name. A known company, or an unknown one by its legal name
+        (ending in Co., Ltd., Limited, Inc. ...): a headline's other names are no issuer."""
+        if self.head is None:
+            end = self.text.find("\n\n")
+            end = min(end if end >= 0 else len(self.text), 400)
+            found = [
+                (m.start, m.entity)
+                for m in self.matcher.mentions(self.text, 0, end)
+                if m.entity.kind in COMPANY_KINDS
+            ]
+            # Line by line: a heading above the name is no part of it.
+            for line in re.finditer(r"[^\n]+", self.text[:end]):
+                names = unknown_subjects(
+                    self.text, line.start(), line.end(), self.matcher, indefinite=False
+                )
+                for name in names:
+                    at = self.text.find(name, line.start(), line.end())
+                    if at < 0:
+                        continue
+                    tail = self.text[at + len(name) : at + len(name) + 12]
+                    if _LEGAL_TAIL.match(tail) or name.split()[-1].lower() in _LEGAL_SUFFIXES:
+                        entity = self.learn_unknown(name)
+                        if entity is not None:
+                            found.append((at, entity))
+            self.head = [e for _, e in sorted(found, key=lambda f: f[0])][:1]
+        return self.head[0] if self.head else None
+
+    def main_company(self) -> EntityRef | None:
+        """The company the article is about: the most named one, known or not (a press
+        release's issuer is often not a known entity); the known one the whole text names most
+        on a tie."""
+        best = self.main_subject
+        best_count = self.counts.get(best, 0) if best is not None else 0
+        for entity, n in self.counts.items():
+            if _is_research_house(entity):
+                continue  # a research note's author writes about others
+            if entity.id < 0 and entity.kind in COMPANY_KINDS and n > best_count:
+                best, best_count = entity, n
+        return best
+
+    def remember_subject(self, entity: EntityRef | None) -> None:
+        if entity is None or entity.kind in _REPORTER_KINDS:
+            return
+        for pool in (self.paragraph_subjects, self.subjects_seen):
+            if entity in pool:
+                pool.remove(entity)
+            pool.append(entity)
+        del self.subjects_seen[:-8]
+
+    def last_named(self) -> EntityRef | None:
+        """The last company named in this paragraph, else the last entity named in it."""
+        company = next((e for e in reversed(self.paragraph) if e.kind in COMPANY_KINDS), None)
+        return company or (self.paragraph[-1] if self.paragraph else None)
+
+
+# "Malawi Mining Investment Company (MMIC)", 'Coolgardie Critical Minerals Limited
+# ("Coolgardie" or "the Company")': the short name a text defines for an organisation.
+_DEFINED = re.compile(r"\(\s*(?:[\"“']([A-Z][\w&.' -]{1,40})[\"”'][^)]*|([A-Z]{2,8}))\s*\)")
+
+
+_TICKER = re.compile(r"\(\s*(?:[A-Z][\w.-]*\s*:\s*)([A-Z][A-Z.]{1,7})\s*\)")
+
+
+_OWN_PROJECT = re.compile(
+    r"\bits\s+(?:[\w%-]+-owned\s+|flagship\s+|wholly\s+owned\s+)?"
+    r"((?:Mt|Mount|Lake|Port|[A-Z][a-z]+)(?:\s[A-Z][\w'’-]+){0,2})\s+"
+    r"(?:(?:rare earths?|lithium|nickel|graphite|ionic clay)\s+)?(?:project|mine|deposit)\b"
+)
+
+
+def _learn_names(text: str, start: int, end: int, ctx: _Context) -> None:
+    """Remember the organisations a sentence names that the register does not know (see
+    `_Context.learn_unknown`), with the short names it defines for them."""
+    for name in unknown_subjects(text, start, end, ctx.matcher, indefinite=False):
+        entity = ctx.learn_unknown(name)
+        if entity is None:
+            continue
+        at = text.find(name, start, end)
+        if at < 0:
+            continue
+        tail = text[at + len(name) : min(end, at + len(name) + 80)].lstrip(" .,")
+        ticker = _TICKER.match(tail)
+        while ticker:
+            # "Kimberley Ionic Clays Limited (ASX: KIC) ("KIC" or "the Company")": the ticker
+            # is a short name too, and the definition may follow it (after another listing:
+            # "(TSXV: TCM) (OTCQB: TCMMF)").
+            ctx.learn_unknown(name, ticker.group(1))
+            tail = tail[ticker.end() :].lstrip(" .,")
+            ticker = _TICKER.match(tail)
+        # "... for its 100%-owned Mt Burgess rare earths project": the project's name is
+        # the company's too ("Mt Burgess would produce ..." is about the company).
+        for pm in _OWN_PROJECT.finditer(text, at + len(name), end):
+            ctx.learn_unknown(name, pm.group(1))
+        m = _DEFINED.match(tail)
+        if m:
+            defined = ctx.learn_unknown(name, m.group(1) or m.group(2))
+            if re.search(r"\bthe\s+[\"“']?(?:Company|Group|Corporation)\b", m.group(0)):
+                ctx.defined_company = defined

@@ -1,0 +1,155 @@
+"""Known entities as the proposer sees them (`EntityRef`: an id, a name, a kind and every
+alias) and the matcher that finds their names in a text (`EntityMatcher`: whole words, longest
+name first; a legal suffix or a common noun is never matched alone)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+COMPANY_KINDS = {"soe", "private_company"}
+# What follows a company's name when it is written in full: "Co., Ltd.", "Limited", "Inc.".
+_LEGAL_TAIL = re.compile(r"[\s.,]*(?:Co\.?,?\s*)?(?:Ltd|Limited|Inc|Corp|plc|AG|SA)\b")
+# Kinds that are where or by whom something is reported rather than what it is about.
+_REPORTER_KINDS = {"media_outlet", "data_provider"}
+_LEGAL_SUFFIXES = {
+    "ltd",
+    "inc",
+    "co",
+    "corp",
+    "plc",
+    "llc",
+    "limited",
+    "pty",
+    "pty ltd",
+    "co., ltd",
+    "sa",
+    "ag",
+    "nv",
+    "bv",
+    "gmbh",
+    "jsc",
+    "pjsc",
+    "llp",
+    "oyj",
+    "group",
+    "company",
+    "corporation",
+    "holdings",
+    # the same in other jurisdictions: "PT Arunika Sumber Daya Tbk", "Nordhavn Capital ApS",
+    # "Mineração Cerrado Ltda", "Malaysian Rare Earth Sdn Bhd", "Nunarsuit Minerals A/S"
+    "tbk",
+    "bhd",
+    "berhad",
+    "sdn",
+    "aps",
+    "a/s",
+    "asa",
+    "ab",
+    "ltda",
+    "spa",
+    "srl",
+    "kk",
+}
+# Legal forms written before the name: "PT Wallacea Mineral Recovery", "JSC Kazatomprom",
+# "TOO Steppe Metals", "OOO Ural Magnets" (in capitals only).
+_LEGAL_PREFIXES = {"PT", "CV", "JSC", "PJSC", "OJSC", "OAO", "ZAO", "OOO", "AO", "TOO", "LLP"}
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    """A known entity as the proposer sees it: an id, a name, a kind and every alias."""
+
+    id: int
+    name: str
+    kind: str = ""
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> list[str]:
+        """Name and aliases, less any that is only a legal suffix ("Ltd.", "Inc"): those
+        would match every company."""
+        return [
+            n
+            for n in dict.fromkeys([self.name, *self.aliases])
+            if n and len(n.strip()) >= 2 and n.strip().lower().rstrip(".") not in _LEGAL_SUFFIXES
+        ]
+
+
+# Common nouns an entity may have as its short name ("Commission"): never matched alone.
+_GENERIC_NOUNS = {
+    "commission",
+    "ministry",
+    "department",
+    "bank",
+    "fund",
+    "agency",
+    "authority",
+    "council",
+    "exchange",
+    "government",
+    "state",
+    "province",
+    "company",
+    "group",
+    "board",
+    "bureau",
+    "office",
+    "institute",
+    "centre",
+    "center",
+    "trust",
+    "regulator",
+    "parliament",
+    "court",
+}
+
+
+@dataclass
+class Mention:
+    entity: EntityRef
+    start: int
+    end: int
+
+
+class EntityMatcher:
+    """Finds known names in text: longest name first, whole words, case-sensitive (so "US" the
+    state is not "us" the pronoun), except that all-lower-case aliases match any case."""
+
+    def __init__(self, entities: Iterable[EntityRef], *, in_compounds: bool = True) -> None:
+        """`in_compounds=False`: no match right after a hyphen ("Steppe", a short name the
+        text gave "Steppe Capital Research", is not in "Tau-Steppe"); the register's names
+        keep matching there ("China" in "U.S.-China")."""
+        self.entities = list(entities)
+        pairs: list[tuple[str, EntityRef]] = []
+        for entity in self.entities:
+            for name in entity.names:
+                if " " not in name.strip() and name.strip().lower() in _GENERIC_NOUNS:
+                    # "Commission" for the European Commission: a common noun as a name
+                    # matches only as "the Commission" (`_named_by_head_noun`).
+                    continue
+                pairs.append((name, entity))
+        pairs.sort(key=lambda p: -len(p[0]))
+        self._by_name = {}
+        for name, entity in pairs:
+            self._by_name.setdefault(name, entity)
+        if pairs:
+            alternation = "|".join(re.escape(name) for name in self._by_name)
+            before = r"(?<![\w])" if in_compounds else r"(?<![\w-])"
+            self._pattern = re.compile(rf"{before}(?:{alternation})(?![\w])")
+        else:
+            self._pattern = None
+
+    def mentions(self, text: str, start: int = 0, end: int | None = None) -> list[Mention]:
+        if self._pattern is None:
+            return []
+        end = len(text) if end is None else end
+        found = []
+        for match in self._pattern.finditer(text, start, end):
+            found.append(Mention(self._by_name[match.group(0)], match.start(), match.end()))
+        return found
+
+    def match_name(self, phrase: str) -> EntityRef | None:
+        found = self.mentions(phrase)
+        return found[0].entity if found else None

@@ -1,0 +1,192 @@
+"""Origins: whom an attribution phrase names (`_origin_entity`): the company a referring phrase
+refers to, the organisation a person speaks for (learnt as people are quoted:
+`_learn_speakers`), a ministry by its portfolio, customs data by the body that publishes it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from intake.proposer.attribution import _SAID_OFFICER
+from intake.proposer.context import _Context
+from intake.proposer.entities import _REPORTER_KINDS, EntityRef
+from intake.proposer.names import _COREF_COMPANY, _NOT_SHORT, _PART_OF_COMPANY
+
+_OFFICER = re.compile(
+    r"\b(?:chief executive(?: officer)?|chief financial officer|chief operating officer|"
+    r"chairman|chairwoman|chair|president|managing director|spokes(?:man|woman|person)|"
+    r"CEO|CFO|COO|founder|executive director)\b",
+    re.I,
+)
+
+
+def _origin_entity(phrase: str, ctx: _Context, about: Iterable[EntityRef] = ()) -> EntityRef | None:
+    """Who an attribution phrase names: a referring phrase ("the Australian miner", "the
+    company's chief executive") is the company it refers to; a person speaks for an
+    organisation (`_speaker_organisation`); a data source by what it is ("customs data
+    showed") is the body that publishes it; else the first known name in it, or an
+    organisation named before that the register does not know; "it expects" is whom the
+    clause is about (`about`)."""
+    if not phrase:
+        return None
+    m = _COREF_COMPANY.match(phrase.strip())
+    if m:
+        # "The Australian miner also said": the company it refers to, not "Australian".
+        company = ctx.last_company(defined_term=_is_defined_term(m.group(0)))
+        if company is not None:
+            return company
+    entity = ctx.matcher.match_name(phrase)
+    if entity is not None and not (entity.kind == "state" and _CUSTOMS.search(phrase)):
+        _remember_speaker(phrase, entity, ctx)
+        return entity
+    unknown = ctx.unknown_mentions(phrase, 0, len(phrase))
+    if unknown:
+        _remember_speaker(phrase, unknown[0].entity, ctx)
+        return unknown[0].entity
+    if _CUSTOMS.search(phrase):
+        return _customs_body(phrase, ctx)
+    if re.match(r"^(?:it|they)\b", phrase.strip(), re.I):
+        # "It expects first production in 2029": whom the clause is about.
+        about = [e for e in about if e.kind not in ("state",)]
+        return about[0] if about else ctx.last_company()
+    speaker = _speaker_organisation(phrase, ctx)
+    if speaker is not None:
+        return speaker
+    m = _COREF_COMPANY.search(phrase)
+    if (
+        m
+        or _OFFICER.search(phrase)
+        or _PART_OF_COMPANY.match(phrase.strip())
+        or _ORGAN.match(phrase.strip())
+    ):
+        company = ctx.last_company(defined_term=bool(m and _is_defined_term(m.group(0))) or not m)
+        if company is not None and _OFFICER.search(phrase):
+            _remember_speaker(phrase, company, ctx)
+        return company
+    return None
+
+
+# A company's organ speaking for it without an article: "Management expects", "Directors
+# believe", "The board said".
+_ORGAN = re.compile(r"^(?:management|directors|the board|executives)\b", re.I)
+_CUSTOMS = re.compile(r"\bcustoms\b", re.I)
+_MINISTER = re.compile(
+    r"\b(?:(?P<a>[A-Z][a-z]+(?:\s+and\s+[A-Z][a-z]+)?)\s+[Mm]inister|"
+    r"[Mm]inister\s+(?:of|for)\s+(?:the\s+)?(?P<b>[A-Z][a-z]+))\b"
+)
+_PERSON_WORDS = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
+
+
+def _remember_speaker(phrase: str, organisation: EntityRef, ctx: _Context) -> None:
+    """A person named in an attribution that resolved to `organisation` speaks for it:
+    "Whitford said" later, or "she added", is that organisation."""
+    if not (_OFFICER.search(phrase) or _MINISTER.search(phrase)):
+        return
+    _speaks_for(_PERSON_WORDS.findall(phrase), organisation, ctx)
+
+
+def _speaks_for(words: Iterable[str], organisation: EntityRef, ctx: _Context) -> None:
+    """The words of a person's name stand for `organisation` from here on, and the person is
+    the last one quoted (in this paragraph)."""
+    names = set(organisation.names)
+    for word in words:
+        if word.lower() not in _NOT_SHORT and not any(word in n for n in names):
+            ctx.speakers[word] = organisation
+    ctx.last_speaker = organisation
+    ctx.speaker_paragraph = ctx.paragraph_serial
+
+
+# A person quoted with what they are at an organisation, after "said" or before it: "said
+# Lars Bech Norgaard, head of natural resources at EIFO", "Ane Lund, a director of Kesk
+# Metals, said".
+_PERSON_AT = re.compile(
+    r"(?:\b(?:said|says|added|told\s+\w+)\s+)?(?P<person>(?-i:[A-Z])[\w'’-]+(?:\s+(?-i:[A-Z])[\w'’-]+){1,3}),"
+    r"\s+(?:the\s+|a\s+|an\s+)?(?-i:[a-z])[^,.;\n]{1,70}?\s+(?:at|of|for)\s+(?:the\s+)?"
+    r"(?P<org>(?-i:[A-Z])[\w&.'’-]*(?:\s+(?:of\s+|and\s+)?(?-i:[A-Z])[\w&.'’-]*){0,5})"
+    r"(?=[,.;]|\s*$|\s+(?:said|says|told|added)\b)"
+)
+
+
+def _learn_speakers(text: str, start: int, end: int, ctx: _Context) -> None:
+    """Remember whom the people a sentence quotes speak for ("managing director Katharina
+    Haberl told this publication": Haberl, and "she" next, speak for the company), whether
+    or not the sentence is proposed (a quotation without a figure is not)."""
+    for m in _SAID_OFFICER.finditer(text, start, end):
+        _origin_entity(m.group("who"), ctx)
+    for m in _PERSON_AT.finditer(text, start, end):
+        # '"...," said Lars Norgaard, head of natural resources at EIFO': Norgaard, and "he"
+        # next, speak for EIFO.
+        org = m.group("org")
+        entity = ctx.matcher.match_name(org) or next(
+            (x.entity for x in ctx.unknown_mentions(org, 0, len(org))), None
+        )
+        if entity is not None and entity.kind not in _REPORTER_KINDS:
+            _speaks_for(m.group("person").split(), entity, ctx)
+    for m in _MINISTER.finditer(text, start, end):
+        _speaker_organisation(text[m.start() : min(end, m.end() + 40)], ctx)
+
+
+def _speaker_organisation(phrase: str, ctx: _Context) -> EntityRef | None:
+    """The organisation a person speaks for: a minister for the ministry of that portfolio
+    ("Minister of Mining X", "Mining Minister X": the ministry of mining the text names, else
+    the one of the country it is about); someone quoted before by name ("Whitford said"); "he"
+    or "she" for whom the last person quoted spoke."""
+    m = _MINISTER.search(phrase)
+    if m:
+        ministry = _ministry(m.group("a") or m.group("b"), ctx)
+        if ministry is not None:
+            _remember_speaker(phrase, ministry, ctx)
+            return ministry
+    head = phrase.strip().split()
+    if head and head[0] in ctx.speakers:
+        return ctx.speakers[head[0]]
+    if re.match(r"^(?:he|she)\b", phrase.strip(), re.I):
+        return ctx.last_speaker
+    return None
+
+
+def _ministry(portfolio: str, ctx: _Context) -> EntityRef | None:
+    word = portfolio.split()[0].lower()
+    candidates = [
+        e
+        for e in [*ctx.matcher.entities, *ctx.unknown.values()]
+        if any("ministry" in n.lower() and word in n.lower() for n in (e.name, *e.aliases))
+    ]
+    named = set(ctx.named_in_text())
+    state = ctx.topic_state()
+    country = [n[:4].lower() for n in state.names if len(n) >= 4] if state else []
+    for ok in (
+        lambda e: e in named,
+        lambda e: any(c in n.lower() for n in (e.name, *e.aliases) for c in country),
+    ):
+        hits = [e for e in candidates if ok(e)]
+        if len(hits) == 1:
+            return hits[0]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _customs_body(phrase: str, ctx: _Context) -> EntityRef | None:
+    """ "customs data showed", "according to Chinese customs data": the customs authority of
+    the country named (in the phrase, else the text's), else the only one known."""
+    candidates = [e for e in ctx.matcher.entities if any("customs" in n.lower() for n in e.names)]
+    states = [m.entity for m in ctx.matcher.mentions(phrase) if m.entity.kind == "state"]
+    state = states[0] if states else ctx.topic_state()
+    if state is not None:
+        keys = [n[:4].lower() for n in state.names if len(n) >= 4]
+        keys += [w[:4].lower() for w in re.findall(r"\b[A-Z][a-z]{3,}", phrase)]
+        hits = [
+            e for e in candidates if any(k in n.lower() for n in (e.name, *e.names) for k in keys)
+        ]
+        if hits:
+            return hits[0]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _origin_of(phrase: str, ctx: _Context) -> int | None:
+    entity = _origin_entity(phrase, ctx)
+    return entity.id if entity is not None and entity.id > 0 else None
+
+
+def _is_defined_term(phrase: str) -> bool:
+    """ "the Company" / "the Group" capitalised: a press release's name for its issuer."""
+    return bool(re.search(r"\b(?:Company|Group|Corporation)\b", phrase))
