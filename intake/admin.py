@@ -21,9 +21,9 @@ from claims.admin.article import highlight_spans
 from claims.figures import figure_label
 from claims.models import Article
 from intake.models import ClaimProposal
-from intake.services import (
+from intake.services.articles import article_ingest
+from intake.services.proposals import (
     ProposalDecided,
-    article_ingest,
     proposal_accept,
     proposal_merge,
     proposal_reject,
@@ -201,7 +201,7 @@ class ClaimProposalForm(forms.ModelForm):
 @admin.register(ClaimProposal)
 class ClaimProposalAdmin(admin.ModelAdmin):
     """Proposals come from the proposer only (no "add"); every decision goes through
-    intake.services (proposal_accept / proposal_merge / proposal_reject)."""
+    intake.services.proposals (proposal_accept / proposal_merge / proposal_reject)."""
 
     form = ClaimProposalForm
     change_form_template = "admin/intake/claimproposal/change_form_decide.html"

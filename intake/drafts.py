@@ -1,5 +1,5 @@
 """A draft: an article as intake.ingest read it from a URL or a file, not stored yet. Ingest
-makes one (`draft_from_url`, `draft_from_file`); intake.services.article_ingest writes it.
+makes one (`draft_from_url`, `draft_from_file`); intake.services.articles.article_ingest writes it.
 Both import it from here, so ingest uses services and services never uses ingest."""
 
 from __future__ import annotations

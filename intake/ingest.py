@@ -8,7 +8,7 @@ acceptable there. A file (.html, .htm, .txt, .pdf) is extracted by the same extr
 archived copy (there is nothing to fetch), and `url` may say where it was published.
 
 The outlet is the publisher of the URL's domain (ownership.publishers). Writing the article is
-`intake.services.article_ingest`: a re-ingest of an article already here changes nothing
+`intake.services.articles.article_ingest`: a re-ingest of an article already here changes nothing
 unless asked (`update=True`): it reports what differs. The title is `choose_title`'s (a first
 line only when it reads like a title). Anything that is not an article (too little text, a type
 that is not a page, a refused or unreachable address, a binary, empty or oversized file) raises
@@ -25,10 +25,10 @@ from urllib.parse import unquote, urlsplit
 
 from claims.figures import parse_figures
 from claims.services.evidence import address_refusal
-from intake import services
 from intake.drafts import Draft
 from intake.proposer.text import reflow
 from intake.proposer.verbs import _has_verb
+from intake.services.articles import IngestResult, article_ingest
 from ownership.publishers import publisher_for_url
 from sources.archive import archive_snapshot
 from sources.extract import HTML_TYPES, PDF_TYPES, TEXT_TYPES, extract
@@ -281,7 +281,7 @@ def draft_from_file(path: str | Path, *, url: str = "", title: str = "") -> Draf
 
 def ingest(
     source: str, *, url: str = "", title: str = "", update: bool = False, propose: bool = True
-) -> services.IngestResult:
+) -> IngestResult:
     """`source` is a URL or a path to a file (see the module docstring); `title`, if given, is
     the article's title (else `choose_title` picks one)."""
     if re.match(r"^[a-z][a-z0-9+.-]*://", source.strip(), re.I):
@@ -290,4 +290,4 @@ def ingest(
         draft = draft_from_url(source, title=title)
     else:
         draft = draft_from_file(source, url=url, title=title)
-    return services.article_ingest(draft=draft, update=update, propose=propose)
+    return article_ingest(draft=draft, update=update, propose=propose)

@@ -1,5 +1,5 @@
 """Candidate claims the proposer found in an ingested article, and the editors' decisions
-on them (intake.services)."""
+on them (intake.services.proposals)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ class ClaimProposal(models.Model):
 
     Invariants: `text == article.text[span_start:span_end]`; one row per (article,
     `fingerprint`), so a rejected proposal stays rejected when the proposer runs again;
-    `status` leaves `pending` only through intake.services (accept, merge, reject), which set
+    `status` leaves `pending` only through intake.services.proposals (accept, merge, reject), which set
     `claim` (the claim it became, or the existing claim it was merged into).
     """
 

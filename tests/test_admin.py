@@ -63,7 +63,7 @@ def world(seeded, editor):
         domain="example.org", claim=evidence.claim, evidence=evidence, requested_by=editor
     )
     # Proposed claims of the seed article (issue 10).
-    from intake.services import proposals_generate
+    from intake.services.proposals import proposals_generate
 
     proposals_generate(article=evidence.claim.article)
     return evidence

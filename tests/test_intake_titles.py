@@ -12,7 +12,7 @@ from pytest_httpserver import HTTPServer
 
 from claims.models import Article
 from intake.ingest import choose_title, reads_like_title
-from intake.services import KEY_SLUG_CHARS
+from intake.services.articles import KEY_SLUG_CHARS
 from tests.factories import make_pdf
 
 WIRE = (

@@ -12,7 +12,12 @@ from django.urls import reverse
 
 from claims.models import Article, Claim
 from intake.models import ClaimProposal
-from intake.services import ProposalDecided, proposal_accept, proposal_reject, proposals_generate
+from intake.services.proposals import (
+    ProposalDecided,
+    proposal_accept,
+    proposal_reject,
+    proposals_generate,
+)
 from ownership.models import Entity
 from tests.factories import EntityFactory, EvidenceFactory
 

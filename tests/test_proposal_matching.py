@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from claims.models import ClaimFigure
 from claims.services.creation import claim_create
 from intake.models import ClaimProposal
-from intake.services import proposals_generate
+from intake.services.proposals import proposals_generate
 from ownership.models import Entity
 from tests.factories import ArticleFactory, EntityFactory
 

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from claims.figures import index_rows
 from claims.models import Claim, ClaimFigure
 
-# --- Claims created from a span of an article (intake.services accepts proposals) ------
+# --- Claims created from a span of an article (intake.services.proposals accepts them) ------
 
 
 def claim_index_figures(*, claim: Claim) -> int:

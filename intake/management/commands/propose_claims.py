@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from claims.models import Article
-from intake.services import proposals_generate
+from intake.services.proposals import proposals_generate
 
 
 class Command(BaseCommand):
