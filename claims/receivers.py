@@ -63,13 +63,11 @@ def connect() -> None:
     post_save.connect(on_domain_saved, sender=Domain, dispatch_uid="claims-domain-saved")
     post_delete.connect(on_domain_deleted, sender=Domain, dispatch_uid="claims-domain-deleted")
     post_save.connect(on_claim_saved, sender=Claim, dispatch_uid="claims-claim-figure-index")
-    # A decision drops the article's cached public report (claims/report_views.py).
-    from claims import report_views
+    # A decision drops the article's cached public report (claims/views/report.py).
     from claims.signals import claim_status_changed, report_publication_changed
+    from claims.views import report
 
-    claim_status_changed.connect(
-        report_views.on_claim_status_changed, dispatch_uid="claims-report-cache"
-    )
+    claim_status_changed.connect(report.on_claim_status_changed, dispatch_uid="claims-report-cache")
     report_publication_changed.connect(
-        report_views.on_report_publication_changed, dispatch_uid="claims-report-cache-publish"
+        report.on_report_publication_changed, dispatch_uid="claims-report-cache-publish"
     )

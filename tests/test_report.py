@@ -1,4 +1,4 @@
-"""The vetted article (claims/reports.py, claims/report_views.py): every status and a claim
+"""The vetted article (claims/reports.py, claims/views/report.py): every status and a claim
 with no evidence render; the text is escaped; unpublished reports are 404 for anonymous
 readers; only editors publish; the ClaimReview JSON-LD is embedded; archived copies are
 sandboxed."""

@@ -1,4 +1,4 @@
-"""The public report as a cached page (claims/report_views.py): rendered once per change, served
+"""The public report as a cached page (claims/views/report.py): rendered once per change, served
 from the cache (Redis when REDIS_URL is set) with an ETag and Cache-Control a CDN can use, and
 never a stale verdict: a decision drops the page on commit, any other change shows within
 CHECK_SECONDS."""
@@ -13,10 +13,10 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from claims import report_views
 from claims.models import Article, Claim
 from claims.services.reports import article_set_report_published
 from claims.services.status import claim_set_status
+from claims.views import report as report_views
 from tests.factories import ArticleFactory, ClaimFactory, EvidenceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

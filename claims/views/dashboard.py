@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from claims.dashboard import CHARTS, STALE_DAYS, dashboard
-from claims.views import desk_required
+from claims.views.desk import desk_required
 
 
 def may_see_dashboard(user) -> bool:

@@ -37,7 +37,7 @@ from claims.reports import (
     may_read_unpublished_report,
 )
 from claims.services.reports import PUBLISH_REPORT, article_set_report_published
-from claims.views import desk_required
+from claims.views.desk import desk_required
 from ownership.models import Entity, Ownership, RegisterVersion
 from ownership.svg import CONTENT_TYPE, SVG_HEADERS
 from sources.models import Snapshot
@@ -121,8 +121,8 @@ def _code_version() -> str:
     """The report's code and templates as this process runs them: a deploy that changes them
     does not serve pages rendered by the old ones."""
     digest = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    for path in sorted([*here.glob("templates/claims/report*.html"), here / "reports.py"]):
+    app = Path(__file__).resolve().parents[1]  # claims/
+    for path in sorted([*app.glob("templates/claims/report*.html"), app / "reports.py"]):
         digest.update(path.read_bytes())
     digest.update(str(settings.REEX_MIN_INDEPENDENT_SOURCES).encode())
     return digest.hexdigest()[:12]
