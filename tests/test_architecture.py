@@ -5,6 +5,7 @@ claims, intake or each other, and plumbing knows no app's models."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -392,3 +393,43 @@ def test_the_cycle_check_sees_a_late_import_and_a_relative_one(tmp_path):
     graph = module_graph(tmp_path, ("probe",))
     assert graph["probe.selectors"] == {"probe.services.status"}
     assert cycles(graph) == [["probe.services.status", "probe.tasks"]]
+
+
+def test_the_architecture_page_names_only_what_exists():
+    # docs/architecture.md tells a newcomer where each rule lives: every path it names exists,
+    # and every dotted name (`claims.services.creation.claim_create`) is a module of ours or a
+    # name defined at the top of one.
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    roots = "|".join(PACKAGES)
+    paths = set(re.findall(rf"`((?:{roots})/[\w/.-]*)`", text))
+    missing = sorted(p for p in paths if not (ROOT / p).exists())
+    modules = _modules(ROOT)
+    for dotted in set(re.findall(rf"`((?:{roots})\.[\w.]+)`", text)):
+        module, name = dotted, ""
+        while module and module not in modules:
+            module, _, last = module.rpartition(".")
+            name = f"{last}.{name}" if name else last
+        defined = module and (not name or _defines(modules[module], name.split(".")[0]))
+        if module in APPS and not defined:  # Django's `app_label.Model`
+            defined = _defines(modules[f"{module}.models"], name)
+        if not defined:
+            missing.append(dotted)
+    assert paths
+    assert missing == [], f"docs/architecture.md names what does not exist: {missing}"
+
+
+def _defines(path: Path, name: str) -> bool:
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found = node.name == name
+        elif isinstance(node, ast.Assign):
+            found = any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+        elif isinstance(node, ast.AnnAssign):
+            found = isinstance(node.target, ast.Name) and node.target.id == name
+        elif isinstance(node, ast.ImportFrom | ast.Import):
+            found = any((alias.asname or alias.name) == name for alias in node.names)
+        else:
+            found = False
+        if found:
+            return True
+    return False
