@@ -60,7 +60,7 @@ from ownership.publishers import publisher_for_url, publisher_ids_for_urls, regi
 from plumbing.authentication import last_use_key
 from sources.fetch import FetchError, address_problem, allowlisted, fetch
 from sources.models import Snapshot
-from sources.services import request_retry, snapshot_request
+from sources.services.requests import request_retry, snapshot_request
 
 log = logging.getLogger(__name__)
 

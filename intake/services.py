@@ -18,7 +18,7 @@ from claims.models import Article, Claim
 from intake.models import ClaimProposal
 from intake.proposals import propose, stored_figures
 from intake.selectors import claims_matching, proposal_entities
-from sources.services import snapshot_discard
+from sources.services.snapshots import snapshot_discard
 
 #: An article key's readable part (the title's slug, cut at a word) before its digest.
 KEY_SLUG_CHARS = 40

@@ -1,11 +1,11 @@
 """Fetching and storing: one snapshot's archive attempt up to its body and WARC on storage.
 
-    reserve  sources.services.snapshot_reserve_row (pending → fetching, the attempt's token, and
+    reserve  sources.services.snapshots.snapshot_reserve_row (pending → fetching, the attempt's token, and
              the row as reserved)
     fetch    sources.fetch (safe-fetch rules), types in ARCHIVABLE_TYPES only
     store    the decoded body under its SHA-256 (identical bodies are stored once) and a WARC
              (warcinfo, request, response, and a metadata record of the redirect chain), then
-             sources.services.snapshot_stored (the row stays `fetching`)
+             sources.services.snapshots.snapshot_stored (the row stays `fetching`)
     extract  sources.extract.extract_snapshot, text from the stored body, ends the snapshot
              `archived`: right here for a small page (HTML, XML or text up to
              REEX_EXTRACT_INLINE_BYTES: a millisecond or two of CPU, less than a second message,
@@ -40,11 +40,12 @@ from django.db.models import Q
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from sources import services, tasks
+from sources import tasks
 from sources.extract import ARCHIVABLE_TYPES, PDF_TYPES, extract_snapshot
 from sources.fetch import FetchError, FetchResult, fetch
 from sources.models import Snapshot
-from sources.services import Outcome, storable
+from sources.services import snapshots
+from sources.services.snapshots import Outcome, storable
 
 log = logging.getLogger(__name__)
 # Per-stage times of each snapshot, at INFO when REEX_LOG_STAGES is set (bench.archive).
@@ -167,18 +168,18 @@ def archive_snapshot(*, snapshot_id: int, inline: bool = True) -> Outcome:
     the final outcome; the archive task passes False: a small page is still extracted here
     (`extracts_here`), anything else returns `stored` once its extraction is queued for the
     extraction workers."""
-    snapshot = services.snapshot_reserve_row(snapshot_id=snapshot_id)
+    snapshot = snapshots.snapshot_reserve_row(snapshot_id=snapshot_id)
     if snapshot is None:
         status = Snapshot.objects.filter(pk=snapshot_id).values_list("status", flat=True).first()
         return Outcome("skipped", f"snapshot is {status or 'gone'}")
     token = snapshot.fetch_started_at
     if snapshot.attempts > settings.REEX_ARCHIVE_MAX_ATTEMPTS:
-        return services.snapshot_lost_too_often(snapshot=snapshot, token=token)
+        return snapshots.snapshot_lost_too_often(snapshot=snapshot, token=token)
     try:
         outcome, result = _fetch_and_store(snapshot, token, inline=inline)
     except Exception as exc:
         log.exception("archiving snapshot %s failed unexpectedly", snapshot_id)
-        return services.snapshot_fetch_failed(
+        return snapshots.snapshot_fetch_failed(
             snapshot=snapshot,
             token=token,
             error=FetchError(f"internal error: {exc}", True, "internal"),
@@ -223,7 +224,7 @@ def finish_stored(
         names = [
             f.name for f in (snapshot.warc, snapshot.body, snapshot.screenshot, snapshot.wacz) if f
         ]
-        outcome = services.snapshot_fetch_failed(
+        outcome = snapshots.snapshot_fetch_failed(
             snapshot=snapshot,
             token=token,
             error=FetchError(f"internal error: {exc}", True, "internal"),
@@ -247,7 +248,7 @@ def _fetch_and_store(
     try:
         result = fetch(snapshot.url, accept_types=ARCHIVABLE_TYPES)
     except FetchError as exc:
-        return services.snapshot_fetch_failed(snapshot=snapshot, token=token, error=exc), None
+        return snapshots.snapshot_fetch_failed(snapshot=snapshot, token=token, error=exc), None
     if not note:
         handed, note = render.after_fetch(snapshot, token, result, inline=inline)
         if handed is not None:
@@ -342,12 +343,12 @@ _CAPTURE_DEFAULTS = {"screenshot": "", "wacz": "", "capture_log": {}, "capture_n
 def record_stored(snapshot: Snapshot, token, written: list[str], **fields) -> Outcome:
     """The one store step of every attempt, plain (`_store`) or browser
     (sources.render._store_browser): write the stored files and the response on the row
-    (sources.services.snapshot_stored) with every capture field set (what this attempt does not
+    (sources.services.snapshots.snapshot_stored) with every capture field set (what this attempt does not
     have is cleared, so a plain re-store leaves no earlier browser capture's screenshot, WACZ or
     log), then delete the files an earlier attempt of this row stored that nothing refers to
     now. Should the reservation have been lost, what this attempt wrote is deleted instead."""
     fields = {**_CAPTURE_DEFAULTS, **fields}
-    stored = services.snapshot_stored(snapshot_id=snapshot.pk, token=token, **fields)
+    stored = snapshots.snapshot_stored(snapshot_id=snapshot.pk, token=token, **fields)
     if not stored:
         # Another worker reclaimed the row (we were presumed dead): its result stands.
         _delete_written(written)  # not what that worker's row refers to

@@ -29,7 +29,7 @@ from htmldate import find_date
 from pypdf import PdfReader
 
 from sources.models import Snapshot
-from sources.services import Outcome, snapshot_extracted
+from sources.services.snapshots import Outcome, snapshot_extracted
 
 log = logging.getLogger(__name__)
 # Per-stage times of each archived snapshot, at INFO when REEX_LOG_STAGES is set (bench.archive).

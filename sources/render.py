@@ -21,10 +21,11 @@ import logging
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from sources import capture, services, tasks
+from sources import capture, tasks
 from sources.fetch import FetchError, FetchResult, fetch
 from sources.models import Snapshot
-from sources.services import Outcome, storable
+from sources.services import snapshots
+from sources.services.snapshots import Outcome, storable
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ def run(*, snapshot_id: int, token) -> Outcome:
         outcome = capture_and_store(snapshot, token, main=None, why="")
     except Exception as exc:
         log.exception("rendering snapshot %s failed unexpectedly", snapshot_id)
-        return services.snapshot_fetch_failed(
+        return snapshots.snapshot_fetch_failed(
             snapshot=snapshot,
             token=token,
             error=FetchError(f"internal error: {exc}", True, "internal"),
@@ -119,7 +120,7 @@ def capture_and_store(snapshot: Snapshot, token, *, main: FetchResult | None, wh
         try:
             main = fetch(snapshot.url, accept_types=ARCHIVABLE_TYPES)
         except FetchError as exc:
-            return services.snapshot_fetch_failed(snapshot=snapshot, token=token, error=exc)
+            return snapshots.snapshot_fetch_failed(snapshot=snapshot, token=token, error=exc)
     written: list[str] = []
     try:
         if not capture.is_html(main):
@@ -131,7 +132,7 @@ def capture_and_store(snapshot: Snapshot, token, *, main: FetchResult | None, wh
             note = f"browser capture not possible: {exc}"
             return _store(snapshot, token, main, _sha(main.body), written, capture_note=note)
         except FetchError as exc:
-            return services.snapshot_fetch_failed(snapshot=snapshot, token=token, error=exc)
+            return snapshots.snapshot_fetch_failed(snapshot=snapshot, token=token, error=exc)
         except Exception as exc:  # the plain copy is still worth keeping
             log.exception("browser capture of snapshot %s failed", snapshot.pk)
             note = f"browser capture failed ({type(exc).__name__}: {exc}); stored as fetched"

@@ -26,7 +26,7 @@ from datetime import datetime
 from celery import shared_task
 from celery.exceptions import Retry
 
-from sources import services
+from sources.services import snapshots, sweep
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def archive_snapshot(self, snapshot_id: int) -> str:
         outcome = run(snapshot_id=snapshot_id, inline=False)
     except Exception as exc:
         log.exception("archive task for snapshot %s died", snapshot_id)
-        outcome = services.snapshot_attempt_crashed(snapshot_id=snapshot_id, error=exc)
+        outcome = snapshots.snapshot_attempt_crashed(snapshot_id=snapshot_id, error=exc)
     if outcome.status == "retry":
         try:
             raise self.retry(countdown=outcome.countdown)
@@ -82,7 +82,7 @@ def extract_snapshot(snapshot_id: int, token: str) -> str:
         from sources.archive import finish_stored as run  # see the module docstring
     except Exception as exc:
         log.exception("extract task for snapshot %s cannot import the extractor", snapshot_id)
-        outcome = services.snapshot_extraction_crashed(
+        outcome = snapshots.snapshot_extraction_crashed(
             snapshot_id=snapshot_id, token=reservation, error=exc
         )
     else:
@@ -100,14 +100,14 @@ def sweep_stuck_snapshots() -> int:
     times each; after that they end `failed` with the reason. Run by celery beat every
     REEX_ARCHIVE_SWEEP_SECONDS. Needs nothing of the fetcher or extractor, so it runs even where
     those cannot be imported."""
-    services.snapshots_give_up()
+    sweep.snapshots_give_up()
     queued: list[int] = []
-    for snapshot_id in services.stuck_snapshot_ids():
+    for snapshot_id in sweep.stuck_snapshot_ids():
         if not enqueue_archive(snapshot_id):
             break  # the broker is down: the rest (and this one) wait for the next sweep
         queued.append(snapshot_id)
     # Marked only once queued: the next sweeps skip them for a stale window, not before.
-    services.mark_requeued(ids=queued)
+    sweep.mark_requeued(ids=queued)
     if queued:
         log.info("sweep re-queued %d stuck snapshots", len(queued))
     return len(queued)

@@ -344,7 +344,7 @@ def test_each_snapshot_state_change_rewrites_the_rows_in_its_own_transaction(
     """The archive's state machine (sources.services) changes a snapshot's state with a queryset
     update that sends no model signal; `snapshot_state_written` rewrites the claims' rows inside
     that transaction, before any after-commit receiver has run."""
-    from sources.services import snapshot_extracted, snapshot_reserve, snapshot_stored
+    from sources.services.snapshots import snapshot_extracted, snapshot_reserve, snapshot_stored
 
     claim = ClaimFactory()
     snapshot = SnapshotFactory(url="https://www.reuters.com/nre")
