@@ -15,7 +15,7 @@ a second delivery for an archived or in-progress snapshot does nothing.
 
 The service modules that import the fetcher and the extractor are imported inside the tasks on
 purpose: an install where they cannot be imported still registers these tasks, which then record
-the failure on the snapshot (`sources.services`) instead of leaving it `pending`.
+the failure on the snapshot (`sources.services.snapshots`) instead of leaving it `pending`.
 """
 
 from __future__ import annotations
@@ -121,21 +121,6 @@ def enqueue_archive(snapshot_id: int, *, countdown: float | None = None) -> bool
     except Exception:
         log.warning(
             "broker unreachable: snapshot %s stays pending for the sweep",
-            snapshot_id,
-            exc_info=True,
-        )
-        return False
-    return True
-
-
-def enqueue_extract(snapshot_id: int, token: datetime) -> bool:
-    """Queue the extraction of a stored snapshot (REEX_EXTRACT_QUEUE). A broker outage is
-    logged: the snapshot stays `fetching` and the sweep re-archives it after the stale window."""
-    try:
-        extract_snapshot.delay(snapshot_id, token.isoformat())
-    except Exception:
-        log.warning(
-            "broker unreachable: snapshot %s waits for the sweep to archive it again",
             snapshot_id,
             exc_info=True,
         )
