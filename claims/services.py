@@ -58,7 +58,8 @@ from claims.webhooks import EVENT, MAX_RESPONSE_BYTES, TIMEOUT_SECONDS, AttemptR
 from ownership.models import Domain
 from ownership.publishers import publisher_for_url, publisher_ids_for_urls, registrable_domain
 from plumbing.authentication import last_use_key
-from sources.fetch import FetchError, address_problem, allowlisted, fetch
+from sources.addresses import address_problem, allowlisted
+from sources.fetch import FetchError, fetch
 from sources.models import Snapshot
 from sources.services.requests import request_retry, snapshot_request
 
