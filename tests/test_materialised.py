@@ -296,7 +296,7 @@ def test_an_ownership_edit_refreshes_only_the_claims_under_it(django_assert_max_
 
 
 def test_an_ownership_import_leaves_the_rows_right():
-    from ownership.imports import EdgeValues  # noqa: F401  (the import's own record types)
+    from ownership.records import EdgeValues  # noqa: F401  (the import's own record types)
 
     claim = ClaimFactory()
     evidence = EvidenceFactory(claim=claim)
