@@ -33,7 +33,7 @@ from ownership.publishers import publisher_for_url
 from sources.archive import archive_snapshot
 from sources.extract import HTML_TYPES, PDF_TYPES, TEXT_TYPES, extract
 from sources.models import Snapshot
-from sources.services import snapshot_discard, storable
+from sources.services.snapshots import snapshot_discard, storable
 
 MIN_WORDS = 50
 ARTICLE_TYPES = HTML_TYPES | PDF_TYPES | TEXT_TYPES

@@ -24,7 +24,8 @@ from followthemoney import model
 from followthemoney.exc import FollowTheMoneyException
 from followthemoney.types import registry
 
-from ownership.imports import (
+from ownership.models import Entity, EntityKind, ExternalRecord, Ownership
+from ownership.records import (
     OWN_ID_PREFIX,
     EdgeRecord,
     EdgeValues,
@@ -32,7 +33,6 @@ from ownership.imports import (
     OrgRecord,
     domain_of,
 )
-from ownership.models import Entity, EntityKind, ExternalRecord, Ownership
 from ownership.values import BadValue, checked_identifier, partial_date, percentage
 
 ORG_SCHEMATA = {"Company", "Organization", "PublicBody", "LegalEntity"}

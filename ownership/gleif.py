@@ -38,8 +38,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ownership.imports import EdgeValues, ImportRefused, ImportSession, ImportSummary
+from ownership.imports import ImportSession
 from ownership.models import Entity, Ownership, ReportingException
+from ownership.records import EdgeValues, ImportRefused, ImportSummary
 from ownership.signals import register_changed
 from ownership.values import BadValue, checked_identifier, iso_date
 

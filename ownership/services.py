@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from ownership.imports import IN_FILE_DISAGREEMENT, EdgeValues
 from ownership.models import (
     Domain,
     Entity,
@@ -21,6 +20,7 @@ from ownership.models import (
     OwnershipConflict,
     ReportingException,
 )
+from ownership.records import IN_FILE_DISAGREEMENT, EdgeValues
 
 
 class AlreadyResolved(Exception):

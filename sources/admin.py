@@ -7,7 +7,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from sources.models import Snapshot
-from sources.services import request_rearchive
+from sources.services.requests import request_rearchive
 
 
 @admin.register(Snapshot)

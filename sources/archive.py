@@ -1,160 +1,50 @@
-"""Fetching and storing: one snapshot's archive attempt up to its body and WARC on storage.
+"""One snapshot's archive attempt: reserve, fetch, store, extract.
 
-    reserve  sources.services.snapshot_reserve_row (pending → fetching, the attempt's token, and
-             the row as reserved)
+    reserve  sources.services.snapshots.snapshot_reserve_row (pending → fetching, the attempt's
+             token, and the row as reserved)
     fetch    sources.fetch (safe-fetch rules), types in ARCHIVABLE_TYPES only
-    store    the decoded body under its SHA-256 (identical bodies are stored once) and a WARC
-             (warcinfo, request, response, and a metadata record of the redirect chain), then
-             sources.services.snapshot_stored (the row stays `fetching`)
-    extract  sources.extract.extract_snapshot, text from the stored body, ends the snapshot
-             `archived`: right here for a small page (HTML, XML or text up to
+    store    sources.store: the decoded body under its SHA-256 (identical bodies are stored once)
+             and a WARC (sources.warc: warcinfo, request, response, and a metadata record of the
+             redirect chain), then sources.services.snapshots.snapshot_stored (the row stays
+             `fetching`)
+    extract  `extract_snapshot` (below), text from the stored body (sources.extract), ends the
+             snapshot `archived`: right here for a small page (HTML, XML or text up to
              REEX_EXTRACT_INLINE_BYTES: a millisecond or two of CPU, less than a second message,
              a second read of the row and of the body would cost) and with `inline=True`;
              otherwise (PDFs, large pages) queued on its own queue for a pool of processes
-             (sources.tasks.extract_snapshot)
+             (sources.tasks.extract_snapshot, queued by sources.handoff)
 
 A browser capture (sources/render.py, sources/capture.py) takes an attempt over before the fetch
 (`capture_wanted`/REEX_CAPTURE_MODE `browser`) or after it (`auto`, a shell page): on the render
 queue, or inline; otherwise the plain fetch is stored with `capture_note` saying why not.
 
-Every state change is a function of sources.services; this module only does the I/O. A transient
-failure (timeout, connection error, 5xx, 429) puts the row back to `pending` and asks the task to
-retry later; a permanent one, or the last attempt, ends `failed` with the reason in words.
-Re-running for an archived snapshot does nothing.
+Every state change is a function of sources.services.snapshots; this module only does the
+I/O. A transient failure (timeout, connection error, 5xx, 429) puts the row back to `pending` and
+asks the task to retry later; a permanent one, or the last attempt, ends `failed` with the reason
+in words. Re-running for an archived snapshot does nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
-import json
 import logging
 import time
-from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
-from sources import services, tasks
-from sources.extract import ARCHIVABLE_TYPES, PDF_TYPES, extract_snapshot
+from sources.extract import ARCHIVABLE_TYPES, PDF_TYPES, Extracted, extract
 from sources.fetch import FetchError, FetchResult, fetch
+from sources.handoff import enqueue_extract
 from sources.models import Snapshot
-from sources.services import Outcome, storable
+from sources.services import snapshots
+from sources.services.snapshots import Outcome, snapshot_extracted
+from sources.store import _delete_written, _store
 
 log = logging.getLogger(__name__)
 # Per-stage times of each snapshot, at INFO when REEX_LOG_STAGES is set (bench.archive).
 stages = logging.getLogger("sources.stages")
-
-_EXTENSIONS = {
-    "text/html": ".html",
-    "application/xhtml+xml": ".xhtml",
-    "application/pdf": ".pdf",
-    "text/plain": ".txt",
-    "application/xml": ".xml",
-    "text/xml": ".xml",
-    "application/rss+xml": ".xml",
-    "application/atom+xml": ".xml",
-}
-# Hop-by-hop and encoding headers describe the wire, not the decoded body we keep.
-_DROP_HEADERS = {"content-encoding", "transfer-encoding", "content-length", "connection"}
-
-# --- Storage ----------------------------------------------------------------------------------
-
-
-def _delete_written(names: list[str]) -> None:
-    """Remove the files one failed attempt wrote (a body only if no snapshot refers to it)."""
-    for name in names:
-        if Snapshot.objects.filter(
-            Q(body=name) | Q(warc=name) | Q(screenshot=name) | Q(wacz=name)
-        ).exists():
-            continue  # a snapshot refers to it (the same bytes, stored meanwhile)
-        try:
-            default_storage.delete(name)
-        except Exception:
-            log.warning("could not delete %s after a failed attempt", name, exc_info=True)
-
-
-def _store_body(body: bytes, sha256: str, mime: str) -> tuple[str, bool]:
-    """The body's storage name, and whether this call wrote it."""
-    name = f"bodies/{sha256[:2]}/{sha256}{_EXTENSIONS.get(mime, '.bin')}"
-    if default_storage.exists(name):
-        return name, False  # the same bytes, stored once
-    return default_storage.save(name, ContentFile(body)), True
-
-
-def build_warc(result: FetchResult, *, requested_url: str, sha256: str) -> bytes:
-    """A gzipped WARC: warcinfo, request, response (decoded body) and the redirect chain."""
-    buffer = io.BytesIO()
-    writer = WARCWriter(buffer, gzip=True)
-    writer.write_record(
-        writer.create_warcinfo_record(
-            "reex.warc.gz",
-            {
-                "software": "reex archiver (warcio)",
-                "format": "WARC File Format 1.1",
-                "description": (
-                    "The response payload is the decoded body (Content-Encoding removed); "
-                    "its SHA-256 is in WARC-Payload-Digest and on the snapshot."
-                ),
-            },
-        )
-    )
-    parts = urlsplit(result.final_url)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    request_headers = [("Host", parts.netloc), *result.request_headers.items()]
-    request = writer.create_warc_record(
-        result.final_url,
-        "request",
-        payload=io.BytesIO(b""),
-        length=0,
-        http_headers=StatusAndHeaders(
-            f"{result.request_method} {path} {result.http_version}",
-            request_headers,
-            is_http_request=True,
-        ),
-    )
-    response_headers = [(k, v) for k, v in result.headers.items() if k.lower() not in _DROP_HEADERS]
-    response_headers.append(("Content-Length", str(len(result.body))))
-    response = writer.create_warc_record(
-        result.final_url,
-        "response",
-        payload=io.BytesIO(result.body),
-        length=len(result.body),
-        http_headers=StatusAndHeaders(
-            f"{result.status} {result.reason_phrase}".strip(),
-            response_headers,
-            protocol=result.http_version,
-        ),
-        warc_headers_dict={
-            "WARC-IP-Address": result.ip_address,
-            "WARC-Payload-Digest": f"sha256:{sha256}",
-        },
-    )
-    request.rec_headers.add_header("WARC-IP-Address", result.ip_address)
-    request.rec_headers.add_header(
-        "WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID")
-    )
-    writer.write_record(request)
-    writer.write_record(response)
-    if result.redirects or requested_url != result.final_url:
-        chain = json.dumps(
-            {"requested": requested_url, "redirects": result.redirects, "final": result.final_url}
-        ).encode()
-        writer.write_record(
-            writer.create_warc_record(
-                result.final_url,
-                "metadata",
-                payload=io.BytesIO(chain),
-                length=len(chain),
-                warc_content_type="application/json",
-            )
-        )
-    return buffer.getvalue()
 
 
 # --- The service ------------------------------------------------------------------------------
@@ -167,18 +57,18 @@ def archive_snapshot(*, snapshot_id: int, inline: bool = True) -> Outcome:
     the final outcome; the archive task passes False: a small page is still extracted here
     (`extracts_here`), anything else returns `stored` once its extraction is queued for the
     extraction workers."""
-    snapshot = services.snapshot_reserve_row(snapshot_id=snapshot_id)
+    snapshot = snapshots.snapshot_reserve_row(snapshot_id=snapshot_id)
     if snapshot is None:
         status = Snapshot.objects.filter(pk=snapshot_id).values_list("status", flat=True).first()
         return Outcome("skipped", f"snapshot is {status or 'gone'}")
     token = snapshot.fetch_started_at
     if snapshot.attempts > settings.REEX_ARCHIVE_MAX_ATTEMPTS:
-        return services.snapshot_lost_too_often(snapshot=snapshot, token=token)
+        return snapshots.snapshot_lost_too_often(snapshot=snapshot, token=token)
     try:
         outcome, result = _fetch_and_store(snapshot, token, inline=inline)
     except Exception as exc:
         log.exception("archiving snapshot %s failed unexpectedly", snapshot_id)
-        return services.snapshot_fetch_failed(
+        return snapshots.snapshot_fetch_failed(
             snapshot=snapshot,
             token=token,
             error=FetchError(f"internal error: {exc}", True, "internal"),
@@ -192,7 +82,7 @@ def archive_snapshot(*, snapshot_id: int, inline: bool = True) -> Outcome:
         )
     if inline:  # a browser capture stored it (its own body): read the row again
         return finish_stored(snapshot_id=snapshot_id, token=token)
-    transaction.on_commit(lambda: tasks.enqueue_extract(snapshot_id, token))
+    transaction.on_commit(lambda: enqueue_extract(snapshot_id, token))
     return outcome
 
 
@@ -210,7 +100,7 @@ def extracts_here(result: FetchResult) -> bool:
 def finish_stored(
     *, snapshot_id: int, token, snapshot: Snapshot | None = None, body: bytes | None = None
 ) -> Outcome:
-    """The extraction step of a stored snapshot (sources.extract.extract_snapshot), inline or in
+    """The extraction step of a stored snapshot (`extract_snapshot`), inline or in
     the extraction task (`snapshot` and `body`: the row just stored and its body, not read
     again). Should it fail outright (the final write refused by the database, say),
     the attempt fails `internal` (retried while attempts remain) and the files it stored are
@@ -223,7 +113,7 @@ def finish_stored(
         names = [
             f.name for f in (snapshot.warc, snapshot.body, snapshot.screenshot, snapshot.wacz) if f
         ]
-        outcome = services.snapshot_fetch_failed(
+        outcome = snapshots.snapshot_fetch_failed(
             snapshot=snapshot,
             token=token,
             error=FetchError(f"internal error: {exc}", True, "internal"),
@@ -247,7 +137,7 @@ def _fetch_and_store(
     try:
         result = fetch(snapshot.url, accept_types=ARCHIVABLE_TYPES)
     except FetchError as exc:
-        return services.snapshot_fetch_failed(snapshot=snapshot, token=token, error=exc), None
+        return snapshots.snapshot_fetch_failed(snapshot=snapshot, token=token, error=exc), None
     if not note:
         handed, note = render.after_fetch(snapshot, token, result, inline=inline)
         if handed is not None:
@@ -270,97 +160,66 @@ def _fetch_and_store(
     return outcome, result
 
 
-def _store(
-    snapshot: Snapshot,
-    token,
-    result: FetchResult,
-    sha256: str,
-    written: list[str],
-    *,
-    capture_note: str = "",
+# --- The extraction step of archiving ---------------------------------------------------------
+
+
+def _content_type_parts(content_type: str) -> tuple[str, str | None]:
+    """("text/html", "utf-8") from "text/html; charset=utf-8"."""
+    mime, *params = content_type.split(";")
+    charset = None
+    for part in params:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            charset = value.strip().strip("\"'")
+    return mime.strip().lower(), charset
+
+
+def extract_snapshot(
+    *, snapshot_id: int, token, snapshot: Snapshot | None = None, body: bytes | None = None
 ) -> Outcome:
-    body_name, warc_name = store_body_and_warc(
-        snapshot,
-        token,
-        written,
-        body=result.body,
-        sha256=sha256,
-        mime=result.mime_type,
-        warc=build_warc(result, requested_url=snapshot.url, sha256=sha256),
+    """The last step of archiving one snapshot: text and metadata from its STORED body, then
+    `fetching → archived` (sources.services.snapshots.snapshot_extracted). Runs in the extraction
+    worker (its own queue and a pool of processes: CPU-bound work, kept off the fetching threads),
+    or right after the fetch in the archive task (a small page, or
+    `archive_snapshot(inline=True)`), which passes the `snapshot` it just stored and its `body`:
+    neither is read again (the `archived` write is still conditioned on the reservation). An
+    extractor that raises still archives the snapshot, without text, saying why."""
+    started = time.perf_counter()
+    if snapshot is None:
+        snapshot = Snapshot.objects.select_related("previous").filter(pk=snapshot_id).first()
+    if (
+        snapshot is None
+        or snapshot.status != Snapshot.Status.FETCHING
+        or snapshot.fetch_started_at != token
+        or not snapshot.body
+    ):
+        return Outcome("skipped", "not this attempt's to extract (finished or reclaimed)")
+    mime, charset = _content_type_parts(snapshot.content_type)
+    note = ""
+    try:
+        if body is None:
+            with default_storage.open(snapshot.body.name, "rb") as stored:
+                body = stored.read()
+        extracted = extract(body, mime_type=mime, url=snapshot.final_url, charset=charset)
+    except Exception as exc:
+        log.warning("extraction failed for snapshot %s", snapshot_id, exc_info=True)
+        extracted, note = Extracted(), f"archived, but text extraction failed: {exc}"
+    extracted_at = time.perf_counter()
+    outcome = snapshot_extracted(
+        snapshot=snapshot,
+        token=token,
+        title=extracted.title,
+        text=extracted.text,
+        author=extracted.author,
+        published_on=extracted.published_on,
+        site_name=extracted.site_name,
+        canonical_url=extracted.canonical_url,
+        note=note,
     )
-    return record_stored(
-        snapshot,
-        token,
-        written,
-        **response_fields(result),
-        content_type=storable(result.content_type)[:255],
-        body=body_name,
-        size=len(result.body),
-        sha256=sha256,
-        warc=warc_name,
-        capture=Snapshot.Capture.HTTP,
-        capture_note=storable(capture_note),
+    stages.info(
+        "snapshot %s extract %.1f ms finish %.1f ms",
+        snapshot_id,
+        (extracted_at - started) * 1000,
+        (time.perf_counter() - extracted_at) * 1000,
     )
-
-
-def response_fields(result: FetchResult) -> dict:
-    """The row's fields of the fetched response (the document's, for a browser capture)."""
-    return {
-        "final_url": storable(result.final_url)[:2000],
-        "http_status": result.status,
-        "headers": storable(result.headers),
-        "ip_address": result.ip_address or None,
-        "redirects": storable(result.redirects),
-    }
-
-
-def attempt_stamp(token) -> str:
-    """The attempt's part of its files' names (its reservation's time)."""
-    return f"{token:%Y%m%dT%H%M%S%f}"
-
-
-def store_body_and_warc(
-    snapshot: Snapshot, token, written: list[str], *, body: bytes, sha256: str, mime: str, warc
-) -> tuple[str, str]:
-    """Store an attempt's body (once per SHA-256) and its WARC; what this call wrote is added to
-    `written` (deleted by the caller should the attempt go no further)."""
-    body_name, created = _store_body(body, sha256, mime)
-    if created:
-        written.append(body_name)
-    warc_name = default_storage.save(
-        f"warc/{snapshot.pk}/{attempt_stamp(token)}.warc.gz", ContentFile(warc)
-    )
-    written.append(warc_name)
-    return body_name, warc_name
-
-
-# What a capture of the other kind left on the row: a plain store clears a browser capture's.
-_CAPTURE_FILES = ("warc", "screenshot", "wacz")
-_CAPTURE_DEFAULTS = {"screenshot": "", "wacz": "", "capture_log": {}, "capture_note": ""}
-
-
-def record_stored(snapshot: Snapshot, token, written: list[str], **fields) -> Outcome:
-    """The one store step of every attempt, plain (`_store`) or browser
-    (sources.render._store_browser): write the stored files and the response on the row
-    (sources.services.snapshot_stored) with every capture field set (what this attempt does not
-    have is cleared, so a plain re-store leaves no earlier browser capture's screenshot, WACZ or
-    log), then delete the files an earlier attempt of this row stored that nothing refers to
-    now. Should the reservation have been lost, what this attempt wrote is deleted instead."""
-    fields = {**_CAPTURE_DEFAULTS, **fields}
-    stored = services.snapshot_stored(snapshot_id=snapshot.pk, token=token, **fields)
-    if not stored:
-        # Another worker reclaimed the row (we were presumed dead): its result stands.
-        _delete_written(written)  # not what that worker's row refers to
-        written.clear()
-        return Outcome("skipped", "reservation lost to another worker")
-    written.clear()  # the row refers to them now
-    new = {fields.get(name) for name in _CAPTURE_FILES}
-    old = [getattr(snapshot, name).name for name in _CAPTURE_FILES if getattr(snapshot, name)]
-    # An earlier attempt of this snapshot stored its files and was then lost (the sweep
-    # archives it again): the row no longer refers to them.
-    _delete_written([name for name in old if name not in new])
-    # The instance as the row now is, for an extraction in this task (no second read).
-    for name, value in fields.items():
-        setattr(snapshot, name, value)
-    snapshot.error = snapshot.error_kind = ""
-    return Outcome("stored")
+    return outcome

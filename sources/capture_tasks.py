@@ -13,7 +13,7 @@ from datetime import datetime
 
 from celery import shared_task
 
-from sources import services
+from sources.services import snapshots
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def render_snapshot(snapshot_id: int, token: str, why: str = "") -> str:
         outcome = run(snapshot_id=snapshot_id, token=reservation)
     except Exception as exc:
         log.exception("render task for snapshot %s died", snapshot_id)
-        outcome = services.snapshot_attempt_crashed(snapshot_id=snapshot_id, error=exc)
+        outcome = snapshots.snapshot_attempt_crashed(snapshot_id=snapshot_id, error=exc)
     if outcome.status == "retry":
         enqueue_archive(snapshot_id, countdown=outcome.countdown)
     return outcome.status

@@ -17,23 +17,16 @@ import io
 import itertools
 import logging
 import re
-import time
 from dataclasses import dataclass
 from datetime import date
 
 import lxml.html
 import trafilatura
 from bs4 import UnicodeDammit
-from django.core.files.storage import default_storage
 from htmldate import find_date
 from pypdf import PdfReader
 
-from sources.models import Snapshot
-from sources.services import Outcome, snapshot_extracted
-
 log = logging.getLogger(__name__)
-# Per-stage times of each archived snapshot, at INFO when REEX_LOG_STAGES is set (bench.archive).
-stages = logging.getLogger("sources.stages")
 
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 PDF_TYPES = {"application/pdf"}
@@ -493,68 +486,3 @@ def extract(body: bytes, *, mime_type: str, url: str, charset: str | None = None
     text, encoding = decode(body, charset=charset)
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     return Extracted(title=first[:300], text=text.strip(), encoding=encoding)
-
-
-# --- The extraction step of archiving ---------------------------------------------------------
-
-
-def _content_type_parts(content_type: str) -> tuple[str, str | None]:
-    """("text/html", "utf-8") from "text/html; charset=utf-8"."""
-    mime, *params = content_type.split(";")
-    charset = None
-    for part in params:
-        key, _, value = part.partition("=")
-        if key.strip().lower() == "charset" and value.strip():
-            charset = value.strip().strip("\"'")
-    return mime.strip().lower(), charset
-
-
-def extract_snapshot(
-    *, snapshot_id: int, token, snapshot: Snapshot | None = None, body: bytes | None = None
-) -> Outcome:
-    """The last step of archiving one snapshot: text and metadata from its STORED body, then
-    `fetching → archived` (sources.services.snapshot_extracted). Runs in the extraction worker
-    (its own queue and a pool of processes: CPU-bound work, kept off the fetching threads), or
-    right after the fetch in the archive task (a small page, or `archive_snapshot(inline=True)`),
-    which passes the `snapshot` it just stored and its `body`: neither is read again (the
-    `archived` write is still conditioned on the reservation). An extractor that raises still
-    archives the snapshot, without text, saying why."""
-    started = time.perf_counter()
-    if snapshot is None:
-        snapshot = Snapshot.objects.select_related("previous").filter(pk=snapshot_id).first()
-    if (
-        snapshot is None
-        or snapshot.status != Snapshot.Status.FETCHING
-        or snapshot.fetch_started_at != token
-        or not snapshot.body
-    ):
-        return Outcome("skipped", "not this attempt's to extract (finished or reclaimed)")
-    mime, charset = _content_type_parts(snapshot.content_type)
-    note = ""
-    try:
-        if body is None:
-            with default_storage.open(snapshot.body.name, "rb") as stored:
-                body = stored.read()
-        extracted = extract(body, mime_type=mime, url=snapshot.final_url, charset=charset)
-    except Exception as exc:
-        log.warning("extraction failed for snapshot %s", snapshot_id, exc_info=True)
-        extracted, note = Extracted(), f"archived, but text extraction failed: {exc}"
-    extracted_at = time.perf_counter()
-    outcome = snapshot_extracted(
-        snapshot=snapshot,
-        token=token,
-        title=extracted.title,
-        text=extracted.text,
-        author=extracted.author,
-        published_on=extracted.published_on,
-        site_name=extracted.site_name,
-        canonical_url=extracted.canonical_url,
-        note=note,
-    )
-    stages.info(
-        "snapshot %s extract %.1f ms finish %.1f ms",
-        snapshot_id,
-        (extracted_at - started) * 1000,
-        (time.perf_counter() - extracted_at) * 1000,
-    )
-    return outcome

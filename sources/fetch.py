@@ -3,8 +3,10 @@
 Rules (issue 4), all enforced here, for archiving and for webhooks alike:
 
 - only `http` and `https`;
-- every A/AAAA address of the host must be globally routable (see `address_problem`);
-- the socket connects to the very address that was checked: `_GuardedConnectionMixin._new_conn`
+- every A/AAAA address of the host must be globally routable (see
+  `sources.addresses.address_problem`);
+- the socket connects to the very address that was checked:
+  `sources.connections._GuardedConnectionMixin._new_conn`
   resolves, vets and connects in one step, so a DNS answer that changes between a check and the
   connect (DNS rebinding) has no window. TLS still verifies the certificate against the host name;
 - every redirect hop goes through the same connect-time check (at most `MAX_REDIRECTS` hops;
@@ -22,16 +24,12 @@ a named loopback host and port through; production leaves it empty.
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import errno
-import ipaddress
 import socket
 import ssl
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
@@ -40,10 +38,17 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NewConnectionError
-from urllib3.util.connection import _set_socket_options
+
+from sources.connections import (
+    AddressRefused,
+    ConnectFailed,
+    DNSFailed,
+    GuardedHTTPConnectionPool,
+    GuardedHTTPSConnectionPool,
+    _context,
+    _FetchContext,
+)
 
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
@@ -52,8 +57,6 @@ CHUNK = 64 * 1024
 __all__ = [
     "FetchError",
     "FetchResult",
-    "address_problem",
-    "allowlisted",
     "fetch",
 ]
 
@@ -114,241 +117,6 @@ class FetchResult:
             if key.strip().lower() == "charset" and value.strip():
                 return value.strip().strip("\"'")
         return None
-
-
-# --- The address check ------------------------------------------------------------------------
-
-_V4_NAMED: list[tuple[ipaddress.IPv4Network, str]] = [
-    (ipaddress.ip_network("0.0.0.0/8"), "an unspecified ('this network') address"),
-    (ipaddress.ip_network("127.0.0.0/8"), "a loopback address"),
-    (ipaddress.ip_network("169.254.169.254/32"), "a link-local (cloud metadata) address"),
-    (ipaddress.ip_network("169.254.0.0/16"), "a link-local address"),
-    (ipaddress.ip_network("10.0.0.0/8"), "a private address"),
-    (ipaddress.ip_network("172.16.0.0/12"), "a private address"),
-    (ipaddress.ip_network("192.168.0.0/16"), "a private address"),
-    (ipaddress.ip_network("100.64.0.0/10"), "a shared (carrier-grade NAT) address"),
-    (ipaddress.ip_network("192.0.0.0/24"), "an IETF protocol assignment address"),
-    (ipaddress.ip_network("192.0.2.0/24"), "a documentation address"),
-    (ipaddress.ip_network("198.51.100.0/24"), "a documentation address"),
-    (ipaddress.ip_network("203.0.113.0/24"), "a documentation address"),
-    (ipaddress.ip_network("198.18.0.0/15"), "a benchmarking address"),
-    (ipaddress.ip_network("192.88.99.0/24"), "a 6to4 relay address"),
-    (ipaddress.ip_network("224.0.0.0/4"), "a multicast address"),
-    (ipaddress.ip_network("255.255.255.255/32"), "the broadcast address"),
-    (ipaddress.ip_network("240.0.0.0/4"), "a reserved address"),
-]
-
-_V6_NAMED: list[tuple[ipaddress.IPv6Network, str]] = [
-    (ipaddress.ip_network("::/128"), "an unspecified address"),
-    (ipaddress.ip_network("::1/128"), "a loopback address"),
-    (ipaddress.ip_network("::ffff:0:0/96"), "an IPv4-mapped address"),
-    (ipaddress.ip_network("::ffff:0:0:0/96"), "an IPv4-translated address"),
-    (ipaddress.ip_network("::/96"), "an IPv4-compatible address"),
-    (ipaddress.ip_network("64:ff9b::/96"), "a NAT64 address"),
-    (ipaddress.ip_network("64:ff9b:1::/48"), "a NAT64 address"),
-    (ipaddress.ip_network("100::/64"), "a discard-only address"),
-    (ipaddress.ip_network("2001::/32"), "a Teredo address"),
-    (ipaddress.ip_network("2001:db8::/32"), "a documentation address"),
-    (ipaddress.ip_network("3fff::/20"), "a documentation address"),
-    (ipaddress.ip_network("2002::/16"), "a 6to4 address"),
-    (ipaddress.ip_network("fe80::/10"), "a link-local address"),
-    (ipaddress.ip_network("fec0::/10"), "a site-local address"),
-    (ipaddress.ip_network("fc00::/7"), "a unique local (private) address"),
-    (ipaddress.ip_network("ff00::/8"), "a multicast address"),
-]
-# Global unicast space: anything outside it is reserved or special.
-_V6_GLOBAL_UNICAST = ipaddress.ip_network("2000::/3")
-
-
-def address_problem(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """Why `address` may not be fetched from ("a loopback address"), or None when it is a
-    globally routable unicast address. Unparseable input is refused too."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return "not an IP address"
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.scope_id:
-            ip = ipaddress.IPv6Address(str(ip).split("%", 1)[0])
-        for network, words in _V6_NAMED:
-            if ip in network:
-                return words
-        if ip not in _V6_GLOBAL_UNICAST:
-            return "a reserved address"
-        if not ip.is_global:
-            return "a special-purpose address"
-        return None
-    for network, words in _V4_NAMED:
-        if ip in network:
-            return words
-    if not ip.is_global:
-        return "a special-purpose address"
-    return None
-
-
-def allowlisted(host: str, port: int) -> bool:
-    """Exact "host:port" match against REEX_FETCH_ALLOWLIST ("127.0.0.1:8001", "[::1]:8001").
-    The one allow-list check: fetching and claims' attach-time refusal both use it."""
-    allow = {entry.strip().lower() for entry in settings.REEX_FETCH_ALLOWLIST}
-    if not allow:
-        return False
-    host = host.lower().strip("[]")
-    return f"{host}:{port}" in allow or f"[{host}]:{port}" in allow
-
-
-# --- One fetch's context: deadline, sockets to shut, what was connected to --------------------
-
-
-class _FetchContext:
-    def __init__(self, deadline: float) -> None:
-        self.deadline = deadline
-        self.sockets: list[socket.socket] = []
-        self.lock = threading.Lock()
-        self.expired = False
-
-    def remaining(self) -> float:
-        return self.deadline - time.monotonic()
-
-    def register(self, sock: socket.socket) -> None:
-        with self.lock:
-            if self.expired:
-                sock.close()
-                raise TimeoutError("deadline passed")
-            self.sockets.append(sock)
-
-    def expire(self) -> None:
-        """Called by the watchdog timer: unblock any read in progress."""
-        with self.lock:
-            self.expired = True
-            for sock in self.sockets:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-
-
-_context: contextvars.ContextVar[_FetchContext | None] = contextvars.ContextVar(
-    "reex_fetch_context", default=None
-)
-# getaddrinfo cannot be interrupted; run it beside the caller so the deadline still holds.
-_resolver = ThreadPoolExecutor(max_workers=16, thread_name_prefix="reex-dns")
-
-
-class AddressRefused(NewConnectionError):
-    """Raised inside urllib3 when the host resolves to an address we may not reach."""
-
-    def __init__(self, conn: HTTPConnection, reason: str) -> None:
-        super().__init__(conn, reason)
-        self.refusal = reason
-
-
-class DNSFailed(NewConnectionError):
-    def __init__(self, conn: HTTPConnection, reason: str, transient: bool) -> None:
-        super().__init__(conn, reason)
-        self.refusal = reason
-        self.transient = transient
-
-
-class ConnectFailed(NewConnectionError):
-    def __init__(self, conn: HTTPConnection, reason: str) -> None:
-        super().__init__(conn, reason)
-        self.refusal = reason
-
-
-def _resolve(host: str, port: int, timeout: float) -> list[tuple]:
-    future = _resolver.submit(socket.getaddrinfo, host, port, 0, socket.SOCK_STREAM)
-    return future.result(timeout=max(timeout, 0.01))
-
-
-class _GuardedConnectionMixin:
-    """Resolve the host, refuse if any address is not globally routable, connect to a vetted
-    address. Used for every connection, so every redirect hop is checked again."""
-
-    host: str
-    port: int
-    timeout: float | None
-    socket_options: list | None
-    source_address: tuple[str, int] | None
-    vetted_ip: str = ""
-
-    def _new_conn(self) -> socket.socket:
-        ctx = _context.get()
-        host = self.host.strip("[]")
-        timeout = (
-            self.timeout
-            if isinstance(self.timeout, int | float)
-            else float(settings.REEX_FETCH_TIMEOUT)
-        )
-        if ctx is not None:
-            timeout = min(timeout, max(ctx.remaining(), 0.01))
-        try:
-            infos = _resolve(host, self.port, timeout)
-        except FutureTimeout:
-            raise DNSFailed(self, f"DNS lookup for {host} timed out", True) from None  # type: ignore[arg-type]
-        except socket.gaierror as exc:
-            transient = exc.errno in (socket.EAI_AGAIN, getattr(socket, "EAI_SYSTEM", None))
-            message = exc.strerror or str(exc)
-            raise DNSFailed(self, f"DNS lookup failed for {host}: {message}", transient) from None  # type: ignore[arg-type]
-        except UnicodeError:
-            raise DNSFailed(
-                self, f"DNS lookup failed for {host}: not a valid host name", False
-            ) from None  # type: ignore[arg-type]
-        if not infos:
-            raise DNSFailed(self, f"DNS lookup failed for {host}: no addresses", False)  # type: ignore[arg-type]
-
-        allowed = allowlisted(host, self.port)
-        for *_, sockaddr in infos:
-            ip = ipaddress.ip_address(sockaddr[0].split("%", 1)[0])
-            problem = address_problem(ip)
-            if problem is None:
-                continue
-            if allowed and ip.is_loopback:
-                continue  # a named test origin: the only way past the check
-            if str(ip) == host:
-                reason = f"refused: {ip} is {problem}"
-            else:
-                reason = f"refused: {host} resolves to {ip}, {problem}"
-            raise AddressRefused(self, reason)  # type: ignore[arg-type]
-
-        last_error: OSError | None = None
-        for family, socktype, proto, _canon, sockaddr in infos:
-            sock = socket.socket(family, socktype, proto)
-            try:
-                _set_socket_options(sock, self.socket_options)
-                sock.settimeout(timeout)
-                if self.source_address:
-                    sock.bind(self.source_address)
-                sock.connect(sockaddr)
-            except OSError as exc:
-                sock.close()
-                last_error = exc
-                continue
-            if ctx is not None:
-                ctx.register(sock)
-            self.vetted_ip = sockaddr[0]
-            return sock
-        assert last_error is not None
-        if isinstance(last_error, TimeoutError | socket.timeout):
-            raise last_error
-        if isinstance(last_error, ConnectionRefusedError):
-            words = "connection refused"
-        else:
-            words = last_error.strerror or str(last_error)
-        raise ConnectFailed(self, f"could not connect to {host}:{self.port}: {words}")  # type: ignore[arg-type]
-
-
-class GuardedHTTPConnection(_GuardedConnectionMixin, HTTPConnection):
-    pass
-
-
-class GuardedHTTPSConnection(_GuardedConnectionMixin, HTTPSConnection):
-    pass
-
-
-class GuardedHTTPConnectionPool(HTTPConnectionPool):
-    ConnectionCls = GuardedHTTPConnection
-
-
-class GuardedHTTPSConnectionPool(HTTPSConnectionPool):
-    ConnectionCls = GuardedHTTPSConnection
 
 
 class GuardedAdapter(HTTPAdapter):

@@ -6,11 +6,11 @@ rendering). Called by sources.archive at two points of an attempt, under its res
     after the fetch    `auto` and the page is a shell (sources.capture.shell_reason): the same
 
 Handing over passes the reservation's token to `sources.capture_tasks.render_snapshot` on
-REEX_RENDER_QUEUE; the render worker fetches the document again, renders it, stores the DOM as
-the body (so its text is extracted as any other page's), the screenshot, the WARC and the WACZ,
-and queues the extraction as the plain path does. A browser capture that is not possible (no
-live render worker, no Chromium here, the broker refused the message, Chromium would not start)
-stores the plain fetch and says why in `capture_note`.
+REEX_RENDER_QUEUE (sent by sources.handoff); the render worker fetches the document again,
+renders it, stores the DOM as the body (so its text is extracted as any other page's), the
+screenshot, the WARC and the WACZ, and queues the extraction as the plain path does. A browser
+capture that is not possible (no live render worker, no Chromium here, the broker refused the
+message, Chromium would not start) stores the plain fetch and says why in `capture_note`.
 """
 
 from __future__ import annotations
@@ -21,10 +21,13 @@ import logging
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from sources import capture, services, tasks
+from sources import capture
+from sources.capture_warc import build_capture_warc
 from sources.fetch import FetchError, FetchResult, fetch
+from sources.handoff import enqueue_extract, tasks_enqueue_render
 from sources.models import Snapshot
-from sources.services import Outcome, storable
+from sources.services import snapshots
+from sources.services.snapshots import Outcome, storable
 
 log = logging.getLogger(__name__)
 
@@ -74,19 +77,6 @@ def _hand_over(snapshot, token, *, why: str, inline: bool, main: FetchResult | N
     return Outcome("rendering", why), ""
 
 
-def tasks_enqueue_render(snapshot_id: int, token, why: str) -> bool:
-    from sources.capture_tasks import render_snapshot
-
-    try:
-        render_snapshot.apply_async((snapshot_id, token.isoformat(), why))
-    except Exception:
-        log.warning(
-            "broker unreachable: snapshot %s is fetched plainly", snapshot_id, exc_info=True
-        )
-        return False
-    return True
-
-
 def run(*, snapshot_id: int, token) -> Outcome:
     """The render worker's part of an attempt handed over by `before_fetch`/`after_fetch`."""
     snapshot = Snapshot.objects.select_related("previous").filter(pk=snapshot_id).first()
@@ -100,26 +90,27 @@ def run(*, snapshot_id: int, token) -> Outcome:
         outcome = capture_and_store(snapshot, token, main=None, why="")
     except Exception as exc:
         log.exception("rendering snapshot %s failed unexpectedly", snapshot_id)
-        return services.snapshot_fetch_failed(
+        return snapshots.snapshot_fetch_failed(
             snapshot=snapshot,
             token=token,
             error=FetchError(f"internal error: {exc}", True, "internal"),
         )
     if outcome.status == "stored":
-        tasks.enqueue_extract(snapshot_id, token)
+        enqueue_extract(snapshot_id, token)
     return outcome
 
 
 def capture_and_store(snapshot: Snapshot, token, *, main: FetchResult | None, why: str) -> Outcome:
     """Fetch (unless `main` is the document already fetched), render, store. `stored` when the
     row holds a capture (a browser one, or the plain one with `capture_note` saying why not)."""
-    from sources.archive import ARCHIVABLE_TYPES, _delete_written, _store
+    from sources.extract import ARCHIVABLE_TYPES
+    from sources.store import _delete_written, _store
 
     if main is None:
         try:
             main = fetch(snapshot.url, accept_types=ARCHIVABLE_TYPES)
         except FetchError as exc:
-            return services.snapshot_fetch_failed(snapshot=snapshot, token=token, error=exc)
+            return snapshots.snapshot_fetch_failed(snapshot=snapshot, token=token, error=exc)
     written: list[str] = []
     try:
         if not capture.is_html(main):
@@ -131,7 +122,7 @@ def capture_and_store(snapshot: Snapshot, token, *, main: FetchResult | None, wh
             note = f"browser capture not possible: {exc}"
             return _store(snapshot, token, main, _sha(main.body), written, capture_note=note)
         except FetchError as exc:
-            return services.snapshot_fetch_failed(snapshot=snapshot, token=token, error=exc)
+            return snapshots.snapshot_fetch_failed(snapshot=snapshot, token=token, error=exc)
         except Exception as exc:  # the plain copy is still worth keeping
             log.exception("browser capture of snapshot %s failed", snapshot.pk)
             note = f"browser capture failed ({type(exc).__name__}: {exc}); stored as fetched"
@@ -150,7 +141,7 @@ def _store_browser(
     snapshot: Snapshot, token, result: capture.Capture, written: list[str]
 ) -> Outcome:
     from sources import wacz
-    from sources.archive import (
+    from sources.store import (
         attempt_stamp,
         record_stored,
         response_fields,
@@ -160,7 +151,7 @@ def _store_browser(
     dom = result.dom.encode("utf-8")
     sha256 = _sha(dom)
     stamp = attempt_stamp(token)
-    warc_bytes = capture.build_capture_warc(result, dom)
+    warc_bytes = build_capture_warc(result, dom)
     body_name, warc_name = store_body_and_warc(
         snapshot, token, written, body=dom, sha256=sha256, mime="text/html", warc=warc_bytes
     )

@@ -15,7 +15,7 @@ a second delivery for an archived or in-progress snapshot does nothing.
 
 The service modules that import the fetcher and the extractor are imported inside the tasks on
 purpose: an install where they cannot be imported still registers these tasks, which then record
-the failure on the snapshot (`sources.services`) instead of leaving it `pending`.
+the failure on the snapshot (`sources.services.snapshots`) instead of leaving it `pending`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from datetime import datetime
 from celery import shared_task
 from celery.exceptions import Retry
 
-from sources import services
+from sources.services import snapshots, sweep
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def archive_snapshot(self, snapshot_id: int) -> str:
         outcome = run(snapshot_id=snapshot_id, inline=False)
     except Exception as exc:
         log.exception("archive task for snapshot %s died", snapshot_id)
-        outcome = services.snapshot_attempt_crashed(snapshot_id=snapshot_id, error=exc)
+        outcome = snapshots.snapshot_attempt_crashed(snapshot_id=snapshot_id, error=exc)
     if outcome.status == "retry":
         try:
             raise self.retry(countdown=outcome.countdown)
@@ -82,7 +82,7 @@ def extract_snapshot(snapshot_id: int, token: str) -> str:
         from sources.archive import finish_stored as run  # see the module docstring
     except Exception as exc:
         log.exception("extract task for snapshot %s cannot import the extractor", snapshot_id)
-        outcome = services.snapshot_extraction_crashed(
+        outcome = snapshots.snapshot_extraction_crashed(
             snapshot_id=snapshot_id, token=reservation, error=exc
         )
     else:
@@ -100,14 +100,14 @@ def sweep_stuck_snapshots() -> int:
     times each; after that they end `failed` with the reason. Run by celery beat every
     REEX_ARCHIVE_SWEEP_SECONDS. Needs nothing of the fetcher or extractor, so it runs even where
     those cannot be imported."""
-    services.snapshots_give_up()
+    sweep.snapshots_give_up()
     queued: list[int] = []
-    for snapshot_id in services.stuck_snapshot_ids():
+    for snapshot_id in sweep.stuck_snapshot_ids():
         if not enqueue_archive(snapshot_id):
             break  # the broker is down: the rest (and this one) wait for the next sweep
         queued.append(snapshot_id)
     # Marked only once queued: the next sweeps skip them for a stale window, not before.
-    services.mark_requeued(ids=queued)
+    sweep.mark_requeued(ids=queued)
     if queued:
         log.info("sweep re-queued %d stuck snapshots", len(queued))
     return len(queued)
@@ -121,21 +121,6 @@ def enqueue_archive(snapshot_id: int, *, countdown: float | None = None) -> bool
     except Exception:
         log.warning(
             "broker unreachable: snapshot %s stays pending for the sweep",
-            snapshot_id,
-            exc_info=True,
-        )
-        return False
-    return True
-
-
-def enqueue_extract(snapshot_id: int, token: datetime) -> bool:
-    """Queue the extraction of a stored snapshot (REEX_EXTRACT_QUEUE). A broker outage is
-    logged: the snapshot stays `fetching` and the sweep re-archives it after the stale window."""
-    try:
-        extract_snapshot.delay(snapshot_id, token.isoformat())
-    except Exception:
-        log.warning(
-            "broker unreachable: snapshot %s waits for the sweep to archive it again",
             snapshot_id,
             exc_info=True,
         )

@@ -23,7 +23,8 @@ from claims.models import Evidence
 from claims.services.evidence import evidence_attach
 from sources.archive import archive_snapshot
 from sources.models import Snapshot
-from sources.services import backoff_seconds, stuck_snapshot_ids
+from sources.services.snapshots import backoff_seconds
+from sources.services.sweep import stuck_snapshot_ids
 from tests.factories import ClaimFactory, SnapshotFactory, UserFactory
 
 PAGE = (

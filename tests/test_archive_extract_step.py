@@ -17,7 +17,7 @@ from plumbing.backoff import backoff
 from sources import tasks
 from sources.archive import archive_snapshot
 from sources.models import Snapshot
-from sources.services import snapshot_extraction_crashed
+from sources.services.snapshots import snapshot_extraction_crashed
 from sources.signals import snapshot_archived
 
 PAGE = (
@@ -138,7 +138,7 @@ def test_a_stored_snapshot_whose_extraction_never_ran_is_swept(
 ):
     """The extraction process was killed, or its message lost: the row is `fetching` under a
     reservation that goes stale, and the sweep's archive task takes it again."""
-    from sources.services import stuck_snapshot_ids
+    from sources.services.sweep import stuck_snapshot_ids
 
     snapshot, _, _ = stored(origin, django_capture_on_commit_callbacks, content_type="text/html")
     assert snapshot.pk not in stuck_snapshot_ids()

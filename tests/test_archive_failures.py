@@ -17,7 +17,7 @@ from django.utils import timezone
 from pytest_httpserver import HTTPServer
 
 from sources.models import Snapshot
-from sources.services import request_retry, snapshot_request
+from sources.services.requests import request_retry, snapshot_request
 from sources.tasks import sweep_stuck_snapshots
 from tests.factories import SnapshotFactory
 from tests.worker import purge_queue, wait_for

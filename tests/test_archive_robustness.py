@@ -55,7 +55,7 @@ def test_text_with_nul_bytes_is_archived_without_them(
 
 
 def test_storable_drops_nul_and_lone_surrogates_everywhere():
-    from sources.services import storable
+    from sources.services.snapshots import storable
 
     value = {"X-A\x00": ["a\x00b", "c\ud800d", {"e": "\udfff"}], "n": 1, "ok": "日本\U0001f600"}
 

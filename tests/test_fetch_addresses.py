@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from sources.fetch import FetchError, address_problem, fetch
+from sources.addresses import address_problem
+from sources.fetch import FetchError, fetch
 
 V4_BLOCKED = [
     "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",

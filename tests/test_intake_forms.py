@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from intake.proposer.propose import propose
 from intake.proposer.text import reflow
 from sources.extract import extract
-from sources.services import storable
+from sources.services.snapshots import storable
 from tests.factories import make_pdf
 
 TITLE = "Lynas lifts output"

@@ -298,7 +298,7 @@ def test_an_ownership_edit_refreshes_only_the_claims_under_it(django_assert_max_
 
 
 def test_an_ownership_import_leaves_the_rows_right():
-    from ownership.imports import EdgeValues  # noqa: F401  (the import's own record types)
+    from ownership.records import EdgeValues  # noqa: F401  (the import's own record types)
 
     claim = ClaimFactory()
     evidence = EvidenceFactory(claim=claim)
@@ -346,7 +346,7 @@ def test_each_snapshot_state_change_rewrites_the_rows_in_its_own_transaction(
     """The archive's state machine (sources.services) changes a snapshot's state with a queryset
     update that sends no model signal; `snapshot_state_written` rewrites the claims' rows inside
     that transaction, before any after-commit receiver has run."""
-    from sources.services import snapshot_extracted, snapshot_reserve, snapshot_stored
+    from sources.services.snapshots import snapshot_extracted, snapshot_reserve, snapshot_stored
 
     claim = ClaimFactory()
     snapshot = SnapshotFactory(url="https://www.reuters.com/nre")

@@ -10,7 +10,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from ownership.bods import SCHEMA_DIR, export_statements, parse_statements, validate
+from ownership.bods import SCHEMA_DIR, export_statements, validate
+from ownership.bods_read import parse_statements
 from ownership.ftm import whole_graph
 from ownership.imports import write_import
 from ownership.models import Ownership

@@ -443,7 +443,7 @@ def test_people_export_as_person_statements_and_only_they_are_beneficial_owners(
 
 def test_person_statements_read_back_as_people(db):
     entities, edges = _person_world()
-    from ownership.bods import parse_statements
+    from ownership.bods_read import parse_statements
 
     statements = export_statements(entities=entities, edges=edges, today=date(2026, 12, 1))
     orgs, read_edges, skipped = parse_statements(statements, people=True)
@@ -458,7 +458,7 @@ def test_person_statements_read_back_as_people(db):
 
 def test_without_people_in_the_register_person_statements_are_skipped_and_counted(db):
     entities, edges = _person_world()
-    from ownership.bods import parse_statements
+    from ownership.bods_read import parse_statements
 
     statements = export_statements(entities=entities, edges=edges, today=date(2026, 12, 1))
     orgs, read_edges, skipped = parse_statements(statements, people=False)

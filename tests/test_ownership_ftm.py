@@ -215,7 +215,8 @@ def test_taking_the_imported_values_takes_every_field_of_the_edge(editor):
     not only the stake and control."""
     from datetime import date
 
-    from ownership.imports import EdgeRecord, EdgeValues, OrgRecord, write_import
+    from ownership.imports import write_import
+    from ownership.records import EdgeRecord, EdgeValues, OrgRecord
 
     owner = EntityFactory(slug="alpha", lei="529900T8BM49AURSDO55")
     owned = EntityFactory(slug="beta", uscc="91150200701464207M")

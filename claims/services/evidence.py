@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from claims.models import EXCERPT_MAX_LENGTH, Claim, Evidence, EvidenceEvent
 from ownership.publishers import publisher_for_url
-from sources.fetch import address_problem, allowlisted
+from sources.addresses import address_problem, allowlisted
 from sources.models import Snapshot
-from sources.services import request_retry, snapshot_request
+from sources.services.requests import request_retry, snapshot_request
 
 
 class EvidenceRejected(Exception):
@@ -227,7 +227,7 @@ def evidence_remove(
 def address_refusal(url: str) -> str | None:
     """Why a URL's address can never be archived, said at attach time (issue 5): an IP literal
     or `localhost` that is not public. Host names are vetted again at fetch time, where DNS is
-    resolved (sources.fetch); only REEX_FETCH_ALLOWLIST entries (tests, demos) pass here."""
+    resolved (sources.connections); only REEX_FETCH_ALLOWLIST entries (tests, demos) pass here."""
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").rstrip(".").lower()

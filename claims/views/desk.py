@@ -418,7 +418,7 @@ def classify_request(request: HttpRequest, pk: int, evidence_id: int) -> HttpRes
 def evidence_recapture(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
     """A reviewer asks for a browser capture of one evidence's source (sources/render.py): a new
     snapshot, the earlier one kept; the evidence follows it once it is archived."""
-    from sources.services import request_browser_capture
+    from sources.services.requests import request_browser_capture
 
     claim = _claim_or_404(pk)
     ev = _evidence_or_404(claim, evidence_id)

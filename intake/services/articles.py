@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from claims.models import Article
 from intake.drafts import Draft
 from intake.services.proposals import ProposalRun, proposals_generate
-from sources.services import snapshot_discard
+from sources.services.snapshots import snapshot_discard
 
 #: An article key's readable part (the title's slug, cut at a word) before its digest.
 KEY_SLUG_CHARS = 40

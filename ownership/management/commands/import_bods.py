@@ -15,10 +15,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ownership.bods import parse_statements, read_statements
-from ownership.imports import ImportRefused, write_import
+from ownership.bods_read import parse_statements, read_statements
+from ownership.imports import write_import
 from ownership.management.commands._progress import open_with_progress
 from ownership.models import Ownership
+from ownership.records import ImportRefused
 
 
 class Command(BaseCommand):

@@ -13,9 +13,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ownership.ftm import parse_lines
-from ownership.imports import ImportRefused, write_import
+from ownership.imports import write_import
 from ownership.management.commands._progress import progress
 from ownership.models import Ownership
+from ownership.records import ImportRefused
 
 
 class Command(BaseCommand):

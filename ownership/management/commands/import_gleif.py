@@ -24,8 +24,8 @@ from ownership.gleif import (
     read_relationships,
     write_gleif,
 )
-from ownership.imports import ImportRefused
 from ownership.management.commands._progress import open_with_progress
+from ownership.records import ImportRefused
 
 
 class Command(BaseCommand):

@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from sources.archive import archive_snapshot
 from sources.models import Snapshot
-from sources.services import request_rearchive
+from sources.services.requests import request_rearchive
 
 UNFINISHED = [Snapshot.Status.PENDING, Snapshot.Status.FETCHING]
 MAX_STALE_DAYS = 36_500  # a century: anything more is a typo, and timedelta overflows near 10⁹

@@ -1,8 +1,9 @@
-"""Writes on sources: the snapshot state machine (requested, reserved, stored, archived, failed,
-retried, re-checked, swept).
+"""Writes on sources: the snapshot state machine of one attempt (reserved, stored, archived,
+failed, retried). Requests for work are sources.services.requests, the sweep's writes
+sources.services.sweep.
 
-Every write of a snapshot's state is here; `sources.archive` fetches and stores and
-`sources.extract` reads text, and both call these functions to record what happened.
+Every write of an attempt's state is here; `sources.archive` fetches, stores and extracts
+(sources.extract reads text), and calls these functions to record what happened.
 
     reserve   pending → fetching by a conditional UPDATE (or reclaim a `fetching` row abandoned
               longer than REEX_ARCHIVE_STALE_SECONDS: its worker died); the reservation's start
@@ -34,7 +35,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from plumbing.backoff import backoff
-from sources import tasks
 from sources.models import Snapshot
 from sources.selectors import last_archived_before
 from sources.signals import snapshot_archived, snapshot_failed, snapshot_state_written
@@ -111,75 +111,6 @@ def _write_state(rows, ids: list[int], **fields) -> int:
         if updated:
             snapshot_state_written.send(sender=Snapshot, snapshot_ids=ids)
     return updated
-
-
-# --- Requests for work: new snapshots, re-checks, retries of failures -------------------------
-
-
-def snapshot_request(*, url: str, previous: Snapshot | None = None) -> Snapshot:
-    """Create a `pending` snapshot of `url` and queue its archiving once the transaction commits.
-
-    Nothing is fetched here: a web request that attaches evidence only writes rows. If the broker
-    is down the row stays `pending` and the periodic sweep queues it again later.
-    """
-    snapshot = Snapshot.objects.create(url=url, previous=previous)
-    transaction.on_commit(lambda: tasks.enqueue_archive(snapshot.pk))
-    return snapshot
-
-
-def request_recheck(*, snapshot: Snapshot, enqueue: bool = True) -> Snapshot:
-    """A new `pending` snapshot of the same URL with `previous=snapshot`, queued after commit
-    (unless `enqueue` is False: the caller archives it itself). The earlier snapshot is kept as
-    it is; claims moves evidence to the new one when it ends archived."""
-    if not enqueue:
-        return Snapshot.objects.create(url=snapshot.url, previous=snapshot)
-    return snapshot_request(url=snapshot.url, previous=snapshot)
-
-
-def request_browser_capture(*, snapshot: Snapshot) -> Snapshot:
-    """A reviewer's browser re-capture of one source: a new `pending` snapshot of the URL with
-    `capture_wanted = browser` and `previous = snapshot` (kept as it is; evidence moves to the
-    new one when it ends archived), queued after commit (sources/render.py renders it)."""
-    fresh = Snapshot.objects.create(
-        url=snapshot.url, previous=snapshot, capture_wanted=Snapshot.Capture.BROWSER
-    )
-    transaction.on_commit(lambda: tasks.enqueue_archive(fresh.pk))
-    return fresh
-
-
-def request_retry(*, snapshot: Snapshot, enqueue: bool = True) -> bool:
-    """Put a `failed` snapshot back to `pending` (a fresh set of attempts) and queue it."""
-    updated = _write_state(
-        Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.Status.FAILED),
-        [snapshot.pk],
-        status=Snapshot.Status.PENDING,
-        attempts=0,
-        requeues=0,
-        updated_at=timezone.now(),
-    )
-    if updated and enqueue:
-        transaction.on_commit(lambda: tasks.enqueue_archive(snapshot.pk))
-    return bool(updated)
-
-
-def request_rearchive(*, snapshot: Snapshot, enqueue: bool = True) -> tuple[str, int | None]:
-    """One entry point for the admin action and `manage.py archive`: re-check an archived
-    snapshot (a new snapshot, `previous` = this one), retry a failed one, re-queue a pending
-    one. Returns what was done ("recheck", "retry", "queued", "skipped") and the id of the
-    snapshot that will carry the outcome."""
-    if snapshot.status == Snapshot.Status.ARCHIVED:
-        if snapshot.rechecks.filter(
-            status__in=[Snapshot.Status.PENDING, Snapshot.Status.FETCHING]
-        ).exists():
-            return "skipped", None  # a re-check is already on its way
-        return "recheck", request_recheck(snapshot=snapshot, enqueue=enqueue).pk
-    if snapshot.status == Snapshot.Status.FAILED:
-        if request_retry(snapshot=snapshot, enqueue=enqueue):
-            return "retry", snapshot.pk
-        return "skipped", None
-    if enqueue:
-        transaction.on_commit(lambda: tasks.enqueue_archive(snapshot.pk))
-    return "queued", snapshot.pk
 
 
 # --- One attempt: reserve, stored, extracted, failed ------------------------------------------
@@ -426,79 +357,6 @@ def snapshot_attempt_crashed(*, snapshot_id: int, error: BaseException) -> Outco
         if updated:
             send_after_commit(snapshot_failed, snapshot_id)
     return Outcome("failed", reason) if updated else Outcome("skipped", reason)
-
-
-# --- The sweep --------------------------------------------------------------------------------
-
-
-def _stuck(before) -> Q:
-    # A `fetching` row is stuck when its reservation is stale (its worker died) AND no sweep
-    # re-queued it within the same window: `updated_at` records the sweep's touch. Touching
-    # `updated_at` never disturbs the reservation, whose token is `fetch_started_at` alone.
-    return Q(status=Snapshot.Status.PENDING, updated_at__lt=before) | Q(
-        status=Snapshot.Status.FETCHING, fetch_started_at__lt=before, updated_at__lt=before
-    )
-
-
-def _stale_before():
-    return timezone.now() - timedelta(seconds=settings.REEX_ARCHIVE_STALE_SECONDS)
-
-
-def stuck_snapshot_ids(*, limit: int = 1000) -> list[int]:
-    """Snapshots left `pending` or `fetching` longer than REEX_ARCHIVE_STALE_SECONDS, not
-    re-queued by a sweep within that time, and not yet re-queued REEX_ARCHIVE_MAX_REQUEUES
-    times (those are `snapshots_give_up`'s)."""
-    return list(
-        Snapshot.objects.filter(_stuck(_stale_before()))
-        .filter(requeues__lt=settings.REEX_ARCHIVE_MAX_REQUEUES)
-        .order_by("updated_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-
-
-def mark_requeued(*, ids: list[int]) -> int:
-    """Record that the sweep re-queued these stuck snapshots (`updated_at` = now, `requeues` + 1),
-    so that later sweeps leave them alone for REEX_ARCHIVE_STALE_SECONDS while their tasks wait
-    in the queue. Rows a worker reserved meanwhile are no longer stuck and are left as they are."""
-    return Snapshot.objects.filter(_stuck(_stale_before()), pk__in=ids).update(
-        updated_at=timezone.now(), requeues=F("requeues") + 1
-    )
-
-
-def snapshots_give_up(*, limit: int = 1000) -> int:
-    """End `failed` the stuck snapshots the sweep already re-queued REEX_ARCHIVE_MAX_REQUEUES
-    times: queuing them again has not helped (no worker takes them, or every task dies before it
-    can say why). The reason keeps the last error the row had. Returns how many."""
-    most = settings.REEX_ARCHIVE_MAX_REQUEUES
-    rows = list(
-        Snapshot.objects.filter(_stuck(_stale_before()), requeues__gte=most)
-        .order_by("updated_at")
-        .values("pk", "status", "requeues", "error")[:limit]
-    )
-    failed = 0
-    for row in rows:
-        reason = (
-            f"gave up: the sweep queued it {row['requeues']} times and no worker finished it"
-            + (f" (last error: {row['error']})" if row["error"] else "")
-        )
-        with transaction.atomic():
-            # Only while it is still stuck as we saw it: a worker may have taken it just now.
-            updated = _write_state(
-                Snapshot.objects.filter(
-                    _stuck(_stale_before()), pk=row["pk"], requeues=row["requeues"]
-                ),
-                [row["pk"]],
-                status=Snapshot.Status.FAILED,
-                error=reason,
-                error_kind="stuck",
-                updated_at=timezone.now(),
-            )
-            if updated:
-                send_after_commit(snapshot_failed, row["pk"])
-                failed += 1
-    if failed:
-        log.warning("sweep gave up on %d snapshots re-queued %d times", failed, most)
-    return failed
 
 
 def snapshot_discard(*, snapshot: Snapshot) -> None:
