@@ -6,7 +6,6 @@ record with the capture log.
 from __future__ import annotations
 
 import io
-import json
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -15,7 +14,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from sources.capture import Capture, Exchange
-from sources.warc import _DROP_HEADERS
+from sources.warc import _DROP_HEADERS, write_metadata
 
 
 def _write_exchange(writer: WARCWriter, exchange: Exchange) -> None:
@@ -116,14 +115,6 @@ def build_capture_warc(capture: Capture, dom: bytes) -> bytes:
             capture.screenshot,
             capture.started,
         )
-    meta = json.dumps({"url": capture.url, "final": capture.final_url, **capture.log()}).encode()
-    writer.write_record(
-        writer.create_warc_record(
-            capture.final_url,
-            "metadata",
-            payload=io.BytesIO(meta),
-            length=len(meta),
-            warc_content_type="application/json",
-        )
-    )
+    fields = {"url": capture.url, "final": capture.final_url, **capture.log()}
+    write_metadata(writer, capture.final_url, fields)
     return buffer.getvalue()

@@ -73,16 +73,24 @@ def build_warc(result: FetchResult, *, requested_url: str, sha256: str) -> bytes
     writer.write_record(request)
     writer.write_record(response)
     if result.redirects or requested_url != result.final_url:
-        chain = json.dumps(
-            {"requested": requested_url, "redirects": result.redirects, "final": result.final_url}
-        ).encode()
-        writer.write_record(
-            writer.create_warc_record(
-                result.final_url,
-                "metadata",
-                payload=io.BytesIO(chain),
-                length=len(chain),
-                warc_content_type="application/json",
-            )
-        )
+        chain = {
+            "requested": requested_url,
+            "redirects": result.redirects,
+            "final": result.final_url,
+        }
+        write_metadata(writer, result.final_url, chain)
     return buffer.getvalue()
+
+
+def write_metadata(writer: WARCWriter, uri: str, fields: dict) -> None:
+    """A metadata record of JSON about `uri` (the redirect chain, a capture's log)."""
+    payload = json.dumps(fields).encode()
+    writer.write_record(
+        writer.create_warc_record(
+            uri,
+            "metadata",
+            payload=io.BytesIO(payload),
+            length=len(payload),
+            warc_content_type="application/json",
+        )
+    )
