@@ -211,3 +211,18 @@ def test_one_backoff_serves_archiving_and_webhooks():
         assert backoff(20, base=30, cap=3600, spread=(0.9, 1.1)) == 3600  # clipped exactly
     assert backoff(1, base=10, cap=300, retry_after=120) == 120
     assert backoff(1, base=10, cap=300, retry_after=10_000) == 300
+
+
+def test_the_handoff_names_the_tasks_that_run_the_next_step():
+    # sources.handoff sends the next step by task name (the pipeline may not import the task
+    # modules that run it): each name is the registered task's own, routed to its queue.
+    from django.conf import settings
+
+    from reex.celery import app
+    from sources import capture_tasks, handoff
+
+    assert app.tasks[handoff.EXTRACT_TASK] == tasks.extract_snapshot  # (a proxy: ==, not is)
+    assert app.tasks[handoff.RENDER_TASK] == capture_tasks.render_snapshot
+    routes = settings.CELERY_TASK_ROUTES
+    assert routes[handoff.EXTRACT_TASK]["queue"] == settings.REEX_EXTRACT_QUEUE
+    assert routes[handoff.RENDER_TASK]["queue"] == settings.REEX_RENDER_QUEUE
