@@ -40,7 +40,7 @@ def conflict_resolve(*, conflict: OwnershipConflict, take_imported: bool, actor)
             raise AlreadyResolved(f"Conflict #{conflict.pk} was already resolved.")
         edge = Ownership.objects.select_for_update().get(pk=conflict.ownership_id)
         if take_imported:
-            # Every field an import writes on an edge (ownership.imports.EdgeValues).
+            # Every field an import writes on an edge (ownership.records.EdgeValues).
             for name, value in EdgeValues.from_json(conflict.imported).fields().items():
                 setattr(edge, name, value)
             edge.source = conflict.source
