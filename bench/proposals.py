@@ -375,7 +375,8 @@ def _linked(proposal, candidates, same: dict[int, str]) -> str:
 
 def _restatements(articles, results, by_name) -> list[str]:
     """A line per gold claim that restates another article's claim: proposed? linked?"""
-    from claims.figures import index_rows, parse_figures, quantitative, stored_figures
+    from claims.figures import index_rows, quantitative, stored_figures
+    from claims.stated_figures import parse_figures
     from intake.proposer.matching import ClaimRef
 
     refs, owner = {}, {}

@@ -23,8 +23,8 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from claims.figures import parse_figures
 from claims.services.evidence import address_refusal
+from claims.stated_figures import parse_figures
 from intake.drafts import Draft
 from intake.proposer.text import reflow
 from intake.proposer.verbs import _has_verb

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from claims import hints
-from claims.figures import canonical_unit, figure_key, index_rows, parse_figures, quantities
+from claims.figures import canonical_unit, figure_key, index_rows, quantities
+from claims.stated_figures import parse_figures
 from intake.proposer import evaluate as proposals
 
 
@@ -52,7 +53,7 @@ def test_index_rows_are_amounts_not_dates():
 
 
 def test_the_currencies_of_mining_countries_are_read():
-    from claims.figures import parse_figures
+    from claims.stated_figures import parse_figures
 
     def read(text):
         return [(f["value"], f["unit"]) for f in parse_figures(text)]

@@ -227,7 +227,7 @@ def test_a_dateline_is_outside_the_claim_and_a_middle_attribution_ends_it():
 
 
 def test_a_completed_action_with_an_amount_is_an_event_and_a_change_stays_a_figure():
-    from claims.figures import parse_figures
+    from claims.stated_figures import parse_figures
     from intake.proposer.kinds import classify
 
     def kind(sentence):

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claims.figures import parse_figures, stored_figures
+from claims.figures import stored_figures
+from claims.stated_figures import parse_figures
 from intake.proposer.entities import EntityRef
 from intake.proposer.matching import ClaimRef, match_claim
 from intake.proposer.propose import propose

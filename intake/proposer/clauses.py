@@ -10,7 +10,8 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from claims.figures import parse_figures, quantitative
+from claims.figures import quantitative
+from claims.stated_figures import parse_figures
 from intake.proposer.context import _Context
 from intake.proposer.kinds import _NO_SIGNAL, _OWNERSHIP, classify
 from intake.proposer.text import _DATELINE

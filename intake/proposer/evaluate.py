@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from claims.figures import parse_figures, quantitative
+from claims.figures import quantitative
+from claims.stated_figures import parse_figures
 from intake.proposer.attribution import (
     _DATA_SAID,
     _MIDDLE_ATTRIBUTION,

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 
-from claims.figures import clean_number as _clean
-from claims.figures import parse_figures, quantitative
+from claims.figures import quantitative
+from claims.stated_figures import clean_number as _clean
+from claims.stated_figures import parse_figures
 from intake.proposer.context import _Context
 from intake.proposer.entities import COMPANY_KINDS
 from intake.proposer.proposal import Proposal
