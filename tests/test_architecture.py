@@ -5,6 +5,7 @@ claims, intake or each other, and plumbing knows no app's models."""
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -13,14 +14,20 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def imported_modules(path: Path) -> set[str]:
-    names: set[str] = set()
+def import_statements(path: Path) -> list[tuple[int, str, list[str]]]:
+    """Every import in a module's text, late ones inside functions too, as (level, module,
+    names): `import a.b` is (0, "a.b", []), `from ..c import d` is (2, "c", ["d"])."""
+    found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
-            names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.add(node.module)
-    return names
+            found += [(0, alias.name, []) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            found.append((node.level, node.module or "", [a.name for a in node.names]))
+    return found
+
+
+def imported_modules(path: Path) -> set[str]:
+    return {module for level, module, _ in import_statements(path) if module and not level}
 
 
 @pytest.mark.parametrize(
@@ -245,19 +252,23 @@ def module_graph(root: Path = ROOT, packages=PACKAGES) -> dict[str, set[str]]:
     for name, path in modules.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         targets: set[str | None] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                targets |= {ours(alias.name) for alias in node.names}
-            elif isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level:
-                    parts = package.split(".")[: len(package.split(".")) - node.level + 1]
-                    base = ".".join([*parts, *([node.module] if node.module else [])])
-                for alias in node.names:
-                    full = f"{base}.{alias.name}"
-                    targets.add(full if full in modules else ours(base))
+        for level, module, names in import_statements(path):
+            base = module
+            if level:
+                parts = package.split(".")[: len(package.split(".")) - level + 1]
+                base = ".".join([*parts, *([module] if module else [])])
+            if not names:  # import a.b
+                targets.add(ours(base))
+            for n in names:
+                targets.add(f"{base}.{n}" if f"{base}.{n}" in modules else ours(base))
         graph[name] = {t for t in targets if t and t != name}
     return graph
+
+
+@functools.cache
+def house() -> dict[str, set[str]]:
+    """The graph of the house as it is (read once for every test that looks at it)."""
+    return module_graph()
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -302,19 +313,17 @@ def package_arrows(graph: dict[str, set[str]]) -> set[tuple[str, str]]:
 
 
 def test_no_module_imports_itself_back():
-    found = cycles(module_graph())
-    detail = [
-        {member: sorted(module_graph()[member] & set(group)) for member in group} for group in found
-    ]
+    found = cycles(house())
+    detail = [{member: sorted(house()[member] & set(group)) for member in group} for group in found]
     assert found == [], f"modules importing each other (move the shared piece down): {detail}"
 
 
 def test_packages_import_only_along_the_allowed_arrows():
-    assert package_arrows(module_graph()) - ALLOWED_ARROWS == set()
+    assert package_arrows(house()) - ALLOWED_ARROWS == set()
 
 
 def test_no_app_imports_the_wiring_and_the_plumbing_imports_nothing_of_ours():
-    graph = module_graph()
+    graph = house()
     wrong = {
         module: sorted(t for t in targets if t.split(".")[0] == "reex")
         for module, targets in graph.items()
@@ -377,7 +386,7 @@ def test_the_architecture_picture_shows_the_arrows_the_code_has():
         parts = line.strip().split(" --> ")
         if len(parts) == 2 and all(p in PACKAGES for p in parts):
             drawn.add((parts[0], parts[1]))
-    assert drawn == package_arrows(module_graph())
+    assert drawn == package_arrows(house())
 
 
 def test_the_cycle_check_sees_a_late_import_and_a_relative_one(tmp_path):
