@@ -27,12 +27,14 @@ def notify_status_change(*, claim_id: int) -> None:
     except Exception:
         log.exception("webhooks: could not list endpoints for claim %s", claim_id)
         return
+    version = None  # read once, on the first delivery the broker refuses
     for endpoint_id in endpoints:
         error = _enqueue_delivery(endpoint_id=endpoint_id, claim_id=claim_id, event_id=event_id)
         if error is not None:
-            version = (
-                Claim.objects.filter(pk=claim_id).values_list("version", flat=True).first() or 0
-            )
+            if version is None:
+                version = (
+                    Claim.objects.filter(pk=claim_id).values_list("version", flat=True).first() or 0
+                )
             WebhookDelivery.objects.create(
                 endpoint_id=endpoint_id,
                 claim_id=claim_id,
