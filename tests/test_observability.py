@@ -126,12 +126,25 @@ def test_a_real_worker_logs_json_with_the_task_id(make_celery_worker, origin):
         what="archived",
         worker=worker,
     )
-    lines = []
-    for raw in worker.log().splitlines():
-        try:
-            lines.append(json.loads(raw))
-        except ValueError:
-            continue
+
+    def json_lines():
+        lines = []
+        for raw in worker.log().splitlines():
+            try:
+                lines.append(json.loads(raw))
+            except ValueError:
+                continue
+        return lines
+
+    # The task commits the snapshot's status before it writes its last log lines, so
+    # the log is read again until a line of the task itself has been written.
+    wait_for(
+        lambda: any(line.get("task_id") for line in json_lines()),
+        timeout=15,
+        what="a log line carrying the task id",
+        worker=worker,
+    )
+    lines = json_lines()
     assert lines, worker.log()[-2000:]
     task_lines = [line for line in lines if line.get("task_id")]
     assert task_lines, worker.log()[-3000:]
