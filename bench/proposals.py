@@ -220,6 +220,14 @@ def main(argv: list[str]) -> int:
         action="store_true",
         help="development sets only: skip bench/heldout and the corpus's held-out split",
     )
+    parser.add_argument(
+        "--incoming",
+        action="store_true",
+        help=(
+            "only bench/corpus/incoming/ (a new batch not yet moved to dev/: score it once "
+            "before any rule looks at it), with the development split's entities as well"
+        ),
+    )
     args = parser.parse_args(argv)
     # The corpus is read by ingest's file reader and sources.extract, which import models:
     # Django is set up, but nothing here touches a database.
@@ -230,6 +238,9 @@ def main(argv: list[str]) -> int:
     from intake.proposer.propose import propose
 
     text, article, gold, ids, entities = load_seed()
+    if args.incoming:
+        corpus_report("incoming", entities, ids, list_articles=args.list)
+        return 0
     proposals = propose(
         text, entities=entities, title=article["title"], outlet_id=ids.get(article["outlet"])
     )
@@ -469,7 +480,7 @@ def corpus_report(split: str, seed_entities, seed_ids, *, list_articles: bool) -
     for form in (*corpus.FORMS, "all"):
         scores = [s for a, (_, s) in zip(articles, results, strict=True) if form in ("all", a.form)]
         rows.append(_row(form, len(scores), scores))
-    name = "development" if split == "dev" else "held-out"
+    name = {"dev": "development", "heldout": "held-out"}.get(split, split)
     print(
         f"corpus, {name} split (bench/corpus/{split}/: {len(articles)} articles, "
         f"{sum(len(a.gold) for a in articles)} gold claims, "
@@ -488,7 +499,7 @@ def corpus_report(split: str, seed_entities, seed_ids, *, list_articles: bool) -
             f"restated figures: {len(lines)}, proposed {len(proposed)}, linked to their claim "
             f"by the desk's candidates {len(desk)}, among all claims {len(anywhere)}"
         )
-        if split == "dev" or list_articles:
+        if split != "heldout" or list_articles:
             print("\n".join(lines))
     if list_articles:
         for article, (proposals, scores) in zip(articles, results, strict=True):
@@ -500,7 +511,7 @@ def corpus_report(split: str, seed_entities, seed_ids, *, list_articles: bool) -
                 mid = f"  [mid-sentence: {flags[id(p)]}]" if id(p) in flags else ""
                 print(f"  [{p.kind:9}] {p.score:.2f} {p.text[:100]!r}{hit}{mid}")
                 g = gold_of.get(id(p))
-                if g is not None and split == "dev":
+                if g is not None and split != "heldout":
                     print("    " + _who(p, g, article, by_name, names))
             missed = [g for g in article.gold if id(g) not in scores["pairs"]]
             for g in missed:
