@@ -605,3 +605,53 @@ def test_something_done_is_an_event_whatever_it_is_for():
     # a plan that names a past act inside it stays a plan
     (p,) = propose("Kesk plans to build a refinery that it says will have signed customers.\n")
     assert p.kind == "plan"
+
+
+RELEASE = """Tarwin Rare Metals Limited ("Tarwin" or "the Company") is pleased to announce a A$40 million placement.
+
+Settlement of the placement is scheduled for 12 March 2027.
+
+Commissioning of the pilot plant is targeted for the third quarter of 2027.
+
+Heavy rare earth oxides are expected to make up 14% of the Project's product basket.
+
+NdPr oxide prices fell 4% in the quarter.
+"""
+
+
+def test_a_release_s_parts_and_defined_terms_are_the_issuer_s_and_a_price_is_nobody_s():
+    found = run(RELEASE)
+    for fragment in ("Settlement of the placement", "Commissioning of the pilot", "14% of"):
+        p = find(found, fragment)
+        assert p.named_subjects == ["Tarwin Rare Metals Limited"], (fragment, p.reasons)
+    price = find(found, "NdPr oxide prices fell")
+    assert (price.subjects, price.named_subjects) == ([], [])
+
+
+def test_what_a_figure_is_measured_against_is_not_its_subject():
+    india = EntityRef(4, "Republic of India", "state", ("India",))
+    vietnam = EntityRef(5, "Socialist Republic of Vietnam", "state", ("Vietnam",))
+    found = propose(
+        "India's purchases rose 23% to 1,210 tonnes, overtaking Vietnam as the third-largest "
+        "buyer.\n",
+        entities=[india, vietnam],
+    )
+    assert find(found, "India's purchases").subjects == [india.id]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "There is no certainty that the PEA will be realised.",
+        "The information in this announcement that relates to Mineral Resources is extracted "
+        "from the announcement of 3 September 2026.",
+        "The scientific and technical information in this news release has been reviewed and "
+        "approved by Jane Roe, P.Geo., a qualified person.",
+        "Information in this note has been obtained from sources believed to be reliable.",
+        "Mineral resources that are not mineral reserves do not have demonstrated economic "
+        "viability.",
+    ],
+)
+def test_a_release_s_legal_boilerplate_is_not_proposed(sentence):
+    found = run("Tarwin Rare Metals Limited produced 1,200 tonnes in 2026.\n\n" + sentence + "\n")
+    assert not [p for p in found if p.text.startswith(sentence[:20])], [p.text for p in found]

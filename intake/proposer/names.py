@@ -104,12 +104,19 @@ _OWN_SUBJECT = re.compile(
 )
 # A definite description of a company's part or document: "The plant ...", "The board ...",
 # "The PFS estimates ...", "Commercial production ...".
+# "Settlement of the placement ...", "Commissioning of the demonstration circuit ...": an
+# action's noun before "of" puts the part after it in subject position.
 _PART_OF_COMPANY = re.compile(
     r"^(?:(?:in|during|over|for)\s+the\s+(?:year|quarter|half|period|six months|month)\b"
-    r"[^,]{0,30}?,?\s+)?(?:the|its)\s+(?:[\w-]+\s+){0,2}?(?:plant|mine|project|study|board|facility|refinery|"
+    r"[^,]{0,30}?,?\s+)?"
+    r"(?:(?:settlement|completion|commissioning|construction|proceeds|funds|drawdown|"
+    r"closing|approval|delivery|first\s+production|start-?up)\s+(?:from\s+|of\s+))?"
+    r"(?:the|its)\s+(?:[\w-]+\s+){0,2}?(?:plant|mine|project|study|board|facility|refinery|"
     r"factory|site|operations?|deposit|line|subsidiary|business|division|management|"
-    r"chief executive|shares|stock|expansion|reserve|resource|mine life|PFS|DFS|BFS|"
-    r"feasibility study|grant|loan|offtake|agreement|contract|basket price)\b",
+    r"chief executive|shares|stock|expansion|reserve|resource|mine life|PFS|DFS|BFS|PEA|"
+    r"feasibility study|(?:economic\s+)?assessment|grant|loan|offtake|agreement|contract|"
+    r"basket price|placement|offering|capital raising|raising|entitlement offer|tranche|"
+    r"circuit|pilot plant|drilling|drill programme|drill program)\b",
     re.I,
 )
 # An analyst's firm by its name: "Andaman Ridge Research", "Harbour Securities", "Tarrant

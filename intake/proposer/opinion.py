@@ -93,7 +93,16 @@ _NOT_A_STATEMENT = re.compile(
     # a risk disclaimer and a competent person's statement: the release's legal boilerplate
     r"\bthere (?:is|can be) no (?:guarantee|assurance)\b|\bno (?:guarantee|assurance) can be\b|"
     r"\bsufficient experience (?:that is )?relevant to the style of mineralisation\b|"
-    r"\bconsents? to the inclusion\b",
+    r"\bconsents? to the inclusion\b|\bthere is no certainty\b|"
+    r"\b(?:has|have) been (?:prepared|reviewed|verified) and approved by\b|"
+    r"\breviewed and approved (?:by|the (?:scientific|technical))\b|"
+    r"\bthat relates? to (?:exploration results|mineral resources|ore reserves)\b|"
+    r"\bobtained from sources (?:we )?believed? to be reliable\b|"
+    r"\b(?:is|are) (?:preliminary|conceptual) in nature\b|"
+    r"\b(?:do|does) not have demonstrated economic viability\b|"
+    r"\bmineral resources (?:that )?are not mineral reserves\b|"
+    r"\bfor information(?:al)? purposes only\b|\bdoes not constitute (?:an offer|advice|"
+    r"investment advice|a recommendation)\b|\bpast performance is not\b",
     re.I,
 )
 

@@ -39,6 +39,15 @@ _GOVERNMENT_NOUN = re.compile(
 )
 
 
+# What something is measured against, once its subject is named: "overtaking Vietnam as the
+# third-largest buyer", "ahead of Japan", "compared with Lynas's 10,000 tonnes".
+_COMPARATOR_BEFORE = re.compile(
+    r"\b(?:overtaking|overtook|surpassing|surpassed|outpacing|ahead\s+of|behind|"
+    r"compared\s+(?:with|to)|versus|vs\.?|than|displacing|replacing|after)\s+(?:the\s+)?$",
+    re.I,
+)
+
+
 # A body that is a party to what it is named in, not a place: "a loan from the European
 # Investment Bank", "a grant from the Export Finance Agency".
 _PARTY_BODY = re.compile(r"\b(?:Bank|Fund|Agency|Finance|Facility|Corporation|Commission)\b")
@@ -116,6 +125,8 @@ def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Me
                 continue
             if modifier and not re.search(r"government|state|ministry", m.entity.name, re.I):
                 continue
+        if kept and _COMPARATOR_BEFORE.search(text[max(start, m.start - 30) : m.start]):
+            continue  # "India's purchases rose 23%, overtaking Vietnam": a yardstick
         kept.append(m)
     if any(m.entity.kind not in _REPORTER_KINDS for m in kept):
         kept = [m for m in kept if m.entity.kind not in _REPORTER_KINDS]
@@ -296,6 +307,12 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
                 company = ctx.last_speaker
             if company is not None:
                 found, how = [company], "refers back to"
+    if not found and _DEFINED_PART.search(body):
+        # "... 12% to 15% of the Project's product basket": a release's capitalised defined
+        # term is the issuer's.
+        company = ctx.last_company(defined_term=True)
+        if company is not None:
+            found, how = [company], "refers back to"
     if not found and _TRADE_METRIC.match(opening):
         # "Exports of lithium ore reached 184,000 tonnes", "Imports ... from Myanmar rose":
         # a country's trade, in a text about one country (the state it names most).
@@ -487,6 +504,9 @@ _TIME_LEAD = re.compile(
     re.I,
 )
 # A bare metric opening the clause: whose output / revenue it is comes from the paragraph.
+# A release's defined terms for what the issuer owns, capitalised: "the Project's", "the
+# Placement", "the Offer".
+_DEFINED_PART = re.compile(r"\bthe (?:Project|Placement|Offer|Facility|Transaction)\b")
 _METRIC_START = re.compile(
     r"^(?:(?:first|second|third|fourth)[- ](?:half|quarter)\s+|quarterly\s+|annual\s+|"
     r"full-year\s+|half-year\s+)?(?:[\w-]+\s+){0,4}?(?:output|production|revenues?|sales|"
