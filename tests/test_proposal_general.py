@@ -655,3 +655,15 @@ def test_what_a_figure_is_measured_against_is_not_its_subject():
 def test_a_release_s_legal_boilerplate_is_not_proposed(sentence):
     found = run("Tarwin Rare Metals Limited produced 1,200 tonnes in 2026.\n\n" + sentence + "\n")
     assert not [p for p in found if p.text.startswith(sentence[:20])], [p.text for p in found]
+
+
+def test_a_rank_is_a_checkable_figure_but_one_of_the_largest_is_not():
+    found = run(
+        "The European Investment Bank lent Tarwin Rare Metals Limited A$40 million in May.\n\n"
+        "It is the bank's first loan to a rare earth project.\n\n"
+        '"Malawi has the second-largest monazite reserves in Africa," Tarwin said.\n\n'
+        '"Two of the largest magnet makers in the world have looked at us," Tarwin said.\n'
+    )
+    find(found, "It is the bank's first loan")
+    find(found, "second-largest monazite reserves")
+    assert not [p for p in found if "Two of the largest" in p.text]

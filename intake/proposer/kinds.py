@@ -92,6 +92,14 @@ _RECORD = re.compile(
     r"first-ever|top\b)",
     re.I,
 )
+# A rank is a figure (README rule 4): "the second-largest rare earth reserves in the world",
+# "the bank's first equity investment", "the second state-led lithium tie-up this year".
+_RANK = re.compile(
+    r"(?<!\bof )\b(?:(?:the|its|their)\s+(?:[\w-]+['’]s\s+)?|[A-Z][\w.&-]*['’]s\s+|world['’]s\s+)"
+    r"(?:(?:second|third|fourth|fifth)-(?:largest|biggest)|largest|biggest|first)"
+    r"\s+(?!(?:step|is|was|half|quarter|time)\b)[a-z][\w-]+",
+    re.I,
+)
 _VAGUE_AMOUNT = re.compile(r"\b(?:billions|millions|trillions|hundreds of|thousands of)\b", re.I)
 _TARGET = re.compile(
     r"\b(?:should|must|needs? to)\s+(?:\w+\s+){0,2}?(?:contribute|reach|rise|grow|account for|"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from intake.proposer.kinds import _OWNERSHIP, _TARGET
+from intake.proposer.kinds import _OWNERSHIP, _RANK, _TARGET
 
 _RHETORIC = re.compile(
     r"\b(?:warning shot|(?:first|ninth|early|late) inning|nine-inning|innings?\b|wake-up call|"
@@ -124,6 +124,7 @@ def rejection(text: str, *, sentence: str, has_figure: bool) -> str:
     m = _NOT_A_STATEMENT.search(text)
     if m:
         return f"not a statement of fact ({m.group(0)!r}: a note, a disclaimer or a refusal)"
+    has_figure = has_figure or bool(_RANK.search(text))
     if (
         not has_figure
         and (_QUOTED.match(text) or _QUOTED.match(sentence))
@@ -140,7 +141,14 @@ def rejection(text: str, *, sentence: str, has_figure: bool) -> str:
     if m:
         return f"an opinion or a vow ({m.group(0)!r}), not a checkable statement"
     relation = _OWNERSHIP.search(text)
-    if _EVALUATION.match(text) and not (relation and relation.group(0).lower() != "part of"):
+    rank = re.match(r"^(?:it|this)\s+(?:is|was)\s+", text, re.I) and _RANK.match(
+        text, re.match(r"^\w+\s+\w+\s+", text).end()
+    )
+    if (
+        _EVALUATION.match(text)
+        and not (relation and relation.group(0).lower() != "part of")
+        and not rank
+    ):
         # "It is a wholly owned subsidiary of X" states a relation; "This is a ..." judges.
         return "an evaluation (this is / this shows ...)"
     m = _PRESCRIPTIVE.search(text)

@@ -8,7 +8,7 @@ import re
 from claims.figures import QUANTITY_UNITS_EXCLUDED, quantitative
 from intake.proposer.clauses import Segment
 from intake.proposer.entities import EntityRef
-from intake.proposer.kinds import _RECORD, _VAGUE_AMOUNT
+from intake.proposer.kinds import _RANK, _RECORD, _VAGUE_AMOUNT
 from intake.proposer.names import _unknown_names
 from intake.proposer.verbs import _EVENT_VERB, _PAST, _PRESENT_ACTIVITY, _has_verb
 
@@ -96,7 +96,11 @@ def _score(
         score += 0.2
         reasons.append(f"an amount without a figure ({m.group(0)!r}): ask for the number")
     m = _RECORD.search(text)
-    if m:
+    rank = None if amounts else _RANK.search(text)
+    if rank:
+        score += 0.25
+        reasons.append(f"states a rank ({rank.group(0)!r})")
+    elif m:
         score += 0.15
         reasons.append(f"a record or superlative ({m.group(0)!r})")
     dates = [f for f in figures if f.get("unit") in QUANTITY_UNITS_EXCLUDED]
