@@ -271,10 +271,13 @@ def load_entities(split: str, seed_entities: list, seed_ids: dict[str, int]):
     # entities; its writers each list theirs in an entities*.yaml of their own.
     folders = [CORPUS / "dev", CORPUS / split] if split == "incoming" else [CORPUS / split]
     files = [f for folder in folders for f in sorted(folder.glob("entities*.yaml"))]
+    known = {n.casefold() for e in entities for n in (e.name, *e.aliases)}
     for extra in files:
         for row in yaml.safe_load(extra.read_text(encoding="utf-8"))["entities"] or []:
-            if row["slug"] in ids:
-                continue
+            names = {str(n).casefold() for n in (row["name"], *(row.get("aliases") or []))}
+            if row["slug"] in ids or row["name"].casefold() in known:
+                continue  # one writer's entity another file (or the seeds) already holds
+            known |= names
             ids[row["slug"]] = len(ids) + 1
             entities.append(
                 EntityRef(
