@@ -440,3 +440,19 @@ def test_an_analysts_we_forecast_is_the_notes_own_voice():
     note = MONITOR + "\nWe forecast Lao volumes to overtake Malaysia's by mid-2027.\n"
     forecast = find(propose(note, entities=MONITOR_ENTITIES), "We forecast")
     assert forecast.origin_kind == "own_voice"
+
+
+def test_an_unknown_organisation_is_one_subject_under_its_full_and_short_names():
+    found = propose(
+        "Highlights\n\n- Kazakhstan's Tau-Steppe and Hamburg's Hanseatic Critical Materials "
+        "signed a joint venture.\n\n"
+        "Tau-Steppe Metals JSC will hold 51% of the venture, and Hanseatic Critical Materials "
+        "GmbH the remaining 49%.\n\n"
+        "Tau-Steppe put the capital cost of the first phase at US$640 million.\n",
+        entities=ENTITIES,
+    )
+    cost = find(found, "Tau-Steppe put")
+    assert cost.named_subjects == ["Tau-Steppe Metals JSC"]
+    names = {n for p in found for n in p.named_subjects}
+    assert "Hanseatic Critical Materials GmbH" in names
+    assert not any("and Hamburg" in n or n == "Hanseatic Critical Materials" for n in names)

@@ -83,6 +83,18 @@ class _Context:
         entity = self.unknown.get(name)
         short = [n for n in _short_names(name) if " " in n or not self.is_place(n)]
         if entity is None:
+            # "Hanseatic" after "Hanseatic Critical Materials GmbH": a short name of one
+            # already learnt is that organisation.
+            entity = next((e for e in self.unknown.values() if name in e.aliases), None)
+            if entity is not None:
+                name = entity.name
+        if entity is None:
+            # "Hanseatic Critical Materials" learnt first (a list item), its full name
+            # "Hanseatic Critical Materials GmbH" after: one organisation, by its full name.
+            entity = next((self.unknown.pop(n) for n in short if n in self.unknown), None)
+            if entity is not None:
+                aliases = (*aliases, entity.name)
+        if entity is None:
             entity = EntityRef(-(len(self.unknown) + 1), name, "private_company", ())
         merged = tuple(
             a

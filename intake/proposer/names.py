@@ -83,8 +83,8 @@ def _short_names(name: str) -> list[str]:
     if (
         len(words) >= 2
         and len(first) >= 4
-        and first[:1].isupper()
-        and first[1:].islower()
+        # "Allegheny", "Tau-Steppe": capitalised, each part of a hyphenated word too
+        and all(part[:1].isupper() and part[1:].islower() for part in first.split("-"))
         and first.lower() not in _NOT_SHORT
         and first.lower() not in _ORG_WORD
         and first not in _NOT_NAMES
@@ -210,6 +210,11 @@ def unknown_subjects(
         out.append(" ".join(whole[lead : lead + m.end() + tail.end()].split()))
     for name in _NAME.finditer(clause):
         words = name.group(0).split()
+        owners = [i for i, w in enumerate(words[:-1]) if w.endswith(("'s", "’s"))]
+        if owners:
+            # "Tau-Steppe and Hamburg's Hanseatic Critical Materials": a possessive inside
+            # the run says whose or where; the name is what follows it.
+            words = words[owners[-1] + 1 :]
         if words and words[0] in _NOT_NAMES:
             words = words[1:]
         prefixed = False
