@@ -31,7 +31,8 @@ _QUOTES = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
 def normalise(text: str, furniture: list[str] = ()) -> tuple[str, list[int]]:
     """`text` folded for search, and for each folded character the offset in `text` it came
     from: case-folded, NFKC (ligatures split), curly quotes straight, hyphens dropped (with
-    the line break after one), white space runs as one space, furniture lines left out."""
+    the line break after one), a line break after a dash dropped, white space runs as one
+    space, a table's " | " cell separator as a space, furniture lines left out."""
     patterns = [re.compile(p) for p in furniture]
     skip = bytearray(len(text))
     if patterns:
@@ -48,6 +49,9 @@ def normalise(text: str, furniture: list[str] = ()) -> tuple[str, list[int]]:
             i += 1
             continue
         ch = text[i]
+        if ch == "|" and text[i - 1 : i] == " " and text[i + 1 : i + 2] == " ":
+            i += 1  # the extractor's cell separator ("Mineral resource | 46 million tonnes")
+            continue
         if ch in _HYPHENS:
             after_hyphen = True
             i += 1
@@ -56,7 +60,9 @@ def normalise(text: str, furniture: list[str] = ()) -> tuple[str, list[int]]:
             j = i
             while j < len(text) and (text[j].isspace() or skip[j]):
                 j += 1
-            if not (after_hyphen and "\n" in text[i:j]) and out and out[-1] != " ":
+            # a line broken after a dash ("in 2026–\n27") reads as one word, the dash kept
+            dash_end = out and out[-1] in "\u2013\u2014/" and "\n" in text[i:j]
+            if not (after_hyphen and "\n" in text[i:j]) and not dash_end and out and out[-1] != " ":
                 out.append(" ")
                 where.append(i)
             after_hyphen = False

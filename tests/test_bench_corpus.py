@@ -26,12 +26,38 @@ def test_each_split_has_as_many_articles_of_each_form_and_at_least_two(splits):
         assert len(set(counts.values())) == 1 and min(counts.values()) >= 2, (split, counts)
 
 
+def _page_text(article) -> str:
+    """What a reader of the file sees, before any extractor: an HTML page's visible text."""
+    from bs4 import BeautifulSoup
+
+    raw = article.path.read_bytes()
+    if article.path.suffix.lower() in (".html", ".htm"):
+        soup = BeautifulSoup(raw, "html.parser")
+        for tag in soup(["script", "style", "template"]):
+            tag.decompose()
+        return soup.get_text(" ")
+    return article.text
+
+
 def test_every_label_is_found_in_the_text_ingest_extracts(splits):
-    for articles in splits.values():
+    for split, articles in splits.items():
         for article in articles:
-            lost = [g["key"] for g in article.gold if g["start"] is None]
+            lost = [g for g in article.gold if g["start"] is None]
+            lost_opinions = [o for o in article.not_claims if o["start"] is None]
+            if split == "heldout":
+                # A held-out label the extractor loses stays (the bench counts it as missed:
+                # fixing the extractor by reading it would tune on it), but it must be on the
+                # page a reader sees.
+                folded, where = corpus.normalise(_page_text(article))
+
+                def on_page(label, folded=folded, where=where):
+                    return corpus.locate(label["text"], folded, where, folded) is not None
+
+                lost = [g for g in lost if not on_page(g)]
+                lost_opinions = [o for o in lost_opinions if not on_page(o)]
+            lost = [g["key"] for g in lost]
             assert not lost, f"{article.ref}: labels not in the extracted text: {lost}"
-            lost = [o["text"] for o in article.not_claims if o["start"] is None]
+            lost = [o["text"] for o in lost_opinions]
             assert not lost, f"{article.ref}: not_claims not in the extracted text: {lost}"
 
 
@@ -47,7 +73,9 @@ def test_labels_are_well_formed_and_never_overlap(splits):
                 if g.get("restates"):
                     assert g["restates"] in refs, (article.ref, g["key"], "restates no claim")
                     assert not g["restates"].startswith(f"{article.ref}#"), article.ref
-            spans = sorted((g["start"], g["end"], g["key"]) for g in article.gold)
+            spans = sorted(
+                (g["start"], g["end"], g["key"]) for g in article.gold if g["start"] is not None
+            )
             for (_, end, a), (start, _, b) in itertools.pairwise(spans):
                 assert start >= end, f"{article.ref}: {a} and {b} overlap"
 
