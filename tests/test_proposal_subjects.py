@@ -456,3 +456,29 @@ def test_an_unknown_organisation_is_one_subject_under_its_full_and_short_names()
     names = {n for p in found for n in p.named_subjects}
     assert "Hanseatic Critical Materials GmbH" in names
     assert not any("and Hamburg" in n or n == "Hanseatic Critical Materials" for n in names)
+
+
+def test_a_possessive_a_long_name_in_any_case_and_a_place_first_name():
+    sasac = EntityRef(
+        9,
+        "Yunnan SASAC",
+        "government_body",
+        ("Yunnan Provincial State-owned Assets Supervision and Administration Commission",),
+    )
+    found = propose(
+        "Kunming-based Dianchi Nickel Cobalt Materials counts Yunnan Dianxi Industrial "
+        "Investment Group as its largest shareholder, with 38.2%.\n\n"
+        "Dianxi is wholly owned by the Yunnan provincial State-owned Assets Supervision and "
+        "Administration Commission.\n\n"
+        "Lynas Rare Earths said sales rose. Dianchi's net profit fell 23% to 412 million yuan in "
+        "the third quarter, the company said.\n",
+        entities=[*ENTITIES, sasac],
+    )
+    owned = find(found, "Dianxi is wholly owned")
+    assert owned.subjects == [sasac.id]
+    assert owned.named_subjects == ["Yunnan Dianxi Industrial Investment Group"]
+    profit = find(found, "Dianchi's net profit")
+    assert profit.named_subjects == ["Dianchi Nickel Cobalt Materials"]  # not "Dianchi's"
+    # "the company said" after a clause about Dianchi is Dianchi's word, not Lynas's
+    assert "Dianchi Nickel Cobalt Materials" in profit.origin_phrase
+    assert profit.origin_id is None

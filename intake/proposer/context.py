@@ -19,6 +19,8 @@ from intake.proposer.entities import (
     Mention,
 )
 from intake.proposer.names import (
+    _NOT_SHORT,
+    _ORG_WORD,
     _RESEARCH_HOUSE,
     _is_research_house,
     _short_names,
@@ -82,6 +84,23 @@ class _Context:
             return None
         entity = self.unknown.get(name)
         short = [n for n in _short_names(name) if " " in n or not self.is_place(n)]
+        words = name.split()
+        alone = (
+            re.compile(rf"(?<!{words[0]}\s)(?<![\w-]){words[1]}(?![\w-])(?!\s+[A-Z])")
+            if len(words) >= 3 and re.fullmatch(r"[A-Z][a-z]{3,}", words[1])
+            else None
+        )
+        if (
+            alone is not None
+            and words[1].lower() not in _ORG_WORD
+            and words[1].lower() not in _NOT_SHORT
+            # a word the text also writes in lower case is an ordinary word ("Rare")
+            and not re.search(rf"(?<![\w-]){words[1].lower()}(?![\w-])", self.text)
+            and alone.search(self.text)
+        ):
+            # "Yunnan Dianxi Industrial Investment Group", later "Dianxi": a place first, the
+            # name second, used alone further on.
+            short.append(words[1])
         if entity is None:
             # "Hanseatic" after "Hanseatic Critical Materials GmbH": a short name of one
             # already learnt is that organisation.
@@ -129,8 +148,10 @@ class _Context:
                     # "the Kunene Region", "Jiangxi Province", "Kwale County": a place's name
                     m.group(1)
                     for m in re.finditer(
-                        r"\b([A-Z][\w'’-]+)\s+(?:Region|Province|County|District|Prefecture|"
-                        r"Governorate|Oblast|Territory|Valley|Basin)\b",
+                        # ("the Erongo region" may name a company's short name too: only
+                        # the capitalised Region is a place's name)
+                        r"\b([A-Z][\w'’-]+)\s+(?:Region|[Pp]rovince|County|District|"
+                        r"[Pp]refecture|Governorate|Oblast|Territory|Valley|Basin)\b",
                         self.text,
                     )
                 }

@@ -106,6 +106,29 @@ _GENERIC_NOUNS = {
 }
 
 
+# A long official name is matched whatever the case of its words after the first: "Yunnan
+# provincial State-owned Assets Supervision and Administration Commission" is the register's
+# "Yunnan Provincial State-owned ...". Shorter names stay case-sensitive ("US" is not "us").
+_CASE_FREE_WORDS = 4
+
+
+def _fold(name: str) -> str:
+    first, *rest = name.split(" ")
+    return " ".join([first, *(w[:1].lower() + w[1:] for w in rest)])
+
+
+def _pattern(name: str) -> str:
+    if len(name.split()) < _CASE_FREE_WORDS:
+        return re.escape(name)
+    first, *rest = name.split(" ")
+    parts = [re.escape(first)]
+    for word in rest:
+        head = word[:1]
+        cased = f"[{head.upper()}{head.lower()}]" if head.isalpha() else re.escape(head)
+        parts.append(cased + re.escape(word[1:]))
+    return r"\ ".join(parts)
+
+
 @dataclass
 class Mention:
     entity: EntityRef
@@ -132,10 +155,13 @@ class EntityMatcher:
                 pairs.append((name, entity))
         pairs.sort(key=lambda p: -len(p[0]))
         self._by_name = {}
+        self._by_fold: dict[str, EntityRef] = {}
         for name, entity in pairs:
             self._by_name.setdefault(name, entity)
+            if len(name.split()) >= _CASE_FREE_WORDS:
+                self._by_fold.setdefault(_fold(name), entity)
         if pairs:
-            alternation = "|".join(re.escape(name) for name in self._by_name)
+            alternation = "|".join(_pattern(name) for name in self._by_name)
             before = r"(?<![\w])" if in_compounds else r"(?<![\w-])"
             self._pattern = re.compile(rf"{before}(?:{alternation})(?![\w])")
         else:
@@ -147,7 +173,9 @@ class EntityMatcher:
         end = len(text) if end is None else end
         found = []
         for match in self._pattern.finditer(text, start, end):
-            found.append(Mention(self._by_name[match.group(0)], match.start(), match.end()))
+            name = match.group(0)
+            entity = self._by_name.get(name) or self._by_fold[_fold(name)]
+            found.append(Mention(entity, match.start(), match.end()))
         return found
 
     def match_name(self, phrase: str) -> EntityRef | None:

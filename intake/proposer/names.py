@@ -242,7 +242,8 @@ def unknown_subjects(
         ):
             continue  # "the Tokyo-listed Japanese trading house": what it is, not a name
         if (org_last or org_head or introduced) and not _COMPANY_ORGAN.match(" ".join(words)):
-            out.append(" ".join(words))
+            # "Dianchi's net profit": the organisation is Dianchi, not "Dianchi's"
+            out.append(re.sub(r"['’]s$", "", " ".join(words)))
     return list(dict.fromkeys(out))
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from intake.proposer.attribution import _SAID_OFFICER
 from intake.proposer.context import _Context
-from intake.proposer.entities import _REPORTER_KINDS, EntityRef
+from intake.proposer.entities import _REPORTER_KINDS, COMPANY_KINDS, EntityRef
 from intake.proposer.names import _COREF_COMPANY, _NOT_SHORT, _PART_OF_COMPANY
 
 _OFFICER = re.compile(
@@ -31,6 +31,16 @@ def _origin_entity(phrase: str, ctx: _Context, about: Iterable[EntityRef] = ()) 
         return None
     m = _COREF_COMPANY.match(phrase.strip())
     if m:
+        # "Dianchi's net profit fell 23%, the company said": the company the clause is about,
+        # when it names one; else the one it refers to.
+        companies = [e for e in about if e.kind in COMPANY_KINDS]
+        # ("the group said" after a subsidiary's figure is often its parent's word: not here)
+        if (
+            companies
+            and not _is_defined_term(m.group(0))
+            and not re.search(r"group(?:['’]s)?$", m.group(0), re.I)
+        ):
+            return companies[0]
         # "The Australian miner also said": the company it refers to, not "Australian".
         company = ctx.last_company(defined_term=_is_defined_term(m.group(0)))
         if company is not None:

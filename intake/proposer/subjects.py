@@ -118,7 +118,13 @@ def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Me
                 # clause states is about the place
                 and not re.match(r",\s+whose\b", after)
                 and not possessive
-                and (m.entity.kind == "state" or not _PARTY_BODY.search(m.entity.name))
+                and (
+                    m.entity.kind == "state"
+                    or not (
+                        _PARTY_BODY.search(m.entity.name)
+                        or _PARTY_BODY.search(text[m.start : m.end])
+                    )
+                )
             ):
                 continue
             if m.entity.kind == "state" and modifier:
