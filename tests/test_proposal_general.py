@@ -667,3 +667,16 @@ def test_a_rank_is_a_checkable_figure_but_one_of_the_largest_is_not():
     find(found, "It is the bank's first loan")
     find(found, "second-largest monazite reserves")
     assert not [p for p in found if "Two of the largest" in p.text]
+
+
+def test_reported_speech_would_is_a_plan_and_the_employer_before_a_title_is_the_origin():
+    found = run(
+        "The European Investment Bank lent Tarwin Rare Metals Limited A$40 million.\n\n"
+        "Rufiji Resources managing director Sarah Whitcombe said the proceeds would cover the "
+        "company's share of a definitive feasibility study.\n\n"
+        "Analysts said the market could perhaps recover.\n"
+    )
+    plan = find(found, "the proceeds would cover")
+    assert plan.kind == "plan"
+    assert "Rufiji Resources" in plan.origin_phrase and "Tarwin" not in plan.origin_phrase
+    assert not [p for p in found if "could perhaps" in p.text]

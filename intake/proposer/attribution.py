@@ -21,7 +21,10 @@ _SAID = re.compile(
 )
 # "Chief executive Henrik Aasen said", "The company's chief executive told analysts".
 _SAID_OFFICER = re.compile(
-    r"(?P<who>(?:(?:[Tt]he|[Ii]ts)\s+(?:[\w-]+['’]s\s+)?)?(?:[Cc]hief\s+[a-z]+(?:\s+officer)?|"
+    # "Rufiji managing director Sarah Whitcombe said": the employer named before the title
+    r"(?P<who>(?:(?:[Tt]he|[Ii]ts)\s+(?:[\w-]+['’]s\s+)?|"
+    r"(?!(?:The|Its|But|And|In|On|At|As|With)\b)[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,3}\s+)?"
+    r"(?:[Cc]hief\s+[a-z]+(?:\s+officer)?|"
     r"CEO|CFO|COO|[Cc]hairman|[Cc]hairwoman|[Pp]resident|[Mm]anaging\s+director|"
     r"[Ss]pokes(?:man|woman|person))(?:\s+[A-Z][\w'’-]+){0,3})"
     r"(?:\s+(?:also|further|later))?\s+(?:said|says|told|noted|added|stated)\b"

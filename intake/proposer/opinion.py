@@ -155,6 +155,16 @@ def rejection(text: str, *, sentence: str, has_figure: bool) -> str:
     if m and not (has_figure and _TARGET.search(text)):
         return f"a prescription ({m.group(0)!r})"
     m = _HEDGE.search(text)
+    if m and m.group(0) == "would" and _REPORTED_WOULD.search(sentence):
+        # "X said the proceeds would cover ...": what someone said will happen (a plan in
+        # reported speech), not the writer hedging.
+        m = _HEDGE.search(text, m.end())
     if m and not has_figure:
         return f"hedged opinion ({m.group(0)!r})"
     return ""
+
+
+_REPORTED_WOULD = re.compile(
+    r"\b(?:said|says|told\s+\w+|added|announced|confirmed|stated)\s+(?:that\s+)?"
+    r"(?:[\w’'-]+\s+){1,6}?would\b"
+)

@@ -24,6 +24,8 @@ _PAST = re.compile(
 )
 _AUX = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|be|been|does|did|do|can)\b|\b[a-z]{3,}ed\b|"
+    # a modal before a verb: "the proceeds would cover ...", "it could reach ..."
+    r"\b(?:would|could|should|might|must|shall|may)\s+(?:\w+ly\s+)?[a-z]{3,}\b|"
     # a verb after a pronoun: "We expect to take a final investment decision in 2027"
     r"\b(?:[Ww]e|[Tt]hey|I)\s+(?:\w+ly\s+)?[a-z]{3,}\b|"
     r"\b(?:posts|hits|rises|falls|owns|operates|anchors|makes|holds|controls|aims|intends|"
