@@ -482,3 +482,21 @@ def test_a_possessive_a_long_name_in_any_case_and_a_place_first_name():
     # "the company said" after a clause about Dianchi is Dianchi's word, not Lynas's
     assert "Dianchi Nickel Cobalt Materials" in profit.origin_phrase
     assert profit.origin_id is None
+
+
+def test_two_plans_in_one_quotation_are_two_claims_of_the_speaker_s_organisation():
+    stamico = EntityRef(9, "State Mining Corporation", "soe", ("STAMICO",))
+    found = propose(
+        "STAMICO will buy 15% of the project from Rufiji Resources.\n\n"
+        "Rufiji Resources managing director Sarah Whitcombe said the proceeds would cover the "
+        "company's share of a study. “We will have the definitive feasibility study finished by "
+        "the end of the June quarter, and we are aiming for a final investment decision before "
+        "the end of 2027,” she said.\n",
+        entities=[*ENTITIES, stamico],
+    )
+    study = find(found, "We will have the definitive")
+    decision = find(found, "we are aiming for a final investment decision")
+    assert study is not decision
+    for p in (study, decision):
+        assert p.kind == "plan"
+        assert (p.subjects, p.named_subjects) == ([], ["Rufiji Resources"])

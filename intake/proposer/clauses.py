@@ -316,7 +316,10 @@ def _split(text: str, seg: Segment) -> list[Segment]:
 
     # Two clauses joined by ", and" with a new subject: "X are backed by ..., and the Y is ...".
     # A short second clause ("..., and its founders will hold 41%") completes the first.
-    cm = re.search(r",\s+and\s+(?=(?:the|a|an|its|their|this|these|those|it|they)\s)", masked)
+    # ("..., and we are aiming for ...": in a quotation, we is the speaker's organisation)
+    cm = re.search(
+        r",\s+and\s+(?=(?:the|a|an|its|their|this|these|those|it|they|we|our)\s)", masked
+    )
     if (
         cm
         and (

@@ -110,7 +110,8 @@ _NOT_A_STATEMENT = re.compile(
 # A dated intention in a quotation is a plan someone can be held to: '"We expect to take a
 # final investment decision in the third quarter of 2027."'
 _QUOTED_PLAN = re.compile(
-    r"\b(?:we|I|it|they)\s+(?:expect|plan|intend|aim|will|are going|hope)\b[^.;]{0,120}?\b"
+    r"\b(?:we|I|it|they)\s+(?:expect|plan|intend|aim|will|are going|hope|"
+    r"(?:are|am)\s+(?:aiming|planning|expecting|targeting))\b[^.;]{0,120}?\b"
     r"(?:(?:19|20)\d\d|next year|this year|(?:first|second|third|fourth|final)\s+(?:quarter|half)|"
     r"by the end of)\b",
     re.I,

@@ -305,11 +305,12 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
             # plan ...": the company's, named before (in the paragraph, else earlier); a
             # quotation's "we" is the organisation of the person quoted.
             company = ctx.last_company(defined_term=True)
-            if (
-                _FIRST_PERSON.match(opening)
-                and _OPENS_QUOTE.match(body)
-                and ctx.last_speaker is not None
-            ):
+            # '"We will ..., and we are aiming for ...," she said': a later clause of a
+            # quotation opened earlier in its paragraph
+            before = text[text.rfind("\n", 0, seg.start) + 1 : seg.start]
+            open_quote = before.count("“") > before.count("”") or before.count('"') % 2 == 1
+            quoted = _OPENS_QUOTE.match(body) or open_quote
+            if _FIRST_PERSON.match(opening) and quoted and ctx.last_speaker is not None:
                 company = ctx.last_speaker
             if company is not None:
                 found, how = [company], "refers back to"
