@@ -680,3 +680,14 @@ def test_reported_speech_would_is_a_plan_and_the_employer_before_a_title_is_the_
     assert plan.kind == "plan"
     assert "Rufiji Resources" in plan.origin_phrase and "Tarwin" not in plan.origin_phrase
     assert not [p for p in found if "could perhaps" in p.text]
+
+
+def test_a_whose_clause_between_commas_is_its_own_ownership_claim():
+    found = run(
+        "STAMICO, whose shares are held entirely by the Treasury Registrar on behalf of the "
+        "government, will pay for the stake from its own reserves and a TSh 60 billion loan.\n"
+    )
+    held = find(found, "whose shares are held entirely")
+    assert held.kind == "ownership" and "will pay" not in held.text
+    pay = find(found, "will pay for the stake")
+    assert pay.kind == "plan" and "whose" not in pay.text

@@ -394,7 +394,8 @@ def _split(text: str, seg: Segment) -> list[Segment]:
     # statement) and "the Trust, which represents five villages, holds 10%" (a description)
     # stay inside it.
     cm = re.search(
-        r",\s+(which\s+(?:(?:also|now|still|already)\s+)?(?!it\b|its\b|they\b|we\b|the\b)"
+        r",\s+((?:which\s+(?:(?:also|now|still|already)\s+)?(?!it\b|its\b|they\b|we\b|the\b)"
+        r"|whose\s+[a-z]+\s+)"  # "STAMICO, whose shares are held by the Treasury Registrar,"
         r"(?:is|are|was|were|has|have|had|[a-z]{3,}(?:s|ed))\b[^,]{3,150}),\s+(?=[a-z])",
         masked,
     )

@@ -11,6 +11,8 @@ from claims.figures import quantitative
 _OWNERSHIP = re.compile(
     # a listing, whoever's shares: "Its shares trade on the Toronto Stock Exchange"
     r"\b(?:shares|stock) (?:trade|trades|are traded|is traded|are listed|is listed) on\b|"
+    # who holds them: "whose shares are held entirely by the Treasury Registrar"
+    r"\b(?:shares|stock|equity|stake)\s+(?:is|are|was|were)\s+(?:\w+ly\s+)?held\b|"
     r"(?<!\bour )(?<!\bits )(?<!\btheir )(?<!\bhis )(?<!\bher )(?<!\bmy )(?<!\byour )"
     r"\b(?:owns?|owned|ownership|controlling stake|stake in|stakes? of|shareholders? of|"
     r"a shareholder|(?:controlling|largest|biggest|majority|minority|main|principal) "

@@ -487,6 +487,10 @@ def _named_by_head_noun(noun: str, ctx: _Context) -> EntityRef | None:
         [e for e in ctx.matcher.entities if any(a.strip().lower() == noun for a in e.aliases)],
     )
     for near, pool in enumerate(pools):
+        if near == 2 and noun == "government" and ctx.topic_state() is not None:
+            # not named lately: the government of the country the text is about, before
+            # any other whose name holds the word
+            return ctx.topic_state()
         hit = next((e for e in pool if e.kind not in _REPORTER_KINDS and named(e)), None)
         if hit is None and noun == "government" and near < 2:
             hit = next((e for e in pool if e.kind == "state"), None)
