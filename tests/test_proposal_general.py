@@ -691,3 +691,36 @@ def test_a_whose_clause_between_commas_is_its_own_ownership_claim():
     assert held.kind == "ownership" and "will pay" not in held.text
     pay = find(found, "will pay for the stake")
     assert pay.kind == "plan" and "whose" not in pay.text
+
+
+QUANDONG = """ASX ANNOUNCEMENT
+
+KOMIR CORNERSTONES A$16.8 MILLION PLACEMENT; KEXIM LETTER OF INTEREST FOR
+UP TO US$120 MILLION; DRILLING RETURNS 42 M AT 3,870 PPM TREO
+
+Quandong Critical Metals Limited (ASX: QCM) ("Quandong" or "the Company") is pleased to
+announce that it has entered into a binding subscription agreement with KOMIR for a placement
+of A$16.8 million.
+
+Assays have been received for 64 reverse circulation holes for 3,120 metres. The best result
+included 12 m at 6,140 ppm TREO from 18 m. Magnet rare earths account for an average of 27.4%
+of TREO.
+
+NdPr oxide prices fell 4% in the quarter.
+
+Quandong is committed to building a secure, responsible supply of magnet rare earths.
+"""
+
+
+def test_a_release_headline_in_capitals_is_no_claim_and_its_own_business_is_the_issuer_s():
+    found = run(QUANDONG)
+    assert not [p for p in found if "CORNERSTONES" in p.text]
+    # the body sentence with the headline's figure is kept, not dropped as its repeat
+    find(found, "binding subscription agreement")
+    assays = find(found, "Assays have been received")
+    assert assays.named_subjects == ["Quandong Critical Metals Limited"]
+    # "18 m." ends a sentence: the next one is a claim of its own
+    share = find(found, "Magnet rare earths account")
+    assert not share.text.startswith("The best result")
+    assert find(found, "NdPr oxide prices").named_subjects == []
+    assert not [p for p in found if "committed to building" in p.text]

@@ -62,9 +62,10 @@ _OPINION_UNLESS_FIGURE = re.compile(
     r"\bsaid\s+(?:that\s+)?(?:the|this|that|it|its)\s+(?:[\w-]+\s+){0,2}?(?:reflected|reflects|"
     r"showed|shows|underscored|underscores|signalled|signaled|signals|demonstrated|highlighted|"
     r"marked|represented|proved|vindicated)\b|"
+    # a mission statement ("Quandong is committed to building a secure, responsible supply
+    # of magnet rare earths"); with a date it is a plan someone can be held to
     r"\b(?:is|are|remains?)\s+(?:fully\s+|deeply\s+|firmly\s+)?committed to\s+"
-    r"(?:responsible|sustainable|the highest|high standards|transparency|working|creating|"
-    r"delivering|building strong)",
+    r"(?![^.;]*\b(?:19|20)\d\d\b)",
     re.I,
 )
 _PRESCRIPTIVE = re.compile(

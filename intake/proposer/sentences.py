@@ -29,7 +29,10 @@ def _hand_boundary_vetoed(text: str, begin: int, stop: int, end: int) -> bool:
     token = (word.group(1) if word else "").lower().rstrip(".")
     after = text[stop:end].lstrip()
     next_char = after[:1]
-    abbreviation = token in _ABBREV or (len(token) == 1 and token.isalpha())
+    # "... from 18 m. Magnet rare earths ...": a unit after a number ends the sentence; a
+    # lone letter elsewhere is an initial
+    unit = len(token) == 1 and bool(re.search(r"\d\s?[A-Za-z]$", text[begin : m.start()]))
+    abbreviation = token in _ABBREV or (len(token) == 1 and token.isalpha() and not unit)
     if (
         abbreviation
         and text[m.start()] == "."
@@ -70,9 +73,15 @@ _LEGAL_FORM_END = re.compile(
 )
 
 
+# A unit's abbreviation after a number ending a sentence, which the segmenter reads as an
+# abbreviation too: "... from 18 m. Magnet rare earths account for ...".
+_UNIT_END = re.compile(r"(?<=\d)\s?(?:m|km|t|kt|Mt|g|kg|ha|ft|mm|cm)\.(?=\s+[A-Z][a-z])")
+
+
 def _split_after_legal_form(text: str, start: int, end: int) -> list[tuple[int, int]]:
     out = []
-    for m in _LEGAL_FORM_END.finditer(text, start, end):
+    ends = [*_LEGAL_FORM_END.finditer(text, start, end), *_UNIT_END.finditer(text, start, end)]
+    for m in sorted(ends, key=lambda m: m.start()):
         out.append((start, m.end()))
         start = m.end() + len(text[m.end() : end]) - len(text[m.end() : end].lstrip())
     out.append((start, end))

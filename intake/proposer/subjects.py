@@ -326,6 +326,16 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         country = ctx.topic_state()
         if country is not None:
             found, how = [country], "refers back to"
+    if (
+        not found
+        and ctx.defined_company is not None
+        and not _OWN_SUBJECT.match(opening)
+        # a market's price is nobody's, in a release too
+        and not re.search(r"\bprices?\b(?!\s+(?:we|the Company)\b)", opening[:60], re.I)
+    ):
+        # A release that defines "the Company" speaks of its own business throughout:
+        # "Assays have been received for 64 holes", a drill-hole table's row.
+        found, how = [ctx.defined_company], "refers back to"
     if not found:
         how = "nobody"
     unique = list(dict.fromkeys(found))

@@ -181,6 +181,12 @@ def _is_heading(line: str, first: bool, title: str) -> bool:
         return True
     if _FURNITURE.match(stripped):
         return True
+    letters = [c for c in stripped if c.isalpha()]
+    capitals = sum(c.isupper() for c in letters)
+    if len(stripped.split()) >= 3 and len(letters) >= 12 and capitals >= 0.9 * len(letters):
+        # "KOMIR CORNERSTONES A$16.8 MILLION PLACEMENT; KEXIM LETTER OF INTEREST ...": a
+        # headline in capitals, however long, restates the body
+        return True
     if stripped[-1:] in '.!?"”’)':
         return False
     if _CONTINUATION_END.search(stripped):
