@@ -724,3 +724,19 @@ def test_a_release_headline_in_capitals_is_no_claim_and_its_own_business_is_the_
     assert not share.text.startswith("The best result")
     assert find(found, "NdPr oxide prices").named_subjects == []
     assert not [p for p in found if "committed to building" in p.text]
+
+
+def test_table_rows_with_an_empty_dash_cell_and_a_source_line_of_the_fund_s_own_records():
+    found = run(
+        "The Fund committed C$642 million in 2025-26.\n\n"
+        "Table 1. Largest commitments (C$ million)\n"
+        "Investee Country Mineral Instrument Committed Disbursed Fund stake\n"
+        "Thunder Bay Refining Inc. Canada Rare earths Equity and loan 180.0 62.5 19.9%\n"
+        "Kingston Magnetics Inc. Canada NdFeB magnets Loan 120.0 35.0 –\n"
+        "Moora Gallium Pty Ltd Australia Gallium Equity 27.3 27.3 7.5%\n"
+        "Source: the Fund's investment records.\n"
+    )
+    kingston = find(found, "Kingston Magnetics Inc. Canada")
+    assert kingston.origin_kind == "own_voice"
+    names = {n for p in found for n in p.named_subjects}
+    assert not [n for n in names if "Committed" in n]

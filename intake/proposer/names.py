@@ -235,6 +235,8 @@ def unknown_subjects(
         )
         if _REPORTING_TERM.match(" ".join(words)):
             continue  # "the total Mineral Resource", "Ore Reserves": a reporting code's term
+        if len([w for w in words if w.endswith("ed") and w.lower() not in _NAME_PARTICIPLES]) >= 2:
+            continue  # "Investee Country Instrument Committed Disbursed Fund": column headings
         if (
             prefixed
             and len(words) == 1
@@ -245,6 +247,22 @@ def unknown_subjects(
             # "Dianchi's net profit": the organisation is Dianchi, not "Dianchi's"
             out.append(re.sub(r"['’]s$", "", " ".join(words)))
     return list(dict.fromkeys(out))
+
+
+# Participles that are part of organisations' names ("United", "Consolidated").
+_NAME_PARTICIPLES = {
+    "united",
+    "limited",
+    "incorporated",
+    "associated",
+    "consolidated",
+    "integrated",
+    "advanced",
+    "allied",
+    "applied",
+    "listed",
+    "registered",
+}
 
 
 # The capitalised terms of the mineral reporting codes (JORC, NI 43-101, SAMREC, PERC): what

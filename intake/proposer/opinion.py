@@ -26,7 +26,10 @@ _RHETORIC = re.compile(
 # must be said, something audacious ...", "..., one suspects, ...", "..., arguably, ...".
 _ASIDE = re.compile(
     r",\s+(?:it (?:must|has to|should|needs to) be said|one suspects|it seems|arguably|"
-    r"admittedly|frankly|to be fair|to be sure|of course|it is fair to say)\s*,",
+    r"admittedly|frankly|to be fair|to be sure|of course|it is fair to say)\s*,|"
+    # a sentence opened as the writer's view: "In our view, the gap in processing remains ..."
+    r"^[\"“]?(?:in (?:our|my) (?:view|opinion|judgement|judgment)|in the (?:view|opinion) of "
+    r"(?:the|this) (?:board|fund|company|management|authors?)|arguably|we believe that)\b",
     re.I,
 )
 _JUDGEMENT = re.compile(

@@ -10,9 +10,12 @@ import re
 # A row of a table of figures: a label, then numbers (a figure and the previous period's in
 # brackets, or several columns): "South Korea 498 (510)", "Japan | 1,120 | 1,040".
 _CELL = r"[-−+]?\d[\d,]*(?:\.\d+)?%?"  # "+14.5%": a change column
+# An empty cell after a figure, printed as a dash: "Kingston Magnetics Inc. Canada Loan 120.0
+# 35.0 –" (no stake)
+_OR_EMPTY = rf"(?:{_CELL}|[–—](?=\s|$)|n/a(?=\s|$))"
 _TABLE_ROW = re.compile(
     rf"^\|?\s*(?P<label>[A-Z][^\d|\t]{{0,60}}?)\s*[|\t]?\s*"
-    rf"(?P<cells>{_CELL}(?:\s*\({_CELL}\))?(?:\s*[|\t]?\s*{_CELL}(?:\s*\({_CELL}\))?){{0,8}})"
+    rf"(?P<cells>{_CELL}(?:\s*\({_CELL}\))?(?:\s*[|\t]?\s*{_OR_EMPTY}(?:\s*\({_CELL}\))?){{0,8}})"
     r"\s*\|?\s*$"
 )
 # A row as the HTML extractor writes a table's cells, "Label | cell | cell", where a cell
@@ -28,7 +31,7 @@ _PIPE_ROW = re.compile(
 # Separation Co., Ltd. 76% Separation 5,600 236.9"). Its label may wrap onto the line above.
 _WORD_ROW = re.compile(
     rf"^(?P<label>[A-Z][^\d\n]{{0,80}}?(?:\n[^\d\n]{{1,80}}?)?)\s+"
-    rf"(?P<cells>{_CELL}(?:\s+[^\d\s][^\d\n]{{0,40}}?)?(?:\s+{_CELL}){{2,8}})\s*$"
+    rf"(?P<cells>{_CELL}(?:\s+[^\d\s][^\d\n]{{0,40}}?)?(?:\s+{_CELL}){{1,8}}(?:\s+{_OR_EMPTY}){{1,8}})\s*$"
 )
 
 

@@ -57,7 +57,13 @@ def _table_context(text, all_lines, rows, first, caption, candidates, ctx) -> di
     if end < len(all_lines):
         under = text[slice(*all_lines[end])]
         m = re.match(r"^\s*Sources?\s*:\s*(?P<who>.+)", under)
-        if m:
+        own = m and re.match(
+            r"(?i)(?:the\s+(?:fund|company|group|bank|ministry|corporation|authority|agency)['’]s|"
+            r"our|own|internal|company|management)\b",
+            m.group("who").strip(),
+        )
+        if m and not own:
+            # (a source line of the document's own records leaves the rows in its own voice)
             who = m.group("who").strip()
             entity = ctx.matcher.match_name(who)
             out["origin"] = ("attributed", f"Source: {who}"[:200], entity.id if entity else None)
