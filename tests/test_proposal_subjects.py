@@ -500,3 +500,23 @@ def test_two_plans_in_one_quotation_are_two_claims_of_the_speaker_s_organisation
     for p in (study, decision):
         assert p.kind == "plan"
         assert (p.subjects, p.named_subjects) == ([], ["Rufiji Resources"])
+
+
+def test_a_stock_exchange_as_venue_is_no_issuer_and_a_place_inside_a_name_is_no_subject():
+    asx = EntityRef(21, "ASX Limited", "private_company", ("ASX",))
+    australia = EntityRef(22, "Commonwealth of Australia", "state", ("Australia",))
+    found = propose(
+        "ASX ANNOUNCEMENT | ASX: KRM\n\nKUJALLEQ RARE METALS PLC\n\n"
+        'Kujalleq Rare Metals plc ("Kujalleq" or "the Company") reports a resource.\n\n'
+        "Measured 6.1 0.61 27.4\nIndicated 17.9 0.54 26.1\n\n"
+        "The A$65 million loan is provided through Nippon-Australia Critical Metals Co., Ltd. "
+        '("NACM"), a Tokyo-registered company.\n\n'
+        "About Kujalleq Rare Metals\n\nThe Company is listed under ASX Listing Rule 1.1.\n",
+        entities=[*ENTITIES, asx, australia],
+    )
+    row = find(found, "Measured 6.1")
+    assert row.subjects == [] and row.named_subjects == ["Kujalleq Rare Metals"]
+    funding = find(found, "loan is provided")
+    assert australia.id not in funding.subjects
+    assert funding.named_subjects[:1] == ["Nippon-Australia Critical Metals Co"]
+    assert not [n for p in found for n in p.named_subjects if n.startswith("About")]

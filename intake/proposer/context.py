@@ -33,6 +33,17 @@ _IN_COMPANY = re.compile(
 )
 
 
+# A stock exchange named as where a company is listed or announces, not as a party: "ASX
+# ANNOUNCEMENT", "ASX: KRM", "(TSXV: TCM)", "ASX Listing Rule 7.1", "ASX-listed".
+_VENUE_AFTER = re.compile(
+    r"\s*(?::\s*[A-Z]{2,}|ANNOUNCEMENT\b|[Aa]nnouncement\b|Listing Rules?\b|-listed\b)"
+)
+
+
+def named_as_venue(text: str, mention) -> bool:
+    return bool(_VENUE_AFTER.match(text, mention.end))
+
+
 @dataclass
 class _Context:
     matcher: EntityMatcher
@@ -80,7 +91,9 @@ class _Context:
         entity with a negative id (never stored: it becomes a named subject), with the short
         names the text may use for it later ("Allegheny" for "Allegheny Magnetics Inc.")."""
         name = " ".join(name.split()).rstrip(".,")
-        if not name or self.matcher.match_name(name) is not None:
+        # a known name opening it ("Lynas Rare Earths Ltd") makes it known; one inside it
+        # ("Nippon-Australia Critical Metals Co.") does not
+        if not name or any(m.start == 0 for m in self.matcher.mentions(name)):
             return None
         entity = self.unknown.get(name)
         short = [n for n in _short_names(name) if " " in n or not self.is_place(n)]
@@ -164,10 +177,15 @@ class _Context:
         if self.unknown_matcher is None:
             self.unknown_matcher = EntityMatcher(self.unknown.values(), in_compounds=False)
         known = self.matcher.mentions(text, start, end)
+        # an unknown name holding a known one whole ("Nippon-Australia Critical Metals Co.")
+        # is kept; the known name inside it is no mention of its own (`_subject_mentions`)
         return [
             m
             for m in self.unknown_matcher.mentions(text, start, end)
-            if not any(k.start < m.end and m.start < k.end for k in known)
+            if not any(
+                k.start < m.end and m.start < k.end and not (m.start < k.start and k.end <= m.end)
+                for k in known
+            )
         ]
 
     named_all: list[EntityRef] | None = None
@@ -325,7 +343,7 @@ class _Context:
             found = [
                 (m.start, m.entity)
                 for m in self.matcher.mentions(self.text, 0, end)
-                if m.entity.kind in COMPANY_KINDS
+                if m.entity.kind in COMPANY_KINDS and not named_as_venue(self.text, m)
             ]
             # Line by line: a heading above the name is no part of it.
             for line in re.finditer(r"[^\n]+", self.text[:end]):
@@ -398,6 +416,9 @@ def _learn_names(text: str, start: int, end: int, ctx: _Context) -> None:
         if at < 0:
             continue
         tail = text[at + len(name) : min(end, at + len(name) + 80)].lstrip(" .,")
+        # "Kujalleq Rare Metals plc ("Kujalleq" or "the Company")": a lower-case legal form
+        # the name reader left behind stands between the name and its definition
+        tail = re.sub(r"^(?:plc|ltd|limited|inc|corp|llc|a/s|s\.a)\b\.?[ ,]*", "", tail, flags=re.I)
         ticker = _TICKER.match(tail)
         while ticker:
             # "Kimberley Ionic Clays Limited (ASX: KIC) ("KIC" or "the Company")": the ticker

@@ -186,6 +186,8 @@ def unknown_subjects(
     an editor can turn one of these into an entity."""
     body = list(text[start:end])
     for mention in matcher.mentions(text, start, end):
+        if re.search(r"\b[A-Z][a-z]+-$", text[max(start, mention.start - 20) : mention.start]):
+            continue  # "Nippon-Australia Critical Metals": the place is part of a name
         for i in range(mention.start - start, mention.end - start):
             body[i] = " "
     clause = "".join(body)
@@ -215,7 +217,7 @@ def unknown_subjects(
             # "Tau-Steppe and Hamburg's Hanseatic Critical Materials": a possessive inside
             # the run says whose or where; the name is what follows it.
             words = words[owners[-1] + 1 :]
-        if words and words[0] in _NOT_NAMES:
+        if words and (words[0] in _NOT_NAMES or words[0] == "ABOUT"):
             words = words[1:]
         prefixed = False
         while words and _ADJECTIVE_PREFIX.match(words[0]):
@@ -322,7 +324,7 @@ _NOT_NAMES_WORDS = (
     "The A An This That These Those It Its They Their He She We Our In On At For By With From As "
     "And But Or If When While Meanwhile Elsewhere According Revenue Output Profit Net Monday "
     "Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June "
-    "July August September October November December"
+    "July August September October November December About"
 )
 _NOT_NAMES = set(_NOT_NAMES_WORDS.split())
 

@@ -40,7 +40,7 @@ import re
 from collections.abc import Iterable
 
 from intake.proposer.clauses import Segment, _deal_phrases, _split
-from intake.proposer.context import _Context, _learn_names
+from intake.proposer.context import _Context, _learn_names, named_as_venue
 from intake.proposer.dedupe import _dedupe
 from intake.proposer.entities import COMPANY_KINDS, EntityMatcher, EntityRef
 from intake.proposer.evaluate import _evaluate
@@ -121,7 +121,7 @@ def _propose(
     matcher = EntityMatcher(entities)
     counts: dict[EntityRef, int] = {}
     for mention in matcher.mentions(text):
-        if mention.entity.kind in COMPANY_KINDS:
+        if mention.entity.kind in COMPANY_KINDS and not named_as_venue(text, mention):
             counts[mention.entity] = counts.get(mention.entity, 0) + 1
     main = max(counts, key=lambda e: counts[e]) if counts else None
     ctx = _Context(

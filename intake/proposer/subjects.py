@@ -59,10 +59,13 @@ def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Me
     brackets ("(NASDAQ: AMAG)"), a place named as a place or a modifier ("in South Africa",
     "a U.S. manufacturer", "the Australian miner"), and a news outlet or data provider when
     anyone else is named (it reports; it is not the subject)."""
-    mentions = sorted(
-        [*ctx.matcher.mentions(text, start, end), *ctx.unknown_mentions(text, start, end)],
-        key=lambda m: m.start,
-    )
+    unknown = ctx.unknown_mentions(text, start, end)
+    known = [
+        k
+        for k in ctx.matcher.mentions(text, start, end)
+        if not any(u.start < k.start and k.end <= u.end for u in unknown)
+    ]
+    mentions = sorted([*known, *unknown], key=lambda m: m.start)
     body = text[start:end]
     dateline = _DATELINE.match(body)
     skip_to = start + dateline.end() if dateline else start
