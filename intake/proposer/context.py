@@ -36,12 +36,15 @@ _IN_COMPANY = re.compile(
 # A stock exchange named as where a company is listed or announces, not as a party: "ASX
 # ANNOUNCEMENT", "ASX: KRM", "(TSXV: TCM)", "ASX Listing Rule 7.1", "ASX-listed".
 _VENUE_AFTER = re.compile(
-    r"\s*(?::\s*[A-Z]{2,}|ANNOUNCEMENT\b|[Aa]nnouncement\b|Listing Rules?\b|-listed\b)"
+    r"\s*(?::\s*[A-Z]{2,}|ANNOUNCEMENT\b|[Aa]nnouncement\b|Listing Rules?\b|-listed\b|"
+    r"\s\d{2,3}\b)"  # an index: "the S&P/ASX 200"
 )
 
 
 def named_as_venue(text: str, mention) -> bool:
-    return bool(_VENUE_AFTER.match(text, mention.end))
+    return bool(_VENUE_AFTER.match(text, mention.end)) or text[
+        max(0, mention.start - 4) : mention.start
+    ].endswith("S&P/")
 
 
 @dataclass

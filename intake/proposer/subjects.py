@@ -10,7 +10,7 @@ import re
 
 from intake.proposer.attribution import _OPENS_QUOTE
 from intake.proposer.clauses import Segment, _mask
-from intake.proposer.context import _Context
+from intake.proposer.context import _Context, named_as_venue
 from intake.proposer.entities import _REPORTER_KINDS, COMPANY_KINDS, EntityRef, Mention
 from intake.proposer.kinds import _OWNERSHIP
 from intake.proposer.names import (
@@ -64,6 +64,7 @@ def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Me
         k
         for k in ctx.matcher.mentions(text, start, end)
         if not any(u.start < k.start and k.end <= u.end for u in unknown)
+        and not (k.entity.kind in COMPANY_KINDS and named_as_venue(text, k))
     ]
     mentions = sorted([*known, *unknown], key=lambda m: m.start)
     body = text[start:end]
