@@ -520,3 +520,13 @@ def test_a_stock_exchange_as_venue_is_no_issuer_and_a_place_inside_a_name_is_no_
     assert australia.id not in funding.subjects
     assert funding.named_subjects[:1] == ["Nippon-Australia Critical Metals Co"]
     assert not [n for p in found for n in p.named_subjects if n.startswith("About")]
+
+
+def test_a_share_price_move_against_an_index_is_about_the_company_only():
+    asx = EntityRef(21, "ASX Limited", "private_company", ("ASX",))
+    found = propose(
+        "Shares in Lynas rose 4.6% to A$8.12, outperforming a 0.3% gain in the benchmark "
+        "S&P/ASX 200 index.\n",
+        entities=[*ENTITIES, asx],
+    )
+    assert find(found, "Shares in Lynas").subjects == [LYNAS]
