@@ -530,3 +530,26 @@ def test_a_share_price_move_against_an_index_is_about_the_company_only():
         entities=[*ENTITIES, asx],
     )
     assert find(found, "Shares in Lynas").subjects == [LYNAS]
+
+
+def test_a_country_s_industry_a_ministry_s_inspectors_and_a_fund_s_own_voice():
+    japan = EntityRef(31, "Japan", "state", ())
+    mee = EntityRef(32, "Ministry of Ecology and Environment", "government_body", ())
+    found = propose(
+        "Japan's producers made an estimated 9,800 tonnes in the first half.\n\n"
+        "Inspectors from the Ministry of Ecology and Environment closed 23 unlicensed "
+        "leaching sites, the ministry said.\n\n"
+        "A separation plant with capacity of 5,000 tonnes a year is to be built by 2028.\n\n"
+        "The Canadian Strategic Minerals Fund (the Fund) is a federal Crown corporation.\n\n"
+        "The Fund expects to commit C$500 million in 2027.\n\n"
+        "Spodumene concentrate averaged US$890 a tonne in the year.\n",
+        entities=[*ENTITIES, japan, mee],
+    )
+    assert find(found, "Japan's producers").subjects == [japan.id]
+    closed = find(found, "closed 23 unlicensed")
+    assert closed.subjects == [mee.id] and closed.origin_id == mee.id
+    plant = find(found, "A separation plant")
+    assert plant.named_subjects == []
+    commit = find(found, "The Fund expects")
+    assert commit.origin_kind == "own_voice"
+    assert find(found, "Spodumene concentrate averaged").named_subjects == []

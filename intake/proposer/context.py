@@ -395,7 +395,11 @@ class _Context:
 
 # "Malawi Mining Investment Company (MMIC)", 'Coolgardie Critical Minerals Limited
 # ("Coolgardie" or "the Company")': the short name a text defines for an organisation.
-_DEFINED = re.compile(r"\(\s*(?:[\"“']([A-Z][\w&.' -]{1,40})[\"”'][^)]*|([A-Z]{2,8}))\s*\)")
+_DEFINED = re.compile(
+    r"\(\s*(?:[\"“']([A-Z][\w&.' -]{1,40})[\"”'][^)]*|([A-Z]{2,8})|"
+    # "The Canadian Strategic Minerals Fund (the Fund) is ...": a defined term without quotes
+    r"the\s+(?P<term>Company|Group|Corporation|Fund|Trust|Bank|Agency))\s*\)"
+)
 
 
 _TICKER = re.compile(r"\(\s*(?:[A-Z][\w.-]*\s*:\s*)([A-Z][A-Z.]{1,7})\s*\)")
@@ -436,6 +440,8 @@ def _learn_names(text: str, start: int, end: int, ctx: _Context) -> None:
             ctx.learn_unknown(name, pm.group(1))
         m = _DEFINED.match(tail)
         if m:
-            defined = ctx.learn_unknown(name, m.group(1) or m.group(2))
-            if re.search(r"\bthe\s+[\"“']?(?:Company|Group|Corporation)\b", m.group(0)):
+            defined = ctx.learn_unknown(name, m.group(1) or m.group(2) or "")
+            if m.group("term") or re.search(
+                r"\bthe\s+[\"“']?(?:Company|Group|Corporation|Fund|Trust)\b", m.group(0)
+            ):
                 ctx.defined_company = defined

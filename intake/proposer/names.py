@@ -202,8 +202,8 @@ def unknown_subjects(
     whole = text[start:end]
     for lead in starts:
         m = _OWN_SUBJECT.match(clause[lead:])
-        if not m or (lead and m.group(0).lower().endswith(("plant", "plants"))):
-            continue  # "at a uranium processing plant": a place of work, not who did it
+        if not m or m.group(0).lower().endswith(("plant", "plants")):
+            continue  # "at a uranium processing plant", "A separation plant ...": no organisation
         # where it is, known place names included: "a smaller producer in East Kazakhstan"
         tail = re.match(
             r"(?:\s+(?:in|from|based in)\s+[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)?",

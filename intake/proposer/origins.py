@@ -29,6 +29,17 @@ def _origin_entity(phrase: str, ctx: _Context, about: Iterable[EntityRef] = ()) 
     clause is about (`about`)."""
     if not phrase:
         return None
+    body = re.match(
+        r"^the\s+(ministry|commission|regulator|agency|bank|department|bureau|authority|fund)\b",
+        phrase.strip(),
+        re.I,
+    )
+    if body:
+        # "the ministry said", after a clause naming the Ministry of Ecology and Environment
+        noun = body.group(1).lower()
+        named = [e for e in about if any(noun in n.lower() for n in (e.name, *e.aliases))]
+        if named:
+            return named[0]
     m = _COREF_COMPANY.match(phrase.strip())
     if m:
         # "Dianchi's net profit fell 23%, the company said": the company the clause is about,

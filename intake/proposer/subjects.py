@@ -99,6 +99,14 @@ def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Me
             continue  # "according to Shanghai Metals Market", "the S&P/ASX 200 index"
         if m.entity.kind in ("state", "government_body"):
             before = text[max(start, m.start - 30) : m.start]
+            if m.entity.kind == "government_body" and re.search(
+                r"\b(?:inspectors|officials|officers|representatives|staff|auditors|"
+                r"investigators|teams?)\s+from\s+(?:the\s+)?$",
+                before,
+                re.I,
+            ):
+                kept.append(m)  # "Inspectors from the Ministry of Ecology ... closed": its own
+                continue
             after = text[m.end : min(end, m.end + 20)]
             # "a U.S. manufacturer", "the Australian miner": a determiner, then the name used
             # as an adjective before a common noun.
@@ -113,7 +121,15 @@ def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Me
             possessive = re.match(r"^['’]s\s", after) and not _STATE_OF_ORIGIN.match(
                 text[m.end : min(end, m.end + 80)]
             )
-            if m.entity.kind == "state" and _STATE_OF_ORIGIN.match(text[m.end : m.end + 80]):
+            origin = _STATE_OF_ORIGIN.match(text[m.end : m.end + 80])
+            industry = (
+                # "Japan's producers made 9,800 tonnes": the country's industry, its subject
+                origin
+                and origin.group(0).endswith("s")
+                and not before.rstrip().endswith(" of")
+                and re.match(r"\s+(?-i:[a-z])[a-z]+(?:ed|s)?\b", text[m.end + origin.end() :])
+            )
+            if m.entity.kind == "state" and origin and not industry:
                 continue
             if (
                 _LOCATIVE_BEFORE.search(before)
@@ -335,7 +351,12 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         and ctx.defined_company is not None
         and not _OWN_SUBJECT.match(opening)
         # a market's price is nobody's, in a release too
-        and not re.search(r"\bprices?\b(?!\s+(?:we|the Company)\b)", opening[:60], re.I)
+        and not re.search(
+            r"\bprices?\b(?!\s+(?:we|the Company)\b)|\baveraged\b|\btraded at\b|"
+            r"\b(?:per|a) (?:tonne|ton|kilogram|kg|pound|lb)\b",
+            opening,
+            re.I,
+        )
     ):
         # A release that defines "the Company" speaks of its own business throughout:
         # "Assays have been received for 64 holes", a drill-hole table's row.
