@@ -553,3 +553,16 @@ def test_a_country_s_industry_a_ministry_s_inspectors_and_a_fund_s_own_voice():
     commit = find(found, "The Fund expects")
     assert commit.origin_kind == "own_voice"
     assert find(found, "Spodumene concentrate averaged").named_subjects == []
+
+
+def test_a_state_qualifying_a_body_in_an_attribution_is_not_the_sayer():
+    dod = EntityRef(
+        41, "United States Department of Defense", "government_body", ("Department of Defense",)
+    )
+    usa = EntityRef(42, "United States of America", "state", ("U.S.",))
+    found = propose(
+        "The U.S. Department of Defense said in October it had awarded $14.6 million to a "
+        "germanium recycling plant.\n",
+        entities=[*ENTITIES, dod, usa],
+    )
+    assert find(found, "awarded $14.6 million").origin_id == dod.id

@@ -56,7 +56,12 @@ def _origin_entity(phrase: str, ctx: _Context, about: Iterable[EntityRef] = ()) 
         company = ctx.last_company(defined_term=_is_defined_term(m.group(0)))
         if company is not None:
             return company
-    entity = ctx.matcher.match_name(phrase)
+    found = ctx.matcher.mentions(phrase)
+    entity = found[0].entity if found else None
+    if entity is not None and entity.kind == "state":
+        # "China's Ministry of Commerce said", "The U.S. Department of Defense said": the
+        # body the state's name qualifies
+        entity = next((m.entity for m in found if m.entity.kind != "state"), entity)
     if entity is not None and not (entity.kind == "state" and _CUSTOMS.search(phrase)):
         _remember_speaker(phrase, entity, ctx)
         return entity
@@ -69,7 +74,10 @@ def _origin_entity(phrase: str, ctx: _Context, about: Iterable[EntityRef] = ()) 
     if re.match(r"^(?:it|they)\b", phrase.strip(), re.I):
         # "It expects first production in 2029": whom the clause is about.
         about = [e for e in about if e.kind not in ("state",)]
-        return about[0] if about else ctx.last_company()
+        # else whom the sentence before was about ("The Ministry of Commerce extended ...
+        # It said applications would be decided within 45 days.")
+        before = [e for e in ctx.said_before if e.kind not in ("state",)]
+        return about[0] if about else before[0] if before else ctx.last_company()
     speaker = _speaker_organisation(phrase, ctx)
     if speaker is not None:
         return speaker
