@@ -740,3 +740,18 @@ def test_table_rows_with_an_empty_dash_cell_and_a_source_line_of_the_fund_s_own_
     assert kingston.origin_kind == "own_voice"
     names = {n for p in found for n in p.named_subjects}
     assert not [n for n in names if "Committed" in n]
+
+
+def test_a_second_predicate_and_a_definite_appositive_ending_the_sentence_are_claims():
+    found = run(
+        'Kujalleq Rare Metals plc ("Kujalleq" or "the Company") reports a letter of interest.\n\n'
+        "The letter was received on 18 November 2026 and indicates that EXIM may consider "
+        "providing up to US$240 million of senior debt.\n\n"
+        "On December 5, 2026 Tarwin Rare Metals Limited signed a term sheet for 1,200 tonnes a "
+        "year with Sojitz Corporation, the Tokyo-listed Japanese trading house.\n\n"
+        "Tarwin is 60% owned by Arunika Sumber Daya Tbk, a Jakarta-listed coal trader.\n"
+    )
+    find(found, "The letter was received on 18 November 2026")
+    assert "indicates" not in find(found, "The letter was received").text
+    assert find(found, "the Tokyo-listed Japanese trading house").kind == "ownership"
+    assert not [p for p in found if p.text.startswith("a Jakarta-listed")]

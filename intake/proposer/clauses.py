@@ -239,9 +239,13 @@ def _split(text: str, seg: Segment) -> list[Segment]:
     cm = re.search(
         r"(?<=[A-Za-z.)]),\s+((?:the|a|an)\s+(?:[\w-]+\s+){0,3}?(?:[\w]+-listed|listed|"
         r"state-owned|state-controlled|publicly traded|wholly owned|subsidiary|unit|parent)\b"
-        r"[^,]{0,60}),\s+",
+        # (or ending the sentence: "... lodged by Nunarsuit Minerals A/S, the Company's wholly
+        # owned Greenlandic subsidiary and holder of licence 2023/07.")
+        r"[^,]{0,60})(?:,\s+|[.]?\s*$)",
         masked,
     )
+    if cm and not masked[cm.end() :].strip() and not cm.group(1).startswith("the "):
+        cm = None  # "..., a Jakarta-listed coal trader." ending the sentence only describes
     if cm and cm.start() > 15 and _has_verb(masked[: cm.start()]):
         rest_start = s + cm.end()
         return [
@@ -264,7 +268,9 @@ def _split(text: str, seg: Segment) -> list[Segment]:
     # One subject, two predicates: "Its factory began production in January and is on track
     # to supply GM".
     cm = re.search(
-        r",?\s+and\s+(?=(?:is|are|was|were|has|have|will|plans?|aims?|expects?|also)\s)", masked
+        r",?\s+and\s+(?=(?:is|are|was|were|has|have|will|plans?|aims?|expects?|also|indicates|"
+        r"includes|provides|requires|allows|gives|sets|shows)\s)",
+        masked,
     )
     if cm and _has_verb(masked[: cm.start()]) and len(masked[cm.end() :].split()) >= 4:
         return [

@@ -100,7 +100,7 @@ _NOT_A_STATEMENT = re.compile(
     r"\bconsents? to the inclusion\b|\bthere is no certainty\b|"
     r"\b(?:has|have) been (?:prepared|reviewed|verified) and approved by\b|"
     r"\breviewed and approved (?:by|the (?:scientific|technical))\b|"
-    r"\bthat relates? to (?:exploration results|mineral resources|ore reserves)\b|"
+    r"\bthat relates? to (?:the )?(?:exploration results|mineral resources?|ore reserves?)\b|"
     r"\bobtained from sources (?:we )?believed? to be reliable\b|"
     r"\b(?:is|are) (?:preliminary|conceptual) in nature\b|"
     r"\b(?:do|does) not have demonstrated economic viability\b|"
