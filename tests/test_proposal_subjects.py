@@ -566,3 +566,14 @@ def test_a_state_qualifying_a_body_in_an_attribution_is_not_the_sayer():
         entities=[*ENTITIES, dod, usa],
     )
     assert find(found, "awarded $14.6 million").origin_id == dod.id
+
+
+def test_a_definite_deal_or_licence_and_a_bare_action_refer_back_to_the_company():
+    found = propose(
+        "Lynas Rare Earths won a 25-year mining licence on Tuesday.\n\n"
+        "The licence covers 84 square kilometres of the Brandberg corridor. Construction is "
+        "scheduled to begin in the second quarter of 2027.\n",
+        entities=ENTITIES,
+    )
+    assert find(found, "The licence covers").subjects == [LYNAS]
+    assert find(found, "Construction is scheduled").subjects == [LYNAS]

@@ -111,12 +111,17 @@ _PART_OF_COMPANY = re.compile(
     r"[^,]{0,30}?,?\s+)?"
     r"(?:(?:settlement|completion|commissioning|construction|proceeds|funds|drawdown|"
     r"closing|approval|delivery|first\s+production|start-?up)\s+(?:from\s+|of\s+))?"
+    # "Construction is scheduled to begin ...", "Commissioning is targeted for ...": the
+    # action alone, with the part it is of understood
+    r"(?:(?:construction|commissioning|first\s+production|production|drilling)\s+"
+    r"(?=(?:is|was|will|began|begins|started|starts|remains)\b)|"
     r"(?:the|its)\s+(?:[\w-]+\s+){0,2}?(?:plant|mine|project|study|board|facility|refinery|"
+    r"licen[cs]e|venture|joint venture|deal|purchase|acquisition|transaction|"
     r"factory|site|operations?|deposit|line|subsidiary|business|division|management|"
     r"chief executive|shares|stock|expansion|reserve|resource|mine life|PFS|DFS|BFS|PEA|"
     r"feasibility study|(?:economic\s+)?assessment|grant|loan|offtake|agreement|contract|"
     r"basket price|placement|offering|capital raising|raising|entitlement offer|tranche|"
-    r"circuit|pilot plant|drilling|drill programme|drill program)\b",
+    r"circuit|pilot plant|drilling|drill programme|drill program))\b",
     re.I,
 )
 # An analyst's firm by its name: "Andaman Ridge Research", "Harbour Securities", "Tarrant
