@@ -755,3 +755,16 @@ def test_a_second_predicate_and_a_definite_appositive_ending_the_sentence_are_cl
     assert "indicates" not in find(found, "The letter was received").text
     assert find(found, "the Tokyo-listed Japanese trading house").kind == "ownership"
     assert not [p for p in found if p.text.startswith("a Jakarta-listed")]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Epangelo managing director Festus Amukwaya welcomed the arrangement.",
+        "(Corrects October import figure in paragraph 1 to 2,310 tonnes from 2,130 tonnes)",
+        "Table 3-2 Principal subsidiaries and associates (as at 31 December 2025)",
+    ],
+)
+def test_a_reaction_a_correction_note_and_a_numbered_caption_are_no_claims(line):
+    found = run("Tarwin Rare Metals Limited produced 1,200 tonnes in 2026.\n\n" + line + "\n")
+    assert not [p for p in found if p.text.startswith(line[:20])], [p.text for p in found]

@@ -62,6 +62,9 @@ _OPINION = re.compile(
 )
 # The same, but a figure in it is what can be checked ("said the result reflected a 14% rise").
 _OPINION_UNLESS_FIGURE = re.compile(
+    # a reaction: "Epangelo's managing director welcomed the arrangement"
+    r"\b(?:welcomed|welcomes|praised|praises|hailed|hails|applauded|criticised|criticized|"
+    r"condemned|lamented|cheered)\s+(?:the|this|that|its|their|a|an)\b|"
     r"\bsaid\s+(?:that\s+)?(?:the|this|that|it|its)\s+(?:[\w-]+\s+){0,2}?(?:reflected|reflects|"
     r"showed|shows|underscored|underscores|signalled|signaled|signals|demonstrated|highlighted|"
     r"marked|represented|proved|vindicated)\b|"
@@ -93,6 +96,8 @@ _EVALUATION = re.compile(
 _QUOTED = re.compile(r'^\s*["“][^"“”]{3,}["”][,.]?(?:\s|$)|^\s*["“][^"“”]{3,}$')
 _NOT_A_STATEMENT = re.compile(
     r"^\(?\s*(?:US)?\$\s?1\s?=|\bforward-looking statements?\b|"
+    # an agency's correction or update note: "(Corrects October import figure in paragraph 1"
+    r"^\(\s*(?:Corrects|Updates|Adds|Recasts|Refiles|Removes)\b|"
     r"\b(?:declined|refused) to (?:name|comment|say|give|disclose|identify|elaborate)\b|"
     # a risk disclaimer and a competent person's statement: the release's legal boilerplate
     r"\bthere (?:is|can be) no (?:guarantee|assurance)\b|\bno (?:guarantee|assurance) can be\b|"

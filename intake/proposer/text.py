@@ -175,7 +175,7 @@ _DATELINE = re.compile(
 
 def _is_heading(line: str, first: bool, title: str) -> bool:
     stripped = line.strip()
-    if re.match(r"^(?:Table|Figure|Chart|Exhibit)\s+\d+[.:]\s", stripped):
+    if re.match(r"^(?:Table|Figure|Chart|Exhibit)\s+\d+(?:[-.]\d+)*[.:]?\s", stripped):
         return True  # a caption: what the table shows, not a statement
     if title and stripped == title.strip():
         return True
