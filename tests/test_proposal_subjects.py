@@ -577,3 +577,14 @@ def test_a_definite_deal_or_licence_and_a_bare_action_refer_back_to_the_company(
     )
     assert find(found, "The licence covers").subjects == [LYNAS]
     assert find(found, "Construction is scheduled").subjects == [LYNAS]
+
+
+def test_according_to_the_filing_is_the_filing_of_the_company_the_story_is_about():
+    found = propose(
+        "Lynas Rare Earths said in a filing on Tuesday that it would buy a stake in a Lao "
+        "miner. Lynas will pay $45 million.\n\n"
+        "The project holds an estimated 110,000 tonnes of rare earth oxides, according to the "
+        "filing.\n",
+        entities=ENTITIES,
+    )
+    assert find(found, "110,000 tonnes").origin_id == LYNAS

@@ -29,6 +29,17 @@ def _origin_entity(phrase: str, ctx: _Context, about: Iterable[EntityRef] = ()) 
     clause is about (`about`)."""
     if not phrase:
         return None
+    if re.match(
+        r"^(?:according to\s+)?the\s+(?:company['’]s\s+)?(?:filing|statement|announcement|"
+        r"disclosure|prospectus)\b",
+        phrase.strip(),
+        re.I,
+    ):
+        # "..., according to the filing", "the filing said": the filing of the company the
+        # story is about
+        company = ctx.main_company()
+        if company is not None and company.kind in COMPANY_KINDS:
+            return company
     body = re.match(
         r"^the\s+(ministry|commission|regulator|agency|bank|department|bureau|authority|fund)\b",
         phrase.strip(),
