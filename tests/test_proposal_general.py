@@ -768,3 +768,15 @@ def test_a_second_predicate_and_a_definite_appositive_ending_the_sentence_are_cl
 def test_a_reaction_a_correction_note_and_a_numbered_caption_are_no_claims(line):
     found = run("Tarwin Rare Metals Limited produced 1,200 tonnes in 2026.\n\n" + line + "\n")
     assert not [p for p in found if p.text.startswith(line[:20])], [p.text for p in found]
+
+
+def test_a_share_price_and_its_market_are_one_claim_and_a_sentence_opening_with_is_whole():
+    found = run(
+        "Shares in Tarwin Rare Metals Limited rose 3.4% to 2,960 rupiah on Monday, while the "
+        "Jakarta Composite Index gained 0.4%.\n\n"
+        '"With this placement we will have pro forma cash of A$63 million," said managing '
+        "director Jo Smith.\n"
+    )
+    share = find(found, "rose 3.4%")
+    assert share.text.endswith("gained 0.4%")
+    assert find(found, "pro forma cash").text.lstrip('"“').startswith("With this placement")

@@ -123,7 +123,12 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
             # not part of what it states.
             start += m.end()
             changed = True
-        m = re.match(r"^(?:but|and|with)\s+", text[start:end], re.I)
+        # ("With this placement we will have ...": a sentence's own opening stays)
+        m = re.match(
+            r"^(?:but|and|with(?!\s+(?:this|these|that|those|our|its|their)\b))\s+",
+            text[start:end],
+            re.I,
+        )
         if m and not changed:
             start += m.end()
             changed = True
@@ -279,7 +284,13 @@ def _split(text: str, seg: Segment) -> list[Segment]:
         ]
 
     # Joined clauses: ", while", ", whereas", ", but", "; ".
-    cm = re.search(r",\s+(?:while|whereas|but)\s+|;\s+", masked, re.I)
+    # (", while the Jakarta Composite Index gained 0.4%": the market a share price is set
+    # against belongs to its clause)
+    cm = re.search(
+        r",\s+(?:while|whereas|but)\s+(?!the\s+(?:[\w&/-]+\s+){0,3}?(?:index|market)\b)|;\s+",
+        masked,
+        re.I,
+    )
     if cm and len(masked[cm.end() :].split()) >= 3:
         return [
             *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
