@@ -778,5 +778,5 @@ def test_a_share_price_and_its_market_are_one_claim_and_a_sentence_opening_with_
         "director Jo Smith.\n"
     )
     share = find(found, "rose 3.4%")
-    assert share.text.endswith("gained 0.4%")
+    assert share.text.rstrip(".").endswith("gained 0.4%")
     assert find(found, "pro forma cash").text.lstrip('"“').startswith("With this placement")
