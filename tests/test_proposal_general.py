@@ -780,3 +780,11 @@ def test_a_share_price_and_its_market_are_one_claim_and_a_sentence_opening_with_
     share = find(found, "rose 3.4%")
     assert share.text.rstrip(".").endswith("gained 0.4%")
     assert find(found, "pro forma cash").text.lstrip('"“').startswith("With this placement")
+
+
+def test_a_range_of_years_with_a_dash_is_no_aside_even_broken_across_a_line():
+    found = run(
+        "Tarwin Rare Metals Limited expects to commit between C$500 million and C$650 million "
+        "in 2026–\n27, most of it to processing rather than mining.\n"
+    )
+    assert "most of it to processing" in find(found, "expects to commit").text

@@ -397,7 +397,12 @@ def _split(text: str, seg: Segment) -> list[Segment]:
             )
 
     # A dash aside at the end with no figure in it: an elaboration, not a claim.
-    dashes = [i for i, ch in enumerate(masked) if ch in "—–"]
+    # (a dash between figures is a range, "in 2026–27", even broken across a line)
+    dashes = [
+        i
+        for i, ch in enumerate(masked)
+        if ch in "—–" and not re.match(r"\d\s*[—–]\s*\d", masked[max(0, i - 1) : i + 4])
+    ]
     if len(dashes) == 1 and not _has_figure(text, s + dashes[0], e):
         return _split(
             text, Segment(s, s + dashes[0], seg.kind_hint, seg.context_start, seg.attribution)
