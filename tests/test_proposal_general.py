@@ -788,3 +788,18 @@ def test_a_range_of_years_with_a_dash_is_no_aside_even_broken_across_a_line():
         "in 2026–\n27, most of it to processing rather than mining.\n"
     )
     assert "most of it to processing" in find(found, "expects to commit").text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The year to March 2026 proved that patient public capital can bring private money "
+        "into processing.",
+        "Investors who treat one good month as a trend will be disappointed.",
+        "We see the EU offtake as the real prize: it gives the venture a customer base that "
+        "took 90% of exports.",
+    ],
+)
+def test_a_lesson_drawn_a_forecast_of_feelings_and_we_see_x_as_are_opinions(line):
+    found = run("Tarwin Rare Metals Limited produced 1,200 tonnes in 2026.\n\n" + line + "\n")
+    assert [p.text for p in found if "1,200 tonnes" not in p.text] == []

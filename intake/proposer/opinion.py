@@ -29,7 +29,8 @@ _ASIDE = re.compile(
     r"admittedly|frankly|to be fair|to be sure|of course|it is fair to say)\s*,|"
     # a sentence opened as the writer's view: "In our view, the gap in processing remains ..."
     r"^[\"“]?(?:in (?:our|my) (?:view|opinion|judgement|judgment)|in the (?:view|opinion) of "
-    r"(?:the|this) (?:board|fund|company|management|authors?)|arguably|we believe that)\b",
+    r"(?:the|this) (?:board|fund|company|management|authors?)|arguably|we believe that|"
+    r"we (?:see|view|regard)\b[^.;:]{1,80}?\bas)\b",
     re.I,
 )
 _JUDGEMENT = re.compile(
@@ -65,6 +66,11 @@ _OPINION_UNLESS_FIGURE = re.compile(
     # a reaction: "Epangelo's managing director welcomed the arrangement"
     r"\b(?:welcomed|welcomes|praised|praises|hailed|hails|applauded|criticised|criticized|"
     r"condemned|lamented|cheered)\s+(?:the|this|that|its|their|a|an)\b|"
+    # a lesson drawn ("The year proved that patient public capital can bring private money")
+    # and a forecast of feelings ("Investors who ... will be disappointed")
+    r"\b(?:proved|proves|showed|shows|demonstrated|demonstrates)\s+that\b[^.;]*?"
+    r"\b(?:can|could|must|should)\b|"
+    r"\bwill be (?:disappointed|surprised|pleased|rewarded|punished|vindicated|sorry)\b|"
     r"\bsaid\s+(?:that\s+)?(?:the|this|that|it|its)\s+(?:[\w-]+\s+){0,2}?(?:reflected|reflects|"
     r"showed|shows|underscored|underscores|signalled|signaled|signals|demonstrated|highlighted|"
     r"marked|represented|proved|vindicated)\b|"
