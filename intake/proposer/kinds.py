@@ -39,7 +39,7 @@ _PLAN_STRONG = re.compile(
     r"\b(?:under construction|being built(?: out)?|is building|are building|will build|"
     r"expansion project|\w+ project for|plans? to|planned|aims? to|aimed at|intends? to|"
     r"is designed to|are designed to|expected to|scheduled to|will (?:be|start|begin|open|"
-    r"reach|produce|invest|build|launch|have)|aiming (?:for|to|at)|targeting|to be (?:completed|built|commissioned)|"
+    r"reach|produce|invest|build|launch|have)|aiming (?:for|to|at)|to be (?:completed|built|commissioned)|"
     r"launchpads? for|serve as|pipeline|expected (?:in|by)|due (?:in|by)|scheduled for|"
     r"committed to|pledged to|promised to|on track to|"
     # any action an organisation says it will take: "Daewon will nominate one director",
