@@ -588,3 +588,17 @@ def test_according_to_the_filing_is_the_filing_of_the_company_the_story_is_about
         entities=ENTITIES,
     )
     assert find(found, "110,000 tonnes").origin_id == LYNAS
+
+
+def test_a_state_body_is_known_by_the_state_s_possessive_form():
+    china = EntityRef(51, "People's Republic of China", "state", ("China",))
+    mofcom = EntityRef(
+        52, "Ministry of Commerce of the People's Republic of China", "government_body", ("MOFCOM",)
+    )
+    found = propose(
+        "China's Ministry of Commerce said on Thursday it would extend export licensing for "
+        "gallium to 2027.\n",
+        entities=[*ENTITIES, china, mofcom],
+    )
+    p = find(found, "extend export licensing")
+    assert p.subjects == [mofcom.id] and p.origin_id == mofcom.id

@@ -129,6 +129,26 @@ def _pattern(name: str) -> str:
     return r"\ ".join(parts)
 
 
+def _possessive_forms(entity: EntityRef, entities: list[EntityRef]) -> list[str]:
+    """A state body's name as a text writes it with the state first: "Ministry of Commerce of
+    the People's Republic of China" is also "China's Ministry of Commerce"."""
+    if entity.kind != "government_body":
+        return []
+    for state in entities:
+        if state.kind != "state":
+            continue
+        for full in (state.name, *state.aliases):
+            m = re.match(rf"^(?P<body>.+?)\s+of\s+(?:the\s+)?{re.escape(full)}$", entity.name)
+            if m:
+                return [
+                    f"{alias}{apostrophe}s {m.group('body')}"
+                    for alias in (state.name, *state.aliases)
+                    if re.fullmatch(r"[A-Z][\w.'’ -]{1,30}", alias)
+                    for apostrophe in ("'", "’")
+                ]
+    return []
+
+
 @dataclass
 class Mention:
     entity: EntityRef
@@ -147,7 +167,7 @@ class EntityMatcher:
         self.entities = list(entities)
         pairs: list[tuple[str, EntityRef]] = []
         for entity in self.entities:
-            for name in entity.names:
+            for name in [*entity.names, *_possessive_forms(entity, self.entities)]:
                 if " " not in name.strip() and name.strip().lower() in _GENERIC_NOUNS:
                     # "Commission" for the European Commission: a common noun as a name
                     # matches only as "the Commission" (`_named_by_head_noun`).
