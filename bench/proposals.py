@@ -47,6 +47,9 @@ and for all forms:
 positive's gold and proposed subjects and origin; the held-out split's (and its restated
 figures one by one) only with `--list-heldout`: keep it aside while tuning. `--dev` runs the
 development sets only (no bench/heldout, no held-out split): what to read while tuning.
+`--incoming` scores only bench/corpus/incoming/, a new batch waiting to be split (with the
+development split's entities and each writer's entities*.yaml): run it once, on first run,
+before any rule looks at the batch (bench/corpus/README.md, "Batches").
 """
 
 from __future__ import annotations
