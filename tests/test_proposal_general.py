@@ -650,11 +650,21 @@ def test_what_a_figure_is_measured_against_is_not_its_subject():
         "Information in this note has been obtained from sources believed to be reliable.",
         "Mineral resources that are not mineral reserves do not have demonstrated economic "
         "viability.",
+        # a reaction, an agency's correction note, a numbered caption
+        "Epangelo managing director Festus Amukwaya welcomed the arrangement.",
+        "(Corrects October import figure in paragraph 1 to 2,310 tonnes from 2,130 tonnes)",
+        "Table 3-2 Principal subsidiaries and associates (as at 31 December 2025)",
+        # a lesson drawn, a forecast of feelings, "we see X as"
+        "The year to March 2026 proved that patient public capital can bring private money "
+        "into processing.",
+        "Investors who treat one good month as a trend will be disappointed.",
+        "We see the EU offtake as the real prize: it gives the venture a customer base that "
+        "took 90% of exports.",
     ],
 )
-def test_a_release_s_legal_boilerplate_is_not_proposed(sentence):
+def test_boilerplate_notes_captions_reactions_and_views_are_not_proposed(sentence):
     found = run("Tarwin Rare Metals Limited produced 1,200 tonnes in 2026.\n\n" + sentence + "\n")
-    assert not [p for p in found if p.text.startswith(sentence[:20])], [p.text for p in found]
+    assert [p.text for p in found if "1,200 tonnes" not in p.text] == []
 
 
 def test_a_rank_is_a_checkable_figure_but_one_of_the_largest_is_not():
@@ -757,19 +767,6 @@ def test_a_second_predicate_and_a_definite_appositive_ending_the_sentence_are_cl
     assert not [p for p in found if p.text.startswith("a Jakarta-listed")]
 
 
-@pytest.mark.parametrize(
-    "line",
-    [
-        "Epangelo managing director Festus Amukwaya welcomed the arrangement.",
-        "(Corrects October import figure in paragraph 1 to 2,310 tonnes from 2,130 tonnes)",
-        "Table 3-2 Principal subsidiaries and associates (as at 31 December 2025)",
-    ],
-)
-def test_a_reaction_a_correction_note_and_a_numbered_caption_are_no_claims(line):
-    found = run("Tarwin Rare Metals Limited produced 1,200 tonnes in 2026.\n\n" + line + "\n")
-    assert not [p for p in found if p.text.startswith(line[:20])], [p.text for p in found]
-
-
 def test_a_share_price_and_its_market_are_one_claim_and_a_sentence_opening_with_is_whole():
     found = run(
         "Shares in Tarwin Rare Metals Limited rose 3.4% to 2,960 rupiah on Monday, while the "
@@ -788,18 +785,3 @@ def test_a_range_of_years_with_a_dash_is_no_aside_even_broken_across_a_line():
         "in 2026–\n27, most of it to processing rather than mining.\n"
     )
     assert "most of it to processing" in find(found, "expects to commit").text
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        "The year to March 2026 proved that patient public capital can bring private money "
-        "into processing.",
-        "Investors who treat one good month as a trend will be disappointed.",
-        "We see the EU offtake as the real prize: it gives the venture a customer base that "
-        "took 90% of exports.",
-    ],
-)
-def test_a_lesson_drawn_a_forecast_of_feelings_and_we_see_x_as_are_opinions(line):
-    found = run("Tarwin Rare Metals Limited produced 1,200 tonnes in 2026.\n\n" + line + "\n")
-    assert [p.text for p in found if "1,200 tonnes" not in p.text] == []
