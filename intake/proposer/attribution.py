@@ -55,6 +55,12 @@ _REPORTED = re.compile(r"\b(?:reportedly|it (?:was|is|has been) reported|reports
 _OPENS_QUOTE = re.compile(r"^\s*[\"“]")
 
 
+def _inside_quotation(before: str) -> bool:
+    """Does a quotation opened in `before` (the paragraph up to a sentence) run on?"""
+    curly = before.count("“") - before.count("”")
+    return curly > 0 or (not curly and before.count('"') % 2 == 1)
+
+
 # A data source by what it is: "customs data showed", "according to Chinese customs data",
 # "official figures show".
 _DATA_SAID = re.compile(

@@ -129,23 +129,22 @@ def _pattern(name: str) -> str:
     return r"\ ".join(parts)
 
 
-def _possessive_forms(entity: EntityRef, entities: list[EntityRef]) -> list[str]:
+def _possessive_forms(entity: EntityRef, states: dict[str, EntityRef]) -> list[str]:
     """A state body's name as a text writes it with the state first: "Ministry of Commerce of
-    the People's Republic of China" is also "China's Ministry of Commerce"."""
+    the People's Republic of China" is also "China's Ministry of Commerce". `states` maps each
+    state's name and aliases to the state (built once per matcher)."""
     if entity.kind != "government_body":
         return []
-    for state in entities:
-        if state.kind != "state":
-            continue
-        for full in (state.name, *state.aliases):
-            m = re.match(rf"^(?P<body>.+?)\s+of\s+(?:the\s+)?{re.escape(full)}$", entity.name)
-            if m:
-                return [
-                    f"{alias}{apostrophe}s {m.group('body')}"
-                    for alias in (state.name, *state.aliases)
-                    if re.fullmatch(r"[A-Z][\w.'’ -]{1,30}", alias)
-                    for apostrophe in ("'", "’")
-                ]
+    for m in re.finditer(r"\s+of\s+(?:the\s+)?", entity.name):
+        state = states.get(entity.name[m.end() :])
+        if state is not None and m.start() > 0:
+            body = entity.name[: m.start()]
+            return [
+                f"{alias}{apostrophe}s {body}"
+                for alias in (state.name, *state.aliases)
+                if re.fullmatch(r"[A-Z][\w.'’ -]{1,30}", alias)
+                for apostrophe in ("'", "’")
+            ]
     return []
 
 
@@ -166,8 +165,13 @@ class EntityMatcher:
         keep matching there ("China" in "U.S.-China")."""
         self.entities = list(entities)
         pairs: list[tuple[str, EntityRef]] = []
+        states: dict[str, EntityRef] = {}
+        for e in self.entities:
+            if e.kind == "state":
+                for name in (e.name, *e.aliases):
+                    states.setdefault(name, e)
         for entity in self.entities:
-            for name in [*entity.names, *_possessive_forms(entity, self.entities)]:
+            for name in [*entity.names, *_possessive_forms(entity, states)]:
                 if " " not in name.strip() and name.strip().lower() in _GENERIC_NOUNS:
                     # "Commission" for the European Commission: a common noun as a name
                     # matches only as "the Commission" (`_named_by_head_noun`).

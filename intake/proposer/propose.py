@@ -39,6 +39,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from intake.proposer.attribution import _inside_quotation
 from intake.proposer.clauses import Segment, _deal_phrases, _split
 from intake.proposer.context import _Context, _learn_names, named_as_venue
 from intake.proposer.dedupe import _dedupe
@@ -219,9 +220,3 @@ def _propose(
             if first is not None and first.start - (ss + (head.end() if head else 0)) <= 12:
                 ctx.remember_subject(first.entity)  # named first: the sentence's subject
     return _dedupe(candidates)
-
-
-def _inside_quotation(before: str) -> bool:
-    """Does a quotation opened in `before` (the paragraph up to a sentence) run on?"""
-    curly = before.count("“") - before.count("”")
-    return curly > 0 or (not curly and before.count('"') % 2 == 1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from intake.proposer.attribution import _OPENS_QUOTE
+from intake.proposer.attribution import _OPENS_QUOTE, _inside_quotation
 from intake.proposer.clauses import Segment, _mask
 from intake.proposer.context import _Context, named_as_venue
 from intake.proposer.entities import _REPORTER_KINDS, COMPANY_KINDS, EntityRef, Mention
@@ -327,9 +327,8 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
             company = ctx.last_company(defined_term=True)
             # '"We will ..., and we are aiming for ...," she said': a later clause of a
             # quotation opened earlier in its paragraph
-            before = text[text.rfind("\n", 0, seg.start) + 1 : seg.start]
-            open_quote = before.count("“") > before.count("”") or before.count('"') % 2 == 1
-            quoted = _OPENS_QUOTE.match(body) or open_quote
+            paragraph = text[text.rfind("\n", 0, seg.start) + 1 : seg.start]
+            quoted = _OPENS_QUOTE.match(body) or _inside_quotation(paragraph)
             if _FIRST_PERSON.match(opening) and quoted and ctx.last_speaker is not None:
                 company = ctx.last_speaker
             if company is not None:
@@ -549,10 +548,10 @@ _TIME_LEAD = re.compile(
     r"Saturday|Sunday))|(?:last|this|next)\s+(?:week|month|year|quarter))\b,?\s+(?=[A-Za-z])",
     re.I,
 )
-# A bare metric opening the clause: whose output / revenue it is comes from the paragraph.
 # A release's defined terms for what the issuer owns, capitalised: "the Project's", "the
 # Placement", "the Offer".
 _DEFINED_PART = re.compile(r"\bthe (?:Project|Placement|Offer|Facility|Transaction)\b")
+# A bare metric opening the clause: whose output / revenue it is comes from the paragraph.
 _METRIC_START = re.compile(
     r"^(?:(?:first|second|third|fourth)[- ](?:half|quarter)\s+|quarterly\s+|annual\s+|"
     r"full-year\s+|half-year\s+)?(?:[\w-]+\s+){0,4}?(?:output|production|revenues?|sales|"
