@@ -6,7 +6,11 @@ kombu's own `_put` opens the message file under its final name and only then wri
 the wrong moment moved an empty file, failed to decode it ("JSONDecodeError: Expecting value")
 and stopped with an unrecoverable error, taking `make run` down with it, while the message
 being written was lost. Here the message is written under a name `_get` never picks (it does
-not end in ".msg") and renamed into place, which is atomic on one file system."""
+not end in ".msg") and renamed into place, which is atomic on one file system.
+
+Importing this module registers the URL scheme `SCHEME` with kombu, so the broker URL alone
+("reexfs://") names this transport, as "redis://" names Redis: whatever points the app at
+another URL (a test's dead broker) gets that URL's transport."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ import uuid
 from time import monotonic
 
 from kombu.exceptions import ChannelError
-from kombu.transport import filesystem
+from kombu.transport import TRANSPORT_ALIASES, filesystem
 from kombu.utils.encoding import str_to_bytes
 from kombu.utils.json import dumps
 
@@ -37,3 +41,7 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
+
+
+SCHEME = "reexfs"
+TRANSPORT_ALIASES.setdefault(SCHEME, f"{__name__}:Transport")

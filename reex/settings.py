@@ -384,10 +384,12 @@ else:
     )
     for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
     # kombu's filesystem transport, writing each message whole before it is visible
-    # (plumbing/broker.py: a worker had read a half-written message and stopped)
-    CELERY_BROKER_TRANSPORT = "plumbing.broker:Transport"
+    # (plumbing/broker.py: a worker had read a half-written message and stopped); importing
+    # it registers the URL scheme
+    from plumbing.broker import SCHEME as _BROKER_SCHEME
+
+    CELERY_BROKER_URL = f"{_BROKER_SCHEME}://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
