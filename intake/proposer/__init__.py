@@ -19,7 +19,8 @@ listed above it:
 - origins: whom an attribution names (people, the organisations they speak for, ministries,
   customs);
 - trade: a country's trade, imports and demonyms;
-- subjects: what a clause is about (`_subjects`, `_subject_mentions`);
+- mentions: the names of a clause that can be its subject (`_subject_mentions`);
+- subjects: what a clause is about (`_subjects`);
 - score: `MIN_SCORE`, `_score`;
 - proposal: `Proposal`;
 - tables: a table's rows as proposals;

@@ -45,13 +45,13 @@ from intake.proposer.context import _Context, _learn_names, named_as_venue
 from intake.proposer.dedupe import _dedupe
 from intake.proposer.entities import COMPANY_KINDS, EntityMatcher, EntityRef
 from intake.proposer.evaluate import _evaluate
+from intake.proposer.mentions import _PROJECT_AFTER, _subject_mentions
 from intake.proposer.opinion import _ASIDE, _JUDGEMENT, _RHETORIC, rejection
 from intake.proposer.origins import _learn_speakers, _origin_of
 from intake.proposer.proposal import Proposal
 from intake.proposer.rows import _is_table_row, _table_lines
 from intake.proposer.score import MIN_SCORE
 from intake.proposer.sentences import sentences
-from intake.proposer.subjects import _PROJECT_AFTER, _subject_mentions
 from intake.proposer.tables import _table_context, _table_row
 from intake.proposer.text import (
     _BULLET,

@@ -1,6 +1,5 @@
 """Subjects: what a clause is about (`_subjects`): the organisations it names where a subject
-can be (`_subject_mentions`: no dateline, nothing in brackets, no place named as a place, no
-outlet that only reports), a pronoun or a definite description referring back, the speaker of a
+can be (`mentions._subject_mentions`), a pronoun or a definite description referring back, the speaker of a
 reported clause, a body named by its head noun ("the Commission"), a country's trade, and the
 time or bare metric that may open a clause before its subject."""
 
@@ -9,10 +8,11 @@ from __future__ import annotations
 import re
 
 from intake.proposer.attribution import _OPENS_QUOTE, _inside_quotation
-from intake.proposer.clauses import Segment, _mask
-from intake.proposer.context import _Context, named_as_venue
-from intake.proposer.entities import _REPORTER_KINDS, COMPANY_KINDS, EntityRef, Mention
+from intake.proposer.clauses import Segment
+from intake.proposer.context import _Context
+from intake.proposer.entities import _REPORTER_KINDS, COMPANY_KINDS, EntityRef
 from intake.proposer.kinds import _OWNERSHIP
+from intake.proposer.mentions import _NOUN_NEXT, _VERB_NEXT, _subject_mentions
 from intake.proposer.names import (
     _COMPANY_NOUNS,
     _COREF_COMPANY,
@@ -23,140 +23,6 @@ from intake.proposer.names import (
 from intake.proposer.origins import _is_defined_term, _ministry
 from intake.proposer.text import _DATELINE
 from intake.proposer.trade import _DEMONYM_FLOW, _FLOW_FROM, _IMPORTS_FROM, _TRADE_METRIC, DEMONYMS
-
-_LOCATIVE_BEFORE = re.compile(
-    r"\b(?:in|of|from|to|outside|across|into|at|for|by|with|within|throughout|than|on|"
-    r"around|near|beyond|through|via|under)\s+(?:the\s+)?(?-i:[A-Z][a-z]+\s+)?"
-    # "in southern Greenland", "in north-east India": a part of the place
-    r"(?:(?:north|south|east|west|central|north-east|north-west|south-east|south-west)"
-    r"(?:ern)?\s+)?"
-    # "in Australia and Malawi", "from Peru, Chile or Bolivia": the places after the first
-    r"(?-i:(?:[A-Z][\w.'’-]+(?:\s[A-Z][\w.'’-]+)?,?\s+){1,3}(?:and|or)\s+)?$",
-    re.I,
-)
-_GOVERNMENT_NOUN = re.compile(
-    r"^\s*(?:government|authorities|state|ministry|department|regulators?|officials?)\b", re.I
-)
-
-
-# What something is measured against, once its subject is named: "overtaking Vietnam as the
-# third-largest buyer", "ahead of Japan", "compared with Lynas's 10,000 tonnes".
-_COMPARATOR_BEFORE = re.compile(
-    r"\b(?:overtaking|overtook|surpassing|surpassed|outpacing|ahead\s+of|behind|"
-    r"compared\s+(?:with|to)|versus|vs\.?|than|displacing|replacing|after)\s+(?:the\s+)?$",
-    re.I,
-)
-
-
-# A body that is a party to what it is named in, not a place: "a loan from the European
-# Investment Bank", "a grant from the Export Finance Agency".
-_PARTY_BODY = re.compile(r"\b(?:Bank|Fund|Agency|Finance|Facility|Corporation|Commission)\b")
-
-
-def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Mention]:
-    """The mentions of a clause that can be what it is about: known names and unknown
-    organisations named before, less a dateline ("PERTH, July 24 (Reuters) -"), anything in
-    brackets ("(NASDAQ: AMAG)"), a place named as a place or a modifier ("in South Africa",
-    "a U.S. manufacturer", "the Australian miner"), and a news outlet or data provider when
-    anyone else is named (it reports; it is not the subject)."""
-    unknown = ctx.unknown_mentions(text, start, end)
-    known = [
-        k
-        for k in ctx.matcher.mentions(text, start, end)
-        if not any(u.start < k.start and k.end <= u.end for u in unknown)
-        and not (k.entity.kind in COMPANY_KINDS and named_as_venue(text, k))
-    ]
-    mentions = sorted([*known, *unknown], key=lambda m: m.start)
-    body = text[start:end]
-    dateline = _DATELINE.match(body)
-    skip_to = start + dateline.end() if dateline else start
-    masked = _mask(text, start, end)
-    kept = []
-    for m in mentions:
-        # "Fujian ... Commission (Fujian SASAC)": a name defined in brackets after a name;
-        # "Regulation (EU) 2024/1252" is a reference, not a party.
-        alone_in_brackets = (
-            text[m.start - 1 : m.start] == "("
-            and text[m.end : m.end + 1] == ")"
-            and bool(
-                re.search(r"[A-Z][\w.&'’-]*[\s,]*$", text[max(start, m.start - 40) : m.start - 1])
-            )
-            and not re.search(
-                r"\b(?:Regulation|Directive|Act|Article|Decision)\s*$",
-                text[max(start, m.start - 20) : m.start - 1],
-            )
-        )
-        bracketed = masked[m.start - start] == "_" or text[m.start - 1 : m.start] == "("
-        if m.start < skip_to or (bracketed and not alone_in_brackets):
-            continue
-        if m.entity.id < 0 and _PROJECT_AFTER.match(text, m.end):
-            continue  # "to the Nuuluk rare earths project": the project, not its company
-        if m.entity.kind == "state" and any(
-            o.start > m.end and text[m.end : o.start].strip() in ("", "'s", "’s") for o in mentions
-        ):
-            continue  # "U.S. Department of Defense": the state names the body after it
-        if m.entity.kind in _REPORTER_KINDS and m.start > start + 2:
-            continue  # "according to Shanghai Metals Market", "the S&P/ASX 200 index"
-        if m.entity.kind in ("state", "government_body"):
-            before = text[max(start, m.start - 30) : m.start]
-            if m.entity.kind == "government_body" and re.search(
-                r"\b(?:inspectors|officials|officers|representatives|staff|auditors|"
-                r"investigators|teams?)\s+from\s+(?:the\s+)?$",
-                before,
-                re.I,
-            ):
-                kept.append(m)  # "Inspectors from the Ministry of Ecology ... closed": its own
-                continue
-            after = text[m.end : min(end, m.end + 20)]
-            # "a U.S. manufacturer", "the Australian miner": a determiner, then the name used
-            # as an adjective before a common noun.
-            modifier = (
-                re.search(r"\b(?:a|an|the|its|their|this|that)\s+$", before, re.I)
-                and _NOUN_NEXT.match(after)
-                and not _VERB_NEXT.match(after)  # "The Commission has designated": its subject
-                and not _GOVERNMENT_NOUN.match(after)
-            )
-            # "of Malawi's cabinet": Malawi's organ; but "Kazakhstan's state miner Tau-Steppe",
-            # "one of Japan's largest trading houses": the state only says where it is from.
-            possessive = re.match(r"^['’]s\s", after) and not _STATE_OF_ORIGIN.match(
-                text[m.end : min(end, m.end + 80)]
-            )
-            origin = _STATE_OF_ORIGIN.match(text[m.end : m.end + 80])
-            industry = (
-                # "Japan's producers made 9,800 tonnes": the country's industry, its subject
-                origin
-                and origin.group(0).endswith("s")
-                and not before.rstrip().endswith(" of")
-                and re.match(r"\s+(?-i:[a-z])[a-z]+(?:ed|s)?\b", text[m.end + origin.end() :])
-            )
-            if m.entity.kind == "state" and origin and not industry:
-                continue
-            if (
-                _LOCATIVE_BEFORE.search(before)
-                and not _GOVERNMENT_NOUN.match(after)
-                # "supply outside China, whose magnet exports fell 3.2%": what the relative
-                # clause states is about the place
-                and not re.match(r",\s+whose\b", after)
-                and not possessive
-                and (
-                    m.entity.kind == "state"
-                    or not (
-                        _PARTY_BODY.search(m.entity.name)
-                        or _PARTY_BODY.search(text[m.start : m.end])
-                    )
-                )
-            ):
-                continue
-            if m.entity.kind == "state" and modifier:
-                continue
-            if modifier and not re.search(r"government|state|ministry", m.entity.name, re.I):
-                continue
-        if kept and _COMPARATOR_BEFORE.search(text[max(start, m.start - 30) : m.start]):
-            continue  # "India's purchases rose 23%, overtaking Vietnam": a yardstick
-        kept.append(m)
-    if any(m.entity.kind not in _REPORTER_KINDS for m in kept):
-        kept = [m for m in kept if m.entity.kind not in _REPORTER_KINDS]
-    return kept
 
 
 def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], str]:
@@ -383,11 +249,6 @@ _IT_SUBJECT = re.compile(
 )
 
 
-_PROJECT_AFTER = re.compile(
-    r"(?:\s+(?:rare\s+earths?|[\w-]+)){0,3}?\s+(?:project|mine|deposit|prospect|Project|Mine)\b"
-)
-
-
 def _pronoun_referent(opening: str, ctx: _Context) -> list[EntityRef]:
     """Whom "It", "Its", "They", "That" opening a clause refers to: the last named in the
     paragraph (the last company first; "they" may be the last two); a one-sentence paragraph
@@ -468,28 +329,6 @@ def _reported_clause(
     return None
 
 
-# The word after a name or noun is a verb (so the name is a subject, not a modifier): "The
-# Commission has designated", "the ministry said", "the bank approved".
-_VERB_NEXT = re.compile(
-    r"\s+(?:also\s+|now\s+|still\s+)?(?:is|are|was|were|has|have|had|will|would|can|could|"
-    r"may|might|must|should|shall|did|does|do|said|says|told|owns|holds|plans|expects|intends|"
-    r"aims|wants|controls|agreed|approved|[a-z]{3,}ed)\b"
-)
-# A lower-case word that is not a function word after a name or noun: it may be the noun the
-# name modifies ("a U.S. manufacturer", "the state consolidator").
-_NOUN_NEXT = re.compile(
-    r"\s+(?!(?:the|a|an|and|or|of|in|on|at|to|for|with|by|from|as|that|which|who|whose|its|"
-    r"their|his|her|this|these|those|into|over|under|after|before|since|than)\b)[a-z]"
-)
-# A state named as where an organisation is from: "Kazakhstan's state miner Tau-Steppe",
-# "one of Japan's largest general trading houses", "Brazil's national development bank BNDES".
-_STATE_OF_ORIGIN = re.compile(
-    r"^['’]s\s+(?:(?-i:[a-z])[\w-]*\s+){0,4}?"
-    r"(?:company|companies|firm|group|miner|producer|refiner|developer|maker|manufacturer|"
-    r"supplier|house|houses|bank|fund|lender|investor|conglomerate|utility|trader|smelter|"
-    r"exporter|importer|agency|agencies|insurer|operator|holding)s?\b",
-    re.I,
-)
 # A definite description by what a body is: "the Ministry", "the Commission", "the province",
 # "the government", "the exchange" (not "the state-owned ...", not "the bank's chief ...").
 _HEAD_NOUN = re.compile(

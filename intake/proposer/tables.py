@@ -12,9 +12,9 @@ from claims.stated_figures import clean_number as _clean
 from claims.stated_figures import parse_figures
 from intake.proposer.context import _Context
 from intake.proposer.entities import COMPANY_KINDS
+from intake.proposer.mentions import _subject_mentions
 from intake.proposer.proposal import Proposal
 from intake.proposer.rows import _CELL, _PIPE_ROW, _TABLE_ROW, _WORD_ROW, _caption_unit
-from intake.proposer.subjects import _subject_mentions
 from intake.proposer.wording import fingerprint
 
 
