@@ -602,3 +602,38 @@ def test_a_state_body_is_known_by_the_state_s_possessive_form():
     )
     p = find(found, "extend export licensing")
     assert p.subjects == [mofcom.id] and p.origin_id == mofcom.id
+
+
+STATES = [
+    EntityRef(10, "Republic of Indonesia", "state", ("Indonesia", "Indonesian state")),
+    EntityRef(11, "People's Republic of China", "state", ("China", "Beijing")),
+    EntityRef(12, "PT Aneka Tambang Tbk", "soe", ("Antam", "PT Aneka Tambang")),
+    EntityRef(13, "Dianchi Nickel Cobalt Materials", "private_company", ("Dianchi",)),
+]
+
+
+def test_a_state_before_what_an_organisation_is_and_its_name_only_says_where_it_is_from():
+    found = propose(
+        "Indonesian state miner PT Aneka Tambang (Antam) signed an agreement on Monday.\n\n"
+        "The Indonesian state holds 65% of Antam.",
+        entities=STATES,
+    )
+    assert find(found, "signed an agreement").subjects == [12]
+    # the state that acts is still its subject
+    assert 10 in find(found, "holds 65%").subjects
+
+
+def test_a_relative_clause_whose_own_name_acts_is_about_that_name_not_the_one_before():
+    found = propose(
+        "Dianchi said it would apply for permission to export its solvent extraction "
+        "technology, which Beijing placed on its catalogue of technologies banned from export "
+        "in December 2023.",
+        entities=STATES,
+    )
+    assert find(found, "which Beijing placed").subjects == [11]
+    about = propose(
+        "The ministry fined Dianchi Nickel Cobalt Materials, which shipped 4,000 tonnes of "
+        "cobalt in 2023.",
+        entities=STATES,
+    )
+    assert find(about, "which shipped").subjects == [13]

@@ -68,6 +68,18 @@ _COMPARATOR_BEFORE = re.compile(
 _PARTY_BODY = re.compile(r"\b(?:Bank|Fund|Agency|Finance|Facility|Corporation|Commission)\b")
 
 
+# A state's name used as an adjective before what an organisation is and its name, with no
+# determiner needed: "Indonesian state miner PT Aneka Tambang", "Chinese processor Dianchi",
+# "Australia's ... " aside (`_STATE_OF_ORIGIN`).
+_STATE_BEFORE_NAME = re.compile(
+    r"\s+(?:(?-i:[a-z])[\w-]*\s+){0,2}?(?:miner|company|group|producer|refiner|processor|"
+    r"developer|explorer|manufacturer|maker|supplier|smelter|conglomerate|trading\s+house|"
+    r"lender|bank|fund|investor|utility|trader|exporter|importer|operator|consolidator|"
+    r"holding\s+company)s?\s+(?:(?-i:[A-Z])|\()",
+    re.I,
+)
+
+
 def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Mention]:
     """The mentions of a clause that can be what it is about: known names and unknown
     organisations named before, less a dateline ("PERTH, July 24 (Reuters) -"), anything in
@@ -164,6 +176,8 @@ def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Me
                 continue
             if m.entity.kind == "state" and modifier:
                 continue
+            if m.entity.kind == "state" and _STATE_BEFORE_NAME.match(text, m.end, end):
+                continue  # "Indonesian state miner PT Aneka Tambang signed": where it is from
             if modifier and not re.search(r"government|state|ministry", m.entity.name, re.I):
                 continue
         if kept and _COMPARATOR_BEFORE.search(text[max(start, m.start - 30) : m.start]):

@@ -33,8 +33,13 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
     named in the paragraph; a figure of a bare metric ("Output rose ...") in a paragraph about
     a company. A clause whose subject is someone else ("a smaller producer in Jiangxi",
     "Lanshan Magnetics") or nobody gets no known subject."""
-    found = [m.entity for m in _subject_mentions(text, seg.start, seg.end, ctx)]
+    own = _subject_mentions(text, seg.start, seg.end, ctx)
+    found = [m.entity for m in own]
     how = "names"
+    if own and re.match(r"(?:which|whom)\s+(?:the\s+)?$", text[seg.start : own[0].start], re.I):
+        # "..., which Beijing placed on its catalogue in 2023": the relative pronoun is the
+        # object; the clause is about the name that acts.
+        return found[:1], how
     if seg.context_start >= 0 and seg.context_start < seg.start:
         context = [m.entity for m in _subject_mentions(text, seg.context_start, seg.start, ctx)]
         if seg.forced_reason == "appositive" and context:
