@@ -637,3 +637,19 @@ def test_a_relative_clause_whose_own_name_acts_is_about_that_name_not_the_one_be
         entities=STATES,
     )
     assert find(about, "which shipped").subjects == [13]
+
+
+def test_a_states_government_by_its_adjective_is_the_state_across_a_line_end_hyphen_too():
+    register = [
+        EntityRef(20, "Commonwealth of Australia", "state", ("Australia", "Australian Government")),
+        EntityRef(21, "Lao People's Democratic Republic", "state", ("Laos",)),
+        *ENTITIES,
+    ]
+    found = propose(
+        "Lynas Rare Earths sells most of its oxide to Japan. The Australian gover-\n"
+        "nment owns no equity in the company.\n\n"
+        "Lao authorities fined the smelter 2 million kip in May.",
+        entities=register,
+    )
+    assert find(found, "owns no equity").subjects[:1] == [20]
+    assert find(found, "Lao authorities").subjects == [21]

@@ -148,6 +148,29 @@ def _possessive_forms(entity: EntityRef, states: dict[str, EntityRef]) -> list[s
     return []
 
 
+def _state_forms(entity: EntityRef) -> list[str]:
+    """A state as a text names its government: "the Australian government", "Indonesian
+    authorities" (its adjective, when the register knows the country under the name the
+    adjective is of); and an alias ending in a common noun with that noun in lower case
+    ("Australian government" for the register's "Australian Government")."""
+    from intake.proposer.trade import DEMONYMS
+
+    if entity.kind != "state":
+        return []
+    names = (entity.name, *entity.aliases)
+    out = [
+        f"{adjective} {noun}"
+        for adjective, country in DEMONYMS.items()
+        if country in names
+        for noun in ("government", "Government", "authorities", "administration")
+    ]
+    for alias in names:
+        head, _, last = alias.rpartition(" ")
+        if head and last[:1].isupper() and last.lower() in _GENERIC_NOUNS:
+            out.append(f"{head} {last.lower()}")
+    return [o for o in out if o not in names]
+
+
 @dataclass
 class Mention:
     entity: EntityRef
@@ -171,7 +194,7 @@ class EntityMatcher:
                 for name in (e.name, *e.aliases):
                     states.setdefault(name, e)
         for entity in self.entities:
-            for name in [*entity.names, *_possessive_forms(entity, states)]:
+            for name in [*entity.names, *_possessive_forms(entity, states), *_state_forms(entity)]:
                 if " " not in name.strip() and name.strip().lower() in _GENERIC_NOUNS:
                     # "Commission" for the European Commission: a common noun as a name
                     # matches only as "the Commission" (`_named_by_head_noun`).
