@@ -653,3 +653,20 @@ def test_a_states_government_by_its_adjective_is_the_state_across_a_line_end_hyp
     )
     assert find(found, "owns no equity").subjects[:1] == [20]
     assert find(found, "Lao authorities").subjects == [21]
+
+
+def test_it_said_after_a_sentence_naming_nobody_is_whom_an_attribution_named_lately():
+    register = [
+        EntityRef(30, "Ministry of Commerce", "government_body", ("MOFCOM",)),
+        EntityRef(31, "Yunnan Germanium Industry", "private_company", ("Yunnan Germanium",)),
+    ]
+    text = (
+        "Yunnan Germanium Industry shipped 40 tonnes of germanium in 2025.\n\n"
+        "The Ministry of Commerce said on Thursday it would extend export licensing to "
+        "scrap from Jan. 1.\n\n"
+        "The notice, No. 61 of 2026, also lowers the amount above which a shipment needs a "
+        "licence to 50 grams. It said applications would be decided within 45 working days.\n"
+    )
+    p = find(propose(text, entities=register), "applications would be decided")
+    assert p.origin_id == 30  # not Yunnan Germanium, the last company named
+    assert p.subjects == [30]

@@ -72,11 +72,19 @@ class _Context:
     speakers: dict[str, EntityRef] = field(default_factory=dict)
     last_speaker: EntityRef | None = None  # whom the last person quoted speaks for
     paragraph_serial: int = 0  # counts paragraphs
+    # The organisation an attribution last named ("China's Ministry of Commerce said"), and
+    # the paragraph it was in: whom a later "It said" may mean.
+    last_sayer: EntityRef | None = None
+    sayer_paragraph: int = -1
     speaker_paragraph: int = -1  # the paragraph last_speaker was quoted in
 
     def quoted_here(self) -> EntityRef | None:
         """Whom the person quoted in this paragraph speaks for (None when nobody was)."""
         return self.last_speaker if self.speaker_paragraph == self.paragraph_serial else None
+
+    def recent_sayer(self) -> EntityRef | None:
+        """The organisation an attribution named in this paragraph or the one before."""
+        return self.last_sayer if self.paragraph_serial - self.sayer_paragraph <= 1 else None
 
     def new_paragraph(self) -> None:
         self.paragraph_serial += 1

@@ -133,6 +133,8 @@ def _evaluate(
         by_unknown = said_by_unknown is not None and phrase == said_by_unknown.group(0)
         who = None if by_unknown else _origin_entity(phrase, ctx, resolved)
         origin_id = who.id if who is not None and who.id > 0 else None
+        if who is not None:
+            ctx.last_sayer, ctx.sayer_paragraph = who, ctx.paragraph_serial
         if who is not None and who.name.casefold() not in phrase.casefold():
             phrase = f"{phrase} ({who.name})"  # "the company said (Nordvik Magnetics)"
         if who is not None and who == ctx.issuer():

@@ -88,7 +88,11 @@ def _origin_entity(phrase: str, ctx: _Context, about: Iterable[EntityRef] = ()) 
         # else whom the sentence before was about ("The Ministry of Commerce extended ...
         # It said applications would be decided within 45 days.")
         before = [e for e in ctx.said_before if e.kind not in ("state",)]
-        return about[0] if about else before[0] if before else ctx.last_company()
+        # else whom an attribution named lately ("China's Ministry of Commerce said ... The
+        # notice also lowers ... It said ...")
+        return (
+            about[0] if about else before[0] if before else ctx.recent_sayer() or ctx.last_company()
+        )
     speaker = _speaker_organisation(phrase, ctx)
     if speaker is not None:
         return speaker

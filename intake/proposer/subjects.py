@@ -138,6 +138,16 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         re.I,
     )
     opening = body[lead.end() :] if lead else body
+    if (
+        not found
+        and lead
+        and re.match(r"(?:it|they)\b", body, re.I)
+        and (not _OWN_SUBJECT.match(opening))
+    ):
+        # "It said applications would be decided within 45 days": what was said names no one,
+        # so it is about whom "it" is
+        found = _pronoun_referent(body, ctx)
+        how = "refers back to" if found else how
     # "In June 2025 the second phase of the plant entered ...", "During the reporting period
     # the controlling shareholder ...": who the clause is about comes after when it happened.
     when = _TIME_LEAD.match(opening)
@@ -254,6 +264,9 @@ _IT_SUBJECT = re.compile(
 )
 
 
+_SAYS = r"(?:also\s+)?(?:said|says|added|told|noted|expects|estimated|reported|announced)\b"
+
+
 def _pronoun_referent(opening: str, ctx: _Context) -> list[EntityRef]:
     """Whom "It", "Its", "They", "That" opening a clause refers to: the last named in the
     paragraph (the last company first; "they" may be the last two); a one-sentence paragraph
@@ -264,6 +277,16 @@ def _pronoun_referent(opening: str, ctx: _Context) -> list[EntityRef]:
     earlier = [e for e in ctx.sentence_subjects if e.kind in COMPANY_KINDS]
     if earlier and not re.match(r"^(?:they|their|these|those)\b", opening, re.I):
         return earlier[-1:]
+    sayer = ctx.recent_sayer()
+    if (
+        sayer is not None
+        and not ctx.paragraph
+        and not ctx.said_before
+        and re.match(rf"^(?:it|they)\s+{_SAYS}", opening, re.I)
+    ):
+        # "China's Ministry of Commerce said ... The notice, No. 61, also lowers ... It said
+        # applications would be decided within 45 days": who spoke last
+        return [sayer]
     pool = (
         ctx.paragraph or [e for e in ctx.said_before if e.kind in COMPANY_KINDS] or ctx.recent[-2:]
     )
