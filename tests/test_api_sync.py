@@ -82,6 +82,9 @@ def test_a_walk_during_concurrent_decisions_sees_every_claim_at_its_latest_state
     url = f"/api/v1/claims/sync/?updated_since={since}&page_size=3"
     again: list[tuple[int, int, str]] = []  # what the last fetch of `url` sent (caught up)
     while True:
+        # Whether the writers had finished is read before the fetch: a fetch that started
+        # before their last commit may not hold it, and must not be the last one.
+        finished = done.is_set()
         response = client.get(url)
         assert response.status_code == 200, response.content
         data = response.json()
@@ -93,7 +96,7 @@ def test_a_walk_during_concurrent_decisions_sees_every_claim_at_its_latest_state
             url, again = data["next"].split("testserver", 1)[1], []
             time.sleep(0.01)
             continue
-        if done.is_set():
+        if finished:
             break
         again = rows
         time.sleep(0.05)
