@@ -670,3 +670,13 @@ def test_it_said_after_a_sentence_naming_nobody_is_whom_an_attribution_named_lat
     p = find(propose(text, entities=register), "applications would be decided")
     assert p.origin_id == 30  # not Yunnan Germanium, the last company named
     assert p.subjects == [30]
+
+
+def test_an_unknown_name_with_a_particle_is_kept_whole():
+    found = propose(
+        "Lynas Rare Earths signed an offtake with Aimants de Lacq SAS, a French magnet maker, "
+        "in March.\n\nAimants de Lacq will also provide a prepayment of €30 million.",
+        entities=ENTITIES,
+    )
+    assert find(found, "prepayment").named_subjects == ["Aimants de Lacq SAS"]
+    assert not any(n == "Lacq SAS" for p in found for n in p.named_subjects)

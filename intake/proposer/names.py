@@ -323,7 +323,10 @@ _NAME = re.compile(
     r"(?<![\w.])(?:[A-Z][\w&'’-]*[a-z0-9][\w&'’-]*|[A-Z]{2,})"
     # one space or line break between the words of a name: a run of spaces is a column gap
     # (a contact block's "Helen Okoro          Tristan Bell"), not a name going on
-    r"(?:\s(?:of\s|and\s|&\s)?[A-Z][\w&'’-]+)*"
+    # the particles of French, Iberian, Dutch and German names inside one: "Aimants de Lacq",
+    # "Caisse des Dépôts", "Mineração do Cerrado", "Van der Berg Metals"
+    r"(?:\s(?:of\s|and\s|&\s|(?:de|du|des|da|do|dos|das|del|la|van|von|der|den)\s)?"
+    r"[A-Z][\w&'’-]+)*"
 )
 _NOT_NAMES_WORDS = (
     "The A An This That These Those It Its They Their He She We Our In On At For By With From As "
