@@ -680,3 +680,14 @@ def test_an_unknown_name_with_a_particle_is_kept_whole():
     )
     assert find(found, "prepayment").named_subjects == ["Aimants de Lacq SAS"]
     assert not any(n == "Lacq SAS" for p in found for n in p.named_subjects)
+
+
+def test_a_definite_description_is_the_organisation_introduced_with_it():
+    text = (
+        "Lynas Rare Earths signed an offtake with Aimants de Lacq SAS, a French magnet maker, "
+        "in March. Lynas Rare Earths will ship 1,100 tonnes a year.\n\n"
+        "The magnet maker opened its first sintering line at Mourenx in March 2025."
+    )
+    found = propose(text, entities=ENTITIES)
+    p = find(found, "opened its first sintering line")
+    assert p.subjects == [] and p.named_subjects == ["Aimants de Lacq SAS"]  # not Lynas

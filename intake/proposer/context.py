@@ -282,6 +282,40 @@ class _Context:
                 seen.append(entity)
         del self.recent[:-8]
 
+    def described(self, phrase: str, before: int) -> EntityRef | None:
+        """The organisation the text introduced with the description a definite one repeats:
+        "the magnet maker" after "French magnet maker Aimants de Lacq" or "Aimants de Lacq, a
+        French magnet maker," (its last two words, so "the company" alone is never one)."""
+        words = re.sub(r"^the\s+", "", phrase.strip(), flags=re.I)
+        words = re.sub(r"['’]s$", "", words).split()
+        if len(words) < 2:
+            return None
+        tail = r"\s+".join(map(re.escape, words[-2:]))
+        for hit in reversed(list(re.finditer(rf"(?<![\w-]){tail}(?![\w-])", self.text[:before]))):
+            if re.search(
+                r"\bthe\s+(?:[\w-]+\s+)?$", self.text[max(0, hit.start() - 30) : hit.start()]
+            ):
+                continue  # "the magnet maker" again: a repeat, not the introduction
+            after = hit.end() + 1
+            lo = max(0, hit.start() - 120)
+            window = [
+                *self.matcher.mentions(self.text, lo, min(len(self.text), after + 80)),
+                *self.unknown_mentions(self.text, lo, min(len(self.text), after + 80)),
+            ]
+            # "magnet maker Aimants de Lacq": the name right after
+            named = next((m for m in window if m.start == after), None)
+            if named is None:
+                # "Aimants de Lacq SAS, a French magnet maker": the name before the appositive
+                lead = re.search(
+                    r",\s+(?:a|an|the)\s+(?:[\w.’'-]+\s+){0,4}$", self.text[lo : hit.start()]
+                )
+                if lead:
+                    at = lo + lead.start()
+                    named = next((m for m in reversed(window) if m.end == at), None)
+            if named is not None:
+                return named.entity
+        return None
+
     def last_company(
         self, *, defined_term: bool = False, exclude: Iterable[EntityRef] = ()
     ) -> EntityRef | None:

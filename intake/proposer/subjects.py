@@ -74,7 +74,9 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         body = text[at : seg.end]
     m = _COREF_COMPANY.search(body)
     if m:
-        company = ctx.last_company(defined_term=_is_defined_term(m.group(0)))
+        company = ctx.described(m.group(0), seg.end - len(body) + m.start()) or ctx.last_company(
+            defined_term=_is_defined_term(m.group(0))
+        )
         if company is not None and not found:
             found, how = [company], "refers back to"
         elif company is not None and m.start() == 0 and company not in found:
