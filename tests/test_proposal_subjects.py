@@ -691,3 +691,17 @@ def test_a_definite_description_is_the_organisation_introduced_with_it():
     found = propose(text, entities=ENTITIES)
     p = find(found, "opened its first sintering line")
     assert p.subjects == [] and p.named_subjects == ["Aimants de Lacq SAS"]  # not Lynas
+
+
+def test_an_open_question_put_as_a_statement_is_not_proposed():
+    text = (
+        "Lynas Rare Earths shipped 1,100 tonnes of NdPr oxide in 2025.\n\n"
+        "Whether the A$500 million buys Australia an industry of its own, or only a quarry "
+        "that feeds plants in Japan, is the question the next two years will answer.\n\n"
+        "Whether the plant opens in 2027 will depend on a loan of $120 million.\n\n"
+        "Lynas Rare Earths said on Monday it would decide whether to build a second plant by "
+        "June 2027."
+    )
+    found = propose(text, entities=ENTITIES)
+    assert not [p for p in found if p.text.startswith("Whether")]
+    find(found, "decide whether to build")  # "whether" inside a plan is still proposed

@@ -133,10 +133,22 @@ _QUOTED_PLAN = re.compile(
 )
 
 
+# An open question put as a statement: "Whether Campo Alegre becomes a model or a warning will
+# depend on ...", "Whether the money buys an industry, or only a quarry, is the question the
+# next two years will answer".
+_WHETHER = re.compile(
+    r"^[\"“]?Whether\b[^.;:]{3,240}?\b(?:(?:will|would|may|might|could)\s+)?(?:depends?|"
+    r"hinges?|turns?|rests?|remains?|is\s+(?:unclear|uncertain|not\s+yet\s+clear|"
+    r"an\s+open\s+question|anyone's\s+guess|(?:the|a|an)\s+(?:\w+\s+)?question))\b"
+)
+
+
 def rejection(text: str, *, sentence: str, has_figure: bool) -> str:
     """Why a clause is opinion or rhetoric rather than a checkable statement ("" when it is not)."""
     if sentence.rstrip(' "”’)').endswith("?") or text.rstrip().endswith("?"):
         return "a question"
+    if _WHETHER.match(sentence.strip()) or _WHETHER.match(text.strip()):
+        return "an open question (whether ... depends on / remains ...), not a statement"
     m = _NOT_A_STATEMENT.search(text)
     if m:
         return f"not a statement of fact ({m.group(0)!r}: a note, a disclaimer or a refusal)"
