@@ -705,3 +705,16 @@ def test_an_open_question_put_as_a_statement_is_not_proposed():
     found = propose(text, entities=ENTITIES)
     assert not [p for p in found if p.text.startswith("Whether")]
     find(found, "decide whether to build")  # "whether" inside a plan is still proposed
+
+
+def test_an_exchanges_disclaimer_is_not_proposed():
+    text = (
+        "Lynas Rare Earths shipped 1,100 tonnes of NdPr oxide in 2025.\n\n"
+        "Neither the TSX Venture Exchange nor its Regulation Services Provider (as that term "
+        "is defined in the policies of the TSX Venture Exchange) accepts responsibility for "
+        "the adequacy or accuracy of this release."
+    )
+    found = propose(text, entities=ENTITIES)
+    assert [p.text for p in found] == [
+        "Lynas Rare Earths shipped 1,100 tonnes of NdPr oxide in 2025."
+    ]

@@ -117,7 +117,11 @@ _NOT_A_STATEMENT = re.compile(
     r"\b(?:do|does) not have demonstrated economic viability\b|"
     r"\bmineral resources (?:that )?are not mineral reserves\b|"
     r"\bfor information(?:al)? purposes only\b|\bdoes not constitute (?:an offer|advice|"
-    r"investment advice|a recommendation)\b|\bpast performance is not\b",
+    r"investment advice|a recommendation)\b|\bpast performance is not\b|"
+    # an exchange's disclaimer: "Neither the TSX Venture Exchange nor its Regulation Services
+    # Provider ... accepts responsibility for the adequacy or accuracy of this release"
+    r"\b(?:accepts?|assumes?|takes?)\s+(?:no\s+)?responsibility\s+for\s+the\s+"
+    r"(?:adequacy|accuracy|contents?)\b",
     re.I,
 )
 
