@@ -712,9 +712,12 @@ def test_an_exchanges_disclaimer_is_not_proposed():
         "Lynas Rare Earths shipped 1,100 tonnes of NdPr oxide in 2025.\n\n"
         "Neither the TSX Venture Exchange nor its Regulation Services Provider (as that term "
         "is defined in the policies of the TSX Venture Exchange) accepts responsibility for "
-        "the adequacy or accuracy of this release."
+        "the adequacy or accuracy of this release.\n\n"
+        "For further information\n\n"
+        "Investor relations: Karim Boudreau · +1 514 555 0178 · ir@example.com\n"
     )
-    found = propose(text, entities=ENTITIES)
+    register = [*ENTITIES, EntityRef(40, "TSX Venture Exchange", "private_company", ("TSXV",))]
+    found = propose(text, entities=register)
     assert [p.text for p in found] == [
         "Lynas Rare Earths shipped 1,100 tonnes of NdPr oxide in 2025."
     ]
