@@ -721,3 +721,14 @@ def test_an_exchanges_disclaimer_is_not_proposed():
     assert [p.text for p in found] == [
         "Lynas Rare Earths shipped 1,100 tonnes of NdPr oxide in 2025."
     ]
+
+
+def test_a_description_followed_by_the_name_it_describes_does_not_refer_back():
+    text = (
+        "Lynas Rare Earths sold 4,000 tonnes of oxide to Korea in 2025.\n\n"
+        "The largest importer, Ulsan-based Hankuk Metals Group, is 45% owned by Hunan Metals "
+        "Group."
+    )
+    register = [*ENTITIES, EntityRef(50, "Hankuk Metals Group", "private_company")]
+    p = find(propose(text, entities=register), "45% owned")
+    assert sorted(p.subjects) == sorted([50, HUNAN])  # not Lynas, the last company before

@@ -74,6 +74,13 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         body = text[at : seg.end]
     m = _COREF_COMPANY.search(body)
     if m:
+        at = seg.end - len(body)
+        named = re.match(r",\s+[^,]{2,80}?,", body[m.end() :])
+        if named and any(
+            at + m.end() < o.start and o.end <= at + m.end() + named.end() for o in own
+        ):
+            m = None  # "The largest importer, Ulsan-based Hankuk Rare Metals, is ...": named
+    if m:
         company = ctx.described(m.group(0), seg.end - len(body) + m.start()) or ctx.last_company(
             defined_term=_is_defined_term(m.group(0))
         )
