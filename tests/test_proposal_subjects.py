@@ -732,3 +732,35 @@ def test_a_description_followed_by_the_name_it_describes_does_not_refer_back():
     register = [*ENTITIES, EntityRef(50, "Hankuk Metals Group", "private_company")]
     p = find(propose(text, entities=register), "45% owned")
     assert sorted(p.subjects) == sorted([50, HUNAN])  # not Lynas, the last company before
+
+
+def test_an_ownership_appositive_after_the_opening_name_is_its_own_claim():
+    register = [
+        *ENTITIES,
+        EntityRef(60, "China Minmetals Rare Earth", "soe"),
+        EntityRef(61, "KOMIR", "soe"),
+        EntityRef(62, "Ministry of Trade, Industry and Energy", "government_body", ("MOTIE",)),
+        EntityRef(63, "Republic of Korea", "state", ("South Korea",)),
+    ]
+    text = (
+        "Japan imported 14,860 tonnes of rare earth compounds in 2026.\n\n"
+        "Hengtai Separation, a subsidiary of China Minmetals Rare Earth, shipped the most "
+        "dysprosium oxide to Japan, about 210 tonnes.\n\n"
+        "KOMIR, a state-owned corporation under the Ministry of Trade, Industry and Energy "
+        "(MOTIE), aims to raise South Korea's rare earth stockpile to 100 days by 2030."
+    )
+    found = propose(text, entities=register)
+    parent = find(found, "a subsidiary of")
+    assert parent.text == "a subsidiary of China Minmetals Rare Earth"
+    assert parent.kind == "ownership" and 60 in parent.subjects
+    shipped = find(found, "shipped the most")
+    assert shipped.subjects == [] and shipped.named_subjects == ["Hengtai Separation"]
+    assert find(found, "a state-owned corporation").kind == "ownership"
+    assert find(found, "aims to raise").subjects == [61]  # not South Korea
+    # an ownership sentence with such an appositive stays whole
+    whole = propose(
+        "The Industrial Development Corporation, a unit of the Department of Trade, holds 26% "
+        "of Hengtai Separation.",
+        entities=register,
+    )
+    assert len(whole) == 1

@@ -270,6 +270,38 @@ def _split(text: str, seg: Segment) -> list[Segment]:
             ),
         ]
 
+    # The same appositive after the name that opens the sentence: "Hengtai Separation, a
+    # subsidiary of China Minmetals Rare Earth, shipped the most ...", "KOMIR, a state-owned
+    # corporation under the Ministry of Trade, Industry and Energy, aims to ...": the
+    # appositive's ownership, then what the name does (about the name).
+    cm = re.match(
+        r"[A-Z][\w&.'’_-]*(?:\s+(?:of|and|&|de)?\s*[A-Z0-9_][\w&.'’_-]*){0,7}"
+        r",\s+((?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:subsidiary|unit|arm|affiliate|"
+        r"corporation|company|enterprise|agency|body|fund)\s+(?:of|under|owned\s+by|"
+        r"controlled\s+by)\s+(?:the\s+)?[A-Z][^()]{0,80}?(?:\s*\(?[\w&._-]*\))?),\s+(?=[a-z])",
+        masked,
+    )
+    if (
+        cm
+        and len(masked[cm.end() :].split()) >= 3
+        and _has_verb(masked[cm.end() :])
+        # "X, a unit of Y, holds 26% of Z": one ownership sentence, kept whole
+        and not re.search(
+            r"\b(?:holds?|owns?|owned|stakes?|shareholder|controls?)\b", masked[cm.end() :]
+        )
+    ):
+        return [
+            Segment(
+                s + cm.start(1),
+                s + cm.end(1),
+                kind_hint="ownership",
+                context_start=s,
+                attribution=seg.attribution,
+                forced_reason="appositive-inside",
+            ),
+            *_split(text, Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution)),
+        ]
+
     # One subject, two predicates: "Its factory began production in January and is on track
     # to supply GM".
     cm = re.search(

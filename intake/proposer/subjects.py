@@ -51,8 +51,20 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
             or re.match(r"^(?:which|who|whose)\b", text[seg.start : seg.end])
         ):
             # "... from Neo Performance Materials, the Toronto-listed company, which separates
-            # ...": an appositive or a relative clause is about the name just before it.
+            # ...": an appositive or a relative clause is about the name just before it (and
+            # the parent an appositive names: "Hengtai, a subsidiary of China Minmetals,").
+            if seg.forced_reason == "appositive-inside" and seg.kind_hint == "ownership":
+                return list(dict.fromkeys([*context[-1:], *found])), "refers back to"
             return context[-1:], "refers back to"
+        opener = _subject_mentions(text, seg.context_start, seg.start, ctx)[:1]
+        if (
+            opener
+            and opener[0].start == seg.context_start
+            and re.match(_PREDICATE, text[seg.start : seg.end])
+        ):
+            # "Hengtai Separation, a subsidiary of China Minmetals, | shipped the most ...":
+            # a predicate whose subject is the name opening the sentence
+            return [opener[0].entity], "refers back to"
         if context and (not found or seg.kind_hint == "ownership"):
             found = [*context, *found] if seg.kind_hint == "ownership" else context + found
             how = "names" if seg.kind_hint == "ownership" else "refers back to"
@@ -273,6 +285,11 @@ _IT_SUBJECT = re.compile(
 )
 
 
+# A clause that opens with its verb: the predicate of a subject named before it.
+_PREDICATE = re.compile(
+    r"(?:also\s+)?(?:is|are|was|were|has|have|had|will|would|aims|plans|expects|intends|"
+    r"holds|owns|operates|produces|supplies|(?-i:[a-z]+ed))\s",
+)
 _SAYS = r"(?:also\s+)?(?:said|says|added|told|noted|expects|estimated|reported|announced)\b"
 
 
