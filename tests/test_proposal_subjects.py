@@ -764,3 +764,16 @@ def test_an_ownership_appositive_after_the_opening_name_is_its_own_claim():
         entities=register,
     )
     assert len(whole) == 1
+
+
+def test_a_stake_in_a_relative_clause_after_the_opening_name_is_its_own_claim():
+    register = [*ENTITIES, EntityRef(70, "Industrial Development Corporation", "soe", ("IDC",))]
+    text = (
+        "Kliprand Minerals won its first export permit in November.\n\n"
+        "Kliprand Minerals, in which the state-owned Industrial Development Corporation holds "
+        "26%, said it would ship the first 1,200 tonnes from Saldanha Bay in January."
+    )
+    found = propose(text, entities=register)
+    stake = find(found, "in which the state-owned")
+    assert stake.kind == "ownership" and stake.text.endswith("holds 26%")
+    assert find(found, "ship the first 1,200 tonnes").kind == "plan"

@@ -278,7 +278,11 @@ def _split(text: str, seg: Segment) -> list[Segment]:
         r"[A-Z][\w&.'’_-]*(?:\s+(?:of|and|&|de)?\s*[A-Z0-9_][\w&.'’_-]*){0,7}"
         r",\s+((?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:subsidiary|unit|arm|affiliate|"
         r"corporation|company|enterprise|agency|body|fund)\s+(?:of|under|owned\s+by|"
-        r"controlled\s+by)\s+(?:the\s+)?[A-Z][^()]{0,80}?(?:\s*\(?[\w&._-]*\))?),\s+(?=[a-z])",
+        r"controlled\s+by)\s+(?:the\s+)?[A-Z][^()]{0,80}?(?:\s*\(?[\w&._-]*\))?|"
+        # or a relative clause stating a stake: "Kliprand, in which the state-owned IDC holds
+        # 26%, said it would ship ..."
+        r"(?:in\s+which|of\s+which|which|whose)\s+[^,;]{3,100}?\b(?:holds?|owns?|owned|"
+        r"controls?|controlled|stake|shareholder)\b[^,;]{0,60}),\s+(?=[a-z])",
         masked,
     )
     if (
