@@ -777,3 +777,15 @@ def test_a_stake_in_a_relative_clause_after_the_opening_name_is_its_own_claim():
     stake = find(found, "in which the state-owned")
     assert stake.kind == "ownership" and stake.text.endswith("holds 26%")
     assert find(found, "ship the first 1,200 tonnes").kind == "plan"
+
+
+def test_an_act_done_with_an_amount_in_it_is_an_event():
+    text = (
+        "Lynas Rare Earths lifted its ban on exports of unprocessed concentrate in September, "
+        "on condition that 20% of output is processed locally.\n\n"
+        "The International Trade Administration Commission (ITAC) on Nov. 20 granted Hunan "
+        "Metals Group a permit to export 4,800 tonnes of concentrate."
+    )
+    found = propose(text, entities=ENTITIES)
+    assert find(found, "lifted its ban").kind == "event"
+    assert find(found, "granted Hunan").kind == "event"

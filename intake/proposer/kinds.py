@@ -130,9 +130,10 @@ _CHANGE = re.compile(
 # among them), then the act.
 _DONE_FIRST = re.compile(
     r"^(?:(?:on|in|during|after|before|at)\s+[^,]{3,40},?\s+)?"
-    r"(?:(?!(?:is|are|was|were|has|have|had|will|would|said|says)\b)[\w.&'’()-]+\s+){1,8}?"
+    r"(?:(?!(?:is|are|was|were|has|have|had|will|would|said|says)\b)[\w.&'’()-]+\s+){1,11}?"
     r"(?:has\s+|have\s+)?(?P<verb>signed|granted|awarded|received|won|secured|issued|"
-    r"completed|opened|commissioned|launched)\b(?!\s+(?:by|to|with)\b)",
+    r"completed|opened|commissioned|launched|lifted|sent|approved|introduced)\b"
+    r"(?!\s+(?:by|to|with)\b)",
     re.I,
 )
 
