@@ -789,3 +789,20 @@ def test_an_act_done_with_an_amount_in_it_is_an_event():
     found = propose(text, entities=ENTITIES)
     assert find(found, "lifted its ban").kind == "event"
     assert find(found, "granted Hunan").kind == "event"
+
+
+def test_a_programme_named_after_its_owners_possessive_is_not_a_subject():
+    register = [
+        *ENTITIES,
+        EntityRef(80, "Natural Resources Canada", "government_body"),
+        EntityRef(81, "European Commission", "government_body"),
+    ]
+    text = (
+        "In 2025, Natural Resources Canada awarded Lynas Rare Earths C$4.2 million from its "
+        "Critical Minerals Infrastructure Fund.\n\n"
+        "The European Commission selected the expansion as a Strategic Project under the "
+        "Critical Raw Materials Act in June 2026."
+    )
+    found = propose(text, entities=register)
+    assert find(found, "awarded").named_subjects == []
+    assert find(found, "Strategic Project").named_subjects == []

@@ -240,6 +240,8 @@ def unknown_subjects(
         introduced = bool(words) and (
             prefixed or _introduced_as_organisation(clause, name.start(), name.end())
         )
+        if re.search(r"\b(?:its|their|our)\s+$", clause[max(0, name.start() - 8) : name.start()]):
+            continue  # "from its Critical Minerals Infrastructure Fund": the owner's programme
         if _REPORTING_TERM.match(" ".join(words)):
             continue  # "the total Mineral Resource", "Ore Reserves": a reporting code's term
         if len([w for w in words if w.endswith("ed") and w.lower() not in _NAME_PARTICIPLES]) >= 2:
