@@ -806,3 +806,16 @@ def test_a_programme_named_after_its_owners_possessive_is_not_a_subject():
     found = propose(text, entities=register)
     assert find(found, "awarded").named_subjects == []
     assert find(found, "Strategic Project").named_subjects == []
+
+
+def test_a_speaker_named_with_the_organisations_possessive_speaks_for_it():
+    text = (
+        "Hunan Metals Group owns 12.5% of the project.\n\n"
+        '"No bank in Europe would have lent to a first mine here," said Aviaja Lynge, Lynas '
+        "Rare Earths' chief executive. \"We expect to take a final investment decision in the "
+        'second quarter of 2027."\n\n'
+        "Lynge said the company had received a letter of interest for up to $120 million."
+    )
+    found = propose(text, entities=ENTITIES)
+    assert find(found, "final investment decision").origin_id == LYNAS
+    assert find(found, "letter of interest").origin_id == LYNAS

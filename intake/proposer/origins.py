@@ -151,6 +151,16 @@ _PERSON_AT = re.compile(
 )
 
 
+# The same with the organisation's possessive: "said Aviaja Lynge, Sermilik's chief executive",
+# "Liang Jianhua, Shaoguan Rising's chairman, said".
+_PERSON_OF = re.compile(
+    r"(?P<person>(?-i:[A-Z])[\w'’-]+(?:\s+(?-i:[A-Z])[\w'’-]+){1,3}),\s+(?:the\s+)?"
+    r"(?P<org>(?-i:[A-Z])[\w&.'’-]*?(?:\s+(?:of\s+|and\s+)?(?-i:[A-Z])[\w&.'’-]*?){0,5})['’]s?\s+"
+    r"(?:(?-i:[a-z])[\w-]*\s+){0,3}?(?:chief\s+executive|chairman|chairwoman|chair|president|"
+    r"director|head|spokes(?:man|woman|person)|officer|founder|CEO|CFO|COO|manager)\b"
+)
+
+
 def _learn_speakers(text: str, start: int, end: int, ctx: _Context) -> None:
     """Remember whom the people a sentence quotes speak for ("managing director Katharina
     Haberl told this publication": Haberl, and "she" next, speak for the company), whether
@@ -160,6 +170,13 @@ def _learn_speakers(text: str, start: int, end: int, ctx: _Context) -> None:
     for m in _PERSON_AT.finditer(text, start, end):
         # '"...," said Lars Norgaard, head of natural resources at EIFO': Norgaard, and "he"
         # next, speak for EIFO.
+        org = m.group("org")
+        entity = ctx.matcher.match_name(org) or next(
+            (x.entity for x in ctx.unknown_mentions(org, 0, len(org))), None
+        )
+        if entity is not None and entity.kind not in _REPORTER_KINDS:
+            _speaks_for(m.group("person").split(), entity, ctx)
+    for m in _PERSON_OF.finditer(text, start, end):
         org = m.group("org")
         entity = ctx.matcher.match_name(org) or next(
             (x.entity for x in ctx.unknown_mentions(org, 0, len(org))), None
