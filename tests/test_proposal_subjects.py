@@ -819,3 +819,17 @@ def test_a_speaker_named_with_the_organisations_possessive_speaks_for_it():
     found = propose(text, entities=ENTITIES)
     assert find(found, "final investment decision").origin_id == LYNAS
     assert find(found, "letter of interest").origin_id == LYNAS
+
+
+def test_a_next_step_put_as_an_instruction_is_a_plan():
+    text = (
+        'Nordhaven Rare Metals Corp. ("Nordhaven" or the "Company") is pleased to report pilot '
+        "results.\n\n"
+        "Next steps\n\n"
+        "- File the environmental impact study with Quebec's Ministry of the Environment by "
+        "the third quarter of 2027\n"
+        "- Conclude a toll-separation agreement with a European separator by mid-2027\n"
+    )
+    found = propose(text, entities=ENTITIES)
+    for fragment in ("File the environmental", "Conclude a toll-separation"):
+        assert find(found, fragment).kind == "plan"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from claims.figures import quantitative
+from intake.proposer.verbs import IMPERATIVE
 
 _OWNERSHIP = re.compile(
     # a listing, whoever's shares: "Its shares trade on the Toronto Stock Exchange"
@@ -154,6 +155,9 @@ def classify(text: str, figures: list[dict], hint: str = "") -> tuple[str, str]:
         # "Ankole signed a non-binding memorandum with Solvay to supply ...", "the Ministry
         # granted a 21-year mining lease": what was done is the statement, whatever it is for
         return "event", f"something done ({m.group('verb')!r})"
+    m = IMPERATIVE.match(text.strip())
+    if m:
+        return "plan", f"a step set as an instruction ({m.group(0)!r})"
     m = _FORECAST.search(text)
     if m:
         return "plan", f"a forecast ({m.group(0)!r})"

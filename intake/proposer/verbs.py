@@ -47,5 +47,16 @@ _PRESENT_ACTIVITY = re.compile(
 )
 
 
+# A step put as an instruction, as a release's "Next steps" list writes it: "Start the feasibility
+# study in January 2027", "File the environmental impact study with ... by the third quarter".
+IMPERATIVE = re.compile(
+    r"^[\"“]?(?:Start|Begin|Commence|Complete|Finali[sz]e|File|Submit|Lodge|Conclude|Sign|"
+    r"Secure|Obtain|Deliver|Commission|Launch|Open|Build|Award|Appoint|Publish|Release|Drill|"
+    r"Advance|Progress|Expand|Produce|Ship|Negotiate|Select|Raise|Hire|Install|Update|Apply)"
+    r"\s+(?:the|a|an|its|our|first|further|all|up|construction|production|drilling|"
+    r"negotiations|talks|permitting|feed|offtake)\b"
+)
+
+
 def _has_verb(text: str) -> bool:
-    return bool(_AUX.search(text) or _EVENT_VERB.search(text))
+    return bool(_AUX.search(text) or _EVENT_VERB.search(text) or IMPERATIVE.match(text.strip()))
