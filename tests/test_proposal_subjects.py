@@ -833,3 +833,17 @@ def test_a_next_step_put_as_an_instruction_is_a_plan():
     found = propose(text, entities=ENTITIES)
     for fragment in ("File the environmental", "Conclude a toll-separation"):
         assert find(found, fragment).kind == "plan"
+
+
+def test_a_gapped_stake_and_the_relative_clause_after_it_are_two_claims():
+    text = (
+        "Hunan Metals Group owns 79.5% of Lanshan Holdings. Lynas Rare Earths holds 12.5%, "
+        "and Northern Rare Earth the remaining 8%, which it bought in 2025 for "
+        "DKK 96 million."
+    )
+    found = propose(text, entities=ENTITIES)
+    gapped = find(found, "the remaining 8%")
+    assert gapped.text == "Northern Rare Earth the remaining 8%"
+    assert gapped.kind == "ownership"
+    bought = find(found, "which it bought")
+    assert bought.kind == "event" and bought.subjects == [NRE]

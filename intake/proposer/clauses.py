@@ -339,13 +339,35 @@ def _split(text: str, seg: Segment) -> list[Segment]:
         r"\s+and\s+(?=(?:[A-Z][\w.'’-]*\s){1,4}the\s+(?:other|remaining|rest|balance)\b)", masked
     )
     if cm and _has_verb(masked[: cm.start()]):
+        # "..., and EIFO the remaining 8%, which it bought in 2025 for DKK 96 million": the
+        # relative clause after the gapped one is a statement of its own
+        rel = re.compile(r",\s+(?=(?:which|who)\s)").search(masked, cm.end())
+        gap_end = s + rel.start() if rel else e
         return [
             *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
             Segment(
                 s + cm.end(),
-                e,
-                kind_hint="ownership" if _OWNERSHIP.search(masked[: cm.start()]) else "",
+                gap_end,
+                # "the remaining 8%" of what the first clause holds: a stake, however it
+                # was said ("holds 12.5%")
+                kind_hint="ownership"
+                if _OWNERSHIP.search(masked[: cm.start()])
+                or (
+                    re.search(r"\b(?:holds?|owns?|held|keeps?|retains?)\b", masked[: cm.start()])
+                    and re.search(r"\d\s?%", masked[cm.end() :])
+                )
+                else "",
                 attribution=seg.attribution,
+            ),
+            *(
+                _split(
+                    text,
+                    Segment(
+                        s + rel.end(), e, context_start=s + cm.end(), attribution=seg.attribution
+                    ),
+                )
+                if rel
+                else []
             ),
         ]
 
