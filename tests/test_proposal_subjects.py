@@ -847,3 +847,15 @@ def test_a_gapped_stake_and_the_relative_clause_after_it_are_two_claims():
     assert gapped.kind == "ownership"
     bought = find(found, "which it bought")
     assert bought.kind == "event" and bought.subjects == [NRE]
+
+
+def test_a_with_clause_splitting_a_stake_three_ways_gives_each_holder_its_claim():
+    text = (
+        "Lanshan Holdings is 45% owned by Hunan Metals Group, with Lynas Rare Earths holding "
+        "35% and the Seoul fund Namsan Capital Partners the remaining 20%."
+    )
+    found = propose(text, entities=ENTITIES)
+    holding = find(found, "holding 35%")
+    assert holding.text == "Lynas Rare Earths holding 35%" and holding.kind == "ownership"
+    rest = find(found, "the remaining 20%")
+    assert rest.kind == "ownership" and "Namsan Capital Partners" in rest.named_subjects

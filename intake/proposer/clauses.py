@@ -336,9 +336,12 @@ def _split(text: str, seg: Segment) -> list[Segment]:
     # A second clause with its verb left out: "Enami will hold 51% of the joint venture and
     # Andes Litio the other 49%".
     cm = re.search(
-        r"\s+and\s+(?=(?:[A-Z][\w.'’-]*\s){1,4}the\s+(?:other|remaining|rest|balance)\b)", masked
+        # ("and the Seoul fund Namsan Capital Partners the remaining 20%": with what it is)
+        r"\s+and\s+(?=(?:the\s+(?:[\w-]+\s+){1,3}?)?(?:[A-Z][\w.'’-]*\s){1,4}the\s+"
+        r"(?:other|remaining|rest|balance)\b)",
+        masked,
     )
-    if cm and _has_verb(masked[: cm.start()]):
+    if cm and (_has_verb(masked[: cm.start()]) or re.search(r"\bholding\b", masked[: cm.start()])):
         # "..., and EIFO the remaining 8%, which it bought in 2025 for DKK 96 million": the
         # relative clause after the gapped one is a statement of its own
         rel = re.compile(r",\s+(?=(?:which|who)\s)").search(masked, cm.end())

@@ -32,6 +32,8 @@ _OWNERSHIP = re.compile(
     r"(?:\s+stake)?\s+(?:of|in)\b|"
     # the rest of a stake: "Tohoku Metal Industries holds the other 50%", "Cerrado will keep
     # the remaining 85% of Mineração Cerrado", "which will retain the remaining 70%"
+    # "with POSCO Future M holding 35%": a holder's name, then its share
+    r"(?-i:[A-Z])[\w-]*\s+holding\s+(?:about\s+|nearly\s+)?\d[\d.,]*\s?%|"
     r"\b(?:holds?|held|keeps?|kept|retains?|retained|(?:will|would)\s+(?:hold|keep|retain))\s+"
     r"the\s+(?:other|remaining|balance of)\s+\d[\d.,]*\s?%)",
     re.I,
