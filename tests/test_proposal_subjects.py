@@ -859,3 +859,21 @@ def test_a_with_clause_splitting_a_stake_three_ways_gives_each_holder_its_claim(
     assert holding.text == "Lynas Rare Earths holding 35%" and holding.kind == "ownership"
     rest = find(found, "the remaining 20%")
     assert rest.kind == "ownership" and "Namsan Capital Partners" in rest.named_subjects
+
+
+def test_a_body_reporting_to_another_is_an_ownership_claim_of_its_own():
+    register = [
+        *ENTITIES,
+        EntityRef(90, "Industrial Development Corporation", "soe", ("IDC",)),
+        EntityRef(91, "Department of Trade, Industry and Competition", "government_body"),
+    ]
+    text = (
+        "The IDC is wholly owned by the South African government and reports to the "
+        "Department of Trade, Industry and Competition."
+    )
+    found = propose(text, entities=register)
+    assert [p.text for p in found] == [
+        "The IDC is wholly owned by the South African government",
+        "reports to the Department of Trade, Industry and Competition.",
+    ]
+    assert {p.kind for p in found} == {"ownership"}

@@ -310,7 +310,8 @@ def _split(text: str, seg: Segment) -> list[Segment]:
     # to supply GM".
     cm = re.search(
         r",?\s+and\s+(?=(?:is|are|was|were|has|have|will|plans?|aims?|expects?|also|indicates|"
-        r"includes|provides|requires|allows|gives|sets|shows)\s)",
+        r"includes|provides|requires|allows|gives|sets|shows|reports\s+to|answers\s+to|"
+        r"belongs\s+to)\s)",
         masked,
     )
     if cm and _has_verb(masked[: cm.start()]) and len(masked[cm.end() :].split()) >= 4:

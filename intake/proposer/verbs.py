@@ -30,7 +30,9 @@ _AUX = re.compile(
     r"\b(?:[Ww]e|[Tt]hey|I)\s+(?:\w+ly\s+)?[a-z]{3,}\b|"
     r"\b(?:posts|hits|rises|falls|owns|operates|anchors|makes|holds|controls|aims|intends|"
     r"plans|expects|seeks|targets|hopes|wants|employs|supplies|produces|ships|sells|buys|"
-    r"sources|uses|mines|processes|refines|separates|exports|imports|builds|runs)\b|"
+    r"sources|uses|mines|processes|refines|separates|exports|imports|builds|runs|"
+    # a body's place under another: "reports to the Department of Trade", "belongs to the state"
+    r"reports\s+to|answers\s+to|belongs\s+to)\b|"
     # irregular verbs of plain statements: "The 145 tonnes of oxide came from a pilot
     # circuit", "The mine sits 40 km north", "The plant ran at 80%"
     r"\b(?:came|went|ran|took|gave|got|led|paid|spent|kept|held|brought|sought|sat|stood|"
