@@ -877,3 +877,13 @@ def test_a_body_reporting_to_another_is_an_ownership_claim_of_its_own():
         "reports to the Department of Trade, Industry and Competition.",
     ]
     assert {p.kind for p in found} == {"ownership"}
+
+
+def test_a_refusal_in_an_aside_leaves_the_statement_a_claim():
+    text = (
+        "Hunan Metals Group said it was reviewing an application from a smaller explorer in "
+        "the Gardar province, which it declined to name, for a guarantee of a similar kind.\n\n"
+        "Lynas Rare Earths declined to comment on the figures."
+    )
+    found = propose(text, entities=ENTITIES)
+    assert [p.text for p in found] == [text.split("\n\n")[0]]

@@ -104,6 +104,8 @@ _NOT_A_STATEMENT = re.compile(
     r"^\(?\s*(?:US)?\$\s?1\s?=|\bforward-looking statements?\b|"
     # an agency's correction or update note: "(Corrects October import figure in paragraph 1"
     r"^\(\s*(?:Corrects|Updates|Adds|Recasts|Refiles|Removes)\b|"
+    # (not "an explorer, which it declined to name": the refusal is only an aside there)
+    r"(?<!\bwhich it )(?<!\bwhich they )(?<!\bwhom it )(?<!\bwhom they )"
     r"\b(?:declined|refused) to (?:name|comment|say|give|disclose|identify|elaborate)\b|"
     # a risk disclaimer and a competent person's statement: the release's legal boilerplate
     r"\bthere (?:is|can be) no (?:guarantee|assurance)\b|\bno (?:guarantee|assurance) can be\b|"
