@@ -91,13 +91,35 @@ _CURRENCY_CODES = {
     "ringgit": "MYR",
     "rm": "MYR",
     "yen": "JPY",
+    # currencies named in words after the amount: "410 million reais", "1.12 trillion rupiah"
+    "reais": "BRL",
+    "real": "BRL",
+    "rupiah": "IDR",
+    "won": "KRW",
+    "tenge": "KZT",
+    "dong": "VND",
+    "kroner": "DKK",
+    "kronor": "SEK",
+    "shillings": "TZS",
+    "tsh": "TZS",
+    "pesos": "MXN",
 }
+# ISO 4217 codes written before an amount ("DKK 3.4 billion", "KRW 1.2 trillion"): upper case
+# only, so a word is never read as one.
+_ISO_CODES = (
+    "DKK|NOK|SEK|CHF|JPY|KRW|INR|IDR|MYR|ZAR|BRL|NAD|KZT|VND|TZS|MXN|CLP|PEN|ARS|PHP|THB|"
+    "SGD|NZD|MNT|MZN|MWK|ZMW|TRY|SAR|AED|PLN|CZK|HUF|RUB|UZS|LAK|MMK|PKR|KES|GHS|NGN|EGP|MAD"
+)
 _CUR_PREFIX = (
     r"(?P<cur>RMB|CNY|USD|EUR|GBP|AUD|CAD|HKD|US\$|A\$|C\$|HK\$|NZ\$|N\$|S\$|R\$|\$|€|£|¥|₹|"
-    r"人民币|(?<![\w$])(?-i:R|RM)(?=\d)|(?:yuan|renminbi|dollars|euros)(?=\s?\d))"
+    r"人民币|(?<![\w$])(?-i:R|RM)(?=\d)|(?-i:TSh)(?=\s?\d)|(?<![\w$])(?-i:"
+    + _ISO_CODES
+    + r")(?=\s?\d)|"
+    r"(?:yuan|renminbi|dollars|euros)(?=\s?\d))"
 )
 _CUR_SUFFIX = (
-    r"(?P<cur2>yuan|renminbi|RMB|CNY|dollars|USD|euros|EUR|ringgit|rand|rupees|yen|美元|人民币|元)"
+    r"(?P<cur2>yuan|renminbi|RMB|CNY|dollars|USD|euros|EUR|ringgit|rand|rupees|yen|reais|"
+    r"rupiah|won|tenge|dong|kroner|kronor|shillings|pesos|美元|人民币|元)"
 )
 _PCT = r"(?:%|\s?per\s?cent\b|\s?percent\b|\s?pct\b)"
 _TONNE = r"(?:[\s-]?(?:metric\s+)?(?:tonnes?|tons?)\b|\s?(?:t|kt|Mt)\b(?!-)|\s?(?:公吨|吨))"

@@ -62,6 +62,13 @@ def test_the_currencies_of_mining_countries_are_read():
     assert read("to raise about N$420 million a year") == [(420000000, "NAD")]
     assert read("The refinery cost 1.1 billion ringgit to build") == [(1100000000, "MYR")]
     assert read("R&D spending rose sharply") == []
+    # ISO codes before the amount, and currencies named in words after it
+    assert read("The company puts the cost at DKK 3.4 billion") == [(3400000000, "DKK")]
+    assert read("a KRW 1.2 trillion loan") == [(1200000000000, "KRW")]
+    assert read("paying 410 million reais for new shares") == [(410000000, "BRL")]
+    assert read("net profit of 1.12 trillion rupiah") == [(1120000000000, "IDR")]
+    assert read("a TSh 60 billion loan") == [(60000000000, "TZS")]
+    assert read("the won fell against the dollar") == []
 
 
 @pytest.mark.parametrize(

@@ -887,3 +887,13 @@ def test_a_refusal_in_an_aside_leaves_the_statement_a_claim():
     )
     found = propose(text, entities=ENTITIES)
     assert [p.text for p in found] == [text.split("\n\n")[0]]
+
+
+def test_an_estimate_put_at_an_amount_is_a_figure_claim():
+    text = (
+        "Lynas Rare Earths plans a second plant.\n\n"
+        "The company puts the cost of building the mine and concentrator at DKK 3.4 billion "
+        "to DKK 3.9 billion."
+    )
+    p = find(propose(text, entities=ENTITIES), "puts the cost")
+    assert p.kind == "figure" and {f["unit"] for f in p.figures} == {"DKK"}

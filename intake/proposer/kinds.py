@@ -123,7 +123,7 @@ _NO_SIGNAL = "states something that happened or is the case"
 _TRANSACTION = re.compile(
     r"(?<!\bis )(?<!\bbe )(?<!\bare )\b(?:signed|awarded|approved|agreed(?:\s+(?:in|on|last)\s+\w+"
     r"(?:\s+\d{4})?)?\s+to|converted|pledged|won|secured|issued|hired|applied (?:for|to)|completed|"
-    r"shipped its first|entered (?:commercial |trial )?(?:production|operation|service)|"
+    r"(?:bought|purchased)\b(?=[^.;]{0,80}\bfor\b)|shipped its first|entered (?:commercial |trial )?(?:production|operation|service)|"
     r"raised\b(?=[^.;]{0,60}\b(?:offering|IPO|placement|round|financing|funding)\b))"
 )
 # A change of a figure ("rose", "from ... to", "up 9%"), not a cap ("up to 1.5 billion yuan").

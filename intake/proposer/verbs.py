@@ -32,7 +32,9 @@ _AUX = re.compile(
     r"plans|expects|seeks|targets|hopes|wants|employs|supplies|produces|ships|sells|buys|"
     r"sources|uses|mines|processes|refines|separates|exports|imports|builds|runs|"
     # a body's place under another: "reports to the Department of Trade", "belongs to the state"
-    r"reports\s+to|answers\s+to|belongs\s+to)\b|"
+    r"reports\s+to|answers\s+to|belongs\s+to|"
+    # an estimate: "The company puts the cost of building the mine at DKK 3.4 billion"
+    r"puts|pegs|values|estimates)\b|"
     # irregular verbs of plain statements: "The 145 tonnes of oxide came from a pilot
     # circuit", "The mine sits 40 km north", "The plant ran at 80%"
     r"\b(?:came|went|ran|took|gave|got|led|paid|spent|kept|held|brought|sought|sat|stood|"
