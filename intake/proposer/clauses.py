@@ -139,6 +139,19 @@ def _has_figure(text: str, start: int, end: int) -> bool:
     return bool(quantitative(parse_figures(text, start, end)))
 
 
+def _ownership_aside(seg: Segment, start: int, end: int, context: int) -> Segment:
+    """An appositive or relative clause of `seg` that states an owner or a parent, as its own
+    ownership clause about the name before it (the sentence from `context`)."""
+    return Segment(
+        start,
+        end,
+        kind_hint="ownership",
+        context_start=context,
+        attribution=seg.attribution,
+        forced_reason="appositive-inside",
+    )
+
+
 def _split(text: str, seg: Segment) -> list[Segment]:
     """One pass of the clause rules over a segment; returns the pieces (maybe just itself)."""
     s, e = _trim(text, seg.start, seg.end)
@@ -255,14 +268,7 @@ def _split(text: str, seg: Segment) -> list[Segment]:
         rest_start = s + cm.end()
         return [
             *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
-            Segment(
-                s + cm.start(1),
-                s + cm.end(1),
-                kind_hint="ownership",
-                context_start=s,
-                attribution=seg.attribution,
-                forced_reason="appositive-inside",
-            ),
+            _ownership_aside(seg, s + cm.start(1), s + cm.end(1), s),
             *(
                 _split(text, Segment(rest_start, e, context_start=s, attribution=seg.attribution))
                 if len(masked[cm.end() :].split()) >= 4
@@ -295,14 +301,7 @@ def _split(text: str, seg: Segment) -> list[Segment]:
         )
     ):
         return [
-            Segment(
-                s + cm.start(1),
-                s + cm.end(1),
-                kind_hint="ownership",
-                context_start=s,
-                attribution=seg.attribution,
-                forced_reason="appositive-inside",
-            ),
+            _ownership_aside(seg, s + cm.start(1), s + cm.end(1), s),
             *_split(text, Segment(s + cm.end(), e, context_start=s, attribution=seg.attribution)),
         ]
 
