@@ -15,7 +15,7 @@ from claims.stated_figures import parse_figures
 from intake.proposer.context import _Context
 from intake.proposer.kinds import _NO_SIGNAL, _OWNERSHIP, classify
 from intake.proposer.text import _DATELINE
-from intake.proposer.verbs import _EVENT_VERB, _PAST, _has_verb
+from intake.proposer.verbs import _EVENT_VERB, _PAST, PLACE_UNDER, _has_verb
 
 _NOISE_PAREN = re.compile(r"\s*\((?:opens in a new (?:tab|window)|link|pdf|photo|file)\)", re.I)
 _RELATION_WORDS = re.compile(
@@ -309,8 +309,7 @@ def _split(text: str, seg: Segment) -> list[Segment]:
     # to supply GM".
     cm = re.search(
         r",?\s+and\s+(?=(?:is|are|was|were|has|have|will|plans?|aims?|expects?|also|indicates|"
-        r"includes|provides|requires|allows|gives|sets|shows|reports\s+to|answers\s+to|"
-        r"belongs\s+to)\s)",
+        rf"includes|provides|requires|allows|gives|sets|shows|{PLACE_UNDER})\s)",
         masked,
     )
     if cm and _has_verb(masked[: cm.start()]) and len(masked[cm.end() :].split()) >= 4:

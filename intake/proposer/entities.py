@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from intake.proposer.trade import DEMONYMS
+
 COMPANY_KINDS = {"soe", "private_company"}
 # What follows a company's name when it is written in full: "Co., Ltd.", "Limited", "Inc.".
 _LEGAL_TAIL = re.compile(r"[\s.,]*(?:Co\.?,?\s*)?(?:Ltd|Limited|Inc|Corp|plc|AG|SA)\b")
@@ -153,8 +155,6 @@ def _state_forms(entity: EntityRef) -> list[str]:
     authorities" (its adjective, when the register knows the country under the name the
     adjective is of); and an alias ending in a common noun with that noun in lower case
     ("Australian government" for the register's "Australian Government")."""
-    from intake.proposer.trade import DEMONYMS
-
     if entity.kind != "state":
         return []
     names = (entity.name, *entity.aliases)

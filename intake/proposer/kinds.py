@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from claims.figures import quantitative
-from intake.proposer.verbs import IMPERATIVE
+from intake.proposer.verbs import IMPERATIVE, PLACE_UNDER
 
 _OWNERSHIP = re.compile(
     # a listing, whoever's shares: "Its shares trade on the Toronto Stock Exchange"
@@ -34,7 +34,7 @@ _OWNERSHIP = re.compile(
     # the remaining 85% of Mineração Cerrado", "which will retain the remaining 70%"
     # a body's place under another: "reports to the Department of Trade, Industry and
     # Competition", "EIFO belongs to the Danish state"
-    r"\b(?:reports|answers|belongs)\s+to\s+the\s+(?:[\w-]+\s+){0,2}?(?-i:[A-Z])|"
+    rf"\b{PLACE_UNDER}\s+the\s+(?:[\w-]+\s+){{0,2}}?(?-i:[A-Z])|"
     r"\bbelongs\s+to\s+the\s+(?:\w+\s+)?state\b|"
     # "with POSCO Future M holding 35%": a holder's name, then its share
     r"(?-i:[A-Z])[\w-]*\s+holding\s+(?:about\s+|nearly\s+)?\d[\d.,]*\s?%|"

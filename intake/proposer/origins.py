@@ -167,22 +167,16 @@ def _learn_speakers(text: str, start: int, end: int, ctx: _Context) -> None:
     or not the sentence is proposed (a quotation without a figure is not)."""
     for m in _SAID_OFFICER.finditer(text, start, end):
         _origin_entity(m.group("who"), ctx)
-    for m in _PERSON_AT.finditer(text, start, end):
-        # '"...," said Lars Norgaard, head of natural resources at EIFO': Norgaard, and "he"
-        # next, speak for EIFO.
-        org = m.group("org")
-        entity = ctx.matcher.match_name(org) or next(
-            (x.entity for x in ctx.unknown_mentions(org, 0, len(org))), None
-        )
-        if entity is not None and entity.kind not in _REPORTER_KINDS:
-            _speaks_for(m.group("person").split(), entity, ctx)
-    for m in _PERSON_OF.finditer(text, start, end):
-        org = m.group("org")
-        entity = ctx.matcher.match_name(org) or next(
-            (x.entity for x in ctx.unknown_mentions(org, 0, len(org))), None
-        )
-        if entity is not None and entity.kind not in _REPORTER_KINDS:
-            _speaks_for(m.group("person").split(), entity, ctx)
+    # '"...," said Lars Norgaard, head of natural resources at EIFO' (or "said Aviaja Lynge,
+    # Sermilik's chief executive"): Norgaard, and "he" next, speak for EIFO.
+    for pattern in (_PERSON_AT, _PERSON_OF):
+        for m in pattern.finditer(text, start, end):
+            org = m.group("org")
+            entity = ctx.matcher.match_name(org) or next(
+                (x.entity for x in ctx.unknown_mentions(org, 0, len(org))), None
+            )
+            if entity is not None and entity.kind not in _REPORTER_KINDS:
+                _speaks_for(m.group("person").split(), entity, ctx)
     for m in _MINISTER.finditer(text, start, end):
         _speaker_organisation(text[m.start() : min(end, m.end() + 40)], ctx)
 

@@ -41,7 +41,8 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         # object; the clause is about the name that acts.
         return found[:1], how
     if seg.context_start >= 0 and seg.context_start < seg.start:
-        context = [m.entity for m in _subject_mentions(text, seg.context_start, seg.start, ctx)]
+        named_before = _subject_mentions(text, seg.context_start, seg.start, ctx)
+        context = [m.entity for m in named_before]
         if seg.forced_reason == "appositive" and context:
             # "Lynas, the largest producer outside China": said of the name before it.
             found = context[:1]
@@ -56,7 +57,7 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
             if seg.forced_reason == "appositive-inside" and seg.kind_hint == "ownership":
                 return list(dict.fromkeys([*context[-1:], *found])), "refers back to"
             return context[-1:], "refers back to"
-        opener = _subject_mentions(text, seg.context_start, seg.start, ctx)[:1]
+        opener = named_before[:1]
         if (
             opener
             and opener[0].start == seg.context_start
@@ -85,15 +86,15 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         found = [e for e in found if e not in sayers]
         body = text[at : seg.end]
     m = _COREF_COMPANY.search(body)
+    at = seg.end - len(body)  # where `body` starts in the text
     if m:
-        at = seg.end - len(body)
         named = re.match(r",\s+[^,]{2,80}?,", body[m.end() :])
         if named and any(
             at + m.end() < o.start and o.end <= at + m.end() + named.end() for o in own
         ):
             m = None  # "The largest importer, Ulsan-based Hankuk Rare Metals, is ...": named
     if m:
-        company = ctx.described(m.group(0), seg.end - len(body) + m.start()) or ctx.last_company(
+        company = ctx.described(m.group(0), at + m.start()) or ctx.last_company(
             defined_term=_is_defined_term(m.group(0))
         )
         if company is not None and not found:
@@ -163,7 +164,7 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         not found
         and lead
         and re.match(r"(?:it|they)\b", body, re.I)
-        and (not _OWN_SUBJECT.match(opening))
+        and not _OWN_SUBJECT.match(opening)
     ):
         # "It said applications would be decided within 45 days": what was said names no one,
         # so it is about whom "it" is

@@ -22,6 +22,9 @@ _PAST = re.compile(
     r"listed|owned|limited|united|related|detailed|dedicated|integrated|automated|"
     r"optimized|optimised)\b)[a-z]{3,}ed\b"
 )
+# A body's place under another: "reports to the Department of Trade", "belongs to the state"
+# (a verb here, a relation of ownership in kinds, a second predicate in clauses).
+PLACE_UNDER = r"(?:reports|answers|belongs)\s+to"
 _AUX = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|be|been|does|did|do|can)\b|\b[a-z]{3,}ed\b|"
     # a modal before a verb: "the proceeds would cover ...", "it could reach ..."
@@ -31,8 +34,7 @@ _AUX = re.compile(
     r"\b(?:posts|hits|rises|falls|owns|operates|anchors|makes|holds|controls|aims|intends|"
     r"plans|expects|seeks|targets|hopes|wants|employs|supplies|produces|ships|sells|buys|"
     r"sources|uses|mines|processes|refines|separates|exports|imports|builds|runs|"
-    # a body's place under another: "reports to the Department of Trade", "belongs to the state"
-    r"reports\s+to|answers\s+to|belongs\s+to|"
+    rf"{PLACE_UNDER}|"
     # an estimate: "The company puts the cost of building the mine at DKK 3.4 billion"
     r"puts|pegs|values|estimates)\b|"
     # irregular verbs of plain statements: "The 145 tonnes of oxide came from a pilot
