@@ -131,3 +131,19 @@ def tear_down(workers: list[subprocess.Popen], server, old_name: str) -> None:
     stop_workers(workers)
     server.shutdown()
     connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def wait_until_done(ids: list[int], timeout: float, *, poll: float = 0.02) -> int:
+    """How many of the snapshots `ids` ended (archived or failed) within `timeout` seconds."""
+    from sources.models import Snapshot
+
+    deadline = time.monotonic() + timeout
+    done = 0
+    while time.monotonic() < deadline:
+        done = Snapshot.objects.filter(
+            pk__in=ids, status__in=[Snapshot.Status.ARCHIVED, Snapshot.Status.FAILED]
+        ).count()
+        if done == len(ids):
+            break
+        time.sleep(poll)
+    return done

@@ -38,7 +38,14 @@ import requests  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from bench._archiving import exit_code, origin, start_worker, tear_down, wait_ready  # noqa: E402
+from bench._archiving import (  # noqa: E402
+    exit_code,
+    origin,
+    start_worker,
+    tear_down,
+    wait_ready,
+    wait_until_done,
+)
 from bench._db import create_throwaway_database  # noqa: E402
 from sources.models import Snapshot  # noqa: E402
 from sources.tasks import enqueue_archive  # noqa: E402
@@ -157,19 +164,6 @@ def stage_times(logs: list[Path], ids: set[int]) -> dict[str, list[float]]:
 def _quantile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(int(len(ordered) * q), len(ordered) - 1)] if ordered else 0.0
-
-
-def wait_until_done(ids: list[int], timeout: float) -> int:
-    deadline = time.monotonic() + timeout
-    done = 0
-    while time.monotonic() < deadline:
-        done = Snapshot.objects.filter(
-            pk__in=ids, status__in=[Snapshot.Status.ARCHIVED, Snapshot.Status.FAILED]
-        ).count()
-        if done == len(ids):
-            break
-        time.sleep(0.02)
-    return done
 
 
 def run_batch(

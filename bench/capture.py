@@ -36,7 +36,14 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from bench._archiving import PARAGRAPH, exit_code, start_worker, tear_down, wait_ready  # noqa: E402
+from bench._archiving import (  # noqa: E402
+    PARAGRAPH,
+    exit_code,
+    start_worker,
+    tear_down,
+    wait_ready,
+    wait_until_done,
+)
 from bench._db import create_throwaway_database  # noqa: E402
 from sources.models import Snapshot  # noqa: E402
 from sources.tasks import enqueue_archive  # noqa: E402
@@ -73,19 +80,6 @@ def machine_busy() -> tuple[float, float]:
         return 0.0, 0.0
     tick = os.sysconf("SC_CLK_TCK")
     return (sum(fields) - fields[3] - fields[4]) / tick, sum(fields) / tick
-
-
-def wait_until_done(ids: list[int], timeout: float) -> int:
-    deadline = time.monotonic() + timeout
-    done = 0
-    while time.monotonic() < deadline:
-        done = Snapshot.objects.filter(
-            pk__in=ids, status__in=[Snapshot.Status.ARCHIVED, Snapshot.Status.FAILED]
-        ).count()
-        if done == len(ids):
-            break
-        time.sleep(0.05)
-    return done
 
 
 PNG = bytes.fromhex(
@@ -148,7 +142,7 @@ def run_batch(*, label: str, urls: list[str], wanted: str, workers, names) -> bo
     started = time.perf_counter()
     for snapshot_id in ids:
         enqueue_archive(snapshot_id)
-    done = wait_until_done(ids, max(120, 6 * n))
+    done = wait_until_done(ids, max(120, 6 * n), poll=0.05)
     wall = time.perf_counter() - started
     cpu = [cpu_seconds(w.pid) - b for w, b in zip(workers, cpu_before, strict=True)]
     busy_after, total_after = machine_busy()
