@@ -17,6 +17,10 @@ from intake.proposer.kinds import _NO_SIGNAL, _OWNERSHIP, classify
 from intake.proposer.text import _DATELINE
 from intake.proposer.verbs import _EVENT_VERB, _PAST, PLACE_UNDER, _has_verb
 
+# A relative clause after a clause: ", which it bought in 2025".
+_RELATIVE = re.compile(r",\s+(?=(?:which|who)\s)")
+# A verb of holding a stake: "holds 12.5%", "owns", "retained".
+_HOLDS = re.compile(r"\b(?:holds?|owns?|held|keeps?|retains?)\b")
 _NOISE_PAREN = re.compile(r"\s*\((?:opens in a new (?:tab|window)|link|pdf|photo|file)\)", re.I)
 _RELATION_WORDS = re.compile(
     r"\b(?:shareholders? of|subsidiar(?:y|ies) of|unit of|parent of|owned by|owner of|"
@@ -341,24 +345,23 @@ def _split(text: str, seg: Segment) -> list[Segment]:
         masked,
     )
     if cm and (_has_verb(masked[: cm.start()]) or re.search(r"\bholding\b", masked[: cm.start()])):
+        first = masked[: cm.start()]
+        # "the remaining 8%" of what the first clause holds: a stake, however it was said
+        # ("holds 12.5%")
+        stake = bool(
+            _OWNERSHIP.search(first)
+            or (_HOLDS.search(first) and re.search(r"\d\s?%", masked[cm.end() :]))
+        )
         # "..., and EIFO the remaining 8%, which it bought in 2025 for DKK 96 million": the
         # relative clause after the gapped one is a statement of its own
-        rel = re.compile(r",\s+(?=(?:which|who)\s)").search(masked, cm.end())
+        rel = _RELATIVE.search(masked, cm.end())
         gap_end = s + rel.start() if rel else e
         return [
             *_split(text, Segment(s, s + cm.start(), attribution=seg.attribution)),
             Segment(
                 s + cm.end(),
                 gap_end,
-                # "the remaining 8%" of what the first clause holds: a stake, however it
-                # was said ("holds 12.5%")
-                kind_hint="ownership"
-                if _OWNERSHIP.search(masked[: cm.start()])
-                or (
-                    re.search(r"\b(?:holds?|owns?|held|keeps?|retains?)\b", masked[: cm.start()])
-                    and re.search(r"\d\s?%", masked[cm.end() :])
-                )
-                else "",
+                kind_hint="ownership" if stake else "",
                 attribution=seg.attribution,
             ),
             *(

@@ -30,14 +30,14 @@ _OWNERSHIP = re.compile(
     # a stake bought: "which bought 19.9% of the company in 2024"
     r"(?:bought|purchased|buys)\s+(?:a\s+)?(?:about\s+|nearly\s+)?\d[\d.,]*\s?%"
     r"(?:\s+stake)?\s+(?:of|in)\b|"
-    # the rest of a stake: "Tohoku Metal Industries holds the other 50%", "Cerrado will keep
-    # the remaining 85% of Mineração Cerrado", "which will retain the remaining 70%"
     # a body's place under another: "reports to the Department of Trade, Industry and
     # Competition", "EIFO belongs to the Danish state"
     rf"\b{PLACE_UNDER}\s+the\s+(?:[\w-]+\s+){{0,2}}?(?-i:[A-Z])|"
     r"\bbelongs\s+to\s+the\s+(?:\w+\s+)?state\b|"
     # "with POSCO Future M holding 35%": a holder's name, then its share
     r"(?-i:[A-Z])[\w-]*\s+holding\s+(?:about\s+|nearly\s+)?\d[\d.,]*\s?%|"
+    # the rest of a stake: "Tohoku Metal Industries holds the other 50%", "Cerrado will keep
+    # the remaining 85% of Mineração Cerrado", "which will retain the remaining 70%"
     r"\b(?:holds?|held|keeps?|kept|retains?|retained|(?:will|would)\s+(?:hold|keep|retain))\s+"
     r"the\s+(?:other|remaining|balance of)\s+\d[\d.,]*\s?%)",
     re.I,
