@@ -222,48 +222,52 @@ class Article:
 
 
 def load_split(split: str) -> list[Article]:
+    return [
+        load_article(folder, split)
+        for folder in sorted(p for p in (CORPUS / split).iterdir() if p.is_dir())
+    ]
+
+
+def load_article(folder: Path, split: str) -> Article:
+    """One article folder read as ingest reads its file, with every label located in the text
+    (a label not found has start/end None)."""
     from intake.ingest import draft_from_file
 
-    out = []
-    for folder in sorted(p for p in (CORPUS / split).iterdir() if p.is_dir()):
-        labels = yaml.safe_load((folder / "claims.yaml").read_text(encoding="utf-8"))
-        path = next(p for p in sorted(folder.glob("article.*")))
-        draft = draft_from_file(path)
-        folded, where = normalise(draft.text, labels.get("furniture") or [])
-        gold = []
-        for g in labels["claims"]:
-            g = dict(g)
-            g.setdefault("subjects", [])
-            found = locate(g["text"], folded, where, draft.text)
-            g["start"], g["end"] = found if found else (None, None)
-            gold.append(g)
-        opinions = []
-        for text in labels.get("not_claims") or []:
-            found = locate(text, folded, where, draft.text)
-            opinions.append(
-                {
-                    "text": text,
-                    "start": found[0] if found else None,
-                    "end": found[1] if found else None,
-                }
-            )
-        out.append(
-            Article(
-                split=split,
-                name=folder.name,
-                form=labels["form"],
-                path=path,
-                title=draft.title,
-                text=draft.text,
-                gold=gold,
-                not_claims=opinions,
-                voice=labels.get("voice"),
-                every_line=path.suffix.lower() in (".html", ".htm"),
-                folded=folded,
-                where=where,
-            )
+    labels = yaml.safe_load((folder / "claims.yaml").read_text(encoding="utf-8"))
+    path = next(p for p in sorted(folder.glob("article.*")))
+    draft = draft_from_file(path)
+    folded, where = normalise(draft.text, labels.get("furniture") or [])
+    gold = []
+    for g in labels["claims"]:
+        g = dict(g)
+        g.setdefault("subjects", [])
+        found = locate(g["text"], folded, where, draft.text)
+        g["start"], g["end"] = found if found else (None, None)
+        gold.append(g)
+    opinions = []
+    for text in labels.get("not_claims") or []:
+        found = locate(text, folded, where, draft.text)
+        opinions.append(
+            {
+                "text": text,
+                "start": found[0] if found else None,
+                "end": found[1] if found else None,
+            }
         )
-    return out
+    return Article(
+        split=split,
+        name=folder.name,
+        form=labels["form"],
+        path=path,
+        title=draft.title,
+        text=draft.text,
+        gold=gold,
+        not_claims=opinions,
+        voice=labels.get("voice"),
+        every_line=path.suffix.lower() in (".html", ".htm"),
+        folded=folded,
+        where=where,
+    )
 
 
 def load_entities(split: str, seed_entities: list, seed_ids: dict[str, int]):
