@@ -206,3 +206,27 @@ def test_a_place_whose_figures_a_relative_clause_states_is_the_subject():
     found = propose(text, entities=ENTITIES)
     assert find(found, "magnet exports fell").subjects == [CHINA]
     assert find(found, "sales office").subjects == [KORIN]  # "in China" stays a place
+
+
+def test_a_source_a_listing_venue_or_a_delivery_basis_named_in_a_clause_is_no_subject():
+    """Names in a clause that say where a figure comes from, where shares trade or where a
+    price is delivered are not what the clause is about (the source is its origin)."""
+    association = EntityRef(40, "Veloria Rare Earth Association", "research_body")
+    exchange = EntityRef(41, "Veloria Stock Exchange", "private_company", ("VSX",))
+    reporter = EntityRef(42, "Metalprice Daily", "data_provider")
+    japan = EntityRef(43, "Japan", "state")
+    entities = [*ENTITIES, association, exchange, reporter, japan]
+    text = (
+        "Imported feedstock, the Veloria Rare Earth Association estimates, supplied about 38% "
+        "of the country's separation output.\n\n"
+        "Korin, whose shares trade on the Veloria Stock Exchange, holds 72.5% of Baltic.\n\n"
+        "Metalprice Daily assessed terbium oxide, CIF Japan, at $1,210 a kilogram on Friday."
+    )
+    found = propose(text, entities=entities)
+    feedstock = find(found, "supplied about 38%")
+    assert association.id not in feedstock.subjects
+    assert feedstock.origin_id == association.id
+    assert find(found, "holds 72.5%").subjects == [KORIN, BALTIC]
+    price = find(found, "terbium oxide")
+    assert price.subjects == []  # a market price: nobody's, and not Japan's
+    assert price.origin_id == reporter.id

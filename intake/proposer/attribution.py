@@ -1,5 +1,5 @@
 """Attribution: the phrases that say who said a statement ("X said", "said X", "according
-to X", ", the company said.", "customs data showed", "It expects", "put ... at"), the verb of
+to X", ", the company said.", "customs data showed", "It expects", "put ... at", "assessed ... at"), the verb of
 saying that opens a clause ("said on Monday that"), and a quotation's opening."""
 
 from __future__ import annotations
@@ -78,8 +78,10 @@ _SAID_PRONOUN = re.compile(
 # million", "X valued the deal at".
 _PUT_AT = re.compile(
     r"(?P<who>(?:[Tt]he\s+(?:[\w-]+\s+){0,3}?" + _COMPANY_NOUNS + r"|[A-Z][\w&.'’-]*"
-    r"(?:\s+[A-Z][\w&.'’-]*){0,4}))\s+(?:put|puts|valued|values|estimated|estimates)\s+"
-    r"(?=(?:the|its|their)\s+[^,.;]{3,80}?\s+at\b)"
+    r"(?:\s+[A-Z][\w&.'’-]*){0,4}))\s+(?:(?:put|puts|valued|values|estimated|estimates)\s+"
+    r"(?=(?:the|its|their)\s+[^,.;]{3,80}?\s+at\b)|"
+    # a price reporter's assessment: "Fastmarkets assessed dysprosium oxide, CIF Japan, at"
+    r"(?:assessed|assesses|quoted|quotes)\s+(?=[^.;]{3,100}?\s+at\s+(?:[$€£¥]|US\$|A\$|\d)))"
 )
 # A verb of saying opening a clause, with its time and "that": "said on Monday that ",
 # "also said last month ", "told analysts ".

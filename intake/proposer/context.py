@@ -41,10 +41,23 @@ _VENUE_AFTER = re.compile(
 )
 
 
+# ... and in a relative clause that only says where the shares trade, inside a statement of
+# something else: "Arsuk, whose shares trade on Nasdaq Copenhagen, holds 72.5% of ..." (a
+# listing statement, "X is listed on Y", is about the exchange too).
+_VENUE_BEFORE = re.compile(
+    r"\bwhose\s+(?:shares|stock|units|securities)\s+(?:are\s+|is\s+)?"
+    r"(?:trades?|traded|listed|quoted)\s+(?:on|in)\s+(?:the\s+)?$",
+    re.I,
+)
+
+
 def named_as_venue(text: str, mention) -> bool:
-    return bool(_VENUE_AFTER.match(text, mention.end)) or text[
-        max(0, mention.start - 4) : mention.start
-    ].endswith("S&P/")
+    before = text[max(0, mention.start - 50) : mention.start]
+    return (
+        bool(_VENUE_AFTER.match(text, mention.end))
+        or before.endswith("S&P/")
+        or bool(_VENUE_BEFORE.search(before))
+    )
 
 
 @dataclass

@@ -80,6 +80,22 @@ _STATE_BEFORE_NAME = re.compile(
 )
 
 
+# A name set off by commas with a verb of saying after it, in the middle of a clause: its
+# source, not what it is about ("Imported feedstock, the Association of China Rare Earth
+# Industry estimates, supplied about 38%").
+_SAYER_ASIDE = re.compile(
+    r"\s+(?:estimates?|estimated|said|says|reported|reports|noted|notes|believes|calculates|"
+    r"calculated|figures\s+show(?:ed)?|data\s+show(?:ed)?)\s*,"
+)
+# A price reporter's verb: "Fastmarkets assessed dysprosium oxide at $455-$470" (its source).
+_ASSESSES = re.compile(r"\s+(?:assessed|assesses|quoted|quotes|priced|prices|put)\b")
+# A price's delivery basis names a place: "CIF Japan and Korea", "FOB China", "delivered Europe".
+_PRICE_BASIS_BEFORE = re.compile(
+    r"\b(?:CIF|FOB|CFR|DDP|DAP|EXW|ex-works|delivered(?:\s+(?:to|in))?)\s+"
+    r"(?:(?:[A-Z][\w.'’-]+\s+)?(?:and|or|/)\s*)?$"
+)
+
+
 def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Mention]:
     """The mentions of a clause that can be what it is about: known names and unknown
     organisations named before, less a dateline ("PERTH, July 24 (Reuters) -"), anything in
@@ -122,7 +138,15 @@ def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Me
             o.start > m.end and text[m.end : o.start].strip() in ("", "'s", "’s") for o in mentions
         ):
             continue  # "U.S. Department of Defense": the state names the body after it
-        if m.entity.kind in _REPORTER_KINDS and m.start > start + 2:
+        if _SAYER_ASIDE.match(text, m.end) and re.search(
+            r",\s*(?:the\s+)?$", text[max(start, m.start - 6) : m.start]
+        ):
+            continue  # "Imported feedstock, the Association ... estimates, supplied 38%": who says
+        if _PRICE_BASIS_BEFORE.search(text[max(start, m.start - 20) : m.start]):
+            continue  # "dysprosium oxide, CIF Japan and Korea, at $455": where it is delivered
+        if m.entity.kind in _REPORTER_KINDS and (
+            m.start > start + 2 or _ASSESSES.match(text, m.end)
+        ):
             continue  # "according to Shanghai Metals Market", "the S&P/ASX 200 index"
         if m.entity.kind in ("state", "government_body"):
             before = text[max(start, m.start - 30) : m.start]
