@@ -88,3 +88,32 @@ def test_a_short_line_after_a_finished_sentence_is_a_heading_not_part_of_the_par
         w.startswith("At 30 September the company had A$63.2 million")
         for w in proposal_words(column)
     )
+
+
+def test_the_company_after_a_guessed_paragraph_break_is_the_company_just_named():
+    """A hard-wrapped column whose sentence ends short of the margin: the reflow keeps the
+    break (it may end a paragraph), but that is a guess, so "The company" opening the next line
+    still refers to the company the sentence before named, not to the article's main company."""
+    from intake.proposer.entities import EntityRef
+
+    main = EntityRef(1, "Orsk Rare Earths", "private_company", ("Orsk",))
+    column = (
+        "Orsk Rare Earths raised output by 12% in the year.\n\n"
+        "Orsk Rare Earths shipped 3,100 tonnes of oxide to Japan.\n\n"
+        "Buyers economise\n"
+        "Japanese magnet makers, as we see it,\nhave chosen to economise rather than\n"
+        "to hunt for new tonnes. Tsurugi\nMagnetics, a Fukui-based maker of\n"
+        "sintered magnets, said its dysprosium\nuse fell 22% in the six months\n"
+        "from a year earlier.\n"
+        "The company expects to cut its heavy\nrare earth purchases by a further 15%\n"
+        "in the fiscal year to March 2028.\n"
+    )
+    reflowed = reflow(column)
+    assert "earlier.\nThe company" in reflowed.text  # the break is kept ...
+    assert column.index("The company") in reflowed.guessed  # ... as a guess
+    cut = next(p for p in propose(column, entities=[main]) if "further 15%" in p.text)
+    assert cut.subjects == []
+    assert cut.named_subjects == ["Tsurugi Magnetics"]
+    # After a blank line (a paragraph the writer ended) the rule of the article's company holds.
+    ended = column.replace("earlier.\nThe company", "earlier.\n\nThe company")
+    assert column.index("The company") + 1 not in reflow(ended).guessed

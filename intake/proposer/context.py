@@ -72,6 +72,7 @@ class _Context:
     said_now: list[EntityRef] = field(default_factory=list)
     section_attribution: str = ""
     section_origin: int | None = None
+    guessed_paragraph: bool = False  # the paragraph break before is the reflow's guess
 
     unknown: dict[str, EntityRef] = field(default_factory=dict)  # by name: named, not known
     paragraph_subjects: list[EntityRef] = field(default_factory=list)  # in subject position
@@ -99,7 +100,10 @@ class _Context:
         """The organisation an attribution named in this paragraph or the one before."""
         return self.last_sayer if self.paragraph_serial - self.sayer_paragraph <= 1 else None
 
-    def new_paragraph(self) -> None:
+    def new_paragraph(self, *, guessed: bool = False) -> None:
+        """A new paragraph; `guessed` when only the reflow's guess ends the one before (a
+        hard-wrapped line that ends a sentence short of the margin, no blank line after)."""
+        self.guessed_paragraph = guessed
         self.paragraph_serial += 1
         self.paragraph = []
         self.paragraph_subjects = []
@@ -361,9 +365,10 @@ class _Context:
         # will ..." is Allegheny).
         # After a heading, with no company named in the new section yet, it is the company
         # the article is about.
-        if not self.paragraph_subjects and not self.paragraph:
+        if not self.paragraph_subjects and not self.paragraph and not self.guessed_paragraph:
             # Opening a paragraph, "the company" is the company the article is about: the
-            # paragraph before may have been about a buyer or a partner.
+            # paragraph before may have been about a buyer or a partner. Not after a break
+            # only the reflow guessed: the sentence before may end the same paragraph.
             main = self.main_company()
             if main is not None:
                 return main

@@ -80,8 +80,17 @@ def propose(
     # The rules read single spaces ("according to"): the padding after a rejoined hyphenated
     # word is taken out while they read, and put back in every offset they return.
     compact, shift = _without_padding(reflowed)
+    padding = sorted(reflowed.zones)
+    guessed = frozenset(
+        g - sum(stop - start for start, stop in padding if stop <= g) for g in reflowed.guessed
+    )
     found = _propose(
-        compact, entities=entities, title=title, outlet_id=outlet_id, min_score=min_score
+        compact,
+        entities=entities,
+        title=title,
+        outlet_id=outlet_id,
+        min_score=min_score,
+        guessed=guessed,
     )
     for p in found:
         p.start, p.end = shift(p.start), reflowed.original_end(shift(p.end))
@@ -118,6 +127,7 @@ def _propose(
     title: str,
     outlet_id: int | None,
     min_score: float,
+    guessed: frozenset[int] = frozenset(),
 ) -> list[Proposal]:
     matcher = EntityMatcher(entities)
     counts: dict[EntityRef, int] = {}
@@ -141,7 +151,7 @@ def _propose(
     rows = [_is_table_row(text[a:b]) for a, b in all_lines]
     for index, (ls, le) in enumerate(all_lines):
         line = text[ls:le]
-        ctx.new_paragraph()
+        ctx.new_paragraph(guessed=ls in guessed)
         in_table = rows[index] and (
             (index > 0 and rows[index - 1]) or (index + 1 < len(rows) and rows[index + 1])
         )

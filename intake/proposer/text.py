@@ -49,6 +49,10 @@ class Reflowed:
 
     text: str
     zones: tuple[tuple[int, int], ...] = ()
+    # Where a line starts after a break the reflow kept inside a hard-wrapped run of lines (no
+    # blank line before it): a guessed paragraph end, which a short last line of a paragraph
+    # and a sentence that ends a line just short of the margin look alike.
+    guessed: frozenset[int] = frozenset()
 
     def original_end(self, end: int) -> int:
         for start, stop in self.zones:
@@ -127,6 +131,7 @@ def reflow(text: str) -> Reflowed:
     # The wrap width of each run of non-blank lines: its longest line, a table's source note
     # left out (it runs across the page, over a narrow column's text).
     width: dict[int, int] = {}
+    run_of: dict[int, int] = {}  # each line's run, by the run's first line
     for blank, run in itertools.groupby(
         range(len(rows)), lambda i: not text[slice(*rows[i])].strip()
     ):
@@ -135,10 +140,15 @@ def reflow(text: str) -> Reflowed:
             measured = [i for i in run if not _SOURCE_NOTE.match(text[slice(*rows[i])])]
             widest = max(rows[i][1] - rows[i][0] for i in measured or run)
             width.update(dict.fromkeys(run, widest))
+            run_of.update(dict.fromkeys(run, run[0]))
+    kept, wrapped = [], set()
     for i in range(len(rows) - 1):
         prev, nxt = text[slice(*rows[i])], text[slice(*rows[i + 1])]
         if not _joins(prev, nxt, width.get(i, 0)):
+            if prev.strip() and nxt.strip():
+                kept.append(i)
             continue
+        wrapped.add(run_of.get(i))
         stop = rows[i][0] + len(prev.rstrip())  # after the line's last word
         gap_end = rows[i + 1][0] + len(nxt) - len(nxt.lstrip())  # the next line's first word
         word = re.search(r"([A-Za-z]+)-$", prev.rstrip())
@@ -153,7 +163,12 @@ def reflow(text: str) -> Reflowed:
             zones.append((begin + len(joined), end))
         else:
             out[stop:gap_end] = " " * (gap_end - stop)
-    return Reflowed("".join(out), tuple(zones))
+    guessed = frozenset(
+        rows[i + 1][0] + len(text[slice(*rows[i + 1])]) - len(text[slice(*rows[i + 1])].lstrip())
+        for i in kept
+        if run_of.get(i) in wrapped
+    )
+    return Reflowed("".join(out), tuple(zones), guessed)
 
 
 def lines(text: str) -> list[tuple[int, int]]:
