@@ -351,9 +351,15 @@ def test_a_tables_rows_with_figures_in_words_are_proposed():
         "Tarrant Metals holds the other 50%.",
         "After the deal, Korin will keep the remaining 85% of Korin Brasil.",
         "Baltic Magnet Works, the developer, retains the remaining 15%.",
+        # a share held with nothing after it, the rest by whom, a company's own largest holder
+        "Tarrant Metals holds 30%, and Korin holds the rest.",
+        "The remaining 85% is held by Tarrant Metals, a company registered in Windhoek.",
+        "The remaining 10% belongs to Koyama Shoji, a Japanese trading house.",
+        "Its largest shareholder, with 34%, is Tarrant Metals.",
+        "Sojitz will hold approximately 9.9% of Arvo Minerals' issued shares.",
     ],
 )
-def test_the_rest_of_a_stake_is_ownership(sentence):
+def test_a_share_held_or_the_rest_of_a_stake_is_ownership(sentence):
     text = f"Arvo Minerals agreed to buy a stake in the Kesk project on Monday.\n\n{sentence}"
     [rest] = [p for p in propose(text) if p.text == sentence]
     assert rest.kind == "ownership"
