@@ -79,11 +79,8 @@ def propose(
     reflowed = reflow(text)
     # The rules read single spaces ("according to"): the padding after a rejoined hyphenated
     # word is taken out while they read, and put back in every offset they return.
-    compact, shift = _without_padding(reflowed)
-    padding = sorted(reflowed.zones)
-    guessed = frozenset(
-        g - sum(stop - start for start, stop in padding if stop <= g) for g in reflowed.guessed
-    )
+    compact, shift, unshift = _without_padding(reflowed)
+    guessed = frozenset(map(unshift, reflowed.guessed))
     found = _propose(
         compact,
         entities=entities,
@@ -102,10 +99,11 @@ def propose(
 
 
 def _without_padding(reflowed: Reflowed):
-    """`reflowed.text` without the padding of its rejoined words (`Reflowed.zones`), and the
-    function that turns an offset into that text back into an offset into `reflowed.text`."""
+    """`reflowed.text` without the padding of its rejoined words (`Reflowed.zones`), the
+    function that turns an offset into that text back into an offset into `reflowed.text`, and
+    its inverse (for an offset outside the padding)."""
     if not reflowed.zones:
-        return reflowed.text, lambda offset: offset
+        return reflowed.text, lambda offset: offset, lambda offset: offset
     parts, cuts, pos, removed = [], [], 0, 0
     for start, stop in sorted(reflowed.zones):
         parts.append(reflowed.text[pos:start])
@@ -117,7 +115,10 @@ def _without_padding(reflowed: Reflowed):
     def shift(offset: int) -> int:
         return offset + sum(length for at, length in cuts if offset >= at)
 
-    return "".join(parts), shift
+    def unshift(offset: int) -> int:
+        return offset - sum(stop - start for start, stop in reflowed.zones if stop <= offset)
+
+    return "".join(parts), shift, unshift
 
 
 def _propose(

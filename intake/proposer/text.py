@@ -142,6 +142,11 @@ def reflow(text: str) -> Reflowed:
             width.update(dict.fromkeys(run, widest))
             run_of.update(dict.fromkeys(run, run[0]))
     kept, wrapped = [], set()
+
+    def first_word(i: int) -> int:
+        line = text[slice(*rows[i])]
+        return rows[i][0] + len(line) - len(line.lstrip())
+
     for i in range(len(rows) - 1):
         prev, nxt = text[slice(*rows[i])], text[slice(*rows[i + 1])]
         if not _joins(prev, nxt, width.get(i, 0)):
@@ -150,7 +155,7 @@ def reflow(text: str) -> Reflowed:
             continue
         wrapped.add(run_of.get(i))
         stop = rows[i][0] + len(prev.rstrip())  # after the line's last word
-        gap_end = rows[i + 1][0] + len(nxt) - len(nxt.lstrip())  # the next line's first word
+        gap_end = first_word(i + 1)
         word = re.search(r"([A-Za-z]+)-$", prev.rstrip())
         rest = re.match(r"[a-z]+", nxt.lstrip())
         if word and rest:
@@ -163,11 +168,7 @@ def reflow(text: str) -> Reflowed:
             zones.append((begin + len(joined), end))
         else:
             out[stop:gap_end] = " " * (gap_end - stop)
-    guessed = frozenset(
-        rows[i + 1][0] + len(text[slice(*rows[i + 1])]) - len(text[slice(*rows[i + 1])].lstrip())
-        for i in kept
-        if run_of.get(i) in wrapped
-    )
+    guessed = frozenset(first_word(i + 1) for i in kept if run_of.get(i) in wrapped)
     return Reflowed("".join(out), tuple(zones), guessed)
 
 
