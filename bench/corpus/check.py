@@ -5,7 +5,7 @@ gives, which is what the labels are searched in).
 For each folder: the form, the title ingest would store, each `claims` and `not_claims` span
 found or "NOT FOUND" in the extracted text, spans that overlap, duplicate keys, kinds outside
 figure/ownership/event/plan, and the names in `subjects`, `origin` and `voice` that the desk
-knows (seeds, dev/ and the folder's own entities*.yaml) or will score as named-but-unknown
+knows (the seeds and the entities the bench reads for the folder's split) or will score as named-but-unknown
 (such a name must then be written as the text names it). Exit 1 when a label needs mending.
 
 Writers of a new batch use it to check their spans; it never runs the proposer, so it shows
@@ -19,25 +19,18 @@ import sys
 from itertools import pairwise
 from pathlib import Path
 
-import yaml
-
 from bench._setup import django_environment
 
 KINDS = {"figure", "ownership", "event", "plan"}
 
 
 def known_names(folder: Path) -> set[str]:
-    from bench._corpus import CORPUS
+    """The names (and aliases, case-folded) the bench resolves for the folder's split."""
+    from bench._corpus import load_entities
+    from bench.proposals import load_seed
 
-    root = Path(__file__).resolve().parents[2]
-    files = [root / "seeds" / "entities.yaml", root / "seeds" / "outlets.yaml"]
-    files += sorted((CORPUS / "dev").glob("entities*.yaml"))
-    files += sorted(folder.parent.glob("entities*.yaml"))
-    names = set()
-    for f in dict.fromkeys(files):
-        for row in yaml.safe_load(f.read_text(encoding="utf-8"))["entities"] or []:
-            names |= {str(n).casefold() for n in (row["name"], *(row.get("aliases") or []))}
-    return names
+    *_, ids, entities = load_seed()
+    return set(load_entities(folder.parent.name, entities, ids)[1])
 
 
 def check(folder: Path, show_text: bool) -> int:
