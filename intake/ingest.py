@@ -27,7 +27,7 @@ from claims.services.evidence import address_refusal
 from claims.stated_figures import parse_figures
 from intake.drafts import Draft
 from intake.proposer.text import reflow
-from intake.proposer.verbs import _has_verb
+from intake.proposer.verbs import _PAST
 from intake.services.articles import IngestResult, article_ingest
 from ownership.publishers import publisher_for_url
 from sources.archive import archive_snapshot
@@ -44,9 +44,18 @@ FILE_TYPES = {
     ".pdf": "application/pdf",
 }
 MAX_FILE_BYTES = 15 * 1024 * 1024
-#: A title longer than this, in words or characters, is a sentence or a paragraph.
-TITLE_MAX_WORDS = 16
-TITLE_MAX_CHARS = 150
+#: A title longer than this, in words or characters, is a sentence or a paragraph (a press
+#: release's headline runs to 20 words or more: "X signs binding offtake and SEK 180 million
+#: equity agreement with Y for the Z heavy rare earth project").
+TITLE_MAX_WORDS = 24
+TITLE_MAX_CHARS = 180
+#: A headline puts its figures in the present ("X signs SEK 180 million offtake", "Output up
+#: 35%"); a first line that tells them in the past, or reports speech, is a sentence ("X told
+#: investors net profit rose 35%").
+_NARRATED = re.compile(
+    r"\b(?:said|says|told|was|were|had|rose|fell|grew|came|went|saw|won|paid|made|took|gave|"
+    r"sold|bought|held|led)\b"
+)
 
 
 class IngestError(Exception):
@@ -159,8 +168,8 @@ def reads_like_title(text: str) -> bool:
     """Does the text's first line read like a title? Not when it is the start of a paragraph
     (the reflow joins it to the next line: hard-wrapped copy), longer than `TITLE_MAX_WORDS`
     words or `TITLE_MAX_CHARS` characters, ends a sentence with a period (or breaks off with a
-    comma, a semicolon, a hyphen), or is a sentence with a verb and figures ("X told investors
-    net profit rose 35%")."""
+    comma, a semicolon, a hyphen), or tells figures in the past as a sentence does ("X told
+    investors net profit rose 35%"; a headline has them in the present, `_NARRATED`)."""
     first = _first_line(text)
     if not first:
         return False
@@ -179,7 +188,8 @@ def reads_like_title(text: str) -> bool:
     if first[-1] in ",;-–":
         return False
     figures = [f for f in parse_figures(first) if f.get("unit") not in {"year", "date"}]
-    return not (figures and _has_verb(first) and len(words) > 8)
+    narrated = _NARRATED.search(first) or _PAST.search(first)
+    return not (figures and narrated and len(words) > 8)
 
 
 def _name_title(name: str) -> str:

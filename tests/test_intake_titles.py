@@ -42,9 +42,12 @@ def ingest(*args: str) -> str:
         "Northern Rare Earth H1 profit up to 2,015%",
         "Rare earths: what the export controls mean for Japan?",
         "Shenghe Resources Holding Co.",
+        # a release's headline: long, with figures, in the present
+        "Tornefjall Minerals signs binding offtake and SEK 180 million equity agreement with a "
+        "Swedish state miner for its heavy rare earth project",
     ],
 )
-def test_a_short_line_standing_alone_reads_like_a_title(first_line):
+def test_a_line_standing_alone_in_headline_form_reads_like_a_title(first_line):
     assert reads_like_title(f"{first_line}\n\n{WIRE}")
 
 
@@ -55,6 +58,8 @@ def test_a_short_line_standing_alone_reads_like_a_title(first_line):
         textwrap.fill(WIRE, width=96),  # the first line of a hard-wrapped paragraph
         "China Northern Rare Earth Group told investors that net profit rose by 1,882.5%\n\n"
         + WIRE,  # a sentence with a verb and figures, without its period
+        "The Swedish junior signed a binding offtake and a SEK 180 million equity agreement\n\n"
+        + WIRE,  # the same figures told in the past: a sentence, not a headline
         "Lynas said on Tuesday that its plant produced 1,200 tonnes in the June quarter, up 35%"
         " from a year earlier, and that it expects more\n\n" + WIRE,  # too long
         "",
