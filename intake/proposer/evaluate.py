@@ -21,7 +21,7 @@ from intake.proposer.attribution import (
     _SAID_PRONOUN,
     _TRAILING_ATTRIBUTION,
 )
-from intake.proposer.clauses import Segment, _trim
+from intake.proposer.clauses import _trim
 from intake.proposer.context import _Context
 from intake.proposer.kinds import classify
 from intake.proposer.names import _OWN_SUBJECT, unknown_subjects
@@ -29,6 +29,7 @@ from intake.proposer.opinion import rejection
 from intake.proposer.origins import _origin_entity
 from intake.proposer.proposal import Proposal
 from intake.proposer.score import _score
+from intake.proposer.segment import Segment
 from intake.proposer.subjects import _subjects
 from intake.proposer.wording import fingerprint
 

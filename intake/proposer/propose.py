@@ -40,7 +40,7 @@ import re
 from collections.abc import Iterable
 
 from intake.proposer.attribution import _inside_quotation
-from intake.proposer.clauses import Segment, _deal_phrases, _split
+from intake.proposer.clauses import _deal_phrases, _split
 from intake.proposer.context import _Context, _learn_names, named_as_venue
 from intake.proposer.dedupe import _dedupe
 from intake.proposer.entities import COMPANY_KINDS, EntityMatcher, EntityRef
@@ -51,6 +51,7 @@ from intake.proposer.origins import _learn_speakers, _origin_of
 from intake.proposer.proposal import Proposal
 from intake.proposer.rows import _is_table_row, _table_lines
 from intake.proposer.score import MIN_SCORE
+from intake.proposer.segment import Segment
 from intake.proposer.sentences import sentences
 from intake.proposer.tables import _table_context, _table_row
 from intake.proposer.text import (

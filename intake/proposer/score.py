@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 from claims.figures import QUANTITY_UNITS_EXCLUDED, quantitative
-from intake.proposer.clauses import Segment
 from intake.proposer.entities import EntityRef
 from intake.proposer.kinds import _RANK, _RECORD, _VAGUE_AMOUNT
 from intake.proposer.names import _unknown_names
+from intake.proposer.segment import Segment
 from intake.proposer.verbs import _EVENT_VERB, _PAST, _PRESENT_ACTIVITY, _has_verb
 
 MIN_SCORE = 0.4

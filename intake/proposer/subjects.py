@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 from intake.proposer.attribution import _OPENS_QUOTE, _inside_quotation
-from intake.proposer.clauses import Segment
 from intake.proposer.context import _Context
 from intake.proposer.entities import _REPORTER_KINDS, COMPANY_KINDS, EntityRef
 from intake.proposer.kinds import _OWNERSHIP
@@ -21,6 +20,7 @@ from intake.proposer.names import (
     _PRONOUN_START,
 )
 from intake.proposer.origins import _is_defined_term, _ministry
+from intake.proposer.segment import Segment
 from intake.proposer.text import _DATELINE
 from intake.proposer.trade import _DEMONYM_FLOW, _FLOW_FROM, _IMPORTS_FROM, _TRADE_METRIC, DEMONYMS
 
