@@ -230,3 +230,30 @@ def test_a_source_a_listing_venue_or_a_delivery_basis_named_in_a_clause_is_no_su
     price = find(found, "terbium oxide")
     assert price.subjects == []  # a market price: nobody's, and not Japan's
     assert price.origin_id == reporter.id
+
+
+def test_a_person_introduced_with_a_title_and_employer_speaks_for_it_later():
+    text = (
+        '"We drilled 38 holes this year," said Johan Paakkonen, Chief Executive Officer of '
+        "Korin.\n\n"
+        "Paakkonen said first production was expected in 2030.\n\n"
+        "Baltic managing director Festus Amukwaya welcomed the deal. He said Baltic would "
+        "raise its holding to 25% after first production.\n\n"
+        '"Our stocks last six weeks," said Zhou Peng, purchasing manager at the company.\n\n'
+        "The plant shipped 2,300 tonnes in 2025, Zhou said."
+    )
+    found = propose(text, entities=ENTITIES)
+    assert find(found, "first production was expected").origin_id == KORIN
+    assert find(found, "raise its holding").origin_id == BALTIC
+    # "the company" a speaker works at is the company the text refers to
+    assert find(found, "2,300 tonnes").origin_id == BALTIC
+
+
+def test_an_unknown_organisation_is_a_company_only_when_its_name_reads_like_one():
+    from intake.proposer.context import _unknown_kind
+
+    assert _unknown_kind("Kachin Independence Army") == "organisation"
+    assert _unknown_kind("Ministry of Climate and Enterprise") == "government_body"
+    assert _unknown_kind("Swedish Mining Inspectorate") == "government_body"
+    assert _unknown_kind("Sanwa Metals Research Institute") == "research_body"
+    assert _unknown_kind("Halvorsen Commodities") == "private_company"

@@ -155,7 +155,7 @@ class _Context:
             if entity is not None:
                 aliases = (*aliases, entity.name)
         if entity is None:
-            entity = EntityRef(-(len(self.unknown) + 1), name, "private_company", ())
+            entity = EntityRef(-(len(self.unknown) + 1), name, _unknown_kind(name), ())
         merged = tuple(
             a
             for a in dict.fromkeys([*entity.aliases, *short, *aliases])
@@ -451,6 +451,32 @@ class _Context:
         """The last company named in this paragraph, else the last entity named in it."""
         company = next((e for e in reversed(self.paragraph) if e.kind in COMPANY_KINDS), None)
         return company or (self.paragraph[-1] if self.paragraph else None)
+
+
+# What an organisation the register does not know is, by the noun its name is built on: a
+# "Ministry of ..." or a "... Inspectorate" is a government body, a "... Institute" a research
+# body, a "... Independence Army" or a "... Party" no company at all; anything else is taken
+# for a company. "the company" / "the group" never refers to what is no company.
+_GOVERNMENT_NOUN = re.compile(
+    r"^(?:Ministry|Department|Office|Bureau|Directorate)\s+of\b|\b(?:Ministry|Department|Agency|"
+    r"Authority|Commission|Bureau|Council|Committee|Inspectorate|Administration|Government|"
+    r"Parliament|Assembly|Regulator|Customs)$"
+)
+_RESEARCH_NOUN = re.compile(r"\b(?:Institute|University|Survey|Academy|Laboratory|Centre|Center)$")
+_NOT_COMPANY_NOUN = re.compile(
+    r"\b(?:Army|Forces|Militia|Front|Movement|Party|Union|Federation|Association|Coalition|"
+    r"Alliance|Society|Campaign|family)$"
+)
+
+
+def _unknown_kind(name: str) -> str:
+    if _GOVERNMENT_NOUN.search(name):
+        return "government_body"
+    if _RESEARCH_NOUN.search(name):
+        return "research_body"
+    if _NOT_COMPANY_NOUN.search(name):
+        return "organisation"
+    return "private_company"
 
 
 # "Malawi Mining Investment Company (MMIC)", 'Coolgardie Critical Minerals Limited

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from intake.proposer.attribution import _SAID_OFFICER
 from intake.proposer.context import _Context
 from intake.proposer.entities import _REPORTER_KINDS, COMPANY_KINDS, EntityRef
-from intake.proposer.names import _COREF_COMPANY, _NOT_SHORT, _PART_OF_COMPANY
+from intake.proposer.names import _COMPANY_NOUNS, _COREF_COMPANY, _NOT_SHORT, _PART_OF_COMPANY
 
 _OFFICER = re.compile(
     r"\b(?:chief executive(?: officer)?|chief financial officer|chief operating officer|"
@@ -142,12 +142,32 @@ def _speaks_for(words: Iterable[str], organisation: EntityRef, ctx: _Context) ->
 
 # A person quoted with what they are at an organisation, after "said" or before it: "said
 # Lars Bech Norgaard, head of natural resources at EIFO", "Ane Lund, a director of Kesk
-# Metals, said".
+# Metals, said", "said Johan Paakkonen, Chief Executive Officer of Tornefjäll" (a title in
+# capitals), "Ling Zhang, a consultant at Halvorsen Commodities in Singapore", "said Zhou
+# Peng, purchasing manager at the company" (the company the text refers to).
+_TITLE_WORD = (
+    r"(?:Chief|Executive|Managing|Senior|Vice|Deputy|General|Head|Director|President|"
+    r"Chair(?:man|woman)?|Founder|Partner|Principal|Manager|Analyst|Spokes(?:man|woman|person)|"
+    r"Secretary|Commissioner|CEO|CFO|COO)\b"
+)
 _PERSON_AT = re.compile(
     r"(?:\b(?:said|says|added|told\s+\w+)\s+)?(?P<person>(?-i:[A-Z])[\w'’-]+(?:\s+(?-i:[A-Z])[\w'’-]+){1,3}),"
-    r"\s+(?:the\s+|a\s+|an\s+)?(?-i:[a-z])[^,.;\n]{1,70}?\s+(?:at|of|for)\s+(?:the\s+)?"
-    r"(?P<org>(?-i:[A-Z])[\w&.'’-]*(?:\s+(?:of\s+|and\s+)?(?-i:[A-Z])[\w&.'’-]*){0,5})"
-    r"(?=[,.;]|\s*$|\s+(?:said|says|told|added)\b)"
+    rf"\s+(?:the\s+|a\s+|an\s+)?(?:(?-i:[a-z])|{_TITLE_WORD})[^,.;\n]{{1,70}}?\s+(?:at|of|for)\s+"
+    rf"(?:(?P<ref>the\s+{_COMPANY_NOUNS})\b|(?:the\s+)?"
+    r"(?P<org>(?-i:[A-Z])[\w&.'’-]*(?:\s+(?:of\s+|and\s+)?(?-i:[A-Z])[\w&.'’-]*){0,5}))"
+    r"(?=[,.;]|\s*$|\s+(?:said|says|told|added)\b|\s+(?:in|based\s+in)\s+(?-i:[A-Z]))"
+)
+
+
+# The title before the name, with the employer before it, whatever the verb: "Epangelo
+# managing director Festus Amukwaya welcomed the arrangement", "LKAB chief executive Jan
+# Moström".
+_ORG_TITLE_PERSON = re.compile(
+    r"(?P<org>(?-i:[A-Z])[\w&.'’-]*(?:\s+(?-i:[A-Z])[\w&.'’-]*){0,3}?)(?:['’]s?)?\s+"
+    r"(?:(?-i:[a-z])[\w-]*\s+){0,2}?(?:chief executive(?: officer)?|chief financial officer|"
+    r"managing director|general manager|executive director|chairman|chairwoman|president|"
+    r"spokes(?:man|woman|person)|founder)\s+"
+    r"(?P<person>(?-i:[A-Z])[\w'’-]+(?:\s+(?-i:[A-Z])[\w'’-]+){1,2})\b"
 )
 
 
@@ -169,12 +189,15 @@ def _learn_speakers(text: str, start: int, end: int, ctx: _Context) -> None:
         _origin_entity(m.group("who"), ctx)
     # '"...," said Lars Norgaard, head of natural resources at EIFO' (or "said Aviaja Lynge,
     # Sermilik's chief executive"): Norgaard, and "he" next, speak for EIFO.
-    for pattern in (_PERSON_AT, _PERSON_OF):
+    for pattern in (_PERSON_AT, _PERSON_OF, _ORG_TITLE_PERSON):
         for m in pattern.finditer(text, start, end):
-            org = m.group("org")
-            entity = ctx.matcher.match_name(org) or next(
-                (x.entity for x in ctx.unknown_mentions(org, 0, len(org))), None
-            )
+            if "ref" in pattern.groupindex and m.group("ref"):
+                entity = ctx.last_company()
+            else:
+                org = m.group("org")
+                entity = ctx.matcher.match_name(org) or next(
+                    (x.entity for x in ctx.unknown_mentions(org, 0, len(org))), None
+                )
             if entity is not None and entity.kind not in _REPORTER_KINDS:
                 _speaks_for(m.group("person").split(), entity, ctx)
     for m in _MINISTER.finditer(text, start, end):
