@@ -257,3 +257,26 @@ def test_an_unknown_organisation_is_a_company_only_when_its_name_reads_like_one(
     assert _unknown_kind("Swedish Mining Inspectorate") == "government_body"
     assert _unknown_kind("Sanwa Metals Research Institute") == "research_body"
     assert _unknown_kind("Halvorsen Commodities") == "private_company"
+
+
+def test_the_department_said_is_the_department_named_lately():
+    dae = EntityRef(30, "Department of Atomic Energy", "government_body", ("DAE",))
+    india = EntityRef(31, "Republic of India", "state", ("India",))
+    text = (
+        "India's Department of Atomic Energy has ordered Korin to keep at least 70% of its "
+        "oxide for domestic buyers, two officials at the department said.\n\n"
+        "Each shipment of more than 20 tonnes will need a licence from April, the department said."
+    )
+    found = propose(text, entities=[*ENTITIES, dae, india])
+    assert find(found, "keep at least 70%").origin_id == dae.id
+    assert find(found, "need a licence").origin_id == dae.id
+
+
+def test_a_country_inside_a_local_unit_s_legal_name_keeps_the_name_whole():
+    india = EntityRef(31, "Republic of India", "state", ("India",))
+    text = (
+        "Kisaragi Rare Earths India Pvt Ltd, a subsidiary that Korin set up in 2024, will take "
+        "delivery of 450 tonnes a year at Gopalpur port."
+    )
+    found = propose(text, entities=[*ENTITIES, india])
+    assert "Kisaragi Rare Earths India Pvt Ltd" in find(found, "450 tonnes").named_subjects

@@ -302,11 +302,13 @@ class _Context:
     def described(self, phrase: str, before: int) -> EntityRef | None:
         """The organisation the text introduced with the description a definite one repeats:
         "the magnet maker" after "French magnet maker Aimants de Lacq" or "Aimants de Lacq, a
-        French magnet maker," (its last two words, so "the company" alone is never one)."""
+        French magnet maker,", "the processor" after "Mahanadi Rare Metals, a processor in
+        Ganjam," (its last two words, or one that says what the organisation does: "the
+        company" or "the group" alone is never one)."""
         words = re.sub(r"^the\s+", "", phrase.strip(), flags=re.I)
         words = re.sub(r"['’]s$", "", words).split()
-        if len(words) < 2:
-            return None
+        if not words or (len(words) < 2 and words[0].lower() in _GENERIC_NOUNS):
+            return None  # "the company", "the group": no description to look for
         tail = r"\s+".join(map(re.escape, words[-2:]))
         for hit in reversed(list(re.finditer(rf"(?<![\w-]){tail}(?![\w-])", self.text[:before]))):
             if re.search(
@@ -451,6 +453,19 @@ class _Context:
         """The last company named in this paragraph, else the last entity named in it."""
         company = next((e for e in reversed(self.paragraph) if e.kind in COMPANY_KINDS), None)
         return company or (self.paragraph[-1] if self.paragraph else None)
+
+
+# Nouns that name any organisation: alone after "the", they describe nothing.
+_GENERIC_NOUNS = {
+    "company",
+    "firm",
+    "group",
+    "business",
+    "concern",
+    "corporation",
+    "enterprise",
+    "companies",
+}
 
 
 # What an organisation the register does not know is, by the noun its name is built on: a

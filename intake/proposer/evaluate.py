@@ -132,7 +132,7 @@ def _evaluate(
         origin_kind = "attributed"
         # "a smaller producer in East Kazakhstan said": that producer, not the place it is in
         by_unknown = said_by_unknown is not None and phrase == said_by_unknown.group(0)
-        who = None if by_unknown else _origin_entity(phrase, ctx, resolved)
+        who = None if by_unknown else _origin_entity(phrase, ctx, resolved, at=seg.start)
         origin_id = who.id if who is not None and who.id > 0 else None
         if who is not None:
             ctx.last_sayer, ctx.sayer_paragraph = who, ctx.paragraph_serial

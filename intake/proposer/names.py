@@ -182,6 +182,14 @@ _ADJECTIVE_PREFIX = re.compile(
 )
 
 
+# A country's name inside a company's legal name, before its legal suffix: "Kisaragi Rare Earths
+# India Pvt Ltd", "Siam Lanthanide (Thailand) Co., Ltd.", "Hanbit Magnetics Vietnam LLC".
+_COUNTRY_UNIT = re.compile(
+    r"\)?\s+(?:Pvt\.?|Pty\.?|Private|Ltd\.?|Limited|Co\.,?|GmbH|S\.A\.|SA|LLC|Inc\.?|Sdn|"
+    r"B\.V\.|BV|Oy|AB|AS|A/S|Tbk|JSC|Corp\.?)(?![\w-])"
+)
+
+
 def unknown_subjects(
     text: str, start: int, end: int, matcher: EntityMatcher, *, indefinite: bool = True
 ) -> list[str]:
@@ -193,6 +201,14 @@ def unknown_subjects(
     for mention in matcher.mentions(text, start, end):
         if re.search(r"\b[A-Z][a-z]+-$", text[max(start, mention.start - 20) : mention.start]):
             continue  # "Nippon-Australia Critical Metals": the place is part of a name
+        if (
+            mention.entity.kind == "state"
+            and re.search(
+                r"\b[A-Z][\w&'’-]*\s+\(?$", text[max(start, mention.start - 30) : mention.start]
+            )
+            and _COUNTRY_UNIT.match(text, mention.end)
+        ):
+            continue  # "Kisaragi Rare Earths India Pvt Ltd": a company's local unit, one name
         for i in range(mention.start - start, mention.end - start):
             body[i] = " "
     clause = "".join(body)

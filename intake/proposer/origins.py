@@ -20,7 +20,9 @@ _OFFICER = re.compile(
 )
 
 
-def _origin_entity(phrase: str, ctx: _Context, about: Iterable[EntityRef] = ()) -> EntityRef | None:
+def _origin_entity(
+    phrase: str, ctx: _Context, about: Iterable[EntityRef] = (), at: int | None = None
+) -> EntityRef | None:
     """Who an attribution phrase names: a referring phrase ("the Australian miner", "the
     company's chief executive") is the company it refers to; a person speaks for an
     organisation (`_speaker_organisation`); a data source by what it is ("customs data
@@ -40,17 +42,33 @@ def _origin_entity(phrase: str, ctx: _Context, about: Iterable[EntityRef] = ()) 
         company = ctx.main_company()
         if company is not None and company.kind in COMPANY_KINDS:
             return company
-    body = re.match(
-        r"^the\s+(ministry|commission|regulator|agency|bank|department|bureau|authority|fund)\b",
+    body = re.search(
+        r"(?:^|\bat\s+)the\s+(ministry|commission|regulator|agency|bank|department|bureau|"
+        r"authority|fund)\b(?P<named>\s+(?:of|for)\s+(?-i:[A-Z])|\s+(?-i:[A-Z]))?",
         phrase.strip(),
         re.I,
     )
     if body:
         # "the ministry said", after a clause naming the Ministry of Ecology and Environment
         noun = body.group(1).lower()
-        named = [e for e in about if any(noun in n.lower() for n in (e.name, *e.aliases))]
+        # (or the one named just before the clause: "KOMIR, a corporation under the Ministry
+        # of Trade, Industry and Energy, aims to ..., the ministry said")
+        before = (
+            [m.entity for m in reversed(ctx.matcher.mentions(ctx.text, max(0, at - 300), at))]
+            if at is not None
+            else []
+        )
+        named = [
+            e for e in (*about, *before) if any(noun in n.lower() for n in (e.name, *e.aliases))
+        ]
         if named:
             return named[0]
+        if not body.group("named"):
+            # "the department said", "two officials at the department said": the department
+            # the text named lately ("India's Department of Atomic Energy has ordered ...")
+            hit = _named_by_head_noun(noun, ctx)
+            if hit is not None and hit.kind != "state":
+                return hit
     m = _COREF_COMPANY.match(phrase.strip())
     if m:
         # "Dianchi's net profit fell 23%, the company said": the company the clause is about,
@@ -63,8 +81,11 @@ def _origin_entity(phrase: str, ctx: _Context, about: Iterable[EntityRef] = ()) 
             and not re.search(r"group(?:['’]s)?$", m.group(0), re.I)
         ):
             return companies[0]
-        # "The Australian miner also said": the company it refers to, not "Australian".
-        company = ctx.last_company(defined_term=_is_defined_term(m.group(0)))
+        # "The Australian miner also said": the company it refers to, not "Australian"; "the
+        # trading house said": the one the text introduced as "trading house X".
+        company = (ctx.described(m.group(0), at) if at is not None else None) or ctx.last_company(
+            defined_term=_is_defined_term(m.group(0))
+        )
         if company is not None:
             return company
     found = ctx.matcher.mentions(phrase)
@@ -268,3 +289,35 @@ def _origin_of(phrase: str, ctx: _Context) -> int | None:
 def _is_defined_term(phrase: str) -> bool:
     """ "the Company" / "the Group" capitalised: a press release's name for its issuer."""
     return bool(re.search(r"\b(?:Company|Group|Corporation)\b", phrase))
+
+
+def _named_by_head_noun(noun: str, ctx: _Context) -> EntityRef | None:
+    """The entity a definite description by `noun` refers to: the latest named in the
+    paragraph, else lately, else anywhere in the text (known or not) whose name holds the
+    noun ("Ministry of Mines and Energy" for "the Ministry", "Jiangxi Province" for "the
+    province"); for "the government", else the state named there."""
+    words = {"province": ("province", "provincial"), "centre": ("centre", "center")}.get(
+        noun, (noun,)
+    )
+
+    def named(e: EntityRef) -> bool:
+        return any(w in n.lower() for n in (e.name, *e.aliases) for w in words)
+
+    pools = (
+        list(reversed(ctx.paragraph)),
+        list(reversed(ctx.recent)),
+        [*ctx.named_in_text(), *ctx.unknown.values()],
+        # the register's own short name ("Commission" for the European Commission)
+        [e for e in ctx.matcher.entities if any(a.strip().lower() == noun for a in e.aliases)],
+    )
+    for near, pool in enumerate(pools):
+        if near == 2 and noun == "government" and ctx.topic_state() is not None:
+            # not named lately: the government of the country the text is about, before
+            # any other whose name holds the word
+            return ctx.topic_state()
+        hit = next((e for e in pool if e.kind not in _REPORTER_KINDS and named(e)), None)
+        if hit is None and noun == "government" and near < 2:
+            hit = next((e for e in pool if e.kind == "state"), None)
+        if hit is not None:
+            return hit
+    return ctx.topic_state() if noun == "government" else None

@@ -9,7 +9,7 @@ import re
 
 from intake.proposer.attribution import _OPENS_QUOTE, _inside_quotation
 from intake.proposer.context import _Context
-from intake.proposer.entities import _REPORTER_KINDS, COMPANY_KINDS, EntityRef
+from intake.proposer.entities import COMPANY_KINDS, EntityRef
 from intake.proposer.kinds import _OWNERSHIP
 from intake.proposer.mentions import _NOUN_NEXT, _VERB_NEXT, _subject_mentions
 from intake.proposer.names import (
@@ -19,7 +19,7 @@ from intake.proposer.names import (
     _PART_OF_COMPANY,
     _PRONOUN_START,
 )
-from intake.proposer.origins import _is_defined_term, _ministry
+from intake.proposer.origins import _is_defined_term, _ministry, _named_by_head_noun
 from intake.proposer.segment import Segment
 from intake.proposer.text import _DATELINE
 from intake.proposer.trade import _DEMONYM_FLOW, _FLOW_FROM, _IMPORTS_FROM, _TRADE_METRIC, DEMONYMS
@@ -393,38 +393,6 @@ _HEAD_NOUN = re.compile(
     r"\b(?![-\w])(?!['’]s\s)",
     re.I,
 )
-
-
-def _named_by_head_noun(noun: str, ctx: _Context) -> EntityRef | None:
-    """The entity a definite description by `noun` refers to: the latest named in the
-    paragraph, else lately, else anywhere in the text (known or not) whose name holds the
-    noun ("Ministry of Mines and Energy" for "the Ministry", "Jiangxi Province" for "the
-    province"); for "the government", else the state named there."""
-    words = {"province": ("province", "provincial"), "centre": ("centre", "center")}.get(
-        noun, (noun,)
-    )
-
-    def named(e: EntityRef) -> bool:
-        return any(w in n.lower() for n in (e.name, *e.aliases) for w in words)
-
-    pools = (
-        list(reversed(ctx.paragraph)),
-        list(reversed(ctx.recent)),
-        [*ctx.named_in_text(), *ctx.unknown.values()],
-        # the register's own short name ("Commission" for the European Commission)
-        [e for e in ctx.matcher.entities if any(a.strip().lower() == noun for a in e.aliases)],
-    )
-    for near, pool in enumerate(pools):
-        if near == 2 and noun == "government" and ctx.topic_state() is not None:
-            # not named lately: the government of the country the text is about, before
-            # any other whose name holds the word
-            return ctx.topic_state()
-        hit = next((e for e in pool if e.kind not in _REPORTER_KINDS and named(e)), None)
-        if hit is None and noun == "government" and near < 2:
-            hit = next((e for e in pool if e.kind == "state"), None)
-        if hit is not None:
-            return hit
-    return ctx.topic_state() if noun == "government" else None
 
 
 _FIRST_PERSON = re.compile(r"^[\"“‘']?(?:we|our|all of our|us)\b|^the \w+ we\b", re.I)
