@@ -280,3 +280,36 @@ def test_a_country_inside_a_local_unit_s_legal_name_keeps_the_name_whole():
     )
     found = propose(text, entities=[*ENTITIES, india])
     assert "Kisaragi Rare Earths India Pvt Ltd" in find(found, "450 tonnes").named_subjects
+
+
+def test_the_party_a_clause_gives_to_and_an_unnamed_trader_are_its_subjects():
+    nrcan = EntityRef(40, "Natural Resources Canada", "government_body", ("NRCan",))
+    text = (
+        "Norvale Magnetics Recovery Corp. runs a magnet recycling plant in Cobourg.\n\n"
+        "Natural Resources Canada awarded the company a C$18.5 million contribution under "
+        "its Critical Minerals Innovation Fund. Ontario has separately committed C$6 million "
+        "through the Critical Minerals Innovation Fund.\n\n"
+        "A smaller aggregator in Quebec supplied about 35% of third-quarter feed."
+    )
+    found = propose(text, entities=[*ENTITIES, nrcan])
+    award = find(found, "C$18.5 million")
+    assert award.subjects == [nrcan.id]
+    assert award.named_subjects == ["Norvale Magnetics Recovery Corp"]  # no programme
+    assert find(found, "C$6 million").named_subjects == []
+    assert find(found, "35% of third-quarter").named_subjects == ["A smaller aggregator in Quebec"]
+
+
+def test_rows_of_a_company_s_accounts_are_about_the_company_the_document_covers():
+    text = (
+        "Norvale Magnetics Recovery Corp. (TSXV: NMR) · Initiation of coverage\n\n"
+        "Norvale Magnetics Recovery Corp. recycles magnet swarf in Ontario. On our estimates "
+        "the shares trade at 9.7 times 2028 EV/EBITDA.\n\n"
+        "Forecasts, C$ million 2025A 2026E 2027E\n"
+        "Revenue 31.4 52.8 88.6\n"
+        "EBITDA -6.2 3.9 17.5\n"
+        "Net income -11.8 -2.6 7.1\n"
+        "Free cash flow -20.4 -8.1 3.3\n"
+    )
+    found = propose(text, entities=ENTITIES)
+    for row in ("EBITDA -6.2", "Net income -11.8", "Free cash flow -20.4"):
+        assert find(found, row).named_subjects == ["Norvale Magnetics Recovery Corp"], row

@@ -99,7 +99,10 @@ _OWN_SUBJECT = re.compile(
     r"^(?:a|an|another|one|some|several|two|three|many|most|other)\s+(?:[\w-]+\s+){0,3}?"
     r"(?:producers?|compan(?:y|ies)|firms?|miners?|refiners?|groups?|makers?|manufacturers?|"
     r"suppliers?|buyers?|traders?|smelters?|processors?|start-?ups?|developers?|investors?|"
-    r"analysts?|officials?|executives?|customers?|rivals?|competitors?|plants?|operators?)\b",
+    r"analysts?|officials?|executives?|customers?|rivals?|competitors?|plants?|operators?|"
+    # the trades of the supply chain: "a smaller aggregator in Quebec", "a recycler in Ohio"
+    r"aggregators?|recyclers?|separators?|exporters?|importers?|explorers?|consolidators?|"
+    r"distributors?|fabricators?|merchants?|brokers?|lenders?|carmakers?|automakers?)\b",
     re.I,
 )
 # A definite description of a company's part or document: "The plant ...", "The board ...",
@@ -258,6 +261,13 @@ def unknown_subjects(
         )
         if re.search(r"\b(?:its|their|our)\s+$", clause[max(0, name.start() - 8) : name.start()]):
             continue  # "from its Critical Minerals Infrastructure Fund": the owner's programme
+        if re.search(
+            r"\b(?:under|through|via)\s+(?:the|its|their|our)\s+$",
+            clause[max(0, name.start() - 16) : name.start()],
+        ) and re.search(
+            r"\b(?:Fund|Program(?:me)?|Initiative|Scheme|Facility|Plan)$", name.group(0)
+        ):
+            continue  # "committed C$6 million through the Critical Minerals Innovation Fund"
         if _REPORTING_TERM.match(" ".join(words)):
             continue  # "the total Mineral Resource", "Ore Reserves": a reporting code's term
         if len([w for w in words if w.endswith("ed") and w.lower() not in _NAME_PARTICIPLES]) >= 2:

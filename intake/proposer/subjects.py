@@ -103,6 +103,15 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
             # "The Australian miner also said it had signed ... with the U.S. Department of
             # Defense": the miner is the subject, the department the other party.
             found = [company, *found]
+        elif (
+            company is not None
+            and company not in found
+            and re.search(_OBJECT_VERB + r"\s+$", body[: m.start()])
+            and not re.match(r"[’']s\b", body[m.end() :])
+        ):
+            # "Natural Resources Canada awarded the company a C$18.5 million contribution":
+            # the party it was given to is what the clause is about too.
+            found = [*found, company]
     held = _HELD.search(body) if len(found) == 1 and _OWNERSHIP.search(body) else None
     if held:
         # A stake is about its holder and what is held: "Investissement Québec ... is the
@@ -392,6 +401,13 @@ _HEAD_NOUN = re.compile(
     r"commission|authority|council|exchange|regulator|government|province|state|trust|lender)"
     r"\b(?![-\w])(?!['’]s\s)",
     re.I,
+)
+
+
+# A verb that gives or lends to its first object: "awarded the company", "lent the group".
+_OBJECT_VERB = (
+    r"\b(?:awarded|granted|lent|loaned|paid|gave|offered|sent|sold|supplied|issued|fined|"
+    r"ordered|told|asked|allowed|licensed|to|with|from)"
 )
 
 

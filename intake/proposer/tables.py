@@ -17,6 +17,15 @@ from intake.proposer.proposal import Proposal
 from intake.proposer.rows import _CELL, _PIPE_ROW, _TABLE_ROW, _WORD_ROW, _caption_unit
 from intake.proposer.wording import fingerprint
 
+# A row of a company's accounts: "Revenue 31.4 52.8 88.6", "Net income -11.8 -2.6 7.1".
+_FINANCIAL_ROW = re.compile(
+    r"^\s*(?:revenues?|sales|turnover|ebitda|ebit|operating (?:profit|income|loss)|"
+    r"gross (?:profit|margin)|net (?:income|profit|loss|debt|cash)|profit (?:before|after)|"
+    r"(?:basic |diluted )?eps|earnings per share|free cash flow|operating cash flow|capex|"
+    r"capital expenditure|dividends? per share|total assets|equity)\b",
+    re.I,
+)
+
 
 def _table_context(text, all_lines, rows, first, caption, candidates, ctx) -> dict:
     """What the rows of a table starting at line `first` are about and who says so: the
@@ -42,6 +51,7 @@ def _table_context(text, all_lines, rows, first, caption, candidates, ctx) -> di
         out["subjects"] = [m.entity for m in named if m.entity.id > 0]
         out["named"] = [m.entity.name for m in named if m.entity.id < 0]
         out["from"] = "the table's caption"
+    out["caption_named"] = bool(out["subjects"] or out["named"])
     if not (out["subjects"] or out["named"]):
         last = next(
             (c for c in reversed(candidates) if not c.bullet and not _from_table(c)),
@@ -54,6 +64,19 @@ def _table_context(text, all_lines, rows, first, caption, candidates, ctx) -> di
     end = first
     while end < len(rows) and rows[end]:
         end += 1
+    labels = [text[slice(*all_lines[i])] for i in range(first, end)]
+    if (
+        not out["caption_named"]
+        and labels
+        and sum(bool(_FINANCIAL_ROW.match(r)) for r in labels) * 2 >= len(labels)
+    ):
+        # Revenue, EBITDA, net income by year: the accounts of the company the document is
+        # about (a research note's, an annual report's), whatever the sentence before said.
+        company = ctx.head_company() or ctx.main_company()
+        if company is not None:
+            out["subjects"] = [company] if company.id > 0 else []
+            out["named"] = [] if company.id > 0 else [company.name]
+            out["from"] = "the accounts of the company the document is about"
     if end < len(all_lines):
         under = text[slice(*all_lines[end])]
         m = re.match(r"^\s*Sources?\s*:\s*(?P<who>.+)", under)
