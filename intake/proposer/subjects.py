@@ -108,9 +108,14 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
             and company not in found
             and re.search(_OBJECT_VERB + r"\s+$", body[: m.start()])
             and not re.match(r"[’']s\b", body[m.end() :])
+            and (
+                re.fullmatch(r"the\s+(?:company|group|firm)", m.group(0), re.I)
+                or ctx.described(m.group(0), at + m.start()) is not None
+            )
         ):
             # "Natural Resources Canada awarded the company a C$18.5 million contribution":
-            # the party it was given to is what the clause is about too.
+            # the party it was given to is what the clause is about too ("fined the smelter"
+            # only when the text introduced a smelter).
             found = [*found, company]
     held = _HELD.search(body) if len(found) == 1 and _OWNERSHIP.search(body) else None
     if held:
