@@ -313,3 +313,17 @@ def test_rows_of_a_company_s_accounts_are_about_the_company_the_document_covers(
     found = propose(text, entities=ENTITIES)
     for row in ("EBITDA -6.2", "Net income -11.8", "Free cash flow -20.4"):
         assert find(found, row).named_subjects == ["Norvale Magnetics Recovery Corp"], row
+
+
+def test_a_family_named_as_a_holder_is_a_named_subject_and_its_members_are_people():
+    text = (
+        "Caprock Industrial Holdings is a Houston-based holding company. The founding "
+        "Whitcomb family holds about 40% of Caprock.\n\n"
+        '"We shipped 1,050 tonnes of magnets," said Dana Whitcomb, chief executive of Korin.\n\n'
+        "Whitcomb said Korin paid 20% more for non-Chinese metal in 2025."
+    )
+    found = propose(text, entities=ENTITIES)
+    stake = find(found, "holds about 40%")
+    assert set(stake.named_subjects) == {"Whitcomb family", "Caprock Industrial Holdings"}
+    # Whitcomb alone is the person who speaks for Korin, not the family
+    assert find(found, "paid 20% more").origin_id == KORIN

@@ -125,6 +125,8 @@ class _Context:
             return None
         entity = self.unknown.get(name)
         short = [n for n in _short_names(name) if " " in n or not self.is_place(n)]
+        if name.endswith(" family"):
+            short = []  # "Whitcomb" alone is a person of the family, who speaks for a company
         words = name.split()
         alone = (
             re.compile(rf"(?<!{words[0]}\s)(?<![\w-]){words[1]}(?![\w-])(?!\s+[A-Z])")
