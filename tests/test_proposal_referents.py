@@ -327,3 +327,16 @@ def test_a_family_named_as_a_holder_is_a_named_subject_and_its_members_are_peopl
     assert set(stake.named_subjects) == {"Whitcomb family", "Caprock Industrial Holdings"}
     # Whitcomb alone is the person who speaks for Korin, not the family
     assert find(found, "paid 20% more").origin_id == KORIN
+
+
+def test_a_deal_s_terms_naming_nobody_are_about_the_parties_of_the_deal_before():
+    text = (
+        "Korin has signed a binding five-year offtake agreement with Baltic for 1,500 tonnes "
+        "a year of mixed rare earth carbonate.\n\n"
+        "Pricing is linked to the Asian Metal NdPr oxide price, with a floor of US$68 per "
+        "kilogram.\n\n"
+        "NdPr oxide traded at US$82 per kilogram in Shanghai in November."
+    )
+    found = propose(text, entities=ENTITIES)
+    assert set(find(found, "floor of US$68").subjects) == {KORIN, BALTIC}
+    assert find(found, "traded at US$82").subjects == []  # a price naming nobody

@@ -70,6 +70,7 @@ class _Context:
     sentence_subjects: list[EntityRef] = field(default_factory=list)  # of its earlier clauses
     said_before: list[EntityRef] = field(default_factory=list)  # the last sentence's subjects
     said_now: list[EntityRef] = field(default_factory=list)
+    said_last: list[EntityRef] = field(default_factory=list)  # the last paragraph's last sentence
     section_attribution: str = ""
     section_origin: int | None = None
     guessed_paragraph: bool = False  # the paragraph break before is the reflow's guess
@@ -107,6 +108,7 @@ class _Context:
         self.paragraph_serial += 1
         self.paragraph = []
         self.paragraph_subjects = []
+        self.said_last = self.said_now or self.said_before
         self.said_before, self.said_now = [], []
 
     def new_sentence(self) -> None:

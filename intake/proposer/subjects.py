@@ -117,6 +117,12 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
             # the party it was given to is what the clause is about too ("fined the smelter"
             # only when the text introduced a smelter).
             found = [*found, company]
+    parties = ctx.said_before or (ctx.said_last if not ctx.paragraph else [])
+    if not found and _DEAL_TERMS.match(body) and len(parties) >= 2:
+        # "Pricing is linked to the Asian Metal NdPr price, with a floor of US$68": the terms
+        # of the deal the sentence before (maybe ending the paragraph before) made between
+        # its parties
+        found, how = list(parties), "the terms of the deal the sentence before names"
     held = _HELD.search(body) if len(found) == 1 and _OWNERSHIP.search(body) else None
     if held:
         # A stake is about its holder and what is held: "Investissement Québec ... is the
@@ -409,6 +415,13 @@ _HEAD_NOUN = re.compile(
 )
 
 
+# A deal's terms, opening a clause that names nobody: "Pricing will be set quarterly ...",
+# "Prices are linked to ...", "Deliveries start in 2028", "The agreement runs for ten years".
+_DEAL_TERMS = re.compile(
+    r"^(?:pricing|prices?|the\s+(?:price|pricing|floor|tenor|term|offtake|agreement|contract|"
+    r"deal|loan|facility)|deliveries|volumes|payments?)\b",
+    re.I,
+)
 # A verb that gives or lends to its first object: "awarded the company", "lent the group".
 _OBJECT_VERB = (
     r"\b(?:awarded|granted|lent|loaned|paid|gave|offered|sent|sold|supplied|issued|fined|"
