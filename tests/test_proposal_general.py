@@ -442,6 +442,8 @@ KESK = [EntityRef(1, "Kesk Minerals AS", "private_company", ("Kesk Minerals", "K
         "Kesk Minerals is committed to responsible development with local communities.",
         "The Group will resolutely serve the national strategy.",
         "For Kesk, the journey has only just begun.",
+        "We think so, because Kesk is one of very few sources of oxide outside China.",
+        "Having a state miner as shareholder is the strongest endorsement Kesk could receive.",
     ],
 )
 def test_reported_opinions_labels_and_vows_are_not_proposed(sentence):

@@ -30,6 +30,8 @@ _ASIDE = re.compile(
     # a sentence opened as the writer's view: "In our view, the gap in processing remains ..."
     r"^[\"“]?(?:in (?:our|my) (?:view|opinion|judgement|judgment)|in the (?:view|opinion) of "
     r"(?:the|this) (?:board|fund|company|management|authors?)|arguably|we believe that|"
+    # "We think so, because it is one of very few sources ...": the speaker's view
+    r"(?:we|I)\s+(?:think|believe|feel|consider)\b(?!\s+(?:tank|about)\b)|"
     r"we (?:see|view|regard)\b[^.;:]{1,80}?\bas)\b",
     re.I,
 )
@@ -43,7 +45,12 @@ _JUDGEMENT = re.compile(
     r"\b(?:\w+er|more \w+|less \w+) than ever(?: before)?\b|"
     r"\b(?:a|the) (?:turning point|watershed(?: moment)?|defining moment|new era|sea change|"
     r"paradigm shift|reckoning|tipping point|moment of truth)\b|"
-    r"\bnothing short of\b|\bsays? it all\b|\bspeaks volumes\b|\bremains to be seen\b",
+    r"\bnothing short of\b|\bsays? it all\b|\bspeaks volumes\b|\bremains to be seen\b|"
+    # a verdict of confidence: "the strongest endorsement Vuolla could receive", "a testament
+    # to the team", "a powerful vote of confidence"
+    r"\b(?:the|a|an)\s+(?:(?:strongest|clearest|best|biggest|greatest|ultimate|strong|clear|"
+    r"powerful|resounding|ringing)\s+)?(?:possible\s+)?(?:endorsement|vote of confidence|"
+    r"testament|validation|seal of approval)\b",
     re.I,
 )
 # Opinion reported, not fact: what critics or observers argue, a label put on something in
