@@ -374,6 +374,14 @@ def test_a_share_held_or_the_rest_of_a_stake_is_ownership(sentence):
         ),
         ("The board approved a C$95 million expansion of the Kesk refinery in June.", "event"),
         ("Revenue rose 14% to $88 million in the quarter.", "figure"),
+        # a party it was bought from is no change "from" a figure
+        (
+            "Arvo Minerals bought the Kesk rights in 2023 from Baltic Magnet Works for $48 million.",
+            "event",
+        ),
+        ("Arvo Minerals has raised €310 million from a group of Nordic pension funds.", "event"),
+        ("The average price rose to 7,560 yen a kilogram from 6,000 yen.", "figure"),
+        ("Arvo Minerals has agreed to buy a 15% stake in the Kesk rare earths project.", "event"),
         # "is completed" is no completed action
         ("The plant will lift capacity by 20% when it is completed in 2027.", "not event"),
     ],

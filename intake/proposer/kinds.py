@@ -134,12 +134,18 @@ _TRANSACTION = re.compile(
     r"(?<!\bis )(?<!\bbe )(?<!\bare )\b(?:signed|awarded|approved|agreed(?:\s+(?:in|on|last)\s+\w+"
     r"(?:\s+\d{4})?)?\s+to|converted|pledged|won|secured|issued|hired|applied (?:for|to)|completed|"
     r"(?:bought|purchased)\b(?=[^.;]{0,80}\bfor\b)|shipped its first|entered (?:commercial |trial )?(?:production|operation|service)|"
-    r"raised\b(?=[^.;]{0,60}\b(?:offering|IPO|placement|round|financing|funding)\b))"
+    r"raised\b(?=[^.;]{0,60}\b(?:offering|IPO|placement|round|financing|funding)\b)|"
+    # money raised: "has raised €310 million", "raised A$42.5 million" (not "raised its price")
+    r"raised\s+(?:about\s+|nearly\s+|more than\s+)?(?:[A-Z]{0,3}\$|€|£|¥|(?:SEK|NOK|DKK|EUR|"
+    r"USD|CHF|ZAR|R|N\$)\s?)\d)"
 )
 # A change of a figure ("rose", "from ... to", "up 9%"), not a cap ("up to 1.5 billion yuan").
 _CHANGE = re.compile(
     r"\b(?:rose|fell|increased|decreased|grew|declined|jumped|climbed|dropped|up(?!\s+to\b)|down|"
-    r"from)\b"
+    # "from" a figure or a period ("from 6,000 yen", "from a year earlier"), not a party
+    # ("bought the rights from Uis Tin Holdings for N$48 million")
+    r"from(?=\s+(?:about\s+|around\s+|nearly\s+)?(?:[A-Z]{0,3}\$|€|£|¥)?\d|\s+(?:a|the)\s+"
+    r"(?:year|quarter|month|half|same|previous|prior)\b|\s+(?:last|the last)\b))\b"
 )
 
 
@@ -151,6 +157,13 @@ _DONE_FIRST = re.compile(
     r"(?:has\s+|have\s+)?(?P<verb>signed|granted|awarded|received|won|secured|issued|"
     r"completed|opened|commissioned|launched|lifted|sent|approved|introduced)\b"
     r"(?!\s+(?:by|to|with)\b)",
+    re.I,
+)
+
+
+_AGREED_DEAL = re.compile(
+    r"\b(?:has|have|had)\s+(?:\w+ly\s+)?agreed\s+(?:in\s+\w+\s+(?:\d{4}\s+)?)?to\s+"
+    r"(?:buy|acquire|purchase|take|invest|sell|subscribe)\b",
     re.I,
 )
 
@@ -186,6 +199,11 @@ def classify(text: str, figures: list[dict], hint: str = "") -> tuple[str, str]:
     m = _PLAN_STRONG.search(text)
     if m and not percent:
         return "plan", f"a project, plan or aim ({m.group(0)!r})"
+    m = _AGREED_DEAL.search(text)
+    if m:
+        # "STAMICO has agreed to buy a 15% stake in Kisaki": the agreement made is what can
+        # be checked now; the stake is held only once it closes
+        return "event", f"a deal agreed ({m.group(0)!r})"
     m = _OWNERSHIP.search(text)
     if m and not (percent and re.search(r"\b(?:rose|increase|grew|jump|output)", text, re.I)):
         return "ownership", f"ownership or control ({m.group(0)!r})"
