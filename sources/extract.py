@@ -388,7 +388,14 @@ def _furniture(pages: list[list[tuple[str, bool]]]) -> set[str]:
         return set()
     seen: dict[str, int] = {}
     for page in pages:
-        for key in {_furniture_key(page[i][0]) for i in _edge_zone(page)}:
+        keys = {
+            _furniture_key(page[i][0])
+            for i in _edge_zone(page)
+            # a line of figures alone that is no page number ("2024." ending a sentence at
+            # the foot of two pages) is the text's, however its digits recur
+            if re.search(r"[^\W\d_]", page[i][0]) or _PAGE_NUMBER.match(page[i][0].strip())
+        }
+        for key in keys:
             seen[key] = seen.get(key, 0) + 1
     return {key for key, n in seen.items() if n >= max(2, (len(pages) + 1) // 2)}
 
