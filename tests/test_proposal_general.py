@@ -416,6 +416,8 @@ def test_what_someone_expects_targets_or_proposes_is_a_plan(sentence):
         ("Heavy oxides are expected to make up between 12% and 15% of output.", "plan"),
         ("We expect the 2027 mining quota to rise by a further 5%.", "plan"),
         ("Our own forecast is lower, at 560 tonnes.", "plan"),
+        ("Under the offtake, Baltic Magnet Works will buy 60% of the oxide for ten years.", "plan"),
+        ("Kesk Minerals will transfer a free-carried 15% interest to the state.", "plan"),
         # an earlier plan that was dropped is something that happened
         (
             "A trading house abandoned an earlier plan to process 40,000 tonnes of ore in 2017.",
@@ -451,6 +453,7 @@ KESK = [EntityRef(1, "Kesk Minerals AS", "private_company", ("Kesk Minerals", "K
         "The Group will resolutely serve the national strategy.",
         "For Kesk, the journey has only just begun.",
         "We think so, because Kesk is one of very few sources of oxide outside China.",
+        "Investors who share the province's vision will always find an open door at Kesk.",
         "Having a state miner as shareholder is the strongest endorsement Kesk could receive.",
     ],
 )

@@ -90,7 +90,11 @@ _PLAN_WEAK = re.compile(r"\b(?:target(?:s|ed|ing)?|goal|aim|forecast|outlook|gui
 # (a plan in the labelling rules; "will" is left to _PLAN_STRONG, since "X will provide a
 # A$65 million loan" states the terms of a deal as often as an intention).
 _MODAL_PLAN = re.compile(
-    r"\b(?:would\s+(?:\w+ly\s+)?(?!not\b)[a-z]{2,}|(?<!\ban )(?<!\ba )(?:intends?|aims?|plans?)\s+to|"
+    r"\b(?:would\s+(?:\w+ly\s+)?(?!not\b)[a-z]{2,}|"
+    # the future in a main clause: "LKAB will buy 60% of the oxides for ten years"
+    # ("will always find an open door": a promise with no time, no plan)
+    r"will\s+(?!always\b|never\b|forever\b)(?:\w+ly\s+)?(?!not\b|be\s+(?:entitled|able)\b)"
+    r"[a-z]{2,}|(?<!\ban )(?<!\ba )(?:intends?|aims?|plans?)\s+to|"
     r"(?:is|are)\s+(?:expected|scheduled|due|set|projected|forecast|targeted|slated)\s+to|"
     r"(?:is|are)\s+to\s+be|may\s+consider|(?:we|they|I)\s+expect\b[^.;]{0,80}?\bto\s+[a-z]+|"
     r"forecast\s+(?:is|was)\b)",
