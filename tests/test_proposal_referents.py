@@ -340,3 +340,27 @@ def test_a_deal_s_terms_naming_nobody_are_about_the_parties_of_the_deal_before()
     found = propose(text, entities=ENTITIES)
     assert set(find(found, "floor of US$68").subjects) == {KORIN, BALTIC}
     assert find(found, "traded at US$82").subjects == []  # a price naming nobody
+
+
+def test_who_puts_a_figure_on_something_or_revises_an_estimate_is_its_origin():
+    usgs = EntityRef(
+        50, "United States Geological Survey", "government_body", ("USGS", "U.S. Geological Survey")
+    )
+    ministry = EntityRef(51, "Ministry of Industry and Construction", "government_body")
+    text = (
+        "In September the Ministry of Industry and Construction put Sarybulak's resource at "
+        "27.4 million tonnes.\n\n"
+        "Korin put capital spending for the first phase at 800 million to 950 million yuan.\n\n"
+        "The U.S. Geological Survey cut its estimate of Veloria's reserves to 3.5 million "
+        "tonnes in 2025."
+    )
+    found = propose(text, entities=[*ENTITIES, usgs, ministry])
+    assert find(found, "27.4 million tonnes").origin_id == ministry.id
+    assert find(found, "800 million to 950 million").origin_id == KORIN
+    assert find(found, "3.5 million").origin_id == usgs.id
+    release = (
+        'Kestrel Ionic Clays Limited ("Kestrel" or "the Company") is pleased to report its '
+        "study.\n\nThe Pre-Feasibility Study put the capital cost at A$310 million."
+    )
+    own = find(propose(release, entities=ENTITIES), "A$310 million")
+    assert own.origin_kind == "own_voice"  # the issuer's own study

@@ -78,8 +78,15 @@ _SAID_PRONOUN = re.compile(
 # million", "X valued the deal at".
 _PUT_AT = re.compile(
     r"(?P<who>(?:[Tt]he\s+(?:[\w-]+\s+){0,3}?" + _COMPANY_NOUNS + r"|[A-Z][\w&.'’-]*"
-    r"(?:\s+[A-Z][\w&.'’-]*){0,4}))\s+(?:(?:put|puts|valued|values|estimated|estimates)\s+"
-    r"(?=(?:the|its|their)\s+[^,.;]{3,80}?\s+at\b)|"
+    r"(?:\s+(?:(?:of|and|for)\s+)?[A-Z][\w&.'’-]*){0,5}))\s+(?:(?:put|puts|valued|values|estimated|estimates|"
+    r"pegged|pegs)\s+"
+    r"(?=(?:the|its|their)\s+[^,.;]{3,80}?\s+at\b|"
+    # "put Sarybulak's resource at 27.4 million tonnes", "put capital spending for the first
+    # phase at 800 million yuan": whatever is estimated, before its figure
+    r"[^.;]{3,100}?\s+at\s+(?:about\s+|around\s+|roughly\s+|some\s+)?(?:[$€£¥]|[A-Z]{1,3}\$|\d))|"
+    # an estimate revised: "The U.S. Geological Survey cut its estimate of those reserves to"
+    r"(?:cut|raised|lowered|revised|lifted|trimmed)\s+(?=(?:its|their)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:estimates?|forecasts?|guidance|outlook)\b)|"
     # a price reporter's assessment: "Fastmarkets assessed dysprosium oxide, CIF Japan, at"
     r"(?:assessed|assesses|quoted|quotes)\s+(?=[^.;]{3,100}?\s+at\s+(?:[$€£¥]|US\$|A\$|\d)))"
 )
