@@ -364,3 +364,15 @@ def test_who_puts_a_figure_on_something_or_revises_an_estimate_is_its_origin():
     )
     own = find(propose(release, entities=ENTITIES), "A$310 million")
     assert own.origin_kind == "own_voice"  # the issuer's own study
+
+
+def test_a_nordic_public_company_s_mark_does_not_hide_its_defined_short_name():
+    text = (
+        "Tornefjall Minerals signs offtake with Korin\n\n"
+        'Tornefjall Minerals AB (publ) ("Tornefjall" or "the Company") has signed a binding '
+        "offtake agreement with Korin.\n\n"
+        "At 30 September 2026 the Company held cash of SEK 64.8 million."
+    )
+    found = propose(text, entities=ENTITIES, title="Tornefjall Minerals signs offtake with Korin")
+    cash = find(found, "SEK 64.8 million")
+    assert cash.subjects == [] and cash.named_subjects == ["Tornefjall Minerals AB"]

@@ -530,7 +530,14 @@ def _learn_names(text: str, start: int, end: int, ctx: _Context) -> None:
         tail = text[at + len(name) : min(end, at + len(name) + 80)].lstrip(" .,")
         # "Kujalleq Rare Metals plc ("Kujalleq" or "the Company")": a lower-case legal form
         # the name reader left behind stands between the name and its definition
-        tail = re.sub(r"^(?:plc|ltd|limited|inc|corp|llc|a/s|s\.a)\b\.?[ ,]*", "", tail, flags=re.I)
+        # (or a Nordic "(publ)", a public company's mark: 'Tornefjäll Minerals AB (publ)
+        # ("Tornefjäll" or "the Company")')
+        tail = re.sub(
+            r"^(?:(?:plc|ltd|limited|inc|corp|llc|a/s|s\.a)\b\.?|\(publ\))[ ,]*",
+            "",
+            tail,
+            flags=re.I,
+        )
         ticker = _TICKER.match(tail)
         while ticker:
             # "Kimberley Ionic Clays Limited (ASX: KIC) ("KIC" or "the Company")": the ticker
