@@ -484,7 +484,9 @@ def test_a_relative_clause_ending_the_sentence_with_a_fact_of_another_kind_is_it
         "which the lender approved on 9 September.\n\n"
         "Its largest shareholder is Nordhavn Capital ApS, which holds 19.6% of the shares.\n\n"
         "The placement is conditional on shareholder approval, which the Company will seek "
-        "at a general meeting in February 2027.\n"
+        "at a general meeting in February 2027.\n\n"
+        "Kesk Minerals estimated the plant's cost at 3.1 trillion dong in the tender notice, which was "
+        "published on the national e-procurement portal.\n"
     )
     assert [p.text for p in propose(text)] == [
         "The plant is to be financed in part by a EUR120 million loan from Baltic Bank",
@@ -493,6 +495,9 @@ def test_a_relative_clause_ending_the_sentence_with_a_fact_of_another_kind_is_it
         "Its largest shareholder is Nordhavn Capital ApS, which holds 19.6% of the shares.",
         "The placement is conditional on shareholder approval, which the Company will seek "
         "at a general meeting in February 2027.",
+        # "which was ..." with no relation or figure: an event of its own all the same
+        "Kesk Minerals estimated the plant's cost at 3.1 trillion dong in the tender notice",
+        "which was published on the national e-procurement portal.",
     ]
 
 

@@ -263,7 +263,16 @@ def relative_at_end(text: str, seg: Segment, masked: str, split: Split) -> list[
     # private placement", "..., which expects to produce 10 tonnes a year from 2028": a
     # relative clause ending the sentence with a fact of another kind than its clause.
     last = re.search(r",\s+(?=which\s+[^,]{8,}$)", masked)
-    if not cm and last and _has_verb(masked[: last.start()]):
+    # (also when "which was ..." states no relation or figure: "... in the tender notice,
+    # which was published on the national e-procurement portal" is an event of its own)
+    plain = cm is not None and not (
+        _OWNERSHIP.search(masked[cm.end() :])
+        or _RELATION_WORDS.search(masked[cm.end() :])
+        or _has_figure(text, s + cm.end(), e)
+    )
+    if (not cm or (plain and last is not None and cm.start() == last.start())) and (
+        last and _has_verb(masked[: last.start()])
+    ):
         inner = text[s + last.end() : e]
         main = text[s : s + last.start()]
         kind, why = classify(inner, parse_figures(inner))
