@@ -376,3 +376,10 @@ def test_a_nordic_public_company_s_mark_does_not_hide_its_defined_short_name():
     found = propose(text, entities=ENTITIES, title="Tornefjall Minerals signs offtake with Korin")
     cash = find(found, "SEK 64.8 million")
     assert cash.subjects == [] and cash.named_subjects == ["Tornefjall Minerals AB"]
+
+
+def test_a_supplier_s_share_of_a_buyer_s_imports_is_the_supplier_s_trade():
+    japan = EntityRef(60, "Japan", "state")
+    text = "China supplied 61.8% of Japan's imports by volume, down from 66.0% a year earlier."
+    found = propose(text, entities=[*ENTITIES, japan])
+    assert find(found, "61.8%").subjects == [CHINA]

@@ -22,7 +22,14 @@ from intake.proposer.names import (
 from intake.proposer.origins import _is_defined_term, _ministry, _named_by_head_noun
 from intake.proposer.segment import Segment
 from intake.proposer.text import _DATELINE
-from intake.proposer.trade import _DEMONYM_FLOW, _FLOW_FROM, _IMPORTS_FROM, _TRADE_METRIC, DEMONYMS
+from intake.proposer.trade import (
+    _DEMONYM_FLOW,
+    _FLOW_FROM,
+    _IMPORTS_FROM,
+    _SUPPLIED_SHARE,
+    _TRADE_METRIC,
+    DEMONYMS,
+)
 
 
 def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], str]:
@@ -228,6 +235,14 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         ]
         if exporters:
             found, how = exporters, "names"
+    share = _SUPPLIED_SHARE.match(body)
+    if share and len(found) > 1 and all(e.kind == "state" for e in found):
+        # "China supplied 61.8% of Japan's imports": the supplier's trade, not the buyer's
+        suppliers = [
+            m.entity for m in ctx.matcher.mentions(share.group("who")) if m.entity.kind == "state"
+        ]
+        if suppliers:
+            found, how = suppliers[:1], "names"
     demonym = None if found else _DEMONYM_FLOW.match(opening)
     if demonym and demonym.group("adj") in DEMONYMS:
         # "Malaysian shipments fell 14.0%": Malaysia's exports.

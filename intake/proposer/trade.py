@@ -96,6 +96,15 @@ DEMONYMS = {
     "Vietnamese": "Vietnam",
     "Zambian": "Zambia",
 }
+# A supplier's share of a buyer's imports: "China supplied 61.8% of Japan's imports",
+# "Myanmar accounted for 38% of China's imports of the concentrate".
+_SUPPLIED_SHARE = re.compile(
+    r"^(?P<who>(?-i:[A-Z])[\w'’-]*(?:\s+(?-i:[A-Z])[\w'’-]*){0,2})\s+(?:supplied|provided|"
+    r"accounted\s+for|made\s+up)\s+(?:about\s+|nearly\s+|almost\s+|some\s+)?[\d.,]+\s?%\s+of\s+"
+    r"(?-i:[A-Z])[\w'’-]*(?:\s+(?-i:[A-Z])[\w'’-]*){0,2}['’]s?\s+(?:[\w-]+\s+){0,2}?imports\b"
+)
+
+
 _DEMONYM_FLOW = re.compile(
     r"^(?:the\s+)?(?:South\s+)?(?P<adj>(?-i:[A-Z])[a-z]+)\s+(?:[a-z][\w-]*\s+){0,2}?"
     r"(?:shipments|exports|imports|deliveries|sales|supplies|output|production|purchases|"

@@ -39,7 +39,7 @@ _AUX = re.compile(
     r"puts|pegs|values|estimates)\b|"
     # irregular verbs of plain statements: "The 145 tonnes of oxide came from a pilot
     # circuit", "The mine sits 40 km north", "The plant ran at 80%"
-    r"\b(?:came|went|ran|took|gave|got|led|paid|spent|kept|held|brought|sought|sat|stood|"
+    r"\b(?:came|went|ran|took|gave|got|led|paid|spent|kept|held|brought|sought|sat|stood|put|"
     r"became|drew|sent|met|found|lost|saw|chose|comes|goes|takes|gives|pays|spends|sits|"
     r"stands|lies|accounts|amounts|totals|contains|covers|lasts|equals)\b",
     re.I,
