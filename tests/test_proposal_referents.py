@@ -383,3 +383,15 @@ def test_a_supplier_s_share_of_a_buyer_s_imports_is_the_supplier_s_trade():
     text = "China supplied 61.8% of Japan's imports by volume, down from 66.0% a year earlier."
     found = propose(text, entities=[*ENTITIES, japan])
     assert find(found, "61.8%").subjects == [CHINA]
+
+
+def test_a_buyer_ranked_among_destinations_is_the_exporter_s_trade():
+    germany = EntityRef(61, "Federal Republic of Germany", "state", ("Germany",))
+    text = (
+        "China's exports of permanent magnets fell 3.2% to 26,480 tonnes in the first half, "
+        "China's customs agency said.\n\n"
+        "Shipments to the United States rose 4%. Germany remained the largest single "
+        "destination."
+    )
+    found = propose(text, entities=[*ENTITIES, germany])
+    assert find(found, "largest single destination").subjects == [CHINA]

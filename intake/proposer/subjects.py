@@ -24,6 +24,7 @@ from intake.proposer.segment import Segment
 from intake.proposer.text import _DATELINE
 from intake.proposer.trade import (
     _DEMONYM_FLOW,
+    _DESTINATION,
     _FLOW_FROM,
     _IMPORTS_FROM,
     _SUPPLIED_SHARE,
@@ -235,6 +236,15 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         ]
         if exporters:
             found, how = exporters, "names"
+    if (
+        len(found) == 1
+        and found[0].kind == "state"
+        and _DESTINATION.search(body)
+        and ctx.topic_state() not in (None, found[0])
+    ):
+        # "Germany remained the largest single destination": a destination of the exports of
+        # the country the text is about (README rule 9: trade data is the exporter's)
+        found, how = [ctx.topic_state()], "the exporter the text is about"
     share = _SUPPLIED_SHARE.match(body)
     if share and len(found) > 1 and all(e.kind == "state" for e in found):
         # "China supplied 61.8% of Japan's imports": the supplier's trade, not the buyer's

@@ -96,6 +96,15 @@ DEMONYMS = {
     "Vietnamese": "Vietnam",
     "Zambian": "Zambia",
 }
+# A buyer ranked among an exporter's destinations: "Germany remained the largest single
+# destination", "Japan was the second-biggest buyer".
+_DESTINATION = re.compile(
+    r"\b(?:is|was|remained|remains|became|stayed)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:largest|"
+    r"biggest|top|main|leading|second-largest|third-largest|second-biggest)\s+(?:single\s+)?"
+    r"(?:destination|buyer|market|customer|importer)s?\b"
+)
+
+
 # A supplier's share of a buyer's imports: "China supplied 61.8% of Japan's imports",
 # "Myanmar accounted for 38% of China's imports of the concentrate".
 _SUPPLIED_SHARE = re.compile(
