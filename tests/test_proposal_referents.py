@@ -395,3 +395,11 @@ def test_a_buyer_ranked_among_destinations_is_the_exporter_s_trade():
     )
     found = propose(text, entities=[*ENTITIES, germany])
     assert find(found, "largest single destination").subjects == [CHINA]
+
+
+def test_whose_list_a_thing_is_on_is_not_what_the_clause_is_about():
+    eu = EntityRef(62, "European Union", "state", ("EU",))
+    veloria = EntityRef(63, "Republic of Veloria", "state", ("Veloria",))
+    text = "Veloria produced 21 tonnes of gallium, one of the metals on the EU's critical list, in 2025."
+    found = propose(text, entities=[*ENTITIES, eu, veloria])
+    assert find(found, "21 tonnes").subjects == [veloria.id]

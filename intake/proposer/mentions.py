@@ -200,6 +200,14 @@ def _subject_mentions(text: str, start: int, end: int, ctx: _Context) -> list[Me
                 continue
             if m.entity.kind == "state" and modifier:
                 continue
+            if (
+                m.entity.kind == "state"
+                and re.search(r"\b(?:on|onto|off|from)\s+the\s+$", before)
+                and re.match(
+                    r"['’]s\s+(?:[\w-]+\s+){0,3}?list\b", text[m.end : min(end, m.end + 60)]
+                )
+            ):
+                continue  # "metals on the EU's critical list": whose list, not what it is about
             if m.entity.kind == "state" and _STATE_BEFORE_NAME.match(text, m.end, end):
                 continue  # "Indonesian state miner PT Aneka Tambang signed": where it is from
             if modifier and not re.search(r"government|state|ministry", m.entity.name, re.I):
