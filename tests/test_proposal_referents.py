@@ -403,3 +403,15 @@ def test_whose_list_a_thing_is_on_is_not_what_the_clause_is_about():
     text = "Veloria produced 21 tonnes of gallium, one of the metals on the EU's critical list, in 2025."
     found = propose(text, entities=[*ENTITIES, eu, veloria])
     assert find(found, "21 tonnes").subjects == [veloria.id]
+
+
+def test_added_with_an_object_is_something_done_not_something_said():
+    mofcom = EntityRef(64, "Ministry of Commerce", "government_body", ("MOFCOM",))
+    text = (
+        "The Ministry of Commerce added seven medium and heavy rare earths to its "
+        "export-control list in April.\n\n"
+        "Korin said revenue rose 14% to $88 million. Sales to Japan will double, Korin added."
+    )
+    found = propose(text, entities=[*ENTITIES, mofcom])
+    assert find(found, "added seven").origin_kind == "own_voice"
+    assert find(found, "will double").origin_id == KORIN

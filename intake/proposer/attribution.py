@@ -16,7 +16,10 @@ _SAID = re.compile(
     r"[Tt]he (?:[\w.’'-]+\s+){0,3}?(?:company|firm|group|miner|producer|refiner|developer|explorer|"
     r"manufacturer|maker|supplier|processor|operator|smelter|ministry|government|"
     r"agency|regulator|spokes(?:man|woman|person)))"
-    r"(?:'s)?(?:\s+(?:also|further|separately|later|earlier|previously))?\s+(?:said|says|stated|announced|told|noted|added|confirmed|claimed|disclosed|"
+    r"(?:'s)?(?:\s+(?:also|further|separately|later|earlier|previously))?\s+(?:said|says|stated|announced|told|noted|"
+    # ("added seven heavy rare earths to its export-control list": something done, not said)
+    r"added(?!\s+(?:\d|a|an|the|its|their|another|more|new|two|three|four|five|six|seven|"
+    r"eight|nine|ten|several)\b)|confirmed|claimed|disclosed|"
     r"reported|estimated|forecast|estimates|expects|forecasts|predicts)\b"
 )
 # "Chief executive Henrik Aasen said", "The company's chief executive told analysts".
