@@ -53,7 +53,7 @@ TITLE_MAX_CHARS = 180
 #: 35%"); a first line that tells them in the past, or reports speech, is a sentence ("X told
 #: investors net profit rose 35%").
 _NARRATED = re.compile(
-    r"\b(?:said|says|told|was|were|had|rose|fell|grew|came|went|saw|won|paid|made|took|gave|"
+    r"(?<![-\w])(?:said|says|told|was|were|had|rose|fell|grew|came|went|saw|won|paid|made|took|gave|"
     r"sold|bought|held|led)\b"
 )
 

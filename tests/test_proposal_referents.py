@@ -415,3 +415,51 @@ def test_added_with_an_object_is_something_done_not_something_said():
     found = propose(text, entities=[*ENTITIES, mofcom])
     assert find(found, "added seven").origin_kind == "own_voice"
     assert find(found, "will double").origin_id == KORIN
+
+
+def test_review_cases_the_rules_of_2026_12_08_must_leave_alone():
+    commerce = EntityRef(70, "Department of Commerce", "government_body")
+    energy = EntityRef(71, "Department of Energy", "government_body")
+    australia = EntityRef(72, "Commonwealth of Australia", "state", ("Australia",))
+    entities = [*ENTITIES, commerce, energy, australia]
+
+    def one(text, fragment):
+        return find(propose(text, entities=entities), fragment)
+
+    # "the Department of Energy" is found by its own name, not as the department named before
+    assert (
+        one(
+            "The Department of Commerce added 12 Chinese firms to its entity list on Monday.\n\n"
+            "Korin will get a US$258 million loan for the Texas plant, officials at the "
+            "Department of Energy said.",
+            "US$258 million",
+        ).origin_id
+        == energy.id
+    )
+    # "added 12 ...": something done, whatever the number's digits
+    assert (
+        one("The Department of Commerce added 12 Chinese firms to its entity list.", "added 12")
+    ).origin_kind == "own_voice"
+    # a commodity price after a deal is nobody's
+    price = one(
+        "Korin and Baltic signed a ten-year offtake for 1,000 tonnes.\n\n"
+        "Prices of NdPr oxide rose 4% this week to US$68 a kilogram.",
+        "rose 4%",
+    )
+    assert price.subjects == []
+    # a market for something else is no destination of the text's exports
+    market = one(
+        "Australia exported 18,000 tonnes of concentrate in 2025, Australia's customs said.\n\n"
+        "China is the largest market for electric vehicles, with 11 million sold last year.",
+        "11 million",
+    )
+    assert market.subjects == [CHINA]
+    # a person named Will is no plan; a commodity's "validation" is no verdict
+    assert one("NdPr prices rose 12% in March, said Will Adams of Benchmark.", "12%").kind != "plan"
+    assert (
+        one(
+            "The validation drilling programme returned 12 metres at 2.1% TREO in 2025.",
+            "12 metres",
+        ).kind
+        == "figure"
+    )

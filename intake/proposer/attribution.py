@@ -18,7 +18,7 @@ _SAID = re.compile(
     r"agency|regulator|spokes(?:man|woman|person)))"
     r"(?:'s)?(?:\s+(?:also|further|separately|later|earlier|previously))?\s+(?:said|says|stated|announced|told|noted|"
     # ("added seven heavy rare earths to its export-control list": something done, not said)
-    r"added(?!\s+(?:\d|a|an|the|its|their|another|more|new|two|three|four|five|six|seven|"
+    r"added(?!\s+(?:\d[\d.,]*|a|an|the|its|their|another|more|new|two|three|four|five|six|seven|"
     r"eight|nine|ten|several)\b)|confirmed|claimed|disclosed|"
     r"reported|estimated|forecast|estimates|expects|forecasts|predicts)\b"
 )
@@ -86,7 +86,7 @@ _PUT_AT = re.compile(
     r"(?=(?:the|its|their)\s+[^,.;]{3,80}?\s+at\b|"
     # "put Sarybulak's resource at 27.4 million tonnes", "put capital spending for the first
     # phase at 800 million yuan": whatever is estimated, before its figure
-    r"[^.;]{3,100}?\s+at\s+(?:about\s+|around\s+|roughly\s+|some\s+)?(?:[$€£¥]|[A-Z]{1,3}\$|\d))|"
+    r"[^.;,]{3,100}?\s+at\s+(?:about\s+|around\s+|roughly\s+|some\s+)?(?:[$€£¥]|[A-Z]{1,3}\$|\d))|"
     # an estimate revised: "The U.S. Geological Survey cut its estimate of those reserves to"
     r"(?:cut|raised|lowered|revised|lifted|trimmed)\s+(?=(?:its|their)\s+(?:[\w-]+\s+){0,2}?"
     r"(?:estimates?|forecasts?|guidance|outlook)\b)|"

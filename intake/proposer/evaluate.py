@@ -35,6 +35,7 @@ from intake.proposer.wording import fingerprint
 
 # A document that estimates is its author's: in a release, the issuer's own voice.
 _DOCUMENT_WHO = re.compile(r"\b(?:study|studies|report|estimate|assessment|plan|PFS|DFS)$", re.I)
+_ESTIMATED = re.compile(r"\b(?:estimated|estimates|forecast|forecasts|put|puts)$")
 
 
 def _evaluate(
@@ -118,8 +119,13 @@ def _evaluate(
         phrase = f"{m.group('who')} {m.group('verb')}"
     for pattern in (_SAID_OFFICER, _SAID, _DATA_SAID, _SAID_INVERTED, _SAID_PRONOUN, _PUT_AT):
         m = None if phrase else pattern.search(body)
-        if m and pattern is _PUT_AT and _DOCUMENT_WHO.search(m.group("who")):
-            m = None  # "The Pre-Feasibility Study put the capital cost at": the issuer's own
+        if (
+            m
+            and (pattern is _PUT_AT or (pattern is _SAID and _ESTIMATED.search(m.group(0))))
+            and _DOCUMENT_WHO.search(m.group("who"))
+        ):
+            # "The Pre-Feasibility Study put (estimated) the capital cost at": the issuer's own
+            m = None
         if m:
             phrase = m.group(0).rstrip(".,;: ")
             break

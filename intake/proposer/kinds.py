@@ -87,14 +87,14 @@ _PLAN_WEAK = re.compile(r"\b(?:target(?:s|ed|ing)?|goal|aim|forecast|outlook|gui
 # produce 3,950 tonnes a year", "The group intends to fund up to 60% of the cost with debt",
 # "is to be financed in part by a EUR120 million loan", "are expected to make up between 12% and
 # 15%", "We expect the 2027 quota to rise by 5%", "Our own forecast is lower, at 560 tonnes"
-# (a plan in the labelling rules; "will" is left to _PLAN_STRONG, since "X will provide a
-# A$65 million loan" states the terms of a deal as often as an intention).
+# (a plan in the labelling rules), and the future of a verb ("LKAB will buy 60% of the oxides
+# for ten years"), though "X will provide a A$65 million loan" states a deal's terms as often.
 _MODAL_PLAN = re.compile(
     r"\b(?:would\s+(?:\w+ly\s+)?(?!not\b)[a-z]{2,}|"
-    # the future in a main clause: "LKAB will buy 60% of the oxides for ten years"
-    # ("will always find an open door": a promise with no time, no plan)
-    r"will\s+(?!always\b|never\b|forever\b)(?:\w+ly\s+)?(?!not\b|be\s+(?:entitled|able)\b)"
-    r"[a-z]{2,}|(?<!\ban )(?<!\ba )(?:intends?|aims?|plans?)\s+to|"
+    # the future of a verb, in lower case ("Will Adams", "the will of the board" are none;
+    # "will always find an open door" is a promise with no time, no plan)
+    r"(?<!\bthe )(?<!\bher )(?<!\bhis )(?<!\bits )(?-i:will)\s+(?!always\b|never\b|forever\b)"
+    r"(?:\w+ly\s+)?(?!not\b|be\s+(?:entitled|able)\b|of\b)(?-i:[a-z]{2,})|(?<!\ban )(?<!\ba )(?:intends?|aims?|plans?)\s+to|"
     r"(?:is|are)\s+(?:expected|scheduled|due|set|projected|forecast|targeted|slated)\s+to|"
     r"(?:is|are)\s+to\s+be|may\s+consider|(?:we|they|I)\s+expect\b[^.;]{0,80}?\bto\s+[a-z]+|"
     r"forecast\s+(?:is|was)\b)",
@@ -166,7 +166,7 @@ _DONE_FIRST = re.compile(
 
 
 _AGREED_DEAL = re.compile(
-    r"\b(?:has|have|had)\s+(?:\w+ly\s+)?agreed\s+(?:in\s+\w+\s+(?:\d{4}\s+)?)?to\s+"
+    r"\b(?:has|have|had)\s+(?:\w+ly\s+)?agreed\s+(?:(?:in|on|last|this)\s+\w+\s+(?:\d{4}\s+)?)?to\s+"
     r"(?:buy|acquire|purchase|take|invest|sell|subscribe)\b",
     re.I,
 )

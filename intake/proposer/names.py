@@ -283,7 +283,10 @@ def unknown_subjects(
             out.append(re.sub(r"['’]s$", "", " ".join(words)))
     # A family by its name holds stakes as an organisation does: "The founding Whitcomb family
     # holds about 40%", "the Rinehart family's trust".
-    for fam in re.finditer(r"\b((?-i:[A-Z])[\w'’-]+(?:\s+(?-i:[A-Z])[\w'’-]+)?)\s+family\b", whole):
+    for fam in re.finditer(
+        r"\b((?!(?:The|A|An|Its|Their)\b)(?-i:[A-Z])[\w'’-]+(?:\s+(?-i:[A-Z])[\w'’-]+)?)\s+family\b",
+        whole,
+    ):
         if fam.group(1) not in _NOT_NAMES:
             out.append(f"{fam.group(1)} family")
     return list(dict.fromkeys(out))

@@ -48,9 +48,11 @@ _JUDGEMENT = re.compile(
     r"\bnothing short of\b|\bsays? it all\b|\bspeaks volumes\b|\bremains to be seen\b|"
     # a verdict of confidence: "the strongest endorsement Vuolla could receive", "a testament
     # to the team", "a powerful vote of confidence"
-    r"\b(?:the|a|an)\s+(?:(?:strongest|clearest|best|biggest|greatest|ultimate|strong|clear|"
-    r"powerful|resounding|ringing)\s+)?(?:possible\s+)?(?:endorsement|vote of confidence|"
-    r"testament|validation|seal of approval)\b",
+    # (an adjective of degree is what makes it a verdict: "the validation drilling programme",
+    # "the endorsement of the Ministry" are things)
+    r"\b(?:the|a|an)\s+(?:strongest|clearest|best|biggest|greatest|ultimate|strong|clear|"
+    r"powerful|resounding|ringing)\s+(?:possible\s+)?(?:endorsement|vote of confidence|"
+    r"testament|validation|seal of approval)\b|\ba\s+testament\s+to\b|\ba\s+vote\s+of\s+confidence\b",
     re.I,
 )
 # Opinion reported, not fact: what critics or observers argue, a label put on something in

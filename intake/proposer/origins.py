@@ -61,8 +61,8 @@ def _origin_entity(
         named = [
             e for e in (*about, *before) if any(noun in n.lower() for n in (e.name, *e.aliases))
         ]
-        if named:
-            return named[0]
+        if named and not body.group("named"):
+            return named[0]  # ("the Department of Energy said" is found by its own name below)
         if not body.group("named"):
             # "the department said", "two officials at the department said": the department
             # the text named lately ("India's Department of Atomic Energy has ordered ...")
@@ -185,7 +185,9 @@ _PERSON_AT = re.compile(
 # Moström".
 _ORG_TITLE_PERSON = re.compile(
     r"(?P<org>(?-i:[A-Z])[\w&.'’-]*(?:\s+(?-i:[A-Z])[\w&.'’-]*){0,3}?)(?:['’]s?)?\s+"
-    r"(?:(?-i:[a-z])[\w-]*\s+){0,2}?(?:chief executive(?: officer)?|chief financial officer|"
+    # (only a word of rank between: "Lynas thanked president X" names no employer)
+    r"(?:(?:acting|interim|deputy|former|new|outgoing|incoming|founding|group|executive)\s+){0,2}"
+    r"(?:chief executive(?: officer)?|chief financial officer|"
     r"managing director|general manager|executive director|chairman|chairwoman|president|"
     r"spokes(?:man|woman|person)|founder)\s+"
     r"(?P<person>(?-i:[A-Z])[\w'’-]+(?:\s+(?-i:[A-Z])[\w'’-]+){1,2})\b"

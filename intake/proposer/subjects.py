@@ -126,7 +126,13 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
             # only when the text introduced a smelter).
             found = [*found, company]
     parties = ctx.said_before or (ctx.said_last if not ctx.paragraph else [])
-    if not found and _DEAL_TERMS.match(body) and len(parties) >= 2:
+    if (
+        not found
+        and _DEAL_TERMS.match(body)
+        and len(parties) >= 2
+        # (a deal named just before: "signed a binding five-year offtake agreement with ...")
+        and _DEAL_NAMED.search(text, max(0, at - 400), at)
+    ):
         # "Pricing is linked to the Asian Metal NdPr price, with a floor of US$68": the terms
         # of the deal the sentence before (maybe ending the paragraph before) made between
         # its parties
@@ -241,6 +247,7 @@ def _subjects(text: str, seg: Segment, ctx: _Context) -> tuple[list[EntityRef], 
         and found[0].kind == "state"
         and _DESTINATION.search(body)
         and ctx.topic_state() not in (None, found[0])
+        and ctx.topic_state() in (*ctx.paragraph, *ctx.said_before, *ctx.said_last)
     ):
         # "Germany remained the largest single destination": a destination of the exports of
         # the country the text is about (README rule 9: trade data is the exporter's)
@@ -444,10 +451,14 @@ _HEAD_NOUN = re.compile(
 # "Prices are linked to ...", "Deliveries start in 2028", "The agreement runs for ten years".
 _DEAL_TERMS = re.compile(
     r"^(?:pricing|prices?|the\s+(?:price|pricing|floor|tenor|term|offtake|agreement|contract|"
-    r"deal|loan|facility)|deliveries|volumes|payments?)\b",
+    r"deal|loan|facility)|deliveries|volumes|payments?)\b(?!\s+(?:of|for)\b)",
     re.I,
 )
-# A verb that gives or lends to its first object: "awarded the company", "lent the group".
+_DEAL_NAMED = re.compile(
+    r"\b(?:agreement|offtake|contract|deal|term sheet|memorandum|facility|loan|supply pact)\b", re.I
+)
+# What puts a party after it: a verb that gives, lends, tells or orders it ("awarded the company",
+# "lent the group", "told the company") or a preposition of a dealing ("to", "with", "from").
 _OBJECT_VERB = (
     r"\b(?:awarded|granted|lent|loaned|paid|gave|offered|sent|sold|supplied|issued|fined|"
     r"ordered|told|asked|allowed|licensed|to|with|from)"

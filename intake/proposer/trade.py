@@ -101,7 +101,7 @@ DEMONYMS = {
 _DESTINATION = re.compile(
     r"\b(?:is|was|remained|remains|became|stayed)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:largest|"
     r"biggest|top|main|leading|second-largest|third-largest|second-biggest)\s+(?:single\s+)?"
-    r"(?:destination|buyer|market|customer|importer)s?\b"
+    r"(?:destination|buyer|importer)s?\b(?!\s+(?:of|for)\s+(?!(?:its|their|the\s+\w+['’]s)\b))"
 )
 
 
