@@ -476,7 +476,7 @@ _GENERIC_NOUNS = {
 # "Ministry of ..." or a "... Inspectorate" is a government body, a "... Institute" a research
 # body, a "... Independence Army" or a "... Party" no company at all; anything else is taken
 # for a company. "the company" / "the group" never refers to what is no company.
-_GOVERNMENT_NOUN = re.compile(
+_GOVERNMENT_NAME = re.compile(
     r"^(?:Ministry|Department|Office|Bureau|Directorate)\s+of\b|\b(?:Ministry|Department|Agency|"
     r"Authority|Commission|Bureau|Council|Committee|Inspectorate|Administration|Government|"
     r"Parliament|Assembly|Regulator|Customs)$"
@@ -489,7 +489,7 @@ _NOT_COMPANY_NOUN = re.compile(
 
 
 def _unknown_kind(name: str) -> str:
-    if _GOVERNMENT_NOUN.search(name):
+    if _GOVERNMENT_NAME.search(name):
         return "government_body"
     if _RESEARCH_NOUN.search(name):
         return "research_body"

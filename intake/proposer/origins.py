@@ -48,27 +48,28 @@ def _origin_entity(
         phrase.strip(),
         re.I,
     )
-    if body:
-        # "the ministry said", after a clause naming the Ministry of Ecology and Environment
+    if body and not body.group("named"):
+        # "the ministry said", after a clause naming the Ministry of Ecology and Environment,
+        # or the one named just before the clause ("KOMIR, a corporation under the Ministry
+        # of Trade, Industry and Energy, aims to ..., the ministry said"); "the Department of
+        # Energy said" is found by its own name below
         noun = body.group(1).lower()
-        # (or the one named just before the clause: "KOMIR, a corporation under the Ministry
-        # of Trade, Industry and Energy, aims to ..., the ministry said")
         before = (
             [m.entity for m in reversed(ctx.matcher.mentions(ctx.text, max(0, at - 300), at))]
             if at is not None
             else []
         )
-        named = [
-            e for e in (*about, *before) if any(noun in n.lower() for n in (e.name, *e.aliases))
-        ]
-        if named and not body.group("named"):
-            return named[0]  # ("the Department of Energy said" is found by its own name below)
-        if not body.group("named"):
-            # "the department said", "two officials at the department said": the department
-            # the text named lately ("India's Department of Atomic Energy has ordered ...")
-            hit = _named_by_head_noun(noun, ctx)
-            if hit is not None and hit.kind != "state":
-                return hit
+        named = next(
+            (e for e in (*about, *before) if any(noun in n.lower() for n in (e.name, *e.aliases))),
+            None,
+        )
+        if named is not None:
+            return named
+        # "the department said", "two officials at the department said": the department the
+        # text named lately ("India's Department of Atomic Energy has ordered ...")
+        hit = _named_by_head_noun(noun, ctx)
+        if hit is not None and hit.kind != "state":
+            return hit
     m = _COREF_COMPANY.match(phrase.strip())
     if m:
         # "Dianchi's net profit fell 23%, the company said": the company the clause is about,
@@ -214,7 +215,7 @@ def _learn_speakers(text: str, start: int, end: int, ctx: _Context) -> None:
     # Sermilik's chief executive"): Norgaard, and "he" next, speak for EIFO.
     for pattern in (_PERSON_AT, _PERSON_OF, _ORG_TITLE_PERSON):
         for m in pattern.finditer(text, start, end):
-            if "ref" in pattern.groupindex and m.group("ref"):
+            if m.groupdict().get("ref"):
                 entity = ctx.last_company()
             else:
                 org = m.group("org")

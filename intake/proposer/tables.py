@@ -51,7 +51,7 @@ def _table_context(text, all_lines, rows, first, caption, candidates, ctx) -> di
         out["subjects"] = [m.entity for m in named if m.entity.id > 0]
         out["named"] = [m.entity.name for m in named if m.entity.id < 0]
         out["from"] = "the table's caption"
-    out["caption_named"] = bool(out["subjects"] or out["named"])
+    caption_named = bool(out["subjects"] or out["named"])
     if not (out["subjects"] or out["named"]):
         last = next(
             (c for c in reversed(candidates) if not c.bullet and not _from_table(c)),
@@ -66,7 +66,7 @@ def _table_context(text, all_lines, rows, first, caption, candidates, ctx) -> di
         end += 1
     labels = [text[slice(*all_lines[i])] for i in range(first, end)]
     if (
-        not out["caption_named"]
+        not caption_named
         and labels
         and sum(bool(_FINANCIAL_ROW.match(r)) for r in labels) * 2 >= len(labels)
     ):
