@@ -344,6 +344,42 @@ def subject_ok(proposal, gold: dict, by_name: dict[str, int]) -> bool:
     return bool(proposed & known) or any(any(u in n or n in u for n in named) for u in unknown)
 
 
+SUBJECT_ERRORS = (
+    "nobody named",
+    "someone for nobody",
+    "a right one and another",
+    "a wrong known one",
+    "a wrong unknown one",
+    "unknown not kept",
+)
+
+
+def subject_error(proposal, gold: dict, by_name: dict[str, int]) -> str | None:
+    """Why `subject_ok` fails, as one of SUBJECT_ERRORS (the first that applies), or None:
+    the gold names someone and the proposal nobody; the gold names nobody and the proposal
+    someone; a right subject beside one outside the gold; only subjects outside the gold, a
+    known entity among them or only named-but-unknown ones; or the gold's only right answers
+    are unknown names the proposal did not keep."""
+    if subject_ok(proposal, gold, by_name):
+        return None
+    named = [
+        str(getattr(n, "name", n)).casefold() for n in getattr(proposal, "named_subjects", []) or []
+    ]
+    proposed = set(proposal.subjects)
+    if not gold["subjects"]:
+        return "someone for nobody"
+    if not proposed and not named:
+        return "nobody named"
+    known = {by_name[s.casefold()] for s in gold["subjects"] if s.casefold() in by_name}
+    every = [s.casefold() for s in gold["subjects"]]
+    right = [n for n in named if any(n in g or g in n for g in every)]
+    if proposed - known or len(right) < len(named):
+        if proposed & known or right:
+            return "a right one and another"
+        return "a wrong known one" if proposed - known else "a wrong unknown one"
+    return "unknown not kept"
+
+
 def origin_ok(proposal, gold: dict, voice: str | None, by_name: dict[str, int]) -> bool:
     origin = gold.get("origin")
     own = origin is None or bool(voice and origin.casefold() == voice.casefold())

@@ -35,7 +35,10 @@ and for all forms:
   a gold claim (clause claims such as "which is controlled by ..." start mid-sentence by
   design);
 - subject ok, origin ok, kind ok on true positives (the README's rules; unknown subjects are
-  read from `Proposal.named_subjects` when the proposer has it);
+  read from `Proposal.named_subjects` when the proposer has it), and under the table the wrong
+  subjects counted by why (`_corpus.subject_error`: nobody named, someone where the gold
+  names nobody, a right one beside another, only wrong known or wrong unknown ones), counts
+  that point at a cause without listing a held-out sentence;
 - restated figures: for each gold claim that `restates` another article's claim, whether it
   was proposed and whether `match_claim` links it to that claim (a) among the claims the desk
   looks at today (intake.selectors.claims_matching: the same article's, those sharing a
@@ -340,6 +343,7 @@ def _article_scores(article, proposals, by_name) -> dict:
         "unlike": unlike,
         "flagged": flagged,
         "subject": sum(corpus.subject_ok(p, g, by_name) for p, g in tp),
+        "subject_errors": [corpus.subject_error(p, g, by_name) for p, g in tp],
         "origin": sum(corpus.origin_ok(p, g, article.voice, by_name) for p, g in tp),
         "kind": sum(p.kind == g["kind"] for p, g in tp),
         "pairs": {id(located[gi]): proposals[pi] for pi, gi, _ in pairs},
@@ -450,7 +454,8 @@ def _gold_pairs(article, scores):
 
 def _who(proposal, gold: dict, article, by_name, names: dict[int, str]) -> str:
     """Gold against proposed subjects and origin of a true positive, marked "ok" or "WRONG"."""
-    subject = "ok" if corpus.subject_ok(proposal, gold, by_name) else "WRONG"
+    error = corpus.subject_error(proposal, gold, by_name)
+    subject = f"WRONG ({error})" if error else "ok"
     origin = "ok" if corpus.origin_ok(proposal, gold, article.voice, by_name) else "WRONG"
     proposed = [names.get(i, str(i)) for i in proposal.subjects]
     proposed += [f"?{n}" for n in getattr(proposal, "named_subjects", []) or []]
@@ -493,6 +498,11 @@ def corpus_report(split: str, seed_entities, seed_ids, *, list_articles: bool) -
     print("|" + "|".join("---" for _ in CORPUS_HEADER) + "|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
+    errors = [e for _, s in results for e in s["subject_errors"] if e]
+    print(
+        f"wrong subjects ({len(errors)} of {sum(s['tp'] for _, s in results)} true positives): "
+        + ", ".join(f"{kind} {errors.count(kind)}" for kind in corpus.SUBJECT_ERRORS)
+    )
     lines = _restatements(articles, results, by_name)
     if lines:
         proposed = [line for line in lines if ": proposed;" in line]

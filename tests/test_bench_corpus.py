@@ -135,3 +135,22 @@ def test_an_html_extract_has_a_paragraph_per_line():
     text = "Key terms of the award\nThe grant covers 30% of the cost."
     every, _ = corpus.boundaries(text, every_line=True)
     assert text.index("The grant") in every
+
+
+def test_a_wrong_subject_is_counted_by_why():
+    from types import SimpleNamespace
+
+    by_name = {"lynas": 1, "malaysia": 2}
+
+    def why(subjects, named, gold):
+        proposal = SimpleNamespace(subjects=subjects, named_subjects=named)
+        return corpus.subject_error(proposal, {"subjects": gold}, by_name)
+
+    assert why([1], [], ["Lynas"]) is None
+    assert why([], ["Kalimba Rare Earths"], ["Kalimba Rare Earths"]) is None
+    assert why([], [], ["Lynas"]) == "nobody named"
+    assert why([1], [], []) == "someone for nobody"
+    assert why([1, 2], [], ["Lynas"]) == "a right one and another"
+    assert why([1], ["Tianhe Metals"], ["Lynas"]) == "a right one and another"
+    assert why([2], [], ["Lynas"]) == "a wrong known one"
+    assert why([], ["Tianhe Metals"], ["Kalimba Rare Earths"]) == "a wrong unknown one"
