@@ -809,3 +809,19 @@ def test_a_range_of_years_with_a_dash_is_no_aside_even_broken_across_a_line():
         "in 2026–\n27, most of it to processing rather than mining.\n"
     )
     assert "most of it to processing" in find(found, "expects to commit").text
+
+
+def test_an_organisation_named_in_the_possessive_is_learnt_by_its_name():
+    found = run(
+        "Tianhe Metals has agreed to buy all the carbonate from Marovoay Resources' Ankarana "
+        "project for ten years, the developer said.\n\n"
+        "Marovoay said it was studying a separation circuit of about 800 tonnes a year.\n\n"
+        "Kalimba Rare Earths's plant produced 1,200 tonnes of oxide in 2025.\n"
+    )
+    # the owner before the possessive is the organisation; "Ankarana" is its project
+    assert "Marovoay Resources" in find(found, "agreed to buy").named_subjects
+    # so its short name is known further on
+    assert find(found, "studying a separation circuit").named_subjects == ["Marovoay Resources"]
+    assert find(found, "Marovoay said").origin_phrase.startswith("Marovoay")
+    # a plural's possessive and an "'s" after it alike
+    assert find(found, "plant produced").named_subjects == ["Kalimba Rare Earths"]

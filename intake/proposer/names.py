@@ -236,11 +236,21 @@ def unknown_subjects(
         out.append(" ".join(whole[lead : lead + m.end() + tail.end()].split()))
     for name in _NAME.finditer(clause):
         words = name.group(0).split()
-        owners = [i for i, w in enumerate(words[:-1]) if w.endswith(("'s", "’s"))]
+        owners = [i for i, w in enumerate(words[:-1]) if _POSSESSIVE.search(w)]
         if owners:
             # "Tau-Steppe and Hamburg's Hanseatic Critical Materials": a possessive inside
-            # the run says whose or where; the name is what follows it.
+            # the run says whose or where; the name is what follows it. Whose it says is a
+            # name too when it reads as an organisation's: "from Sambirano Resources'
+            # Ambohimena project".
+            owner = words[: owners[-1] + 1]
+            owner[-1] = _POSSESSIVE.sub("", owner[-1])
+            if len(owner) >= 2 and owner[-1].lower().rstrip(".") in _ORG_WORD:
+                out.append(" ".join(owner))
             words = words[owners[-1] + 1 :]
+        elif words and _POSSESSIVE.search(words[-1]):
+            # "Kalinaw Rare Earths' plant", "Sambirano Resources's project": the name is
+            # the owner's, without its possessive
+            words[-1] = _POSSESSIVE.sub("", words[-1])
         if words and (words[0] in _NOT_NAMES or words[0] == "ABOUT"):
             words = words[1:]
         prefixed = False
@@ -355,6 +365,8 @@ def _introduced_as_organisation(clause: str, start: int, end: int) -> bool:
     return bool(_ORG_BEFORE_NAME.search(before) or _ORG_AFTER_NAME.match(clause[end : end + 120]))
 
 
+# A possessive ending a word: "Lynas's", "Resources'", "Earths’".
+_POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
 _NAME = re.compile(
     r"(?<![\w.])(?:[A-Z][\w&'’-]*[a-z0-9][\w&'’-]*|[A-Z]{2,})"
     # one space or line break between the words of a name: a run of spaces is a column gap
