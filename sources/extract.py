@@ -419,11 +419,21 @@ def _page_furniture(page: list[tuple[str, bool]], furniture: set[str]) -> set[in
     return out
 
 
+# The Latin ligatures of Unicode's presentation forms, as their letters: a PDF's fonts often
+# draw "fi" as one glyph, which pypdf hands on as U+FB01, so "Reﬁning" would be no word a
+# reader searches for or a name the desk knows. Only these: NFKC would also rewrite "²", "½"
+# and "™".
+_LIGATURES = str.maketrans(
+    {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
+)
+
+
 def pdf_text(pages: list[list[tuple[str, bool]]]) -> str:
     """The text of a PDF's pages as paragraphs for what reads it next: running headers and
     footers and page numbers dropped, a blank line where the page leaves vertical space, and a
     paragraph that goes on over a page break continued on the next line (the claim proposer's
-    reflow then joins the hard-wrapped lines, hyphenated words included)."""
+    reflow then joins the hard-wrapped lines, hyphenated words included); ligatures as their
+    letters."""
     furniture = _furniture(pages)
     out: list[str] = []
     for page in pages:
@@ -437,7 +447,7 @@ def pdf_text(pages: list[list[tuple[str, bool]]]) -> str:
             if i in dropped:
                 gap_pending = gap_pending or gap
                 continue
-            kept.append((line.rstrip(), gap or (gap_pending and bool(kept))))
+            kept.append((line.rstrip().translate(_LIGATURES), gap or (gap_pending and bool(kept))))
             gap_pending = False
         for n, (line, gap) in enumerate(kept):
             if not out:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 
@@ -116,3 +117,15 @@ def test_the_page_own_tags_are_read_behind_an_xml_declaration():
     assert result.canonical_url == "https://miit.example/n/1"
     assert result.published_on == datetime.date(2025, 7, 8)
     assert "270,000 tonnes" in result.text
+
+
+def test_pdf_ligatures_come_out_as_their_letters():
+    # Chromium's PDFs of the corpus draw "fi" and "fl" as one glyph, which pypdf reads as
+    # U+FB01 / U+FB02: "Reﬁning" would be no word a reader searches for, nor a known name.
+    from pathlib import Path
+
+    pdfs = sorted(Path(__file__).resolve().parent.parent.glob("bench/corpus/*/*/article.pdf"))
+    assert pdfs
+    texts = [extract(p.read_bytes(), mime_type="application/pdf", url="").text for p in pdfs]
+    assert not [t for t in texts if re.search("[\ufb00-\ufb06]", t)]
+    assert any("refining" in t.lower() or "first" in t.lower() for t in texts)
