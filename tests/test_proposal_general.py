@@ -825,3 +825,16 @@ def test_an_organisation_named_in_the_possessive_is_learnt_by_its_name():
     assert find(found, "Marovoay said").origin_phrase.startswith("Marovoay")
     # a plural's possessive and an "'s" after it alike
     assert find(found, "plant produced").named_subjects == ["Kalimba Rare Earths"]
+
+
+def test_a_name_defining_its_own_acronym_is_an_organisation_and_a_study_is_not():
+    found = run(
+        "Tanjung Lanthanide Refining (TLR), which listed in Bangkok in 2023, produced 486 "
+        "tonnes of separated oxide in the third quarter.\n\n"
+        "TLR's board approved a second train costing THB 4.8 billion.\n\n"
+        "The Definitive Feasibility Study (DFS) estimates capital costs of US$410 million.\n"
+    )
+    assert find(found, "produced 486").named_subjects == ["Tanjung Lanthanide Refining"]
+    # the acronym it defines is its name from then on
+    assert find(found, "second train").named_subjects == ["Tanjung Lanthanide Refining"]
+    assert not [n for p in found for n in p.named_subjects if "Study" in n]

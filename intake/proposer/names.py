@@ -355,14 +355,85 @@ _ORG_AFTER_NAME = re.compile(
 
 def _introduced_as_organisation(clause: str, start: int, end: int) -> bool:
     """Does the text call the name at clause[start:end] an organisation (`_ORG_BEFORE_NAME`,
-    `_ORG_AFTER_NAME`)? A person's title is not one ("Dale Whitford, the miner's chief
-    executive": a possessive is someone's part, not what the name is)."""
+    `_ORG_AFTER_NAME`, or an acronym of its own defined after it: `_defines_acronym`)? A
+    person's title is not one ("Dale Whitford, the miner's chief executive": a possessive is
+    someone's part, not what the name is)."""
     before = clause[max(0, start - 40) : start]
     if re.search(r"\b(?:in|at|near|outside|to|from)\s+(?:[A-Z][\w'’-]+,\s+)?$", before):
         return False  # "its plant in Narva-Jõesuu, Estonia, ...": a place
     if all(w.lower().rstrip(".,") in _ORG_WORD for w in clause[start:end].split()):
         return False  # "(Pty) Ltd": a legal form, not a name
-    return bool(_ORG_BEFORE_NAME.search(before) or _ORG_AFTER_NAME.match(clause[end : end + 120]))
+    return bool(
+        _ORG_BEFORE_NAME.search(before)
+        or _ORG_AFTER_NAME.match(clause[end : end + 120])
+        or _defines_acronym(clause[start:end], clause[end : end + 16])
+    )
+
+
+# What a name with an acronym of its own is when it is no organisation: a study, a decision,
+# a product or a measure ("Pre-Feasibility Study (PFS)", "Mixed Rare Earth Carbonate (MREC)",
+# "Total Rare Earth Oxides (TREO)"), a place ("Special Economic Zone (SEZ)") or a law.
+_TERM_NOUNS = {
+    "study",
+    "assessment",
+    "decision",
+    "agreement",
+    "understanding",
+    "statement",
+    "report",
+    "programme",
+    "program",
+    "plan",
+    "standard",
+    "regulation",
+    "act",
+    "law",
+    "code",
+    "list",
+    "target",
+    "index",
+    "price",
+    "oxide",
+    "oxides",
+    "carbonate",
+    "concentrate",
+    "chloride",
+    "hydroxide",
+    "alloy",
+    "magnet",
+    "magnets",
+    "element",
+    "elements",
+    "earths",
+    "earth",
+    "zone",
+    "area",
+    "region",
+    "province",
+    "territory",
+    "republic",
+    "kingdom",
+    "emirates",
+    "union",
+    "project",
+    "deposit",
+    "mine",
+    "plant",
+}
+
+
+def _defines_acronym(name: str, after: str) -> bool:
+    """Is the name followed by an acronym made of it, as an organisation is introduced
+    ("Siam Lanthanide Refining (SLR)", "Korea Mine Rehabilitation and Mineral Resources
+    Corporation (KOMIR)"), and no study, product, measure or place (`_TERM_NOUNS`)? The
+    acronym opens with the name's first letter and takes its letters in order."""
+    acronym = re.match(r"\s*\(\s*([A-Z]{2,7})\s*\)", after)
+    words = name.split()
+    if not acronym or len(words) < 2 or words[-1].lower() in _TERM_NOUNS:
+        return False
+    letters = iter(name.casefold())
+    short = acronym.group(1).casefold()
+    return short[0] == name[0].casefold() and all(c in letters for c in short)
 
 
 # A possessive ending a word: "Lynas's", "Resources'", "Earths’".
