@@ -838,3 +838,25 @@ def test_a_name_defining_its_own_acronym_is_an_organisation_and_a_study_is_not()
     # the acronym it defines is its name from then on
     assert find(found, "second train").named_subjects == ["Tanjung Lanthanide Refining"]
     assert not [n for p in found for n in p.named_subjects if "Study" in n]
+
+
+def test_a_ticker_and_the_definition_in_one_bracket_and_a_masthead_in_capitals():
+    found = run(
+        "ŻERAŃ MAGNETICS S.A.\n"
+        "Current report No. 41/2026\n\n"
+        'Warsaw, 8 December 2026 - Żerań Magnetics S.A. (WSE: ZRM, "Żerań Magnetics" or "the '
+        'Company") announces that the Company has signed a PLN 826 million loan with the '
+        "European Investment Bank.\n\n"
+        "The EIB loan has a tenor of 14 years.\n\n"
+        "Revenue for the nine months rose 31% to PLN 287.4 million.\n\n"
+        "The order book stood at PLN 1.12 billion, the highest in the Company's history.\n"
+    )
+    # "the Company" is the issuer the bracket defines, not the bank named most
+    assert find(found, "Revenue for the nine months").named_subjects == ["Żerań Magnetics"]
+    assert find(found, "the highest in the Company").named_subjects == ["Żerań Magnetics"]
+    # the masthead in capitals is the same organisation, not a second one
+    names = {n for p in found for n in p.named_subjects}
+    assert "ŻERAŃ MAGNETICS" not in names
+    # a name opening with a capital outside ASCII is a name
+    other = run("Ørsted Metals Group shipped 400 tonnes of oxide in 2025.\n")
+    assert find(other, "shipped 400").named_subjects == ["Ørsted Metals Group"]

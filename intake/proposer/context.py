@@ -126,6 +126,18 @@ class _Context:
         if not name or any(m.start == 0 for m in self.matcher.mentions(name)):
             return None
         entity = self.unknown.get(name)
+        capitals = next(
+            (n for n in self.unknown if n != name and n.isupper() and n == name.upper()), None
+        )
+        if entity is None and capitals is not None:
+            # "KŁODNICA MAGNETICS S.A." on a release's masthead, "Kłodnica Magnetics S.A." in
+            # its text: one organisation, by the name as the text writes it.
+            entity = self.unknown.pop(capitals)
+            entity = EntityRef(entity.id, name, entity.kind, (*entity.aliases, capitals))
+        elif entity is None and name.isupper():
+            same = next((e for n, e in self.unknown.items() if n.upper() == name), None)
+            if same is not None:
+                name, entity = same.name, same
         short = [n for n in _short_names(name) if " " in n or not self.is_place(n)]
         if name.endswith(" family"):
             short = []  # "Whitcomb" alone is a person of the family, who speaks for a company
@@ -508,6 +520,9 @@ _DEFINED = re.compile(
 
 
 _TICKER = re.compile(r"\(\s*(?:[A-Z][\w.-]*\s*:\s*)([A-Z][A-Z.]{1,7})\s*\)")
+_TICKER_THEN_DEFINED = re.compile(
+    r"\(\s*(?:[A-Z][\w.-]*\s*:\s*)([A-Z][A-Z.]{1,7})\s*[,;]\s*(?=[\"“']|the\s)"
+)
 
 
 _OWN_PROJECT = re.compile(
@@ -538,6 +553,12 @@ def _learn_names(text: str, start: int, end: int, ctx: _Context) -> None:
             tail,
             flags=re.I,
         )
+        listed = _TICKER_THEN_DEFINED.match(tail)
+        if listed:
+            # 'Kłodnica Magnetics S.A. (WSE: KLM, "Kłodnica Magnetics" or "the Company")': the
+            # ticker and the definition in one pair of brackets
+            ctx.learn_unknown(name, listed.group(1))
+            tail = "(" + tail[listed.end() :]
         ticker = _TICKER.match(tail)
         while ticker:
             # "Kimberley Ionic Clays Limited (ASX: KIC) ("KIC" or "the Company")": the ticker

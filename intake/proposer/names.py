@@ -438,14 +438,19 @@ def _defines_acronym(name: str, after: str) -> bool:
 
 # A possessive ending a word: "Lynas's", "Resources'", "Earths’".
 _POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
+# The capital and small letters of the Latin alphabets (ASCII, Latin-1, Latin Extended-A and
+# -B): "Éramet", "Ørsted", "KŁODNICA", "Tornefjäll" are names as "Lynas" is.
+_LATIN = [chr(c) for c in range(0x41, 0x250)]
+_UPPER = "[" + "".join(re.escape(c) for c in _LATIN if c.isupper()) + "]"
+_LOWER = "[0-9" + "".join(re.escape(c) for c in _LATIN if c.islower()) + "]"
 _NAME = re.compile(
-    r"(?<![\w.])(?:[A-Z][\w&'’-]*[a-z0-9][\w&'’-]*|[A-Z]{2,})"
+    rf"(?<![\w.])(?:{_UPPER}[\w&'’-]*{_LOWER}[\w&'’-]*|{_UPPER}{{2,}})"
     # one space or line break between the words of a name: a run of spaces is a column gap
     # (a contact block's "Helen Okoro          Tristan Bell"), not a name going on
     # the particles of French, Iberian, Dutch and German names inside one: "Aimants de Lacq",
     # "Caisse des Dépôts", "Mineração do Cerrado", "Van der Berg Metals"
     r"(?:\s(?:of\s|and\s|&\s|(?:de|du|des|da|do|dos|das|del|la|van|von|der|den)\s)?"
-    r"[A-Z][\w&'’-]+)*"
+    rf"{_UPPER}[\w&'’-]+)*"
 )
 _NOT_NAMES_WORDS = (
     "The A An This That These Those It Its They Their He She We Our In On At For By With From As "
