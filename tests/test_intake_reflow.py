@@ -72,6 +72,18 @@ def test_a_compound_hyphen_at_a_line_end_is_kept():
     assert "state-owned" in " ".join(reflow(text).text.split()).replace("- ", "-")
 
 
+def test_a_hyphen_before_listed_based_or_a_name_led_is_a_compound_s():
+    text = (
+        "Kigezi Rare Earths, a unit of London-\nlisted Ankole Minerals, and a Perth-\nbased "
+        "partner signed a Japan-\nled deal, cancel-\nled in May, on the produc-\ntion line.\n"
+    )
+    joined = " ".join(reflow(text).text.split()).replace("- ", "-")
+    for kept in ("London-listed", "Perth-based", "Japan-led"):
+        assert kept in joined
+    # words broken at a line end are joined whole, "-led" after no name among them
+    assert "cancelled in May" in joined and "production line" in joined
+
+
 def test_text_whose_lines_are_paragraphs_is_left_alone():
     tidy = STORY.replace("\n\n", "\n")
     assert reflow(tidy).text == tidy

@@ -35,6 +35,13 @@ _COMPOUND_PREFIX_WORDS = (
     "multi semi anti pre post re ex rare heavy light so much record large small"
 )
 _COMPOUND_PREFIX = set(_COMPOUND_PREFIX_WORDS.split())
+# "London-\nlisted", "Perth-\nbased": a line-end hyphen before one of these is a compound's too
+# ("-led" and "-run" only after a name, "Japan-\nled": "travel-\nled" is one word broken).
+_COMPOUND_SUFFIX_WORDS = (
+    "listed based owned controlled backed funded financed registered headquartered focused "
+    "operated linked related designed oriented"
+)
+_COMPOUND_SUFFIX = set(_COMPOUND_SUFFIX_WORDS.split())
 _TERMINAL = '.!?:;"”’)'
 _HARD_WRAP_MAX = 130
 
@@ -162,7 +169,11 @@ def reflow(text: str) -> Reflowed:
             # "produc-\ntion" -> "production" + padding: the joined word, then spaces; after
             # a compound's prefix the hyphen stays: "state-\nowned" -> "state-owned".
             begin, end = stop - len(word.group(0)), gap_end + rest.end()
-            compound = word.group(1).lower() in _COMPOUND_PREFIX
+            compound = (
+                word.group(1).lower() in _COMPOUND_PREFIX
+                or rest.group(0) in _COMPOUND_SUFFIX
+                or (word.group(1)[0].isupper() and rest.group(0) in ("led", "run"))
+            )
             joined = word.group(0 if compound else 1) + rest.group(0)
             out[begin:end] = joined.ljust(end - begin)
             zones.append((begin + len(joined), end))
