@@ -463,3 +463,23 @@ def test_review_cases_the_rules_of_2026_12_08_must_leave_alone():
         ).kind
         == "figure"
     )
+
+
+def test_a_title_with_no_employer_in_a_news_story_speaks_for_the_company_named_lately():
+    # The headline names Korin first; the story is about Tamri Terres Rares, whose chief
+    # executive speaks. In a release that defines its Company, the same title is the issuer's.
+    text = (
+        "Korin opens its gypsum stacks to Tamri Terres Rares\n\n"
+        "Korin has granted Tamri Terres Rares SA the right to recover rare earths at Safi.\n\n"
+        "The plant, which Tamri expects to cost $310 million, is designed to treat 1.5 million "
+        "tonnes a year.\n\n"
+        "Construction is scheduled to begin in 2027, chief executive Youssef Alami said.\n"
+    )
+    said = find(propose(text, entities=ENTITIES), "Construction is scheduled")
+    assert "Tamri Terres Rares SA" in said.origin_phrase
+    release = (
+        'Tamri Terres Rares SA ("Tamri" or "the Company") reports its results.\n\n'
+        "Korin will supply 900 tonnes of metal a year under the agreement.\n\n"
+        "Revenue rose 31% to $287 million, chief executive Anna Nowak said.\n"
+    )
+    assert find(propose(release, entities=ENTITIES), "Revenue rose").origin_kind == "own_voice"
