@@ -483,3 +483,14 @@ def test_a_title_with_no_employer_in_a_news_story_speaks_for_the_company_named_l
         "Revenue rose 31% to $287 million, chief executive Anna Nowak said.\n"
     )
     assert find(propose(release, entities=ENTITIES), "Revenue rose").origin_kind == "own_voice"
+
+
+def test_a_known_issuer_defines_the_company_as_an_unknown_one_does():
+    text = (
+        'Baltic Magnet Works Ltd ("Baltic" or "the Company") reports its results.\n\n'
+        "Korin will supply 900 tonnes of metal a year under the agreement.\n\n"
+        "Revenue rose 31% to $287 million, chief executive Anna Nowak said.\n"
+    )
+    revenue = find(propose(text, entities=ENTITIES), "Revenue rose")
+    # the issuer's own officer speaks in the release's own voice
+    assert revenue.origin_kind == "own_voice" and revenue.subjects == [BALTIC]
