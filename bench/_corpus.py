@@ -350,7 +350,7 @@ SUBJECT_ERRORS = (
     "a right one and another",
     "a wrong known one",
     "a wrong unknown one",
-    "unknown not kept",
+    "a known one as an unknown name",
 )
 
 
@@ -358,8 +358,8 @@ def subject_error(proposal, gold: dict, by_name: dict[str, int]) -> str | None:
     """Why `subject_ok` fails, as one of SUBJECT_ERRORS (the first that applies), or None:
     the gold names someone and the proposal nobody; the gold names nobody and the proposal
     someone; a right subject beside one outside the gold; only subjects outside the gold, a
-    known entity among them or only named-but-unknown ones; or the gold's only right answers
-    are unknown names the proposal did not keep."""
+    known entity among them or only named-but-unknown ones; or only unknown names that hold
+    a gold name (gold "Lynas", named "Lynas Malaysia": a known subject kept as unknown)."""
     if subject_ok(proposal, gold, by_name):
         return None
     named = [
@@ -377,7 +377,7 @@ def subject_error(proposal, gold: dict, by_name: dict[str, int]) -> str | None:
         if proposed & known or right:
             return "a right one and another"
         return "a wrong known one" if proposed - known else "a wrong unknown one"
-    return "unknown not kept"
+    return "a known one as an unknown name"
 
 
 def origin_ok(proposal, gold: dict, voice: str | None, by_name: dict[str, int]) -> bool:

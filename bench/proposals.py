@@ -37,7 +37,8 @@ and for all forms:
 - subject ok, origin ok, kind ok on true positives (the README's rules; unknown subjects are
   read from `Proposal.named_subjects` when the proposer has it), and under the table the wrong
   subjects counted by why (`_corpus.subject_error`: nobody named, someone where the gold
-  names nobody, a right one beside another, only wrong known or wrong unknown ones), counts
+  names nobody, a right one beside another, only wrong known or wrong unknown ones, a known
+  one kept only inside an unknown name), counts
   that point at a cause without listing a held-out sentence;
 - restated figures: for each gold claim that `restates` another article's claim, whether it
   was proposed and whether `match_claim` links it to that claim (a) among the claims the desk

@@ -129,3 +129,13 @@ def test_the_company_after_a_guessed_paragraph_break_is_the_company_just_named()
     # After a blank line (a paragraph the writer ended) the rule of the article's company holds.
     ended = column.replace("earlier.\nThe company", "earlier.\n\nThe company")
     assert column.index("The company") + 1 not in reflow(ended).guessed
+
+
+def test_a_bound_prefix_broken_at_a_line_end_is_one_word_and_a_name_keeps_its_hyphen():
+    text = (
+        "The un-\nlisted unit and an under-\nfunded fund were cor-\nrelated, and an Éramet-\n"
+        "led group signed a term sheet in May for 1,200 tonnes a year.\n"
+    )
+    joined = " ".join(reflow(text).text.split()).replace("- ", "-")
+    assert "unlisted" in joined and "underfunded" in joined and "correlated" in joined
+    assert "Éramet-led" in joined

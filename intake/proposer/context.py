@@ -137,7 +137,8 @@ class _Context:
         elif entity is None and name.isupper():
             same = next((e for n, e in self.unknown.items() if n.upper() == name), None)
             if same is not None:
-                name, entity = same.name, same
+                # (the capitals as another name of it)
+                name, entity, aliases = same.name, same, (*aliases, name)
         short = [n for n in _short_names(name) if " " in n or not self.is_place(n)]
         if name.endswith(" family"):
             short = []  # "Whitcomb" alone is a person of the family, who speaks for a company

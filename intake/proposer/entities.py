@@ -13,7 +13,7 @@ from intake.proposer.trade import DEMONYMS
 COMPANY_KINDS = {"soe", "private_company"}
 # What follows a company's name when it is written in full: "Co., Ltd.", "Limited", "Inc.".
 _LEGAL_TAIL = re.compile(
-    r"[\s.,]*(?:Co\.?,?\s*)?(?:Ltd|Limited|Inc|Corp|plc|AG|SA|S\.A\.|ASA|AB|GmbH|N\.V\.)(?!\w)"
+    r"[\s.,]*(?:Co\.?,?\s*)?(?:Ltd|Limited|Inc|Corp|plc|AG|SA|S\.A\.|N\.V\.)(?!\w)"
 )
 # Kinds that are where or by whom something is reported rather than what it is about.
 _REPORTER_KINDS = {"media_outlet", "data_provider"}

@@ -236,27 +236,26 @@ def unknown_subjects(
         out.append(" ".join(whole[lead : lead + m.end() + tail.end()].split()))
     for name in _NAME.finditer(clause):
         words = name.group(0).split()
-        owners = [i for i, w in enumerate(words[:-1]) if _POSSESSIVE.search(w)]
+        # (after an opening quote, "s’" closes the quotation: "its ‘Critical Minerals’ list")
+        quoted = clause[max(0, name.start() - 1) : name.start()] in ("‘", "'")
+        possessive = _OWNERS_S if quoted else _POSSESSIVE
+        owners = [i for i, w in enumerate(words[:-1]) if possessive.search(w)]
         if owners:
             # "Tau-Steppe and Hamburg's Hanseatic Critical Materials": a possessive inside
             # the run says whose or where; the name is what follows it. Whose it says is a
             # name too when it reads as an organisation's: "from Sambirano Resources'
             # Ambohimena project".
-            owner = words[: owners[-1] + 1]
-            owner[-1] = _POSSESSIVE.sub("", owner[-1])
+            owner = words[owners[-2] + 1 if len(owners) > 1 else 0 : owners[-1] + 1]
+            owner[-1] = possessive.sub("", owner[-1])
+            owner, _ = _without_lead(owner)
             if len(owner) >= 2 and owner[-1].lower().rstrip(".") in _ORG_WORD:
                 out.append(" ".join(owner))
             words = words[owners[-1] + 1 :]
-        elif words and _POSSESSIVE.search(words[-1]):
+        elif words and possessive.search(words[-1]):
             # "Kalinaw Rare Earths' plant", "Sambirano Resources's project": the name is
             # the owner's, without its possessive
-            words[-1] = _POSSESSIVE.sub("", words[-1])
-        if words and (words[0] in _NOT_NAMES or words[0] == "ABOUT"):
-            words = words[1:]
-        prefixed = False
-        while words and _ADJECTIVE_PREFIX.match(words[0]):
-            words = words[1:]  # "Singapore-listed Orchid Strategic Metals": Orchid Strategic Metals
-            prefixed = True
+            words[-1] = possessive.sub("", words[-1])
+        words, prefixed = _without_lead(words)
         if "of" in words[1:-1] and words[-1].lower().rstrip(".") not in _ORG_WORD:
             # "Tohoku Metal Industries of Japan", "Hanbit Magnetics of South Korea": the
             # organisation, then where it is from.
@@ -267,7 +266,9 @@ def unknown_subjects(
         # "Ministry of Commerce", "Department of Energy", "Bank of Japan".
         org_head = len(words) >= 3 and words[0].lower() in _ORG_HEAD and words[1] == "of"
         introduced = bool(words) and (
-            prefixed or _introduced_as_organisation(clause, name.start(), name.end())
+            prefixed
+            or _introduced_as_organisation(clause, name.start(), name.end())
+            or _defines_acronym(words, clause[name.end() : name.end() + 16])
         )
         if re.search(r"\b(?:its|their|our)\s+$", clause[max(0, name.start() - 8) : name.start()]):
             continue  # "from its Critical Minerals Infrastructure Fund": the owner's programme
@@ -355,89 +356,74 @@ _ORG_AFTER_NAME = re.compile(
 
 def _introduced_as_organisation(clause: str, start: int, end: int) -> bool:
     """Does the text call the name at clause[start:end] an organisation (`_ORG_BEFORE_NAME`,
-    `_ORG_AFTER_NAME`, or an acronym of its own defined after it: `_defines_acronym`)? A
-    person's title is not one ("Dale Whitford, the miner's chief executive": a possessive is
+    `_ORG_AFTER_NAME`)? A person's title is not one ("Dale Whitford, the miner's chief executive": a possessive is
     someone's part, not what the name is)."""
     before = clause[max(0, start - 40) : start]
     if re.search(r"\b(?:in|at|near|outside|to|from)\s+(?:[A-Z][\w'’-]+,\s+)?$", before):
         return False  # "its plant in Narva-Jõesuu, Estonia, ...": a place
     if all(w.lower().rstrip(".,") in _ORG_WORD for w in clause[start:end].split()):
         return False  # "(Pty) Ltd": a legal form, not a name
-    return bool(
-        _ORG_BEFORE_NAME.search(before)
-        or _ORG_AFTER_NAME.match(clause[end : end + 120])
-        or _defines_acronym(clause[start:end], clause[end : end + 16])
-    )
+    return bool(_ORG_BEFORE_NAME.search(before) or _ORG_AFTER_NAME.match(clause[end : end + 120]))
 
 
-# What a name with an acronym of its own is when it is no organisation: a study, a decision,
-# a product or a measure ("Pre-Feasibility Study (PFS)", "Mixed Rare Earth Carbonate (MREC)",
-# "Total Rare Earth Oxides (TREO)"), a place ("Special Economic Zone (SEZ)") or a law.
-_TERM_NOUNS = {
-    "study",
-    "assessment",
-    "decision",
-    "agreement",
-    "understanding",
-    "statement",
-    "report",
-    "programme",
-    "program",
-    "plan",
-    "standard",
-    "regulation",
-    "act",
-    "law",
-    "code",
-    "list",
-    "target",
-    "index",
-    "price",
-    "oxide",
-    "oxides",
-    "carbonate",
-    "concentrate",
-    "chloride",
-    "hydroxide",
-    "alloy",
-    "magnet",
-    "magnets",
-    "element",
-    "elements",
-    "earths",
-    "earth",
-    "zone",
-    "area",
-    "region",
-    "province",
-    "territory",
-    "republic",
-    "kingdom",
-    "emirates",
-    "union",
-    "project",
-    "deposit",
-    "mine",
-    "plant",
-}
+# A trade or a body in a name that defines its acronym: what makes "Siam Lanthanide Refining
+# (SLR)" an organisation and "Internal Rate of Return (IRR)", "New South Wales (NSW)" or "Net
+# Smelter Return (NSR)" none.
+_ORG_IN_NAME = re.compile(
+    r"^(?:Refining|Processing|Recycling|Trading|Engineering|Smelting|Manufacturing|Shipping|"
+    r"Exploration|Development|Investment|Industries|Industry|Enterprises?|Agency|Ministry|"
+    r"Department|Bank|Office|Commission|Bureau|Authority|Administration|Council|Institute|"
+    r"Board|Corporation|Company)$"
+)
+# What a name with an acronym of its own is when it is no organisation, by its last word: a
+# study, a decision, a design ("Front End Engineering Design (FEED)"), a product or a
+# measure ("Mixed Rare Earth Carbonate (MREC)"), a place ("Special Economic Zone (SEZ)").
+_TERM_WORDS = (
+    "study assessment decision agreement understanding statement report programme program "
+    "plan strategy standard regulation act law code list target index price value return "
+    "rate equivalent product design tax contract intent oxide oxides carbonate concentrate "
+    "chloride hydroxide alloy magnet magnets element elements earths earth zone area region "
+    "province territory republic kingdom emirates union project deposit mine plant"
+)
+_TERM_NOUNS = set(_TERM_WORDS.split())
 
 
-def _defines_acronym(name: str, after: str) -> bool:
+def _defines_acronym(words: list[str], after: str) -> bool:
     """Is the name followed by an acronym made of it, as an organisation is introduced
     ("Siam Lanthanide Refining (SLR)", "Korea Mine Rehabilitation and Mineral Resources
-    Corporation (KOMIR)"), and no study, product, measure or place (`_TERM_NOUNS`)? The
-    acronym opens with the name's first letter and takes its letters in order."""
+    Corporation (KOMIR)"), with a word of a trade or a body in it (`_ORG_IN_NAME`) and no
+    study, product, measure or place's noun at its end (`_TERM_NOUNS`)? The acronym opens with
+    the name's first letter and takes its letters in order."""
     acronym = re.match(r"\s*\(\s*([A-Z]{2,7})\s*\)", after)
-    words = name.split()
     if not acronym or len(words) < 2 or words[-1].lower() in _TERM_NOUNS:
         return False
+    if not any(_ORG_IN_NAME.match(w) for w in words):
+        return False
+    name = " ".join(words)
     letters = iter(name.casefold())
     short = acronym.group(1).casefold()
     return short[0] == name[0].casefold() and all(c in letters for c in short)
 
 
-# A possessive ending a word: "Lynas's", "Resources'", "Earths’".
+# A possessive ending a word: "Lynas's", "Resources'", "Earths’"; only the first kind after
+# an opening quote.
 _POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
+_OWNERS_S = re.compile(r"['’]s$")
+
+
+def _without_lead(words: list[str]) -> tuple[list[str], bool]:
+    """A name's words without a sentence's opening word ("The", "In") and the adjectives
+    before it ("Singapore-listed Orchid Strategic Metals": Orchid Strategic Metals), and
+    whether there were such adjectives."""
+    if words and (words[0] in _NOT_NAMES or words[0] == "ABOUT"):
+        words = words[1:]
+    prefixed = False
+    while words and _ADJECTIVE_PREFIX.match(words[0]):
+        words = words[1:]
+        prefixed = True
+    return words, prefixed
+
+
 # The capital and small letters of the Latin alphabets (ASCII, Latin-1, Latin Extended-A and
 # -B): "Éramet", "Ørsted", "KŁODNICA", "Tornefjäll" are names as "Lynas" is.
 _LATIN = [chr(c) for c in range(0x41, 0x250)]

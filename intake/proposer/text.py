@@ -42,6 +42,7 @@ _COMPOUND_SUFFIX_WORDS = (
     "operated linked related designed oriented"
 )
 _COMPOUND_SUFFIX = set(_COMPOUND_SUFFIX_WORDS.split())
+_BOUND_PREFIX = {"under", "over", "inter", "counter", "trans", "super"}
 _TERMINAL = '.!?:;"”’)'
 _HARD_WRAP_MAX = 130
 
@@ -163,16 +164,20 @@ def reflow(text: str) -> Reflowed:
         wrapped.add(run_of.get(i))
         stop = rows[i][0] + len(prev.rstrip())  # after the line's last word
         gap_end = first_word(i + 1)
-        word = re.search(r"([A-Za-z]+)-$", prev.rstrip())
+        word = re.search(r"([^\W\d_]+)-$", prev.rstrip())
         rest = re.match(r"[a-z]+", nxt.lstrip())
         if word and rest:
             # "produc-\ntion" -> "production" + padding: the joined word, then spaces; after
             # a compound's prefix the hyphen stays: "state-\nowned" -> "state-owned".
             begin, end = stop - len(word.group(0)), gap_end + rest.end()
+            # (a suffix after a name or a word of its own, not after a bound prefix:
+            # "un-\nlisted", "cor-\nrelated", "under-\nfunded" are single words)
+            named = word.group(1)[0].isupper()
+            free = len(word.group(1)) >= 4 and word.group(1).lower() not in _BOUND_PREFIX
             compound = (
                 word.group(1).lower() in _COMPOUND_PREFIX
-                or rest.group(0) in _COMPOUND_SUFFIX
-                or (word.group(1)[0].isupper() and rest.group(0) in ("led", "run"))
+                or (rest.group(0) in _COMPOUND_SUFFIX and (named or free))
+                or (named and rest.group(0) in ("led", "run"))
             )
             joined = word.group(0 if compound else 1) + rest.group(0)
             out[begin:end] = joined.ljust(end - begin)
