@@ -15,6 +15,8 @@ listed above it:
 - names: organisations the register does not know, short names, referring phrases;
 - attribution: the phrases that say who said a statement;
 - context: `_Context`, what the proposer knows while it reads one text;
+- learning: `_learn_names`, what a sentence teaches it (unknown organisations, their short
+  names and tickers, the Company a release defines);
 - clauses: `Segment`, `_split` (a sentence into its clauses), `_trim`, named deals;
 - origins: whom an attribution names (people, the organisations they speak for, ministries,
   customs);

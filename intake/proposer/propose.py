@@ -41,10 +41,11 @@ from collections.abc import Iterable
 
 from intake.proposer.attribution import _inside_quotation
 from intake.proposer.clauses import _deal_phrases, _split
-from intake.proposer.context import _Context, _learn_names, named_as_venue
+from intake.proposer.context import _Context, named_as_venue
 from intake.proposer.dedupe import _dedupe
 from intake.proposer.entities import COMPANY_KINDS, EntityMatcher, EntityRef
 from intake.proposer.evaluate import _evaluate
+from intake.proposer.learning import _learn_names
 from intake.proposer.mentions import _PROJECT_AFTER, _subject_mentions
 from intake.proposer.opinion import _ASIDE, _JUDGEMENT, _RHETORIC, rejection
 from intake.proposer.origins import _learn_speakers, _origin_of
