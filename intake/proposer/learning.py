@@ -19,10 +19,11 @@ _DEFINED = re.compile(
 )
 
 
-_TICKER = re.compile(r"\(\s*(?:[A-Z][\w.-]*\s*:\s*)([A-Z][A-Z.]{1,7})\s*\)")
-_TICKER_THEN_DEFINED = re.compile(
-    r"\(\s*(?:[A-Z][\w.-]*\s*:\s*)([A-Z][A-Z.]{1,7})\s*[,;]\s*(?=[\"“']|the\s)"
-)
+# "(ASX: KIC)"; "(WSE: KLM, "Kłodnica Magnetics" or "the Company")": the ticker, then the
+# bracket closed or the definition after it
+_LISTING = r"\(\s*(?:[A-Z][\w.-]*\s*:\s*)([A-Z][A-Z.]{1,7})\s*"
+_TICKER = re.compile(_LISTING + r"\)")
+_TICKER_THEN_DEFINED = re.compile(_LISTING + r"[,;]\s*(?=[\"“']|the\s)")
 
 
 _OWN_PROJECT = re.compile(
