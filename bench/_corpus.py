@@ -327,18 +327,25 @@ def opinions_proposed(article: Article, proposals) -> list[str]:
     return out
 
 
-def subject_ok(proposal, gold: dict, by_name: dict[str, int]) -> bool:
-    """The README's rule: at least one gold subject named, nothing outside them; [] wants
-    nobody. Unknown subjects are looked for in `proposal.named_subjects` (when it exists)."""
-    known = {by_name[s.casefold()] for s in gold["subjects"] if s.casefold() in by_name}
-    unknown = [s.casefold() for s in gold["subjects"] if s.casefold() not in by_name]
+def _subject_sets(proposal, gold: dict, by_name: dict[str, int]):
+    """The gold's known ids, its unknown names and all its names (case-folded), and the
+    proposal's known ids and named-but-unknown names (read from `proposal.named_subjects`
+    when it exists)."""
+    every = [s.casefold() for s in gold["subjects"]]
+    known = {by_name[s] for s in every if s in by_name}
+    unknown = [s for s in every if s not in by_name]
     named = [
         str(getattr(n, "name", n)).casefold() for n in getattr(proposal, "named_subjects", []) or []
     ]
-    proposed = set(proposal.subjects)
-    if not gold["subjects"]:
+    return known, unknown, every, set(proposal.subjects), named
+
+
+def subject_ok(proposal, gold: dict, by_name: dict[str, int]) -> bool:
+    """The README's rule: at least one gold subject named, nothing outside them; [] wants
+    nobody. Unknown subjects are looked for in `proposal.named_subjects` (when it exists)."""
+    known, unknown, every, proposed, named = _subject_sets(proposal, gold, by_name)
+    if not every:
         return not proposed and not named
-    every = [s.casefold() for s in gold["subjects"]]
     if proposed - known or not all(any(n in g or g in n for g in every) for n in named):
         return False
     return bool(proposed & known) or any(any(u in n or n in u for n in named) for u in unknown)
@@ -362,16 +369,11 @@ def subject_error(proposal, gold: dict, by_name: dict[str, int]) -> str | None:
     a gold name (gold "Lynas", named "Lynas Malaysia": a known subject kept as unknown)."""
     if subject_ok(proposal, gold, by_name):
         return None
-    named = [
-        str(getattr(n, "name", n)).casefold() for n in getattr(proposal, "named_subjects", []) or []
-    ]
-    proposed = set(proposal.subjects)
-    if not gold["subjects"]:
+    known, _, every, proposed, named = _subject_sets(proposal, gold, by_name)
+    if not every:
         return "someone for nobody"
     if not proposed and not named:
         return "nobody named"
-    known = {by_name[s.casefold()] for s in gold["subjects"] if s.casefold() in by_name}
-    every = [s.casefold() for s in gold["subjects"]]
     right = [n for n in named if any(n in g or g in n for g in every)]
     if proposed - known or len(right) < len(named):
         if proposed & known or right:

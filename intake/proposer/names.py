@@ -356,8 +356,8 @@ _ORG_AFTER_NAME = re.compile(
 
 def _introduced_as_organisation(clause: str, start: int, end: int) -> bool:
     """Does the text call the name at clause[start:end] an organisation (`_ORG_BEFORE_NAME`,
-    `_ORG_AFTER_NAME`)? A person's title is not one ("Dale Whitford, the miner's chief executive": a possessive is
-    someone's part, not what the name is)."""
+    `_ORG_AFTER_NAME`)? A person's title is not one ("Dale Whitford, the miner's chief
+    executive": a possessive is someone's part, not what the name is)."""
     before = clause[max(0, start - 40) : start]
     if re.search(r"\b(?:in|at|near|outside|to|from)\s+(?:[A-Z][\w'’-]+,\s+)?$", before):
         return False  # "its plant in Narva-Jõesuu, Estonia, ...": a place

@@ -129,11 +129,13 @@ def _origin_entity(
         # ("chief executive Youssef El Alami said") is the issuer's only in a release that
         # defines its Company; in a news story, the company named lately, else the one the
         # story is about, not the first its headline names.
-        officer = bool(_OFFICER.search(phrase)) and not (m or _ORGAN.match(phrase.strip()))
-        company = ctx.last_company(
-            defined_term=bool(m and _is_defined_term(m.group(0)))
-            or (not m and (not officer or ctx.defined_company is not None))
-        )
+        if m:
+            issuer = _is_defined_term(m.group(0))
+        elif _OFFICER.search(phrase) and not _ORGAN.match(phrase.strip()):
+            issuer = ctx.defined_company is not None
+        else:
+            issuer = True
+        company = ctx.last_company(defined_term=issuer)
         if company is not None and _OFFICER.search(phrase):
             _remember_speaker(phrase, company, ctx)
         return company
